@@ -1,0 +1,100 @@
+/*
+ * Input streams (module io).
+ *
+ * An input is a file path or "-" for standard input.  Compression is
+ * detected by content: gzip members (also several concatenated) are
+ * inflated; anything else passes through.  After decompression a byte-order
+ * mark is honoured: UTF-16LE/BE text is transcoded to UTF-8 (a lone
+ * surrogate becomes U+FFFD) and a UTF-8 BOM is dropped, so readers only
+ * ever see bytes in an ASCII-compatible encoding.
+ *
+ * Readers see the decoded stream in one of two ways:
+ *  - lines: wcs_input_getline returns one line at a time without its
+ *    terminator ("\n" or "\r\n"), never longer than the line cap; an
+ *    over-long line is skipped whole and reported as WCS_WARN;
+ *  - a window: wcs_input_fill makes at least `want` bytes visible (fewer
+ *    only at end of input), wcs_input_consume moves past them.
+ * Both share one buffer, so memory is bounded by the cap, not the input.
+ */
+#ifndef WCSCAN_INPUT_H
+#define WCSCAN_INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "wcscan/core.h"
+
+#define WCS_PEEK_SIZE 4096
+#define WCS_LINE_MAX_DEFAULT (1024 * 1024)
+
+struct wcs_input;
+
+struct wcs_input_info {
+	const char *path;   /* as given; "-" for stdin */
+	time_t mtime;	    /* 0 for stdin and pipes */
+	bool gzip;	    /* the stream was gzip-compressed */
+	bool utf16;	    /* the stream was UTF-16 (transcoded) */
+	uint64_t raw_bytes; /* bytes read from the file so far */
+	uint64_t raw_size;  /* file size; 0 when unknown (pipes) */
+};
+
+/*
+ * Open path ("-" is standard input).  line_max caps a line or a window
+ * (0 = WCS_LINE_MAX_DEFAULT).  Returns WCS_OK, or WCS_FAILED with the
+ * error (naming the path) in ctx.
+ */
+int wcs_input_open(struct wcs_ctx *ctx, const char *path, size_t line_max,
+    struct wcs_input **out);
+/* Accepts NULL. */
+void wcs_input_close(struct wcs_input *in);
+const struct wcs_input_info *wcs_input_info(const struct wcs_input *in);
+
+/*
+ * The first bytes of the decoded stream (up to WCS_PEEK_SIZE) for bidding;
+ * consumes nothing.  Returns WCS_OK (len may be 0 for an empty input) or
+ * WCS_FAILED.
+ */
+int wcs_input_peek(struct wcs_input *in, const unsigned char **p, size_t *len);
+
+/*
+ * The next line.  Returns WCS_OK with *line and *len set (not NUL-terminated;
+ * valid until the next call), WCS_EOF, WCS_WARN for an over-long line
+ * (skipped; its line number is wcs_input_lineno) or WCS_FAILED on a read
+ * or decompression error.  A final line without "\n" is still a line.
+ */
+int wcs_input_getline(struct wcs_input *in, const char **line, size_t *len);
+/* 1-based number of the line last returned (or being skipped). */
+uint64_t wcs_input_lineno(const struct wcs_input *in);
+/* Decoded-stream offset of the start of the line last returned. */
+uint64_t wcs_input_line_offset(const struct wcs_input *in);
+
+/*
+ * Window access.  wcs_input_fill returns WCS_OK with *p and *avail describing
+ * the unconsumed bytes (avail >= want unless the input ended, or want
+ * exceeds the cap, in which case avail is what fits), or WCS_FAILED.
+ */
+int wcs_input_fill(struct wcs_input *in, size_t want, const unsigned char **p,
+    size_t *avail);
+void wcs_input_consume(struct wcs_input *in, size_t n);
+/* Decoded bytes consumed so far. */
+uint64_t wcs_input_offset(const struct wcs_input *in);
+size_t wcs_input_line_max(const struct wcs_input *in);
+
+/*
+ * Expand the paths a user named into the inputs to read: a directory is
+ * walked recursively, entries in byte order of their names; symbolic links
+ * to directories are not followed into loops; sockets, devices and (inside
+ * directories) FIFOs are skipped.  cb is called for each file; skip_cb (may
+ * be NULL) for each entry skipped, with the reason.  Returns WCS_OK, or
+ * WCS_FAILED when the path itself cannot be read (error in ctx); errors
+ * below the top are passed to skip_cb and the walk goes on.
+ */
+typedef int (*wcs_walk_cb)(const char *path, void *arg);
+typedef void (*wcs_walk_skip_cb)(const char *path, const char *why,
+    void *arg);
+int wcs_walk(struct wcs_ctx *ctx, const char *path, wcs_walk_cb cb,
+    wcs_walk_skip_cb skip_cb, void *arg);
+
+#endif /* WCSCAN_INPUT_H */

@@ -1,0 +1,36 @@
+/*
+ * Per-input accounting, kept by the reader driver and printed by the
+ * report.  Invariant: records = events + ignored + rejected.
+ */
+#ifndef WCSCAN_STATS_H
+#define WCSCAN_STATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wcscan/core.h"
+
+#define WCS_REJECT_SAMPLES 5
+#define WCS_REJECT_WHY 200
+
+struct wcs_reject {
+	uint64_t line;
+	char why[WCS_REJECT_WHY];
+};
+
+struct wcs_input_stats {
+	const char *path;   /* owned by the run */
+	const char *kind;   /* "firewall", "dns", ... or NULL if unread */
+	const char *format; /* reader name, or NULL */
+	uint64_t records, events, ignored, rejected;
+	int64_t first, last; /* event times; WCS_TIME_NONE when none */
+	uint64_t bytes;	     /* bytes read from the file */
+	struct wcs_reject samples[WCS_REJECT_SAMPLES];
+	unsigned nsamples;
+	bool gzip, utf16;
+	bool tz_assumed;  /* local-time source read as UTC (no --tz) */
+	bool year_guessed; /* year-less stamps dated from the file's mtime */
+	char *error;	  /* why the input could not be (fully) read; NULL */
+};
+
+#endif /* WCSCAN_STATS_H */

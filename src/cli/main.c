@@ -1,0 +1,6 @@
+#include "wcscan/core.h"
+int
+main(void)
+{
+	return (0);
+}

@@ -1,0 +1,563 @@
+/*
+ * Input streams: file or stdin -> gzip inflation (by content) -> BOM
+ * handling and UTF-16 transcoding -> one bounded buffer that readers see
+ * as lines or as a window.  See wcscan/input.h for the contract.
+ *
+ * zlib is used in this module only.
+ */
+#define _FILE_OFFSET_BITS 64
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "wcscan/input.h"
+
+#define RAW_SIZE (256 * 1024)
+#define READ_CHUNK (256 * 1024)
+#define U16_SIZE (64 * 1024)
+
+enum utf16_order { UTF16_NONE = 0, UTF16_LE, UTF16_BE };
+
+struct wcs_input {
+	struct wcs_ctx *ctx;
+	struct wcs_input_info info;
+	char *path;
+	int fd;
+
+	/* Raw bytes from the file. */
+	unsigned char *raw;
+	size_t raw_len, raw_pos;
+	bool raw_eof;
+
+	/* gzip members, inflated as they come. */
+	bool gz;
+	bool gz_end; /* the last member ended and nothing follows */
+	z_stream zs;
+	bool zs_live;
+
+	/* Bytes read ahead to look for a BOM, handed out first. */
+	unsigned char head[4];
+	size_t head_len, head_pos;
+
+	/* UTF-16 decoding state. */
+	enum utf16_order u16;
+	unsigned char *u16buf;
+	size_t u16_len, u16_pos;
+	uint32_t hi_surrogate;
+	bool u16_eof;
+
+	/* The decoded buffer readers see. */
+	unsigned char *buf;
+	size_t cap, start, end, scan;
+	bool eof, failed;
+	size_t line_max;
+	bool skipping; /* inside an over-long line */
+
+	uint64_t lineno, line_off, consumed;
+};
+
+static int
+input_fail(struct wcs_input *in, int errnum, const char *what)
+{
+	in->failed = true;
+	wcs_set_error(in->ctx, errnum, "%s: %s", in->path, what);
+	return (WCS_FAILED);
+}
+
+/* Fill the raw buffer; returns bytes now available, or -1 on error. */
+static ssize_t
+raw_fill(struct wcs_input *in)
+{
+	ssize_t n;
+
+	if (in->raw_pos < in->raw_len)
+		return ((ssize_t)(in->raw_len - in->raw_pos));
+	in->raw_pos = in->raw_len = 0;
+	if (in->raw_eof)
+		return (0);
+	do {
+		n = read(in->fd, in->raw, RAW_SIZE);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		input_fail(in, errno, strerror(errno));
+		return (-1);
+	}
+	if (n == 0)
+		in->raw_eof = true;
+	in->raw_len = (size_t)n;
+	in->info.raw_bytes += (uint64_t)n;
+	return (n);
+}
+
+/* After a gzip member ends: another member, padding or garbage? */
+static int
+gz_next_member(struct wcs_input *in)
+{
+	ssize_t n;
+
+	for (;;) {
+		if ((n = raw_fill(in)) < 0)
+			return (WCS_FAILED);
+		if (n == 0) {
+			in->gz_end = true;
+			return (WCS_OK);
+		}
+		/* Zero padding (tape blocks, dd) after the last member. */
+		while (in->raw_pos < in->raw_len && in->raw[in->raw_pos] == 0)
+			in->raw_pos++;
+		if (in->raw_pos < in->raw_len)
+			break;
+	}
+	if (in->raw[in->raw_pos] != 0x1f) {
+		in->gz_end = true;
+		return (input_fail(in, WCS_ECORRUPT,
+		    "trailing garbage after gzip data"));
+	}
+	if (inflateReset(&in->zs) != Z_OK)
+		return (input_fail(in, WCS_ECORRUPT, "gzip: cannot reset"));
+	return (WCS_OK);
+}
+
+/* Read decompressed bytes (or the raw bytes of a plain file). */
+static ssize_t
+src_read(struct wcs_input *in, unsigned char *dst, size_t n)
+{
+	ssize_t avail;
+	size_t got;
+	int zr;
+
+	if (in->head_pos < in->head_len) {
+		got = in->head_len - in->head_pos;
+		if (got > n)
+			got = n;
+		memcpy(dst, in->head + in->head_pos, got);
+		in->head_pos += got;
+		return ((ssize_t)got);
+	}
+	if (!in->gz) {
+		if ((avail = raw_fill(in)) <= 0)
+			return (avail);
+		got = (size_t)avail < n ? (size_t)avail : n;
+		memcpy(dst, in->raw + in->raw_pos, got);
+		in->raw_pos += got;
+		return ((ssize_t)got);
+	}
+	while (!in->gz_end) {
+		if ((avail = raw_fill(in)) < 0)
+			return (-1);
+		if (avail == 0)
+			return (input_fail(in, WCS_ECORRUPT,
+				    "unexpected end of gzip data (truncated "
+				    "file?)"),
+			    -1);
+		in->zs.next_in = in->raw + in->raw_pos;
+		in->zs.avail_in = (uInt)avail;
+		in->zs.next_out = dst;
+		in->zs.avail_out = (uInt)(n > UINT32_MAX ? UINT32_MAX : n);
+		zr = inflate(&in->zs, Z_NO_FLUSH);
+		in->raw_pos = (size_t)(in->zs.next_in - in->raw);
+		got = (size_t)(in->zs.next_out - dst);
+		if (zr == Z_STREAM_END) {
+			if (gz_next_member(in) != WCS_OK)
+				return (-1);
+		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+			return (input_fail(in, WCS_ECORRUPT,
+				    in->zs.msg != NULL ? in->zs.msg :
+							 "corrupt gzip data"),
+			    -1);
+		}
+		if (got > 0)
+			return ((ssize_t)got);
+	}
+	return (0);
+}
+
+static void
+put_utf8(unsigned char *out, size_t *o, uint32_t cp)
+{
+	if (cp < 0x80) {
+		out[(*o)++] = (unsigned char)cp;
+	} else if (cp < 0x800) {
+		out[(*o)++] = (unsigned char)(0xc0 | cp >> 6);
+		out[(*o)++] = (unsigned char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		out[(*o)++] = (unsigned char)(0xe0 | cp >> 12);
+		out[(*o)++] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		out[(*o)++] = (unsigned char)(0x80 | (cp & 0x3f));
+	} else {
+		out[(*o)++] = (unsigned char)(0xf0 | cp >> 18);
+		out[(*o)++] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+		out[(*o)++] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+		out[(*o)++] = (unsigned char)(0x80 | (cp & 0x3f));
+	}
+}
+
+/* UTF-16 to UTF-8; n must be at least 8. */
+static ssize_t
+u16_read(struct wcs_input *in, unsigned char *dst, size_t n)
+{
+	size_t o = 0, left;
+	uint32_t unit;
+	ssize_t r;
+
+	while (o + 4 <= n) {
+		if (in->u16_len - in->u16_pos < 2) {
+			if (in->u16_eof)
+				break;
+			if (o > 0)
+				break; /* hand out what we have first */
+			left = in->u16_len - in->u16_pos;
+			memmove(in->u16buf, in->u16buf + in->u16_pos, left);
+			in->u16_pos = 0;
+			in->u16_len = left;
+			r = src_read(in, in->u16buf + left, U16_SIZE - left);
+			if (r < 0)
+				return (-1);
+			if (r == 0) {
+				in->u16_eof = true;
+				/* An odd final byte is half a character. */
+				if (in->u16_len > 0 || in->hi_surrogate != 0)
+					put_utf8(dst, &o, 0xfffd);
+				in->u16_len = in->u16_pos = 0;
+				in->hi_surrogate = 0;
+				break;
+			}
+			in->u16_len += (size_t)r;
+			continue;
+		}
+		if (in->u16 == UTF16_LE)
+			unit = in->u16buf[in->u16_pos] |
+			    (uint32_t)in->u16buf[in->u16_pos + 1] << 8;
+		else
+			unit = (uint32_t)in->u16buf[in->u16_pos] << 8 |
+			    in->u16buf[in->u16_pos + 1];
+		in->u16_pos += 2;
+		if (in->hi_surrogate != 0) {
+			if (unit >= 0xdc00 && unit <= 0xdfff) {
+				put_utf8(dst, &o,
+				    0x10000 + ((in->hi_surrogate - 0xd800)
+						     << 10) +
+					(unit - 0xdc00));
+				in->hi_surrogate = 0;
+				continue;
+			}
+			put_utf8(dst, &o, 0xfffd); /* lone high surrogate */
+			in->hi_surrogate = 0;
+			if (o + 4 > n) {
+				in->u16_pos -= 2; /* no room: read it again */
+				break;
+			}
+		}
+		if (unit >= 0xd800 && unit <= 0xdbff)
+			in->hi_surrogate = unit;
+		else if (unit >= 0xdc00 && unit <= 0xdfff)
+			put_utf8(dst, &o, 0xfffd); /* lone low surrogate */
+		else
+			put_utf8(dst, &o, unit);
+	}
+	return ((ssize_t)o);
+}
+
+static ssize_t
+decoded_read(struct wcs_input *in, unsigned char *dst, size_t n)
+{
+	return (in->u16 != UTF16_NONE ? u16_read(in, dst, n) :
+					src_read(in, dst, n));
+}
+
+/* Look at the first bytes: gzip magic, then (decoded) a BOM. */
+static int
+input_sniff(struct wcs_input *in)
+{
+	ssize_t r;
+
+	if (raw_fill(in) < 0)
+		return (WCS_FAILED);
+	if (in->raw_len - in->raw_pos >= 2 && in->raw[in->raw_pos] == 0x1f &&
+	    in->raw[in->raw_pos + 1] == 0x8b) {
+		memset(&in->zs, 0, sizeof(in->zs));
+		/* 16 + 15: gzip wrapper only, 32 KiB window. */
+		if (inflateInit2(&in->zs, 16 + MAX_WBITS) != Z_OK)
+			return (input_fail(in, ENOMEM, "cannot start gzip"));
+		in->zs_live = true;
+		in->gz = true;
+		in->info.gzip = true;
+	}
+	while (in->head_len < sizeof(in->head)) {
+		r = src_read(in, in->head + in->head_len,
+		    sizeof(in->head) - in->head_len);
+		if (r < 0)
+			return (WCS_FAILED);
+		if (r == 0)
+			break;
+		in->head_len += (size_t)r;
+	}
+	if (in->head_len >= 3 && memcmp(in->head, "\xef\xbb\xbf", 3) == 0) {
+		in->head_pos = 3;
+	} else if (in->head_len >= 2 && in->head[0] == 0xff &&
+	    in->head[1] == 0xfe) {
+		in->u16 = UTF16_LE;
+		in->head_pos = 2;
+	} else if (in->head_len >= 2 && in->head[0] == 0xfe &&
+	    in->head[1] == 0xff) {
+		in->u16 = UTF16_BE;
+		in->head_pos = 2;
+	}
+	if (in->u16 != UTF16_NONE) {
+		in->info.utf16 = true;
+		if ((in->u16buf = wcs_malloc(in->ctx, U16_SIZE)) == NULL)
+			return (WCS_FATAL);
+	}
+	return (WCS_OK);
+}
+
+int
+wcs_input_open(struct wcs_ctx *ctx, const char *path, size_t line_max,
+    struct wcs_input **out)
+{
+	struct wcs_input *in;
+	struct stat st;
+	int rc;
+
+	*out = NULL;
+	if ((in = wcs_calloc(ctx, 1, sizeof(*in))) == NULL)
+		return (WCS_FATAL);
+	in->ctx = ctx;
+	in->fd = -1;
+	in->line_max = line_max != 0 ? line_max : WCS_LINE_MAX_DEFAULT;
+	in->cap = in->line_max + READ_CHUNK;
+	if ((in->path = wcs_strdup(ctx, path)) == NULL)
+		goto out_fatal;
+	in->info.path = in->path;
+	if ((in->raw = wcs_malloc(ctx, RAW_SIZE)) == NULL ||
+	    (in->buf = wcs_malloc(ctx, in->cap)) == NULL)
+		goto out_fatal;
+	if (strcmp(path, "-") == 0) {
+		in->fd = STDIN_FILENO;
+	} else if ((in->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		wcs_set_error(ctx, errno, "%s: %s", path, strerror(errno));
+		goto out_failed;
+	}
+	if (fstat(in->fd, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			wcs_set_error(ctx, EISDIR, "%s: is a directory", path);
+			goto out_failed;
+		}
+		if (S_ISREG(st.st_mode)) {
+			in->info.mtime = st.st_mtime;
+			in->info.raw_size = (uint64_t)st.st_size;
+		}
+	}
+	if ((rc = input_sniff(in)) != WCS_OK) {
+		if (rc == WCS_FATAL)
+			goto out_fatal;
+		goto out_failed;
+	}
+	*out = in;
+	return (WCS_OK);
+out_fatal:
+	wcs_input_close(in);
+	return (WCS_FATAL);
+out_failed:
+	wcs_input_close(in);
+	return (WCS_FAILED);
+}
+
+void
+wcs_input_close(struct wcs_input *in)
+{
+	struct wcs_ctx *ctx;
+
+	if (in == NULL)
+		return;
+	ctx = in->ctx;
+	if (in->zs_live)
+		(void)inflateEnd(&in->zs);
+	if (in->fd > STDIN_FILENO)
+		(void)close(in->fd);
+	wcs_free(ctx, in->u16buf);
+	wcs_free(ctx, in->buf);
+	wcs_free(ctx, in->raw);
+	wcs_free(ctx, in->path);
+	wcs_free(ctx, in);
+}
+
+const struct wcs_input_info *
+wcs_input_info(const struct wcs_input *in)
+{
+	return (&in->info);
+}
+
+/* Make room and read once; false at end of input or on error. */
+static bool
+buf_read_more(struct wcs_input *in)
+{
+	ssize_t r;
+
+	if (in->eof || in->failed)
+		return (false);
+	if (in->start > 0 && (in->cap - in->end < READ_CHUNK / 2 ||
+				 in->start == in->end)) {
+		memmove(in->buf, in->buf + in->start, in->end - in->start);
+		in->end -= in->start;
+		in->scan -= in->start;
+		in->start = 0;
+	}
+	if (in->end == in->cap)
+		return (false);
+	r = decoded_read(in, in->buf + in->end, in->cap - in->end);
+	if (r < 0)
+		return (false);
+	if (r == 0) {
+		in->eof = true;
+		return (false);
+	}
+	in->end += (size_t)r;
+	return (true);
+}
+
+int
+wcs_input_peek(struct wcs_input *in, const unsigned char **p, size_t *len)
+{
+	while (in->end - in->start < WCS_PEEK_SIZE && buf_read_more(in))
+		;
+	if (in->failed)
+		return (WCS_FAILED);
+	*p = in->buf + in->start;
+	*len = in->end - in->start;
+	if (*len > WCS_PEEK_SIZE)
+		*len = WCS_PEEK_SIZE;
+	return (WCS_OK);
+}
+
+int
+wcs_input_getline(struct wcs_input *in, const char **line, size_t *len)
+{
+	unsigned char *nl;
+	size_t n;
+
+	for (;;) {
+		if (in->scan < in->start)
+			in->scan = in->start;
+		nl = memchr(in->buf + in->scan, '\n', in->end - in->scan);
+		if (nl != NULL) {
+			n = (size_t)(nl - (in->buf + in->start));
+			if (in->skipping) {
+				/* The over-long line ends here: drop it. */
+				in->skipping = false;
+				in->consumed += n + 1;
+				in->start = in->scan = (size_t)(nl - in->buf) +
+				    1;
+				continue;
+			}
+			*line = (const char *)in->buf + in->start;
+			in->line_off = in->consumed;
+			in->lineno++;
+			in->consumed += n + 1;
+			in->start = in->scan = (size_t)(nl - in->buf) + 1;
+			if (n > 0 && (*line)[n - 1] == '\r')
+				n--;
+			if (n > in->line_max)
+				goto overlong;
+			*len = n;
+			return (WCS_OK);
+		}
+		in->scan = in->end;
+		if (!in->skipping && in->end - in->start > in->line_max + 1) {
+			/* Longer than the cap and still no end: skip it. */
+			in->lineno++;
+			in->line_off = in->consumed;
+			in->skipping = true;
+			in->consumed += in->end - in->start;
+			in->start = in->scan = in->end;
+			goto overlong;
+		}
+		if (in->skipping) {
+			in->consumed += in->end - in->start;
+			in->start = in->scan = in->end;
+		}
+		if (!buf_read_more(in)) {
+			if (in->failed)
+				return (WCS_FAILED);
+			if (in->skipping) {
+				in->skipping = false;
+				return (WCS_EOF);
+			}
+			if (in->start == in->end && !in->failed)
+				return (WCS_EOF);
+			if (in->end == in->cap && !in->eof)
+				continue; /* full: the cap test above fires */
+			/* A last line without a newline. */
+			n = in->end - in->start;
+			*line = (const char *)in->buf + in->start;
+			in->line_off = in->consumed;
+			in->lineno++;
+			in->consumed += n;
+			in->start = in->scan = in->end;
+			if (n > 0 && (*line)[n - 1] == '\r')
+				n--;
+			if (n > in->line_max)
+				goto overlong;
+			*len = n;
+			return (WCS_OK);
+		}
+	}
+overlong:
+	wcs_set_error(in->ctx, WCS_EOVERLONG,
+	    "line longer than %zu bytes, skipped", in->line_max);
+	return (WCS_WARN);
+}
+
+uint64_t
+wcs_input_lineno(const struct wcs_input *in)
+{
+	return (in->lineno);
+}
+
+uint64_t
+wcs_input_line_offset(const struct wcs_input *in)
+{
+	return (in->line_off);
+}
+
+int
+wcs_input_fill(struct wcs_input *in, size_t want, const unsigned char **p,
+    size_t *avail)
+{
+	if (want > in->cap)
+		want = in->cap;
+	while (in->end - in->start < want && buf_read_more(in))
+		;
+	if (in->failed)
+		return (WCS_FAILED);
+	*p = in->buf + in->start;
+	*avail = in->end - in->start;
+	return (WCS_OK);
+}
+
+void
+wcs_input_consume(struct wcs_input *in, size_t n)
+{
+	if (n > in->end - in->start)
+		n = in->end - in->start;
+	in->start += n;
+	in->consumed += n;
+}
+
+uint64_t
+wcs_input_offset(const struct wcs_input *in)
+{
+	return (in->consumed);
+}
+
+size_t
+wcs_input_line_max(const struct wcs_input *in)
+{
+	return (in->line_max);
+}

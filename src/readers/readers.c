@@ -1,0 +1,156 @@
+/*
+ * The reader list, bidding, and the driver that runs a reader over an
+ * input and keeps the accounting (records = events + ignored + rejected).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "wcscan/reader.h"
+#include "readers_private.h"
+
+/* Cheap, specific bidders first: ties go to the earlier reader. */
+static const struct wcs_reader_ops *const reader_list[] = {
+	&wcs_reader_pfirewall,
+	&wcs_reader_windns,
+	&wcs_reader_smblog,
+	&wcs_reader_bind,
+	&wcs_reader_netfilter,
+	&wcs_reader_sysmon_xml,
+	&wcs_reader_evtx_xml,
+};
+
+const struct wcs_reader_ops *const *
+wcs_readers(size_t *count)
+{
+	*count = WCS_NELEM(reader_list);
+	return (reader_list);
+}
+
+const struct wcs_reader_ops *
+wcs_reader_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < WCS_NELEM(reader_list); i++) {
+		if (strcmp(reader_list[i]->name, name) == 0)
+			return (reader_list[i]);
+	}
+	return (NULL);
+}
+
+const char *
+wcs_input_kind_name(enum wcs_input_kind kind)
+{
+	switch (kind) {
+	case WCS_KIND_FIREWALL:
+		return ("firewall");
+	case WCS_KIND_DNS:
+		return ("dns");
+	case WCS_KIND_EVENTLOG:
+		return ("eventlog");
+	case WCS_KIND_SYSMON:
+		return ("sysmon");
+	case WCS_KIND_SMB:
+		return ("smb");
+	default:
+		return ("unknown");
+	}
+}
+
+const struct wcs_reader_ops *
+wcs_reader_choose(const unsigned char *peek, size_t len, unsigned kind_mask,
+    int *best)
+{
+	const struct wcs_reader_ops *winner = NULL;
+	size_t i;
+	int bid;
+
+	*best = 0;
+	for (i = 0; i < WCS_NELEM(reader_list); i++) {
+		if ((reader_list[i]->kind & kind_mask) == 0)
+			continue;
+		bid = reader_list[i]->bid(peek, len, *best);
+		if (bid > *best) {
+			*best = bid;
+			winner = reader_list[i];
+		}
+	}
+	return (winner);
+}
+
+static void
+stats_reject(struct wcs_input_stats *st, uint64_t line, const char *why)
+{
+	struct wcs_reject *r;
+
+	st->rejected++;
+	if (st->nsamples == WCS_REJECT_SAMPLES)
+		return;
+	r = &st->samples[st->nsamples++];
+	r->line = line;
+	(void)snprintf(r->why, sizeof(r->why), "%s", why);
+}
+
+int
+wcs_reader_run(struct wcs_ctx *ctx, const struct wcs_reader_ops *ops,
+    struct wcs_input *in, const struct wcs_run_opts *opts,
+    struct wcs_input_stats *st, wcs_event_cb cb, void *arg)
+{
+	struct wcs_event ev;
+	void *state = NULL;
+	int rc, cbrc;
+
+	st->format = ops->name;
+	st->kind = wcs_input_kind_name(ops->kind);
+	if ((ops->flags & WCS_READER_LOCALTIME) && opts->read.tz == NULL)
+		st->tz_assumed = true;
+	if ((ops->flags & WCS_READER_NOYEAR) && opts->read.year == 0)
+		st->year_guessed = true;
+	if ((rc = ops->open(ctx, in, &opts->read, &state)) != WCS_OK)
+		goto out;
+	for (;;) {
+		wcs_event_clear(&ev);
+		wcs_clear_error(ctx);
+		rc = ops->next(ctx, state, &ev);
+		if (rc == WCS_EOF) {
+			rc = WCS_OK;
+			break;
+		}
+		if (rc == WCS_FAILED || rc == WCS_FATAL)
+			break;
+		st->records++;
+		if (rc == WCS_SKIP) {
+			st->ignored++;
+			continue;
+		}
+		if (rc == WCS_WARN) {
+			stats_reject(st, ev.line, wcs_error_string(ctx));
+			continue;
+		}
+		if (ev.ts_us != WCS_TIME_NONE &&
+		    ((opts->since != WCS_TIME_NONE && ev.ts_us < opts->since) ||
+			(opts->until != WCS_TIME_NONE &&
+			    ev.ts_us > opts->until))) {
+			st->ignored++;
+			continue;
+		}
+		st->events++;
+		if (ev.ts_us != WCS_TIME_NONE) {
+			if (st->first == WCS_TIME_NONE || ev.ts_us < st->first)
+				st->first = ev.ts_us;
+			if (st->last == WCS_TIME_NONE || ev.ts_us > st->last)
+				st->last = ev.ts_us;
+		}
+		ev.input = opts->input_index;
+		if ((cbrc = cb(&ev, arg)) != WCS_OK) {
+			rc = cbrc;
+			break;
+		}
+	}
+	ops->close(state);
+out:
+	st->bytes = wcs_input_info(in)->raw_bytes;
+	st->gzip = wcs_input_info(in)->gzip;
+	st->utf16 = wcs_input_info(in)->utf16;
+	return (rc);
+}
