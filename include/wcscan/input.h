@@ -47,6 +47,9 @@ struct wcs_input_info {
  */
 int wcs_input_open(struct wcs_ctx *ctx, const char *path, size_t line_max,
     struct wcs_input **out);
+/* The same over len bytes of memory (borrowed until close), named name. */
+int wcs_input_open_mem(struct wcs_ctx *ctx, const char *name, const void *buf,
+    size_t len, size_t line_max, struct wcs_input **out);
 /* Accepts NULL. */
 void wcs_input_close(struct wcs_input *in);
 const struct wcs_input_info *wcs_input_info(const struct wcs_input *in);

@@ -30,7 +30,9 @@ struct wcs_input {
 	char *path;
 	int fd;
 
-	/* Raw bytes from the file. */
+	/* Raw bytes from the file (or the caller's memory). */
+	const unsigned char *mem;
+	size_t mem_len;
 	unsigned char *raw;
 	size_t raw_len, raw_pos;
 	bool raw_eof;
@@ -81,6 +83,17 @@ raw_fill(struct wcs_input *in)
 	in->raw_pos = in->raw_len = 0;
 	if (in->raw_eof)
 		return (0);
+	if (in->mem != NULL) {
+		n = (ssize_t)(in->mem_len - in->info.raw_bytes);
+		if (n > RAW_SIZE)
+			n = RAW_SIZE;
+		memcpy(in->raw, in->mem + in->info.raw_bytes, (size_t)n);
+		if (n == 0)
+			in->raw_eof = true;
+		in->raw_len = (size_t)n;
+		in->info.raw_bytes += (uint64_t)n;
+		return (n);
+	}
 	do {
 		n = read(in->fd, in->raw, RAW_SIZE);
 	} while (n < 0 && errno == EINTR);
@@ -317,6 +330,48 @@ input_sniff(struct wcs_input *in)
 	return (WCS_OK);
 }
 
+static struct wcs_input *
+input_new(struct wcs_ctx *ctx, const char *path, size_t line_max)
+{
+	struct wcs_input *in;
+
+	if ((in = wcs_calloc(ctx, 1, sizeof(*in))) == NULL)
+		return (NULL);
+	in->ctx = ctx;
+	in->fd = -1;
+	in->line_max = line_max != 0 ? line_max : WCS_LINE_MAX_DEFAULT;
+	in->cap = in->line_max + READ_CHUNK;
+	if ((in->path = wcs_strdup(ctx, path)) == NULL ||
+	    (in->raw = wcs_malloc(ctx, RAW_SIZE)) == NULL ||
+	    (in->buf = wcs_malloc(ctx, in->cap)) == NULL) {
+		wcs_input_close(in);
+		return (NULL);
+	}
+	in->info.path = in->path;
+	return (in);
+}
+
+int
+wcs_input_open_mem(struct wcs_ctx *ctx, const char *name, const void *buf,
+    size_t len, size_t line_max, struct wcs_input **out)
+{
+	struct wcs_input *in;
+	int rc;
+
+	*out = NULL;
+	if ((in = input_new(ctx, name, line_max)) == NULL)
+		return (WCS_FATAL);
+	in->mem = buf;
+	in->mem_len = len;
+	in->info.raw_size = len;
+	if ((rc = input_sniff(in)) != WCS_OK) {
+		wcs_input_close(in);
+		return (rc == WCS_FATAL ? WCS_FATAL : WCS_FAILED);
+	}
+	*out = in;
+	return (WCS_OK);
+}
+
 int
 wcs_input_open(struct wcs_ctx *ctx, const char *path, size_t line_max,
     struct wcs_input **out)
@@ -326,18 +381,8 @@ wcs_input_open(struct wcs_ctx *ctx, const char *path, size_t line_max,
 	int rc;
 
 	*out = NULL;
-	if ((in = wcs_calloc(ctx, 1, sizeof(*in))) == NULL)
+	if ((in = input_new(ctx, path, line_max)) == NULL)
 		return (WCS_FATAL);
-	in->ctx = ctx;
-	in->fd = -1;
-	in->line_max = line_max != 0 ? line_max : WCS_LINE_MAX_DEFAULT;
-	in->cap = in->line_max + READ_CHUNK;
-	if ((in->path = wcs_strdup(ctx, path)) == NULL)
-		goto out_fatal;
-	in->info.path = in->path;
-	if ((in->raw = wcs_malloc(ctx, RAW_SIZE)) == NULL ||
-	    (in->buf = wcs_malloc(ctx, in->cap)) == NULL)
-		goto out_fatal;
 	if (strcmp(path, "-") == 0) {
 		in->fd = STDIN_FILENO;
 	} else if ((in->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
