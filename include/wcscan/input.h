@@ -65,7 +65,8 @@ int wcs_input_peek(struct wcs_input *in, const unsigned char **p, size_t *len);
  * The next line.  Returns WCS_OK with *line and *len set (not NUL-terminated;
  * valid until the next call), WCS_EOF, WCS_WARN for an over-long line
  * (skipped; its line number is wcs_input_lineno) or WCS_FAILED on a read
- * or decompression error.  A final line without "\n" is still a line.
+ * or decompression error, once every line before the error has been
+ * handed out.  A final line without "\n" is still a line.
  */
 int wcs_input_getline(struct wcs_input *in, const char **line, size_t *len);
 /* 1-based number of the line last returned (or being skipped). */

@@ -36,6 +36,7 @@ struct wcs_evidence {
 	const char *source; /* "path:line" */
 	const char *detail; /* what matched, as logged (untrusted bytes) */
 	enum wcs_ioc_class cls;
+	int severity; /* the rule's, 1 low .. 4 critical */
 };
 
 struct wcs_fanout_summary {

@@ -62,13 +62,26 @@ struct wcs_input {
 	bool skipping; /* inside an over-long line */
 
 	uint64_t lineno, line_off, consumed;
+	char errmsg[WCS_ERRBUF_SIZE]; /* kept: ctx errors are per record */
+	int errnum;
 };
 
 static int
 input_fail(struct wcs_input *in, int errnum, const char *what)
 {
 	in->failed = true;
-	wcs_set_error(in->ctx, errnum, "%s: %s", in->path, what);
+	in->errnum = errnum;
+	(void)snprintf(in->errmsg, sizeof(in->errmsg), "%s: %s", in->path,
+	    what);
+	wcs_set_error(in->ctx, errnum, "%s", in->errmsg);
+	return (WCS_FAILED);
+}
+
+/* The input's failure, told again to the context it is reported in. */
+static int
+input_failed(struct wcs_input *in)
+{
+	wcs_set_error(in->ctx, in->errnum, "%s", in->errmsg);
 	return (WCS_FAILED);
 }
 
@@ -145,6 +158,8 @@ src_read(struct wcs_input *in, unsigned char *dst, size_t n)
 	size_t got;
 	int zr;
 
+	if (in->failed)
+		return (-1);
 	if (in->head_pos < in->head_len) {
 		got = in->head_len - in->head_pos;
 		if (got > n)
@@ -177,8 +192,10 @@ src_read(struct wcs_input *in, unsigned char *dst, size_t n)
 		in->raw_pos = (size_t)(in->zs.next_in - in->raw);
 		got = (size_t)(in->zs.next_out - dst);
 		if (zr == Z_STREAM_END) {
+			/* Hand out this member's end before any error
+			 * about what follows it. */
 			if (gz_next_member(in) != WCS_OK)
-				return (-1);
+				return (got > 0 ? (ssize_t)got : -1);
 		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
 			return (input_fail(in, WCS_ECORRUPT,
 				    in->zs.msg != NULL ? in->zs.msg :
@@ -457,8 +474,12 @@ buf_read_more(struct wcs_input *in)
 	if (in->end == in->cap)
 		return (false);
 	r = decoded_read(in, in->buf + in->end, in->cap - in->end);
-	if (r < 0)
+	if (r < 0) {
+		/* Like end of input, except the final status: the lines
+		 * already read are still handed out. */
+		in->eof = true;
 		return (false);
+	}
 	if (r == 0) {
 		in->eof = true;
 		return (false);
@@ -472,8 +493,8 @@ wcs_input_peek(struct wcs_input *in, const unsigned char **p, size_t *len)
 {
 	while (in->end - in->start < WCS_PEEK_SIZE && buf_read_more(in))
 		;
-	if (in->failed)
-		return (WCS_FAILED);
+	if (in->failed && in->end == in->start)
+		return (input_failed(in));
 	*p = in->buf + in->start;
 	*len = in->end - in->start;
 	if (*len > WCS_PEEK_SIZE)
@@ -528,14 +549,12 @@ wcs_input_getline(struct wcs_input *in, const char **line, size_t *len)
 			in->start = in->scan = in->end;
 		}
 		if (!buf_read_more(in)) {
-			if (in->failed)
-				return (WCS_FAILED);
 			if (in->skipping) {
 				in->skipping = false;
-				return (WCS_EOF);
+				return (in->failed ? input_failed(in) : WCS_EOF);
 			}
-			if (in->start == in->end && !in->failed)
-				return (WCS_EOF);
+			if (in->start == in->end)
+				return (in->failed ? input_failed(in) : WCS_EOF);
 			if (in->end == in->cap && !in->eof)
 				continue; /* full: the cap test above fires */
 			/* A last line without a newline. */
@@ -579,8 +598,8 @@ wcs_input_fill(struct wcs_input *in, size_t want, const unsigned char **p,
 		want = in->cap;
 	while (in->end - in->start < want && buf_read_more(in))
 		;
-	if (in->failed)
-		return (WCS_FAILED);
+	if (in->failed && in->end == in->start)
+		return (input_failed(in));
 	*p = in->buf + in->start;
 	*avail = in->end - in->start;
 	return (WCS_OK);

@@ -1,0 +1,87 @@
+/*
+ * The command line (module cli): options, messages, progress, the run.
+ * Only msg.c writes diagnostics to stderr.
+ */
+#ifndef WCSCAN_CLI_H
+#define WCSCAN_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "wcscan/addr.h"
+#include "wcscan/core.h"
+#include "wcscan/report.h"
+
+/* Exit status, as virus scanners run from cron use it (DESIGN §4). */
+enum wcs_exit {
+	WCS_EXIT_CLEAN = 0, /* nothing found */
+	WCS_EXIT_FOUND = 1, /* infected, neutralized or suspicious hosts */
+	WCS_EXIT_ERROR = 2  /* bad usage, unreadable input, bad rules */
+};
+
+#define WCS_INTERNAL_MAX 64
+
+struct wcs_input_arg {
+	const char *path;
+	unsigned kind_mask; /* enum wcs_input_kind bits */
+};
+
+struct wcs_opts {
+	struct wcs_input_arg *inputs;
+	size_t ninputs;
+	enum wcs_report_format format;
+	const char *forced_reader; /* --input-format / --format NAME */
+	const char *output;	   /* -o; NULL = stdout */
+	const char *dump_events;
+	const char **rules_dirs;
+	size_t nrules_dirs;
+	bool no_default_rules;
+	bool list_rules, list_formats;
+	struct wcs_cidr internal[WCS_INTERNAL_MAX];
+	size_t ninternal;
+	const char *tz;
+	int year;
+	int64_t since, until;
+	bool strict, quiet;
+	int progress; /* -1 auto (stderr is a tty), 0 off, 1 on */
+	size_t max_line;
+	bool help, version;
+};
+
+/* Messages: "wcscan: ..." on stderr.  Warnings obey --quiet. */
+struct wcs_msg {
+	bool quiet;
+};
+void wcs_warnx(const struct wcs_msg *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void wcs_errx(const struct wcs_msg *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A usage error: the message and a pointer to --help. */
+void wcs_usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+void wcs_print_usage(FILE *out);
+
+/*
+ * Parse argv into opts (arrays allocated through ctx).  Returns WCS_OK,
+ * or WCS_FAILED after printing a usage error.
+ */
+int wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv,
+    struct wcs_opts *opts);
+void wcs_opts_free(struct wcs_ctx *ctx, struct wcs_opts *opts);
+
+/* Progress on stderr; NULL when disabled, and every call accepts NULL. */
+struct wcs_progress;
+struct wcs_progress *wcs_progress_new(struct wcs_ctx *ctx, bool enabled);
+void wcs_progress_file(struct wcs_progress *p, const char *path,
+    uint64_t size, unsigned index, unsigned count);
+void wcs_progress_update(struct wcs_progress *p, uint64_t bytes);
+void wcs_progress_done(struct wcs_progress *p);
+void wcs_progress_free(struct wcs_progress *p);
+
+/* The whole run; returns the exit status. */
+int wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts,
+    const char *argv0);
+
+#endif /* WCSCAN_CLI_H */

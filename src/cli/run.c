@@ -1,0 +1,494 @@
+/*
+ * One run: load rules, expand and read inputs, feed the engine, write the
+ * report, decide the exit status.  Every input ends up in the report,
+ * read or not, with its accounting.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wcscan/engine.h"
+#include "wcscan/reader.h"
+#include "wcscan/rules.h"
+#include "wcscan/timeutil.h"
+#include "cli.h"
+
+#ifndef WCSCAN_RULES_DIR
+#define WCSCAN_RULES_DIR "/usr/local/share/wcscan/rules"
+#endif
+
+struct run {
+	struct wcs_ctx *ctx;
+	const struct wcs_opts *opts;
+	struct wcs_msg msg;
+	struct wcs_rules *rules;
+	struct wcs_engine *eng;
+	struct wcs_tz *tz;
+	struct wcs_progress *progress;
+	FILE *dump;
+	/* Inputs found so far; paths[] parallels stats[]. */
+	struct wcs_input_stats *stats;
+	char **paths;
+	size_t n, cap;
+	unsigned kind_mask; /* of the argument being expanded */
+	bool top_level;	    /* the argument itself, not inside a dir */
+	bool error;	    /* exit 2 */
+	struct wcs_input *cur_in; /* for progress */
+};
+
+/* Where the default rules are: installed, or beside the build tree. */
+static int
+load_default_rules(struct run *r, const char *argv0)
+{
+	char exe[PATH_MAX], dir[PATH_MAX + 64];
+	const char *env = getenv("WCSCAN_RULES_DIR");
+	struct stat st;
+	ssize_t n;
+	const char *rel[] = { "../share/wcscan/rules", "../rules" };
+	size_t i;
+
+	(void)argv0;
+	if (env != NULL && env[0] != '\0')
+		return (wcs_rules_load_dir(r->rules, env));
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		for (i = 0; i < WCS_NELEM(rel); i++) {
+			(void)snprintf(dir, sizeof(dir), "%s/%s",
+			    dirname(exe), rel[i]);
+			if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+				return (wcs_rules_load_dir(r->rules, dir));
+			exe[n] = '\0'; /* dirname may have written into it */
+		}
+	}
+	if (stat(WCSCAN_RULES_DIR, &st) == 0)
+		return (wcs_rules_load_dir(r->rules, WCSCAN_RULES_DIR));
+	wcs_set_error(r->ctx, ENOENT,
+	    "no rules found (looked beside the program and in %s); use "
+	    "--rules DIR or set WCSCAN_RULES_DIR",
+	    WCSCAN_RULES_DIR);
+	return (WCS_FAILED);
+}
+
+static int
+load_rules(struct run *r, const char *argv0)
+{
+	size_t i;
+
+	if ((r->rules = wcs_rules_new(r->ctx)) == NULL)
+		return (WCS_FATAL);
+	if (!r->opts->no_default_rules &&
+	    load_default_rules(r, argv0) != WCS_OK)
+		return (WCS_FAILED);
+	for (i = 0; i < r->opts->nrules_dirs; i++) {
+		if (wcs_rules_load_dir(r->rules, r->opts->rules_dirs[i]) !=
+		    WCS_OK)
+			return (WCS_FAILED);
+	}
+	if (wcs_rules_count(r->rules) == 0) {
+		wcs_set_error(r->ctx, WCS_ERULE, "no rules loaded");
+		return (WCS_FAILED);
+	}
+	return (WCS_OK);
+}
+
+static void
+list_rules(const struct wcs_rules *rules)
+{
+	const struct wcs_rule_info *ri;
+	static const char *const sev[] = { "?", "low", "medium", "high",
+		"critical" };
+	size_t i;
+
+	for (i = 0; i < wcs_rules_count(rules); i++) {
+		ri = wcs_rules_info(rules, i);
+		printf("%-40s %-11s %-8s %-14s %s\n", ri->id,
+		    wcs_ioc_class_name(ri->cls),
+		    sev[ri->severity >= 0 && ri->severity <= 4 ? ri->severity :
+								  0],
+		    ri->field, ri->description);
+	}
+}
+
+static void
+list_formats(void)
+{
+	const struct wcs_reader_ops *const *ops;
+	size_t i, n;
+
+	ops = wcs_readers(&n);
+	for (i = 0; i < n; i++)
+		printf("%-12s %-9s %s\n", ops[i]->name,
+		    wcs_input_kind_name(ops[i]->kind), ops[i]->description);
+}
+
+static struct wcs_input_stats *
+new_input(struct run *r, const char *path)
+{
+	struct wcs_input_stats *ns;
+	char **np;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap == 0 ? 16 : r->cap * 2;
+		ns = wcs_reallocarray(r->ctx, r->stats, r->cap, sizeof(*ns));
+		if (ns == NULL)
+			return (NULL);
+		r->stats = ns;
+		np = wcs_reallocarray(r->ctx, r->paths, r->cap, sizeof(*np));
+		if (np == NULL)
+			return (NULL);
+		r->paths = np;
+	}
+	if ((r->paths[r->n] = wcs_strdup(r->ctx, path)) == NULL)
+		return (NULL);
+	ns = &r->stats[r->n];
+	memset(ns, 0, sizeof(*ns));
+	ns->path = r->paths[r->n];
+	ns->first = ns->last = WCS_TIME_NONE;
+	r->n++;
+	/* The arrays moved: tell the engine where the paths are now. */
+	wcs_engine_set_inputs(r->eng, (const char *const *)r->paths, r->n);
+	return (ns);
+}
+
+static int
+input_error(struct run *r, struct wcs_input_stats *st, const char *why,
+    bool counts)
+{
+	if (st->error == NULL)
+		st->error = wcs_strdup(r->ctx, why);
+	if (counts) {
+		r->error = true;
+		wcs_errx(&r->msg, "%s", why);
+	} else {
+		wcs_warnx(&r->msg, "%s", why);
+	}
+	return (WCS_OK);
+}
+
+static int
+on_event(const struct wcs_event *ev, void *arg)
+{
+	struct run *r = arg;
+	int rc;
+
+	if ((rc = wcs_engine_feed(r->eng, ev)) != WCS_OK)
+		return (rc);
+	if (r->dump != NULL &&
+	    wcs_report_event_json(r->dump, ev, r->paths[ev->input]) != WCS_OK)
+		return (WCS_FATAL);
+	if (r->progress != NULL && (ev->line & 0x3ff) == 0)
+		wcs_progress_update(r->progress,
+		    wcs_input_info(r->cur_in)->raw_bytes);
+	return (WCS_OK);
+}
+
+static int
+read_one(const char *path, void *arg)
+{
+	struct run *r = arg;
+	const struct wcs_opts *o = r->opts;
+	const struct wcs_reader_ops *ops;
+	struct wcs_input_stats *st;
+	struct wcs_run_opts ro;
+	struct wcs_input *in = NULL;
+	const unsigned char *peek;
+	char why[WCS_ERRBUF_SIZE + 64];
+	size_t plen;
+	int rc, best;
+
+	if ((st = new_input(r, path)) == NULL)
+		return (WCS_FATAL);
+	rc = wcs_input_open(r->ctx, path, o->max_line, &in);
+	if (rc == WCS_FATAL)
+		return (rc);
+	if (rc != WCS_OK)
+		return (input_error(r, st, wcs_error_string(r->ctx), true));
+	if (wcs_input_peek(in, &peek, &plen) != WCS_OK) {
+		input_error(r, st, wcs_error_string(r->ctx), true);
+		goto out;
+	}
+	if (plen == 0) {
+		wcs_warnx(&r->msg, "%s: empty input", path);
+		st->error = wcs_strdup(r->ctx, "empty");
+		goto out;
+	}
+	if (o->forced_reader != NULL) {
+		ops = wcs_reader_find(o->forced_reader);
+	} else if ((ops = wcs_reader_choose(peek, plen, r->kind_mask,
+			&best)) == NULL) {
+		(void)snprintf(why, sizeof(why),
+		    "%s: unrecognized log format%s", path,
+		    r->kind_mask != WCS_KIND_ANY ?
+			" for this kind of input" :
+			"");
+		/* Inside a directory a stray file is reported, not fatal. */
+		input_error(r, st, why, r->top_level || o->strict);
+		goto out;
+	}
+	memset(&ro, 0, sizeof(ro));
+	ro.read.tz = r->tz;
+	ro.read.year = o->year;
+	ro.since = o->since;
+	ro.until = o->until;
+	ro.input_index = (uint32_t)(r->n - 1);
+	r->cur_in = in;
+	wcs_progress_file(r->progress, path, wcs_input_info(in)->raw_size,
+	    (unsigned)r->n, (unsigned)r->n);
+	rc = wcs_reader_run(r->ctx, ops, in, &ro, st, on_event, r);
+	wcs_progress_done(r->progress);
+	if (rc == WCS_FATAL)
+		goto out;
+	if (rc != WCS_OK) {
+		(void)snprintf(why, sizeof(why), "%s (after %llu records)",
+		    wcs_error_string(r->ctx),
+		    (unsigned long long)st->records);
+		input_error(r, st, why, true);
+		rc = WCS_OK;
+	}
+	if (st->tz_assumed)
+		wcs_warnx(&r->msg,
+		    "%s: local times read as UTC (no --tz given)", path);
+	if (st->rejected > 0)
+		wcs_warnx(&r->msg, "%s: %llu of %llu records rejected%s", path,
+		    (unsigned long long)st->rejected,
+		    (unsigned long long)st->records,
+		    st->nsamples > 0 ? ", first:" : "");
+	for (unsigned i = 0; i < st->nsamples; i++)
+		wcs_warnx(&r->msg, "%s:%llu: %s", path,
+		    (unsigned long long)st->samples[i].line,
+		    st->samples[i].why);
+	if (o->strict && st->rejected > 0)
+		r->error = true;
+out:
+	wcs_input_close(in);
+	return (rc == WCS_FATAL ? WCS_FATAL : WCS_OK);
+}
+
+static void
+walk_skipped(const char *path, const char *why, void *arg)
+{
+	struct run *r = arg;
+
+	wcs_warnx(&r->msg, "%s: skipped: %s", path, why);
+}
+
+static int
+walk_file(const char *path, void *arg)
+{
+	struct run *r = arg;
+	int rc = read_one(path, r);
+
+	r->top_level = false;
+	return (rc);
+}
+
+/*
+ * Write the report to -o FILE atomically: a temporary file beside it,
+ * then rename(2), which replaces a symbolic link at FILE rather than
+ * writing through it.
+ */
+static int
+write_report(struct run *r, const struct wcs_report *rep)
+{
+	const char *out = r->opts->output;
+	char *tmp, *dir, *dcopy;
+	mode_t mask;
+	FILE *fp;
+	int fd, rc;
+
+	if (out == NULL || strcmp(out, "-") == 0) {
+		rc = wcs_report_write(r->ctx, stdout, r->opts->format, rep);
+		if (fflush(stdout) != 0 && rc == WCS_OK) {
+			wcs_set_error(r->ctx, errno, "standard output: %s",
+			    strerror(errno));
+			rc = WCS_FAILED;
+		}
+		return (rc);
+	}
+	if ((dcopy = wcs_strdup(r->ctx, out)) == NULL)
+		return (WCS_FATAL);
+	dir = dirname(dcopy);
+	tmp = wcs_malloc(r->ctx, strlen(dir) + 32);
+	if (tmp == NULL) {
+		wcs_free(r->ctx, dcopy);
+		return (WCS_FATAL);
+	}
+	(void)sprintf(tmp, "%s/.wcscan-report.XXXXXX", dir);
+	wcs_free(r->ctx, dcopy);
+	if ((fd = mkstemp(tmp)) < 0) {
+		wcs_set_error(r->ctx, errno, "%s: cannot create a file there: %s",
+		    out, strerror(errno));
+		wcs_free(r->ctx, tmp);
+		return (WCS_FAILED);
+	}
+	mask = umask(0);
+	(void)umask(mask);
+	(void)fchmod(fd, 0666 & ~mask);
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		(void)close(fd);
+		rc = WCS_FAILED;
+		wcs_set_error(r->ctx, errno, "%s: %s", out, strerror(errno));
+		goto out_unlink;
+	}
+	rc = wcs_report_write(r->ctx, fp, r->opts->format, rep);
+	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
+		if (rc == WCS_OK)
+			wcs_set_error(r->ctx, errno, "%s: %s", out,
+			    strerror(errno));
+		rc = WCS_FAILED;
+	}
+	if (fclose(fp) != 0 && rc == WCS_OK) {
+		wcs_set_error(r->ctx, errno, "%s: %s", out, strerror(errno));
+		rc = WCS_FAILED;
+	}
+	if (rc == WCS_OK && rename(tmp, out) != 0) {
+		wcs_set_error(r->ctx, errno, "%s: %s", out, strerror(errno));
+		rc = WCS_FAILED;
+	}
+out_unlink:
+	if (rc != WCS_OK)
+		(void)unlink(tmp);
+	wcs_free(r->ctx, tmp);
+	return (rc);
+}
+
+static bool
+found_something(const struct wcs_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->nhosts; i++) {
+		switch (res->hosts[i].verdict) {
+		case WCS_VERDICT_INFECTED:
+		case WCS_VERDICT_NEUTRALIZED:
+		case WCS_VERDICT_SUSPICIOUS:
+			return (true);
+		default:
+			break;
+		}
+	}
+	return (false);
+}
+
+static void
+run_cleanup(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		wcs_free(r->ctx, r->stats[i].error);
+		wcs_free(r->ctx, r->paths[i]);
+	}
+	wcs_free(r->ctx, r->stats);
+	wcs_free(r->ctx, r->paths);
+	if (r->dump != NULL && r->dump != stdout)
+		(void)fclose(r->dump);
+	wcs_progress_free(r->progress);
+	wcs_engine_free(r->eng);
+	wcs_rules_free(r->rules);
+	wcs_tz_free(r->tz);
+}
+
+int
+wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts, const char *argv0)
+{
+	struct wcs_engine_opts eo;
+	const struct wcs_result *res;
+	struct wcs_report rep;
+	struct run r;
+	size_t i;
+	int rc, status;
+
+	memset(&r, 0, sizeof(r));
+	r.ctx = ctx;
+	r.opts = opts;
+	r.msg.quiet = opts->quiet;
+	if (opts->list_formats) {
+		list_formats();
+		return (WCS_EXIT_CLEAN);
+	}
+	if ((rc = load_rules(&r, argv0)) != WCS_OK) {
+		wcs_errx(&r.msg, "%s", wcs_error_string(ctx));
+		run_cleanup(&r);
+		return (WCS_EXIT_ERROR);
+	}
+	if (opts->list_rules) {
+		list_rules(r.rules);
+		run_cleanup(&r);
+		return (WCS_EXIT_CLEAN);
+	}
+	if (opts->ninputs == 0) {
+		wcs_usage_error("no input given (name log files, or - for "
+				"standard input)");
+		run_cleanup(&r);
+		return (WCS_EXIT_ERROR);
+	}
+	if (opts->tz != NULL && (r.tz = wcs_tz_new(ctx, opts->tz)) == NULL) {
+		wcs_usage_error("--tz: %s", wcs_error_string(ctx));
+		run_cleanup(&r);
+		return (WCS_EXIT_ERROR);
+	}
+	memset(&eo, 0, sizeof(eo));
+	eo.internal = opts->internal;
+	eo.ninternal = opts->ninternal;
+	if ((r.eng = wcs_engine_new(ctx, &eo, r.rules)) == NULL)
+		goto out_fatal;
+	if (opts->dump_events != NULL) {
+		if (strcmp(opts->dump_events, "-") == 0)
+			r.dump = stdout;
+		else if ((r.dump = fopen(opts->dump_events, "w")) == NULL) {
+			wcs_errx(&r.msg, "%s: %s", opts->dump_events,
+			    strerror(errno));
+			run_cleanup(&r);
+			return (WCS_EXIT_ERROR);
+		}
+	}
+	r.progress = wcs_progress_new(ctx,
+	    opts->progress == 1 || (opts->progress == -1 && isatty(2)));
+	for (i = 0; i < opts->ninputs; i++) {
+		r.kind_mask = opts->inputs[i].kind_mask;
+		r.top_level = true;
+		rc = wcs_walk(ctx, opts->inputs[i].path, walk_file,
+		    walk_skipped, &r);
+		if (rc == WCS_FATAL)
+			goto out_fatal;
+		if (rc != WCS_OK) {
+			struct wcs_input_stats *st =
+			    new_input(&r, opts->inputs[i].path);
+
+			if (st == NULL)
+				goto out_fatal;
+			input_error(&r, st, wcs_error_string(ctx), true);
+		}
+	}
+	if (wcs_engine_finish(r.eng, &res) != WCS_OK)
+		goto out_fatal;
+	memset(&rep, 0, sizeof(rep));
+	rep.inputs = r.stats;
+	rep.ninputs = r.n;
+	rep.result = res;
+	rep.tz_name = opts->tz;
+	if ((rc = write_report(&r, &rep)) != WCS_OK) {
+		wcs_errx(&r.msg, "%s", wcs_error_string(ctx));
+		r.error = true;
+	}
+	status = r.error ? WCS_EXIT_ERROR :
+	    found_something(res) ? WCS_EXIT_FOUND :
+				   WCS_EXIT_CLEAN;
+	run_cleanup(&r);
+	return (status);
+out_fatal:
+	wcs_errx(&r.msg, "%s", wcs_error_string(ctx)[0] != '\0' ?
+		wcs_error_string(ctx) :
+		"out of memory");
+	run_cleanup(&r);
+	return (WCS_EXIT_ERROR);
+}

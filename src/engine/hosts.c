@@ -1,0 +1,169 @@
+/*
+ * The engine's host table: open addressing over string keys.  It grows
+ * with the number of hosts, never with the number of events.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "wcscan/timeutil.h"
+#include "hosts.h"
+
+#define KEY_MAX 300
+
+static uint64_t
+key_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	return (h);
+}
+
+int
+host_table_init(struct host_table *t, struct wcs_ctx *ctx,
+    struct wcs_pool *pool)
+{
+	memset(t, 0, sizeof(*t));
+	t->ctx = ctx;
+	t->pool = pool;
+	t->cap = 256;
+	if ((t->slots = wcs_calloc(ctx, t->cap, sizeof(*t->slots))) == NULL)
+		return (WCS_FATAL);
+	return (WCS_OK);
+}
+
+void
+host_table_fini(struct host_table *t)
+{
+	wcs_free(t->ctx, t->slots);
+	t->slots = NULL;
+}
+
+static struct host **
+slot_for(struct host **slots, size_t cap, const char *key)
+{
+	size_t i = (size_t)key_hash(key) & (cap - 1);
+
+	while (slots[i] != NULL && strcmp(slots[i]->key, key) != 0)
+		i = (i + 1) & (cap - 1);
+	return (&slots[i]);
+}
+
+static bool
+table_grow(struct host_table *t)
+{
+	struct host **ns;
+	size_t i, ncap = t->cap * 2;
+
+	if ((ns = wcs_calloc(t->ctx, ncap, sizeof(*ns))) == NULL)
+		return (false);
+	for (i = 0; i < t->cap; i++) {
+		if (t->slots[i] != NULL)
+			*slot_for(ns, ncap, t->slots[i]->key) = t->slots[i];
+	}
+	wcs_free(t->ctx, t->slots);
+	t->slots = ns;
+	t->cap = ncap;
+	return (true);
+}
+
+static struct host *
+host_get(struct host_table *t, const char *key, bool create)
+{
+	struct host **slot, *h;
+
+	slot = slot_for(t->slots, t->cap, key);
+	if (*slot != NULL || !create)
+		return (*slot);
+	if (t->n + 1 > t->cap / 10 * 7) {
+		if (!table_grow(t))
+			return (NULL);
+		slot = slot_for(t->slots, t->cap, key);
+	}
+	if ((h = wcs_pool_alloc(t->pool, sizeof(*h))) == NULL)
+		return (NULL);
+	memset(h, 0, sizeof(*h));
+	if ((h->key = wcs_pool_strdup(t->pool, key)) == NULL)
+		return (NULL);
+	h->first_evidence = h->first_strong = h->last_strong = WCS_TIME_NONE;
+	h->ks_first = h->ks_answered = WCS_TIME_NONE;
+	*slot = h;
+	t->n++;
+	return (h);
+}
+
+struct host *
+host_by_addr(struct host_table *t, const struct wcs_addr *a)
+{
+	char key[WCS_ADDR_STRLEN + 3];
+	struct host *h;
+
+	key[0] = 'a', key[1] = ':';
+	wcs_addr_format(a, key + 2, sizeof(key) - 2);
+	if ((h = host_get(t, key, true)) != NULL)
+		h->ip = *a;
+	return (h);
+}
+
+/*
+ * Computer names are compared by their first label, case-insensitively:
+ * "WS01", "ws01.corp.example" and "WS01$" (a machine account) are one.
+ */
+static void
+name_key(const char *name, char *key, size_t len)
+{
+	size_t i, o = 2;
+
+	key[0] = 'n', key[1] = ':';
+	for (i = 0; name[i] != '\0' && name[i] != '.' && o + 1 < len; i++)
+		key[o++] = (char)tolower((unsigned char)name[i]);
+	if (o > 2 && key[o - 1] == '$')
+		o--;
+	key[o] = '\0';
+}
+
+struct host *
+host_by_name(struct host_table *t, const char *name)
+{
+	char key[KEY_MAX];
+	struct host *h;
+
+	name_key(name, key, sizeof(key));
+	if (key[2] == '\0')
+		return (NULL);
+	if ((h = host_get(t, key, true)) != NULL && h->nnames == 0 &&
+	    !host_add_name(t, h, name))
+		return (NULL);
+	return (h);
+}
+
+struct host *
+host_find_name(struct host_table *t, const char *name)
+{
+	char key[KEY_MAX];
+
+	name_key(name, key, sizeof(key));
+	return (host_get(t, key, false));
+}
+
+bool
+host_add_name(struct host_table *t, struct host *h, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < h->nnames; i++) {
+		if (strcasecmp(h->names[i], name) == 0)
+			return (true);
+	}
+	if (h->nnames == HOST_NAMES_MAX)
+		return (true); /* enough names to recognise it */
+	if ((h->names[h->nnames] = wcs_pool_strdup(t->pool, name)) == NULL)
+		return (false);
+	h->nnames++;
+	return (true);
+}

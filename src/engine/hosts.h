@@ -1,0 +1,64 @@
+/*
+ * The engine's host table (engine-private).  A host is first known by an
+ * address or by a computer name; joins (4624, Sysmon 3, the SMB log) tie
+ * names to addresses, and wcs_engine_finish folds name-only hosts into
+ * the address they were seen with, so that one host is one row.
+ */
+#ifndef WCSCAN_ENGINE_HOSTS_H
+#define WCSCAN_ENGINE_HOSTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wcscan/addr.h"
+#include "wcscan/pool.h"
+#include "wcscan/result.h"
+
+#define HOST_EVIDENCE_MAX 32 /* kept per host; the total is counted */
+#define HOST_NAMES_MAX 8
+#define HOST_JOINS_MAX 8
+
+struct host {
+	char *key; /* "a:<address>" or "n:<short name>" */
+	struct wcs_addr ip;
+	const char *names[HOST_NAMES_MAX];
+	size_t nnames;
+	const char *joins[HOST_JOINS_MAX]; /* why a name was joined */
+	size_t njoins;
+	struct wcs_evidence evidence[HOST_EVIDENCE_MAX];
+	size_t nevidence;
+	uint64_t evidence_total;
+	int64_t first_evidence;
+	int64_t first_strong; /* first startup/persistence/encryption */
+	int64_t last_strong;
+	unsigned classes;     /* bit per wcs_ioc_class seen */
+	unsigned max_severity_strong;
+	/* Kill switch outcomes. */
+	int64_t ks_first;	/* first lookup */
+	int64_t ks_answered;	/* first NOERROR answer; NONE if none */
+	bool ks_nxdomain;
+	bool smb1;
+	struct host *alias; /* name host -> address host, set at finish */
+	bool folded;
+};
+
+struct host_table {
+	struct wcs_ctx *ctx;
+	struct wcs_pool *pool;
+	struct host **slots;
+	size_t cap, n;
+};
+
+int host_table_init(struct host_table *t, struct wcs_ctx *ctx,
+    struct wcs_pool *pool);
+void host_table_fini(struct host_table *t);
+/* Find or add; NULL when out of memory. */
+struct host *host_by_addr(struct host_table *t, const struct wcs_addr *a);
+struct host *host_by_name(struct host_table *t, const char *name);
+/* Lookup only. */
+struct host *host_find_name(struct host_table *t, const char *name);
+/* Add a display name if new; false when out of memory. */
+bool host_add_name(struct host_table *t, struct host *h, const char *name);
+
+#endif /* WCSCAN_ENGINE_HOSTS_H */

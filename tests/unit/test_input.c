@@ -1,0 +1,371 @@
+/*
+ * io: plain, gzip (also concatenated and broken), BOMs and UTF-16, line
+ * caps, windows, directory walks.  Inputs are written to a temporary
+ * directory by each test.
+ */
+#include <sys/stat.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <zlib.h>
+
+#include "wcscan/input.h"
+
+static char tmpdir[256];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	(void)snprintf(tmpdir, sizeof(tmpdir), "/tmp/wcscan-test-XXXXXX");
+	return (mkdtemp(tmpdir) == NULL ? -1 : 0);
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return (system(cmd) == 0 ? 0 : -1);
+}
+
+static const char *
+tpath(const char *name)
+{
+	static char p[512];
+
+	(void)snprintf(p, sizeof(p), "%s/%s", tmpdir, name);
+	return (p);
+}
+
+static void
+write_file(const char *name, const void *data, size_t len)
+{
+	FILE *fp = fopen(tpath(name), "wb");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* Append one gzip member holding data to the file. */
+static void
+append_gzip(const char *name, const char *data)
+{
+	gzFile gz = gzopen(tpath(name), "ab");
+
+	assert_non_null(gz);
+	assert_int_equal(gzwrite(gz, data, (unsigned)strlen(data)),
+	    (int)strlen(data));
+	assert_int_equal(gzclose(gz), Z_OK);
+}
+
+/* All lines joined with '|', and the final status. */
+static int
+read_lines(const char *path, size_t line_max, char *out, size_t outlen,
+    unsigned *warns)
+{
+	struct wcs_ctx ctx;
+	struct wcs_input *in;
+	const char *line;
+	size_t len, o = 0;
+	int rc;
+
+	wcs_ctx_init(&ctx, NULL);
+	*warns = 0;
+	out[0] = '\0';
+	rc = wcs_input_open(&ctx, path, line_max, &in);
+	if (rc != WCS_OK)
+		return (rc);
+	while ((rc = wcs_input_getline(in, &line, &len)) != WCS_EOF) {
+		if (rc == WCS_WARN) {
+			(*warns)++;
+			o += (size_t)snprintf(out + o, outlen - o, "<long@%llu>|",
+			    (unsigned long long)wcs_input_lineno(in));
+			continue;
+		}
+		if (rc != WCS_OK)
+			break;
+		o += (size_t)snprintf(out + o, outlen - o, "%.*s|", (int)len,
+		    line);
+	}
+	wcs_input_close(in);
+	return (rc == WCS_EOF ? WCS_OK : rc);
+}
+
+static void
+test_plain_crlf_and_last_line(void **state)
+{
+	char out[256];
+	unsigned w;
+
+	(void)state;
+	write_file("a.log", "one\r\ntwo\n\nthree", 15);
+	assert_int_equal(read_lines(tpath("a.log"), 0, out, sizeof(out), &w),
+	    WCS_OK);
+	assert_string_equal(out, "one|two||three|");
+	assert_int_equal(w, 0);
+}
+
+static void
+test_gzip_members_and_errors(void **state)
+{
+	char out[256];
+	unsigned w;
+	FILE *fp;
+	long n;
+	char buf[256];
+
+	(void)state;
+	append_gzip("m.gz", "alpha\nbeta\n");
+	append_gzip("m.gz", "gamma\n");
+	assert_int_equal(read_lines(tpath("m.gz"), 0, out, sizeof(out), &w),
+	    WCS_OK);
+	assert_string_equal(out, "alpha|beta|gamma|");
+
+	/* Truncated: what came before is read, then the input fails. */
+	fp = fopen(tpath("m.gz"), "rb");
+	assert_non_null(fp);
+	n = (long)fread(buf, 1, sizeof(buf), fp);
+	(void)fclose(fp);
+	write_file("t.gz", buf, (size_t)n - 5);
+	assert_int_equal(read_lines(tpath("t.gz"), 0, out, sizeof(out), &w),
+	    WCS_FAILED);
+	assert_non_null(strstr(out, "alpha|beta|"));
+
+	/* Trailing garbage after the members is an error, not data. */
+	memcpy(buf + n, "JUNK", 4);
+	write_file("g.gz", buf, (size_t)n + 4);
+	assert_int_equal(read_lines(tpath("g.gz"), 0, out, sizeof(out), &w),
+	    WCS_FAILED);
+	assert_string_equal(out, "alpha|beta|gamma|");
+
+	/* Corrupt deflate data. */
+	buf[12] ^= 0x55;
+	buf[13] ^= 0x55;
+	write_file("c.gz", buf, (size_t)n);
+	assert_int_equal(read_lines(tpath("c.gz"), 0, out, sizeof(out), &w),
+	    WCS_FAILED);
+}
+
+static void
+test_boms_and_utf16(void **state)
+{
+	static const unsigned char u8bom[] = "\xef\xbb\xbfhi\n";
+	/* "A\n", U+1F600 as a pair, a lone high surrogate then "B", a lone
+	 * low surrogate, "\r\n" and an odd final byte. */
+	static const unsigned char le[] = { 0xff, 0xfe, 'A', 0, '\n', 0, 0x3d,
+		0xd8, 0x00, 0xde, 0x3d, 0xd8, 'B', 0, 0x00, 0xdc, '\r', 0,
+		'\n', 0, 'Z' };
+	static const unsigned char be[] = { 0xfe, 0xff, 0, 'x', 0, 'y', 0,
+		'\n' };
+	char out[256];
+	unsigned w;
+
+	(void)state;
+	write_file("u8.log", u8bom, sizeof(u8bom) - 1);
+	assert_int_equal(read_lines(tpath("u8.log"), 0, out, sizeof(out), &w),
+	    WCS_OK);
+	assert_string_equal(out, "hi|");
+	write_file("le.log", le, sizeof(le));
+	assert_int_equal(read_lines(tpath("le.log"), 0, out, sizeof(out), &w),
+	    WCS_OK);
+	assert_string_equal(out,
+	    "A|\xf0\x9f\x98\x80\xef\xbf\xbd"
+	    "B\xef\xbf\xbd|\xef\xbf\xbd|");
+	write_file("be.log", be, sizeof(be));
+	assert_int_equal(read_lines(tpath("be.log"), 0, out, sizeof(out), &w),
+	    WCS_OK);
+	assert_string_equal(out, "xy|");
+}
+
+static void
+test_overlong_line_skipped(void **state)
+{
+	char *data, out[512];
+	unsigned w;
+	size_t n = 3000, i;
+
+	(void)state;
+	data = malloc(n + 64);
+	assert_non_null(data);
+	i = (size_t)sprintf(data, "short\n");
+	memset(data + i, 'x', n);
+	i += n;
+	i += (size_t)sprintf(data + i, "\nafter\n");
+	write_file("long.log", data, i);
+	assert_int_equal(read_lines(tpath("long.log"), 256, out, sizeof(out),
+			     &w),
+	    WCS_OK);
+	assert_string_equal(out, "short|<long@2>|after|");
+	assert_int_equal(w, 1);
+	/* Exactly at the cap is accepted. */
+	memset(data, 'y', 256);
+	data[256] = '\n';
+	write_file("cap.log", data, 257);
+	assert_int_equal(read_lines(tpath("cap.log"), 256, out, sizeof(out),
+			     &w),
+	    WCS_OK);
+	assert_int_equal(w, 0);
+	assert_int_equal(strlen(out), 257);
+	/* An over-long final line without a newline. */
+	memset(data, 'z', 400);
+	write_file("tail.log", data, 400);
+	assert_int_equal(read_lines(tpath("tail.log"), 256, out, sizeof(out),
+			     &w),
+	    WCS_OK);
+	assert_int_equal(w, 1);
+	free(data);
+}
+
+static void
+test_nul_bytes_kept_in_line(void **state)
+{
+	struct wcs_ctx ctx;
+	struct wcs_input *in;
+	const char *line;
+	size_t len;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	write_file("nul.log", "a\0b\nc\n", 6);
+	assert_int_equal(wcs_input_open(&ctx, tpath("nul.log"), 0, &in),
+	    WCS_OK);
+	assert_int_equal(wcs_input_getline(in, &line, &len), WCS_OK);
+	assert_int_equal(len, 3);
+	assert_memory_equal(line, "a\0b", 3);
+	assert_int_equal(wcs_input_getline(in, &line, &len), WCS_OK);
+	assert_int_equal(wcs_input_lineno(in), 2);
+	assert_int_equal(wcs_input_line_offset(in), 4);
+	assert_int_equal(wcs_input_getline(in, &line, &len), WCS_EOF);
+	wcs_input_close(in);
+}
+
+static void
+test_peek_window_and_mem(void **state)
+{
+	struct wcs_ctx ctx;
+	struct wcs_input *in;
+	const unsigned char *p;
+	size_t len;
+	const char *line;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	assert_int_equal(wcs_input_open_mem(&ctx, "mem", "hello\nworld\n", 12,
+			     0, &in),
+	    WCS_OK);
+	assert_int_equal(wcs_input_peek(in, &p, &len), WCS_OK);
+	assert_int_equal(len, 12);
+	/* Peeking consumed nothing. */
+	assert_int_equal(wcs_input_fill(in, 3, &p, &len), WCS_OK);
+	assert_memory_equal(p, "hello", 5);
+	wcs_input_consume(in, 6);
+	assert_int_equal(wcs_input_offset(in), 6);
+	assert_int_equal(wcs_input_getline(in, &line, &len), WCS_OK);
+	assert_memory_equal(line, "world", 5);
+	wcs_input_close(in);
+	/* An empty input peeks as 0 bytes. */
+	assert_int_equal(wcs_input_open_mem(&ctx, "empty", "", 0, 0, &in),
+	    WCS_OK);
+	assert_int_equal(wcs_input_peek(in, &p, &len), WCS_OK);
+	assert_int_equal(len, 0);
+	assert_int_equal(wcs_input_getline(in, &line, &len), WCS_EOF);
+	wcs_input_close(in);
+}
+
+static void
+test_open_errors(void **state)
+{
+	struct wcs_ctx ctx;
+	struct wcs_input *in;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	assert_int_equal(wcs_input_open(&ctx, tpath("missing"), 0, &in),
+	    WCS_FAILED);
+	assert_null(in);
+	assert_non_null(strstr(wcs_error_string(&ctx), "missing"));
+	assert_int_equal(wcs_input_open(&ctx, tmpdir, 0, &in), WCS_FAILED);
+	assert_non_null(strstr(wcs_error_string(&ctx), "directory"));
+}
+
+struct walk_log {
+	char seen[2048];
+	char skipped[2048];
+};
+
+static int
+walk_seen(const char *path, void *arg)
+{
+	struct walk_log *l = arg;
+
+	strcat(l->seen, path + strlen(tmpdir));
+	strcat(l->seen, " ");
+	return (WCS_OK);
+}
+
+static void
+walk_skip(const char *path, const char *why, void *arg)
+{
+	struct walk_log *l = arg;
+
+	(void)why;
+	strcat(l->skipped, path + strlen(tmpdir));
+	strcat(l->skipped, " ");
+}
+
+static void
+test_walk_order_loops_fifos(void **state)
+{
+	struct wcs_ctx ctx;
+	struct walk_log l;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(mkdir(tpath("w"), 0755), 0);
+	assert_int_equal(mkdir(tpath("w/sub"), 0755), 0);
+	write_file("w/b.log", "x", 1);
+	write_file("w/a.log", "x", 1);
+	write_file("w/sub/c.log", "x", 1);
+	assert_int_equal(symlink("..", tpath("w/sub/loop")), 0);
+	assert_int_equal(symlink("self", tpath("w/self")), 0);
+	assert_int_equal(mkfifo(tpath("w/fifo"), 0600), 0);
+	assert_int_equal(wcs_walk(&ctx, tpath("w"), walk_seen, walk_skip, &l),
+	    WCS_OK);
+	assert_string_equal(l.seen, "/w/a.log /w/b.log /w/sub/c.log ");
+	assert_non_null(strstr(l.skipped, "/w/fifo"));
+	assert_non_null(strstr(l.skipped, "/w/self"));
+	assert_non_null(strstr(l.skipped, "/w/sub/loop"));
+	assert_int_equal(wcs_walk(&ctx, tpath("nope"), walk_seen, walk_skip,
+			     &l),
+	    WCS_FAILED);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain_crlf_and_last_line),
+		cmocka_unit_test(test_gzip_members_and_errors),
+		cmocka_unit_test(test_boms_and_utf16),
+		cmocka_unit_test(test_overlong_line_skipped),
+		cmocka_unit_test(test_nul_bytes_kept_in_line),
+		cmocka_unit_test(test_peek_window_and_mem),
+		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_walk_order_loops_fifos),
+	};
+
+	return (cmocka_run_group_tests(tests, setup, teardown));
+}
