@@ -47,7 +47,7 @@ struct run {
 static int
 load_default_rules(struct run *r, const char *argv0)
 {
-	char exe[PATH_MAX], dir[PATH_MAX + 64];
+	char exe[PATH_MAX], dir[PATH_MAX + 64], *bindir;
 	const char *env = getenv("WCSCAN_RULES_DIR");
 	struct stat st;
 	ssize_t n;
@@ -60,12 +60,12 @@ load_default_rules(struct run *r, const char *argv0)
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		exe[n] = '\0';
+		bindir = dirname(exe);
 		for (i = 0; i < WCS_NELEM(rel); i++) {
-			(void)snprintf(dir, sizeof(dir), "%s/%s",
-			    dirname(exe), rel[i]);
+			(void)snprintf(dir, sizeof(dir), "%s/%s", bindir,
+			    rel[i]);
 			if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 				return (wcs_rules_load_dir(r->rules, dir));
-			exe[n] = '\0'; /* dirname may have written into it */
 		}
 	}
 	if (stat(WCSCAN_RULES_DIR, &st) == 0)

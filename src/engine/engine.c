@@ -377,7 +377,7 @@ judge(struct wcs_engine *eng, struct host *h, struct wcs_host *out)
 	char tbuf[WCS_TIME_STRLEN];
 	const struct wcs_evidence *first = NULL;
 	const char **reasons;
-	size_t i, nstrong, nstartup;
+	size_t i, nstrong;
 	double score = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -405,11 +405,14 @@ judge(struct wcs_engine *eng, struct host *h, struct wcs_host *out)
 	/* WannaCry-specific indicators are critical; generic ones (shadow
 	 * copy deletion) count only in company. */
 	nstrong = distinct_rules(h, STRONG_CLASSES, 3);
-	nstartup = distinct_rules(h, STRONG_CLASSES, 1);
-	if (h->ks_answered != WCS_TIME_NONE && nstartup <= 1 &&
-	    (h->classes & (CLASS_BIT(WCS_CLASS_PERSISTENCE) |
-			      CLASS_BIT(WCS_CLASS_ENCRYPTION) |
-			      CLASS_BIT(WCS_CLASS_SPREADING))) == 0) {
+	/*
+	 * The worm checks the kill switch before anything else, so an
+	 * answered lookup with nothing past the worm's own start means it
+	 * exited there.
+	 */
+	if (h->ks_answered != WCS_TIME_NONE &&
+	    (h->classes & ~(CLASS_BIT(WCS_CLASS_LOOKUP) |
+			       CLASS_BIT(WCS_CLASS_STARTUP))) == 0) {
 		/* The worm asked, got an answer and exited. */
 		out->verdict = WCS_VERDICT_NEUTRALIZED;
 		score = 30;

@@ -136,8 +136,9 @@ host_by_name(struct host_table *t, const char *name)
 	name_key(name, key, sizeof(key));
 	if (key[2] == '\0')
 		return (NULL);
-	if ((h = host_get(t, key, true)) != NULL && h->nnames == 0 &&
-	    !host_add_name(t, h, name))
+	/* Keep each spelling seen (WS01, ws01.corp.example): analysts
+	 * search for either. */
+	if ((h = host_get(t, key, true)) != NULL && !host_add_name(t, h, name))
 		return (NULL);
 	return (h);
 }

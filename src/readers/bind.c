@@ -1,34 +1,414 @@
-/* Placeholder: bids 0 until the reader is written. */
+/*
+ * BIND 9 query log (category queries) and query-errors lines:
+ *
+ *	12-May-2017 15:03:01.123 queries: info: client @0x7f1234567890
+ *	    192.168.1.23#52341 (www.example.com): query: www.example.com IN A
+ *	    +E(0)K (10.0.0.1)
+ *	12-May-2017 15:03:01.125 query-errors: info: client @0x7f12345678a0
+ *	    192.168.1.23#52341 (x.com): query failed (NXDOMAIN) for x.com/IN/A
+ *	    at query.c:7104
+ *
+ * The stamp is named's own (print-time: "dd-Mon-yyyy hh:mm:ss.mmm", local;
+ * iso8601 local or iso8601-utc ending in Z; or none), category and
+ * severity are optional (print-category, print-severity), "client @0x..."
+ * appears from 9.11, "view NAME: " when views are used, and the older
+ * form has no "(name)".  Through syslog the line is wrapped in a header
+ * ("May 12 15:03:01 ns1 named[1234]: ..."); named's own stamp, when also
+ * there, is preferred because it has a year.
+ *
+ * A client line the security category writes for a query that was denied
+ * ("query (cache) 'x.com/A/IN' denied") is taken as a REFUSED response: it
+ * shows which client asked for which name, and a kill-switch question
+ * that got no answer is what DESIGN.md calls infection evidence.  A failed
+ * query whose reason is not an rcode mnemonic ("failure", "timed out") was
+ * answered with SERVFAIL.  All other named lines (zone transfers, lame
+ * servers, general messages) and other programs' syslog lines are ignored.
+ * TCP is known only from the 'T' query flag; other queries are UDP.
+ */
+#include <string.h>
+
+#include "wcscan/pool.h"
 #include "readers_private.h"
 
-static int
-stub_bid(const unsigned char *p, size_t len, int best)
+struct bind_state {
+	struct wcs_ctx *ctx;
+	struct wcs_input *in;
+	const struct wcs_tz *tz;
+	struct wcs_pool *pool;
+	struct wcs_lu_year year;
+};
+
+/* What the bidder and the reader need to know about a line. */
+enum bind_line {
+	LINE_FOREIGN = 0, /* not named's */
+	LINE_NAMED, /* named's, nothing to use */
+	LINE_EVENT /* an event */
+};
+
+static bool
+is_digit(int c)
 {
-	(void)p, (void)len, (void)best;
-	return (0);
+	return (c >= '0' && c <= '9');
+}
+
+static bool
+starts(const char *s, size_t len, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return (len >= n && memcmp(s, lit, n) == 0);
+}
+
+/* "12-May-2017 15:03:01.123"; returns the bytes consumed or 0. */
+static size_t
+bind_stamp(const char *s, size_t len, struct wcs_lu_civil *civ)
+{
+	char mon[4];
+	long scale = 100000;
+	size_t i;
+
+	if (len < 20 || s[2] != '-' || s[6] != '-' || s[11] != ' ' ||
+	    s[14] != ':' || s[17] != ':')
+		return (0);
+	memcpy(mon, s + 3, 3);
+	mon[3] = '\0';
+	if ((civ->day = wcs_lu_digits(s, 2, 2)) < 0 ||
+	    (civ->mon = wcs_month_from_abbr(mon)) == 0 ||
+	    (civ->year = wcs_lu_digits(s + 7, 4, 4)) < 0 ||
+	    (civ->hour = wcs_lu_digits(s + 12, 2, 2)) < 0 ||
+	    (civ->min = wcs_lu_digits(s + 15, 2, 2)) < 0 ||
+	    (civ->sec = wcs_lu_digits(s + 18, 2, 2)) < 0)
+		return (0);
+	civ->usec = 0;
+	i = 20;
+	if (i + 1 < len && s[i] == '.' && is_digit((unsigned char)s[i + 1])) {
+		for (i++; i < len && is_digit((unsigned char)s[i]); i++) {
+			civ->usec += (s[i] - '0') * scale;
+			scale /= 10;
+		}
+	}
+	return (i);
+}
+
+/*
+ * Skip "category: " and "severity: " words ("debug 3: " included) before
+ * "client ".  Returns the offset of "client ", or len when the line is
+ * something else.
+ */
+static size_t
+bind_prefixes(const char *s, size_t len)
+{
+	size_t i = 0, j, words;
+
+	for (words = 0; words < 3; words++) {
+		if (starts(s + i, len - i, "client "))
+			return (i);
+		for (j = i; j < len && ((s[j] >= 'a' && s[j] <= 'z') ||
+					   s[j] == '-' || s[j] == '_');
+		     j++)
+			;
+		if (j == i)
+			return (len);
+		if (j + 1 < len && s[j] == ' ' &&
+		    is_digit((unsigned char)s[j + 1]))
+			for (j++; j < len && is_digit((unsigned char)s[j]); j++)
+				;
+		if (j + 1 >= len || s[j] != ':' || s[j + 1] != ' ')
+			return (len);
+		i = j + 2;
+	}
+	return (starts(s + i, len - i, "client ") ? i : len);
 }
 
 static int
-stub_open(struct wcs_ctx *ctx, struct wcs_input *in,
-    const struct wcs_read_opts *o, void **state)
+bind_reject(struct wcs_ctx *ctx, const char *what, const char *p, size_t len)
 {
-	(void)in, (void)o, (void)state;
-	wcs_set_error(ctx, WCS_EFORMAT, "reader not implemented");
-	return (WCS_FAILED);
+	if (ctx != NULL)
+		wcs_set_error(ctx, WCS_EPARSE, "bad %s '%.*s'", what,
+		    (int)(len > 64 ? 64 : len), p);
+	return (WCS_WARN);
+}
+
+/* "name/TYPE/CLASS" (denied) or "name/CLASS/TYPE" (query failed). */
+static bool
+bind_triple(struct wcs_span t, struct wcs_span *name, struct wcs_span *a,
+    struct wcs_span *b)
+{
+	const char *s2, *s1;
+
+	for (s2 = t.p + t.len; s2 > t.p && s2[-1] != '/'; s2--)
+		;
+	if (s2 == t.p)
+		return (false);
+	for (s1 = s2 - 1; s1 > t.p && s1[-1] != '/'; s1--)
+		;
+	if (s1 == t.p || s1 - 1 == t.p)
+		return (false);
+	name->p = t.p;
+	name->len = (size_t)(s1 - 1 - t.p);
+	a->p = s1;
+	a->len = (size_t)(s2 - 1 - s1);
+	b->p = s2;
+	b->len = (size_t)(t.p + t.len - s2);
+	return (true);
+}
+
+/*
+ * The message after "client ": address, what was asked, and how it went.
+ * Returns WCS_OK (ev filled), WCS_SKIP, WCS_WARN or WCS_FATAL.
+ */
+static int
+bind_client(struct wcs_ctx *ctx, struct wcs_pool *pool, const char *s,
+    size_t len, struct wcs_event *ev)
+{
+	struct wcs_span t[6], name, a, b;
+	const char *p = s, *end = s + len, *q;
+	size_t n, tl;
+	int rc;
+
+	p += 7; /* "client " */
+	if (starts(p, (size_t)(end - p), "@0x")) {
+		while (p < end && *p != ' ')
+			p++;
+		if (p < end)
+			p++;
+	}
+	for (q = p; q < end && *q != ' '; q++)
+		;
+	tl = (size_t)(q - p);
+	if (tl > 0 && p[tl - 1] == ':')
+		tl--;
+	if (!wcs_lu_hostport(p, tl, '#', &ev->src, &ev->sport))
+		return (bind_reject(ctx, "client address", p, tl));
+	/* "(name): " and "view NAME: " up to the message. */
+	if (q < end && q[-1] != ':') {
+		if (q + 1 < end && q[1] == '(') {
+			for (; q + 2 < end; q++) {
+				if (q[0] == ')' && q[1] == ':' && q[2] == ' ')
+					break;
+			}
+			if (q + 2 >= end)
+				return (WCS_SKIP);
+			q += 3;
+		} else if (q + 2 < end && q[1] == ':' && q[2] == ' ')
+			q += 3;
+		else
+			return (WCS_SKIP);
+	} else if (q < end)
+		q++;
+	if (starts(q, (size_t)(end - q), "view ")) {
+		for (q += 5; q + 1 < end && !(q[0] == ':' && q[1] == ' '); q++)
+			;
+		q += 2;
+	}
+	if (q >= end)
+		return (WCS_SKIP);
+	len = (size_t)(end - q);
+	if (starts(q, len, "query: ")) {
+		n = wcs_lu_split_ws(q + 7, len - 7, t, WCS_NELEM(t));
+		if (n < 3 || n > 5)
+			return (bind_reject(ctx, "query", q, len));
+		name = t[0];
+		ev->qtype = wcs_lu_qtype(t[2]);
+		ev->dns_dir = WCS_DNS_QUERY;
+		ev->proto =
+		    n >= 4 && memchr(t[3].p, 'T', t[3].len) != NULL ? 6 : 17;
+		if (n == 5) {
+			if (t[4].len < 2 || t[4].p[0] != '(' ||
+			    t[4].p[t[4].len - 1] != ')' ||
+			    !wcs_addr_parse(t[4].p + 1, t[4].len - 2, &ev->dst))
+				return (bind_reject(
+				    ctx, "server address", t[4].p, t[4].len));
+		}
+	} else if (starts(q, len, "query failed (")) {
+		p = q + 14;
+		for (q = p; q < end && *q != ')'; q++)
+			;
+		rc = wcs_lu_rcode((struct wcs_span){ p, (size_t)(q - p) });
+		if (!starts(q, (size_t)(end - q), ") for ") ||
+		    wcs_lu_split_ws(q + 6, (size_t)(end - q - 6), t, 1) < 1 ||
+		    !bind_triple(t[0], &name, &a, &b))
+			return (bind_reject(
+			    ctx, "query-errors line", p, (size_t)(end - p)));
+		ev->qtype = wcs_lu_qtype(b);
+		ev->dns_dir = WCS_DNS_RESPONSE;
+		ev->rcode =
+		    (int16_t)(rc == WCS_RCODE_NONE ? WCS_RCODE_SERVFAIL : rc);
+	} else if (starts(q, len, "query '") || starts(q, len, "query (")) {
+		p = memchr(q, '\'', len);
+		if (p == NULL ||
+		    (q = memchr(p + 1, '\'', (size_t)(end - p - 1))) == NULL ||
+		    !starts(q, (size_t)(end - q), "' denied") ||
+		    !bind_triple(
+			(struct wcs_span){ p + 1, (size_t)(q - p - 1) }, &name,
+			&a, &b))
+			return (WCS_SKIP);
+		ev->qtype = wcs_lu_qtype(a);
+		ev->dns_dir = WCS_DNS_RESPONSE;
+		ev->rcode = WCS_RCODE_REFUSED;
+	} else
+		return (WCS_SKIP);
+	if (name.len == 0)
+		return (bind_reject(ctx, "query name", q, len));
+	if (pool != NULL &&
+	    (ev->qname = wcs_lu_qname(pool, name.p, name.len)) == NULL)
+		return (WCS_FATAL);
+	ev->kind = WCS_EV_DNS;
+	return (WCS_OK);
+}
+
+/*
+ * One line.  ctx, st are NULL when bidding.  *what says how much of the
+ * line was named's.
+ */
+static int
+bind_parse(struct wcs_ctx *ctx, struct bind_state *st, const char *s,
+    size_t len, struct wcs_event *ev, enum bind_line *what)
+{
+	struct wcs_lu_syslog sl;
+	struct wcs_lu_civil civ;
+	const struct wcs_tz *tz = st != NULL ? st->tz : NULL;
+	int64_t ts = WCS_TIME_NONE, iso;
+	size_t n, c;
+	bool zone, syslog = false;
+	int rc;
+
+	*what = LINE_FOREIGN;
+	if (len == 0)
+		return (WCS_SKIP);
+	if (wcs_lu_syslog(s, len, &sl)) {
+		/* Other programs' lines in the same syslog file. */
+		if (!wcs_lu_eq(sl.app, "named"))
+			return (WCS_SKIP);
+		syslog = true;
+		if (st != NULL && !wcs_lu_syslog_time(&sl, &st->year, tz, &ts))
+			return (bind_reject(ctx, "syslog date", s, 15));
+		s = sl.msg.p;
+		len = sl.msg.len;
+	}
+	if ((n = bind_stamp(s, len, &civ)) > 0) {
+		if (!wcs_lu_local_to_utc(&civ, tz, &ts))
+			return (bind_reject(ctx, "date", s, n));
+	} else if (len > 10 && is_digit((unsigned char)s[0]) && s[4] == '-' &&
+		   s[10] == 'T') {
+		if ((n = wcs_time_parse_iso(s, len, &iso, &zone)) == 0)
+			return (bind_reject(ctx, "date", s, 24));
+		ts = zone ? iso : wcs_tz_to_utc(tz, iso);
+	} else if (len > 0 && is_digit((unsigned char)s[0]) && !syslog)
+		return (bind_reject(ctx, "date", s, 24));
+	if (n > 0) {
+		if (n < len && s[n] != ' ')
+			return (bind_reject(ctx, "date", s, n + 1));
+		while (n < len && s[n] == ' ')
+			n++;
+	}
+	s += n;
+	len -= n;
+	c = bind_prefixes(s, len);
+	if (c == len) {
+		/* A dated (or syslog-tagged) line of another category. */
+		if (n > 0 || syslog) {
+			*what = LINE_NAMED;
+			return (WCS_SKIP);
+		}
+		if (ctx != NULL)
+			wcs_set_error(ctx, WCS_EPARSE, "not a BIND log line");
+		return (WCS_WARN);
+	}
+	*what = LINE_NAMED;
+	rc = bind_client(ctx, st != NULL ? st->pool : NULL, s + c, len - c, ev);
+	if (rc == WCS_OK) {
+		*what = LINE_EVENT;
+		ev->ts_us = ts;
+	}
+	return (rc);
 }
 
 static int
-stub_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
+bind_bid(const unsigned char *peek, size_t len, int best_bid)
 {
-	(void)ctx, (void)state, (void)ev;
-	return (WCS_EOF);
+	struct wcs_event ev;
+	enum bind_line what;
+	const char *line;
+	size_t pos = 0, llen, nlines = 0;
+	int bid = 0;
+
+	(void)best_bid;
+	while (
+	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
+		wcs_event_clear(&ev);
+		(void)bind_parse(NULL, NULL, line, llen, &ev, &what);
+		/* Counting named's lines only keeps other syslog out. */
+		if (what == LINE_EVENT)
+			bid += 8 * 24;
+		else if (what == LINE_NAMED && ev.src.family != 0)
+			bid += 8 * 16;
+	}
+	return (bid);
+}
+
+static int
+bind_open(struct wcs_ctx *ctx, struct wcs_input *in,
+    const struct wcs_read_opts *opts, void **state)
+{
+	struct bind_state *st;
+
+	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
+		return (WCS_FATAL);
+	if ((st->pool = wcs_pool_new(ctx, 0)) == NULL) {
+		wcs_free(ctx, st);
+		return (WCS_FATAL);
+	}
+	st->ctx = ctx;
+	st->in = in;
+	st->tz = opts->tz;
+	wcs_lu_year_init(&st->year, opts->year, wcs_input_info(in)->mtime);
+	*state = st;
+	return (WCS_OK);
+}
+
+static int
+bind_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
+{
+	struct bind_state *st = state;
+	enum bind_line what;
+	const char *line;
+	size_t len;
+	int rc;
+
+	wcs_pool_reset(st->pool);
+	rc = wcs_input_getline(st->in, &line, &len);
+	ev->line = wcs_input_lineno(st->in);
+	ev->offset = wcs_input_line_offset(st->in);
+	if (rc != WCS_OK)
+		return (rc);
+	rc = bind_parse(ctx, st, line, len, ev, &what);
+	if (rc == WCS_SKIP) {
+		/* Addresses parsed on the way stay out of ignored lines. */
+		memset(&ev->src, 0, sizeof(ev->src));
+		ev->sport = 0;
+	}
+	return (rc);
 }
 
 static void
-stub_close(void *state)
+bind_close(void *state)
 {
-	(void)state;
+	struct bind_state *st = state;
+
+	if (st == NULL)
+		return;
+	wcs_pool_free(st->pool);
+	wcs_free(st->ctx, st);
 }
 
-const struct wcs_reader_ops wcs_reader_bind = { "bind", "placeholder",
-	WCS_KIND_DNS, 0, stub_bid, stub_open, stub_next, stub_close };
+const struct wcs_reader_ops wcs_reader_bind = {
+	"bind",
+	"BIND 9 query and query-errors log",
+	WCS_KIND_DNS,
+	WCS_READER_LOCALTIME,
+	bind_bid,
+	bind_open,
+	bind_next,
+	bind_close,
+};

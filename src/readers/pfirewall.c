@@ -1,34 +1,341 @@
-/* Placeholder: bids 0 until the reader is written. */
+/*
+ * Windows Firewall log (pfirewall.log), W3C-extended style:
+ *
+ *	#Version: 1.5
+ *	#Software: Microsoft Windows Firewall
+ *	#Time Format: Local
+ *	#Fields: date time action protocol src-ip dst-ip src-port dst-port
+ *	    size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path [pid]
+ *	2017-05-12 17:03:01 DROP TCP 10.0.0.5 10.0.0.9 49152 445 52 S ... SEND
+ *
+ * Columns follow the last #Fields line (a file appended to after an upgrade
+ * may change them); without one the 1.5 order is assumed.  "-" is an absent
+ * value.  Times are local without a zone: --tz applies.
+ *
+ * Actions: ALLOW and DROP (Windows Vista on); OPEN and OPEN-INBOUND (XP's
+ * firewall: a connection was let through) are taken as allowed; CLOSE only
+ * ends a connection already logged at OPEN and INFO-EVENTS-LOST and other
+ * bookkeeping rows carry no connection: they are ignored.
+ */
+#include <string.h>
+
 #include "readers_private.h"
 
-static int
-stub_bid(const unsigned char *p, size_t len, int best)
+#define PFW_MAXCOLS 32
+
+enum pfw_col {
+	COL_NONE = 0,
+	COL_DATE,
+	COL_TIME,
+	COL_ACTION,
+	COL_PROTO,
+	COL_SRC,
+	COL_DST,
+	COL_SPORT,
+	COL_DPORT,
+	COL_PATH,
+	COL_PID
+};
+
+static const struct {
+	const char *name;
+	enum pfw_col col;
+} pfw_names[] = {
+	{ "date", COL_DATE },
+	{ "time", COL_TIME },
+	{ "action", COL_ACTION },
+	{ "protocol", COL_PROTO },
+	{ "src-ip", COL_SRC },
+	{ "dst-ip", COL_DST },
+	{ "src-port", COL_SPORT },
+	{ "dst-port", COL_DPORT },
+	{ "path", COL_PATH },
+	{ "pid", COL_PID },
+};
+
+/* The 1.5 order, for files whose header was cut off. */
+static const char *const pfw_default =
+    "date time action protocol src-ip dst-ip src-port dst-port size "
+    "tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path";
+
+struct pfw_state {
+	struct wcs_ctx *ctx;
+	struct wcs_input *in;
+	const struct wcs_tz *tz;
+	/*
+	 * Column index of each field we use (-1 when the file lacks it);
+	 * idx[COL_NONE] holds the number of columns the header named.
+	 */
+	int idx[COL_PID + 1];
+};
+
+/* Map the names of a #Fields line to column indexes. */
+static void
+pfw_set_fields(int *idx, const char *s, size_t len)
 {
-	(void)p, (void)len, (void)best;
-	return (0);
+	struct wcs_span f[PFW_MAXCOLS];
+	size_t n, i, k;
+
+	for (k = 0; k <= COL_PID; k++)
+		idx[k] = -1;
+	n = wcs_lu_split_ws(s, len, f, PFW_MAXCOLS);
+	if (n > PFW_MAXCOLS)
+		n = PFW_MAXCOLS;
+	idx[COL_NONE] = (int)n;
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < WCS_NELEM(pfw_names); k++) {
+			if (wcs_lu_caseeq(f[i], pfw_names[k].name) &&
+			    idx[pfw_names[k].col] < 0)
+				idx[pfw_names[k].col] = (int)i;
+		}
+	}
+}
+
+enum pfw_act { ACT_BAD = 0, ACT_EVENT, ACT_IGNORE };
+
+static enum pfw_act
+pfw_action(struct wcs_span a, uint8_t *action)
+{
+	if (wcs_lu_caseeq(a, "DROP")) {
+		*action = WCS_ACT_DENY;
+		return (ACT_EVENT);
+	}
+	if (wcs_lu_caseeq(a, "ALLOW") || wcs_lu_caseeq(a, "OPEN") ||
+	    wcs_lu_caseeq(a, "OPEN-INBOUND")) {
+		*action = WCS_ACT_ALLOW;
+		return (ACT_EVENT);
+	}
+	if (wcs_lu_caseeq(a, "CLOSE") ||
+	    wcs_lu_casefind(a.p, a.len, "INFO-") == a.p)
+		return (ACT_IGNORE);
+	return (ACT_BAD);
+}
+
+/* "2017-05-12" "17:03:01" as local civil time. */
+static bool
+pfw_time(struct wcs_span d, struct wcs_span t, struct wcs_lu_civil *civ)
+{
+	if (d.len != 10 || (civ->year = wcs_lu_digits(d.p, 10, 4)) < 0 ||
+	    d.p[4] != '-' || (civ->mon = wcs_lu_digits(d.p + 5, 5, 2)) < 0 ||
+	    d.p[7] != '-' || (civ->day = wcs_lu_digits(d.p + 8, 2, 2)) < 0)
+		return (false);
+	if (t.len != 8 || (civ->hour = wcs_lu_digits(t.p, 8, 2)) < 0 ||
+	    t.p[2] != ':' || (civ->min = wcs_lu_digits(t.p + 3, 5, 2)) < 0 ||
+	    t.p[5] != ':' || (civ->sec = wcs_lu_digits(t.p + 6, 2, 2)) < 0)
+		return (false);
+	civ->usec = 0;
+	return (true);
+}
+
+static bool
+pfw_get(const struct wcs_span *f, size_t n, int idx, struct wcs_span *out)
+{
+	if (idx < 0 || (size_t)idx >= n || wcs_lu_absent(f[idx]))
+		return (false);
+	*out = f[idx];
+	return (true);
+}
+
+/* Warn with the offending field, quoted and cut short. */
+static int
+pfw_reject(struct wcs_ctx *ctx, const char *what, struct wcs_span v)
+{
+	wcs_set_error(ctx, WCS_EPARSE, "bad %s '%.*s'", what,
+	    (int)(v.len > 64 ? 64 : v.len), v.p);
+	return (WCS_WARN);
+}
+
+/*
+ * Parse one data line into ev.  Returns WCS_OK, WCS_SKIP or WCS_WARN;
+ * ctx may be NULL when bidding.
+ */
+static int
+pfw_parse(struct wcs_ctx *ctx, const int *idx, const struct wcs_tz *tz,
+    const char *s, size_t len, struct wcs_event *ev)
+{
+	struct wcs_span f[PFW_MAXCOLS], d, t, v;
+	struct wcs_lu_civil civ;
+	uint64_t num;
+	size_t n;
+	int p;
+
+	n = wcs_lu_split_ws(s, len, f, PFW_MAXCOLS);
+	if (n > PFW_MAXCOLS)
+		n = PFW_MAXCOLS;
+	/* Windows writes every column ("-" when empty): a short row was cut. */
+	if (n < (size_t)idx[COL_NONE]) {
+		if (ctx != NULL)
+			wcs_set_error(ctx, WCS_EPARSE,
+			    "truncated line: %zu of %d fields", n,
+			    idx[COL_NONE]);
+		return (WCS_WARN);
+	}
+	if (!pfw_get(f, n, idx[COL_ACTION], &v)) {
+		if (ctx != NULL)
+			wcs_set_error(ctx, WCS_EPARSE, "no action");
+		return (WCS_WARN);
+	}
+	switch (pfw_action(v, &ev->action)) {
+	case ACT_IGNORE:
+		return (WCS_SKIP);
+	case ACT_BAD:
+		return (ctx != NULL ? pfw_reject(ctx, "action", v) : WCS_WARN);
+	default:
+		break;
+	}
+	if (!pfw_get(f, n, idx[COL_DATE], &d) ||
+	    !pfw_get(f, n, idx[COL_TIME], &t) || !pfw_time(d, t, &civ) ||
+	    !wcs_lu_local_to_utc(&civ, tz, &ev->ts_us)) {
+		if (ctx != NULL)
+			wcs_set_error(ctx, WCS_EPARSE, "bad date or time");
+		return (WCS_WARN);
+	}
+	ev->kind = WCS_EV_CONN;
+	if (pfw_get(f, n, idx[COL_PROTO], &v)) {
+		if ((p = wcs_lu_proto(v)) < 0)
+			return (ctx != NULL ? pfw_reject(ctx, "protocol", v) :
+					      WCS_WARN);
+		ev->proto = (uint8_t)p;
+	}
+	if (pfw_get(f, n, idx[COL_SRC], &v) &&
+	    !wcs_addr_parse(v.p, v.len, &ev->src))
+		return (ctx != NULL ? pfw_reject(ctx, "source address", v) :
+				      WCS_WARN);
+	if (pfw_get(f, n, idx[COL_DST], &v) &&
+	    !wcs_addr_parse(v.p, v.len, &ev->dst))
+		return (ctx != NULL ?
+			    pfw_reject(ctx, "destination address", v) :
+			    WCS_WARN);
+	if (pfw_get(f, n, idx[COL_SPORT], &v)) {
+		if (!wcs_lu_uint(v.p, v.len, 65535, &num))
+			return (ctx != NULL ?
+				    pfw_reject(ctx, "source port", v) :
+				    WCS_WARN);
+		ev->sport = (uint16_t)num;
+	}
+	if (pfw_get(f, n, idx[COL_DPORT], &v)) {
+		if (!wcs_lu_uint(v.p, v.len, 65535, &num))
+			return (ctx != NULL ?
+				    pfw_reject(ctx, "destination port", v) :
+				    WCS_WARN);
+		ev->dport = (uint16_t)num;
+	}
+	if (pfw_get(f, n, idx[COL_PATH], &v) && wcs_lu_caseeq(v, "SEND"))
+		ev->outbound = 1;
+	if (pfw_get(f, n, idx[COL_PID], &v) &&
+	    wcs_lu_uint(v.p, v.len, UINT32_MAX, &num))
+		ev->pid = (uint32_t)num;
+	return (WCS_OK);
+}
+
+/* Whether a header line starts with the literal; sets *rest after it. */
+static bool
+pfw_header(const char *s, size_t len, const char *lit, struct wcs_span *rest)
+{
+	size_t n = strlen(lit);
+
+	if (len < n || memcmp(s, lit, n) != 0)
+		return (false);
+	rest->p = s + n;
+	rest->len = len - n;
+	return (true);
 }
 
 static int
-stub_open(struct wcs_ctx *ctx, struct wcs_input *in,
-    const struct wcs_read_opts *o, void **state)
+pfw_bid(const unsigned char *peek, size_t len, int best_bid)
 {
-	(void)in, (void)o, (void)state;
-	wcs_set_error(ctx, WCS_EFORMAT, "reader not implemented");
-	return (WCS_FAILED);
+	struct wcs_event ev;
+	struct wcs_span rest;
+	const char *line;
+	size_t pos = 0, llen, nlines = 0;
+	int idx[COL_PID + 1], bid = 0;
+
+	(void)best_bid;
+	pfw_set_fields(idx, pfw_default, strlen(pfw_default));
+	while (
+	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
+		if (pfw_header(line, llen,
+			"#Software: Microsoft Windows Firewall", &rest))
+			bid += 8 * 37;
+		else if (pfw_header(line, llen, "#Version: ", &rest))
+			bid += 8 * 10;
+		else if (pfw_header(line, llen, "#Time Format: ", &rest))
+			bid += 8 * 14;
+		else if (pfw_header(
+			     line, llen, "#Fields: date time action", &rest)) {
+			bid += 8 * 25;
+			pfw_set_fields(idx, line + 9, llen - 9);
+		} else if (llen > 0 && line[0] != '#') {
+			wcs_event_clear(&ev);
+			/* A data row: date, time, action and addresses. */
+			if (pfw_parse(NULL, idx, NULL, line, llen, &ev) ==
+			    WCS_OK)
+				bid += 96;
+			else if (bid == 0)
+				return (0);
+		}
+	}
+	return (bid);
 }
 
 static int
-stub_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
+pfw_open(struct wcs_ctx *ctx, struct wcs_input *in,
+    const struct wcs_read_opts *opts, void **state)
 {
-	(void)ctx, (void)state, (void)ev;
-	return (WCS_EOF);
+	struct pfw_state *st;
+
+	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
+		return (WCS_FATAL);
+	st->ctx = ctx;
+	st->in = in;
+	st->tz = opts->tz;
+	pfw_set_fields(st->idx, pfw_default, strlen(pfw_default));
+	*state = st;
+	return (WCS_OK);
+}
+
+static int
+pfw_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
+{
+	struct pfw_state *st = state;
+	struct wcs_span rest;
+	const char *line;
+	size_t len;
+	int rc;
+
+	rc = wcs_input_getline(st->in, &line, &len);
+	ev->line = wcs_input_lineno(st->in);
+	ev->offset = wcs_input_line_offset(st->in);
+	if (rc != WCS_OK)
+		return (rc);
+	if (pfw_header(line, len, "#Fields:", &rest)) {
+		pfw_set_fields(st->idx, rest.p, rest.len);
+		return (WCS_SKIP);
+	}
+	/* Other headers, and blank lines some tools leave at the end. */
+	if (len == 0 || line[0] == '#' ||
+	    wcs_lu_split_ws(line, len, &rest, 1) == 0)
+		return (WCS_SKIP);
+	return (pfw_parse(ctx, st->idx, st->tz, line, len, ev));
 }
 
 static void
-stub_close(void *state)
+pfw_close(void *state)
 {
-	(void)state;
+	struct pfw_state *st = state;
+
+	if (st == NULL)
+		return;
+	wcs_free(st->ctx, st);
 }
 
-const struct wcs_reader_ops wcs_reader_pfirewall = { "pfirewall", "placeholder",
-	WCS_KIND_FIREWALL, 0, stub_bid, stub_open, stub_next, stub_close };
+const struct wcs_reader_ops wcs_reader_pfirewall = {
+	"pfirewall",
+	"Windows Firewall log (pfirewall.log)",
+	WCS_KIND_FIREWALL,
+	WCS_READER_LOCALTIME,
+	pfw_bid,
+	pfw_open,
+	pfw_next,
+	pfw_close,
+};

@@ -19,4 +19,114 @@ extern const struct wcs_reader_ops wcs_reader_smblog;
 extern const struct wcs_reader_ops wcs_reader_evtx_xml;
 extern const struct wcs_reader_ops wcs_reader_sysmon_xml;
 
+
+/*
+ * Line helpers shared by the line-based readers (lineutil.c).  They work
+ * on spans of a line that is not NUL-terminated, never read outside
+ * [s, s + len) and never allocate except where a pool is passed.
+ */
+#include <time.h>
+
+#include "wcscan/pool.h"
+
+struct wcs_span {
+	const char *p;
+	size_t len;
+};
+
+/* Civil time fields as a log printed them; year 0 means "not given". */
+struct wcs_lu_civil {
+	int year, mon, day, hour, min, sec;
+	long usec;
+};
+
+/* How year-less stamps get their year: --year, else the file's mtime. */
+struct wcs_lu_year {
+	int fixed;   /* --year; 0 = infer */
+	int64_t ref; /* the file's mtime (or now), UTC microseconds */
+};
+
+/* A syslog header: BSD (RFC 3164), RFC 3339-stamped, or RFC 5424. */
+enum wcs_lu_syslog_form {
+	WCS_LU_SYSLOG_BSD = 1, /* "May 12 15:03:01": no year, no zone */
+	WCS_LU_SYSLOG_ISO      /* RFC 3339 or RFC 5424 stamp */
+};
+
+struct wcs_lu_syslog {
+	enum wcs_lu_syslog_form form;
+	struct wcs_lu_civil civ; /* BSD: year 0 */
+	int64_t ts;		 /* ISO: parsed stamp */
+	bool has_zone;		 /* ISO: a zone was given */
+	struct wcs_span host;	 /* may be empty */
+	struct wcs_span app;	 /* "kernel", "named" (no [pid]) */
+	struct wcs_span msg;	 /* the rest of the line */
+};
+
+/* Split on runs of blanks (space, tab); at most max fields are stored,
+ * the number of fields found (which may exceed max) is returned. */
+size_t wcs_lu_split_ws(const char *s, size_t len, struct wcs_span *f,
+    size_t max);
+/* Split on every sep (empty fields kept); same return as above. */
+size_t wcs_lu_split_char(const char *s, size_t len, int sep,
+    struct wcs_span *f, size_t max);
+/* Whether span equals lit, exactly or ignoring ASCII case. */
+bool wcs_lu_eq(struct wcs_span sp, const char *lit);
+bool wcs_lu_caseeq(struct wcs_span sp, const char *lit);
+/* Whether span is absent: empty or "-". */
+bool wcs_lu_absent(struct wcs_span sp);
+/* First occurrence of lit in s[0..len), ignoring ASCII case; NULL if none. */
+const char *wcs_lu_casefind(const char *s, size_t len, const char *lit);
+/* Decimal digits only (no sign, no blanks), value <= max. */
+bool wcs_lu_uint(const char *s, size_t len, uint64_t max, uint64_t *out);
+/* Exactly n decimal digits at s (len >= n); -1 otherwise. */
+int wcs_lu_digits(const char *s, size_t len, size_t n);
+/*
+ * "addr<sep>port" with sep ':' or '#'; IPv6 as "[addr]:port", or bare
+ * "addr#port".  With sep ':' an address without a port is accepted when it
+ * parses whole (then *port is 0).
+ */
+bool wcs_lu_hostport(const char *s, size_t len, int sep, struct wcs_addr *a,
+    uint16_t *port);
+/* A DNS name for the event: lower case, the final dot dropped ("." stays). */
+char *wcs_lu_qname(struct wcs_pool *pool, const char *s, size_t len);
+/* The query type for a mnemonic ("A", "AAAA", ...) or a number; 0 if not. */
+uint16_t wcs_lu_qtype(struct wcs_span sp);
+/* The rcode for a mnemonic ("NXDOMAIN", ...); WCS_RCODE_NONE if not. */
+int wcs_lu_rcode(struct wcs_span sp);
+/* IP protocol for "TCP", "udp", "ICMP", ... or a number; -1 if unknown. */
+int wcs_lu_proto(struct wcs_span sp);
+
+/*
+ * BSD syslog stamp "Mmm dd hh:mm:ss" (day space- or zero-padded, an
+ * optional fraction).  Fills civ (year 0); returns the bytes consumed or 0.
+ */
+size_t wcs_lu_bsd_stamp(const char *s, size_t len, struct wcs_lu_civil *civ);
+/* Set up year inference from --year (0 = none) and the file's mtime. */
+void wcs_lu_year_init(struct wcs_lu_year *y, int fixed, time_t mtime);
+/*
+ * Give civ a year: the fixed one, else the mtime's year unless the stamp
+ * would then lie more than a month after the mtime (a log rotated in
+ * January holds December's lines), then the year before.
+ */
+bool wcs_lu_year_resolve(const struct wcs_lu_year *y,
+    struct wcs_lu_civil *civ);
+/* Civil local time to UTC through tz (NULL = UTC); false when invalid. */
+bool wcs_lu_local_to_utc(const struct wcs_lu_civil *civ,
+    const struct wcs_tz *tz, int64_t *out);
+/* Parse a syslog header; false when the line does not start with one. */
+bool wcs_lu_syslog(const char *s, size_t len, struct wcs_lu_syslog *sl);
+/* The header's time in UTC: year inferred and tz applied when needed. */
+bool wcs_lu_syslog_time(const struct wcs_lu_syslog *sl,
+    const struct wcs_lu_year *y, const struct wcs_tz *tz, int64_t *out);
+
+/*
+ * For bidders: the next complete line of the peek window from *pos (its
+ * "\r" dropped).  A last line without "\n" counts only when the window is
+ * shorter than WCS_PEEK_SIZE (the input ended there).
+ */
+bool wcs_lu_peek_line(const unsigned char *peek, size_t len, size_t *pos,
+    const char **line, size_t *llen);
+/* Whether a line looks like event XML or another markup ("<Event", "<?xml"). */
+bool wcs_lu_is_markup(const char *s, size_t len);
+
 #endif /* WCSCAN_READERS_PRIVATE_H */

@@ -1,34 +1,293 @@
-/* Placeholder: bids 0 until the reader is written. */
+/*
+ * Tab-separated SMB access log:
+ *
+ *	DateTime<TAB>Client<TAB>Server<TAB>Protocol<TAB>ComputerName<TAB>
+ *	    User Account<TAB>Operation
+ *	22/Dec/2015:19:50:48 +09:00<TAB>192.168.100.100:57594<TAB>
+ *	    192.168.100.201:445<TAB>SMB1/tcp<TAB>SATO-PC<TAB>Administrator<TAB>
+ *	    Logon Failure
+ *
+ * Columns follow the header line when there is one (else the order above).
+ * Stamps are dd/Mon/yyyy:hh:mm:ss with a zone ("+09:00" or "+0900") or
+ * without one (local time: --tz applies).  Client and Server are
+ * "addr:port", IPv6 as "[addr]:port".  ComputerName is the client's name.
+ * Protocol "SMB1/..." is SMB 1; "SMB2/..." and "SMB3/..." are reported as 2.
+ */
+#include <string.h>
+
+#include "wcscan/pool.h"
 #include "readers_private.h"
 
-static int
-stub_bid(const unsigned char *p, size_t len, int best)
+enum smb_col {
+	COL_TIME = 0,
+	COL_CLIENT,
+	COL_SERVER,
+	COL_PROTO,
+	COL_HOST,
+	COL_USER,
+	COL_OP,
+	COL__COUNT
+};
+
+static const char *const smb_names[COL__COUNT] = { "DateTime", "Client",
+	"Server", "Protocol", "ComputerName", "User Account", "Operation" };
+
+#define SMB_MAXCOLS 16
+
+struct smb_state {
+	struct wcs_ctx *ctx;
+	struct wcs_input *in;
+	const struct wcs_tz *tz;
+	struct wcs_pool *pool;
+	int idx[COL__COUNT];
+};
+
+static void
+smb_default(int *idx)
 {
-	(void)p, (void)len, (void)best;
-	return (0);
+	int i;
+
+	for (i = 0; i < COL__COUNT; i++)
+		idx[i] = i;
+}
+
+/* A header line: true (and idx set) when its first column is DateTime. */
+static bool
+smb_header(const char *s, size_t len, int *idx)
+{
+	struct wcs_span f[SMB_MAXCOLS];
+	size_t n, i;
+	int k;
+
+	n = wcs_lu_split_char(s, len, '\t', f, SMB_MAXCOLS);
+	if (n < 2 || !wcs_lu_caseeq(f[0], "DateTime"))
+		return (false);
+	if (n > SMB_MAXCOLS)
+		n = SMB_MAXCOLS;
+	for (k = 0; k < COL__COUNT; k++) {
+		idx[k] = -1;
+		for (i = 0; i < n; i++) {
+			if (wcs_lu_caseeq(f[i], smb_names[k])) {
+				idx[k] = (int)i;
+				break;
+			}
+		}
+	}
+	return (true);
+}
+
+/* "22/Dec/2015:19:50:48" and an optional " +09:00" / " +0900". */
+static bool
+smb_time(struct wcs_span v, const struct wcs_tz *tz, int64_t *out)
+{
+	struct wcs_lu_civil civ;
+	const char *s = v.p, *z;
+	char mon[4];
+	int64_t t;
+	int oh, om;
+
+	if (v.len < 20 || s[2] != '/' || s[6] != '/' || s[11] != ':' ||
+	    s[14] != ':' || s[17] != ':')
+		return (false);
+	memcpy(mon, s + 3, 3);
+	mon[3] = '\0';
+	civ.day = wcs_lu_digits(s, 2, 2);
+	civ.mon = wcs_month_from_abbr(mon);
+	civ.year = wcs_lu_digits(s + 7, 4, 4);
+	civ.hour = wcs_lu_digits(s + 12, 2, 2);
+	civ.min = wcs_lu_digits(s + 15, 2, 2);
+	civ.sec = wcs_lu_digits(s + 18, 2, 2);
+	civ.usec = 0;
+	if (!wcs_time_from_civil(
+		civ.year, civ.mon, civ.day, civ.hour, civ.min, civ.sec, 0, &t))
+		return (false);
+	if (v.len == 20) {
+		*out = wcs_tz_to_utc(tz, t);
+		return (true);
+	}
+	z = s + 21;
+	if (s[20] != ' ' || (v.len != 26 && v.len != 27) ||
+	    (z[0] != '+' && z[0] != '-') ||
+	    (oh = wcs_lu_digits(z + 1, 2, 2)) < 0)
+		return (false);
+	if (v.len == 27 && z[3] != ':')
+		return (false);
+	if ((om = wcs_lu_digits(z + (v.len == 27 ? 4 : 3), 2, 2)) < 0 ||
+	    oh > 23 || om > 59)
+		return (false);
+	*out = t - (z[0] == '-' ? -1 : 1) * ((int64_t)oh * 3600 + om * 60) *
+		       WCS_USEC;
+	return (true);
 }
 
 static int
-stub_open(struct wcs_ctx *ctx, struct wcs_input *in,
-    const struct wcs_read_opts *o, void **state)
+smb_reject(struct wcs_ctx *ctx, const char *what, struct wcs_span v)
 {
-	(void)in, (void)o, (void)state;
-	wcs_set_error(ctx, WCS_EFORMAT, "reader not implemented");
-	return (WCS_FAILED);
+	if (ctx != NULL)
+		wcs_set_error(ctx, WCS_EPARSE, "bad %s '%.*s'", what,
+		    (int)(v.len > 64 ? 64 : v.len), v.p);
+	return (WCS_WARN);
+}
+
+static bool
+smb_get(const struct wcs_span *f, size_t n, int idx, struct wcs_span *out)
+{
+	if (idx < 0 || (size_t)idx >= n || wcs_lu_absent(f[idx]))
+		return (false);
+	*out = f[idx];
+	return (true);
+}
+
+/* A string field into the pool; absent stays NULL. */
+static int
+smb_str(struct wcs_pool *pool, const struct wcs_span *f, size_t n, int idx,
+    const char **out)
+{
+	struct wcs_span v;
+
+	if (pool == NULL || !smb_get(f, n, idx, &v))
+		return (WCS_OK);
+	if ((*out = wcs_pool_strndup(pool, v.p, v.len)) == NULL)
+		return (WCS_FATAL);
+	return (WCS_OK);
+}
+
+/* One data line; ctx and pool NULL when bidding. */
+static int
+smb_parse(struct wcs_ctx *ctx, struct wcs_pool *pool, const int *idx,
+    const struct wcs_tz *tz, const char *s, size_t len, struct wcs_event *ev)
+{
+	struct wcs_span f[SMB_MAXCOLS], v, whole = { s, len };
+	size_t n;
+
+	n = wcs_lu_split_char(s, len, '\t', f, SMB_MAXCOLS);
+	if (n > SMB_MAXCOLS)
+		n = SMB_MAXCOLS;
+	if (n < 3)
+		return (smb_reject(ctx, "line", whole));
+	if (!smb_get(f, n, idx[COL_TIME], &v) || !smb_time(v, tz, &ev->ts_us))
+		return (smb_reject(ctx, "date",
+		    idx[COL_TIME] >= 0 && (size_t)idx[COL_TIME] < n ?
+			f[idx[COL_TIME]] :
+			whole));
+	if (!smb_get(f, n, idx[COL_CLIENT], &v) ||
+	    !wcs_lu_hostport(v.p, v.len, ':', &ev->src, &ev->sport))
+		return (smb_reject(ctx, "client address",
+		    (size_t)idx[COL_CLIENT] < n ? f[idx[COL_CLIENT]] : whole));
+	if (smb_get(f, n, idx[COL_SERVER], &v) &&
+	    !wcs_lu_hostport(v.p, v.len, ':', &ev->dst, &ev->dport))
+		return (smb_reject(ctx, "server address", v));
+	if (smb_get(f, n, idx[COL_PROTO], &v)) {
+		if (v.len >= 4 && wcs_lu_casefind(v.p, 4, "SMB1") == v.p)
+			ev->smb_version = 1;
+		else if (v.len >= 4 &&
+			 (wcs_lu_casefind(v.p, 4, "SMB2") == v.p ||
+			     wcs_lu_casefind(v.p, 4, "SMB3") == v.p))
+			ev->smb_version = 2;
+		else
+			return (smb_reject(ctx, "protocol", v));
+	}
+	ev->kind = WCS_EV_SMB;
+	ev->proto = 6;
+	if (smb_str(pool, f, n, idx[COL_HOST], &ev->host) != WCS_OK ||
+	    smb_str(pool, f, n, idx[COL_USER], &ev->user) != WCS_OK ||
+	    smb_str(pool, f, n, idx[COL_OP], &ev->target) != WCS_OK)
+		return (WCS_FATAL);
+	return (WCS_OK);
 }
 
 static int
-stub_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
+smb_bid(const unsigned char *peek, size_t len, int best_bid)
 {
-	(void)ctx, (void)state, (void)ev;
-	return (WCS_EOF);
+	struct wcs_event ev;
+	const char *line;
+	size_t pos = 0, llen, nlines = 0;
+	int idx[COL__COUNT], bid = 0;
+
+	(void)best_bid;
+	smb_default(idx);
+	while (
+	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
+		if (smb_header(line, llen, idx)) {
+			/* "DateTime\tClient\tServer\tProtocol" */
+			if (llen >= 33 &&
+			    memcmp(line, "DateTime\tClient\tServer\tProtocol",
+				33) == 0)
+				bid += 8 * 33;
+			else
+				bid += 8 * 9;
+			continue;
+		}
+		wcs_event_clear(&ev);
+		if (smb_parse(NULL, NULL, idx, NULL, line, llen, &ev) ==
+			WCS_OK &&
+		    ev.smb_version != 0)
+			bid += 8 * 32;
+		else if (bid == 0)
+			return (0);
+	}
+	return (bid);
+}
+
+static int
+smb_open(struct wcs_ctx *ctx, struct wcs_input *in,
+    const struct wcs_read_opts *opts, void **state)
+{
+	struct smb_state *st;
+
+	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
+		return (WCS_FATAL);
+	if ((st->pool = wcs_pool_new(ctx, 0)) == NULL) {
+		wcs_free(ctx, st);
+		return (WCS_FATAL);
+	}
+	st->ctx = ctx;
+	st->in = in;
+	st->tz = opts->tz;
+	smb_default(st->idx);
+	*state = st;
+	return (WCS_OK);
+}
+
+static int
+smb_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
+{
+	struct smb_state *st = state;
+	struct wcs_span f;
+	const char *line;
+	size_t len;
+	int rc;
+
+	wcs_pool_reset(st->pool);
+	rc = wcs_input_getline(st->in, &line, &len);
+	ev->line = wcs_input_lineno(st->in);
+	ev->offset = wcs_input_line_offset(st->in);
+	if (rc != WCS_OK)
+		return (rc);
+	if (smb_header(line, len, st->idx) || (len > 0 && line[0] == '#') ||
+	    wcs_lu_split_ws(line, len, &f, 1) == 0)
+		return (WCS_SKIP);
+	return (smb_parse(ctx, st->pool, st->idx, st->tz, line, len, ev));
 }
 
 static void
-stub_close(void *state)
+smb_close(void *state)
 {
-	(void)state;
+	struct smb_state *st = state;
+
+	if (st == NULL)
+		return;
+	wcs_pool_free(st->pool);
+	wcs_free(st->ctx, st);
 }
 
-const struct wcs_reader_ops wcs_reader_smblog = { "smblog", "placeholder",
-	WCS_KIND_SMB, 0, stub_bid, stub_open, stub_next, stub_close };
+const struct wcs_reader_ops wcs_reader_smblog = {
+	"smblog",
+	"tab-separated SMB access log",
+	WCS_KIND_SMB,
+	WCS_READER_LOCALTIME,
+	smb_bid,
+	smb_open,
+	smb_next,
+	smb_close,
+};

@@ -1,34 +1,413 @@
-/* Placeholder: bids 0 until the reader is written. */
+/*
+ * Windows DNS Server debug log (dns.log), packet lines:
+ *
+ *	5/12/2017 4:44:01 PM 0E3C PACKET  000000D3D5A3E1D0 UDP Rcv
+ *	    192.168.1.23    7c6d   Q [0001   D   NOERROR] A      (3)www(4)name(3)com(0)
+ *
+ * that is: date, time, thread, PACKET, packet pointer, UDP/TCP, Snd/Rcv,
+ * remote address, xid, "R" for a response, opcode, [flags hex, flag
+ * letters, rcode], question type and the question name in wire-like form.
+ * The file starts with a preamble (creation or wrap notice, the "Message
+ * logging key" and its indented description); with details enabled,
+ * indented dumps follow the packet lines.  Those are ignored, as are
+ * non-PACKET lines (EVENT, Note:).  Notify and update packets (opcode N,
+ * U) are ignored too: only queries matter here.
+ *
+ * Directions: a query received (Rcv, no R) comes from a client: src is the
+ * remote address.  A response sent (Snd R) goes to a client: src is still
+ * that client, so a client's question and its answer share a key.  Queries
+ * the server itself sends to forwarders (Snd, no R) and their answers
+ * (Rcv R) are emitted too, with dst the remote (the forwarder) and src
+ * absent: the asking host is the server, whose address the line lacks.
+ *
+ * Dates are written in the server's locale, local time without a zone
+ * (--tz applies):
+ *	M/D/YYYY h:mm:ss AM|PM	en-US
+ *	YYYY/MM/DD or YYYY-MM-DD HH:MM:SS
+ *	D.M.YYYY HH:MM:SS	de-DE, ru-RU, ...
+ *	D/M/YYYY HH:MM:SS	en-GB, fr-FR, ... (also D-M-YYYY)
+ * With a slash (or dash) and a year last, the order is ambiguous.  The
+ * rule: with AM/PM the month comes first (en-US), without it the day
+ * comes first (24-hour locales that write slashes put the day first);
+ * a first number over 12 can only be a day and a second over 12 only a
+ * day, which overrides the rule, and once a line of the file has shown
+ * the order, later ambiguous lines of that file follow it.
+ */
+#include <string.h>
+
+#include "wcscan/pool.h"
 #include "readers_private.h"
 
-static int
-stub_bid(const unsigned char *p, size_t len, int best)
+enum dns_order { ORDER_UNKNOWN = 0, ORDER_MDY, ORDER_DMY };
+
+struct dns_state {
+	struct wcs_ctx *ctx;
+	struct wcs_input *in;
+	const struct wcs_tz *tz;
+	struct wcs_pool *pool;
+	enum dns_order order; /* proved by an unambiguous line */
+};
+
+static bool
+is_digit(int c)
 {
-	(void)p, (void)len, (void)best;
-	return (0);
+	return (c >= '0' && c <= '9');
+}
+
+static bool
+is_hex(struct wcs_span sp)
+{
+	size_t i;
+
+	if (sp.len == 0 || sp.len > 16)
+		return (false);
+	for (i = 0; i < sp.len; i++) {
+		if (!is_digit((unsigned char)sp.p[i]) &&
+		    !((sp.p[i] | 0x20) >= 'a' && (sp.p[i] | 0x20) <= 'f'))
+			return (false);
+	}
+	return (true);
+}
+
+/* 1 to maxd digits from *i; -1 when there are none. */
+static int
+num(const char *s, size_t len, size_t *i, size_t maxd)
+{
+	size_t start = *i;
+	int v = 0;
+
+	while (*i < len && *i - start < maxd && is_digit((unsigned char)s[*i]))
+		v = v * 10 + (s[(*i)++] - '0');
+	return (*i == start ? -1 : v);
+}
+
+/*
+ * The date and time at the start of a line; returns the bytes consumed,
+ * 0 when there is no date.  *order is the file's proven order (updated).
+ */
+static size_t
+dns_date(
+    const char *s, size_t len, struct wcs_lu_civil *civ, enum dns_order *order)
+{
+	size_t i = 0, alen, j;
+	int a, b, c, sep;
+	bool ampm = false, pm = false;
+	enum dns_order o;
+
+	if ((a = num(s, len, &i, 4)) < 0 || i >= len)
+		return (0);
+	alen = i;
+	sep = s[i];
+	if (sep != '/' && sep != '-' && sep != '.')
+		return (0);
+	i++;
+	if ((b = num(s, len, &i, 2)) < 0 || i >= len || s[i] != sep)
+		return (0);
+	i++;
+	j = i;
+	if ((c = num(s, len, &i, 4)) < 0 || i >= len || s[i] != ' ')
+		return (0);
+	if (alen != 4 && i - j != 4)
+		return (0);
+	while (i < len && s[i] == ' ')
+		i++;
+	if ((civ->hour = num(s, len, &i, 2)) < 0 || i >= len || s[i] != ':')
+		return (0);
+	i++;
+	j = i;
+	if ((civ->min = num(s, len, &i, 2)) < 0 || i - j != 2 || i >= len ||
+	    s[i] != ':')
+		return (0);
+	i++;
+	j = i;
+	if ((civ->sec = num(s, len, &i, 2)) < 0 || i - j != 2)
+		return (0);
+	civ->usec = 0;
+	/* " AM" / " PM" (any case) after the time. */
+	if (i + 3 <= len && s[i] == ' ' && (s[i + 2] | 0x20) == 'm' &&
+	    ((s[i + 1] | 0x20) == 'a' || (s[i + 1] | 0x20) == 'p') &&
+	    (i + 3 == len || s[i + 3] == ' ')) {
+		ampm = true;
+		pm = (s[i + 1] | 0x20) == 'p';
+		i += 3;
+	}
+	if (ampm) {
+		if (civ->hour < 1 || civ->hour > 12)
+			return (0);
+		civ->hour = civ->hour % 12 + (pm ? 12 : 0);
+	}
+	if (alen == 4) {
+		if (sep == '.')
+			return (0);
+		civ->year = a, civ->mon = b, civ->day = c;
+	} else {
+		civ->year = c;
+		if (sep == '.')
+			o = ORDER_DMY;
+		else if (a > 12)
+			o = *order = ORDER_DMY;
+		else if (b > 12)
+			o = *order = ORDER_MDY;
+		else if (*order != ORDER_UNKNOWN)
+			o = *order;
+		else
+			o = ampm ? ORDER_MDY : ORDER_DMY;
+		civ->mon = o == ORDER_MDY ? a : b;
+		civ->day = o == ORDER_MDY ? b : a;
+	}
+	return (i);
+}
+
+/*
+ * "(3)www(4)name(3)com(0)" -> "www.name.com", lower case, into out (len + 2
+ * bytes) unless it is NULL (bidding only checks the form).
+ */
+static bool
+dns_qname(char *out, const char *s, size_t len)
+{
+	size_t i = 0, o = 0, start, n, k;
+	int c;
+
+	if (len == 0 || s[0] != '(')
+		return (false);
+	while (i < len && s[i] == '(') {
+		i++;
+		n = 0;
+		for (k = 0; i < len && is_digit((unsigned char)s[i]) && k < 4;
+		     k++)
+			n = n * 10 + (size_t)(s[i++] - '0');
+		if (k == 0 || i >= len || s[i] != ')')
+			return (false);
+		i++;
+		if (n == 0)
+			break;
+		/* Trust the length when the next label starts after it. */
+		start = i;
+		if (n <= len - i && (i + n == len || s[i + n] == '('))
+			i += n;
+		else {
+			while (i < len && s[i] != '(')
+				i++;
+		}
+		if (out == NULL)
+			continue;
+		if (o > 0)
+			out[o++] = '.';
+		for (k = start; k < i; k++) {
+			c = (unsigned char)s[k];
+			out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+		}
+	}
+	if (i < len)
+		return (false);
+	if (out != NULL) {
+		if (o == 0)
+			out[o++] = '.';
+		out[o] = '\0';
+	}
+	return (true);
+}
+
+static bool
+dns_preamble(const char *s, size_t len)
+{
+	static const char *const lit[] = { "DNS Server log file creation at",
+		"Log file wrap at", "Message logging key", "Note:", "Field #" };
+	size_t i, n;
+
+	for (i = 0; i < WCS_NELEM(lit); i++) {
+		n = strlen(lit[i]);
+		if (len >= n && memcmp(s, lit[i], n) == 0)
+			return (true);
+	}
+	return (false);
 }
 
 static int
-stub_open(struct wcs_ctx *ctx, struct wcs_input *in,
-    const struct wcs_read_opts *o, void **state)
+dns_reject(struct wcs_ctx *ctx, const char *what, struct wcs_span v)
 {
-	(void)in, (void)o, (void)state;
-	wcs_set_error(ctx, WCS_EFORMAT, "reader not implemented");
-	return (WCS_FAILED);
+	if (ctx != NULL)
+		wcs_set_error(ctx, WCS_EPARSE, "bad %s '%.*s'", what,
+		    (int)(v.len > 64 ? 64 : v.len), v.p);
+	return (WCS_WARN);
+}
+
+/*
+ * One line into ev: WCS_OK, WCS_SKIP, WCS_WARN or WCS_FATAL (no memory).
+ * ctx and pool are NULL when bidding; *order carries the file's date order.
+ */
+static int
+dns_parse(struct wcs_ctx *ctx, struct wcs_pool *pool, const struct wcs_tz *tz,
+    enum dns_order *order, const char *s, size_t len, struct wcs_event *ev)
+{
+	struct wcs_span t[12], b[8], q[4], whole = { s, len };
+	struct wcs_lu_civil civ;
+	const char *lb, *rb;
+	size_t n, nb, nq, i;
+	char *qname = NULL;
+	bool rcv, resp;
+	int rc;
+
+	if (len == 0 || s[0] == ' ' || s[0] == '\t' || dns_preamble(s, len))
+		return (WCS_SKIP);
+	if ((i = dns_date(s, len, &civ, order)) == 0) {
+		/* Dump lines of detailed logging start with words. */
+		if (is_digit((unsigned char)s[0]))
+			return (dns_reject(ctx, "date", whole));
+		return (WCS_SKIP);
+	}
+	lb = memchr(s + i, '[', len - i);
+	n = wcs_lu_split_ws(s + i,
+	    (size_t)((lb != NULL ? lb : s + len) - (s + i)), t, WCS_NELEM(t));
+	if (n < 2 || !wcs_lu_eq(t[1], "PACKET"))
+		return (WCS_SKIP);
+	if (n < 8 || n > 9 || lb == NULL ||
+	    (rb = memchr(lb, ']', (size_t)(s + len - lb))) == NULL) {
+		if (ctx != NULL)
+			wcs_set_error(ctx, WCS_EPARSE, "truncated PACKET line");
+		return (WCS_WARN);
+	}
+	if (!is_hex(t[0]) || !is_hex(t[2]) || !is_hex(t[6]))
+		return (dns_reject(ctx, "PACKET line", whole));
+	if (wcs_lu_eq(t[3], "UDP"))
+		ev->proto = 17;
+	else if (wcs_lu_eq(t[3], "TCP"))
+		ev->proto = 6;
+	else
+		return (dns_reject(ctx, "transport", t[3]));
+	if (wcs_lu_eq(t[4], "Rcv"))
+		rcv = true;
+	else if (wcs_lu_eq(t[4], "Snd"))
+		rcv = false;
+	else
+		return (dns_reject(ctx, "direction", t[4]));
+	resp = n == 9;
+	if (resp && !wcs_lu_eq(t[7], "R"))
+		return (dns_reject(ctx, "response flag", t[7]));
+	if (!wcs_lu_eq(t[n - 1], "Q"))
+		return (t[n - 1].len == 1 ?
+			    WCS_SKIP :
+			    dns_reject(ctx, "opcode", t[n - 1]));
+	nb = wcs_lu_split_ws(lb + 1, (size_t)(rb - lb - 1), b, WCS_NELEM(b));
+	if (nb < 2 || nb > WCS_NELEM(b) || !is_hex(b[0]))
+		return (dns_reject(ctx, "flags",
+		    (struct wcs_span){ lb, (size_t)(rb - lb + 1) }));
+	if ((rc = wcs_lu_rcode(b[nb - 1])) == WCS_RCODE_NONE)
+		return (dns_reject(ctx, "rcode", b[nb - 1]));
+	nq = wcs_lu_split_ws(
+	    rb + 1, (size_t)(s + len - rb - 1), q, WCS_NELEM(q));
+	if (nq != 2)
+		return (dns_reject(ctx, "question",
+		    (struct wcs_span){ rb + 1, (size_t)(s + len - rb - 1) }));
+	if (!wcs_addr_parse(
+		t[5].p, t[5].len, rcv == resp ? &ev->dst : &ev->src))
+		return (dns_reject(ctx, "remote address", t[5]));
+	if (pool != NULL &&
+	    (qname = wcs_pool_alloc(pool, q[1].len + 2)) == NULL)
+		return (WCS_FATAL);
+	if (!dns_qname(qname, q[1].p, q[1].len))
+		return (dns_reject(ctx, "question name", q[1]));
+	ev->qname = qname;
+	ev->qtype = wcs_lu_qtype(q[0]);
+	ev->kind = WCS_EV_DNS;
+	ev->dns_dir = resp ? WCS_DNS_RESPONSE : WCS_DNS_QUERY;
+	if (resp)
+		ev->rcode = (int16_t)rc;
+	if (!wcs_lu_local_to_utc(&civ, tz, &ev->ts_us))
+		return (dns_reject(
+		    ctx, "date", (struct wcs_span){ s, i > 40 ? 40 : i }));
+	return (WCS_OK);
 }
 
 static int
-stub_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
+dns_bid(const unsigned char *peek, size_t len, int best_bid)
 {
-	(void)ctx, (void)state, (void)ev;
-	return (WCS_EOF);
+	static const struct {
+		const char *lit;
+		int bits;
+	} sig[] = {
+		{ "DNS Server log file creation at", 8 * 31 },
+		{ "Log file wrap at", 8 * 16 },
+		{ "Message logging key (for packets", 8 * 32 },
+	};
+	struct wcs_event ev;
+	enum dns_order order = ORDER_UNKNOWN;
+	const char *line;
+	size_t pos = 0, llen, nlines = 0, i, n;
+	int bid = 0;
+
+	(void)best_bid;
+	while (
+	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
+		if (wcs_lu_is_markup(line, llen))
+			return (0);
+		for (i = 0; i < WCS_NELEM(sig); i++) {
+			n = strlen(sig[i].lit);
+			if (llen >= n && memcmp(line, sig[i].lit, n) == 0)
+				bid += sig[i].bits;
+		}
+		wcs_event_clear(&ev);
+		if (dns_parse(NULL, NULL, NULL, &order, line, llen, &ev) ==
+		    WCS_OK)
+			bid += 8 * 24;
+	}
+	return (bid);
+}
+
+static int
+dns_open(struct wcs_ctx *ctx, struct wcs_input *in,
+    const struct wcs_read_opts *opts, void **state)
+{
+	struct dns_state *st;
+
+	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
+		return (WCS_FATAL);
+	if ((st->pool = wcs_pool_new(ctx, 0)) == NULL) {
+		wcs_free(ctx, st);
+		return (WCS_FATAL);
+	}
+	st->ctx = ctx;
+	st->in = in;
+	st->tz = opts->tz;
+	*state = st;
+	return (WCS_OK);
+}
+
+static int
+dns_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
+{
+	struct dns_state *st = state;
+	const char *line;
+	size_t len;
+	int rc;
+
+	wcs_pool_reset(st->pool);
+	rc = wcs_input_getline(st->in, &line, &len);
+	ev->line = wcs_input_lineno(st->in);
+	ev->offset = wcs_input_line_offset(st->in);
+	if (rc != WCS_OK)
+		return (rc);
+	return (dns_parse(ctx, st->pool, st->tz, &st->order, line, len, ev));
 }
 
 static void
-stub_close(void *state)
+dns_close(void *state)
 {
-	(void)state;
+	struct dns_state *st = state;
+
+	if (st == NULL)
+		return;
+	wcs_pool_free(st->pool);
+	wcs_free(st->ctx, st);
 }
 
-const struct wcs_reader_ops wcs_reader_windns = { "windns", "placeholder",
-	WCS_KIND_DNS, 0, stub_bid, stub_open, stub_next, stub_close };
+const struct wcs_reader_ops wcs_reader_windns = {
+	"windns",
+	"Windows DNS Server debug log (dns.log)",
+	WCS_KIND_DNS,
+	WCS_READER_LOCALTIME,
+	dns_bid,
+	dns_open,
+	dns_next,
+	dns_close,
+};

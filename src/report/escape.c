@@ -47,6 +47,20 @@ wcs_utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
 	return (n);
 }
 
+/*
+ * Code points a terminal must not be sent: C0 and C1 controls (ESC, CSI
+ * rewrite the screen), line and paragraph separators, and the bidi marks,
+ * embeddings, overrides and isolates that reorder what the analyst reads.
+ */
+static bool
+text_unsafe(uint32_t cp)
+{
+	return (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x061c ||
+		cp == 0x200e || cp == 0x200f || cp == 0x2028 || cp == 0x2029 ||
+		(cp >= 0x202a && cp <= 0x202e) ||
+		(cp >= 0x2066 && cp <= 0x2069));
+}
+
 void
 wcs_json_string(FILE *out, const char *str)
 {
@@ -58,7 +72,7 @@ wcs_json_string(FILE *out, const char *str)
 	while (i < len) {
 		/* Copy runs of plain ASCII in one call. */
 		for (run = i; run < len && s[run] >= 0x20 && s[run] < 0x7f &&
-		     s[run] != '"' && s[run] != '\\';
+			      s[run] != '"' && s[run] != '\\';
 		     run++)
 			;
 		if (run > i) {
@@ -89,8 +103,12 @@ wcs_json_string(FILE *out, const char *str)
 			fputs("\\t", out);
 			break;
 		default:
-			if (cp < 0x20 || cp == 0x7f || cp == 0x2028 ||
-			    cp == 0x2029)
+			/*
+			 * Valid JSON either way; escaped, a report shown
+			 * with cat(1) cannot drive the terminal (C1 CSI)
+			 * or reorder what is read (bidi controls).
+			 */
+			if (text_unsafe(cp))
 				fprintf(out, "\\u%04x", (unsigned)cp);
 			else
 				(void)fwrite(s + i, 1, n, out);
@@ -127,7 +145,7 @@ wcs_csv_cell(FILE *out, const char *str)
 		} else if (cp == '"') {
 			fputs("\"\"", out);
 		} else if (cp < 0x20 && cp != '\t' && cp != '\r' &&
-		    cp != '\n') {
+			   cp != '\n') {
 			putc(' ', out); /* other control bytes carry nothing */
 		} else {
 			(void)fwrite(s + i, 1, n, out);
@@ -137,37 +155,84 @@ wcs_csv_cell(FILE *out, const char *str)
 		putc('"', out);
 }
 
+/*
+ * One piece of terminal output for the code point at s (n bytes, 0 when
+ * not valid UTF-8): either the bytes themselves or an escape.  Returns the
+ * columns it takes, counting every printable code point as one.
+ */
+static size_t
+text_piece(
+    const unsigned char *s, size_t n, uint32_t cp, char *esc, size_t esclen)
+{
+	if (n == 0) {
+		(void)snprintf(esc, esclen, "\\x%02x", s[0]);
+		return (4);
+	}
+	if (text_unsafe(cp)) {
+		if (cp < 0x100) {
+			(void)snprintf(esc, esclen, "\\x%02x", (unsigned)cp);
+			return (4);
+		}
+		(void)snprintf(esc, esclen, "\\u%04x", (unsigned)cp);
+		return (6);
+	}
+	esc[0] = '\0';
+	return (1);
+}
+
+/* Write str as wcs_text_safe does, or only count when out is NULL;
+ * returns the columns written. */
+static size_t
+text_render(FILE *out, const char *str, size_t max_cols)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t len = strlen(str), i, n, w, cols, limit;
+	char esc[16];
+	uint32_t cp = 0;
+
+	/*
+	 * The whole string when it fits; else the longest prefix that
+	 * leaves a column for the ellipsis, so tables stay aligned.
+	 */
+	cols = 0;
+	for (i = 0; i < len; i += n == 0 ? 1 : n) {
+		n = wcs_utf8_next(s + i, len - i, &cp);
+		cols += text_piece(s + i, n, cp, esc, sizeof(esc));
+	}
+	if (max_cols == 0 || cols <= max_cols) {
+		if (out == NULL)
+			return (cols);
+		limit = SIZE_MAX;
+	} else
+		limit = max_cols - 1;
+	cols = 0;
+	for (i = 0; i < len; i += n == 0 ? 1 : n) {
+		n = wcs_utf8_next(s + i, len - i, &cp);
+		w = text_piece(s + i, n, cp, esc, sizeof(esc));
+		if (cols + w > limit) {
+			if (out != NULL)
+				fputs("\xe2\x80\xa6", out); /* ellipsis */
+			return (cols + 1);
+		}
+		cols += w;
+		if (out == NULL)
+			continue;
+		if (esc[0] != '\0')
+			fputs(esc, out);
+		else
+			(void)fwrite(s + i, 1, n, out);
+	}
+	return (cols);
+}
+
 void
 wcs_text_safe(FILE *out, const char *str, size_t max_cols)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t len = strlen(str), i, n, cols = 0;
-	uint32_t cp;
+	(void)text_render(out, str, max_cols);
+}
 
-	for (i = 0; i < len; i += n) {
-		if (max_cols != 0 && cols >= max_cols - 1 && i + 1 < len) {
-			fputs("\xe2\x80\xa6", out); /* ellipsis */
-			return;
-		}
-		n = wcs_utf8_next(s + i, len - i, &cp);
-		if (n == 0) {
-			fprintf(out, "\\x%02x", s[i]);
-			n = 1;
-			cols += 4;
-		} else if (cp < 0x20 || cp == 0x7f ||
-		    (cp >= 0x80 && cp < 0xa0) || cp == 0x2028 ||
-		    cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
-		    (cp >= 0x2066 && cp <= 0x2069)) {
-			/* Controls, C1 (CSI), line separators and bidi
-			 * overrides could rewrite what the analyst sees. */
-			if (cp < 0x100)
-				fprintf(out, "\\x%02x", (unsigned)cp);
-			else
-				fprintf(out, "\\u%04x", (unsigned)cp);
-			cols += cp < 0x100 ? 4 : 6;
-		} else {
-			(void)fwrite(s + i, 1, n, out);
-			cols++;
-		}
-	}
+size_t
+wcs_text_width(const char *str, size_t max_cols)
+{
+	return (text_render(NULL, str, max_cols));
 }

@@ -6,8 +6,43 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "wcscan/report.h"
 
 /* Decode one strict UTF-8 sequence; 0 when s does not start with one. */
 size_t wcs_utf8_next(const unsigned char *s, size_t len, uint32_t *cp);
+
+/* The columns wcs_text_safe(out, s, max_cols) takes, for padding. */
+size_t wcs_text_width(const char *s, size_t max_cols);
+
+/*
+ * The three report formats, dispatched by wcs_report_write, which checks
+ * the stream for errors afterwards.  They return WCS_OK, or WCS_FATAL
+ * (ENOMEM in ctx) when a buffer could not be allocated.
+ */
+int wcs_report_json_write(
+    struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep);
+int wcs_report_csv_write(
+    struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep);
+int wcs_report_text_write(
+    struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep);
+
+/*
+ * A score with two decimals and a '.' whatever the locale, so reports are
+ * byte-stable; "0.00" for NaN and infinities.  buf holds
+ * WCS_SCORE_STRLEN bytes.
+ */
+#define WCS_SCORE_STRLEN 32
+const char *wcs_report_score(double score, char *buf, size_t len);
+
+/* The notes an input's report carries ("local times read as UTC ..."),
+ * NULL-terminated, in a fixed order.  notes holds WCS_NOTES_MAX + 1. */
+#define WCS_NOTES_MAX 4
+size_t wcs_report_notes(const struct wcs_input_stats *in, const char **notes);
+
+/* A reject sample's reason, copied so that a sample filled to the brim
+ * still ends in a NUL.  buf holds WCS_REJECT_WHY bytes. */
+const char *wcs_report_why(const struct wcs_reject *r, char *buf);
 
 #endif /* WCSCAN_REPORT_PRIVATE_H */

@@ -1,0 +1,619 @@
+/*
+ * Small parsing helpers for the line-based readers: field splitting,
+ * numbers, host:port pairs, DNS names and codes, and syslog headers with
+ * the year inference BSD stamps need.  Lines come from hostile machines:
+ * every helper takes a length, reads only inside it, and fails cleanly.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "wcscan/addr.h"
+#include "wcscan/event.h"
+#include "wcscan/pool.h"
+#include "wcscan/timeutil.h"
+#include "readers_private.h"
+
+/* A month: the longest a clock can plausibly run ahead of a file's mtime. */
+#define YEAR_SLACK_US (31LL * 86400 * WCS_USEC)
+
+static bool
+is_blank(int c)
+{
+	return (c == ' ' || c == '\t');
+}
+
+static bool
+is_digit(int c)
+{
+	return (c >= '0' && c <= '9');
+}
+
+static int
+to_lower(int c)
+{
+	return (c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+}
+
+size_t
+wcs_lu_split_ws(const char *s, size_t len, struct wcs_span *f, size_t max)
+{
+	size_t i = 0, start, n = 0;
+
+	for (;;) {
+		while (i < len && is_blank((unsigned char)s[i]))
+			i++;
+		if (i == len)
+			break;
+		start = i;
+		while (i < len && !is_blank((unsigned char)s[i]))
+			i++;
+		if (n < max) {
+			f[n].p = s + start;
+			f[n].len = i - start;
+		}
+		n++;
+	}
+	return (n);
+}
+
+size_t
+wcs_lu_split_char(
+    const char *s, size_t len, int sep, struct wcs_span *f, size_t max)
+{
+	size_t i, start = 0, n = 0;
+
+	for (i = 0; i <= len; i++) {
+		if (i < len && s[i] != (char)sep)
+			continue;
+		if (n < max) {
+			f[n].p = s + start;
+			f[n].len = i - start;
+		}
+		n++;
+		start = i + 1;
+	}
+	return (n);
+}
+
+bool
+wcs_lu_eq(struct wcs_span sp, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return (sp.len == n && memcmp(sp.p, lit, n) == 0);
+}
+
+bool
+wcs_lu_caseeq(struct wcs_span sp, const char *lit)
+{
+	size_t i, n = strlen(lit);
+
+	if (sp.len != n)
+		return (false);
+	for (i = 0; i < n; i++) {
+		if (to_lower((unsigned char)sp.p[i]) !=
+		    to_lower((unsigned char)lit[i]))
+			return (false);
+	}
+	return (true);
+}
+
+bool
+wcs_lu_absent(struct wcs_span sp)
+{
+	return (sp.len == 0 || (sp.len == 1 && sp.p[0] == '-'));
+}
+
+const char *
+wcs_lu_casefind(const char *s, size_t len, const char *lit)
+{
+	size_t i, j, n = strlen(lit);
+
+	if (n == 0 || n > len)
+		return (n == 0 ? s : NULL);
+	for (i = 0; i + n <= len; i++) {
+		for (j = 0; j < n; j++) {
+			if (to_lower((unsigned char)s[i + j]) !=
+			    to_lower((unsigned char)lit[j]))
+				break;
+		}
+		if (j == n)
+			return (s + i);
+	}
+	return (NULL);
+}
+
+bool
+wcs_lu_uint(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (len == 0 || len > 20)
+		return (false);
+	for (i = 0; i < len; i++) {
+		if (!is_digit((unsigned char)s[i]))
+			return (false);
+		if (v > (UINT64_MAX - 9) / 10)
+			return (false);
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v > max)
+		return (false);
+	*out = v;
+	return (true);
+}
+
+int
+wcs_lu_digits(const char *s, size_t len, size_t n)
+{
+	int v = 0;
+	size_t i;
+
+	if (len < n)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		if (!is_digit((unsigned char)s[i]))
+			return (-1);
+		v = v * 10 + (s[i] - '0');
+	}
+	return (v);
+}
+
+bool
+wcs_lu_hostport(
+    const char *s, size_t len, int sep, struct wcs_addr *a, uint16_t *port)
+{
+	const char *close, *p;
+	uint64_t v;
+	size_t alen;
+
+	*port = 0;
+	if (len > 0 && s[0] == '[') {
+		close = memchr(s, ']', len);
+		if (close == NULL ||
+		    !wcs_addr_parse(s + 1, (size_t)(close - s - 1), a))
+			return (false);
+		p = close + 1;
+		if (p == s + len)
+			return (true);
+		if (*p != (char)sep ||
+		    !wcs_lu_uint(p + 1, len - (size_t)(p + 1 - s), 65535, &v))
+			return (false);
+		*port = (uint16_t)v;
+		return (true);
+	}
+	/* "fe80::1:445" is ambiguous: a bare IPv6 address wins. */
+	if (sep == ':' && wcs_addr_parse(s, len, a))
+		return (true);
+	for (p = s + len; p > s && p[-1] != (char)sep; p--)
+		;
+	if (p == s)
+		return (false);
+	alen = (size_t)(p - 1 - s);
+	if (!wcs_lu_uint(p, len - alen - 1, 65535, &v) ||
+	    !wcs_addr_parse(s, alen, a))
+		return (false);
+	*port = (uint16_t)v;
+	return (true);
+}
+
+char *
+wcs_lu_qname(struct wcs_pool *pool, const char *s, size_t len)
+{
+	char *q;
+	size_t i;
+
+	if (len > 1 && s[len - 1] == '.')
+		len--;
+	if ((q = wcs_pool_strndup(pool, s, len)) == NULL)
+		return (NULL);
+	for (i = 0; i < len; i++)
+		q[i] = (char)to_lower((unsigned char)q[i]);
+	return (q);
+}
+
+struct code_name {
+	const char *name;
+	int code;
+};
+
+static const struct code_name qtypes[] = {
+	{ "A", 1 },
+	{ "NS", 2 },
+	{ "CNAME", 5 },
+	{ "SOA", 6 },
+	{ "NULL", 10 },
+	{ "WKS", 11 },
+	{ "PTR", 12 },
+	{ "HINFO", 13 },
+	{ "MX", 15 },
+	{ "TXT", 16 },
+	{ "AAAA", 28 },
+	{ "SRV", 33 },
+	{ "NAPTR", 35 },
+	{ "OPT", 41 },
+	{ "DS", 43 },
+	{ "RRSIG", 46 },
+	{ "NSEC", 47 },
+	{ "DNSKEY", 48 },
+	{ "SVCB", 64 },
+	{ "HTTPS", 65 },
+	{ "SPF", 99 },
+	{ "IXFR", 251 },
+	{ "AXFR", 252 },
+	{ "ANY", 255 },
+	{ "ALL", 255 },
+	{ "CAA", 257 },
+};
+
+static const struct code_name rcodes[] = {
+	{ "NOERROR", 0 },
+	{ "FORMERR", 1 },
+	{ "SERVFAIL", 2 },
+	{ "NXDOMAIN", 3 },
+	{ "NOTIMP", 4 },
+	{ "NOTIMPL", 4 },
+	{ "REFUSED", 5 },
+	{ "YXDOMAIN", 6 },
+	{ "YXRRSET", 7 },
+	{ "NXRRSET", 8 },
+	{ "NOTAUTH", 9 },
+	{ "NOTZONE", 10 },
+};
+
+static const struct code_name protos[] = {
+	{ "ICMP", 1 },
+	{ "IGMP", 2 },
+	{ "TCP", 6 },
+	{ "UDP", 17 },
+	{ "GRE", 47 },
+	{ "ESP", 50 },
+	{ "AH", 51 },
+	{ "ICMPV6", 58 },
+	{ "IPV6-ICMP", 58 },
+	{ "SCTP", 132 },
+	{ "UDPLITE", 136 },
+};
+
+static int
+code_lookup(const struct code_name *t, size_t n, struct wcs_span sp)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (wcs_lu_caseeq(sp, t[i].name))
+			return (t[i].code);
+	}
+	return (-1);
+}
+
+uint16_t
+wcs_lu_qtype(struct wcs_span sp)
+{
+	uint64_t v;
+	int c;
+
+	if (wcs_lu_uint(sp.p, sp.len, 65535, &v))
+		return ((uint16_t)v);
+	/* RFC 3597 "TYPE65" for types without a mnemonic. */
+	if (sp.len > 4 && wcs_lu_caseeq((struct wcs_span){ sp.p, 4 }, "TYPE") &&
+	    wcs_lu_uint(sp.p + 4, sp.len - 4, 65535, &v))
+		return ((uint16_t)v);
+	c = code_lookup(qtypes, WCS_NELEM(qtypes), sp);
+	return (c < 0 ? 0 : (uint16_t)c);
+}
+
+int
+wcs_lu_rcode(struct wcs_span sp)
+{
+	int c = code_lookup(rcodes, WCS_NELEM(rcodes), sp);
+
+	return (c < 0 ? WCS_RCODE_NONE : c);
+}
+
+int
+wcs_lu_proto(struct wcs_span sp)
+{
+	uint64_t v;
+
+	if (wcs_lu_uint(sp.p, sp.len, 255, &v))
+		return ((int)v);
+	return (code_lookup(protos, WCS_NELEM(protos), sp));
+}
+
+/* "hh:mm:ss" with an optional ".frac"; returns bytes consumed or 0. */
+static size_t
+parse_hms(const char *s, size_t len, struct wcs_lu_civil *civ)
+{
+	long scale = 100000;
+	size_t i;
+
+	if (len < 8 || (civ->hour = wcs_lu_digits(s, len, 2)) < 0 ||
+	    s[2] != ':' || (civ->min = wcs_lu_digits(s + 3, len - 3, 2)) < 0 ||
+	    s[5] != ':' || (civ->sec = wcs_lu_digits(s + 6, len - 6, 2)) < 0)
+		return (0);
+	civ->usec = 0;
+	i = 8;
+	if (i + 1 < len && s[i] == '.' && is_digit((unsigned char)s[i + 1])) {
+		for (i++; i < len && is_digit((unsigned char)s[i]); i++) {
+			civ->usec += (s[i] - '0') * scale;
+			scale /= 10;
+		}
+	}
+	return (i);
+}
+
+size_t
+wcs_lu_bsd_stamp(const char *s, size_t len, struct wcs_lu_civil *civ)
+{
+	char mon[4];
+	size_t i, n;
+
+	if (len < 15 || s[3] != ' ')
+		return (0);
+	memcpy(mon, s, 3);
+	mon[3] = '\0';
+	if ((civ->mon = wcs_month_from_abbr(mon)) == 0)
+		return (0);
+	i = 4;
+	if (s[i] == ' ' && is_digit((unsigned char)s[i + 1]))
+		civ->day = s[i + 1] - '0';
+	else if ((civ->day = wcs_lu_digits(s + i, len - i, 2)) < 0)
+		return (0);
+	i += 2;
+	if (s[i] != ' ')
+		return (0);
+	i++;
+	if ((n = parse_hms(s + i, len - i, civ)) == 0)
+		return (0);
+	civ->year = 0;
+	if (civ->day < 1 || civ->day > 31 || civ->hour > 23 || civ->min > 59 ||
+	    civ->sec > 60)
+		return (0);
+	return (i + n);
+}
+
+void
+wcs_lu_year_init(struct wcs_lu_year *y, int fixed, time_t mtime)
+{
+	y->fixed = fixed;
+	/* Standard input has no mtime: the logs are taken to be recent. */
+	if (mtime == 0)
+		mtime = time(NULL);
+	y->ref = (int64_t)mtime * WCS_USEC;
+}
+
+bool
+wcs_lu_year_resolve(const struct wcs_lu_year *y, struct wcs_lu_civil *civ)
+{
+	int64_t t;
+	int year, mon, day, hour, min, sec, tries;
+	long usec;
+
+	if (y->fixed != 0) {
+		civ->year = y->fixed;
+		return (wcs_time_from_civil(civ->year, civ->mon, civ->day,
+		    civ->hour, civ->min, civ->sec, civ->usec, &t));
+	}
+	wcs_time_to_civil(y->ref, &year, &mon, &day, &hour, &min, &sec, &usec);
+	/* Going back a few years finds a leap year for 29 February. */
+	for (tries = 0; tries < 8; tries++, year--) {
+		if (!wcs_time_from_civil(year, civ->mon, civ->day, civ->hour,
+			civ->min, civ->sec, civ->usec, &t))
+			continue;
+		if (t <= y->ref + YEAR_SLACK_US) {
+			civ->year = year;
+			return (true);
+		}
+	}
+	return (false);
+}
+
+bool
+wcs_lu_local_to_utc(
+    const struct wcs_lu_civil *civ, const struct wcs_tz *tz, int64_t *out)
+{
+	int64_t t;
+
+	if (!wcs_time_from_civil(civ->year, civ->mon, civ->day, civ->hour,
+		civ->min, civ->sec, civ->usec, &t))
+		return (false);
+	*out = wcs_tz_to_utc(tz, t);
+	return (true);
+}
+
+/* Skip one blank; false at the end of the line or on another byte. */
+static bool
+skip_sp(const char *s, size_t len, size_t *i)
+{
+	if (*i >= len || s[*i] != ' ')
+		return (false);
+	(*i)++;
+	return (true);
+}
+
+/* The next space-delimited token from *i. */
+static struct wcs_span
+token(const char *s, size_t len, size_t *i)
+{
+	struct wcs_span t;
+
+	t.p = s + *i;
+	while (*i < len && s[*i] != ' ')
+		(*i)++;
+	t.len = (size_t)(s + *i - t.p);
+	return (t);
+}
+
+/* RFC 5424 STRUCTURED-DATA: "-" or one or more "[id k="v" ...]". */
+static bool
+skip_sd(const char *s, size_t len, size_t *i)
+{
+	bool quoted = false;
+
+	if (*i < len && s[*i] == '-') {
+		(*i)++;
+		return (true);
+	}
+	if (*i >= len || s[*i] != '[')
+		return (false);
+	while (*i < len && s[*i] == '[') {
+		for ((*i)++; *i < len; (*i)++) {
+			if (quoted && s[*i] == '\\' && *i + 1 < len)
+				(*i)++;
+			else if (s[*i] == '"')
+				quoted = !quoted;
+			else if (!quoted && s[*i] == ']')
+				break;
+		}
+		if (*i >= len)
+			return (false);
+		(*i)++;
+	}
+	return (true);
+}
+
+/* "app[pid]:" or "app:"; sets app; false when the token is not a tag. */
+static bool
+parse_tag(struct wcs_span t, struct wcs_span *app)
+{
+	const char *br;
+
+	if (t.len < 2 || t.p[t.len - 1] != ':')
+		return (false);
+	t.len--;
+	if ((br = memchr(t.p, '[', t.len)) != NULL) {
+		if (t.p[t.len - 1] != ']')
+			return (false);
+		t.len = (size_t)(br - t.p);
+	}
+	if (t.len == 0)
+		return (false);
+	*app = t;
+	return (true);
+}
+
+bool
+wcs_lu_syslog(const char *s, size_t len, struct wcs_lu_syslog *sl)
+{
+	struct wcs_span t;
+	size_t i = 0, n;
+	bool rfc5424 = false;
+
+	memset(sl, 0, sizeof(*sl));
+	/* <PRI>, and for RFC 5424 the version "1 " after it. */
+	if (len > 0 && s[0] == '<') {
+		for (i = 1; i < len && i < 5 && is_digit((unsigned char)s[i]);
+		     i++)
+			;
+		if (i == 1 || i >= len || s[i] != '>')
+			return (false);
+		i++;
+		if (i + 1 < len && s[i] == '1' && s[i + 1] == ' ') {
+			rfc5424 = true;
+			i += 2;
+		}
+	}
+	if ((n = wcs_lu_bsd_stamp(s + i, len - i, &sl->civ)) > 0 && !rfc5424) {
+		sl->form = WCS_LU_SYSLOG_BSD;
+	} else if ((n = wcs_time_parse_iso(
+			s + i, len - i, &sl->ts, &sl->has_zone)) > 0 &&
+		   s[i + 10] == 'T') {
+		sl->form = WCS_LU_SYSLOG_ISO;
+	} else
+		return (false);
+	i += n;
+	if (!skip_sp(s, len, &i))
+		return (false);
+	if (rfc5424) {
+		/* HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG] */
+		sl->host = token(s, len, &i);
+		if (!skip_sp(s, len, &i))
+			return (false);
+		sl->app = token(s, len, &i);
+		if (!skip_sp(s, len, &i))
+			return (false);
+		(void)token(s, len, &i);
+		if (!skip_sp(s, len, &i))
+			return (false);
+		(void)token(s, len, &i);
+		if (!skip_sp(s, len, &i) || !skip_sd(s, len, &i))
+			return (false);
+		(void)skip_sp(s, len, &i);
+		/* A UTF-8 byte-order mark may start MSG. */
+		if (len - i >= 3 && memcmp(s + i, "\xef\xbb\xbf", 3) == 0)
+			i += 3;
+		if (wcs_lu_eq(sl->host, "-"))
+			sl->host.len = 0;
+	} else {
+		/* "host tag: msg", or "tag: msg" when the host was left out. */
+		t = token(s, len, &i);
+		if (!parse_tag(t, &sl->app)) {
+			sl->host = t;
+			if (!skip_sp(s, len, &i) ||
+			    !parse_tag(token(s, len, &i), &sl->app))
+				return (false);
+		}
+		(void)skip_sp(s, len, &i);
+	}
+	if (sl->app.len == 0)
+		return (false);
+	sl->msg.p = s + i;
+	sl->msg.len = len - i;
+	return (true);
+}
+
+bool
+wcs_lu_syslog_time(const struct wcs_lu_syslog *sl, const struct wcs_lu_year *y,
+    const struct wcs_tz *tz, int64_t *out)
+{
+	struct wcs_lu_civil civ;
+
+	if (sl->form == WCS_LU_SYSLOG_ISO) {
+		*out = sl->has_zone ? sl->ts : wcs_tz_to_utc(tz, sl->ts);
+		return (true);
+	}
+	civ = sl->civ;
+	if (!wcs_lu_year_resolve(y, &civ))
+		return (false);
+	return (wcs_lu_local_to_utc(&civ, tz, out));
+}
+
+bool
+wcs_lu_peek_line(const unsigned char *peek, size_t len, size_t *pos,
+    const char **line, size_t *llen)
+{
+	const unsigned char *nl;
+	size_t n;
+
+	if (*pos >= len)
+		return (false);
+	nl = memchr(peek + *pos, '\n', len - *pos);
+	if (nl == NULL) {
+		if (len >= WCS_PEEK_SIZE)
+			return (false);
+		n = len - *pos;
+	} else
+		n = (size_t)(nl - (peek + *pos));
+	*line = (const char *)peek + *pos;
+	*pos += n + (nl != NULL);
+	if (n > 0 && (*line)[n - 1] == '\r')
+		n--;
+	*llen = n;
+	return (true);
+}
+
+bool
+wcs_lu_is_markup(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && is_blank((unsigned char)s[i]))
+		i++;
+	if (len - i < 2 || s[i] != '<')
+		return (false);
+	return (s[i + 1] == '?' || s[i + 1] == '!' || s[i + 1] == '/' ||
+		(to_lower((unsigned char)s[i + 1]) >= 'a' &&
+		    to_lower((unsigned char)s[i + 1]) <= 'z'));
+}

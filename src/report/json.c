@@ -1,0 +1,288 @@
+/*
+ * The JSON report (DESIGN §4): keys in a fixed order, two-space indent,
+ * every string through wcs_json_string, so that two runs over the same
+ * logs give the same bytes and diff(1) shows only what changed.  The
+ * layout is the one Python's json.dumps(indent=2) gives.
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "wcscan/report.h"
+#include "wcscan/timeutil.h"
+#include "report_private.h"
+
+/* Members of one object or array, at one depth. */
+struct level {
+	FILE *out;
+	int depth; /* of the members */
+	bool first;
+};
+
+static void
+indent(FILE *out, int depth)
+{
+	int i;
+
+	for (i = 0; i < depth; i++)
+		fputs("  ", out);
+}
+
+/* Open an object or array whose members sit at the given depth. */
+static void
+open_level(struct level *l, FILE *out, int depth, int bracket)
+{
+	l->out = out;
+	l->depth = depth;
+	l->first = true;
+	putc(bracket, out);
+}
+
+/* Close it; an empty one stays on one line, as "[]" or "{}". */
+static void
+close_level(struct level *l, int bracket)
+{
+	if (!l->first) {
+		putc('\n', l->out);
+		indent(l->out, l->depth - 1);
+	}
+	putc(bracket, l->out);
+}
+
+/* Start the next member: comma, newline, indent. */
+static void
+member(struct level *l)
+{
+	if (!l->first)
+		putc(',', l->out);
+	l->first = false;
+	putc('\n', l->out);
+	indent(l->out, l->depth);
+}
+
+static void
+key(struct level *l, const char *name)
+{
+	member(l);
+	fprintf(l->out, "\"%s\": ", name);
+}
+
+static void
+put_str(FILE *out, const char *s)
+{
+	if (s == NULL)
+		fputs("null", out);
+	else
+		wcs_json_string(out, s);
+}
+
+static void
+put_time(FILE *out, int64_t t)
+{
+	char buf[WCS_TIME_STRLEN];
+
+	if (t == WCS_TIME_NONE)
+		fputs("null", out);
+	else
+		fprintf(out, "\"%s\"", wcs_time_format(t, buf, sizeof(buf)));
+}
+
+static void
+key_str(struct level *l, const char *name, const char *s)
+{
+	key(l, name);
+	put_str(l->out, s);
+}
+
+static void
+key_time(struct level *l, const char *name, int64_t t)
+{
+	key(l, name);
+	put_time(l->out, t);
+}
+
+static void
+key_uint(struct level *l, const char *name, uint64_t v)
+{
+	key(l, name);
+	fprintf(l->out, "%" PRIu64, v);
+}
+
+static void
+key_bool(struct level *l, const char *name, bool v)
+{
+	key(l, name);
+	fputs(v ? "true" : "false", l->out);
+}
+
+static void
+key_strings(struct level *l, const char *name, const char *const *v, size_t n)
+{
+	struct level a;
+	size_t i;
+
+	key(l, name);
+	open_level(&a, l->out, l->depth + 1, '[');
+	for (i = 0; i < n; i++) {
+		member(&a);
+		put_str(a.out, v[i]);
+	}
+	close_level(&a, ']');
+}
+
+static void
+write_input(struct level *l, const struct wcs_input_stats *in)
+{
+	const char *notes[WCS_NOTES_MAX + 1];
+	char why[WCS_REJECT_WHY];
+	struct level o, a, r;
+	unsigned i, ns;
+	size_t nnotes;
+
+	member(l);
+	open_level(&o, l->out, l->depth + 1, '{');
+	key_str(&o, "path", in->path);
+	key_str(&o, "kind", in->kind);
+	key_str(&o, "format", in->format);
+	key_uint(&o, "records", in->records);
+	key_uint(&o, "events", in->events);
+	key_uint(&o, "ignored", in->ignored);
+	key_uint(&o, "rejected", in->rejected);
+	key_time(&o, "first", in->first);
+	key_time(&o, "last", in->last);
+	key_uint(&o, "bytes", in->bytes);
+	key_bool(&o, "gzip", in->gzip);
+	key_str(&o, "error", in->error);
+
+	key(&o, "rejects");
+	open_level(&a, o.out, o.depth + 1, '[');
+	ns = in->nsamples < WCS_REJECT_SAMPLES ? in->nsamples :
+						 WCS_REJECT_SAMPLES;
+	for (i = 0; i < ns; i++) {
+		member(&a);
+		open_level(&r, a.out, a.depth + 1, '{');
+		key_uint(&r, "line", in->samples[i].line);
+		key_str(&r, "why", wcs_report_why(&in->samples[i], why));
+		close_level(&r, '}');
+	}
+	close_level(&a, ']');
+
+	nnotes = wcs_report_notes(in, notes);
+	key_strings(&o, "notes", notes, nnotes);
+	close_level(&o, '}');
+}
+
+static void
+write_fanout(struct level *l, const struct wcs_fanout_summary *f)
+{
+	struct level o;
+
+	key(l, "fanout_445");
+	open_level(&o, l->out, l->depth + 1, '{');
+	key_uint(&o, "distinct", f->distinct);
+	key_uint(&o, "same_subnet", f->same_subnet);
+	key_uint(&o, "public", f->public_);
+	key_uint(&o, "other_internal", f->other_internal);
+	key_uint(&o, "denied", f->denied);
+	key_time(&o, "first", f->first);
+	key_time(&o, "last", f->last);
+	close_level(&o, '}');
+}
+
+static void
+write_host(struct level *l, const struct wcs_host *h)
+{
+	char abuf[WCS_ADDR_STRLEN], sbuf[WCS_SCORE_STRLEN];
+	const struct wcs_evidence *e;
+	struct level o, a, r;
+	size_t i;
+
+	member(l);
+	open_level(&o, l->out, l->depth + 1, '{');
+	key(&o, "rank");
+	if (h->rank == 0)
+		fputs("null", o.out);
+	else
+		fprintf(o.out, "%u", h->rank);
+	key(&o, "ip");
+	if (wcs_addr_present(&h->ip))
+		fprintf(o.out, "\"%s\"",
+		    wcs_addr_format(&h->ip, abuf, sizeof(abuf)));
+	else
+		fputs("null", o.out);
+	key_strings(&o, "names", h->names, h->nnames);
+	key_str(&o, "verdict", wcs_verdict_name(h->verdict));
+	key(&o, "score");
+	fputs(wcs_report_score(h->score, sbuf, sizeof(sbuf)), o.out);
+	key_time(&o, "first_evidence", h->first_evidence);
+	key_str(&o, "infected_by", h->infected_by);
+	write_fanout(&o, &h->fanout);
+	key_bool(&o, "smb1", h->smb1);
+
+	key(&o, "evidence");
+	open_level(&a, o.out, o.depth + 1, '[');
+	for (i = 0; i < h->nevidence; i++) {
+		e = &h->evidence[i];
+		member(&a);
+		open_level(&r, a.out, a.depth + 1, '{');
+		key_str(&r, "rule", e->rule);
+		key_time(&r, "time", e->ts_us);
+		key_str(&r, "source", e->source);
+		key_str(&r, "detail", e->detail);
+		key_str(&r, "class", wcs_ioc_class_name(e->cls));
+		close_level(&r, '}');
+	}
+	close_level(&a, ']');
+	key_uint(&o, "evidence_total", h->evidence_total);
+	key_strings(&o, "reasons", h->reasons, h->nreasons);
+	close_level(&o, '}');
+}
+
+static void
+write_edge(struct level *l, const struct wcs_edge *e)
+{
+	struct level o;
+
+	member(l);
+	open_level(&o, l->out, l->depth + 1, '{');
+	key_str(&o, "from", e->from);
+	key_str(&o, "to", e->to);
+	key_time(&o, "time", e->ts_us);
+	key_strings(&o, "sources", e->sources, e->nsources);
+	close_level(&o, '}');
+}
+
+int
+wcs_report_json_write(
+    struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep)
+{
+	const struct wcs_result *res = rep->result;
+	struct level top, a;
+	size_t i;
+
+	(void)ctx;
+	open_level(&top, out, 1, '{');
+	key_str(&top, "wcscan", WCSCAN_VERSION);
+
+	key(&top, "inputs");
+	open_level(&a, out, 2, '[');
+	for (i = 0; i < rep->ninputs; i++)
+		write_input(&a, &rep->inputs[i]);
+	close_level(&a, ']');
+
+	key(&top, "hosts");
+	open_level(&a, out, 2, '[');
+	for (i = 0; res != NULL && i < res->nhosts; i++)
+		write_host(&a, &res->hosts[i]);
+	close_level(&a, ']');
+
+	key(&top, "edges");
+	open_level(&a, out, 2, '[');
+	for (i = 0; res != NULL && i < res->nedges; i++)
+		write_edge(&a, &res->edges[i]);
+	close_level(&a, ']');
+
+	close_level(&top, '}');
+	putc('\n', out);
+	return (WCS_OK);
+}

@@ -1,0 +1,92 @@
+/*
+ * The report: one entry point that picks the writer for the format asked
+ * for and then checks that every byte reached the stream, plus the little
+ * formatting every writer must do the same way.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wcscan/report.h"
+#include "report_private.h"
+
+int
+wcs_report_write(struct wcs_ctx *ctx, FILE *out, enum wcs_report_format fmt,
+    const struct wcs_report *rep)
+{
+	int rc;
+
+	errno = 0;
+	switch (fmt) {
+	case WCS_REPORT_TEXT:
+		rc = wcs_report_text_write(ctx, out, rep);
+		break;
+	case WCS_REPORT_CSV:
+		rc = wcs_report_csv_write(ctx, out, rep);
+		break;
+	case WCS_REPORT_JSON:
+		rc = wcs_report_json_write(ctx, out, rep);
+		break;
+	default:
+		wcs_set_error(
+		    ctx, WCS_EUSAGE, "unknown report format %d", (int)fmt);
+		return (WCS_FAILED);
+	}
+	if (rc != WCS_OK)
+		return (rc);
+	/*
+	 * The writers do not check every putc; a full disk or a closed pipe
+	 * sticks in the stream's error flag, which is checked once here.
+	 */
+	if (fflush(out) == EOF || ferror(out)) {
+		if (errno == 0)
+			errno = EIO;
+		wcs_set_error(
+		    ctx, errno, "writing the report: %s", strerror(errno));
+		return (WCS_FAILED);
+	}
+	return (WCS_OK);
+}
+
+const char *
+wcs_report_score(double score, char *buf, size_t len)
+{
+	long long v;
+	double x;
+
+	/*
+	 * Not printf("%.2f"): the CLI may set LC_NUMERIC from the
+	 * environment, and a decimal comma would break CSV and JSON.
+	 */
+	if (!isfinite(score) || score >= 1e15 || score <= -1e15)
+		score = 0.0;
+	x = score * 100.0;
+	v = (long long)(x < 0 ? x - 0.5 : x + 0.5);
+	(void)snprintf(buf, len, "%s%lld.%02lld", v < 0 ? "-" : "",
+	    (v < 0 ? -v : v) / 100, (v < 0 ? -v : v) % 100);
+	return (buf);
+}
+
+size_t
+wcs_report_notes(const struct wcs_input_stats *in, const char **notes)
+{
+	size_t n = 0;
+
+	if (in->tz_assumed)
+		notes[n++] = "local times read as UTC (no --tz)";
+	if (in->year_guessed)
+		notes[n++] = "year taken from file modification time";
+	if (in->utf16)
+		notes[n++] = "UTF-16 text converted to UTF-8";
+	notes[n] = NULL;
+	return (n);
+}
+
+const char *
+wcs_report_why(const struct wcs_reject *r, char *buf)
+{
+	memcpy(buf, r->why, WCS_REJECT_WHY);
+	buf[WCS_REJECT_WHY - 1] = '\0';
+	return (buf);
+}

@@ -1,0 +1,377 @@
+/*
+ * The text report, for an analyst at a terminal: what was read, the
+ * patient-zero candidates with a one-line reason each, the other flagged
+ * hosts by verdict, the evidence, who infected whom, and the accounting of
+ * every input.  Every string that came from a log goes through
+ * wcs_text_safe, width-limited inside tables, so no log line can move the
+ * cursor, recolour the screen or reorder what the analyst reads.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wcscan/report.h"
+#include "wcscan/timeutil.h"
+#include "report_private.h"
+
+/* Column widths. */
+#define W_RANK 4
+#define W_HOST 26
+#define W_VERDICT 11
+#define W_TIME 20
+#define W_BY 24
+#define W_SCORE 6
+#define W_FANOUT 9
+#define W_REASON 72
+#define W_RULE 22
+#define W_DETAIL 40
+#define W_EDGE_HOST 26
+#define EDGE_SOURCES 3 /* sources shown per edge */
+
+/* What each verdict's section says about its hosts. */
+static const struct {
+	enum wcs_verdict verdict;
+	const char *title;
+} sections[] = {
+	{ WCS_VERDICT_INFECTED, "Infected, not ranked" },
+	{ WCS_VERDICT_NEUTRALIZED,
+	    "Neutralized: asked the kill switch and got an answer" },
+	{ WCS_VERDICT_SUSPICIOUS,
+	    "Suspicious: some evidence, not enough to call infected" },
+	{ WCS_VERDICT_SCANNER,
+	    "Scanners: 445/tcp fan-out without start-up evidence" },
+	{ WCS_VERDICT_EXPOSED,
+	    "Exposed: speaks SMBv1, no evidence of infection" },
+};
+
+static void
+spaces(FILE *out, size_t n)
+{
+	while (n-- > 0)
+		putc(' ', out);
+}
+
+/* A left-aligned cell of untrusted text and the gutter after it. */
+static void
+cell(FILE *out, const char *s, size_t width)
+{
+	size_t w = wcs_text_width(s, width);
+
+	wcs_text_safe(out, s, width);
+	spaces(out, (w < width ? width - w : 0) + 2);
+}
+
+/* A heading of our own text (never log bytes). */
+static void
+heading(FILE *out, const char *title)
+{
+	fprintf(out, "\n%s\n", title);
+}
+
+/* A time to the second, for tables: the JSON report keeps the rest. */
+static const char *
+table_time(int64_t t, char *buf, size_t len)
+{
+	int64_t r;
+
+	if (t == WCS_TIME_NONE)
+		return ("-");
+	r = t % WCS_USEC;
+	if (r < 0)
+		r += WCS_USEC;
+	return (wcs_time_format(t - r, buf, len));
+}
+
+/* "10.0.0.5 (WS-01, WS-01.corp)" or just the address or the names. */
+static const char *
+host_label(const struct wcs_host *h, char *buf, size_t len)
+{
+	char abuf[WCS_ADDR_STRLEN];
+	size_t i, n = 0;
+	int k;
+
+	buf[0] = '\0';
+	if (wcs_addr_present(&h->ip)) {
+		k = snprintf(buf, len, "%s",
+		    wcs_addr_format(&h->ip, abuf, sizeof(abuf)));
+		n = k < 0 ? 0 : (size_t)k;
+	}
+	for (i = 0; i < h->nnames && n < len; i++) {
+		k = snprintf(buf + n, len - n, "%s%s",
+		    i == 0 ? (n > 0 ? " (" : "") : ", ", h->names[i]);
+		n += k < 0 ? 0 : (size_t)k;
+	}
+	if (h->nnames > 0 && wcs_addr_present(&h->ip) && n + 1 < len)
+		(void)snprintf(buf + n, len - n, ")");
+	if (buf[0] == '\0')
+		(void)snprintf(buf, len, "(unknown host)");
+	return (buf);
+}
+
+static void
+reason_line(FILE *out, const struct wcs_host *h)
+{
+	if (h->nreasons == 0 || h->reasons[0] == NULL)
+		return;
+	spaces(out, W_RANK + 2);
+	fputs("why: ", out);
+	wcs_text_safe(out, h->reasons[0], W_REASON);
+	putc('\n', out);
+}
+
+static void
+candidates(FILE *out, const struct wcs_result *res)
+{
+	char lbuf[512], tbuf[WCS_TIME_STRLEN];
+	const struct wcs_host *h;
+	size_t i, n = 0;
+
+	heading(out, "Patient-zero candidates");
+	for (i = 0; i < res->nhosts; i++)
+		n += res->hosts[i].rank != 0;
+	if (n == 0) {
+		fputs("none\n", out);
+		return;
+	}
+	fprintf(out, "%*s  %-*s  %-*s  %-*s  %s\n", W_RANK, "RANK", W_HOST,
+	    "HOST", W_VERDICT, "VERDICT", W_TIME, "FIRST EVIDENCE",
+	    "INFECTED BY");
+	for (i = 0; i < res->nhosts; i++) {
+		h = &res->hosts[i];
+		if (h->rank == 0)
+			continue;
+		fprintf(out, "%*u  ", W_RANK, h->rank);
+		cell(out, host_label(h, lbuf, sizeof(lbuf)), W_HOST);
+		fprintf(out, "%-*s  ", W_VERDICT, wcs_verdict_name(h->verdict));
+		fprintf(out, "%-*s  ", W_TIME,
+		    table_time(h->first_evidence, tbuf, sizeof(tbuf)));
+		wcs_text_safe(
+		    out, h->infected_by != NULL ? h->infected_by : "-", W_BY);
+		putc('\n', out);
+		reason_line(out, h);
+	}
+}
+
+static void
+others(FILE *out, const struct wcs_result *res)
+{
+	char lbuf[512], tbuf[WCS_TIME_STRLEN], sbuf[WCS_SCORE_STRLEN];
+	const struct wcs_host *h;
+	size_t s, i, n;
+
+	for (s = 0; s < WCS_NELEM(sections); s++) {
+		for (i = n = 0; i < res->nhosts; i++)
+			n += res->hosts[i].rank == 0 &&
+			     res->hosts[i].verdict == sections[s].verdict;
+		if (n == 0)
+			continue;
+		heading(out, sections[s].title);
+		spaces(out, W_RANK + 2);
+		fprintf(out, "%-*s  %-*s  %*s  %*s  %s\n", W_HOST, "HOST",
+		    W_TIME, "FIRST EVIDENCE", W_SCORE, "SCORE", W_FANOUT,
+		    "445 DESTS", "SMB1");
+		for (i = 0; i < res->nhosts; i++) {
+			h = &res->hosts[i];
+			if (h->rank != 0 || h->verdict != sections[s].verdict)
+				continue;
+			spaces(out, W_RANK + 2);
+			cell(out, host_label(h, lbuf, sizeof(lbuf)), W_HOST);
+			fprintf(out, "%-*s  %*s  %*" PRIu64 "  %s\n", W_TIME,
+			    table_time(h->first_evidence, tbuf, sizeof(tbuf)),
+			    W_SCORE,
+			    wcs_report_score(h->score, sbuf, sizeof(sbuf)),
+			    W_FANOUT, h->fanout.distinct,
+			    h->smb1 ? "yes" : "no");
+			reason_line(out, h);
+		}
+	}
+}
+
+static void
+evidence(FILE *out, const struct wcs_result *res)
+{
+	char lbuf[512], tbuf[WCS_TIME_STRLEN];
+	const struct wcs_evidence *e;
+	const struct wcs_host *h;
+	size_t i, j;
+	bool any = false;
+
+	for (i = 0; i < res->nhosts; i++) {
+		h = &res->hosts[i];
+		if (h->nevidence == 0)
+			continue;
+		if (!any)
+			heading(out, "Evidence");
+		any = true;
+		fputs("  ", out);
+		wcs_text_safe(out, host_label(h, lbuf, sizeof(lbuf)), 0);
+		fprintf(out, ": %s", wcs_verdict_name(h->verdict));
+		if (h->rank != 0)
+			fprintf(out, ", rank %u", h->rank);
+		putc('\n', out);
+		for (j = 0; j < h->nevidence; j++) {
+			e = &h->evidence[j];
+			fprintf(out, "    %-*s  ", W_TIME,
+			    table_time(e->ts_us, tbuf, sizeof(tbuf)));
+			cell(out, e->rule != NULL ? e->rule : "-", W_RULE);
+			cell(
+			    out, e->detail != NULL ? e->detail : "-", W_DETAIL);
+			wcs_text_safe(
+			    out, e->source != NULL ? e->source : "-", 0);
+			putc('\n', out);
+		}
+		if (h->evidence_total > h->nevidence)
+			fprintf(out, "    ... and %" PRIu64 " more hits\n",
+			    h->evidence_total - (uint64_t)h->nevidence);
+	}
+}
+
+static void
+edges(FILE *out, const struct wcs_result *res)
+{
+	char tbuf[WCS_TIME_STRLEN];
+	const struct wcs_edge *e;
+	size_t i, j;
+
+	if (res->nedges == 0)
+		return;
+	heading(out, "Spread: who infected whom");
+	for (i = 0; i < res->nedges; i++) {
+		e = &res->edges[i];
+		fprintf(out, "  %-*s  ", W_TIME,
+		    table_time(e->ts_us, tbuf, sizeof(tbuf)));
+		wcs_text_safe(
+		    out, e->from != NULL ? e->from : "-", W_EDGE_HOST);
+		fputs(" -> ", out);
+		wcs_text_safe(out, e->to != NULL ? e->to : "-", W_EDGE_HOST);
+		for (j = 0; j < e->nsources && j < EDGE_SOURCES; j++) {
+			fputs(j == 0 ? "  seen in " : ", ", out);
+			wcs_text_safe(out,
+			    e->sources[j] != NULL ? e->sources[j] : "-", 0);
+		}
+		if (e->nsources > EDGE_SOURCES)
+			fprintf(
+			    out, " and %zu more", e->nsources - EDGE_SOURCES);
+		putc('\n', out);
+	}
+}
+
+static void
+input(FILE *out, const struct wcs_input_stats *in)
+{
+	const char *notes[WCS_NOTES_MAX + 1];
+	char why[WCS_REJECT_WHY], t1[WCS_TIME_STRLEN], t2[WCS_TIME_STRLEN];
+	const char *path = in->path != NULL ? in->path : "-";
+	unsigned i, ns;
+	size_t j;
+
+	fputs("  ", out);
+	wcs_text_safe(out, path, 0);
+	if (in->error != NULL && in->records == 0) {
+		fputs(": could not be read: ", out);
+		wcs_text_safe(out, in->error, 0);
+		putc('\n', out);
+		return;
+	}
+	if (in->format != NULL || in->kind != NULL) {
+		fputs(": ", out);
+		wcs_text_safe(out, in->kind != NULL ? in->kind : "?", 0);
+		fputs(" (", out);
+		wcs_text_safe(out, in->format != NULL ? in->format : "?", 0);
+		fprintf(out, "%s)", in->gzip ? ", gzip" : "");
+	}
+	fprintf(out,
+	    ": %" PRIu64 " records: %" PRIu64 " events, %" PRIu64
+	    " ignored, %" PRIu64 " rejected\n",
+	    in->records, in->events, in->ignored, in->rejected);
+	if (in->error != NULL) {
+		fputs("    reading stopped: ", out);
+		wcs_text_safe(out, in->error, 0);
+		putc('\n', out);
+	}
+	if (in->first != WCS_TIME_NONE)
+		fprintf(out, "    events from %s to %s\n",
+		    wcs_time_format(in->first, t1, sizeof(t1)),
+		    wcs_time_format(in->last, t2, sizeof(t2)));
+	wcs_report_notes(in, notes);
+	for (j = 0; notes[j] != NULL; j++)
+		fprintf(out, "    note: %s\n", notes[j]);
+	ns = in->nsamples < WCS_REJECT_SAMPLES ? in->nsamples :
+						 WCS_REJECT_SAMPLES;
+	for (i = 0; i < ns; i++) {
+		fputs("    ", out);
+		wcs_text_safe(out, path, 0);
+		fprintf(out, ":%" PRIu64 ": ", in->samples[i].line);
+		wcs_text_safe(
+		    out, wcs_report_why(&in->samples[i], why), W_REASON);
+		putc('\n', out);
+	}
+	if (in->rejected > ns)
+		fprintf(out, "    ... and %" PRIu64 " more rejected\n",
+		    in->rejected - ns);
+}
+
+static void
+summary(FILE *out, const struct wcs_report *rep)
+{
+	const struct wcs_result *res = rep->result;
+	uint64_t records = 0, rejected = 0;
+	size_t i, failed = 0, count[WCS_VERDICT_INFECTED + 1];
+
+	for (i = 0; i < rep->ninputs; i++) {
+		records += rep->inputs[i].records;
+		rejected += rep->inputs[i].rejected;
+		failed += rep->inputs[i].error != NULL;
+	}
+	fprintf(out, "wcscan %s: %zu input%s", WCSCAN_VERSION, rep->ninputs,
+	    rep->ninputs == 1 ? "" : "s");
+	if (failed > 0)
+		fprintf(out, " (%zu could not be read)", failed);
+	fprintf(out, ", %" PRIu64 " records, %" PRIu64 " rejected\n", records,
+	    rejected);
+	if (rep->tz_name != NULL) {
+		fputs("Local times without a zone read in ", out);
+		wcs_text_safe(out, rep->tz_name, 0);
+		fputs(".\n", out);
+	}
+	if (res == NULL || res->nhosts == 0) {
+		fputs("\nNo WannaCry activity found.\n", out);
+		return;
+	}
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < res->nhosts; i++) {
+		if ((unsigned)res->hosts[i].verdict <= WCS_VERDICT_INFECTED)
+			count[res->hosts[i].verdict]++;
+	}
+	fprintf(out,
+	    "\nFlagged %zu host%s: %zu infected, %zu neutralized, "
+	    "%zu suspicious, %zu scanner%s, %zu exposed.\n",
+	    res->nhosts, res->nhosts == 1 ? "" : "s",
+	    count[WCS_VERDICT_INFECTED], count[WCS_VERDICT_NEUTRALIZED],
+	    count[WCS_VERDICT_SUSPICIOUS], count[WCS_VERDICT_SCANNER],
+	    count[WCS_VERDICT_SCANNER] == 1 ? "" : "s",
+	    count[WCS_VERDICT_EXPOSED]);
+}
+
+int
+wcs_report_text_write(
+    struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep)
+{
+	const struct wcs_result *res = rep->result;
+	size_t i;
+
+	(void)ctx;
+	summary(out, rep);
+	if (res != NULL && res->nhosts > 0) {
+		candidates(out, res);
+		others(out, res);
+		evidence(out, res);
+		edges(out, res);
+	}
+	heading(out, "Inputs");
+	if (rep->ninputs == 0)
+		fputs("  none\n", out);
+	for (i = 0; i < rep->ninputs; i++)
+		input(out, &rep->inputs[i]);
+	return (WCS_OK);
+}

@@ -1,0 +1,258 @@
+/*
+ * engine: verdicts, host identity joins, ranking, bounded evidence.
+ * Events are built by hand; the shipped rules are used.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "wcscan/engine.h"
+#include "wcscan/timeutil.h"
+
+struct fixture {
+	struct wcs_ctx ctx;
+	struct wcs_rules *rules;
+	struct wcs_engine *eng;
+};
+
+static const char *const paths[] = { "sec.xml", "dns.log", "smb.log" };
+
+static int
+setup(void **state)
+{
+	static struct fixture f;
+	struct wcs_engine_opts eo;
+
+	wcs_ctx_init(&f.ctx, NULL);
+	if ((f.rules = wcs_rules_new(&f.ctx)) == NULL ||
+	    wcs_rules_load_dir(f.rules, WCSCAN_RULES_SRC_DIR) != WCS_OK)
+		return (-1);
+	memset(&eo, 0, sizeof(eo));
+	eo.input_paths = paths;
+	eo.ninputs = 3;
+	if ((f.eng = wcs_engine_new(&f.ctx, &eo, f.rules)) == NULL)
+		return (-1);
+	*state = &f;
+	return (0);
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	wcs_engine_free(f->eng);
+	wcs_rules_free(f->rules);
+	return (0);
+}
+
+static int64_t
+at(int h, int m, int s)
+{
+	int64_t t;
+
+	assert_true(wcs_time_from_civil(2017, 5, 12, h, m, s, 0, &t));
+	return (t);
+}
+
+static void
+feed(struct fixture *f, struct wcs_event *ev)
+{
+	assert_int_equal(wcs_engine_feed(f->eng, ev), WCS_OK);
+}
+
+static void
+process(struct fixture *f, const char *host, int64_t t, const char *image,
+    const char *cmdline)
+{
+	struct wcs_event ev;
+
+	wcs_event_clear(&ev);
+	ev.kind = WCS_EV_PROCESS;
+	ev.ts_us = t;
+	ev.host = host;
+	ev.image = image;
+	ev.cmdline = cmdline;
+	ev.input = 0;
+	ev.line = 10;
+	feed(f, &ev);
+}
+
+static void
+dns(struct fixture *f, const char *client, int64_t t, int dir, int rcode)
+{
+	struct wcs_event ev;
+
+	wcs_event_clear(&ev);
+	ev.kind = WCS_EV_DNS;
+	ev.ts_us = t;
+	assert_true(wcs_addr_parse(client, strlen(client), &ev.src));
+	ev.qname = "www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com";
+	ev.dns_dir = (uint8_t)dir;
+	ev.rcode = (int16_t)rcode;
+	ev.input = 1;
+	ev.line = 20;
+	feed(f, &ev);
+}
+
+static void
+logon(struct fixture *f, const char *ip, const char *workstation)
+{
+	struct wcs_event ev;
+
+	wcs_event_clear(&ev);
+	ev.kind = WCS_EV_LOGON;
+	ev.ts_us = at(9, 0, 0);
+	assert_true(wcs_addr_parse(ip, strlen(ip), &ev.src));
+	ev.name = workstation;
+	ev.host = "DC01";
+	ev.input = 0;
+	ev.line = 5;
+	feed(f, &ev);
+}
+
+static const struct wcs_host *
+find(const struct wcs_result *res, const char *label)
+{
+	char buf[128];
+	size_t i;
+
+	for (i = 0; i < res->nhosts; i++) {
+		if (strcmp(wcs_host_label(&res->hosts[i], buf, sizeof(buf)),
+			label) == 0)
+			return (&res->hosts[i]);
+	}
+	fail_msg("host %s not in the result", label);
+	return (NULL);
+}
+
+static void
+test_verdicts_and_ranking(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+	const struct wcs_host *h;
+	struct wcs_event ev;
+
+	/* WS01 (10.0.0.5): service and installer; earliest. */
+	logon(f, "10.0.0.5", "WS01");
+	process(f, "ws01.corp.example", at(15, 3, 0),
+	    "C:\\WINDOWS\\mssecsvc.exe", "mssecsvc.exe -m security");
+	process(f, "ws01.corp.example", at(15, 3, 9),
+	    "C:\\ProgramData\\x\\tasksche.exe", "tasksche.exe /i");
+	/* WS02: infected later. */
+	process(f, "WS02", at(15, 20, 0), "C:\\ProgramData\\y\\taskdl.exe",
+	    NULL);
+	/* 10.0.0.7: looked up, NXDOMAIN, nothing else seen. */
+	dns(f, "10.0.0.7", at(15, 4, 0), WCS_DNS_RESPONSE, WCS_RCODE_NXDOMAIN);
+	/* 10.0.0.8: looked up after the sinkhole, answered: neutralized,
+	 * even though the worm's own process start was logged. */
+	logon(f, "10.0.0.8", "WS08");
+	process(f, "WS08", at(15, 30, 0), "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	dns(f, "10.0.0.8", at(15, 30, 1), WCS_DNS_RESPONSE, WCS_RCODE_NOERROR);
+	/* 10.0.0.9: answered, but the worm went on: infected. */
+	dns(f, "10.0.0.9", at(15, 40, 0), WCS_DNS_RESPONSE, WCS_RCODE_NOERROR);
+	logon(f, "10.0.0.9", "WS09");
+	process(f, "WS09", at(15, 40, 5), "C:\\ProgramData\\z\\tasksche.exe",
+	    NULL);
+	/* Generic shadow-copy deletion alone: suspicious only. */
+	process(f, "FS01", at(16, 0, 0), "C:\\Windows\\System32\\vssadmin.exe",
+	    "vssadmin delete shadows /all /quiet");
+	/* SMB1 only: exposed. */
+	wcs_event_clear(&ev);
+	ev.kind = WCS_EV_SMB;
+	ev.ts_us = at(10, 0, 0);
+	assert_true(wcs_addr_parse("10.0.0.50", 9, &ev.src));
+	assert_true(wcs_addr_parse("10.0.0.60", 9, &ev.dst));
+	ev.host = "PRINTSRV";
+	ev.smb_version = 1;
+	ev.input = 2;
+	ev.line = 3;
+	feed(f, &ev);
+
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	h = find(res, "10.0.0.5");
+	assert_int_equal(h->verdict, WCS_VERDICT_INFECTED);
+	assert_int_equal(h->rank, 1);
+	assert_int_equal(h->first_evidence, at(15, 3, 0));
+	assert_true(h->nnames >= 2); /* WS01 and ws01.corp.example */
+	assert_int_equal(h->nevidence, 3); /* image, image, cmdline */
+	assert_string_equal(h->evidence[0].source, "sec.xml:10");
+	h = find(res, "WS02");
+	assert_int_equal(h->verdict, WCS_VERDICT_INFECTED);
+	h = find(res, "10.0.0.9");
+	assert_int_equal(h->verdict, WCS_VERDICT_INFECTED);
+	/* Its lookup at 15:40 is its first evidence: after WS02's 15:20. */
+	assert_int_equal(h->first_evidence, at(15, 40, 0));
+	assert_int_equal(h->rank, 3);
+	assert_int_equal(find(res, "WS02")->rank, 2);
+	h = find(res, "10.0.0.7");
+	assert_int_equal(h->verdict, WCS_VERDICT_SUSPICIOUS);
+	assert_int_equal(h->rank, 0);
+	assert_non_null(strstr(h->reasons[0], "NXDOMAIN"));
+	assert_int_equal(find(res, "10.0.0.8")->verdict,
+	    WCS_VERDICT_NEUTRALIZED);
+	assert_int_equal(find(res, "FS01")->verdict, WCS_VERDICT_SUSPICIOUS);
+	h = find(res, "10.0.0.50");
+	assert_int_equal(h->verdict, WCS_VERDICT_EXPOSED);
+	assert_true(h->smb1);
+	assert_string_equal(h->names[0], "PRINTSRV");
+	assert_int_equal(find(res, "10.0.0.60")->verdict, WCS_VERDICT_EXPOSED);
+	/* Hosts without anything to say are not reported. */
+	for (size_t i = 0; i < res->nhosts; i++)
+		assert_int_not_equal(res->hosts[i].verdict, WCS_VERDICT_CLEAN);
+	/* Ranked hosts come first. */
+	assert_int_equal(res->hosts[0].rank, 1);
+}
+
+static void
+test_evidence_is_bounded(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+	const struct wcs_host *h;
+	int i;
+
+	for (i = 0; i < 10000; i++)
+		process(f, "BUSY", at(12, 0, 0) + i, "C:\\x\\taskdl.exe", NULL);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	h = find(res, "BUSY");
+	assert_int_equal(h->evidence_total, 10000);
+	assert_true(h->nevidence <= 32);
+	assert_int_equal(h->verdict, WCS_VERDICT_INFECTED);
+}
+
+static void
+test_loopback_is_not_an_identity(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+
+	logon(f, "127.0.0.1", "WS05");
+	logon(f, "::1", "WS05");
+	process(f, "WS05", at(15, 0, 0), "C:\\x\\tasksche.exe", NULL);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	assert_int_equal(res->nhosts, 1);
+	assert_false(wcs_addr_present(&res->hosts[0].ip));
+	assert_string_equal(res->hosts[0].names[0], "WS05");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_verdicts_and_ranking,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_evidence_is_bounded,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_loopback_is_not_an_identity, setup, teardown),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}

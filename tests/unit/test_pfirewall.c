@@ -1,0 +1,167 @@
+/*
+ * Windows Firewall log reader: golden files, column order, time zones,
+ * rejects, bidding, and plaso's real sample.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+/*
+ * golden.h's exp_len looks maybe-uninitialized to gcc because cmocka's
+ * fail_msg is not declared noreturn; the lead owns golden.h.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpragmas"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include "golden.h"
+#pragma GCC diagnostic pop
+#include "linereader_test.h"
+#include "readers/readers_private.h"
+
+#define HDR                                                               \
+	"#Version: 1.5\n#Software: Microsoft Windows Firewall\n"          \
+	"#Time Format: Local\n#Fields: date time action protocol src-ip " \
+	"dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin "    \
+	"icmptype icmpcode info path\n"
+
+static void
+test_pfirewall_golden(void **state)
+{
+	(void)state;
+	golden_check_dir("pfirewall", "pfirewall");
+}
+
+static void
+test_pfirewall_tz_offset(void **state)
+{
+	struct wcs_read_opts o = { 0 };
+	struct wcs_ctx ctx;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	o.tz = wcs_tz_new(&ctx, "+09:00");
+	assert_non_null(o.tz);
+	lt_expect_one("pfirewall",
+	    HDR "2017-05-13 00:03:01 DROP TCP 10.0.0.5 10.0.0.9 49152 445 52 "
+		"S 1 0 8192 - - - RECEIVE\n",
+	    &o, "\"timestamp\":\"2017-05-12T15:03:01Z\"");
+	wcs_tz_free((struct wcs_tz *)o.tz);
+}
+
+static void
+test_pfirewall_tz_berlin(void **state)
+{
+	struct wcs_read_opts o = { 0 };
+	struct wcs_ctx ctx;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	o.tz = wcs_tz_new(&ctx, "Europe/Berlin");
+	if (o.tz == NULL) {
+		printf(
+		    "skipping: no tz database (%s)\n", wcs_error_string(&ctx));
+		skip();
+	}
+	/* Summer time: UTC+2. */
+	lt_expect_one("pfirewall",
+	    HDR "2017-05-12 17:03:01 ALLOW TCP 10.0.0.5 10.0.0.9 49152 445 "
+		"52 - - - - - - - SEND\n",
+	    &o, "\"timestamp\":\"2017-05-12T15:03:01Z\"");
+	/* Winter time: UTC+1. */
+	lt_expect_one("pfirewall",
+	    HDR "2017-01-12 16:03:01 ALLOW TCP 10.0.0.5 10.0.0.9 49152 445 "
+		"52 - - - - - - - SEND\n",
+	    &o, "\"timestamp\":\"2017-01-12T15:03:01Z\"");
+	wcs_tz_free((struct wcs_tz *)o.tz);
+}
+
+static void
+test_pfirewall_fields(void **state)
+{
+	(void)state;
+	/* Honour the #Fields order; missing columns are just absent. */
+	lt_expect_one("pfirewall",
+	    "#Fields: time date dst-port dst-ip action pid\n"
+	    "17:03:01 2017-05-12 445 10.0.0.9 DROP 4\n",
+	    NULL,
+	    "{\"timestamp\":\"2017-05-12T17:03:01Z\",\"event_type\":\"conn\","
+	    "\"dest_ip\":\"10.0.0.9\",\"dest_port\":445,\"action\":\"deny\","
+	    "\"pid\":4,");
+	/* The pid column of newer files. */
+	lt_expect_one("pfirewall",
+	    "#Fields: date time action protocol src-ip dst-ip src-port "
+	    "dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode "
+	    "info path pid\n"
+	    "2017-05-12 17:03:01 ALLOW TCP 10.0.0.5 10.0.0.9 49152 445 0 - - "
+	    "- - - - - SEND 1234\n",
+	    NULL, "\"outbound\":true,\"pid\":1234,");
+}
+
+static void
+test_pfirewall_rejects(void **state)
+{
+	(void)state;
+	lt_expect_reject("pfirewall",
+	    HDR "2017-05-12 17:03:01 DROP TCP 10.0.0.5 10.0.0.x 1 445 0 - - "
+		"- - - - - SEND\n",
+	    "bad destination address '10.0.0.x'");
+	lt_expect_reject("pfirewall",
+	    HDR "2017-05-12 17:03:01 DROP TCP 10.0.0.5 10.0.0.9 1 99999 0 - "
+		"- - - - - - SEND\n",
+	    "bad destination port '99999'");
+	lt_expect_reject("pfirewall",
+	    HDR "2017-02-29 17:03:01 DROP TCP 10.0.0.5 10.0.0.9 1 445 0 - - "
+		"- - - - - SEND\n",
+	    "bad date or time");
+	lt_expect_reject("pfirewall", HDR "2017-05-12 17:03:01\n",
+	    "truncated line: 2 of 17 fields");
+	lt_expect_reject("pfirewall",
+	    "#Fields: date time\n2017-05-12 17:03:01\n", "no action");
+	lt_expect_reject("pfirewall",
+	    HDR "2017-05-12 17:03:01 FROB TCP 10.0.0.5 10.0.0.9 1 445 0 - - "
+		"- - - - - SEND\n",
+	    "bad action 'FROB'");
+}
+
+static void
+test_pfirewall_bid(void **state)
+{
+	static const char hdr[] = HDR;
+	static const char partial[] = "#Version: 1.5\n#Software: Microsoft "
+				      "Windows Firewall\n#Time Fo";
+
+	(void)state;
+	assert_true(wcs_reader_pfirewall.bid(
+			(const unsigned char *)hdr, strlen(hdr), 0) > 8 * 37);
+	assert_true(wcs_reader_pfirewall.bid((const unsigned char *)partial,
+			strlen(partial), 0) > 0);
+	lt_bid_loses_elsewhere("pfirewall");
+	lt_bid_rejects_markup("pfirewall");
+}
+
+static void
+test_pfirewall_real_sample(void **state)
+{
+	(void)state;
+	assert_true(lt_real_sample("pfirewall",
+			"plaso/test_data/windows_firewall.log") > 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest t[] = {
+		cmocka_unit_test(test_pfirewall_golden),
+		cmocka_unit_test(test_pfirewall_tz_offset),
+		cmocka_unit_test(test_pfirewall_tz_berlin),
+		cmocka_unit_test(test_pfirewall_fields),
+		cmocka_unit_test(test_pfirewall_rejects),
+		cmocka_unit_test(test_pfirewall_bid),
+		cmocka_unit_test(test_pfirewall_real_sample),
+	};
+
+	return (cmocka_run_group_tests(t, NULL, NULL));
+}
