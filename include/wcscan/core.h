@@ -35,11 +35,11 @@ enum wcs_status {
 /* Error numbers beyond errno values, for wcs_set_error. */
 enum wcs_errnum {
 	WCS_EFORMAT = 10000, /* input not in any known format */
-	WCS_EPARSE,	     /* a record could not be parsed */
-	WCS_EOVERLONG,	     /* a line or record exceeds the cap */
-	WCS_ERULE,	     /* a rule file is wrong */
-	WCS_EUSAGE,	     /* bad option or argument */
-	WCS_ECORRUPT	     /* compressed data is corrupt or truncated */
+	WCS_EPARSE, /* a record could not be parsed */
+	WCS_EOVERLONG, /* a line or record exceeds the cap */
+	WCS_ERULE, /* a rule file is wrong */
+	WCS_EUSAGE, /* bad option or argument */
+	WCS_ECORRUPT /* compressed data is corrupt or truncated */
 };
 
 #define WCS_NELEM(a) (sizeof(a) / sizeof((a)[0]))

@@ -28,8 +28,8 @@ struct wcs_engine *wcs_engine_new(struct wcs_ctx *ctx,
     const struct wcs_engine_opts *opts, struct wcs_rules *rules);
 void wcs_engine_free(struct wcs_engine *eng);
 /* The input list may grow while reading (directories); paths borrowed. */
-void wcs_engine_set_inputs(struct wcs_engine *eng, const char *const *paths,
-    size_t n);
+void wcs_engine_set_inputs(
+    struct wcs_engine *eng, const char *const *paths, size_t n);
 
 /* Take one event.  WCS_OK or WCS_FATAL. */
 int wcs_engine_feed(struct wcs_engine *eng, const struct wcs_event *ev);

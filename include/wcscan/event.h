@@ -15,13 +15,13 @@
 
 enum wcs_event_kind {
 	WCS_EV_NONE = 0,
-	WCS_EV_CONN,	/* a connection or packet: firewall, Sysmon 3 */
-	WCS_EV_DNS,	/* a DNS query and/or its response */
+	WCS_EV_CONN, /* a connection or packet: firewall, Sysmon 3 */
+	WCS_EV_DNS, /* a DNS query and/or its response */
 	WCS_EV_SERVICE, /* a service install: 7045, 4697 */
 	WCS_EV_PROCESS, /* a process start: 4688, Sysmon 1 */
-	WCS_EV_LOGON,	/* a logon: 4624 */
-	WCS_EV_FILE,	/* a file created: Sysmon 11 */
-	WCS_EV_SMB,	/* an SMB access log line */
+	WCS_EV_LOGON, /* a logon: 4624 */
+	WCS_EV_FILE, /* a file created: Sysmon 11 */
+	WCS_EV_SMB, /* an SMB access log line */
 	WCS_EV__COUNT
 };
 
@@ -35,7 +35,7 @@ enum wcs_action {
 /* Which way a DNS record points. */
 enum wcs_dns_dir {
 	WCS_DNS_UNKNOWN = 0,
-	WCS_DNS_QUERY,	 /* a question was asked */
+	WCS_DNS_QUERY, /* a question was asked */
 	WCS_DNS_RESPONSE /* an answer (or an error) came back */
 };
 
@@ -51,30 +51,30 @@ struct wcs_event {
 
 	struct wcs_addr src, dst; /* network events; DNS client/server */
 	uint16_t sport, dport;
-	uint8_t proto;	/* IP protocol number: 6 tcp, 17 udp; 0 unknown */
+	uint8_t proto; /* IP protocol number: 6 tcp, 17 udp; 0 unknown */
 	uint8_t action; /* enum wcs_action */
 	uint8_t dns_dir; /* enum wcs_dns_dir */
 	uint8_t smb_version; /* 1 or 2 (2 covers SMB2 and SMB3); 0 unknown */
-	uint8_t logon_type;  /* 4624 LogonType; 0 unknown */
-	uint8_t outbound;    /* Sysmon 3 Initiated=true, fw direction SEND */
-	int16_t rcode;	     /* DNS rcode; WCS_RCODE_NONE when not logged */
-	uint16_t qtype;	     /* DNS query type; 0 unknown */
-	uint32_t event_id;   /* Windows event ID; 0 for other sources */
-	uint32_t pid;	     /* process id where known; 0 unknown */
+	uint8_t logon_type; /* 4624 LogonType; 0 unknown */
+	uint8_t outbound; /* Sysmon 3 Initiated=true, fw direction SEND */
+	int16_t rcode; /* DNS rcode; WCS_RCODE_NONE when not logged */
+	uint16_t qtype; /* DNS query type; 0 unknown */
+	uint32_t event_id; /* Windows event ID; 0 for other sources */
+	uint32_t pid; /* process id where known; 0 unknown */
 
-	const char *host;    /* reporting computer name (Computer, ...) */
-	const char *user;    /* account */
-	const char *image;   /* process image; service ImagePath */
+	const char *host; /* reporting computer name (Computer, ...) */
+	const char *user; /* account */
+	const char *image; /* process image; service ImagePath */
 	const char *cmdline; /* process command line */
-	const char *parent;  /* parent process image */
-	const char *name;    /* service name; 4624 WorkstationName */
-	const char *target;  /* Sysmon 11 TargetFilename; SMB operation */
-	const char *qname;   /* DNS question name, lower case, no final dot */
-	const char *answer;  /* DNS answer data as logged */
+	const char *parent; /* parent process image */
+	const char *name; /* service name; 4624 WorkstationName */
+	const char *target; /* Sysmon 11 TargetFilename; SMB operation */
+	const char *qname; /* DNS question name, lower case, no final dot */
+	const char *answer; /* DNS answer data as logged */
 
 	/* Provenance: which input, and where in it. */
-	uint32_t input;	 /* index in the run's input list */
-	uint64_t line;	 /* 1-based line where the record starts */
+	uint32_t input; /* index in the run's input list */
+	uint64_t line; /* 1-based line where the record starts */
 	uint64_t offset; /* byte offset of the record (decoded stream) */
 };
 

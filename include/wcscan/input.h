@@ -32,12 +32,12 @@
 struct wcs_input;
 
 struct wcs_input_info {
-	const char *path;   /* as given; "-" for stdin */
-	time_t mtime;	    /* 0 for stdin and pipes */
-	bool gzip;	    /* the stream was gzip-compressed */
-	bool utf16;	    /* the stream was UTF-16 (transcoded) */
+	const char *path; /* as given; "-" for stdin */
+	time_t mtime; /* 0 for stdin and pipes */
+	bool gzip; /* the stream was gzip-compressed */
+	bool utf16; /* the stream was UTF-16 (transcoded) */
 	uint64_t raw_bytes; /* bytes read from the file so far */
-	uint64_t raw_size;  /* file size; 0 when unknown (pipes) */
+	uint64_t raw_size; /* file size; 0 when unknown (pipes) */
 };
 
 /*
@@ -79,8 +79,8 @@ uint64_t wcs_input_line_offset(const struct wcs_input *in);
  * the unconsumed bytes (avail >= want unless the input ended, or want
  * exceeds the cap, in which case avail is what fits), or WCS_FAILED.
  */
-int wcs_input_fill(struct wcs_input *in, size_t want, const unsigned char **p,
-    size_t *avail);
+int wcs_input_fill(
+    struct wcs_input *in, size_t want, const unsigned char **p, size_t *avail);
 void wcs_input_consume(struct wcs_input *in, size_t n);
 /* Decoded bytes consumed so far. */
 uint64_t wcs_input_offset(const struct wcs_input *in);
@@ -96,8 +96,7 @@ size_t wcs_input_line_max(const struct wcs_input *in);
  * below the top are passed to skip_cb and the walk goes on.
  */
 typedef int (*wcs_walk_cb)(const char *path, void *arg);
-typedef void (*wcs_walk_skip_cb)(const char *path, const char *why,
-    void *arg);
+typedef void (*wcs_walk_skip_cb)(const char *path, const char *why, void *arg);
 int wcs_walk(struct wcs_ctx *ctx, const char *path, wcs_walk_cb cb,
     wcs_walk_skip_cb skip_cb, void *arg);
 

@@ -46,15 +46,15 @@ enum wcs_input_kind {
 
 /* What the reader needs to know about time. */
 #define WCS_READER_LOCALTIME 0x1 /* writes local time without a zone */
-#define WCS_READER_NOYEAR 0x2	 /* writes stamps without a year */
+#define WCS_READER_NOYEAR 0x2 /* writes stamps without a year */
 
 struct wcs_read_opts {
 	const struct wcs_tz *tz; /* for WCS_READER_LOCALTIME; NULL = UTC */
-	int year;		 /* for WCS_READER_NOYEAR; 0 = file mtime */
+	int year; /* for WCS_READER_NOYEAR; 0 = file mtime */
 };
 
 struct wcs_reader_ops {
-	const char *name;	 /* for --format and the report */
+	const char *name; /* for --format and the report */
 	const char *description; /* one line for --list-formats */
 	enum wcs_input_kind kind;
 	unsigned flags;
@@ -77,8 +77,8 @@ const char *wcs_input_kind_name(enum wcs_input_kind kind);
  * The best bidder among the readers whose kind is in kind_mask, or NULL
  * when none bids above 0.  *best gets the winning bid.
  */
-const struct wcs_reader_ops *wcs_reader_choose(const unsigned char *peek,
-    size_t len, unsigned kind_mask, int *best);
+const struct wcs_reader_ops *wcs_reader_choose(
+    const unsigned char *peek, size_t len, unsigned kind_mask, int *best);
 
 /* Called for every event; a status other than WCS_OK stops the run. */
 typedef int (*wcs_event_cb)(const struct wcs_event *ev, void *arg);

@@ -16,11 +16,7 @@
 #include "wcscan/result.h"
 #include "wcscan/stats.h"
 
-enum wcs_report_format {
-	WCS_REPORT_TEXT = 0,
-	WCS_REPORT_CSV,
-	WCS_REPORT_JSON
-};
+enum wcs_report_format { WCS_REPORT_TEXT = 0, WCS_REPORT_CSV, WCS_REPORT_JSON };
 
 struct wcs_report {
 	const struct wcs_input_stats *inputs;
@@ -30,12 +26,12 @@ struct wcs_report {
 };
 
 /* Returns WCS_OK, or WCS_FAILED when writing failed (errno in ctx). */
-int wcs_report_write(struct wcs_ctx *ctx, FILE *out,
-    enum wcs_report_format fmt, const struct wcs_report *rep);
+int wcs_report_write(struct wcs_ctx *ctx, FILE *out, enum wcs_report_format fmt,
+    const struct wcs_report *rep);
 
 /* One event as one NDJSON line; path is the event's input path. */
-int wcs_report_event_json(FILE *out, const struct wcs_event *ev,
-    const char *path);
+int wcs_report_event_json(
+    FILE *out, const struct wcs_event *ev, const char *path);
 
 /* Escaping helpers, exposed for tests and other writers. */
 void wcs_json_string(FILE *out, const char *s);

@@ -13,8 +13,8 @@
 
 enum wcs_verdict {
 	WCS_VERDICT_CLEAN = 0, /* not reported */
-	WCS_VERDICT_EXPOSED,   /* speaks SMBv1, no evidence of infection */
-	WCS_VERDICT_SCANNER,   /* 445 fan-out without start-up evidence */
+	WCS_VERDICT_EXPOSED, /* speaks SMBv1, no evidence of infection */
+	WCS_VERDICT_SCANNER, /* 445 fan-out without start-up evidence */
 	WCS_VERDICT_SUSPICIOUS,
 	WCS_VERDICT_NEUTRALIZED, /* asked the kill switch and got an answer */
 	WCS_VERDICT_INFECTED
@@ -23,15 +23,15 @@ enum wcs_verdict {
 /* What an indicator means, strongest last (rules' "class"). */
 enum wcs_ioc_class {
 	WCS_CLASS_NONE = 0,
-	WCS_CLASS_LOOKUP,      /* kill-switch lookup: the worm, or an analyst */
-	WCS_CLASS_SPREADING,   /* 445 propagation, Tor */
-	WCS_CLASS_ENCRYPTION,  /* ransom files, shadow-copy deletion */
+	WCS_CLASS_LOOKUP, /* kill-switch lookup: the worm, or an analyst */
+	WCS_CLASS_SPREADING, /* 445 propagation, Tor */
+	WCS_CLASS_ENCRYPTION, /* ransom files, shadow-copy deletion */
 	WCS_CLASS_PERSISTENCE, /* mssecsvc2.0, tasksche services */
-	WCS_CLASS_STARTUP      /* the worm's own processes */
+	WCS_CLASS_STARTUP /* the worm's own processes */
 };
 
 struct wcs_evidence {
-	const char *rule;   /* rule id, or an engine finding such as "fanout" */
+	const char *rule; /* rule id, or an engine finding such as "fanout" */
 	int64_t ts_us;
 	const char *source; /* "path:line" */
 	const char *detail; /* what matched, as logged (untrusted bytes) */

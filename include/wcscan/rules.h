@@ -38,14 +38,14 @@ void wcs_rules_free(struct wcs_rules *rules);
  * "file:line: offset N: message" and return WCS_FAILED; nothing of a bad
  * file is kept.
  */
-int wcs_rules_load_buffer(struct wcs_rules *rules, const char *name,
-    const char *buf, size_t len);
+int wcs_rules_load_buffer(
+    struct wcs_rules *rules, const char *name, const char *buf, size_t len);
 int wcs_rules_load_file(struct wcs_rules *rules, const char *path);
 int wcs_rules_load_dir(struct wcs_rules *rules, const char *dir);
 
 size_t wcs_rules_count(const struct wcs_rules *rules);
-const struct wcs_rule_info *wcs_rules_info(const struct wcs_rules *rules,
-    size_t i);
+const struct wcs_rule_info *wcs_rules_info(
+    const struct wcs_rules *rules, size_t i);
 
 /* Called for each rule an event matches; detail is the field's value. */
 typedef int (*wcs_rule_hit_cb)(const struct wcs_rule_info *rule,

@@ -19,18 +19,18 @@ struct wcs_reject {
 };
 
 struct wcs_input_stats {
-	const char *path;   /* owned by the run */
-	const char *kind;   /* "firewall", "dns", ... or NULL if unread */
+	const char *path; /* owned by the run */
+	const char *kind; /* "firewall", "dns", ... or NULL if unread */
 	const char *format; /* reader name, or NULL */
 	uint64_t records, events, ignored, rejected;
 	int64_t first, last; /* event times; WCS_TIME_NONE when none */
-	uint64_t bytes;	     /* bytes read from the file */
+	uint64_t bytes; /* bytes read from the file */
 	struct wcs_reject samples[WCS_REJECT_SAMPLES];
 	unsigned nsamples;
 	bool gzip, utf16;
-	bool tz_assumed;  /* local-time source read as UTC (no --tz) */
+	bool tz_assumed; /* local-time source read as UTC (no --tz) */
 	bool year_guessed; /* year-less stamps dated from the file's mtime */
-	char *error;	  /* why the input could not be (fully) read; NULL */
+	char *error; /* why the input could not be (fully) read; NULL */
 };
 
 #endif /* WCSCAN_STATS_H */

@@ -19,8 +19,8 @@
  * false when a field is out of range (month 13, 31 June, hour 24, ...).
  * Years 1601..9999 are accepted.
  */
-bool wcs_time_from_civil(int year, int mon, int day, int hour, int min,
-    int sec, long usec, int64_t *out);
+bool wcs_time_from_civil(int year, int mon, int day, int hour, int min, int sec,
+    long usec, int64_t *out);
 /* The inverse, for formatting. */
 void wcs_time_to_civil(int64_t t, int *year, int *mon, int *day, int *hour,
     int *min, int *sec, long *usec);
@@ -32,8 +32,8 @@ void wcs_time_to_civil(int64_t t, int *year, int *mon, int *day, int *hour,
  * is local civil time, taken as UTC (the caller applies --tz).  Returns the
  * bytes consumed, 0 on failure.
  */
-size_t wcs_time_parse_iso(const char *s, size_t len, int64_t *out,
-    bool *has_zone);
+size_t wcs_time_parse_iso(
+    const char *s, size_t len, int64_t *out, bool *has_zone);
 
 /* "2017-05-12T15:03:00Z" or with ".123456" when there are microseconds.
  * buf must hold WCS_TIME_STRLEN bytes. */

@@ -18,7 +18,7 @@
 enum wcs_exit {
 	WCS_EXIT_CLEAN = 0, /* nothing found */
 	WCS_EXIT_FOUND = 1, /* infected, neutralized or suspicious hosts */
-	WCS_EXIT_ERROR = 2  /* bad usage, unreadable input, bad rules */
+	WCS_EXIT_ERROR = 2 /* bad usage, unreadable input, bad rules */
 };
 
 #define WCS_INTERNAL_MAX 64
@@ -33,7 +33,7 @@ struct wcs_opts {
 	size_t ninputs;
 	enum wcs_report_format format;
 	const char *forced_reader; /* --input-format / --format NAME */
-	const char *output;	   /* -o; NULL = stdout */
+	const char *output; /* -o; NULL = stdout */
 	const char *dump_events;
 	const char **rules_dirs;
 	size_t nrules_dirs;
@@ -67,21 +67,21 @@ void wcs_print_usage(FILE *out);
  * Parse argv into opts (arrays allocated through ctx).  Returns WCS_OK,
  * or WCS_FAILED after printing a usage error.
  */
-int wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv,
-    struct wcs_opts *opts);
+int wcs_opts_parse(
+    struct wcs_ctx *ctx, int argc, char **argv, struct wcs_opts *opts);
 void wcs_opts_free(struct wcs_ctx *ctx, struct wcs_opts *opts);
 
 /* Progress on stderr; NULL when disabled, and every call accepts NULL. */
 struct wcs_progress;
 struct wcs_progress *wcs_progress_new(struct wcs_ctx *ctx, bool enabled);
-void wcs_progress_file(struct wcs_progress *p, const char *path,
-    uint64_t size, unsigned index, unsigned count);
+void wcs_progress_file(struct wcs_progress *p, const char *path, uint64_t size,
+    unsigned index, unsigned count);
 void wcs_progress_update(struct wcs_progress *p, uint64_t bytes);
 void wcs_progress_done(struct wcs_progress *p);
 void wcs_progress_free(struct wcs_progress *p);
 
 /* The whole run; returns the exit status. */
-int wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts,
-    const char *argv0);
+int wcs_run(
+    struct wcs_ctx *ctx, const struct wcs_opts *opts, const char *argv0);
 
 #endif /* WCSCAN_CLI_H */

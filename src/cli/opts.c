@@ -36,8 +36,8 @@ enum long_only {
 	OPT_YEAR
 };
 
-static const struct option long_opts[] = {
-	{ "dns", required_argument, NULL, OPT_DNS },
+static const struct option long_opts[] = { { "dns", required_argument, NULL,
+					       OPT_DNS },
 	{ "dump-events", required_argument, NULL, OPT_DUMP_EVENTS },
 	{ "evtx", required_argument, NULL, OPT_EVTX },
 	{ "format", required_argument, NULL, 'f' },
@@ -61,9 +61,7 @@ static const struct option long_opts[] = {
 	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "version", no_argument, NULL, 'V' },
-	{ "year", required_argument, NULL, OPT_YEAR },
-	{ NULL, 0, NULL, 0 }
-};
+	{ "year", required_argument, NULL, OPT_YEAR }, { NULL, 0, NULL, 0 } };
 
 void
 wcs_print_usage(FILE *out)
@@ -144,8 +142,8 @@ parse_long(const char *s, long min, long max, long *out)
 }
 
 static int
-add_input(struct wcs_ctx *ctx, struct wcs_opts *o, const char *path,
-    unsigned mask)
+add_input(
+    struct wcs_ctx *ctx, struct wcs_opts *o, const char *path, unsigned mask)
 {
 	struct wcs_input_arg *n;
 
@@ -159,12 +157,11 @@ add_input(struct wcs_ctx *ctx, struct wcs_opts *o, const char *path,
 	return (WCS_OK);
 }
 
-static const char *const default_internal[] = { "10.0.0.0/8",
-	"172.16.0.0/12", "192.168.0.0/16", "fc00::/7" };
+static const char *const default_internal[] = { "10.0.0.0/8", "172.16.0.0/12",
+	"192.168.0.0/16", "fc00::/7" };
 
 int
-wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv,
-    struct wcs_opts *o)
+wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv, struct wcs_opts *o)
 {
 	const char **nd;
 	bool internal_set = false, has_zone;
@@ -178,8 +175,8 @@ wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv,
 	o->progress = -1;
 	o->since = o->until = WCS_TIME_NONE;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:ho:qV", long_opts, NULL)) !=
-	    -1) {
+	while (
+	    (c = getopt_long(argc, argv, "f:ho:qV", long_opts, NULL)) != -1) {
 		mask = 0;
 		switch (c) {
 		case 'f':
@@ -247,8 +244,8 @@ wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv,
 				    WCS_INTERNAL_MAX);
 				return (WCS_FAILED);
 			}
-			if (!wcs_cidr_parse(optarg,
-				&o->internal[o->ninternal])) {
+			if (!wcs_cidr_parse(
+				optarg, &o->internal[o->ninternal])) {
 				wcs_usage_error("--internal: bad network '%s' "
 						"(e.g. 10.1.0.0/16)",
 				    optarg);
@@ -296,8 +293,7 @@ wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv,
 				wcs_usage_error("--%s: want an RFC 3339 time "
 						"such as 2017-05-12T07:00:00Z, "
 						"got '%s'",
-				    c == OPT_SINCE ? "since" : "until",
-				    optarg);
+				    c == OPT_SINCE ? "since" : "until", optarg);
 				return (WCS_FAILED);
 			}
 			break;
@@ -343,8 +339,8 @@ wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv,
 	}
 	if (!internal_set) {
 		for (i = 0; i < WCS_NELEM(default_internal); i++)
-			(void)wcs_cidr_parse(default_internal[i],
-			    &o->internal[o->ninternal++]);
+			(void)wcs_cidr_parse(
+			    default_internal[i], &o->internal[o->ninternal++]);
 	}
 	return (WCS_OK);
 }

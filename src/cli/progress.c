@@ -78,12 +78,14 @@ wcs_progress_update(struct wcs_progress *p, uint64_t bytes)
 	p->last_ns = t;
 	secs = (double)(t - p->start_ns) / 1e9;
 	if (p->size > 0)
-		fprintf(stderr, "\rwcscan: [%u/%u] %-32.32s %3.0f%% %8.1f MB %6.1f MB/s ",
+		fprintf(stderr,
+		    "\rwcscan: [%u/%u] %-32.32s %3.0f%% %8.1f MB %6.1f MB/s ",
 		    p->index, p->count, p->name,
 		    100.0 * (double)bytes / (double)p->size, mb,
 		    secs > 0 ? mb / secs : 0.0);
 	else
-		fprintf(stderr, "\rwcscan: [%u/%u] %-32.32s      %8.1f MB %6.1f MB/s ",
+		fprintf(stderr,
+		    "\rwcscan: [%u/%u] %-32.32s      %8.1f MB %6.1f MB/s ",
 		    p->index, p->count, p->name, mb,
 		    secs > 0 ? mb / secs : 0.0);
 	p->drawn = true;

@@ -38,8 +38,8 @@ struct run {
 	char **paths;
 	size_t n, cap;
 	unsigned kind_mask; /* of the argument being expanded */
-	bool top_level;	    /* the argument itself, not inside a dir */
-	bool error;	    /* exit 2 */
+	bool top_level; /* the argument itself, not inside a dir */
+	bool error; /* exit 2 */
 	struct wcs_input *cur_in; /* for progress */
 };
 
@@ -62,8 +62,8 @@ load_default_rules(struct run *r, const char *argv0)
 		exe[n] = '\0';
 		bindir = dirname(exe);
 		for (i = 0; i < WCS_NELEM(rel); i++) {
-			(void)snprintf(dir, sizeof(dir), "%s/%s", bindir,
-			    rel[i]);
+			(void)snprintf(
+			    dir, sizeof(dir), "%s/%s", bindir, rel[i]);
 			if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 				return (wcs_rules_load_dir(r->rules, dir));
 		}
@@ -112,7 +112,7 @@ list_rules(const struct wcs_rules *rules)
 		printf("%-40s %-11s %-8s %-14s %s\n", ri->id,
 		    wcs_ioc_class_name(ri->cls),
 		    sev[ri->severity >= 0 && ri->severity <= 4 ? ri->severity :
-								  0],
+								 0],
 		    ri->field, ri->description);
 	}
 }
@@ -159,8 +159,8 @@ new_input(struct run *r, const char *path)
 }
 
 static int
-input_error(struct run *r, struct wcs_input_stats *st, const char *why,
-    bool counts)
+input_error(
+    struct run *r, struct wcs_input_stats *st, const char *why, bool counts)
 {
 	if (st->error == NULL)
 		st->error = wcs_strdup(r->ctx, why);
@@ -185,8 +185,8 @@ on_event(const struct wcs_event *ev, void *arg)
 	    wcs_report_event_json(r->dump, ev, r->paths[ev->input]) != WCS_OK)
 		return (WCS_FATAL);
 	if (r->progress != NULL && (ev->line & 0x3ff) == 0)
-		wcs_progress_update(r->progress,
-		    wcs_input_info(r->cur_in)->raw_bytes);
+		wcs_progress_update(
+		    r->progress, wcs_input_info(r->cur_in)->raw_bytes);
 	return (WCS_OK);
 }
 
@@ -222,13 +222,12 @@ read_one(const char *path, void *arg)
 	}
 	if (o->forced_reader != NULL) {
 		ops = wcs_reader_find(o->forced_reader);
-	} else if ((ops = wcs_reader_choose(peek, plen, r->kind_mask,
-			&best)) == NULL) {
+	} else if ((ops = wcs_reader_choose(peek, plen, r->kind_mask, &best)) ==
+		   NULL) {
 		(void)snprintf(why, sizeof(why),
 		    "%s: unrecognized log format%s", path,
-		    r->kind_mask != WCS_KIND_ANY ?
-			" for this kind of input" :
-			"");
+		    r->kind_mask != WCS_KIND_ANY ? " for this kind of input" :
+						   "");
 		/* Inside a directory a stray file is reported, not fatal. */
 		input_error(r, st, why, r->top_level || o->strict);
 		goto out;
@@ -248,8 +247,7 @@ read_one(const char *path, void *arg)
 		goto out;
 	if (rc != WCS_OK) {
 		(void)snprintf(why, sizeof(why), "%s (after %llu records)",
-		    wcs_error_string(r->ctx),
-		    (unsigned long long)st->records);
+		    wcs_error_string(r->ctx), (unsigned long long)st->records);
 		input_error(r, st, why, true);
 		rc = WCS_OK;
 	}
@@ -324,8 +322,8 @@ write_report(struct run *r, const struct wcs_report *rep)
 	(void)sprintf(tmp, "%s/.wcscan-report.XXXXXX", dir);
 	wcs_free(r->ctx, dcopy);
 	if ((fd = mkstemp(tmp)) < 0) {
-		wcs_set_error(r->ctx, errno, "%s: cannot create a file there: %s",
-		    out, strerror(errno));
+		wcs_set_error(r->ctx, errno,
+		    "%s: cannot create a file there: %s", out, strerror(errno));
 		wcs_free(r->ctx, tmp);
 		return (WCS_FAILED);
 	}
@@ -341,8 +339,8 @@ write_report(struct run *r, const struct wcs_report *rep)
 	rc = wcs_report_write(r->ctx, fp, r->opts->format, rep);
 	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
 		if (rc == WCS_OK)
-			wcs_set_error(r->ctx, errno, "%s: %s", out,
-			    strerror(errno));
+			wcs_set_error(
+			    r->ctx, errno, "%s: %s", out, strerror(errno));
 		rc = WCS_FAILED;
 	}
 	if (fclose(fp) != 0 && rc == WCS_OK) {
@@ -451,13 +449,13 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts, const char *argv0)
 			return (WCS_EXIT_ERROR);
 		}
 	}
-	r.progress = wcs_progress_new(ctx,
-	    opts->progress == 1 || (opts->progress == -1 && isatty(2)));
+	r.progress = wcs_progress_new(
+	    ctx, opts->progress == 1 || (opts->progress == -1 && isatty(2)));
 	for (i = 0; i < opts->ninputs; i++) {
 		r.kind_mask = opts->inputs[i].kind_mask;
 		r.top_level = true;
-		rc = wcs_walk(ctx, opts->inputs[i].path, walk_file,
-		    walk_skipped, &r);
+		rc = wcs_walk(
+		    ctx, opts->inputs[i].path, walk_file, walk_skipped, &r);
 		if (rc == WCS_FATAL)
 			goto out_fatal;
 		if (rc != WCS_OK) {
@@ -480,15 +478,15 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts, const char *argv0)
 		wcs_errx(&r.msg, "%s", wcs_error_string(ctx));
 		r.error = true;
 	}
-	status = r.error ? WCS_EXIT_ERROR :
-	    found_something(res) ? WCS_EXIT_FOUND :
-				   WCS_EXIT_CLEAN;
+	status = r.error	      ? WCS_EXIT_ERROR :
+		 found_something(res) ? WCS_EXIT_FOUND :
+					WCS_EXIT_CLEAN;
 	run_cleanup(&r);
 	return (status);
 out_fatal:
-	wcs_errx(&r.msg, "%s", wcs_error_string(ctx)[0] != '\0' ?
-		wcs_error_string(ctx) :
-		"out of memory");
+	wcs_errx(&r.msg, "%s",
+	    wcs_error_string(ctx)[0] != '\0' ? wcs_error_string(ctx) :
+					       "out of memory");
 	run_cleanup(&r);
 	return (WCS_EXIT_ERROR);
 }

@@ -9,8 +9,8 @@
 #include "wcscan/addr.h"
 #include "wcscan/core.h"
 
-static const uint8_t v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0xff, 0xff };
+static const uint8_t v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
+	0xff };
 
 bool
 wcs_addr_parse(const char *s, size_t len, struct wcs_addr *a)
@@ -69,7 +69,7 @@ bool
 wcs_addr_equal(const struct wcs_addr *a, const struct wcs_addr *b)
 {
 	return (a->family == b->family &&
-	    memcmp(a->bytes, b->bytes, addr_len(a)) == 0);
+		memcmp(a->bytes, b->bytes, addr_len(a)) == 0);
 }
 
 int
@@ -117,7 +117,7 @@ wcs_cidr_parse(const char *s, struct wcs_cidr *c)
 	c->prefix = (uint8_t)prefix;
 	/* Clear host bits so containment is a masked compare. */
 	for (i = (unsigned)prefix; i < max; i++)
-		c->net.bytes[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+		c->net.bytes[i / 8] &= (uint8_t) ~(0x80u >> (i % 8));
 	return (true);
 }
 

@@ -31,9 +31,8 @@ libc_free(void *p, void *ud)
 	free(p);
 }
 
-static const struct wcs_alloc libc_alloc = {
-	libc_malloc, libc_realloc, libc_free, NULL
-};
+static const struct wcs_alloc libc_alloc = { libc_malloc, libc_realloc,
+	libc_free, NULL };
 
 void
 wcs_ctx_init(struct wcs_ctx *ctx, const struct wcs_alloc *alloc)

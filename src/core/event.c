@@ -17,8 +17,8 @@ wcs_event_clear(struct wcs_event *ev)
 const char *
 wcs_event_kind_name(enum wcs_event_kind kind)
 {
-	static const char *const names[WCS_EV__COUNT] = { "none", "conn",
-		"dns", "service", "process", "logon", "file", "smb" };
+	static const char *const names[WCS_EV__COUNT] = { "none", "conn", "dns",
+		"service", "process", "logon", "file", "smb" };
 
 	if ((unsigned)kind >= WCS_EV__COUNT)
 		return ("none");

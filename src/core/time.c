@@ -65,14 +65,14 @@ wcs_time_from_civil(int year, int mon, int day, int hour, int min, int sec,
 	if (sec == 60) /* a leap second is the last instant of its minute */
 		sec = 59, usec = 999999;
 	days = days_from_civil(year, (unsigned)mon, (unsigned)day);
-	*out = ((days * 86400 + hour * 3600 + min * 60 + sec) * WCS_USEC) +
-	    usec;
+	*out =
+	    ((days * 86400 + hour * 3600 + min * 60 + sec) * WCS_USEC) + usec;
 	return (true);
 }
 
 void
-wcs_time_to_civil(int64_t t, int *year, int *mon, int *day, int *hour,
-    int *min, int *sec, long *usec)
+wcs_time_to_civil(int64_t t, int *year, int *mon, int *day, int *hour, int *min,
+    int *sec, long *usec)
 {
 	int64_t secs = t / WCS_USEC, rem = t % WCS_USEC, days, sod;
 

@@ -18,15 +18,15 @@
 #define TZIF_MAX_SIZE (1024 * 1024)
 
 struct tz_transition {
-	int64_t at;	/* UTC seconds when this offset starts */
-	int32_t utoff;	/* seconds east of UTC */
+	int64_t at; /* UTC seconds when this offset starts */
+	int32_t utoff; /* seconds east of UTC */
 	int32_t before; /* the offset in force just before */
 };
 
 struct wcs_tz {
 	struct wcs_ctx *ctx;
 	char name[TZ_NAME_MAX];
-	int32_t fixed;	    /* used when ntrans == 0 */
+	int32_t fixed; /* used when ntrans == 0 */
 	int32_t first_utoff; /* before the first transition */
 	struct tz_transition *trans;
 	size_t ntrans;
@@ -68,7 +68,7 @@ static uint32_t
 be32(const unsigned char *p)
 {
 	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3]);
+		(uint32_t)p[2] << 8 | p[3]);
 }
 
 static int64_t
@@ -94,8 +94,8 @@ tzif_parse(struct wcs_tz *tz, const unsigned char *buf, size_t len)
 	if (timecnt > 100000 || typecnt == 0 || typecnt > 256 ||
 	    charcnt > 100000 || leap > 100000 || isut > 256 || isstd > 256)
 		return (false);
-	v1len = (size_t)timecnt * 5 + typecnt * 6 + charcnt + leap * 8 +
-	    isstd + isut;
+	v1len = (size_t)timecnt * 5 + typecnt * 6 + charcnt + leap * 8 + isstd +
+		isut;
 	if (44 + v1len + 44 > len)
 		return (false);
 	p = buf + 44 + v1len; /* the v2 header */

@@ -93,8 +93,8 @@ wcs_engine_free(struct wcs_engine *eng)
 }
 
 void
-wcs_engine_set_inputs(struct wcs_engine *eng, const char *const *paths,
-    size_t n)
+wcs_engine_set_inputs(
+    struct wcs_engine *eng, const char *const *paths, size_t n)
 {
 	eng->paths = paths;
 	eng->npaths = n;
@@ -103,11 +103,11 @@ wcs_engine_set_inputs(struct wcs_engine *eng, const char *const *paths,
 static const char *
 source_of(struct wcs_engine *eng, const struct wcs_event *ev)
 {
-	const char *path = ev->input < eng->npaths ? eng->paths[ev->input] :
-						     "?";
+	const char *path =
+	    ev->input < eng->npaths ? eng->paths[ev->input] : "?";
 
-	return (wcs_pool_printf(eng->pool, "%s:%llu", path,
-	    (unsigned long long)ev->line));
+	return (wcs_pool_printf(
+	    eng->pool, "%s:%llu", path, (unsigned long long)ev->line));
 }
 
 static bool
@@ -127,7 +127,7 @@ usable_addr(const struct wcs_addr *a)
 	if (a->family == 4)
 		return (a->bytes[0] != 127 && memcmp(a->bytes, zero, 4) != 0);
 	return (memcmp(a->bytes, zero, 15) != 0 ||
-	    (a->bytes[15] != 0 && a->bytes[15] != 1));
+		(a->bytes[15] != 0 && a->bytes[15] != 1));
 }
 
 /*
@@ -201,7 +201,7 @@ static bool
 strong_class(enum wcs_ioc_class c)
 {
 	return (c == WCS_CLASS_STARTUP || c == WCS_CLASS_PERSISTENCE ||
-	    c == WCS_CLASS_ENCRYPTION || c == WCS_CLASS_SPREADING);
+		c == WCS_CLASS_ENCRYPTION || c == WCS_CLASS_SPREADING);
 }
 
 static int
@@ -230,8 +230,8 @@ add_evidence(struct wcs_engine *eng, struct host *h,
 	e->cls = rule->cls;
 	e->severity = rule->severity;
 	e->source = source_of(eng, ev);
-	e->detail = wcs_pool_strndup(eng->pool, detail,
-	    dlen > DETAIL_MAX ? DETAIL_MAX : dlen);
+	e->detail = wcs_pool_strndup(
+	    eng->pool, detail, dlen > DETAIL_MAX ? DETAIL_MAX : dlen);
 	if (e->source == NULL || e->detail == NULL)
 		return (WCS_FATAL);
 	h->nevidence++;
@@ -391,8 +391,8 @@ judge(struct wcs_engine *eng, struct host *h, struct wcs_host *out)
 	out->evidence = h->evidence;
 	out->nevidence = h->nevidence;
 	out->evidence_total = h->evidence_total;
-	reasons = wcs_pool_alloc(eng->pool,
-	    (4 + HOST_JOINS_MAX) * sizeof(*reasons));
+	reasons =
+	    wcs_pool_alloc(eng->pool, (4 + HOST_JOINS_MAX) * sizeof(*reasons));
 	if (reasons == NULL)
 		return (WCS_FATAL);
 	out->reasons = reasons;
@@ -412,7 +412,7 @@ judge(struct wcs_engine *eng, struct host *h, struct wcs_host *out)
 	 */
 	if (h->ks_answered != WCS_TIME_NONE &&
 	    (h->classes & ~(CLASS_BIT(WCS_CLASS_LOOKUP) |
-			       CLASS_BIT(WCS_CLASS_STARTUP))) == 0) {
+			      CLASS_BIT(WCS_CLASS_STARTUP))) == 0) {
 		/* The worm asked, got an answer and exited. */
 		out->verdict = WCS_VERDICT_NEUTRALIZED;
 		score = 30;
@@ -420,11 +420,11 @@ judge(struct wcs_engine *eng, struct host *h, struct wcs_host *out)
 			wcs_pool_printf(eng->pool,
 			    "kill-switch name answered at %s; no sign the "
 			    "worm went on",
-			    wcs_time_format(h->ks_answered, tbuf,
-				sizeof(tbuf)))) != WCS_OK)
+			    wcs_time_format(
+				h->ks_answered, tbuf, sizeof(tbuf)))) != WCS_OK)
 			return (WCS_FATAL);
 	} else if (first != NULL &&
-	    (h->max_severity_strong >= 4 || nstrong >= 2)) {
+		   (h->max_severity_strong >= 4 || nstrong >= 2)) {
 		out->verdict = WCS_VERDICT_INFECTED;
 		score = 50 + 10 * (double)(nstrong > 5 ? 5 : nstrong);
 		if (add_reason(out, reasons,
@@ -441,8 +441,8 @@ judge(struct wcs_engine *eng, struct host *h, struct wcs_host *out)
 			    wcs_pool_printf(eng->pool,
 				"kill-switch name looked up at %s%s, nothing "
 				"else",
-				wcs_time_format(h->ks_first, tbuf,
-				    sizeof(tbuf)),
+				wcs_time_format(
+				    h->ks_first, tbuf, sizeof(tbuf)),
 				h->ks_nxdomain ? " (NXDOMAIN)" : "") :
 			    wcs_pool_strdup(eng->pool,
 				"weak or generic indicators only")) != WCS_OK)

@@ -25,8 +25,8 @@ key_hash(const char *s)
 }
 
 int
-host_table_init(struct host_table *t, struct wcs_ctx *ctx,
-    struct wcs_pool *pool)
+host_table_init(
+    struct host_table *t, struct wcs_ctx *ctx, struct wcs_pool *pool)
 {
 	memset(t, 0, sizeof(*t));
 	t->ctx = ctx;

@@ -32,11 +32,11 @@ struct host {
 	int64_t first_evidence;
 	int64_t first_strong; /* first startup/persistence/encryption */
 	int64_t last_strong;
-	unsigned classes;     /* bit per wcs_ioc_class seen */
+	unsigned classes; /* bit per wcs_ioc_class seen */
 	unsigned max_severity_strong;
 	/* Kill switch outcomes. */
-	int64_t ks_first;	/* first lookup */
-	int64_t ks_answered;	/* first NOERROR answer; NONE if none */
+	int64_t ks_first; /* first lookup */
+	int64_t ks_answered; /* first NOERROR answer; NONE if none */
 	bool ks_nxdomain;
 	bool smb1;
 	struct host *alias; /* name host -> address host, set at finish */
@@ -50,8 +50,8 @@ struct host_table {
 	size_t cap, n;
 };
 
-int host_table_init(struct host_table *t, struct wcs_ctx *ctx,
-    struct wcs_pool *pool);
+int host_table_init(
+    struct host_table *t, struct wcs_ctx *ctx, struct wcs_pool *pool);
 void host_table_fini(struct host_table *t);
 /* Find or add; NULL when out of memory. */
 struct host *host_by_addr(struct host_table *t, const struct wcs_addr *a);

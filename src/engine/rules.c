@@ -60,7 +60,7 @@ static const struct {
 
 struct rule {
 	struct wcs_rule_info info;
-	unsigned kinds;		 /* bit per wcs_event_kind; 0 = any */
+	unsigned kinds; /* bit per wcs_event_kind; 0 = any */
 	enum rule_field fields[4];
 	unsigned nfields;
 	uint16_t ports[RULE_PORTS_MAX]; /* dport filter; 0 entries = any */
@@ -156,8 +156,8 @@ perr(struct rparse *p, const char *fmt, const char *arg)
 	char msg[300];
 
 	(void)snprintf(msg, sizeof(msg), fmt, arg);
-	wcs_set_error(p->rules->ctx, WCS_ERULE, "%s:%u: %s", p->file, p->line,
-	    msg);
+	wcs_set_error(
+	    p->rules->ctx, WCS_ERULE, "%s:%u: %s", p->file, p->line, msg);
 	return (WCS_FAILED);
 }
 
@@ -206,8 +206,8 @@ re_append(char *out, size_t *o, size_t cap, const char *s)
  * fail).
  */
 static int
-compile_matcher(struct rparse *p, struct rule *r, const char *kind,
-    const char *val)
+compile_matcher(
+    struct rparse *p, struct rule *r, const char *kind, const char *val)
 {
 	char re[RULE_LINE_MAX * 2 + 64], msg[256];
 	const char *body = val, *end;
@@ -221,8 +221,8 @@ compile_matcher(struct rparse *p, struct rule *r, const char *kind,
 	re[0] = '\0';
 	if (strcmp(kind, "pcre") == 0) {
 		if (val[0] != '/' || (end = strrchr(val + 1, '/')) == NULL)
-			return (perr(p, "pcre wants /pattern/flags, got '%s'",
-			    val));
+			return (perr(
+			    p, "pcre wants /pattern/flags, got '%s'", val));
 		body = val + 1;
 		blen = (size_t)(end - body);
 		for (i = 1; end[i] != '\0'; i++) {
@@ -240,8 +240,8 @@ compile_matcher(struct rparse *p, struct rule *r, const char *kind,
 				opts |= PCRE2_MULTILINE;
 				break;
 			default:
-				return (perr(p, "unknown pcre flag in '%s'",
-				    val));
+				return (
+				    perr(p, "unknown pcre flag in '%s'", val));
 			}
 		}
 		if (blen >= sizeof(re))
@@ -262,8 +262,8 @@ compile_matcher(struct rparse *p, struct rule *r, const char *kind,
 	} else if (strcmp(kind, "file") == 0) {
 		/* A file name after a path separator (or alone), whole. */
 		if (val[0] == '\0' || strpbrk(val, "/\\") != NULL)
-			return (perr(p, "file wants a bare file name, got '%s'",
-			    val));
+			return (perr(
+			    p, "file wants a bare file name, got '%s'", val));
 		re_append(re, &o, sizeof(re), "(?:^|[\\\\/])");
 		for (i = 0; val[i] != '\0'; i++) {
 			if (val[i] == '*')
@@ -284,11 +284,11 @@ compile_matcher(struct rparse *p, struct rule *r, const char *kind,
 		re_append(re, &o, sizeof(re), "(?=$|[^A-Za-z0-9_])");
 		opts |= PCRE2_CASELESS;
 	}
-	r->re = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, opts, &ec,
-	    &eoff, NULL);
+	r->re = pcre2_compile(
+	    (PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, opts, &ec, &eoff, NULL);
 	if (r->re == NULL) {
-		(void)pcre2_get_error_message(ec, (PCRE2_UCHAR *)msg,
-		    sizeof(msg));
+		(void)pcre2_get_error_message(
+		    ec, (PCRE2_UCHAR *)msg, sizeof(msg));
 		wcs_set_error(p->rules->ctx, WCS_ERULE, "%s:%u: offset %zu: %s",
 		    p->file, p->line, (size_t)eoff, msg);
 		return (WCS_FAILED);
@@ -422,7 +422,7 @@ set_key(struct rparse *p, struct rule *r, char *key, char *val)
 			r->ports[r->nports++] = (uint16_t)port;
 		}
 	} else if (strcmp(key, "pcre") == 0 || strcmp(key, "domain") == 0 ||
-	    strcmp(key, "file") == 0 || strcmp(key, "word") == 0) {
+		   strcmp(key, "file") == 0 || strcmp(key, "word") == 0) {
 		return (compile_matcher(p, r, key, val));
 	} else {
 		return (perr(p, "unknown keyword '%s'", key));
@@ -442,8 +442,9 @@ finish_rule(struct rparse *p)
 		return (WCS_OK);
 	p->cur = NULL;
 	if (r->re == NULL)
-		return (perr(p, "rule %s has no matcher (pcre, domain, file "
-				"or word)",
+		return (perr(p,
+		    "rule %s has no matcher (pcre, domain, file "
+		    "or word)",
 		    r->info.id));
 	if (r->nfields == 0)
 		return (perr(p, "rule %s has no field", r->info.id));
@@ -493,8 +494,8 @@ parse_line(struct rparse *p, char *s)
 			    "bad rule id '%s' (letters, digits, . _ -)", val));
 		if (p->npending == p->cap) {
 			p->cap = p->cap == 0 ? 16 : p->cap * 2;
-			nr = wcs_reallocarray(p->rules->ctx, p->pending, p->cap,
-			    sizeof(*nr));
+			nr = wcs_reallocarray(
+			    p->rules->ctx, p->pending, p->cap, sizeof(*nr));
 			if (nr == NULL)
 				return (WCS_FATAL);
 			p->pending = nr;
@@ -507,8 +508,8 @@ parse_line(struct rparse *p, char *s)
 		return (p->cur->info.id != NULL ? WCS_OK : WCS_FATAL);
 	}
 	if (p->cur == NULL)
-		return (perr(p, "'%s' outside a rule (start with: rule ID)",
-		    key));
+		return (
+		    perr(p, "'%s' outside a rule (start with: rule ID)", key));
 	if (*val == '\0')
 		return (perr(p, "'%s' wants a value", key));
 	return (set_key(p, p->cur, key, val));
@@ -535,8 +536,8 @@ commit_rules(struct rparse *p)
 		}
 		if (rules->n == rules->cap) {
 			rules->cap = rules->cap == 0 ? 64 : rules->cap * 2;
-			nr = wcs_reallocarray(rules->ctx, rules->rules,
-			    rules->cap, sizeof(*nr));
+			nr = wcs_reallocarray(
+			    rules->ctx, rules->rules, rules->cap, sizeof(*nr));
 			if (nr == NULL)
 				return (WCS_FATAL);
 			rules->rules = nr;
@@ -548,8 +549,8 @@ commit_rules(struct rparse *p)
 }
 
 int
-wcs_rules_load_buffer(struct wcs_rules *rules, const char *name,
-    const char *buf, size_t len)
+wcs_rules_load_buffer(
+    struct wcs_rules *rules, const char *name, const char *buf, size_t len)
 {
 	struct rparse p;
 	char line[RULE_LINE_MAX];
@@ -596,8 +597,8 @@ wcs_rules_load_file(struct wcs_rules *rules, const char *path)
 	int rc;
 
 	if ((fp = fopen(path, "rb")) == NULL) {
-		wcs_set_error(rules->ctx, errno, "%s: %s", path,
-		    strerror(errno));
+		wcs_set_error(
+		    rules->ctx, errno, "%s: %s", path, strerror(errno));
 		return (WCS_FAILED);
 	}
 	if ((buf = wcs_malloc(rules->ctx, RULE_FILE_MAX + 1)) == NULL) {
@@ -606,8 +607,8 @@ wcs_rules_load_file(struct wcs_rules *rules, const char *path)
 	}
 	n = fread(buf, 1, RULE_FILE_MAX + 1, fp);
 	if (ferror(fp)) {
-		wcs_set_error(rules->ctx, errno, "%s: %s", path,
-		    strerror(errno));
+		wcs_set_error(
+		    rules->ctx, errno, "%s: %s", path, strerror(errno));
 		rc = WCS_FAILED;
 	} else if (n > RULE_FILE_MAX) {
 		wcs_set_error(rules->ctx, WCS_ERULE,
@@ -637,8 +638,8 @@ wcs_rules_load_dir(struct wcs_rules *rules, const char *dir)
 	int rc = WCS_OK;
 
 	if ((d = opendir(dir)) == NULL) {
-		wcs_set_error(rules->ctx, errno, "%s: %s", dir,
-		    strerror(errno));
+		wcs_set_error(
+		    rules->ctx, errno, "%s: %s", dir, strerror(errno));
 		return (WCS_FAILED);
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -646,8 +647,7 @@ wcs_rules_load_dir(struct wcs_rules *rules, const char *dir)
 		if (de->d_name[0] == '.' || len < 7 ||
 		    strcmp(de->d_name + len - 6, ".rules") != 0)
 			continue;
-		nn = wcs_reallocarray(rules->ctx, names, n + 1,
-		    sizeof(*names));
+		nn = wcs_reallocarray(rules->ctx, names, n + 1, sizeof(*names));
 		if (nn == NULL) {
 			rc = WCS_FATAL;
 			break;
@@ -661,8 +661,8 @@ wcs_rules_load_dir(struct wcs_rules *rules, const char *dir)
 	}
 	(void)closedir(d);
 	if (rc == WCS_OK && n == 0) {
-		wcs_set_error(rules->ctx, WCS_ERULE, "%s: no *.rules files",
-		    dir);
+		wcs_set_error(
+		    rules->ctx, WCS_ERULE, "%s: no *.rules files", dir);
 		rc = WCS_FAILED;
 	}
 	if (n > 1)

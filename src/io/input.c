@@ -71,8 +71,8 @@ input_fail(struct wcs_input *in, int errnum, const char *what)
 {
 	in->failed = true;
 	in->errnum = errnum;
-	(void)snprintf(in->errmsg, sizeof(in->errmsg), "%s: %s", in->path,
-	    what);
+	(void)snprintf(
+	    in->errmsg, sizeof(in->errmsg), "%s: %s", in->path, what);
 	wcs_set_error(in->ctx, errnum, "%s", in->errmsg);
 	return (WCS_FAILED);
 }
@@ -142,8 +142,8 @@ gz_next_member(struct wcs_input *in)
 	}
 	if (in->raw[in->raw_pos] != 0x1f) {
 		in->gz_end = true;
-		return (input_fail(in, WCS_ECORRUPT,
-		    "trailing garbage after gzip data"));
+		return (input_fail(
+		    in, WCS_ECORRUPT, "trailing garbage after gzip data"));
 	}
 	if (inflateReset(&in->zs) != Z_OK)
 		return (input_fail(in, WCS_ECORRUPT, "gzip: cannot reset"));
@@ -263,16 +263,16 @@ u16_read(struct wcs_input *in, unsigned char *dst, size_t n)
 		}
 		if (in->u16 == UTF16_LE)
 			unit = in->u16buf[in->u16_pos] |
-			    (uint32_t)in->u16buf[in->u16_pos + 1] << 8;
+			       (uint32_t)in->u16buf[in->u16_pos + 1] << 8;
 		else
 			unit = (uint32_t)in->u16buf[in->u16_pos] << 8 |
-			    in->u16buf[in->u16_pos + 1];
+			       in->u16buf[in->u16_pos + 1];
 		in->u16_pos += 2;
 		if (in->hi_surrogate != 0) {
 			if (unit >= 0xdc00 && unit <= 0xdfff) {
 				put_utf8(dst, &o,
-				    0x10000 + ((in->hi_surrogate - 0xd800)
-						     << 10) +
+				    0x10000 +
+					((in->hi_surrogate - 0xd800) << 10) +
 					(unit - 0xdc00));
 				in->hi_surrogate = 0;
 				continue;
@@ -331,11 +331,11 @@ input_sniff(struct wcs_input *in)
 	if (in->head_len >= 3 && memcmp(in->head, "\xef\xbb\xbf", 3) == 0) {
 		in->head_pos = 3;
 	} else if (in->head_len >= 2 && in->head[0] == 0xff &&
-	    in->head[1] == 0xfe) {
+		   in->head[1] == 0xfe) {
 		in->u16 = UTF16_LE;
 		in->head_pos = 2;
 	} else if (in->head_len >= 2 && in->head[0] == 0xfe &&
-	    in->head[1] == 0xff) {
+		   in->head[1] == 0xff) {
 		in->u16 = UTF16_BE;
 		in->head_pos = 2;
 	}
@@ -464,8 +464,8 @@ buf_read_more(struct wcs_input *in)
 
 	if (in->eof || in->failed)
 		return (false);
-	if (in->start > 0 && (in->cap - in->end < READ_CHUNK / 2 ||
-				 in->start == in->end)) {
+	if (in->start > 0 &&
+	    (in->cap - in->end < READ_CHUNK / 2 || in->start == in->end)) {
 		memmove(in->buf, in->buf + in->start, in->end - in->start);
 		in->end -= in->start;
 		in->scan -= in->start;
@@ -518,8 +518,8 @@ wcs_input_getline(struct wcs_input *in, const char **line, size_t *len)
 				/* The over-long line ends here: drop it. */
 				in->skipping = false;
 				in->consumed += n + 1;
-				in->start = in->scan = (size_t)(nl - in->buf) +
-				    1;
+				in->start = in->scan =
+				    (size_t)(nl - in->buf) + 1;
 				continue;
 			}
 			*line = (const char *)in->buf + in->start;
@@ -551,10 +551,12 @@ wcs_input_getline(struct wcs_input *in, const char **line, size_t *len)
 		if (!buf_read_more(in)) {
 			if (in->skipping) {
 				in->skipping = false;
-				return (in->failed ? input_failed(in) : WCS_EOF);
+				return (
+				    in->failed ? input_failed(in) : WCS_EOF);
 			}
 			if (in->start == in->end)
-				return (in->failed ? input_failed(in) : WCS_EOF);
+				return (
+				    in->failed ? input_failed(in) : WCS_EOF);
 			if (in->end == in->cap && !in->eof)
 				continue; /* full: the cap test above fires */
 			/* A last line without a newline. */
@@ -591,8 +593,8 @@ wcs_input_line_offset(const struct wcs_input *in)
 }
 
 int
-wcs_input_fill(struct wcs_input *in, size_t want, const unsigned char **p,
-    size_t *avail)
+wcs_input_fill(
+    struct wcs_input *in, size_t want, const unsigned char **p, size_t *avail)
 {
 	if (want > in->cap)
 		want = in->cap;

@@ -78,8 +78,8 @@ walk_dir(struct walk *w, const char *path, const struct stat *st)
 			continue;
 		if (n == cap) {
 			cap = cap == 0 ? 32 : cap * 2;
-			nn = wcs_reallocarray(w->ctx, names, cap,
-			    sizeof(*names));
+			nn = wcs_reallocarray(
+			    w->ctx, names, cap, sizeof(*names));
 			if (nn == NULL)
 				goto out_fatal;
 			names = nn;
@@ -130,8 +130,8 @@ walk_path(struct walk *w, const char *path, bool top)
 		return (w->cb(path, w->arg));
 	if (stat(path, &st) != 0) {
 		if (top) {
-			wcs_set_error(w->ctx, errno, "%s: %s", path,
-			    strerror(errno));
+			wcs_set_error(
+			    w->ctx, errno, "%s: %s", path, strerror(errno));
 			return (WCS_FAILED);
 		}
 		walk_skip(w, path, strerror(errno));

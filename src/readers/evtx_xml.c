@@ -635,10 +635,13 @@ parse_record(
 	if (why == NULL) {
 		why = XML_ErrorString(code);
 		at = XML_GetCurrentByteIndex(xp);
-		/* Inside an element a DOCTYPE is a syntax error: name it. */
-		if (at >= 0 && (size_t)at < len &&
-		    (starts(p + at, len - (size_t)at, "<!DOCTYPE") ||
-			starts(p + at, len - (size_t)at, "<!ENTITY")))
+		/*
+		 * Inside an element a DOCTYPE is a syntax error: name it.
+		 * expat points just past its "<!".
+		 */
+		if (at >= 2 && (size_t)at <= len &&
+		    (starts(p + at - 2, len - (size_t)at + 2, "<!DOCTYPE") ||
+			starts(p + at - 2, len - (size_t)at + 2, "<!ENTITY")))
 			why = "DOCTYPE or entity declaration not allowed in an "
 			      "event";
 	}
@@ -1118,7 +1121,7 @@ static int
 xml_bid_bits(const unsigned char *p, size_t len, bool *sysmon)
 {
 	const unsigned char *q, *e;
-	size_t i = 0, n = sizeof(SYSMON_PROVIDER) - 1, j;
+	size_t i = 0, n = sizeof(SYSMON_PROVIDER) - 1, j, skip;
 	int bits;
 
 	*sysmon = false;
@@ -1131,18 +1134,21 @@ xml_bid_bits(const unsigned char *p, size_t len, bool *sysmon)
 		if (starts(q, len - i, "<Event") && len - i > 6 &&
 		    name_ends(q[6]))
 			break;
-		if (starts(q, len - i, "<?"))
+		if (starts(q, len - i, "<?")) {
 			e = find(q, len - i, "?>", 2);
-		else if (starts(q, len - i, "<!--"))
+			skip = 2;
+		} else if (starts(q, len - i, "<!--")) {
 			e = find(q + 4, len - i - 4, "-->", 3);
-		else if (starts(q, len - i, "<Events") && len - i > 7 &&
-			 name_ends(q[7]))
+			skip = 3;
+		} else if (starts(q, len - i, "<Events") && len - i > 7 &&
+			   name_ends(q[7])) {
 			e = memchr(q, '>', len - i);
-		else
+			skip = 1;
+		} else
 			return (0);
 		if (e == NULL)
 			return (0);
-		i = (size_t)(e - p) + 1;
+		i = (size_t)(e - p) + skip;
 	}
 	bits = BID_EVENT;
 	p += i;

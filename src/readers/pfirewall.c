@@ -162,14 +162,6 @@ pfw_parse(struct wcs_ctx *ctx, const int *idx, const struct wcs_tz *tz,
 	n = wcs_lu_split_ws(s, len, f, PFW_MAXCOLS);
 	if (n > PFW_MAXCOLS)
 		n = PFW_MAXCOLS;
-	/* Windows writes every column ("-" when empty): a short row was cut. */
-	if (n < (size_t)idx[COL_NONE]) {
-		if (ctx != NULL)
-			wcs_set_error(ctx, WCS_EPARSE,
-			    "truncated line: %zu of %d fields", n,
-			    idx[COL_NONE]);
-		return (WCS_WARN);
-	}
 	if (!pfw_get(f, n, idx[COL_ACTION], &v)) {
 		if (ctx != NULL)
 			wcs_set_error(ctx, WCS_EPARSE, "no action");
@@ -182,6 +174,14 @@ pfw_parse(struct wcs_ctx *ctx, const int *idx, const struct wcs_tz *tz,
 		return (ctx != NULL ? pfw_reject(ctx, "action", v) : WCS_WARN);
 	default:
 		break;
+	}
+	/* Windows writes every column ("-" when empty): a short row was cut. */
+	if (n < (size_t)idx[COL_NONE]) {
+		if (ctx != NULL)
+			wcs_set_error(ctx, WCS_EPARSE,
+			    "truncated line: %zu of %d fields", n,
+			    idx[COL_NONE]);
+		return (WCS_WARN);
 	}
 	if (!pfw_get(f, n, idx[COL_DATE], &d) ||
 	    !pfw_get(f, n, idx[COL_TIME], &t) || !pfw_time(d, t, &civ) ||

@@ -58,8 +58,8 @@ wcs_input_kind_name(enum wcs_input_kind kind)
 }
 
 const struct wcs_reader_ops *
-wcs_reader_choose(const unsigned char *peek, size_t len, unsigned kind_mask,
-    int *best)
+wcs_reader_choose(
+    const unsigned char *peek, size_t len, unsigned kind_mask, int *best)
 {
 	const struct wcs_reader_ops *winner = NULL;
 	size_t i;

@@ -25,8 +25,8 @@ put_addr(FILE *out, const char *key, const struct wcs_addr *a)
 
 	if (!wcs_addr_present(a))
 		return;
-	fprintf(out, ",\"%s\":\"%s\"", key,
-	    wcs_addr_format(a, buf, sizeof(buf)));
+	fprintf(
+	    out, ",\"%s\":\"%s\"", key, wcs_addr_format(a, buf, sizeof(buf)));
 }
 
 static const char *
@@ -55,8 +55,8 @@ wcs_report_event_json(FILE *out, const struct wcs_event *ev, const char *path)
 	if (ev->ts_us == WCS_TIME_NONE)
 		fputs("null", out);
 	else
-		fprintf(out, "\"%s\"", wcs_time_format(ev->ts_us, tbuf,
-					   sizeof(tbuf)));
+		fprintf(out, "\"%s\"",
+		    wcs_time_format(ev->ts_us, tbuf, sizeof(tbuf)));
 	fprintf(out, ",\"event_type\":\"%s\"", wcs_event_kind_name(ev->kind));
 	put_addr(out, "src_ip", &ev->src);
 	if (ev->sport != 0)
@@ -66,7 +66,8 @@ wcs_report_event_json(FILE *out, const struct wcs_event *ev, const char *path)
 		fprintf(out, ",\"dest_port\":%u", ev->dport);
 	if (ev->proto != 0) {
 		if (proto_name(ev->proto) != NULL)
-			fprintf(out, ",\"proto\":\"%s\"", proto_name(ev->proto));
+			fprintf(
+			    out, ",\"proto\":\"%s\"", proto_name(ev->proto));
 		else
 			fprintf(out, ",\"proto\":\"%u\"", ev->proto);
 	}

@@ -55,8 +55,8 @@ fuzz_reader(const char *name, const uint8_t *data, size_t size)
 	/* A small line cap so over-long paths are reached quickly. */
 	if (wcs_input_open_mem(&ctx, "fuzz", data, size, 4096, &in) != WCS_OK)
 		return (0);
-	(void)wcs_reader_run(&ctx, ops, in, &opts, &st, fuzz_event_sink,
-	    &total);
+	(void)wcs_reader_run(
+	    &ctx, ops, in, &opts, &st, fuzz_event_sink, &total);
 	if (st.records != st.events + st.ignored + st.rejected)
 		abort();
 	wcs_input_close(in);

@@ -115,8 +115,8 @@ golden_render(const struct wcs_reader_ops *ops, const char *path,
 }
 
 static void
-golden_check_dir_opts(const char *reader_name, const char *dir,
-    const struct wcs_read_opts *ropts)
+golden_check_dir_opts(
+    const char *reader_name, const char *dir, const struct wcs_read_opts *ropts)
 {
 	const struct wcs_reader_ops *ops, *winner;
 	char path[1024], expect_path[1024], **names = NULL;
@@ -147,10 +147,9 @@ golden_check_dir_opts(const char *reader_name, const char *dir,
 		    WCSCAN_TESTDATA_DIR, dir, names[i]);
 		(void)snprintf(expect_path, sizeof(expect_path),
 		    "%s/expected/%s.ndjson", WCSCAN_TESTDATA_DIR, names[i]);
-		got = golden_render(ops, path, names[i], ropts, &got_len,
-		    &winner);
-		if (strstr(names[i], ".forced.") == NULL &&
-		    winner != ops) {
+		got = golden_render(
+		    ops, path, names[i], ropts, &got_len, &winner);
+		if (strstr(names[i], ".forced.") == NULL && winner != ops) {
 			fail_msg("%s: bidding chose %s, not %s", names[i],
 			    winner != NULL ? winner->name : "nothing",
 			    reader_name);
@@ -167,7 +166,8 @@ golden_check_dir_opts(const char *reader_name, const char *dir,
 					 "WCSCAN_UPDATE_GOLDEN=1)",
 				    expect_path);
 			if (exp_len != got_len || memcmp(exp, got, got_len)) {
-				fprintf(stderr, "--- expected %s\n%s\n+++ got\n%s",
+				fprintf(stderr,
+				    "--- expected %s\n%s\n+++ got\n%s",
 				    expect_path, exp, got);
 				fail_msg("%s differs from its golden file",
 				    names[i]);

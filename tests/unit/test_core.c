@@ -109,8 +109,8 @@ test_addr_parse_format(void **state)
 	(void)state;
 	assert_true(wcs_addr_parse("192.168.1.10", 12, &a));
 	assert_int_equal(a.family, 4);
-	assert_string_equal(wcs_addr_format(&a, buf, sizeof(buf)),
-	    "192.168.1.10");
+	assert_string_equal(
+	    wcs_addr_format(&a, buf, sizeof(buf)), "192.168.1.10");
 	/* IPv4-mapped IPv6 is the same host as its IPv4 form. */
 	assert_true(wcs_addr_parse("::ffff:192.168.1.10", 19, &b));
 	assert_true(wcs_addr_equal(&a, &b));
@@ -167,8 +167,8 @@ test_time_civil_roundtrip(void **state)
 	(void)state;
 	assert_true(wcs_time_from_civil(2017, 5, 12, 15, 3, 0, 0, &t));
 	assert_int_equal(t, 1494601380LL * WCS_USEC);
-	assert_string_equal(wcs_time_format(t, buf, sizeof(buf)),
-	    "2017-05-12T15:03:00Z");
+	assert_string_equal(
+	    wcs_time_format(t, buf, sizeof(buf)), "2017-05-12T15:03:00Z");
 	wcs_time_to_civil(t + 123456, &y, &mo, &d, &h, &mi, &s, &us);
 	assert_int_equal(y, 2017);
 	assert_int_equal(us, 123456);
@@ -179,10 +179,10 @@ test_time_civil_roundtrip(void **state)
 	assert_false(wcs_time_from_civil(2017, 6, 1, 24, 0, 0, 0, &t));
 	assert_false(wcs_time_from_civil(10000, 1, 1, 0, 0, 0, 0, &t));
 	assert_true(wcs_time_from_civil(1601, 1, 1, 0, 0, 0, 0, &t));
-	assert_string_equal(wcs_time_format(t, buf, sizeof(buf)),
-	    "1601-01-01T00:00:00Z");
-	assert_string_equal(wcs_time_format(WCS_TIME_NONE, buf, sizeof(buf)),
-	    "-");
+	assert_string_equal(
+	    wcs_time_format(t, buf, sizeof(buf)), "1601-01-01T00:00:00Z");
+	assert_string_equal(
+	    wcs_time_format(WCS_TIME_NONE, buf, sizeof(buf)), "-");
 }
 
 static void
@@ -195,35 +195,32 @@ test_time_parse_iso(void **state)
 	(void)state;
 	assert_true(wcs_time_from_civil(2017, 5, 12, 15, 3, 1, 0, &ref));
 	s = "2017-05-12T15:03:01.2184520Z";
-	assert_int_equal(wcs_time_parse_iso(s, strlen(s), &t, &zone),
-	    strlen(s));
+	assert_int_equal(
+	    wcs_time_parse_iso(s, strlen(s), &t, &zone), strlen(s));
 	assert_true(zone);
 	assert_int_equal(t, ref + 218452);
 	s = "2017-05-12 17:03:01+02:00";
-	assert_int_equal(wcs_time_parse_iso(s, strlen(s), &t, &zone),
-	    strlen(s));
+	assert_int_equal(
+	    wcs_time_parse_iso(s, strlen(s), &t, &zone), strlen(s));
 	assert_int_equal(t, ref);
 	s = "2017-05-12T10:03:01-0500 trailing";
 	assert_int_equal(wcs_time_parse_iso(s, strlen(s), &t, &zone), 24);
 	assert_int_equal(t, ref);
 	s = "2017-05-12 15:03:01.304";
-	assert_int_equal(wcs_time_parse_iso(s, strlen(s), &t, &zone),
-	    strlen(s));
+	assert_int_equal(
+	    wcs_time_parse_iso(s, strlen(s), &t, &zone), strlen(s));
 	assert_false(zone);
 	assert_int_equal(t, ref + 304000);
 	s = "2017-05-12T15:03";
 	assert_int_equal(wcs_time_parse_iso(s, strlen(s), &t, &zone), 16);
-	assert_int_equal(wcs_time_parse_iso("2017-5-12T15:03:01Z", 19, &t,
-			     &zone),
-	    0);
-	assert_int_equal(wcs_time_parse_iso("2017-05-12T15:03:01.Z", 21, &t,
-			     &zone),
-	    0);
+	assert_int_equal(
+	    wcs_time_parse_iso("2017-5-12T15:03:01Z", 19, &t, &zone), 0);
+	assert_int_equal(
+	    wcs_time_parse_iso("2017-05-12T15:03:01.Z", 21, &t, &zone), 0);
 	assert_int_equal(wcs_time_parse_iso("2017-05-12", 10, &t, &zone), 0);
 	/* Bounded by len: a stamp cut short is not read past its end. */
-	assert_int_equal(wcs_time_parse_iso("2017-05-12T15:03:01Z", 12, &t,
-			     &zone),
-	    0);
+	assert_int_equal(
+	    wcs_time_parse_iso("2017-05-12T15:03:01Z", 12, &t, &zone), 0);
 }
 
 static void

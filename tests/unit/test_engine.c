@@ -146,8 +146,8 @@ test_verdicts_and_ranking(void **state)
 	process(f, "ws01.corp.example", at(15, 3, 9),
 	    "C:\\ProgramData\\x\\tasksche.exe", "tasksche.exe /i");
 	/* WS02: infected later. */
-	process(f, "WS02", at(15, 20, 0), "C:\\ProgramData\\y\\taskdl.exe",
-	    NULL);
+	process(
+	    f, "WS02", at(15, 20, 0), "C:\\ProgramData\\y\\taskdl.exe", NULL);
 	/* 10.0.0.7: looked up, NXDOMAIN, nothing else seen. */
 	dns(f, "10.0.0.7", at(15, 4, 0), WCS_DNS_RESPONSE, WCS_RCODE_NXDOMAIN);
 	/* 10.0.0.8: looked up after the sinkhole, answered: neutralized,
@@ -158,8 +158,8 @@ test_verdicts_and_ranking(void **state)
 	/* 10.0.0.9: answered, but the worm went on: infected. */
 	dns(f, "10.0.0.9", at(15, 40, 0), WCS_DNS_RESPONSE, WCS_RCODE_NOERROR);
 	logon(f, "10.0.0.9", "WS09");
-	process(f, "WS09", at(15, 40, 5), "C:\\ProgramData\\z\\tasksche.exe",
-	    NULL);
+	process(
+	    f, "WS09", at(15, 40, 5), "C:\\ProgramData\\z\\tasksche.exe", NULL);
 	/* Generic shadow-copy deletion alone: suspicious only. */
 	process(f, "FS01", at(16, 0, 0), "C:\\Windows\\System32\\vssadmin.exe",
 	    "vssadmin delete shadows /all /quiet");
@@ -195,8 +195,8 @@ test_verdicts_and_ranking(void **state)
 	assert_int_equal(h->verdict, WCS_VERDICT_SUSPICIOUS);
 	assert_int_equal(h->rank, 0);
 	assert_non_null(strstr(h->reasons[0], "NXDOMAIN"));
-	assert_int_equal(find(res, "10.0.0.8")->verdict,
-	    WCS_VERDICT_NEUTRALIZED);
+	assert_int_equal(
+	    find(res, "10.0.0.8")->verdict, WCS_VERDICT_NEUTRALIZED);
 	assert_int_equal(find(res, "FS01")->verdict, WCS_VERDICT_SUSPICIOUS);
 	h = find(res, "10.0.0.50");
 	assert_int_equal(h->verdict, WCS_VERDICT_EXPOSED);
@@ -246,10 +246,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_verdicts_and_ranking,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_evidence_is_bounded,
-		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_verdicts_and_ranking, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_evidence_is_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_loopback_is_not_an_identity, setup, teardown),
 	};

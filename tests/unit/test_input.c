@@ -65,8 +65,8 @@ append_gzip(const char *name, const char *data)
 	gzFile gz = gzopen(tpath(name), "ab");
 
 	assert_non_null(gz);
-	assert_int_equal(gzwrite(gz, data, (unsigned)strlen(data)),
-	    (int)strlen(data));
+	assert_int_equal(
+	    gzwrite(gz, data, (unsigned)strlen(data)), (int)strlen(data));
 	assert_int_equal(gzclose(gz), Z_OK);
 }
 
@@ -90,14 +90,15 @@ read_lines(const char *path, size_t line_max, char *out, size_t outlen,
 	while ((rc = wcs_input_getline(in, &line, &len)) != WCS_EOF) {
 		if (rc == WCS_WARN) {
 			(*warns)++;
-			o += (size_t)snprintf(out + o, outlen - o, "<long@%llu>|",
+			o += (size_t)snprintf(out + o, outlen - o,
+			    "<long@%llu>|",
 			    (unsigned long long)wcs_input_lineno(in));
 			continue;
 		}
 		if (rc != WCS_OK)
 			break;
-		o += (size_t)snprintf(out + o, outlen - o, "%.*s|", (int)len,
-		    line);
+		o += (size_t)snprintf(
+		    out + o, outlen - o, "%.*s|", (int)len, line);
 	}
 	wcs_input_close(in);
 	return (rc == WCS_EOF ? WCS_OK : rc);
@@ -111,8 +112,8 @@ test_plain_crlf_and_last_line(void **state)
 
 	(void)state;
 	write_file("a.log", "one\r\ntwo\n\nthree", 15);
-	assert_int_equal(read_lines(tpath("a.log"), 0, out, sizeof(out), &w),
-	    WCS_OK);
+	assert_int_equal(
+	    read_lines(tpath("a.log"), 0, out, sizeof(out), &w), WCS_OK);
 	assert_string_equal(out, "one|two||three|");
 	assert_int_equal(w, 0);
 }
@@ -129,8 +130,8 @@ test_gzip_members_and_errors(void **state)
 	(void)state;
 	append_gzip("m.gz", "alpha\nbeta\n");
 	append_gzip("m.gz", "gamma\n");
-	assert_int_equal(read_lines(tpath("m.gz"), 0, out, sizeof(out), &w),
-	    WCS_OK);
+	assert_int_equal(
+	    read_lines(tpath("m.gz"), 0, out, sizeof(out), &w), WCS_OK);
 	assert_string_equal(out, "alpha|beta|gamma|");
 
 	/* Truncated: what came before is read, then the input fails. */
@@ -139,23 +140,23 @@ test_gzip_members_and_errors(void **state)
 	n = (long)fread(buf, 1, sizeof(buf), fp);
 	(void)fclose(fp);
 	write_file("t.gz", buf, (size_t)n - 5);
-	assert_int_equal(read_lines(tpath("t.gz"), 0, out, sizeof(out), &w),
-	    WCS_FAILED);
+	assert_int_equal(
+	    read_lines(tpath("t.gz"), 0, out, sizeof(out), &w), WCS_FAILED);
 	assert_non_null(strstr(out, "alpha|beta|"));
 
 	/* Trailing garbage after the members is an error, not data. */
 	memcpy(buf + n, "JUNK", 4);
 	write_file("g.gz", buf, (size_t)n + 4);
-	assert_int_equal(read_lines(tpath("g.gz"), 0, out, sizeof(out), &w),
-	    WCS_FAILED);
+	assert_int_equal(
+	    read_lines(tpath("g.gz"), 0, out, sizeof(out), &w), WCS_FAILED);
 	assert_string_equal(out, "alpha|beta|gamma|");
 
 	/* Corrupt deflate data. */
 	buf[12] ^= 0x55;
 	buf[13] ^= 0x55;
 	write_file("c.gz", buf, (size_t)n);
-	assert_int_equal(read_lines(tpath("c.gz"), 0, out, sizeof(out), &w),
-	    WCS_FAILED);
+	assert_int_equal(
+	    read_lines(tpath("c.gz"), 0, out, sizeof(out), &w), WCS_FAILED);
 }
 
 static void
@@ -165,8 +166,8 @@ test_boms_and_utf16(void **state)
 	/* "A\n", U+1F600 as a pair, a lone high surrogate then "B", a lone
 	 * low surrogate, "\r\n" and an odd final byte. */
 	static const unsigned char le[] = { 0xff, 0xfe, 'A', 0, '\n', 0, 0x3d,
-		0xd8, 0x00, 0xde, 0x3d, 0xd8, 'B', 0, 0x00, 0xdc, '\r', 0,
-		'\n', 0, 'Z' };
+		0xd8, 0x00, 0xde, 0x3d, 0xd8, 'B', 0, 0x00, 0xdc, '\r', 0, '\n',
+		0, 'Z' };
 	static const unsigned char be[] = { 0xfe, 0xff, 0, 'x', 0, 'y', 0,
 		'\n' };
 	char out[256];
@@ -174,18 +175,17 @@ test_boms_and_utf16(void **state)
 
 	(void)state;
 	write_file("u8.log", u8bom, sizeof(u8bom) - 1);
-	assert_int_equal(read_lines(tpath("u8.log"), 0, out, sizeof(out), &w),
-	    WCS_OK);
+	assert_int_equal(
+	    read_lines(tpath("u8.log"), 0, out, sizeof(out), &w), WCS_OK);
 	assert_string_equal(out, "hi|");
 	write_file("le.log", le, sizeof(le));
-	assert_int_equal(read_lines(tpath("le.log"), 0, out, sizeof(out), &w),
-	    WCS_OK);
-	assert_string_equal(out,
-	    "A|\xf0\x9f\x98\x80\xef\xbf\xbd"
-	    "B\xef\xbf\xbd|\xef\xbf\xbd|");
+	assert_int_equal(
+	    read_lines(tpath("le.log"), 0, out, sizeof(out), &w), WCS_OK);
+	assert_string_equal(out, "A|\xf0\x9f\x98\x80\xef\xbf\xbd"
+				 "B\xef\xbf\xbd|\xef\xbf\xbd|");
 	write_file("be.log", be, sizeof(be));
-	assert_int_equal(read_lines(tpath("be.log"), 0, out, sizeof(out), &w),
-	    WCS_OK);
+	assert_int_equal(
+	    read_lines(tpath("be.log"), 0, out, sizeof(out), &w), WCS_OK);
 	assert_string_equal(out, "xy|");
 }
 
@@ -204,26 +204,23 @@ test_overlong_line_skipped(void **state)
 	i += n;
 	i += (size_t)sprintf(data + i, "\nafter\n");
 	write_file("long.log", data, i);
-	assert_int_equal(read_lines(tpath("long.log"), 256, out, sizeof(out),
-			     &w),
-	    WCS_OK);
+	assert_int_equal(
+	    read_lines(tpath("long.log"), 256, out, sizeof(out), &w), WCS_OK);
 	assert_string_equal(out, "short|<long@2>|after|");
 	assert_int_equal(w, 1);
 	/* Exactly at the cap is accepted. */
 	memset(data, 'y', 256);
 	data[256] = '\n';
 	write_file("cap.log", data, 257);
-	assert_int_equal(read_lines(tpath("cap.log"), 256, out, sizeof(out),
-			     &w),
-	    WCS_OK);
+	assert_int_equal(
+	    read_lines(tpath("cap.log"), 256, out, sizeof(out), &w), WCS_OK);
 	assert_int_equal(w, 0);
 	assert_int_equal(strlen(out), 257);
 	/* An over-long final line without a newline. */
 	memset(data, 'z', 400);
 	write_file("tail.log", data, 400);
-	assert_int_equal(read_lines(tpath("tail.log"), 256, out, sizeof(out),
-			     &w),
-	    WCS_OK);
+	assert_int_equal(
+	    read_lines(tpath("tail.log"), 256, out, sizeof(out), &w), WCS_OK);
 	assert_int_equal(w, 1);
 	free(data);
 }
@@ -239,8 +236,8 @@ test_nul_bytes_kept_in_line(void **state)
 	(void)state;
 	wcs_ctx_init(&ctx, NULL);
 	write_file("nul.log", "a\0b\nc\n", 6);
-	assert_int_equal(wcs_input_open(&ctx, tpath("nul.log"), 0, &in),
-	    WCS_OK);
+	assert_int_equal(
+	    wcs_input_open(&ctx, tpath("nul.log"), 0, &in), WCS_OK);
 	assert_int_equal(wcs_input_getline(in, &line, &len), WCS_OK);
 	assert_int_equal(len, 3);
 	assert_memory_equal(line, "a\0b", 3);
@@ -262,8 +259,8 @@ test_peek_window_and_mem(void **state)
 
 	(void)state;
 	wcs_ctx_init(&ctx, NULL);
-	assert_int_equal(wcs_input_open_mem(&ctx, "mem", "hello\nworld\n", 12,
-			     0, &in),
+	assert_int_equal(
+	    wcs_input_open_mem(&ctx, "mem", "hello\nworld\n", 12, 0, &in),
 	    WCS_OK);
 	assert_int_equal(wcs_input_peek(in, &p, &len), WCS_OK);
 	assert_int_equal(len, 12);
@@ -276,8 +273,8 @@ test_peek_window_and_mem(void **state)
 	assert_memory_equal(line, "world", 5);
 	wcs_input_close(in);
 	/* An empty input peeks as 0 bytes. */
-	assert_int_equal(wcs_input_open_mem(&ctx, "empty", "", 0, 0, &in),
-	    WCS_OK);
+	assert_int_equal(
+	    wcs_input_open_mem(&ctx, "empty", "", 0, 0, &in), WCS_OK);
 	assert_int_equal(wcs_input_peek(in, &p, &len), WCS_OK);
 	assert_int_equal(len, 0);
 	assert_int_equal(wcs_input_getline(in, &line, &len), WCS_EOF);
@@ -292,8 +289,8 @@ test_open_errors(void **state)
 
 	(void)state;
 	wcs_ctx_init(&ctx, NULL);
-	assert_int_equal(wcs_input_open(&ctx, tpath("missing"), 0, &in),
-	    WCS_FAILED);
+	assert_int_equal(
+	    wcs_input_open(&ctx, tpath("missing"), 0, &in), WCS_FAILED);
 	assert_null(in);
 	assert_non_null(strstr(wcs_error_string(&ctx), "missing"));
 	assert_int_equal(wcs_input_open(&ctx, tmpdir, 0, &in), WCS_FAILED);
@@ -342,14 +339,14 @@ test_walk_order_loops_fifos(void **state)
 	assert_int_equal(symlink("..", tpath("w/sub/loop")), 0);
 	assert_int_equal(symlink("self", tpath("w/self")), 0);
 	assert_int_equal(mkfifo(tpath("w/fifo"), 0600), 0);
-	assert_int_equal(wcs_walk(&ctx, tpath("w"), walk_seen, walk_skip, &l),
-	    WCS_OK);
+	assert_int_equal(
+	    wcs_walk(&ctx, tpath("w"), walk_seen, walk_skip, &l), WCS_OK);
 	assert_string_equal(l.seen, "/w/a.log /w/b.log /w/sub/c.log ");
 	assert_non_null(strstr(l.skipped, "/w/fifo"));
 	assert_non_null(strstr(l.skipped, "/w/self"));
 	assert_non_null(strstr(l.skipped, "/w/sub/loop"));
-	assert_int_equal(wcs_walk(&ctx, tpath("nope"), walk_seen, walk_skip,
-			     &l),
+	assert_int_equal(
+	    wcs_walk(&ctx, tpath("nope"), walk_seen, walk_skip, &l),
 	    WCS_FAILED);
 }
 

@@ -116,8 +116,8 @@ test_pfirewall_rejects(void **state)
 	    HDR "2017-02-29 17:03:01 DROP TCP 10.0.0.5 10.0.0.9 1 445 0 - - "
 		"- - - - - SEND\n",
 	    "bad date or time");
-	lt_expect_reject("pfirewall", HDR "2017-05-12 17:03:01\n",
-	    "truncated line: 2 of 17 fields");
+	lt_expect_reject("pfirewall", HDR "2017-05-12 17:03:01 DROP TCP\n",
+	    "truncated line: 4 of 17 fields");
 	lt_expect_reject("pfirewall",
 	    "#Fields: date time\n2017-05-12 17:03:01\n", "no action");
 	lt_expect_reject("pfirewall",

@@ -108,8 +108,7 @@ static const struct rcase cases[] = {
 	    0 },
 	{ "wannacry.process.decryptor", WCS_EV_PROCESS, "image",
 	    "C:\\Users\\a\\Desktop\\@WanaDecryptor@.exe", 0 },
-	{ NULL, WCS_EV_PROCESS, "image", "C:\\Users\\a\\WanaDecryptor.exe",
-	    0 },
+	{ NULL, WCS_EV_PROCESS, "image", "C:\\Users\\a\\WanaDecryptor.exe", 0 },
 	{ "wannacry.process.other-names", WCS_EV_PROCESS, "image",
 	    "C:\\Users\\a\\Downloads\\wannacry.exe", 0 },
 	{ NULL, WCS_EV_PROCESS, "image", "C:\\tools\\wannacry-scanner.exe", 0 },
@@ -118,8 +117,8 @@ static const struct rcase cases[] = {
 	{ NULL, WCS_EV_PROCESS, "cmdline", "attrib +h secret.txt", 0 },
 	{ "wannacry.cmd.icacls-everyone", WCS_EV_PROCESS, "cmdline",
 	    "icacls . /grant Everyone:F /T /C /Q", 0 },
-	{ NULL, WCS_EV_PROCESS, "cmdline",
-	    "icacls C:\\share /grant Everyone:R", 0 },
+	{ NULL, WCS_EV_PROCESS, "cmdline", "icacls C:\\share /grant Everyone:R",
+	    0 },
 	{ "wannacry.cmd.cscript-mvbs", WCS_EV_PROCESS, "cmdline",
 	    "cscript.exe  //nologo m.vbs", 0 },
 	{ NULL, WCS_EV_PROCESS, "cmdline", "cscript.exe //nologo backup.vbs",
@@ -168,8 +167,7 @@ static const struct rcase cases[] = {
 	{ NULL, WCS_EV_FILE, "target", "C:\\WINDOWS\\tasks\\schedlgu.txt", 0 },
 	{ "wannacry.file.dropped-exe", WCS_EV_FILE, "target",
 	    "C:\\ProgramData\\qwe\\taskse.exe", 0 },
-	{ NULL, WCS_EV_FILE, "target", "C:\\ProgramData\\qwe\\taskset.exe",
-	    0 },
+	{ NULL, WCS_EV_FILE, "target", "C:\\ProgramData\\qwe\\taskset.exe", 0 },
 	/* network */
 	{ "wannacry.conn.smb-from-mssecsvc", WCS_EV_CONN, "image",
 	    "C:\\WINDOWS\\mssecsvc.exe", 445 },
@@ -219,8 +217,8 @@ test_every_rule_positive_and_negative(void **state)
 		ev.dport = cases[i].dport;
 		set_field(&ev, cases[i].field, cases[i].value);
 		memset(&h, 0, sizeof(h));
-		assert_int_equal(wcs_rules_match(rules, &ev, collect, &h),
-		    WCS_OK);
+		assert_int_equal(
+		    wcs_rules_match(rules, &ev, collect, &h), WCS_OK);
 		if (cases[i].rule == NULL) {
 			if (h.n != 0)
 				fail_msg("'%s' should match nothing, hit %s",
@@ -275,12 +273,12 @@ expect_error(const char *text, const char *needle)
 	wcs_ctx_init(&ctx, NULL);
 	rules = wcs_rules_new(&ctx);
 	assert_non_null(rules);
-	assert_int_equal(wcs_rules_load_buffer(rules, "t.rules", text,
-			     strlen(text)),
+	assert_int_equal(
+	    wcs_rules_load_buffer(rules, "t.rules", text, strlen(text)),
 	    WCS_FAILED);
 	if (strstr(wcs_error_string(&ctx), needle) == NULL)
-		fail_msg("error '%s' lacks '%s'", wcs_error_string(&ctx),
-		    needle);
+		fail_msg(
+		    "error '%s' lacks '%s'", wcs_error_string(&ctx), needle);
 	/* Nothing of a bad file is kept. */
 	assert_int_equal(wcs_rules_count(rules), 0);
 	wcs_rules_free(rules);
@@ -293,8 +291,8 @@ test_rule_errors(void **state)
 	expect_error("rule a\n class startup\n field image\n pcre /(ab/\n",
 	    "t.rules:4: offset 3: missing closing parenthesis");
 	expect_error("rule a\n class startup\n field image\n", "t.rules:3: "
-							    "rule a has no "
-							    "matcher");
+							       "rule a has no "
+							       "matcher");
 	expect_error("field image\n", "t.rules:1: 'field' outside a rule");
 	expect_error("rule a\n class nosuch\n", "t.rules:2: unknown class");
 	expect_error("rule a\n class startup\n field nosuch\n",
@@ -328,15 +326,15 @@ test_replace_by_id_and_dir(void **state)
 	struct hits h;
 
 	(void)state;
-	assert_int_equal(wcs_rules_load_buffer(rules, "local.rules", over,
-			     strlen(over)),
+	assert_int_equal(
+	    wcs_rules_load_buffer(rules, "local.rules", over, strlen(over)),
 	    WCS_OK);
 	assert_int_equal(wcs_rules_count(rules), before + 1);
 	for (i = 0; i < wcs_rules_count(rules); i++) {
 		if (strcmp(wcs_rules_info(rules, i)->id,
 			"wannacry.killswitch.original") == 0)
-			assert_string_equal(wcs_rules_info(rules, i)->file,
-			    "local.rules");
+			assert_string_equal(
+			    wcs_rules_info(rules, i)->file, "local.rules");
 	}
 	wcs_event_clear(&ev);
 	ev.kind = WCS_EV_DNS;
@@ -344,8 +342,7 @@ test_replace_by_id_and_dir(void **state)
 	memset(&h, 0, sizeof(h));
 	assert_int_equal(wcs_rules_match(rules, &ev, collect, &h), WCS_OK);
 	assert_string_equal(h.ids, "wannacry.killswitch.original ");
-	assert_int_equal(wcs_rules_load_dir(rules, "/nonexistent"),
-	    WCS_FAILED);
+	assert_int_equal(wcs_rules_load_dir(rules, "/nonexistent"), WCS_FAILED);
 	wcs_rules_free(rules);
 }
 
@@ -364,9 +361,8 @@ test_hostile_subject_is_bounded(void **state)
 	wcs_ctx_init(&ctx, NULL);
 	rules = wcs_rules_new(&ctx);
 	assert_non_null(rules);
-	assert_int_equal(wcs_rules_load_buffer(rules, "s.rules", r,
-			     strlen(r)),
-	    WCS_OK);
+	assert_int_equal(
+	    wcs_rules_load_buffer(rules, "s.rules", r, strlen(r)), WCS_OK);
 	memset(subject, 'a', sizeof(subject) - 2);
 	subject[sizeof(subject) - 2] = '!';
 	wcs_event_clear(&ev);

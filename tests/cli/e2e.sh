@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# End-to-end tests of the wcscan command line: exit status, inputs (plain,
+# gzip, stdin, directories), the report formats, -o, --strict.
+# usage: e2e.sh WCSCAN SOURCE_DIR
+set -u
+wcscan=$1
+src=$2
+shared="$src/../shared/data"
+tmp=$(mktemp -d /tmp/wcscan-e2e.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
+check() { # check NAME EXPECTED_STATUS ACTUAL_STATUS
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (exit $3, want $2)"; fi
+}
+json_ok() { python3 "$src/tests/cli/check_json.py" "$1" >/dev/null 2>"$tmp/json.err"; }
+jq_py() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+# --- usage -------------------------------------------------------------
+"$wcscan" --help >"$tmp/help" 2>&1
+check "--help exits 0" 0 $?
+grep -q '^usage: wcscan' "$tmp/help" && ok "--help prints usage on stdout" || not_ok "--help text"
+"$wcscan" --version | grep -q '^wcscan [0-9]' && ok "--version" || not_ok "--version"
+"$wcscan" --no-such-option >/dev/null 2>"$tmp/err"
+check "unknown option exits 2" 2 $?
+grep -q "Try 'wcscan --help'" "$tmp/err" && ok "usage error points to --help" || not_ok "usage hint"
+"$wcscan" --year 17 x >/dev/null 2>&1
+check "bad --year exits 2" 2 $?
+"$wcscan" --tz Mars/Base x >/dev/null 2>"$tmp/err"
+check "unknown --tz exits 2" 2 $?
+"$wcscan" >/dev/null 2>&1
+check "no input exits 2" 2 $?
+
+# --- a WannaCry start-up trace, and a benign log --------------------------
+cat >"$tmp/wc.xml" <<'XML'
+<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><Provider Name="Service Control Manager"/><EventID Qualifiers="16384">7045</EventID><TimeCreated SystemTime="2017-05-12T07:44:55.000000000Z"/><Computer>WS023.corp.example</Computer></System><EventData><Data Name="ServiceName">Microsoft Security Center (2.0) Service</Data><Data Name="ImagePath">C:\WINDOWS\mssecsvc.exe -m security</Data><Data Name="ServiceType">user mode service</Data><Data Name="StartType">auto start</Data><Data Name="AccountName">LocalSystem</Data></EventData></Event>
+<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><Provider Name="Microsoft-Windows-Security-Auditing"/><EventID>4688</EventID><TimeCreated SystemTime="2017-05-12T07:45:03.000000000Z"/><Computer>WS023.corp.example</Computer></System><EventData><Data Name="SubjectUserName">WS023$</Data><Data Name="NewProcessId">0x1a2c</Data><Data Name="NewProcessName">C:\ProgramData\kbqwpmzz\tasksche.exe</Data><Data Name="CommandLine">tasksche.exe /i</Data></EventData></Event>
+XML
+"$wcscan" -f json -o "$tmp/wc.json" "$tmp/wc.xml" 2>/dev/null
+check "WannaCry start-up evidence exits 1" 1 $?
+[ "$(jq_py "$tmp/wc.json" "d['hosts'][0]['verdict'], d['hosts'][0]['rank']")" = "infected 1" ] &&
+	ok "the host is infected, rank 1" || not_ok "verdict of the start-up trace"
+
+if [ -d "$shared" ]; then
+	"$wcscan" -f json -o "$tmp/plaso.json" "$shared/xml/plaso/test_data/evtx/System.xml" 2>/dev/null
+	check "plaso's System log (benign) exits 0" 0 $?
+	"$wcscan" --evtx "$shared/xml" -f json -o "$tmp/xml.json" 2>/dev/null
+	check "../shared/data/xml reads" 0 $?
+	[ "$(jq_py "$tmp/xml.json" "len(d['inputs']), sum(i['records'] for i in d['inputs']), sum(i['rejected'] for i in d['inputs'])")" = "22 6459 0" ] &&
+		ok "xml samples: 22 inputs, 6459 records, 0 rejected" || not_ok "xml sample counts"
+	json_ok "$tmp/xml.json" && ok "xml samples report is valid JSON" || not_ok "xml report JSON: $(cat "$tmp/json.err")"
+	[ "$(jq_py "$tmp/xml.json" "sum(1 for h in d['hosts'] if h['verdict']=='infected')")" = 0 ] &&
+		ok "real samples: no infected verdict" || not_ok "real samples called infected"
+else
+	echo "# skip: $shared absent (shared sample data not beside the repo)"
+fi
+
+# --- unreadable input: exit 2, the report covers the rest ---------------
+"$wcscan" -f json -o "$tmp/bad.json" "$tmp/wc.xml" "$tmp/does-not-exist.log" 2>"$tmp/err"
+check "an unreadable input exits 2" 2 $?
+grep -q 'does-not-exist.log' "$tmp/err" && ok "the error names the file" || not_ok "error message"
+[ "$(jq_py "$tmp/bad.json" "len(d['inputs']), d['inputs'][0]['events'], d['inputs'][1]['error'] is not None, len(d['hosts'])")" = "2 2 True 1" ] &&
+	ok "the report still covers the readable input" || not_ok "report after unreadable input"
+printf 'hello\nworld\n' >"$tmp/notalog.txt"
+"$wcscan" "$tmp/notalog.txt" >/dev/null 2>"$tmp/err"
+check "an unrecognized file named on the command line exits 2" 2 $?
+grep -q 'notalog.txt: unrecognized' "$tmp/err" && ok "unrecognized format names the file" || not_ok "unrecognized message"
+
+# --- the same events from plain, gzip and stdin ----------------------------
+for f in "$src"/testdata/windns/*.log "$src"/testdata/netfilter/netfilter_ufw.log "$src"/testdata/evtx_xml/wevtutil_rootless.xml; do
+	[ -f "$f" ] || continue
+	b=$(basename "$f")
+	gzip -c "$f" >"$tmp/$b.gz"
+	"$wcscan" --year 2017 --dump-events "$tmp/plain.nd" -o /dev/null "$f" 2>/dev/null
+	"$wcscan" --year 2017 --dump-events "$tmp/gz.nd" -o /dev/null "$tmp/$b.gz" 2>/dev/null
+	"$wcscan" --year 2017 --dump-events "$tmp/stdin.nd" -o /dev/null - <"$f" 2>/dev/null
+	strip() { sed 's/,"source":.*$//' "$1"; }
+	if [ -s "$tmp/plain.nd" ] && [ "$(strip "$tmp/plain.nd")" = "$(strip "$tmp/gz.nd")" ] &&
+		[ "$(strip "$tmp/plain.nd")" = "$(strip "$tmp/stdin.nd")" ]; then
+		ok "$b: same events plain, gzip, stdin ($(wc -l <"$tmp/plain.nd"))"
+	else
+		not_ok "$b: events differ between plain, gzip and stdin"
+	fi
+done
+
+# --- report formats --------------------------------------------------------
+"$wcscan" -f csv "$tmp/wc.xml" >"$tmp/wc.csv" 2>/dev/null
+head -1 "$tmp/wc.csv" | grep -q '^rank,ip,names,verdict' && ok "CSV header first" || not_ok "CSV header: $(head -1 "$tmp/wc.csv")"
+"$wcscan" -f text "$tmp/wc.xml" >"$tmp/wc.txt" 2>/dev/null
+grep -q 'Patient-zero candidates' "$tmp/wc.txt" && ok "text report" || not_ok "text report"
+json_ok "$tmp/wc.json" && ok "JSON report passes check_json.py" || not_ok "JSON: $(cat "$tmp/json.err")"
+
+# --- -o: atomic, never through a symlink -----------------------------------
+echo precious >"$tmp/precious"
+ln -s "$tmp/precious" "$tmp/out.json"
+"$wcscan" -f json -o "$tmp/out.json" "$tmp/wc.xml" 2>/dev/null
+[ ! -L "$tmp/out.json" ] && [ "$(cat "$tmp/precious")" = precious ] && json_ok "$tmp/out.json" &&
+	ok "-o replaces a planted symlink, leaves its target alone" || not_ok "-o and symlinks"
+ls "$tmp"/.wcscan-report.* >/dev/null 2>&1 && not_ok "-o left a temporary file" || ok "-o leaves no temporary file"
+"$wcscan" -f json -o "$tmp/no/such/dir/r.json" "$tmp/wc.xml" 2>/dev/null
+check "-o into a missing directory exits 2" 2 $?
+
+# --- rejected records, --strict ---------------------------------------------
+{
+	echo '#Version: 1.5'
+	echo '#Software: Microsoft Windows Firewall'
+	echo '#Time Format: Local'
+	echo '#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path'
+	echo '2017-05-12 07:45:10 ALLOW TCP 10.1.1.23 10.1.1.24 49201 445 0 - 0 0 0 - - - SEND'
+	echo '2017-05-12 07:45:11 ALLOW TCP 10.1.1.23 not-an-ip 49202 445 0 - 0 0 0 - - - SEND'
+} >"$tmp/fw.log"
+"$wcscan" -f json -o "$tmp/fw.json" "$tmp/fw.log" 2>"$tmp/err"
+check "a rejected line is not an error" 0 $?
+grep -q 'fw.log:6' "$tmp/err" && ok "the reject is shown as file:line" || not_ok "reject sample: $(cat "$tmp/err")"
+[ "$(jq_py "$tmp/fw.json" "d['inputs'][0]['rejected'], d['inputs'][0]['rejects'][0]['line']")" = "1 6" ] &&
+	ok "the report counts and samples the reject" || not_ok "reject accounting"
+"$wcscan" --strict -o /dev/null "$tmp/fw.log" 2>/dev/null
+check "--strict makes a rejected line exit 2" 2 $?
+
+# --- directories ---------------------------------------------------------------
+mkdir -p "$tmp/share/a" "$tmp/share/b"
+cp "$tmp/wc.xml" "$tmp/share/b/"
+cp "$tmp/fw.log" "$tmp/share/a/"
+cp "$tmp/notalog.txt" "$tmp/share/"
+"$wcscan" -f json -o "$tmp/share.json" "$tmp/share" 2>"$tmp/err"
+check "a directory with a stray file exits 1 (found), not 2" 1 $?
+[ "$(jq_py "$tmp/share.json" "[i['path'].rsplit('/',2)[-2]+'/'+i['path'].rsplit('/',1)[-1] for i in d['inputs']]")" = "['a/fw.log', 'b/wc.xml', 'share/notalog.txt']" ] &&
+	ok "directories are read recursively in name order" || not_ok "directory order: $(jq_py "$tmp/share.json" "[i['path'] for i in d['inputs']]")"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

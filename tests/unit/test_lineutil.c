@@ -1,0 +1,230 @@
+/*
+ * The line readers' shared helpers: splitting, numbers, host:port, DNS
+ * names and codes, BSD stamps, year inference, syslog headers, and the
+ * bidders' view of complete lines.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "wcscan/pool.h"
+#include "readers/readers_private.h"
+
+static void
+test_lineutil_split(void **state)
+{
+	struct wcs_span f[3];
+
+	(void)state;
+	assert_int_equal(wcs_lu_split_ws("  a \tbb  c d ", 13, f, 3), 4);
+	assert_true(wcs_lu_eq(f[0], "a"));
+	assert_true(wcs_lu_eq(f[1], "bb"));
+	assert_true(wcs_lu_eq(f[2], "c"));
+	assert_int_equal(wcs_lu_split_ws("   ", 3, f, 3), 0);
+	assert_int_equal(wcs_lu_split_char("a\t\tb", 4, '\t', f, 3), 3);
+	assert_int_equal(f[1].len, 0);
+	assert_true(wcs_lu_eq(f[2], "b"));
+	assert_int_equal(wcs_lu_split_char("", 0, '\t', f, 3), 1);
+	assert_true(wcs_lu_absent(f[0]));
+}
+
+static void
+test_lineutil_numbers(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_true(wcs_lu_uint("65535", 5, 65535, &v));
+	assert_int_equal(v, 65535);
+	assert_false(wcs_lu_uint("65536", 5, 65535, &v));
+	assert_false(wcs_lu_uint("", 0, 10, &v));
+	assert_false(wcs_lu_uint("-1", 2, 10, &v));
+	assert_false(
+	    wcs_lu_uint("99999999999999999999999", 23, UINT64_MAX, &v));
+	assert_false(wcs_lu_uint("18446744073709551616", 20, UINT64_MAX, &v));
+	assert_int_equal(wcs_lu_digits("0912", 4, 2), 9);
+	assert_int_equal(wcs_lu_digits("9", 1, 2), -1);
+	assert_non_null(wcs_lu_casefind("[UFW Block]", 11, "BLOCK"));
+	assert_null(wcs_lu_casefind("BLO", 3, "BLOCK"));
+}
+
+static void
+test_lineutil_hostport(void **state)
+{
+	struct wcs_addr a;
+	uint16_t port;
+	char buf[WCS_ADDR_STRLEN];
+
+	(void)state;
+	assert_true(wcs_lu_hostport("10.0.0.1:445", 12, ':', &a, &port));
+	assert_int_equal(port, 445);
+	assert_true(wcs_lu_hostport("[fe80::1]:445", 13, ':', &a, &port));
+	assert_string_equal(wcs_addr_format(&a, buf, sizeof(buf)), "fe80::1");
+	assert_int_equal(port, 445);
+	assert_true(wcs_lu_hostport("fe80::1#53", 10, '#', &a, &port));
+	assert_int_equal(port, 53);
+	assert_true(wcs_lu_hostport("fe80::1", 7, ':', &a, &port));
+	assert_int_equal(port, 0);
+	assert_false(wcs_lu_hostport("10.0.0.1", 8, '#', &a, &port));
+	assert_false(wcs_lu_hostport("[fe80::1", 8, ':', &a, &port));
+	assert_false(wcs_lu_hostport("10.0.0.1:x", 10, ':', &a, &port));
+	assert_false(wcs_lu_hostport("", 0, ':', &a, &port));
+	assert_false(wcs_lu_hostport("#", 1, '#', &a, &port));
+}
+
+static void
+test_lineutil_dns(void **state)
+{
+	struct wcs_ctx ctx;
+	struct wcs_pool *pool;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	pool = wcs_pool_new(&ctx, 0);
+	assert_non_null(pool);
+	assert_string_equal(
+	    wcs_lu_qname(pool, "WWW.Example.COM.", 16), "www.example.com");
+	assert_string_equal(wcs_lu_qname(pool, ".", 1), ".");
+	assert_string_equal(wcs_lu_qname(pool, "", 0), "");
+	assert_int_equal(wcs_lu_qtype((struct wcs_span){ "AAAA", 4 }), 28);
+	assert_int_equal(wcs_lu_qtype((struct wcs_span){ "any", 3 }), 255);
+	assert_int_equal(wcs_lu_qtype((struct wcs_span){ "TYPE65", 6 }), 65);
+	assert_int_equal(wcs_lu_qtype((struct wcs_span){ "FOO", 3 }), 0);
+	assert_int_equal(wcs_lu_rcode((struct wcs_span){ "NXDOMAIN", 8 }), 3);
+	assert_int_equal(
+	    wcs_lu_rcode((struct wcs_span){ "x", 1 }), WCS_RCODE_NONE);
+	assert_int_equal(wcs_lu_proto((struct wcs_span){ "tcp", 3 }), 6);
+	assert_int_equal(wcs_lu_proto((struct wcs_span){ "ICMPv6", 6 }), 58);
+	assert_int_equal(wcs_lu_proto((struct wcs_span){ "256", 3 }), -1);
+	wcs_pool_free(pool);
+}
+
+static void
+test_lineutil_bsd_stamp(void **state)
+{
+	struct wcs_lu_civil c;
+
+	(void)state;
+	assert_int_equal(wcs_lu_bsd_stamp("May 12 15:03:01 gw", 18, &c), 15);
+	assert_int_equal(c.mon, 5);
+	assert_int_equal(c.day, 12);
+	assert_int_equal(c.hour, 15);
+	assert_int_equal(wcs_lu_bsd_stamp("Jun  8 14:34:33.25 x", 20, &c), 18);
+	assert_int_equal(c.day, 8);
+	assert_int_equal(c.usec, 250000);
+	assert_int_equal(wcs_lu_bsd_stamp("Foo 12 15:03:01", 15, &c), 0);
+	assert_int_equal(wcs_lu_bsd_stamp("May 32 15:03:01", 15, &c), 0);
+	assert_int_equal(wcs_lu_bsd_stamp("May 12 25:03:01", 15, &c), 0);
+	assert_int_equal(wcs_lu_bsd_stamp("May 12 15:03", 12, &c), 0);
+}
+
+static void
+test_lineutil_year(void **state)
+{
+	struct wcs_lu_year y;
+	struct wcs_lu_civil c = { 0, 1, 2, 0, 0, 0, 0 };
+	struct wcs_lu_civil leap = { 0, 2, 29, 12, 0, 0, 0 };
+	int64_t t;
+
+	(void)state;
+	/* mtime 2017-12-31T12:00:00Z: a January line is of 2017. */
+	wcs_lu_year_init(&y, 0, (time_t)1514721600);
+	assert_true(wcs_lu_year_resolve(&y, &c));
+	assert_int_equal(c.year, 2017);
+	/* A line up to a month after the mtime is still that year. */
+	c.mon = 1, c.day = 25;
+	wcs_lu_year_init(&y, 0, (time_t)1514764800); /* 2018-01-01 */
+	assert_true(wcs_lu_year_resolve(&y, &c));
+	assert_int_equal(c.year, 2018);
+	/* 29 February finds the latest leap year before. */
+	assert_true(wcs_lu_year_resolve(&y, &leap));
+	assert_int_equal(leap.year, 2016);
+	wcs_lu_year_init(&y, 2017, (time_t)1514764800);
+	assert_false(wcs_lu_year_resolve(&y, &leap));
+	c.year = 2017;
+	assert_true(wcs_lu_local_to_utc(&c, NULL, &t));
+}
+
+static void
+test_lineutil_syslog(void **state)
+{
+	static const char bsd[] = "May 12 15:03:01 gw kernel: [1.0] hello";
+	static const char notag[] = "May 12 15:03:01 named[12]: hi";
+	static const char iso[] = "2017-05-12T17:03:01+02:00 gw named[1]: x";
+	static const char r5424[] =
+	    "<4>1 2017-05-12T15:03:01Z gw kernel - - [a b=\"]\"] msg";
+	struct wcs_lu_syslog sl;
+	struct wcs_lu_year y;
+	int64_t t;
+
+	(void)state;
+	wcs_lu_year_init(&y, 2017, 0);
+	assert_true(wcs_lu_syslog(bsd, strlen(bsd), &sl));
+	assert_int_equal(sl.form, WCS_LU_SYSLOG_BSD);
+	assert_true(wcs_lu_eq(sl.host, "gw"));
+	assert_true(wcs_lu_eq(sl.app, "kernel"));
+	assert_true(wcs_lu_eq(sl.msg, "[1.0] hello"));
+	assert_true(wcs_lu_syslog_time(&sl, &y, NULL, &t));
+	assert_int_equal(t, 1494601381LL * WCS_USEC);
+	assert_true(wcs_lu_syslog(notag, strlen(notag), &sl));
+	assert_true(wcs_lu_eq(sl.app, "named"));
+	assert_int_equal(sl.host.len, 0);
+	assert_true(wcs_lu_syslog(iso, strlen(iso), &sl));
+	assert_int_equal(sl.form, WCS_LU_SYSLOG_ISO);
+	assert_true(wcs_lu_syslog_time(&sl, &y, NULL, &t));
+	assert_int_equal(t, 1494601381LL * WCS_USEC);
+	assert_true(wcs_lu_syslog(r5424, strlen(r5424), &sl));
+	assert_true(wcs_lu_eq(sl.app, "kernel"));
+	assert_true(wcs_lu_eq(sl.msg, "msg"));
+	assert_false(wcs_lu_syslog("hello world", 11, &sl));
+	assert_false(wcs_lu_syslog("<4>", 3, &sl));
+	assert_false(wcs_lu_syslog("May 12 15:03:01 gw", 18, &sl));
+	assert_false(
+	    wcs_lu_syslog("<4>1 2017-05-12T15:03:01Z gw k - - [x", 37, &sl));
+}
+
+static void
+test_lineutil_peek_lines(void **state)
+{
+	static const unsigned char two[] = "a\r\nbc";
+	unsigned char full[WCS_PEEK_SIZE];
+	const char *line;
+	size_t pos = 0, len;
+
+	(void)state;
+	assert_true(wcs_lu_peek_line(two, 5, &pos, &line, &len));
+	assert_int_equal(len, 1);
+	/* The input ended: the last line counts. */
+	assert_true(wcs_lu_peek_line(two, 5, &pos, &line, &len));
+	assert_int_equal(len, 2);
+	assert_false(wcs_lu_peek_line(two, 5, &pos, &line, &len));
+	/* A full window: the cut line does not. */
+	memset(full, 'x', sizeof(full));
+	full[10] = '\n';
+	pos = 0;
+	assert_true(wcs_lu_peek_line(full, sizeof(full), &pos, &line, &len));
+	assert_false(wcs_lu_peek_line(full, sizeof(full), &pos, &line, &len));
+	assert_true(wcs_lu_is_markup("  <Event xmlns='x'>", 19));
+	assert_false(wcs_lu_is_markup("<4>1 2017", 9));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest t[] = {
+		cmocka_unit_test(test_lineutil_split),
+		cmocka_unit_test(test_lineutil_numbers),
+		cmocka_unit_test(test_lineutil_hostport),
+		cmocka_unit_test(test_lineutil_dns),
+		cmocka_unit_test(test_lineutil_bsd_stamp),
+		cmocka_unit_test(test_lineutil_year),
+		cmocka_unit_test(test_lineutil_syslog),
+		cmocka_unit_test(test_lineutil_peek_lines),
+	};
+
+	return (cmocka_run_group_tests(t, NULL, NULL));
+}

@@ -1,0 +1,202 @@
+/*
+ * Windows DNS debug log reader: golden files, the locales' date forms,
+ * question names, directions, time zones, rejects and bidding.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+/*
+ * golden.h's exp_len looks maybe-uninitialized to gcc because cmocka's
+ * fail_msg is not declared noreturn; the lead owns golden.h.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpragmas"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include "golden.h"
+#pragma GCC diagnostic pop
+#include "linereader_test.h"
+#include "readers/readers_private.h"
+
+#define PKT(date, rest) date " 0E3C PACKET  000000D3D5A3E1D0 UDP " rest "\n"
+#define QRY \
+	"Rcv 192.168.1.23    7c6d   Q [0001   D   NOERROR] A      (3)www(4)name(3)com(0)"
+
+static void
+test_windns_golden(void **state)
+{
+	(void)state;
+	golden_check_dir("windns", "windns");
+}
+
+static void
+test_windns_dates(void **state)
+{
+	(void)state;
+	lt_expect_one("windns", PKT("5/12/2017 4:44:01 PM", QRY), NULL,
+	    "\"timestamp\":\"2017-05-12T16:44:01Z\"");
+	lt_expect_one("windns", PKT("5/12/2017 12:44:01 AM", QRY), NULL,
+	    "\"timestamp\":\"2017-05-12T00:44:01Z\"");
+	lt_expect_one("windns", PKT("5/12/2017 12:44:01 PM", QRY), NULL,
+	    "\"timestamp\":\"2017-05-12T12:44:01Z\"");
+	lt_expect_one("windns", PKT("2017/05/12 16:44:01", QRY), NULL,
+	    "\"timestamp\":\"2017-05-12T16:44:01Z\"");
+	lt_expect_one("windns", PKT("2017-05-12 16:44:01", QRY), NULL,
+	    "\"timestamp\":\"2017-05-12T16:44:01Z\"");
+	lt_expect_one("windns", PKT("12.5.2017 16:44:01", QRY), NULL,
+	    "\"timestamp\":\"2017-05-12T16:44:01Z\"");
+	/* Slash, 24-hour: day first. */
+	lt_expect_one("windns", PKT("05/06/2017 16:44:01", QRY), NULL,
+	    "\"timestamp\":\"2017-06-05T16:44:01Z\"");
+	/* ... unless the second number can only be a day. */
+	lt_expect_one("windns", PKT("05/13/2017 16:44:01", QRY), NULL,
+	    "\"timestamp\":\"2017-05-13T16:44:01Z\"");
+	/* AM/PM with a first number over 12: en-AU style, day first. */
+	lt_expect_one("windns", PKT("13/05/2017 4:44:01 PM", QRY), NULL,
+	    "\"timestamp\":\"2017-05-13T16:44:01Z\"");
+	lt_expect_reject(
+	    "windns", PKT("5/12/2017 13:44:01 PM", QRY), "bad date");
+	lt_expect_reject(
+	    "windns", PKT("2/30/2017 1:44:01 PM", QRY), "bad date");
+}
+
+static void
+test_windns_order_sticks(void **state)
+{
+	struct wcs_input_stats st;
+	char *got;
+
+	(void)state;
+	/* 05/13 proves month-first; a later 05/06 follows it. */
+	got = lt_render("windns",
+	    PKT("05/13/2017 16:44:01", QRY) PKT("05/06/2017 16:44:01", QRY),
+	    NULL, &st);
+	assert_int_equal(st.events, 2);
+	assert_non_null(strstr(got, "\"2017-05-06T16:44:01Z\""));
+	free(got);
+}
+
+static void
+test_windns_tz(void **state)
+{
+	struct wcs_read_opts o = { 0 };
+	struct wcs_ctx ctx;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	o.tz = wcs_tz_new(&ctx, "+09:00");
+	assert_non_null(o.tz);
+	lt_expect_one("windns", PKT("5/13/2017 12:03:01 AM", QRY), &o,
+	    "\"timestamp\":\"2017-05-12T15:03:01Z\"");
+	wcs_tz_free((struct wcs_tz *)o.tz);
+	o.tz = wcs_tz_new(&ctx, "Europe/Berlin");
+	if (o.tz == NULL) {
+		printf("skipping: no tz database\n");
+		skip();
+	}
+	lt_expect_one("windns", PKT("12.05.2017 17:03:01", QRY), &o,
+	    "\"timestamp\":\"2017-05-12T15:03:01Z\"");
+	wcs_tz_free((struct wcs_tz *)o.tz);
+}
+
+static void
+test_windns_directions(void **state)
+{
+	(void)state;
+	lt_expect_one("windns",
+	    PKT("5/12/2017 4:44:01 PM",
+		"Snd 192.168.1.23    7c6d R Q [8385 A DR NXDOMAIN] A      (3)www(38)iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea(3)com(0)"),
+	    NULL,
+	    "\"src_ip\":\"192.168.1.23\",\"proto\":\"UDP\",\"dns_dir\":"
+	    "\"response\",\"rcode\":3,\"qtype\":1,\"qname\":"
+	    "\"www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com\"");
+	lt_expect_one("windns",
+	    PKT("5/12/2017 4:44:01 PM",
+		"Snd 8.8.8.8    7c6e   Q [0001   D   NOERROR] AAAA   (3)www(4)Name(3)com(0)"),
+	    NULL,
+	    "\"dest_ip\":\"8.8.8.8\",\"proto\":\"UDP\",\"dns_dir\":\"query\","
+	    "\"qtype\":28,\"qname\":\"www.name.com\"");
+	lt_expect_one("windns",
+	    PKT("5/12/2017 4:44:01 PM",
+		"Rcv 8.8.8.8    7c6e R Q [8183   DR REFUSED] SRV    (0)"),
+	    NULL,
+	    "\"dest_ip\":\"8.8.8.8\",\"proto\":\"UDP\",\"dns_dir\":"
+	    "\"response\",\"rcode\":5,\"qtype\":33,\"qname\":\".\"");
+}
+
+static void
+test_windns_rejects_and_skips(void **state)
+{
+	struct wcs_input_stats st;
+	char *got;
+
+	(void)state;
+	lt_expect_reject("windns",
+	    PKT("5/12/2017 4:44:01 PM",
+		"Rcv 192.168.1.x    7c6d   Q [0001   D   NOERROR] A      (1)x(0)"),
+	    "bad remote address '192.168.1.x'");
+	lt_expect_reject("windns",
+	    PKT("5/12/2017 4:44:01 PM",
+		"Rcv 192.168.1.2    7c6d   Q [0001   D   NOERROR] A      x.com"),
+	    "bad question name 'x.com'");
+	lt_expect_reject("windns",
+	    PKT("5/12/2017 4:44:01 PM",
+		"Rcv 192.168.1.2    7c6d   Q [0001   D   BOGUS] A      (1)x(0)"),
+	    "bad rcode 'BOGUS'");
+	lt_expect_reject("windns", PKT("5/12/2017 4:44:01 PM", "Rcv"),
+	    "truncated PACKET line");
+	got = lt_render("windns",
+	    "DNS Server log file creation at 5/12/2017 4:40:12 PM\n"
+	    "\n\tField #  Information\n"
+	    "5/12/2017 4:44:03 PM 1A20 EVENT   The DNS server started.\n"
+	    "UDP question info at 000000D3D5A3E1D0\n  Socket = 508\n",
+	    NULL, &st);
+	assert_int_equal(st.ignored, 6);
+	assert_int_equal(st.records, 6);
+	free(got);
+}
+
+static void
+test_windns_bid(void **state)
+{
+	static const char pfw[] =
+	    "2017-05-12 17:00:01 ALLOW TCP 10.0.0.23 10.0.0.1 49201 445 0 - - "
+	    "- - - - - SEND\n";
+	static const char one[] = PKT("5/12/2017 4:44:01 PM", QRY);
+
+	(void)state;
+	assert_int_equal(
+	    wcs_reader_windns.bid((const unsigned char *)pfw, strlen(pfw), 0),
+	    0);
+	assert_true(wcs_reader_windns.bid(
+			(const unsigned char *)one, strlen(one), 0) > 0);
+	/* A line cut by the end of a full peek window is not judged. */
+	{
+		unsigned char win[WCS_PEEK_SIZE];
+
+		memset(win, ' ', sizeof(win));
+		memcpy(win, one, strlen(one) - 1);
+		assert_int_equal(wcs_reader_windns.bid(win, sizeof(win), 0), 0);
+	}
+	lt_bid_loses_elsewhere("windns");
+	lt_bid_rejects_markup("windns");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest t[] = {
+		cmocka_unit_test(test_windns_golden),
+		cmocka_unit_test(test_windns_dates),
+		cmocka_unit_test(test_windns_order_sticks),
+		cmocka_unit_test(test_windns_tz),
+		cmocka_unit_test(test_windns_directions),
+		cmocka_unit_test(test_windns_rejects_and_skips),
+		cmocka_unit_test(test_windns_bid),
+	};
+
+	return (cmocka_run_group_tests(t, NULL, NULL));
+}
