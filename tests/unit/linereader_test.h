@@ -18,11 +18,14 @@
 #include "wcscan/reader.h"
 #include "wcscan/report.h"
 
+/* Not every test file uses every helper. */
+#define LT_UNUSED __attribute__((unused))
+
 struct lt_sink {
 	FILE *out;
 };
 
-static int
+LT_UNUSED static int
 lt_event(const struct wcs_event *ev, void *arg)
 {
 	struct lt_sink *s = arg;
@@ -34,7 +37,7 @@ lt_event(const struct wcs_event *ev, void *arg)
  * Run reader over text; return the events as NDJSON (malloc'd) and the
  * accounting in *st.
  */
-static char *
+LT_UNUSED static char *
 lt_render(const char *reader, const char *text,
     const struct wcs_read_opts *ropts, struct wcs_input_stats *st)
 {
@@ -68,7 +71,7 @@ lt_render(const char *reader, const char *text,
 }
 
 /* Assert that text yields exactly one event whose JSON contains want. */
-static void
+LT_UNUSED static void
 lt_expect_one(const char *reader, const char *text,
     const struct wcs_read_opts *ropts, const char *want)
 {
@@ -76,13 +79,18 @@ lt_expect_one(const char *reader, const char *text,
 	char *got = lt_render(reader, text, ropts, &st);
 
 	if (st.events != 1 || strstr(got, want) == NULL)
-		fail_msg("%s: want one event with %s, got %llu: %s", reader,
-		    want, (unsigned long long)st.events, got);
+		fail_msg("%s: want one event with %s, got %llu of %llu "
+			 "(%llu ignored, %llu rejected: %s): %s",
+		    reader, want, (unsigned long long)st.events,
+		    (unsigned long long)st.records,
+		    (unsigned long long)st.ignored,
+		    (unsigned long long)st.rejected,
+		    st.nsamples > 0 ? st.samples[0].why : "", got);
 	free(got);
 }
 
 /* Assert that text is one rejected record whose reason contains why. */
-static void
+LT_UNUSED static void
 lt_expect_reject(const char *reader, const char *text, const char *why)
 {
 	struct wcs_input_stats st;
@@ -97,7 +105,7 @@ lt_expect_reject(const char *reader, const char *text, const char *why)
 }
 
 /* The bid of reader on the first bytes of the file at path. */
-static int
+LT_UNUSED static int
 lt_bid_file(const struct wcs_reader_ops *ops, const char *path,
     const struct wcs_reader_ops **winner)
 {
@@ -121,7 +129,7 @@ lt_bid_file(const struct wcs_reader_ops *ops, const char *path,
  * fixture directories (and any directory under testdata that is not its
  * own and exists, such as the event XML reader's).
  */
-static void
+LT_UNUSED static void
 lt_bid_loses_elsewhere(const char *reader)
 {
 	const struct wcs_reader_ops *ops = wcs_reader_find(reader), *winner;
@@ -165,7 +173,7 @@ lt_bid_loses_elsewhere(const char *reader)
 }
 
 /* Inline samples no line reader may claim. */
-static void
+LT_UNUSED static void
 lt_bid_rejects_markup(const char *reader)
 {
 	static const char *const samples[] = {
@@ -194,7 +202,7 @@ lt_bid_rejects_markup(const char *reader)
  * and at most 10% of its records rejected.  Skipped (with a message) when
  * ../shared is absent.  Prints the accounting; returns the events.
  */
-static uint64_t
+LT_UNUSED static uint64_t
 lt_real_sample(const char *reader, const char *rel)
 {
 	const struct wcs_reader_ops *ops = wcs_reader_find(reader), *winner;

@@ -403,6 +403,7 @@ test_overlong_record_skipped(void **state)
 	assert_int_equal(o.offsets[0], strlen(big));
 	assert_non_null(strstr(o.json, "\"name\":\"after\""));
 	free(o.json);
+	free(text);
 
 	/* The same with everything on one line, and at the very end. */
 	text = strf("%s%s", good, big);
