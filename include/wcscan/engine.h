@@ -19,7 +19,20 @@ struct wcs_engine_opts {
 	size_t ninternal;
 	const char *const *input_paths; /* for provenance "path:line" */
 	size_t ninputs;
+	/* 445/tcp fan-out: so many distinct destinations within the window
+	 * make a fan-out (0: the defaults below). */
+	uint64_t fanout_threshold;
+	int64_t fanout_window_us;
+	/* Longest plausible time from a 445 contact to the victim's first
+	 * sign of the worm, and the clock disagreement tolerated. */
+	int64_t max_infect_delay_us;
+	int64_t skew_tolerance_us;
 };
+
+#define WCS_FANOUT_THRESHOLD_DEFAULT 20
+#define WCS_FANOUT_WINDOW_DEFAULT (60 * 1000000LL)
+#define WCS_INFECT_DELAY_DEFAULT (10 * 60 * 1000000LL)
+#define WCS_SKEW_TOLERANCE_DEFAULT (5 * 60 * 1000000LL)
 
 struct wcs_engine;
 
@@ -35,5 +48,16 @@ void wcs_engine_set_inputs(
 int wcs_engine_feed(struct wcs_engine *eng, const struct wcs_event *ev);
 /* Conclude; the result is owned by the engine. */
 int wcs_engine_finish(struct wcs_engine *eng, const struct wcs_result **res);
+
+/*
+ * After finish: the clock offset estimated for input i (microseconds its
+ * clock is ahead of the reference input), the reference input, and how
+ * many shared connections the estimate rests on.  false when the input's
+ * clock could not be compared with any other.
+ */
+bool wcs_engine_input_offset(const struct wcs_engine *eng, size_t i,
+    int64_t *offset_us, size_t *ref, size_t *samples);
+/* 445 attempts not tracked because a memory cap was reached. */
+uint64_t wcs_engine_untracked(const struct wcs_engine *eng);
 
 #endif /* WCSCAN_ENGINE_H */

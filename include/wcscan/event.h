@@ -57,6 +57,8 @@ struct wcs_event {
 	uint8_t smb_version; /* 1 or 2 (2 covers SMB2 and SMB3); 0 unknown */
 	uint8_t logon_type; /* 4624 LogonType; 0 unknown */
 	uint8_t outbound; /* Sysmon 3 Initiated=true, fw direction SEND */
+	uint8_t local_time; /* the stamp had no zone: read with --tz */
+	uint8_t year_inferred; /* the stamp had no year: --year or mtime */
 	int16_t rcode; /* DNS rcode; WCS_RCODE_NONE when not logged */
 	uint16_t qtype; /* DNS query type; 0 unknown */
 	uint32_t event_id; /* Windows event ID; 0 for other sources */

@@ -37,6 +37,7 @@ struct wcs_evidence {
 	const char *detail; /* what matched, as logged (untrusted bytes) */
 	enum wcs_ioc_class cls;
 	int severity; /* the rule's, 1 low .. 4 critical */
+	uint32_t input; /* index of the input it was read from */
 };
 
 struct wcs_fanout_summary {

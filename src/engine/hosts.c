@@ -92,6 +92,7 @@ host_get(struct host_table *t, const char *key, bool create)
 		return (NULL);
 	h->first_evidence = h->first_strong = h->last_strong = WCS_TIME_NONE;
 	h->ks_first = h->ks_answered = WCS_TIME_NONE;
+	h->start = h->edge_time = WCS_TIME_NONE;
 	*slot = h;
 	t->n++;
 	return (h);
@@ -108,6 +109,16 @@ host_by_addr(struct host_table *t, const struct wcs_addr *a)
 	if ((h = host_get(t, key, true)) != NULL)
 		h->ip = *a;
 	return (h);
+}
+
+struct host *
+host_find_addr(struct host_table *t, const struct wcs_addr *a)
+{
+	char key[WCS_ADDR_STRLEN + 3];
+
+	key[0] = 'a', key[1] = ':';
+	wcs_addr_format(a, key + 2, sizeof(key) - 2);
+	return (host_get(t, key, false));
 }
 
 /*

@@ -14,6 +14,7 @@
 #include "wcscan/addr.h"
 #include "wcscan/pool.h"
 #include "wcscan/result.h"
+#include "fanout.h"
 
 #define HOST_EVIDENCE_MAX 32 /* kept per host; the total is counted */
 #define HOST_NAMES_MAX 8
@@ -41,6 +42,20 @@ struct host {
 	bool smb1;
 	struct host *alias; /* name host -> address host, set at finish */
 	bool folded;
+
+	/* Decided at finish. */
+	const struct fo_source_summary *fan;
+	int64_t start;	    /* first sign the worm ran (skew-corrected) */
+	bool infected_own;  /* its own logs show the worm going on */
+	bool inferred;	    /* infected, judged from its 445/tcp behaviour */
+	bool graphed;	    /* its infector has been looked for */
+	struct host *infected_by;
+	int64_t edge_time;
+	const struct fo_pair *edge_pair;
+	unsigned descendants;
+	enum wcs_verdict verdict;
+	double score;
+	const char *why_inferred;
 };
 
 struct host_table {
@@ -58,6 +73,7 @@ struct host *host_by_addr(struct host_table *t, const struct wcs_addr *a);
 struct host *host_by_name(struct host_table *t, const char *name);
 /* Lookup only. */
 struct host *host_find_name(struct host_table *t, const char *name);
+struct host *host_find_addr(struct host_table *t, const struct wcs_addr *a);
 /* Add a display name if new; false when out of memory. */
 bool host_add_name(struct host_table *t, struct host *h, const char *name);
 

@@ -270,30 +270,43 @@ bind_parse(struct wcs_ctx *ctx, struct bind_state *st, const char *s,
 	const struct wcs_tz *tz = st != NULL ? st->tz : NULL;
 	int64_t ts = WCS_TIME_NONE, iso;
 	size_t n, c;
-	bool zone, syslog = false;
+	bool zone, syslog = false, local = false, noyear = false;
 	int rc;
 
 	*what = LINE_FOREIGN;
 	if (len == 0)
 		return (WCS_SKIP);
-	if (wcs_lu_syslog(s, len, &sl)) {
+	/*
+	 * "2017-05-12T15:03:01.123Z queries: info: ..." reads as an RFC 3339
+	 * syslog header with the tag "queries:": named's own ISO stamps are
+	 * told apart by that tag not being named's.
+	 */
+	if (wcs_lu_syslog(s, len, &sl) &&
+	    (sl.form == WCS_LU_SYSLOG_BSD || sl.host.len > 0 ||
+		wcs_lu_eq(sl.app, "named"))) {
 		/* Other programs' lines in the same syslog file. */
 		if (!wcs_lu_eq(sl.app, "named"))
 			return (WCS_SKIP);
 		syslog = true;
 		if (st != NULL && !wcs_lu_syslog_time(&sl, &st->year, tz, &ts))
 			return (bind_reject(ctx, "syslog date", s, 15));
+		local = WCS_LU_SYSLOG_LOCAL(&sl);
+		noyear = WCS_LU_SYSLOG_NOYEAR(&sl);
 		s = sl.msg.p;
 		len = sl.msg.len;
 	}
 	if ((n = bind_stamp(s, len, &civ)) > 0) {
 		if (!wcs_lu_local_to_utc(&civ, tz, &ts))
 			return (bind_reject(ctx, "date", s, n));
+		local = true; /* named's own stamp: local, with a year */
+		noyear = false;
 	} else if (len > 10 && is_digit((unsigned char)s[0]) && s[4] == '-' &&
 		   s[10] == 'T') {
 		if ((n = wcs_time_parse_iso(s, len, &iso, &zone)) == 0)
 			return (bind_reject(ctx, "date", s, 24));
 		ts = zone ? iso : wcs_tz_to_utc(tz, iso);
+		local = !zone;
+		noyear = false;
 	} else if (len > 0 && is_digit((unsigned char)s[0]) && !syslog)
 		return (bind_reject(ctx, "date", s, 24));
 	if (n > 0) {
@@ -320,6 +333,8 @@ bind_parse(struct wcs_ctx *ctx, struct bind_state *st, const char *s,
 	if (rc == WCS_OK) {
 		*what = LINE_EVENT;
 		ev->ts_us = ts;
+		ev->local_time = local;
+		ev->year_inferred = noyear;
 	}
 	return (rc);
 }

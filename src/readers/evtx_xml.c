@@ -384,7 +384,7 @@ find_end(struct xml_reader *r, const unsigned char **pp, size_t *lenp)
 		}
 		if (avail > r->line_max)
 			return (skip_overlong(r, p, pos));
-		want = grow(r, want);
+		want = grow(r, avail > want ? avail : want);
 	}
 }
 
@@ -832,28 +832,6 @@ xml_rcode(const char *s)
 	}
 }
 
-/*
- * Set *out to a pool copy of v in lower case, without the final dot of a
- * fully qualified name.  Returns false when out of memory.
- */
-static bool
-xml_qname(struct wcs_pool *pool, const char *v, const char **out)
-{
-	size_t n = strlen(v);
-	char *s, *c;
-
-	if (n > 0 && v[n - 1] == '.')
-		n--;
-	if ((s = wcs_pool_strndup(pool, v, n)) == NULL)
-		return (false);
-	for (c = s; *c != '\0'; c++) {
-		if (*c >= 'A' && *c <= 'Z')
-			*c = (char)(*c - 'A' + 'a');
-	}
-	*out = xml_value(s);
-	return (true);
-}
-
 static void
 xml_addr(const char *v, struct wcs_addr *a)
 {
@@ -890,7 +868,10 @@ xml_set(struct xml_reader *r, struct wcs_event *ev, enum xml_slot slot,
 		ev->target = v;
 		break;
 	case F_QNAME:
-		return (xml_qname(r->pool, v, &ev->qname));
+		/* Normalised as the other DNS readers do ("." stays). */
+		if ((ev->qname = wcs_lu_qname(r->pool, v, strlen(v))) == NULL)
+			return (false);
+		break;
 	case F_ANSWER:
 		ev->answer = v;
 		break;
@@ -979,9 +960,10 @@ map_record(struct xml_reader *r, struct wcs_event *ev)
 	ev->event_id = (uint32_t)id;
 	ev->host = xml_value(rec->computer);
 	/*
-	 * Outside Sysmon the process that logged the event (services.exe
-	 * for 7045, LSASS for 4624 and 4697) is the one the event is about
-	 * unless a Data field names another; Sysmon's own is never that.
+	 * Outside Sysmon, pid is the process that logged the event
+	 * (services.exe for 7045, LSASS for 4624 and 4697) unless a Data
+	 * field names the one the event is about (4688's NewProcessId).
+	 * Sysmon's own process id says nothing about the event: not kept.
 	 */
 	if (!sysmon && xml_number(rec->exec_pid, UINT32_MAX, &n))
 		ev->pid = (uint32_t)n;

@@ -574,6 +574,7 @@ wcs_lu_syslog_time(const struct wcs_lu_syslog *sl, const struct wcs_lu_year *y,
 		*out = sl->has_zone ? sl->ts : wcs_tz_to_utc(tz, sl->ts);
 		return (true);
 	}
+	/* BSD stamps: local time, no year (see wcs_lu_syslog_local). */
 	civ = sl->civ;
 	if (!wcs_lu_year_resolve(y, &civ))
 		return (false);

@@ -57,8 +57,10 @@ nf_fields(const char *s, size_t len, struct nf_kv *kv)
 			i++;
 		f.p = s + start;
 		f.len = i - start;
-		if (f.len == 0 || f.p[0] == '[' ||
-		    (eq = memchr(f.p, '=', f.len)) == NULL)
+		/* After the packet's own fields, "[" starts a quoted one. */
+		if (f.len > 0 && f.p[0] == '[' && (kv->has_in || kv->has_out))
+			break;
+		if (f.len == 0 || (eq = memchr(f.p, '=', f.len)) == NULL)
 			continue;
 		v.p = eq + 1;
 		v.len = f.len - (size_t)(v.p - f.p);
@@ -122,6 +124,7 @@ nf_payload(struct wcs_ctx *ctx, const char *s, size_t len, struct wcs_event *ev)
 	struct nf_kv kv;
 	struct wcs_span pre;
 	uint64_t v;
+	size_t i;
 	int p;
 
 	nf_fields(s, len, &kv);
@@ -148,12 +151,16 @@ nf_payload(struct wcs_ctx *ctx, const char *s, size_t len, struct wcs_event *ev)
 	}
 	/* The kernel's "[  203.842973]" uptime is not part of the prefix. */
 	pre = kv.prefix;
-	if (pre.len > 0 && pre.p[0] == '[' &&
-	    memchr(pre.p, ']', pre.len) != NULL) {
-		const char *rb = memchr(pre.p, ']', pre.len);
-
-		pre.len -= (size_t)(rb + 1 - pre.p);
-		pre.p = rb + 1;
+	if (pre.len > 0 && pre.p[0] == '[') {
+		for (i = 1;
+		     i < pre.len && (pre.p[i] == ' ' || pre.p[i] == '.' ||
+					(pre.p[i] >= '0' && pre.p[i] <= '9'));
+		     i++)
+			;
+		if (i > 1 && i < pre.len && pre.p[i] == ']') {
+			pre.p += i + 1;
+			pre.len -= i + 1;
+		}
 	}
 	ev->action = nf_action(pre);
 	/* Sent by the firewall host itself (the OUTPUT chain). */
@@ -228,6 +235,8 @@ nf_parse(struct wcs_ctx *ctx, const struct nf_state *st, const char *s,
 			wcs_set_error(ctx, WCS_EPARSE, "bad syslog date");
 			return (WCS_WARN);
 		}
+		ev->local_time = WCS_LU_SYSLOG_LOCAL(&sl);
+		ev->year_inferred = WCS_LU_SYSLOG_NOYEAR(&sl);
 		/*
 		 * ev->host stays unset: the logging gateway is not the
 		 * packet's host, and naming it would mislead the host join.

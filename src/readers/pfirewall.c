@@ -190,6 +190,7 @@ pfw_parse(struct wcs_ctx *ctx, const int *idx, const struct wcs_tz *tz,
 			wcs_set_error(ctx, WCS_EPARSE, "bad date or time");
 		return (WCS_WARN);
 	}
+	ev->local_time = 1; /* "#Time Format: Local" */
 	ev->kind = WCS_EV_CONN;
 	if (pfw_get(f, n, idx[COL_PROTO], &v)) {
 		if ((p = wcs_lu_proto(v)) < 0)

@@ -102,10 +102,6 @@ wcs_reader_run(struct wcs_ctx *ctx, const struct wcs_reader_ops *ops,
 
 	st->format = ops->name;
 	st->kind = wcs_input_kind_name(ops->kind);
-	if ((ops->flags & WCS_READER_LOCALTIME) && opts->read.tz == NULL)
-		st->tz_assumed = true;
-	if ((ops->flags & WCS_READER_NOYEAR) && opts->read.year == 0)
-		st->year_guessed = true;
 	if ((rc = ops->open(ctx, in, &opts->read, &state)) != WCS_OK)
 		goto out;
 	for (;;) {
@@ -135,6 +131,11 @@ wcs_reader_run(struct wcs_ctx *ctx, const struct wcs_reader_ops *ops,
 			continue;
 		}
 		st->events++;
+		/* What the report should say about how times were read. */
+		if (ev.local_time && opts->read.tz == NULL)
+			st->tz_assumed = true;
+		if (ev.year_inferred && opts->read.year == 0)
+			st->year_guessed = true;
 		if (ev.ts_us != WCS_TIME_NONE) {
 			if (st->first == WCS_TIME_NONE || ev.ts_us < st->first)
 				st->first = ev.ts_us;

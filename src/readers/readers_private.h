@@ -19,7 +19,6 @@ extern const struct wcs_reader_ops wcs_reader_smblog;
 extern const struct wcs_reader_ops wcs_reader_evtx_xml;
 extern const struct wcs_reader_ops wcs_reader_sysmon_xml;
 
-
 /*
  * Line helpers shared by the line-based readers (lineutil.c).  They work
  * on spans of a line that is not NUL-terminated, never read outside
@@ -42,33 +41,38 @@ struct wcs_lu_civil {
 
 /* How year-less stamps get their year: --year, else the file's mtime. */
 struct wcs_lu_year {
-	int fixed;   /* --year; 0 = infer */
+	int fixed; /* --year; 0 = infer */
 	int64_t ref; /* the file's mtime (or now), UTC microseconds */
 };
 
 /* A syslog header: BSD (RFC 3164), RFC 3339-stamped, or RFC 5424. */
 enum wcs_lu_syslog_form {
 	WCS_LU_SYSLOG_BSD = 1, /* "May 12 15:03:01": no year, no zone */
-	WCS_LU_SYSLOG_ISO      /* RFC 3339 or RFC 5424 stamp */
+	WCS_LU_SYSLOG_ISO /* RFC 3339 or RFC 5424 stamp */
 };
+
+/* Whether a parsed syslog stamp was local time / lacked a year. */
+#define WCS_LU_SYSLOG_LOCAL(sl) \
+	((sl)->form == WCS_LU_SYSLOG_BSD || !(sl)->has_zone)
+#define WCS_LU_SYSLOG_NOYEAR(sl) ((sl)->form == WCS_LU_SYSLOG_BSD)
 
 struct wcs_lu_syslog {
 	enum wcs_lu_syslog_form form;
 	struct wcs_lu_civil civ; /* BSD: year 0 */
-	int64_t ts;		 /* ISO: parsed stamp */
-	bool has_zone;		 /* ISO: a zone was given */
-	struct wcs_span host;	 /* may be empty */
-	struct wcs_span app;	 /* "kernel", "named" (no [pid]) */
-	struct wcs_span msg;	 /* the rest of the line */
+	int64_t ts; /* ISO: parsed stamp */
+	bool has_zone; /* ISO: a zone was given */
+	struct wcs_span host; /* may be empty */
+	struct wcs_span app; /* "kernel", "named" (no [pid]) */
+	struct wcs_span msg; /* the rest of the line */
 };
 
 /* Split on runs of blanks (space, tab); at most max fields are stored,
  * the number of fields found (which may exceed max) is returned. */
-size_t wcs_lu_split_ws(const char *s, size_t len, struct wcs_span *f,
-    size_t max);
+size_t wcs_lu_split_ws(
+    const char *s, size_t len, struct wcs_span *f, size_t max);
 /* Split on every sep (empty fields kept); same return as above. */
-size_t wcs_lu_split_char(const char *s, size_t len, int sep,
-    struct wcs_span *f, size_t max);
+size_t wcs_lu_split_char(
+    const char *s, size_t len, int sep, struct wcs_span *f, size_t max);
 /* Whether span equals lit, exactly or ignoring ASCII case. */
 bool wcs_lu_eq(struct wcs_span sp, const char *lit);
 bool wcs_lu_caseeq(struct wcs_span sp, const char *lit);
@@ -85,8 +89,8 @@ int wcs_lu_digits(const char *s, size_t len, size_t n);
  * "addr#port".  With sep ':' an address without a port is accepted when it
  * parses whole (then *port is 0).
  */
-bool wcs_lu_hostport(const char *s, size_t len, int sep, struct wcs_addr *a,
-    uint16_t *port);
+bool wcs_lu_hostport(
+    const char *s, size_t len, int sep, struct wcs_addr *a, uint16_t *port);
 /* A DNS name for the event: lower case, the final dot dropped ("." stays). */
 char *wcs_lu_qname(struct wcs_pool *pool, const char *s, size_t len);
 /* The query type for a mnemonic ("A", "AAAA", ...) or a number; 0 if not. */
@@ -108,11 +112,10 @@ void wcs_lu_year_init(struct wcs_lu_year *y, int fixed, time_t mtime);
  * would then lie more than a month after the mtime (a log rotated in
  * January holds December's lines), then the year before.
  */
-bool wcs_lu_year_resolve(const struct wcs_lu_year *y,
-    struct wcs_lu_civil *civ);
+bool wcs_lu_year_resolve(const struct wcs_lu_year *y, struct wcs_lu_civil *civ);
 /* Civil local time to UTC through tz (NULL = UTC); false when invalid. */
-bool wcs_lu_local_to_utc(const struct wcs_lu_civil *civ,
-    const struct wcs_tz *tz, int64_t *out);
+bool wcs_lu_local_to_utc(
+    const struct wcs_lu_civil *civ, const struct wcs_tz *tz, int64_t *out);
 /* Parse a syslog header; false when the line does not start with one. */
 bool wcs_lu_syslog(const char *s, size_t len, struct wcs_lu_syslog *sl);
 /* The header's time in UTC: year inferred and tz applied when needed. */

@@ -33,6 +33,7 @@ static const char *const smb_names[COL__COUNT] = { "DateTime", "Client",
 	"Server", "Protocol", "ComputerName", "User Account", "Operation" };
 
 #define SMB_MAXCOLS 16
+#define SMB_SIG "DateTime\tClient\tServer\tProtocol"
 
 struct smb_state {
 	struct wcs_ctx *ctx;
@@ -78,7 +79,7 @@ smb_header(const char *s, size_t len, int *idx)
 
 /* "22/Dec/2015:19:50:48" and an optional " +09:00" / " +0900". */
 static bool
-smb_time(struct wcs_span v, const struct wcs_tz *tz, int64_t *out)
+smb_time(struct wcs_span v, const struct wcs_tz *tz, int64_t *out, bool *local)
 {
 	struct wcs_lu_civil civ;
 	const char *s = v.p, *z;
@@ -101,6 +102,7 @@ smb_time(struct wcs_span v, const struct wcs_tz *tz, int64_t *out)
 	if (!wcs_time_from_civil(
 		civ.year, civ.mon, civ.day, civ.hour, civ.min, civ.sec, 0, &t))
 		return (false);
+	*local = v.len == 20;
 	if (v.len == 20) {
 		*out = wcs_tz_to_utc(tz, t);
 		return (true);
@@ -158,6 +160,7 @@ smb_parse(struct wcs_ctx *ctx, struct wcs_pool *pool, const int *idx,
     const struct wcs_tz *tz, const char *s, size_t len, struct wcs_event *ev)
 {
 	struct wcs_span f[SMB_MAXCOLS], v, whole = { s, len };
+	bool local = false;
 	size_t n;
 
 	n = wcs_lu_split_char(s, len, '\t', f, SMB_MAXCOLS);
@@ -165,11 +168,13 @@ smb_parse(struct wcs_ctx *ctx, struct wcs_pool *pool, const int *idx,
 		n = SMB_MAXCOLS;
 	if (n < 3)
 		return (smb_reject(ctx, "line", whole));
-	if (!smb_get(f, n, idx[COL_TIME], &v) || !smb_time(v, tz, &ev->ts_us))
+	if (!smb_get(f, n, idx[COL_TIME], &v) ||
+	    !smb_time(v, tz, &ev->ts_us, &local))
 		return (smb_reject(ctx, "date",
 		    idx[COL_TIME] >= 0 && (size_t)idx[COL_TIME] < n ?
 			f[idx[COL_TIME]] :
 			whole));
+	ev->local_time = local;
 	if (!smb_get(f, n, idx[COL_CLIENT], &v) ||
 	    !wcs_lu_hostport(v.p, v.len, ':', &ev->src, &ev->sport))
 		return (smb_reject(ctx, "client address",
@@ -209,11 +214,9 @@ smb_bid(const unsigned char *peek, size_t len, int best_bid)
 	while (
 	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
 		if (smb_header(line, llen, idx)) {
-			/* "DateTime\tClient\tServer\tProtocol" */
-			if (llen >= 33 &&
-			    memcmp(line, "DateTime\tClient\tServer\tProtocol",
-				33) == 0)
-				bid += 8 * 33;
+			if (llen >= strlen(SMB_SIG) &&
+			    memcmp(line, SMB_SIG, strlen(SMB_SIG)) == 0)
+				bid += 8 * (int)strlen(SMB_SIG);
 			else
 				bid += 8 * 9;
 			continue;

@@ -91,8 +91,9 @@ dns_date(
 {
 	size_t i = 0, alen, j;
 	int a, b, c, sep;
-	bool ampm = false, pm = false;
-	enum dns_order o;
+	bool ampm = false, pm = false, proof = false;
+	enum dns_order o = ORDER_UNKNOWN;
+	int64_t t;
 
 	if ((a = num(s, len, &i, 4)) < 0 || i >= len)
 		return (0);
@@ -142,12 +143,11 @@ dns_date(
 		civ->year = a, civ->mon = b, civ->day = c;
 	} else {
 		civ->year = c;
-		if (sep == '.')
+		proof = a > 12 || b > 12;
+		if (sep == '.' || a > 12)
 			o = ORDER_DMY;
-		else if (a > 12)
-			o = *order = ORDER_DMY;
 		else if (b > 12)
-			o = *order = ORDER_MDY;
+			o = ORDER_MDY;
 		else if (*order != ORDER_UNKNOWN)
 			o = *order;
 		else
@@ -155,6 +155,12 @@ dns_date(
 		civ->mon = o == ORDER_MDY ? a : b;
 		civ->day = o == ORDER_MDY ? b : a;
 	}
+	if (!wcs_time_from_civil(civ->year, civ->mon, civ->day, civ->hour,
+		civ->min, civ->sec, 0, &t))
+		return (0);
+	/* Only a valid date proves the file's order. */
+	if (proof && sep != '.')
+		*order = o;
 	return (i);
 }
 
@@ -316,6 +322,7 @@ dns_parse(struct wcs_ctx *ctx, struct wcs_pool *pool, const struct wcs_tz *tz,
 	if (!wcs_lu_local_to_utc(&civ, tz, &ev->ts_us))
 		return (dns_reject(
 		    ctx, "date", (struct wcs_span){ s, i > 40 ? 40 : i }));
+	ev->local_time = 1; /* the debug log writes local time, no zone */
 	return (WCS_OK);
 }
 

@@ -120,7 +120,7 @@ golden_check_dir_opts(
 {
 	const struct wcs_reader_ops *ops, *winner;
 	char path[1024], expect_path[1024], **names = NULL;
-	size_t n = 0, i, got_len, exp_len;
+	size_t n = 0, i, got_len, exp_len = 0;
 	char *got, *exp;
 	struct dirent *de;
 	DIR *d;

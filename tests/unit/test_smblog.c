@@ -96,9 +96,9 @@ test_smblog_rejects(void **state)
 {
 	(void)state;
 	lt_expect_reject("smblog",
-	    HDR "22/Dec/2015:19:50:48\t10.0.0.1\t10.0.0.2:445\tSMB2/tcp\tPC\t"
+	    HDR "22/Dec/2015:19:50:48\t10.0.0.x:5\t10.0.0.2:445\tSMB2/tcp\tPC\t"
 		"u\tClose\n",
-	    "bad client address '10.0.0.1'");
+	    "bad client address '10.0.0.x:5'");
 	lt_expect_reject("smblog",
 	    HDR "22/Dec/2015:19:50:48\t10.0.0.1:5\t10.0.0.2:99999\tSMB2/tcp\t"
 		"PC\tu\tClose\n",
@@ -121,7 +121,7 @@ test_smblog_bid(void **state)
 
 	(void)state;
 	assert_true(wcs_reader_smblog.bid(
-			(const unsigned char *)hdr, strlen(hdr), 0) >= 8 * 33);
+			(const unsigned char *)hdr, strlen(hdr), 0) >= 8 * 31);
 	lt_bid_loses_elsewhere("smblog");
 	lt_bid_rejects_markup("smblog");
 }

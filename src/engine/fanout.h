@@ -1,0 +1,95 @@
+/*
+ * 445/tcp fan-out (engine-private): who tried to reach whom on SMB, when,
+ * and how often, kept so that memory grows with the number of sources and
+ * of distinct internal (source, destination) pairs, never with the number
+ * of connections.  Public destinations are counted per source, exactly up
+ * to a cap and then with a HyperLogLog sketch (as Zeek's scan detection
+ * caps its sets).
+ */
+#ifndef WCSCAN_ENGINE_FANOUT_H
+#define WCSCAN_ENGINE_FANOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wcscan/addr.h"
+#include "wcscan/core.h"
+#include "wcscan/event.h"
+#include "wcscan/result.h"
+
+#define FO_PAIR_INPUTS 4  /* sources (inputs) remembered per pair */
+#define FO_EPISODES_MAX 16 /* contact episodes kept per pair */
+#define FO_EPISODE_GAP_US (120 * 1000000LL)
+
+/* A run of contacts with no gap longer than FO_EPISODE_GAP_US. */
+struct fo_episode {
+	int64_t start, end;
+};
+
+/* One internal source -> internal destination pair. */
+struct fo_pair {
+	uint32_t src, dst; /* address indices */
+	uint32_t count;
+	uint8_t nep, epcap;
+	uint8_t ninputs;
+	uint8_t denied; /* some attempt was denied */
+	int64_t first, last;
+	uint32_t input[FO_PAIR_INPUTS]; /* which inputs saw it */
+	int64_t input_first[FO_PAIR_INPUTS];
+	uint64_t first_line; /* where the first contact was read */
+	uint32_t first_input;
+	struct fo_episode *ep; /* sorted by start */
+};
+
+struct fo_source_summary {
+	struct wcs_addr addr;
+	struct wcs_fanout_summary sum;
+	uint64_t peak;	    /* most distinct new destinations in a window */
+	int64_t burst_start; /* when the window count first reached the
+				threshold; WCS_TIME_NONE if it never did */
+	int64_t first_contact;
+	double repeat_period; /* median gap between episodes, seconds; 0 */
+	bool system_only;     /* every Sysmon 3 attempt came from System */
+	bool from_worm_image; /* some attempt came from a non-System image */
+};
+
+struct fanout;
+
+struct fanout *fanout_new(struct wcs_ctx *ctx, const struct wcs_cidr *internal,
+    size_t ninternal);
+void fanout_free(struct fanout *f);
+
+/* True when the event is a 445/tcp attempt this module counts. */
+bool fanout_wants(const struct wcs_event *ev);
+/* Count one attempt.  WCS_OK or WCS_FATAL. */
+int fanout_add(struct fanout *f, const struct wcs_event *ev);
+
+/*
+ * After all events: summarise every source with a sliding window of
+ * window_us and the threshold (distinct destinations).  Then the
+ * accessors below are valid.
+ */
+int fanout_finish(struct fanout *f, int64_t window_us, uint64_t threshold);
+size_t fanout_nsources(const struct fanout *f);
+const struct fo_source_summary *fanout_source(const struct fanout *f,
+    size_t i);
+/* The summary for an address, or NULL. */
+const struct fo_source_summary *fanout_source_by_addr(const struct fanout *f,
+    const struct wcs_addr *a);
+
+/* Internal pairs towards dst, for the infection graph; *n gets the count. */
+const struct fo_pair *const *fanout_pairs_to(const struct fanout *f,
+    const struct wcs_addr *dst, size_t *n);
+const struct wcs_addr *fanout_addr(const struct fanout *f, uint32_t idx);
+/* All pairs, for clock-skew estimation. */
+const struct fo_pair *fanout_pairs(const struct fanout *f, size_t *n);
+/* Attempts not tracked because a cap was reached (hostile input). */
+uint64_t fanout_untracked(const struct fanout *f);
+
+bool wcs_addr_internal(const struct wcs_cidr *internal, size_t n,
+    const struct wcs_addr *a);
+/* Same /24 (IPv4) or /64 (IPv6): the range WannaCry sweeps first. */
+bool wcs_addr_same_subnet(const struct wcs_addr *a, const struct wcs_addr *b);
+
+#endif /* WCSCAN_ENGINE_FANOUT_H */
