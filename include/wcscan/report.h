@@ -29,6 +29,14 @@ struct wcs_report {
 int wcs_report_write(struct wcs_ctx *ctx, FILE *out, enum wcs_report_format fmt,
     const struct wcs_report *rep);
 
+/*
+ * The infection graph as Graphviz DOT: patient-zero candidates at the
+ * top, edges labelled with the contact time.  Render with
+ *	dot -Tsvg graph.dot -o graph.svg
+ */
+int wcs_report_graph_dot(
+    struct wcs_ctx *ctx, FILE *out, const struct wcs_result *res);
+
 /* One event as one NDJSON line; path is the event's input path. */
 int wcs_report_event_json(
     FILE *out, const struct wcs_event *ev, const char *path);

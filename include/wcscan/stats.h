@@ -31,6 +31,7 @@ struct wcs_input_stats {
 	bool tz_assumed; /* local-time source read as UTC (no --tz) */
 	bool year_guessed; /* year-less stamps dated from the file's mtime */
 	char *error; /* why the input could not be (fully) read; NULL */
+	char *clock_note; /* its clock against the others, when estimated */
 };
 
 #endif /* WCSCAN_STATS_H */

@@ -35,6 +35,9 @@ struct wcs_opts {
 	const char *forced_reader; /* --input-format / --format NAME */
 	const char *output; /* -o; NULL = stdout */
 	const char *dump_events;
+	const char *graph; /* --graph: DOT file */
+	uint64_t fanout_threshold; /* 0 = engine default */
+	int64_t fanout_window_us; /* 0 = engine default */
 	const char **rules_dirs;
 	size_t nrules_dirs;
 	bool no_default_rules;

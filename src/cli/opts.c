@@ -17,7 +17,10 @@ enum long_only {
 	OPT_DNS = 256,
 	OPT_DUMP_EVENTS,
 	OPT_EVTX,
+	OPT_FANOUT_THRESHOLD,
+	OPT_FANOUT_WINDOW,
 	OPT_FW,
+	OPT_GRAPH,
 	OPT_INPUT_FORMAT,
 	OPT_INTERNAL,
 	OPT_LIST_FORMATS,
@@ -40,8 +43,11 @@ static const struct option long_opts[] = { { "dns", required_argument, NULL,
 					       OPT_DNS },
 	{ "dump-events", required_argument, NULL, OPT_DUMP_EVENTS },
 	{ "evtx", required_argument, NULL, OPT_EVTX },
+	{ "fanout-threshold", required_argument, NULL, OPT_FANOUT_THRESHOLD },
+	{ "fanout-window", required_argument, NULL, OPT_FANOUT_WINDOW },
 	{ "format", required_argument, NULL, 'f' },
 	{ "fw", required_argument, NULL, OPT_FW },
+	{ "graph", required_argument, NULL, OPT_GRAPH },
 	{ "help", no_argument, NULL, 'h' },
 	{ "input-format", required_argument, NULL, OPT_INPUT_FORMAT },
 	{ "internal", required_argument, NULL, OPT_INTERNAL },
@@ -70,6 +76,8 @@ wcs_print_usage(FILE *out)
 	      "[--evtx file]\n"
 	      "              [--fw file] [--smb file] [--sysmon file] "
 	      "[--input-format name]\n"
+	      "              [--fanout-threshold n] [--fanout-window seconds] "
+	      "[--graph file]\n"
 	      "              [--internal cidr] [--list-formats] "
 	      "[--list-rules]\n"
 	      "              [--max-line bytes] [--no-default-rules]\n"
@@ -106,6 +114,9 @@ wcs_print_usage(FILE *out)
 	      "  --no-default-rules load only the --rules directories\n"
 	      "  --internal CIDR    internal network (repeatable; replaces "
 	      "RFC 1918 + ULA)\n"
+	      "  --fanout-threshold N  distinct 445/tcp destinations that make "
+	      "a fan-out (20)\n"
+	      "  --fanout-window S  ... within S seconds (60)\n"
 	      "  --list-rules, --list-formats  print them and exit\n"
 	      "\n"
 	      "Output:\n"
@@ -114,6 +125,8 @@ wcs_print_usage(FILE *out)
 	      "                     --input-format\n"
 	      "  -o, --output FILE  write the report to FILE (atomically)\n"
 	      "  --dump-events FILE write the normalised events as NDJSON\n"
+	      "  --graph FILE       write the infection graph as Graphviz "
+	      "DOT\n"
 	      "  --strict           rejected records make the exit status "
 	      "2\n"
 	      "  -q, --quiet        no warnings, only errors\n"
@@ -223,6 +236,28 @@ wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv, struct wcs_opts *o)
 			break;
 		case OPT_DUMP_EVENTS:
 			o->dump_events = optarg;
+			break;
+		case OPT_FANOUT_THRESHOLD:
+			if (!parse_long(optarg, 2, 1000000, &v)) {
+				wcs_usage_error("--fanout-threshold: want 2 to "
+						"1000000 destinations, got "
+						"'%s'",
+				    optarg);
+				return (WCS_FAILED);
+			}
+			o->fanout_threshold = (uint64_t)v;
+			break;
+		case OPT_FANOUT_WINDOW:
+			if (!parse_long(optarg, 1, 86400, &v)) {
+				wcs_usage_error("--fanout-window: want 1 to "
+						"86400 seconds, got '%s'",
+				    optarg);
+				return (WCS_FAILED);
+			}
+			o->fanout_window_us = (int64_t)v * 1000000;
+			break;
+		case OPT_GRAPH:
+			o->graph = optarg;
 			break;
 		case OPT_INPUT_FORMAT:
 			if (wcs_reader_find(optarg) == NULL) {

@@ -358,6 +358,50 @@ out_unlink:
 	return (rc);
 }
 
+/* Say, per input, how its clock compared with the others. */
+static int
+clock_notes(struct run *r)
+{
+	int64_t off;
+	size_t i, ref, samples;
+
+	for (i = 0; i < r->n; i++) {
+		if (!wcs_engine_input_offset(r->eng, i, &off, &ref, &samples) ||
+		    ref == i)
+			continue;
+		r->stats[i].clock_note = wcs_malloc(r->ctx, 512);
+		if (r->stats[i].clock_note == NULL)
+			return (WCS_FATAL);
+		(void)snprintf(r->stats[i].clock_note, 512,
+		    "clock %+.0f s against %s (median of %zu shared 445/tcp "
+		    "contacts); times corrected for the graph",
+		    (double)off / 1e6, ref < r->n ? r->paths[ref] : "?",
+		    samples);
+	}
+	return (WCS_OK);
+}
+
+static int
+write_graph(struct run *r, const struct wcs_result *res)
+{
+	FILE *fp;
+	int rc;
+
+	if (strcmp(r->opts->graph, "-") == 0)
+		return (wcs_report_graph_dot(r->ctx, stdout, res));
+	if ((fp = fopen(r->opts->graph, "w")) == NULL) {
+		wcs_errx(&r->msg, "%s: %s", r->opts->graph, strerror(errno));
+		return (WCS_FAILED);
+	}
+	rc = wcs_report_graph_dot(r->ctx, fp, res);
+	if (fclose(fp) != 0 && rc == WCS_OK)
+		rc = WCS_FAILED;
+	if (rc != WCS_OK)
+		wcs_errx(&r->msg, "%s: %s", r->opts->graph,
+		    wcs_error_string(r->ctx));
+	return (rc);
+}
+
 static bool
 found_something(const struct wcs_result *res)
 {
@@ -383,6 +427,7 @@ run_cleanup(struct run *r)
 
 	for (i = 0; i < r->n; i++) {
 		wcs_free(r->ctx, r->stats[i].error);
+		wcs_free(r->ctx, r->stats[i].clock_note);
 		wcs_free(r->ctx, r->paths[i]);
 	}
 	wcs_free(r->ctx, r->stats);
@@ -437,6 +482,8 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts, const char *argv0)
 	memset(&eo, 0, sizeof(eo));
 	eo.internal = opts->internal;
 	eo.ninternal = opts->ninternal;
+	eo.fanout_threshold = opts->fanout_threshold;
+	eo.fanout_window_us = opts->fanout_window_us;
 	if ((r.eng = wcs_engine_new(ctx, &eo, r.rules)) == NULL)
 		goto out_fatal;
 	if (opts->dump_events != NULL) {
@@ -469,6 +516,15 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts, const char *argv0)
 	}
 	if (wcs_engine_finish(r.eng, &res) != WCS_OK)
 		goto out_fatal;
+	if (clock_notes(&r) != WCS_OK)
+		goto out_fatal;
+	if (wcs_engine_untracked(r.eng) > 0)
+		wcs_warnx(&r.msg,
+		    "%llu 445/tcp attempts not tracked: memory caps reached "
+		    "(forged addresses?)",
+		    (unsigned long long)wcs_engine_untracked(r.eng));
+	if (opts->graph != NULL && write_graph(&r, res) != WCS_OK)
+		r.error = true;
 	memset(&rep, 0, sizeof(rep));
 	rep.inputs = r.stats;
 	rep.ninputs = r.n;

@@ -16,22 +16,9 @@
 #include "wcscan/engine.h"
 #include "wcscan/pool.h"
 #include "wcscan/timeutil.h"
-#include "hosts.h"
+#include "engine_private.h"
 
 #define DETAIL_MAX 512
-/* Clocks of different sources disagree by minutes: say how much we allow. */
-#define SKEW_TOLERANCE_US (5 * 60 * WCS_USEC)
-
-struct wcs_engine {
-	struct wcs_ctx *ctx;
-	struct wcs_pool *pool;
-	struct wcs_rules *rules;
-	struct host_table hosts;
-	const char *const *paths;
-	size_t npaths;
-	struct wcs_result result;
-	bool finished;
-};
 
 const char *
 wcs_verdict_name(enum wcs_verdict v)
@@ -75,7 +62,19 @@ wcs_engine_new(struct wcs_ctx *ctx, const struct wcs_engine_opts *opts,
 	if (host_table_init(&eng->hosts, ctx, eng->pool) != WCS_OK)
 		goto out_free;
 	if (opts != NULL)
-		wcs_engine_set_inputs(eng, opts->input_paths, opts->ninputs);
+		eng->opts = *opts;
+	if (eng->opts.fanout_threshold == 0)
+		eng->opts.fanout_threshold = WCS_FANOUT_THRESHOLD_DEFAULT;
+	if (eng->opts.fanout_window_us <= 0)
+		eng->opts.fanout_window_us = WCS_FANOUT_WINDOW_DEFAULT;
+	if (eng->opts.max_infect_delay_us <= 0)
+		eng->opts.max_infect_delay_us = WCS_INFECT_DELAY_DEFAULT;
+	if (eng->opts.skew_tolerance_us <= 0)
+		eng->opts.skew_tolerance_us = WCS_SKEW_TOLERANCE_DEFAULT;
+	if ((eng->fanout = fanout_new(
+		 ctx, eng->opts.internal, eng->opts.ninternal)) == NULL)
+		goto out_free;
+	wcs_engine_set_inputs(eng, eng->opts.input_paths, eng->opts.ninputs);
 	return (eng);
 out_free:
 	wcs_engine_free(eng);
@@ -88,6 +87,8 @@ wcs_engine_free(struct wcs_engine *eng)
 	if (eng == NULL)
 		return;
 	host_table_fini(&eng->hosts);
+	fanout_free(eng->fanout);
+	wcs_free(eng->ctx, eng->clocks);
 	wcs_pool_free(eng->pool);
 	wcs_free(eng->ctx, eng);
 }
@@ -204,6 +205,21 @@ strong_class(enum wcs_ioc_class c)
 		c == WCS_CLASS_ENCRYPTION || c == WCS_CLASS_SPREADING);
 }
 
+static struct wcs_evidence *
+latest_evidence(struct host *h)
+{
+	struct wcs_evidence *e = &h->evidence[0];
+	size_t i;
+
+	for (i = 1; i < h->nevidence; i++) {
+		if (e->ts_us != WCS_TIME_NONE &&
+		    (h->evidence[i].ts_us == WCS_TIME_NONE ||
+			h->evidence[i].ts_us > e->ts_us))
+			e = &h->evidence[i];
+	}
+	return (e);
+}
+
 static int
 add_evidence(struct wcs_engine *eng, struct host *h,
     const struct wcs_rule_info *rule, const struct wcs_event *ev,
@@ -221,20 +237,26 @@ add_evidence(struct wcs_engine *eng, struct host *h,
 		if ((unsigned)rule->severity > h->max_severity_strong)
 			h->max_severity_strong = (unsigned)rule->severity;
 	}
-	if (h->nevidence == HOST_EVIDENCE_MAX)
-		return (WCS_OK);
-	e = &h->evidence[h->nevidence];
+	if (h->nevidence == HOST_EVIDENCE_MAX) {
+		/* Keep the earliest: they say when it began. */
+		e = latest_evidence(h);
+		if (ev->ts_us == WCS_TIME_NONE || e->ts_us == WCS_TIME_NONE ||
+		    ev->ts_us >= e->ts_us)
+			return (WCS_OK);
+	} else {
+		e = &h->evidence[h->nevidence++];
+	}
 	dlen = strlen(detail);
 	e->rule = rule->id;
 	e->ts_us = ev->ts_us;
 	e->cls = rule->cls;
 	e->severity = rule->severity;
+	e->input = ev->input;
 	e->source = source_of(eng, ev);
 	e->detail = wcs_pool_strndup(
 	    eng->pool, detail, dlen > DETAIL_MAX ? DETAIL_MAX : dlen);
 	if (e->source == NULL || e->detail == NULL)
 		return (WCS_FATAL);
-	h->nevidence++;
 	return (WCS_OK);
 }
 
@@ -261,11 +283,42 @@ rule_hit(const struct wcs_rule_info *rule, const struct wcs_event *ev,
 	return (add_evidence(eng, h, rule, ev, detail));
 }
 
+/* Remember whose clock an input runs on, for skew estimation. */
+static int
+note_input(struct wcs_engine *eng, const struct wcs_event *ev)
+{
+	struct input_clock *nc, *c;
+	size_t n;
+
+	if (ev->input >= eng->nclocks) {
+		n = (size_t)ev->input + 16;
+		nc = wcs_reallocarray(eng->ctx, eng->clocks, n, sizeof(*nc));
+		if (nc == NULL)
+			return (WCS_FATAL);
+		memset(nc + eng->nclocks, 0, (n - eng->nclocks) * sizeof(*nc));
+		eng->clocks = nc;
+		eng->nclocks = n;
+	}
+	c = &eng->clocks[ev->input];
+	if (c->host == NULL && usable_name(ev->host) &&
+	    (c->host = wcs_pool_strdup(eng->pool, ev->host)) == NULL)
+		return (WCS_FATAL);
+	return (WCS_OK);
+}
+
 int
 wcs_engine_feed(struct wcs_engine *eng, const struct wcs_event *ev)
 {
 	struct host *h;
 	int rc;
+
+	if ((rc = note_input(eng, ev)) != WCS_OK)
+		return (rc);
+	if (fanout_wants(ev)) {
+		eng->clocks[ev->input].has_conn = true;
+		if ((rc = fanout_add(eng->fanout, ev)) != WCS_OK)
+			return (rc);
+	}
 
 	switch (ev->kind) {
 	case WCS_EV_LOGON:
@@ -325,207 +378,50 @@ fold(struct wcs_engine *eng, struct host *from, struct host *to)
 	return (WCS_OK);
 }
 
-/* Distinct rules among the kept evidence in the classes, of a severity. */
-static size_t
-distinct_rules(const struct host *h, unsigned class_mask, int min_sev)
-{
-	size_t i, j, n = 0;
-
-	for (i = 0; i < h->nevidence; i++) {
-		if ((class_mask & (1u << h->evidence[i].cls)) == 0 ||
-		    h->evidence[i].severity < min_sev)
-			continue;
-		for (j = 0; j < i; j++) {
-			if (strcmp(h->evidence[j].rule, h->evidence[i].rule) ==
-			    0)
-				break;
-		}
-		if (j == i)
-			n++;
-	}
-	return (n);
-}
-
-static int
-evidence_cmp(const void *a, const void *b)
-{
-	const struct wcs_evidence *x = a, *y = b;
-
-	if (x->ts_us != y->ts_us)
-		return (x->ts_us < y->ts_us ? -1 : 1);
-	return (strcmp(x->source, y->source));
-}
-
-#define CLASS_BIT(c) (1u << (c))
-#define STRONG_CLASSES                                                     \
-	(CLASS_BIT(WCS_CLASS_STARTUP) | CLASS_BIT(WCS_CLASS_PERSISTENCE) | \
-	    CLASS_BIT(WCS_CLASS_ENCRYPTION) | CLASS_BIT(WCS_CLASS_SPREADING))
-
-static int
-add_reason(struct wcs_host *out, const char **buf, const char *reason)
-{
-	if (reason == NULL)
-		return (WCS_FATAL);
-	buf[out->nreasons++] = reason;
-	return (WCS_OK);
-}
-
-/* Decide one host's verdict, score and reasons. */
-static int
-judge(struct wcs_engine *eng, struct host *h, struct wcs_host *out)
-{
-	char tbuf[WCS_TIME_STRLEN];
-	const struct wcs_evidence *first = NULL;
-	const char **reasons;
-	size_t i, nstrong;
-	double score = 0;
-
-	memset(out, 0, sizeof(*out));
-	out->ip = h->ip;
-	out->names = h->names;
-	out->nnames = h->nnames;
-	out->smb1 = h->smb1;
-	out->first_evidence = h->first_evidence;
-	out->fanout.first = out->fanout.last = WCS_TIME_NONE;
-	qsort(h->evidence, h->nevidence, sizeof(h->evidence[0]), evidence_cmp);
-	out->evidence = h->evidence;
-	out->nevidence = h->nevidence;
-	out->evidence_total = h->evidence_total;
-	reasons =
-	    wcs_pool_alloc(eng->pool, (4 + HOST_JOINS_MAX) * sizeof(*reasons));
-	if (reasons == NULL)
-		return (WCS_FATAL);
-	out->reasons = reasons;
-	for (i = 0; i < h->nevidence; i++) {
-		if (strong_class(h->evidence[i].cls)) {
-			first = &h->evidence[i];
-			break;
-		}
-	}
-	/* WannaCry-specific indicators are critical; generic ones (shadow
-	 * copy deletion) count only in company. */
-	nstrong = distinct_rules(h, STRONG_CLASSES, 3);
-	/*
-	 * The worm checks the kill switch before anything else, so an
-	 * answered lookup with nothing past the worm's own start means it
-	 * exited there.
-	 */
-	if (h->ks_answered != WCS_TIME_NONE &&
-	    (h->classes & ~(CLASS_BIT(WCS_CLASS_LOOKUP) |
-			      CLASS_BIT(WCS_CLASS_STARTUP))) == 0) {
-		/* The worm asked, got an answer and exited. */
-		out->verdict = WCS_VERDICT_NEUTRALIZED;
-		score = 30;
-		if (add_reason(out, reasons,
-			wcs_pool_printf(eng->pool,
-			    "kill-switch name answered at %s; no sign the "
-			    "worm went on",
-			    wcs_time_format(
-				h->ks_answered, tbuf, sizeof(tbuf)))) != WCS_OK)
-			return (WCS_FATAL);
-	} else if (first != NULL &&
-		   (h->max_severity_strong >= 4 || nstrong >= 2)) {
-		out->verdict = WCS_VERDICT_INFECTED;
-		score = 50 + 10 * (double)(nstrong > 5 ? 5 : nstrong);
-		if (add_reason(out, reasons,
-			wcs_pool_printf(eng->pool,
-			    "first WannaCry activity %s: %s (%s)",
-			    wcs_time_format(first->ts_us, tbuf, sizeof(tbuf)),
-			    first->rule, first->source)) != WCS_OK)
-			return (WCS_FATAL);
-	} else if (h->evidence_total > 0) {
-		out->verdict = WCS_VERDICT_SUSPICIOUS;
-		score = h->classes & STRONG_CLASSES ? 25 : 15;
-		if (add_reason(out, reasons,
-			h->ks_first != WCS_TIME_NONE && first == NULL ?
-			    wcs_pool_printf(eng->pool,
-				"kill-switch name looked up at %s%s, nothing "
-				"else",
-				wcs_time_format(
-				    h->ks_first, tbuf, sizeof(tbuf)),
-				h->ks_nxdomain ? " (NXDOMAIN)" : "") :
-			    wcs_pool_strdup(eng->pool,
-				"weak or generic indicators only")) != WCS_OK)
-			return (WCS_FATAL);
-	} else if (h->smb1) {
-		out->verdict = WCS_VERDICT_EXPOSED;
-		score = 5;
-		if (add_reason(out, reasons,
-			wcs_pool_strdup(eng->pool,
-			    "speaks SMBv1 (SMB access log), no sign of "
-			    "infection")) != WCS_OK)
-			return (WCS_FATAL);
-	}
-	if (out->verdict != WCS_VERDICT_CLEAN) {
-		for (i = 0; i < h->njoins; i++)
-			reasons[out->nreasons++] = h->joins[i];
-	}
-	out->score = score;
-	return (WCS_OK);
-}
-
-static int
-host_cmp(const void *a, const void *b)
-{
-	const struct wcs_host *x = a, *y = b;
-	char lx[WCS_ADDR_STRLEN + 64], ly[WCS_ADDR_STRLEN + 64];
-
-	if (x->verdict != y->verdict)
-		return (x->verdict > y->verdict ? -1 : 1);
-	if (x->verdict == WCS_VERDICT_INFECTED &&
-	    x->first_evidence != y->first_evidence) {
-		if (x->first_evidence == WCS_TIME_NONE)
-			return (1);
-		if (y->first_evidence == WCS_TIME_NONE)
-			return (-1);
-		return (x->first_evidence < y->first_evidence ? -1 : 1);
-	}
-	if (x->score != y->score)
-		return (x->score > y->score ? -1 : 1);
-	return (strcmp(wcs_host_label(x, lx, sizeof(lx)),
-	    wcs_host_label(y, ly, sizeof(ly))));
-}
-
 int
 wcs_engine_finish(struct wcs_engine *eng, const struct wcs_result **res)
 {
 	struct host_table *t = &eng->hosts;
-	struct wcs_host *out;
 	struct host *h;
-	size_t i, n = 0;
-	unsigned rank = 1;
+	size_t i;
+	int rc;
 
-	if (eng->finished) {
-		*res = &eng->result;
-		return (WCS_OK);
+	if (!eng->finished) {
+		/* One host, one row: names join the address they were seen
+		 * with. */
+		for (i = 0; i < t->cap; i++) {
+			h = t->slots[i];
+			if (h != NULL && h->alias != NULL &&
+			    fold(eng, h, h->alias) != WCS_OK)
+				return (WCS_FATAL);
+		}
+		if ((rc = fanout_finish(eng->fanout, eng->opts.fanout_window_us,
+			 eng->opts.fanout_threshold)) != WCS_OK)
+			return (rc);
+		if ((rc = engine_estimate_skew(eng)) != WCS_OK)
+			return (rc);
+		if ((rc = engine_conclude(eng)) != WCS_OK)
+			return (rc);
+		eng->finished = true;
 	}
-	for (i = 0; i < t->cap; i++) {
-		h = t->slots[i];
-		if (h != NULL && h->alias != NULL &&
-		    fold(eng, h, h->alias) != WCS_OK)
-			return (WCS_FATAL);
-	}
-	out = wcs_pool_alloc(eng->pool, (t->n + 1) * sizeof(*out));
-	if (out == NULL)
-		return (WCS_FATAL);
-	for (i = 0; i < t->cap; i++) {
-		h = t->slots[i];
-		if (h == NULL || h->folded)
-			continue;
-		if (judge(eng, h, &out[n]) != WCS_OK)
-			return (WCS_FATAL);
-		if (out[n].verdict != WCS_VERDICT_CLEAN)
-			n++;
-	}
-	/* Patient-zero candidates first, earliest evidence first. */
-	qsort(out, n, sizeof(*out), host_cmp);
-	for (i = 0; i < n; i++) {
-		if (out[i].verdict == WCS_VERDICT_INFECTED)
-			out[i].rank = rank++;
-	}
-	eng->result.hosts = out;
-	eng->result.nhosts = n;
-	eng->finished = true;
 	*res = &eng->result;
 	return (WCS_OK);
+}
+
+bool
+wcs_engine_input_offset(const struct wcs_engine *eng, size_t i,
+    int64_t *offset_us, size_t *ref, size_t *samples)
+{
+	if (!eng->finished || i >= eng->nclocks || !eng->clocks[i].known)
+		return (false);
+	*offset_us = eng->clocks[i].offset;
+	*ref = eng->clocks[i].ref;
+	*samples = eng->clocks[i].samples;
+	return (true);
+}
+
+uint64_t
+wcs_engine_untracked(const struct wcs_engine *eng)
+{
+	return (fanout_untracked(eng->fanout));
 }

@@ -90,8 +90,8 @@ addr_key(const struct wcs_addr *a)
 }
 
 bool
-wcs_addr_internal(const struct wcs_cidr *internal, size_t n,
-    const struct wcs_addr *a)
+wcs_addr_internal(
+    const struct wcs_cidr *internal, size_t n, const struct wcs_addr *a)
 {
 	size_t i;
 
@@ -111,8 +111,8 @@ wcs_addr_same_subnet(const struct wcs_addr *a, const struct wcs_addr *b)
 }
 
 struct fanout *
-fanout_new(struct wcs_ctx *ctx, const struct wcs_cidr *internal,
-    size_t ninternal)
+fanout_new(
+    struct wcs_ctx *ctx, const struct wcs_cidr *internal, size_t ninternal)
 {
 	struct fanout *f;
 
@@ -153,8 +153,8 @@ bool
 fanout_wants(const struct wcs_event *ev)
 {
 	return (ev->kind == WCS_EV_CONN && ev->dport == 445 &&
-	    (ev->proto == 6 || ev->proto == 0) && wcs_addr_present(&ev->src) &&
-	    wcs_addr_present(&ev->dst));
+		(ev->proto == 6 || ev->proto == 0) &&
+		wcs_addr_present(&ev->src) && wcs_addr_present(&ev->dst));
 }
 
 /* Grow a power-of-two slot table of indices, rehashing with keyfn. */
@@ -218,8 +218,8 @@ addr_index(struct fanout *f, const struct wcs_addr *a, bool *oom)
 		return (NONE);
 	if (f->naddrs == f->addrcap) {
 		f->addrcap = f->addrcap == 0 ? 256 : f->addrcap * 2;
-		na = wcs_reallocarray(f->ctx, f->addrs, f->addrcap,
-		    sizeof(*na));
+		na =
+		    wcs_reallocarray(f->ctx, f->addrs, f->addrcap, sizeof(*na));
 		nsrc = na == NULL ? NULL :
 				    wcs_reallocarray(f->ctx, f->src_of,
 					f->addrcap, sizeof(*nsrc));
@@ -305,14 +305,13 @@ hll_estimate(const uint8_t *hll)
 }
 
 static int
-add_public(struct fanout *f, struct fo_src *s, const struct wcs_addr *dst,
-    int64_t t)
+add_public(
+    struct fanout *f, struct fo_src *s, const struct wcs_addr *dst, int64_t t)
 {
 	uint64_t k = addr_key(dst);
 	uint32_t j, cap = PUBLIC_EXACT_MAX * 2;
 
-	if (s->hll == NULL &&
-	    (s->hll = wcs_calloc(f->ctx, HLL_M, 1)) == NULL)
+	if (s->hll == NULL && (s->hll = wcs_calloc(f->ctx, HLL_M, 1)) == NULL)
 		return (WCS_FATAL);
 	hll_add(s->hll, k);
 	if (s->pub_overflow)
@@ -366,9 +365,8 @@ add_episode(struct fanout *f, struct fo_pair *p, int64_t t)
 				    (p->nep - i - 2) * sizeof(*p->ep));
 				p->nep--;
 			}
-			if (i > 0 &&
-			    p->ep[i].start - p->ep[i - 1].end <=
-				FO_EPISODE_GAP_US) {
+			if (i > 0 && p->ep[i].start - p->ep[i - 1].end <=
+					 FO_EPISODE_GAP_US) {
 				if (p->ep[i].end > p->ep[i - 1].end)
 					p->ep[i - 1].end = p->ep[i].end;
 				memmove(&p->ep[i], &p->ep[i + 1],
@@ -381,8 +379,8 @@ add_episode(struct fanout *f, struct fo_pair *p, int64_t t)
 	if (p->nep == p->epcap) {
 		if (p->epcap < FO_EPISODES_MAX) {
 			p->epcap = p->epcap == 0 ? 2 : (uint8_t)(p->epcap * 2);
-			ep = wcs_reallocarray(f->ctx, p->ep, p->epcap,
-			    sizeof(*ep));
+			ep = wcs_reallocarray(
+			    f->ctx, p->ep, p->epcap, sizeof(*ep));
 			if (ep == NULL)
 				return (WCS_FATAL);
 			p->ep = ep;
@@ -431,8 +429,8 @@ pair_for(struct fanout *f, uint32_t src, uint32_t dst, bool *oom)
 		return (NULL);
 	if (f->npairs == f->paircap) {
 		f->paircap = f->paircap == 0 ? 256 : f->paircap * 2;
-		np = wcs_reallocarray(f->ctx, f->pairs, f->paircap,
-		    sizeof(*np));
+		np =
+		    wcs_reallocarray(f->ctx, f->pairs, f->paircap, sizeof(*np));
 		if (np == NULL) {
 			*oom = true;
 			return (NULL);
@@ -579,10 +577,10 @@ fanout_finish(struct fanout *f, int64_t window_us, uint64_t threshold)
 	    (f->sums = wcs_calloc(f->ctx, f->nsrcs, sizeof(*f->sums))) == NULL)
 		return (WCS_FATAL);
 	/* Chain each source's pairs. */
-	if ((pair_first_of = wcs_reallocarray(f->ctx, NULL, f->nsrcs + 1,
-		 sizeof(uint32_t))) == NULL ||
-	    (next_pair = wcs_reallocarray(f->ctx, NULL, f->npairs + 1,
-		 sizeof(uint32_t))) == NULL)
+	if ((pair_first_of = wcs_reallocarray(
+		 f->ctx, NULL, f->nsrcs + 1, sizeof(uint32_t))) == NULL ||
+	    (next_pair = wcs_reallocarray(
+		 f->ctx, NULL, f->npairs + 1, sizeof(uint32_t))) == NULL)
 		goto out_fatal;
 	memset(pair_first_of, 0xff, (f->nsrcs + 1) * sizeof(uint32_t));
 	for (i = 0; i < f->npairs; i++) {
@@ -611,8 +609,8 @@ fanout_finish(struct fanout *f, int64_t window_us, uint64_t threshold)
 				sum->sum.other_internal++;
 			if (ntimes == timecap) {
 				timecap = timecap == 0 ? 256 : timecap * 2;
-				nt = wcs_reallocarray(f->ctx, times, timecap,
-				    sizeof(*nt));
+				nt = wcs_reallocarray(
+				    f->ctx, times, timecap, sizeof(*nt));
 				if (nt == NULL)
 					goto out_fatal;
 				times = nt;
@@ -621,15 +619,15 @@ fanout_finish(struct fanout *f, int64_t window_us, uint64_t threshold)
 			for (k = 1; k < p->nep; k++) {
 				if (ngaps == gapcap) {
 					gapcap = gapcap == 0 ? 256 : gapcap * 2;
-					ng = wcs_reallocarray(f->ctx, gaps,
-					    gapcap, sizeof(*ng));
+					ng = wcs_reallocarray(
+					    f->ctx, gaps, gapcap, sizeof(*ng));
 					if (ng == NULL)
 						goto out_fatal;
 					gaps = ng;
 				}
 				gaps[ngaps++] = (double)(p->ep[k].start -
-						    p->ep[k - 1].start) /
-				    1e6;
+							 p->ep[k - 1].start) /
+						1e6;
 			}
 		}
 		if (s->pub != NULL) {
@@ -637,8 +635,8 @@ fanout_finish(struct fanout *f, int64_t window_us, uint64_t threshold)
 				if (s->pub[k].key == 0)
 					continue;
 				if (ntimes == timecap) {
-					timecap = timecap == 0 ? 256 :
-								 timecap * 2;
+					timecap =
+					    timecap == 0 ? 256 : timecap * 2;
 					nt = wcs_reallocarray(f->ctx, times,
 					    timecap, sizeof(*nt));
 					if (nt == NULL)
@@ -649,10 +647,10 @@ fanout_finish(struct fanout *f, int64_t window_us, uint64_t threshold)
 			}
 		}
 		sum->sum.public_ = s->pub_overflow ?
-		    (uint64_t)(hll_estimate(s->hll) + 0.5) :
-		    s->npub;
+				       (uint64_t)(hll_estimate(s->hll) + 0.5) :
+				       s->npub;
 		sum->sum.distinct = sum->sum.same_subnet +
-		    sum->sum.other_internal + sum->sum.public_;
+				    sum->sum.other_internal + sum->sum.public_;
 		/* The busiest window of first contacts. */
 		qsort(times, ntimes, sizeof(*times), cmp_i64);
 		for (lo = 0, hi = 0; hi < ntimes; hi++) {
@@ -671,16 +669,16 @@ fanout_finish(struct fanout *f, int64_t window_us, uint64_t threshold)
 	}
 	/* Pairs by destination, for the graph. */
 	if (f->npairs > 0) {
-		f->by_dst = wcs_reallocarray(f->ctx, NULL, f->npairs,
-		    sizeof(*f->by_dst));
+		f->by_dst = wcs_reallocarray(
+		    f->ctx, NULL, f->npairs, sizeof(*f->by_dst));
 		if (f->by_dst == NULL)
 			goto out_fatal;
 		for (i = 0; i < f->npairs; i++)
 			f->by_dst[i] = &f->pairs[i];
 		qsort(f->by_dst, f->npairs, sizeof(*f->by_dst), cmp_pair_dst);
 	}
-	if ((f->dst_off = wcs_calloc(f->ctx, (size_t)f->naddrs + 1,
-		 sizeof(*f->dst_off))) == NULL)
+	if ((f->dst_off = wcs_calloc(
+		 f->ctx, (size_t)f->naddrs + 1, sizeof(*f->dst_off))) == NULL)
 		goto out_fatal;
 	for (i = 0, j = 0; j <= f->naddrs; j++) {
 		while (i < f->npairs && f->by_dst[i]->dst < j)

@@ -18,7 +18,7 @@
 #include "wcscan/event.h"
 #include "wcscan/result.h"
 
-#define FO_PAIR_INPUTS 4  /* sources (inputs) remembered per pair */
+#define FO_PAIR_INPUTS 4 /* sources (inputs) remembered per pair */
 #define FO_EPISODES_MAX 16 /* contact episodes kept per pair */
 #define FO_EPISODE_GAP_US (120 * 1000000LL)
 
@@ -45,19 +45,19 @@ struct fo_pair {
 struct fo_source_summary {
 	struct wcs_addr addr;
 	struct wcs_fanout_summary sum;
-	uint64_t peak;	    /* most distinct new destinations in a window */
+	uint64_t peak; /* most distinct new destinations in a window */
 	int64_t burst_start; /* when the window count first reached the
 				threshold; WCS_TIME_NONE if it never did */
 	int64_t first_contact;
 	double repeat_period; /* median gap between episodes, seconds; 0 */
-	bool system_only;     /* every Sysmon 3 attempt came from System */
+	bool system_only; /* every Sysmon 3 attempt came from System */
 	bool from_worm_image; /* some attempt came from a non-System image */
 };
 
 struct fanout;
 
-struct fanout *fanout_new(struct wcs_ctx *ctx, const struct wcs_cidr *internal,
-    size_t ninternal);
+struct fanout *fanout_new(
+    struct wcs_ctx *ctx, const struct wcs_cidr *internal, size_t ninternal);
 void fanout_free(struct fanout *f);
 
 /* True when the event is a 445/tcp attempt this module counts. */
@@ -72,23 +72,22 @@ int fanout_add(struct fanout *f, const struct wcs_event *ev);
  */
 int fanout_finish(struct fanout *f, int64_t window_us, uint64_t threshold);
 size_t fanout_nsources(const struct fanout *f);
-const struct fo_source_summary *fanout_source(const struct fanout *f,
-    size_t i);
+const struct fo_source_summary *fanout_source(const struct fanout *f, size_t i);
 /* The summary for an address, or NULL. */
-const struct fo_source_summary *fanout_source_by_addr(const struct fanout *f,
-    const struct wcs_addr *a);
+const struct fo_source_summary *fanout_source_by_addr(
+    const struct fanout *f, const struct wcs_addr *a);
 
 /* Internal pairs towards dst, for the infection graph; *n gets the count. */
-const struct fo_pair *const *fanout_pairs_to(const struct fanout *f,
-    const struct wcs_addr *dst, size_t *n);
+const struct fo_pair *const *fanout_pairs_to(
+    const struct fanout *f, const struct wcs_addr *dst, size_t *n);
 const struct wcs_addr *fanout_addr(const struct fanout *f, uint32_t idx);
 /* All pairs, for clock-skew estimation. */
 const struct fo_pair *fanout_pairs(const struct fanout *f, size_t *n);
 /* Attempts not tracked because a cap was reached (hostile input). */
 uint64_t fanout_untracked(const struct fanout *f);
 
-bool wcs_addr_internal(const struct wcs_cidr *internal, size_t n,
-    const struct wcs_addr *a);
+bool wcs_addr_internal(
+    const struct wcs_cidr *internal, size_t n, const struct wcs_addr *a);
 /* Same /24 (IPv4) or /64 (IPv6): the range WannaCry sweeps first. */
 bool wcs_addr_same_subnet(const struct wcs_addr *a, const struct wcs_addr *b);
 

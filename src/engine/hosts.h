@@ -45,14 +45,15 @@ struct host {
 
 	/* Decided at finish. */
 	const struct fo_source_summary *fan;
-	int64_t start;	    /* first sign the worm ran (skew-corrected) */
-	bool infected_own;  /* its own logs show the worm going on */
-	bool inferred;	    /* infected, judged from its 445/tcp behaviour */
-	bool graphed;	    /* its infector has been looked for */
+	int64_t start; /* first sign the worm ran (skew-corrected) */
+	bool infected_own; /* its own logs show the worm going on */
+	bool inferred; /* infected, judged from its 445/tcp behaviour */
+	bool graphed; /* its infector has been looked for */
 	struct host *infected_by;
 	int64_t edge_time;
 	const struct fo_pair *edge_pair;
 	unsigned descendants;
+	unsigned rank;
 	enum wcs_verdict verdict;
 	double score;
 	const char *why_inferred;

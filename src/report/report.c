@@ -79,6 +79,8 @@ wcs_report_notes(const struct wcs_input_stats *in, const char **notes)
 		notes[n++] = "year taken from file modification time";
 	if (in->utf16)
 		notes[n++] = "UTF-16 text converted to UTF-8";
+	if (in->clock_note != NULL)
+		notes[n++] = in->clock_note;
 	notes[n] = NULL;
 	return (n);
 }

@@ -191,19 +191,19 @@ test_bid_xml_shapes(void **state)
 	static const char *const evtx[] = {
 		"<Event xmlns='" NS "'><System><Provider Name='x'/>",
 		"\n<Event xmlns=\"" NS "\">\n  <System>\n",
-		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<Events>\r\n"
-		"<Event xmlns=\"" NS "\"><System>",
+		("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<Events>\r\n"
+		 "<Event xmlns=\"" NS "\"><System>"),
 		"- <Event xmlns=\"" NS "\">- <System>  <Provider Name=\"a\"/>",
 		"<!-- exported --><Events><Event><System>",
 		/* Sysmon named, but not as a provider. */
-		"<Event><System><Provider Name=\"x\"/><Data>"
-		"Microsoft-Windows-Sysmon</Data>",
+		("<Event><System><Provider Name=\"x\"/><Data>"
+		 "Microsoft-Windows-Sysmon</Data>"),
 	};
 	static const char *const sysmon[] = {
-		"<Event xmlns=\"" NS "\"><System><Provider Name=\""
-		"Microsoft-Windows-Sysmon\" Guid=\"{5770385f}\"/>",
-		"<?xml version='1.0'?><Events><Event><System><Provider "
-		"Name='Microsoft-Windows-Sysmon'/>",
+		("<Event xmlns=\"" NS "\"><System><Provider Name=\""
+		 "Microsoft-Windows-Sysmon\" Guid=\"{5770385f}\"/>"),
+		("<?xml version='1.0'?><Events><Event><System><Provider "
+		 "Name='Microsoft-Windows-Sysmon'/>"),
 	};
 	size_t i;
 

@@ -1,0 +1,46 @@
+/*
+ * Shared by the engine's files: engine.c (events in, evidence, joins),
+ * skew.c (clock offsets between inputs), graph.c (verdicts, infection
+ * graph, ranking, the result).
+ */
+#ifndef WCSCAN_ENGINE_PRIVATE_H
+#define WCSCAN_ENGINE_PRIVATE_H
+
+#include "wcscan/engine.h"
+#include "wcscan/pool.h"
+#include "fanout.h"
+#include "hosts.h"
+
+struct input_clock {
+	const char *host; /* the computer whose log it is, if one is named */
+	bool has_conn; /* it logged 445 contacts */
+	bool known; /* offset estimated */
+	int64_t offset; /* microseconds ahead of the reference */
+	uint32_t ref; /* the reference input */
+	size_t samples; /* shared connections the estimate rests on */
+};
+
+struct wcs_engine {
+	struct wcs_ctx *ctx;
+	struct wcs_pool *pool;
+	struct wcs_rules *rules;
+	struct host_table hosts;
+	struct fanout *fanout;
+	const char *const *paths;
+	size_t npaths;
+	struct wcs_engine_opts opts; /* defaults filled in */
+	struct input_clock *clocks; /* per input, grown as inputs appear */
+	size_t nclocks;
+	struct wcs_result result;
+	bool finished;
+};
+
+/* An event time read from input i, on the reference clock. */
+int64_t engine_corrected(
+    const struct wcs_engine *eng, uint32_t input, int64_t t);
+/* Estimate every input's clock offset from shared 445 contacts. */
+int engine_estimate_skew(struct wcs_engine *eng);
+/* Verdicts, the infection graph, ranking and the result. */
+int engine_conclude(struct wcs_engine *eng);
+
+#endif /* WCSCAN_ENGINE_PRIVATE_H */

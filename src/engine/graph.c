@@ -1,0 +1,801 @@
+/*
+ * Conclusions: who is infected, who infected whom, who was first.
+ *
+ * 1. A host's own logs decide first: the worm's programs, services and
+ *    files (rules of class startup .. encryption) make it infected; an
+ *    answered kill-switch lookup with nothing past the worm's start makes
+ *    it neutralized.
+ * 2. 445/tcp behaviour fills the gaps where logs are missing: a host that
+ *    probes public addresses on 445 or sweeps from a process other than
+ *    the kernel's SMB client is doing what the worm does; a host whose
+ *    fan-out predates the outbreak by hours or repeats on a slow schedule
+ *    is doing what management servers and scanners do.
+ * 3. The infection graph: for each infected host B, in order of its start,
+ *    the sources that reached it on 445 shortly before are its candidate
+ *    infectors.  A host already infected at that moment beats one that is
+ *    not; a contact that two logs confirm beats one seen once; then the
+ *    earliest contact wins (the first worm to reach an exposed host is the
+ *    one that infects it).  A candidate with no evidence of its own that
+ *    explains a victim is itself inferred infected: that is how a patient
+ *    zero whose logs were never collected is found from its victims' side.
+ * 4. Ranking: roots of the graph first, by start (within the skew
+ *    tolerance, more descendants first), then the others by start.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wcscan/timeutil.h"
+#include "engine_private.h"
+
+#define HISTORY_US (60 * 60 * WCS_USEC) /* routine if this much earlier */
+#define SCHEDULE_PERIOD_S 1800.0 /* repeats this slow: a schedule */
+#define PUBLIC_WORM_MIN 10 /* public 445 targets: worm-like */
+#define REASONS_MAX (8 + HOST_JOINS_MAX)
+#define LOOKUP_LEAD_US (10 * 60 * WCS_USEC) /* lookup precedes start-up */
+
+#define CLASS_BIT(c) (1u << (c))
+#define STRONG_CLASSES                                                     \
+	(CLASS_BIT(WCS_CLASS_STARTUP) | CLASS_BIT(WCS_CLASS_PERSISTENCE) | \
+	    CLASS_BIT(WCS_CLASS_ENCRYPTION) | CLASS_BIT(WCS_CLASS_SPREADING))
+
+struct conclude {
+	struct wcs_engine *eng;
+	struct host **live; /* hosts not folded into another */
+	size_t nlive;
+	int64_t outbreak; /* earliest start of a host with its own evidence */
+};
+
+static bool
+is_strong(enum wcs_ioc_class c)
+{
+	return ((CLASS_BIT(c) & STRONG_CLASSES) != 0);
+}
+
+/* Distinct rules among the kept evidence in the classes, of a severity. */
+static size_t
+distinct_rules(const struct host *h, unsigned class_mask, int min_sev)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < h->nevidence; i++) {
+		if ((class_mask & CLASS_BIT(h->evidence[i].cls)) == 0 ||
+		    h->evidence[i].severity < min_sev)
+			continue;
+		for (j = 0; j < i; j++) {
+			if (strcmp(h->evidence[j].rule, h->evidence[i].rule) ==
+			    0)
+				break;
+		}
+		if (j == i)
+			n++;
+	}
+	return (n);
+}
+
+/*
+ * The worm checks the kill switch before anything else, so an answered
+ * lookup with nothing past the worm's own start means it exited there.
+ */
+static bool
+neutralized(const struct host *h)
+{
+	return (h->ks_answered != WCS_TIME_NONE &&
+		(h->classes & ~(CLASS_BIT(WCS_CLASS_LOOKUP) |
+				  CLASS_BIT(WCS_CLASS_STARTUP))) == 0);
+}
+
+/* WannaCry-specific indicators are critical; generic ones (shadow-copy
+ * deletion) count only in company. */
+static bool
+infected_by_evidence(const struct host *h)
+{
+	if (neutralized(h) || (h->classes & STRONG_CLASSES) == 0)
+		return (false);
+	return (h->max_severity_strong >= 4 ||
+		distinct_rules(h, STRONG_CLASSES, 3) >= 2);
+}
+
+/* First sign of the worm on the host's own logs, on the reference clock:
+ * strong evidence, and a lookup shortly before it. */
+static int64_t
+own_start(const struct wcs_engine *eng, const struct host *h)
+{
+	int64_t first = WCS_TIME_NONE, t;
+	size_t i;
+
+	for (i = 0; i < h->nevidence; i++) {
+		if (!is_strong(h->evidence[i].cls))
+			continue;
+		t = engine_corrected(
+		    eng, h->evidence[i].input, h->evidence[i].ts_us);
+		if (t != WCS_TIME_NONE && (first == WCS_TIME_NONE || t < first))
+			first = t;
+	}
+	if (first == WCS_TIME_NONE)
+		return (first);
+	for (i = 0; i < h->nevidence; i++) {
+		if (h->evidence[i].cls != WCS_CLASS_LOOKUP)
+			continue;
+		t = engine_corrected(
+		    eng, h->evidence[i].input, h->evidence[i].ts_us);
+		if (t != WCS_TIME_NONE && t < first &&
+		    first - t <= LOOKUP_LEAD_US)
+			first = t;
+	}
+	return (first);
+}
+
+/* Fan-out that looks routine: long before the outbreak, or scheduled. */
+static bool
+routine_fanout(const struct conclude *c, const struct fo_source_summary *f)
+{
+	if (f == NULL)
+		return (false);
+	if (c->outbreak != WCS_TIME_NONE && f->first_contact != WCS_TIME_NONE &&
+	    f->first_contact < c->outbreak - HISTORY_US)
+		return (true);
+	return (f->repeat_period >= SCHEDULE_PERIOD_S);
+}
+
+static bool
+wormlike_fanout(const struct wcs_engine *eng, const struct fo_source_summary *f)
+{
+	if (f == NULL)
+		return (false);
+	return (f->sum.public_ >= PUBLIC_WORM_MIN ||
+		(f->from_worm_image && f->peak >= eng->opts.fanout_threshold));
+}
+
+static bool
+is_infected(const struct host *h)
+{
+	return (h->infected_own || h->inferred);
+}
+
+static bool
+collect_live(struct conclude *c)
+{
+	struct host_table *t = &c->eng->hosts;
+	size_t i;
+
+	wcs_free(c->eng->ctx, c->live);
+	c->nlive = 0;
+	if ((c->live = wcs_calloc(c->eng->ctx, t->n + 1, sizeof(*c->live))) ==
+	    NULL)
+		return (false);
+	for (i = 0; i < t->cap; i++) {
+		if (t->slots[i] != NULL && !t->slots[i]->folded)
+			c->live[c->nlive++] = t->slots[i];
+	}
+	return (true);
+}
+
+/* Give every fan-out source worth reporting a host row. */
+static int
+attach_fanout(struct conclude *c)
+{
+	struct wcs_engine *eng = c->eng;
+	const struct fo_source_summary *f;
+	struct host *h;
+	size_t i;
+
+	for (i = 0; i < fanout_nsources(eng->fanout); i++) {
+		f = fanout_source(eng->fanout, i);
+		h = host_find_addr(&eng->hosts, &f->addr);
+		if (h == NULL && (f->peak >= eng->opts.fanout_threshold ||
+				     f->sum.public_ >= PUBLIC_WORM_MIN)) {
+			if ((h = host_by_addr(&eng->hosts, &f->addr)) == NULL)
+				return (WCS_FATAL);
+		}
+		if (h != NULL)
+			h->fan = f;
+	}
+	return (collect_live(c) ? WCS_OK : WCS_FATAL);
+}
+
+/* The latest contact episode from p that began before B's start (plus
+ * tolerance) and not longer than the longest infection delay before it. */
+static int64_t
+contact_before(
+    const struct wcs_engine *eng, const struct fo_pair *p, int64_t start)
+{
+	int64_t best = WCS_TIME_NONE, t;
+	unsigned i;
+
+	for (i = 0; i < p->nep; i++) {
+		t = engine_corrected(eng, p->first_input, p->ep[i].start);
+		if (t > start + eng->opts.skew_tolerance_us)
+			break;
+		if (start - t <= eng->opts.max_infect_delay_us)
+			best = t;
+	}
+	if (best == WCS_TIME_NONE && p->nep > 0) {
+		/* The episode may have begun long ago and still be going. */
+		t = engine_corrected(
+		    eng, p->first_input, p->ep[p->nep - 1].end);
+		if (t >= start - eng->opts.max_infect_delay_us &&
+		    engine_corrected(
+			eng, p->first_input, p->ep[p->nep - 1].start) <= start)
+			best = start - eng->opts.skew_tolerance_us / 10;
+	}
+	return (best);
+}
+
+static bool
+descends_from(const struct host *a, const struct host *b)
+{
+	unsigned depth = 0;
+
+	/* Is b an ancestor of a (or a itself)? */
+	for (; a != NULL && depth < 100000; a = a->infected_by, depth++) {
+		if (a == b)
+			return (true);
+	}
+	return (false);
+}
+
+struct candidate {
+	struct host *host;
+	const struct fo_pair *pair;
+	int64_t contact;
+	int tier; /* 3 infected then; 2 worm-like; 1 unexplained fan-out */
+	bool confirmed;
+};
+
+static bool
+better(const struct candidate *x, const struct candidate *y)
+{
+	if (y->host == NULL)
+		return (true);
+	if (x->tier != y->tier)
+		return (x->tier > y->tier);
+	if (x->confirmed != y->confirmed)
+		return (x->confirmed);
+	return (x->contact < y->contact);
+}
+
+static const char *
+fmt_time(char *buf, int64_t t)
+{
+	return (wcs_time_format(t, buf, WCS_TIME_STRLEN));
+}
+
+static int
+find_infector(struct conclude *c, struct host *b)
+{
+	struct wcs_engine *eng = c->eng;
+	const struct fo_pair *const *pairs;
+	struct candidate cand, best;
+	char tb[WCS_TIME_STRLEN], lb[WCS_ADDR_STRLEN];
+	size_t n, i;
+	struct host *a;
+
+	if (!wcs_addr_present(&b->ip) || b->start == WCS_TIME_NONE)
+		return (WCS_OK);
+	pairs = fanout_pairs_to(eng->fanout, &b->ip, &n);
+	memset(&best, 0, sizeof(best));
+	for (i = 0; i < n; i++) {
+		memset(&cand, 0, sizeof(cand));
+		cand.pair = pairs[i];
+		cand.contact = contact_before(eng, pairs[i], b->start);
+		if (cand.contact == WCS_TIME_NONE)
+			continue;
+		a = host_find_addr(
+		    &eng->hosts, fanout_addr(eng->fanout, pairs[i]->src));
+		if (a != NULL && (a == b || descends_from(a, b)))
+			continue;
+		if (a != NULL && is_infected(a) && a->start != WCS_TIME_NONE &&
+		    a->start <= cand.contact + eng->opts.skew_tolerance_us)
+			cand.tier = 3;
+		else if (a != NULL && is_infected(a))
+			continue; /* infected, but only later */
+		else if (a != NULL && routine_fanout(c, a->fan))
+			continue;
+		else if (a != NULL && wormlike_fanout(eng, a->fan))
+			cand.tier = 2;
+		else
+			cand.tier = 1;
+		cand.host = a;
+		cand.confirmed = pairs[i]->ninputs >= 2;
+		if (better(&cand, &best))
+			best = cand;
+	}
+	if (best.pair == NULL)
+		return (WCS_OK);
+	if (best.host == NULL) {
+		/* A source we knew only from its contacts. */
+		best.host = host_by_addr(
+		    &eng->hosts, fanout_addr(eng->fanout, best.pair->src));
+		if (best.host == NULL)
+			return (WCS_FATAL);
+		best.host->fan =
+		    fanout_source_by_addr(eng->fanout, &best.host->ip);
+		if (!collect_live(c))
+			return (WCS_FATAL);
+	}
+	a = best.host;
+	if (!is_infected(a)) {
+		a->inferred = true;
+		a->start = a->fan != NULL &&
+				   a->fan->first_contact != WCS_TIME_NONE &&
+				   a->fan->first_contact < best.contact ?
+			       engine_corrected(eng, best.pair->first_input,
+				   a->fan->first_contact) :
+			       best.contact;
+		if (a->start > best.contact)
+			a->start = best.contact;
+		a->why_inferred = wcs_pool_printf(eng->pool,
+		    "no log of its own shows the worm, but it reached %s on "
+		    "445/tcp at %s, %.0f s before that host's first activity "
+		    "(%s:%llu)",
+		    wcs_addr_format(&b->ip, lb, sizeof(lb)),
+		    fmt_time(tb, best.contact),
+		    (double)(b->start - best.contact) / 1e6,
+		    best.pair->first_input < eng->npaths ?
+			eng->paths[best.pair->first_input] :
+			"?",
+		    (unsigned long long)best.pair->first_line);
+		if (a->why_inferred == NULL)
+			return (WCS_FATAL);
+	}
+	b->infected_by = a;
+	b->edge_time = best.contact;
+	b->edge_pair = best.pair;
+	return (WCS_OK);
+}
+
+static int
+build_graph(struct conclude *c)
+{
+	struct wcs_engine *eng = c->eng;
+	struct host *next, *h;
+	size_t i;
+	int rc;
+
+	for (;;) {
+		next = NULL;
+		for (i = 0; i < c->nlive; i++) {
+			h = c->live[i];
+			if (!is_infected(h) || h->graphed ||
+			    h->start == WCS_TIME_NONE)
+				continue;
+			if (next == NULL || h->start < next->start)
+				next = h;
+		}
+		if (next == NULL)
+			return (WCS_OK);
+		next->graphed = true;
+		if ((rc = find_infector(c, next)) != WCS_OK)
+			return (rc);
+	}
+	(void)eng;
+}
+
+static int
+root_cmp(
+    const struct wcs_engine *eng, const struct host *x, const struct host *y)
+{
+	bool rx = x->infected_by == NULL, ry = y->infected_by == NULL;
+	int64_t d;
+
+	if (rx != ry)
+		return (rx ? -1 : 1);
+	if (x->start == WCS_TIME_NONE || y->start == WCS_TIME_NONE) {
+		if (x->start != y->start)
+			return (x->start == WCS_TIME_NONE ? 1 : -1);
+	} else {
+		d = x->start - y->start;
+		if (rx && (d > eng->opts.skew_tolerance_us ||
+			      -d > eng->opts.skew_tolerance_us))
+			return (d < 0 ? -1 : 1);
+		if (rx && x->descendants != y->descendants)
+			return (x->descendants > y->descendants ? -1 : 1);
+		if (x->infected_own != y->infected_own)
+			return (x->infected_own ? -1 : 1);
+		if (d != 0)
+			return (d < 0 ? -1 : 1);
+	}
+	return (strcmp(x->key, y->key));
+}
+
+/* A stable merge sort with the engine as context (qsort has none). */
+static bool
+rank_sort(const struct wcs_engine *eng, struct host **a, size_t n)
+{
+	struct host **tmp, **src = a, **dst, **swap;
+	size_t width, lo, mid, hi, i, j, k;
+
+	if (n < 2)
+		return (true);
+	if ((tmp = wcs_calloc(eng->ctx, n, sizeof(*tmp))) == NULL)
+		return (false);
+	dst = tmp;
+	for (width = 1; width < n; width *= 2) {
+		for (lo = 0; lo < n; lo += 2 * width) {
+			mid = lo + width < n ? lo + width : n;
+			hi = lo + 2 * width < n ? lo + 2 * width : n;
+			for (i = lo, j = mid, k = lo; k < hi; k++) {
+				if (i < mid && (j >= hi || root_cmp(eng, src[i],
+							       src[j]) <= 0))
+					dst[k] = src[i++];
+				else
+					dst[k] = src[j++];
+			}
+		}
+		swap = src, src = dst, dst = swap;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
+	wcs_free(eng->ctx, tmp);
+	return (true);
+}
+
+static int
+add_reason(struct wcs_host *out, const char **buf, const char *reason)
+{
+	if (reason == NULL)
+		return (WCS_FATAL);
+	if (out->nreasons < REASONS_MAX)
+		buf[out->nreasons++] = reason;
+	return (WCS_OK);
+}
+
+static const char *
+label(const struct host *h, char *buf, size_t len)
+{
+	if (wcs_addr_present(&h->ip))
+		return (wcs_addr_format(&h->ip, buf, len));
+	(void)snprintf(buf, len, "%s", h->nnames > 0 ? h->names[0] : "?");
+	return (buf);
+}
+
+static int
+evidence_cmp(const void *a, const void *b)
+{
+	const struct wcs_evidence *x = a, *y = b;
+
+	if (x->ts_us != y->ts_us)
+		return (x->ts_us < y->ts_us ? -1 : 1);
+	return (strcmp(x->source, y->source));
+}
+
+static int
+describe(struct conclude *c, struct host *h, struct wcs_host *out)
+{
+	struct wcs_engine *eng = c->eng;
+	char tb[WCS_TIME_STRLEN], lb[WCS_ADDR_STRLEN + 64];
+	const struct wcs_evidence *first = NULL;
+	const struct fo_source_summary *f = h->fan;
+	const char **reasons;
+	struct wcs_pool *pool = eng->pool;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->ip = h->ip;
+	out->names = h->names;
+	out->nnames = h->nnames;
+	out->smb1 = h->smb1;
+	out->verdict = h->verdict;
+	out->score = h->score;
+	out->first_evidence =
+	    h->start != WCS_TIME_NONE ? h->start : h->first_evidence;
+	out->fanout.first = out->fanout.last = WCS_TIME_NONE;
+	if (f != NULL)
+		out->fanout = f->sum;
+	qsort(h->evidence, h->nevidence, sizeof(h->evidence[0]), evidence_cmp);
+	out->evidence = h->evidence;
+	out->nevidence = h->nevidence;
+	out->evidence_total = h->evidence_total;
+	if (h->infected_by != NULL &&
+	    (out->infected_by = wcs_pool_strdup(
+		 pool, label(h->infected_by, lb, sizeof(lb)))) == NULL)
+		return (WCS_FATAL);
+	if ((reasons = wcs_pool_alloc(pool, REASONS_MAX * sizeof(*reasons))) ==
+	    NULL)
+		return (WCS_FATAL);
+	out->reasons = reasons;
+	for (i = 0; i < h->nevidence; i++) {
+		if (is_strong(h->evidence[i].cls)) {
+			first = &h->evidence[i];
+			break;
+		}
+	}
+	switch (h->verdict) {
+	case WCS_VERDICT_INFECTED:
+		if (h->rank > 0 && h->infected_by == NULL &&
+		    add_reason(out, reasons,
+			wcs_pool_printf(pool,
+			    "patient-zero candidate: no infected host is "
+			    "seen reaching it before %s; %u hosts descend "
+			    "from it",
+			    fmt_time(tb, h->start), h->descendants)) != WCS_OK)
+			return (WCS_FATAL);
+		if (h->infected_own && first != NULL &&
+		    add_reason(out, reasons,
+			wcs_pool_printf(pool,
+			    "first WannaCry activity in its own logs %s: %s "
+			    "(%s)",
+			    fmt_time(tb, first->ts_us), first->rule,
+			    first->source)) != WCS_OK)
+			return (WCS_FATAL);
+		if (h->inferred && h->why_inferred != NULL &&
+		    add_reason(out, reasons, h->why_inferred) != WCS_OK)
+			return (WCS_FATAL);
+		if (h->infected_by != NULL &&
+		    add_reason(out, reasons,
+			wcs_pool_printf(pool,
+			    "infected by %s: 445/tcp contact at %s, %.0f s "
+			    "before its first activity; seen in %u log%s",
+			    out->infected_by, fmt_time(tb, h->edge_time),
+			    (double)(h->start - h->edge_time) / 1e6,
+			    h->edge_pair->ninputs,
+			    h->edge_pair->ninputs == 1 ? "" : "s")) != WCS_OK)
+			return (WCS_FATAL);
+		break;
+	case WCS_VERDICT_NEUTRALIZED:
+		if (add_reason(out, reasons,
+			wcs_pool_printf(pool,
+			    "kill-switch name answered at %s; no sign the "
+			    "worm went on",
+			    fmt_time(tb, h->ks_answered))) != WCS_OK)
+			return (WCS_FATAL);
+		break;
+	case WCS_VERDICT_SUSPICIOUS:
+		if (add_reason(out, reasons,
+			h->ks_first != WCS_TIME_NONE && first == NULL ?
+			    wcs_pool_printf(pool,
+				"kill-switch name looked up at %s%s, nothing "
+				"else (an analyst checking it looks the same)",
+				fmt_time(tb, h->ks_first),
+				h->ks_nxdomain ? " (NXDOMAIN)" : "") :
+			    wcs_pool_strdup(pool,
+				"weak or generic indicators only")) != WCS_OK)
+			return (WCS_FATAL);
+		break;
+	case WCS_VERDICT_SCANNER:
+		if (add_reason(out, reasons,
+			wcs_pool_printf(pool,
+			    "445/tcp fan-out without start-up evidence%s%s",
+			    routine_fanout(c, f) &&
+				    f->repeat_period >= SCHEDULE_PERIOD_S ?
+				wcs_pool_printf(pool,
+				    "; contacts repeat about every %.0f min",
+				    f->repeat_period / 60) :
+				"",
+			    routine_fanout(c, f) &&
+				    c->outbreak != WCS_TIME_NONE &&
+				    f->first_contact <
+					c->outbreak - HISTORY_US ?
+				wcs_pool_printf(pool,
+				    "; began %.1f h before the outbreak",
+				    (double)(c->outbreak - f->first_contact) /
+					3.6e9) :
+				"")) != WCS_OK)
+			return (WCS_FATAL);
+		break;
+	case WCS_VERDICT_EXPOSED:
+		if (add_reason(out, reasons,
+			wcs_pool_strdup(pool,
+			    "speaks SMBv1 (SMB access log), no sign of "
+			    "infection")) != WCS_OK)
+			return (WCS_FATAL);
+		break;
+	default:
+		break;
+	}
+	if (f != NULL && f->sum.distinct > 0 &&
+	    add_reason(out, reasons,
+		wcs_pool_printf(pool,
+		    "445/tcp to %llu hosts (%llu same /24, %llu other "
+		    "internal, %llu public), at most %llu new in %.0f s, "
+		    "%llu of %llu attempts denied",
+		    (unsigned long long)f->sum.distinct,
+		    (unsigned long long)f->sum.same_subnet,
+		    (unsigned long long)f->sum.other_internal,
+		    (unsigned long long)f->sum.public_,
+		    (unsigned long long)f->peak,
+		    (double)eng->opts.fanout_window_us / 1e6,
+		    (unsigned long long)f->sum.denied,
+		    (unsigned long long)f->sum.attempts)) != WCS_OK)
+		return (WCS_FATAL);
+	for (i = 0; i < h->njoins && out->nreasons < REASONS_MAX; i++)
+		reasons[out->nreasons++] = h->joins[i];
+	return (WCS_OK);
+}
+
+static int
+out_cmp(const void *a, const void *b)
+{
+	const struct wcs_host *x = a, *y = b;
+	char lx[WCS_ADDR_STRLEN + 64], ly[WCS_ADDR_STRLEN + 64];
+
+	if ((x->rank != 0) != (y->rank != 0))
+		return (x->rank != 0 ? -1 : 1);
+	if (x->rank != y->rank)
+		return (x->rank < y->rank ? -1 : 1);
+	if (x->verdict != y->verdict)
+		return (x->verdict > y->verdict ? -1 : 1);
+	if (x->score != y->score)
+		return (x->score > y->score ? -1 : 1);
+	return (strcmp(wcs_host_label(x, lx, sizeof(lx)),
+	    wcs_host_label(y, ly, sizeof(ly))));
+}
+
+static int
+build_edges(struct conclude *c)
+{
+	struct wcs_engine *eng = c->eng;
+	struct wcs_edge *edges;
+	char lb[WCS_ADDR_STRLEN + 64];
+	size_t i, n = 0;
+	unsigned k;
+	struct host *h;
+
+	edges = wcs_pool_alloc(eng->pool, (c->nlive + 1) * sizeof(*edges));
+	if (edges == NULL)
+		return (WCS_FATAL);
+	for (i = 0; i < c->nlive; i++) {
+		h = c->live[i];
+		if (h->verdict != WCS_VERDICT_INFECTED ||
+		    h->infected_by == NULL)
+			continue;
+		edges[n].from = wcs_pool_strdup(
+		    eng->pool, label(h->infected_by, lb, sizeof(lb)));
+		edges[n].to =
+		    wcs_pool_strdup(eng->pool, label(h, lb, sizeof(lb)));
+		edges[n].ts_us = h->edge_time;
+		edges[n].nsources = h->edge_pair->ninputs;
+		edges[n].sources = wcs_pool_alloc(
+		    eng->pool, (edges[n].nsources + 1) * sizeof(char *));
+		if (edges[n].from == NULL || edges[n].to == NULL ||
+		    edges[n].sources == NULL)
+			return (WCS_FATAL);
+		for (k = 0; k < edges[n].nsources; k++)
+			edges[n].sources[k] =
+			    h->edge_pair->input[k] < eng->npaths ?
+				eng->paths[h->edge_pair->input[k]] :
+				"?";
+		n++;
+	}
+	eng->result.edges = edges;
+	eng->result.nedges = n;
+	return (WCS_OK);
+}
+
+static int
+edge_cmp(const void *a, const void *b)
+{
+	const struct wcs_edge *x = a, *y = b;
+
+	if (x->ts_us != y->ts_us)
+		return (x->ts_us < y->ts_us ? -1 : 1);
+	return (strcmp(x->to, y->to));
+}
+
+int
+engine_conclude(struct wcs_engine *eng)
+{
+	struct conclude c;
+	struct host *h, *a, **ranked = NULL;
+	struct wcs_host *out;
+	size_t i, n, nranked = 0;
+	unsigned depth;
+	int rc = WCS_FATAL;
+
+	memset(&c, 0, sizeof(c));
+	c.eng = eng;
+	c.outbreak = WCS_TIME_NONE;
+	if (!collect_live(&c))
+		return (WCS_FATAL);
+	/* 1. What each host's own logs say. */
+	for (i = 0; i < c.nlive; i++) {
+		h = c.live[i];
+		h->infected_own = infected_by_evidence(h);
+		if (h->infected_own) {
+			h->start = own_start(eng, h);
+			if (h->start != WCS_TIME_NONE &&
+			    (c.outbreak == WCS_TIME_NONE ||
+				h->start < c.outbreak))
+				c.outbreak = h->start;
+		}
+	}
+	if (attach_fanout(&c) != WCS_OK)
+		goto out;
+	/* 2. Worm-like 445 behaviour where there is an outbreak. */
+	for (i = 0; i < c.nlive && c.outbreak != WCS_TIME_NONE; i++) {
+		h = c.live[i];
+		if (is_infected(h) || neutralized(h) ||
+		    !wormlike_fanout(eng, h->fan) || routine_fanout(&c, h->fan))
+			continue;
+		h->inferred = true;
+		h->start = h->fan->burst_start != WCS_TIME_NONE ?
+			       h->fan->burst_start :
+			       h->fan->first_contact;
+		h->why_inferred = wcs_pool_printf(eng->pool,
+		    "swept 445/tcp the way WannaCry does: %llu public "
+		    "addresses%s, from %s",
+		    (unsigned long long)h->fan->sum.public_,
+		    h->fan->from_worm_image ? ", not from the kernel's SMB "
+					      "client" :
+					      "",
+		    fmt_time(
+			(char[WCS_TIME_STRLEN]){ 0 }, h->fan->first_contact));
+		if (h->why_inferred == NULL)
+			goto out;
+	}
+	/* 3. The infection graph. */
+	if (build_graph(&c) != WCS_OK)
+		goto out;
+	/* 4. Verdicts and descendants. */
+	for (i = 0; i < c.nlive; i++) {
+		h = c.live[i];
+		if (is_infected(h)) {
+			h->verdict = WCS_VERDICT_INFECTED;
+			h->score =
+			    (h->infected_own ? 60 : 45) +
+			    5.0 * (double)distinct_rules(h, STRONG_CLASSES, 3);
+			for (a = h->infected_by, depth = 0;
+			     a != NULL && depth < 100000;
+			     a = a->infected_by, depth++)
+				a->descendants++;
+		} else if (neutralized(h)) {
+			h->verdict = WCS_VERDICT_NEUTRALIZED;
+			h->score = 30;
+		} else if (h->evidence_total > 0) {
+			h->verdict = WCS_VERDICT_SUSPICIOUS;
+			h->score = (h->classes & STRONG_CLASSES) ? 25 : 15;
+		} else if (h->fan != NULL &&
+			   h->fan->peak >= eng->opts.fanout_threshold) {
+			h->verdict = WCS_VERDICT_SCANNER;
+			h->score = 10;
+		} else if (h->smb1) {
+			h->verdict = WCS_VERDICT_EXPOSED;
+			h->score = 5;
+		}
+	}
+	/* 5. Ranking. */
+	if ((ranked = wcs_calloc(eng->ctx, c.nlive + 1, sizeof(*ranked))) ==
+	    NULL)
+		goto out;
+	for (i = 0; i < c.nlive; i++) {
+		if (c.live[i]->verdict == WCS_VERDICT_INFECTED)
+			ranked[nranked++] = c.live[i];
+	}
+	if (!rank_sort(eng, ranked, nranked))
+		goto out;
+	for (i = 0; i < nranked; i++) {
+		ranked[i]->rank = (unsigned)i + 1;
+		if (ranked[i]->score > 100)
+			ranked[i]->score = 100;
+		if (ranked[i]->infected_by == NULL)
+			ranked[i]->score += ranked[i]->descendants > 0 ? 10 : 0;
+		if (ranked[i]->score > 100)
+			ranked[i]->score = 100;
+	}
+	/* 6. The result. */
+	out = wcs_pool_alloc(eng->pool, (c.nlive + 1) * sizeof(*out));
+	if (out == NULL)
+		goto out;
+	for (i = 0, n = 0; i < c.nlive; i++) {
+		if (c.live[i]->verdict == WCS_VERDICT_CLEAN)
+			continue;
+		if (describe(&c, c.live[i], &out[n]) != WCS_OK)
+			goto out;
+		out[n].rank = c.live[i]->rank;
+		n++;
+	}
+	qsort(out, n, sizeof(*out), out_cmp);
+	eng->result.hosts = out;
+	eng->result.nhosts = n;
+	if (build_edges(&c) != WCS_OK)
+		goto out;
+	qsort(eng->result.edges, eng->result.nedges, sizeof(*eng->result.edges),
+	    edge_cmp);
+	rc = WCS_OK;
+out:
+	wcs_free(eng->ctx, ranked);
+	wcs_free(eng->ctx, c.live);
+	return (rc);
+}
