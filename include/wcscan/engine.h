@@ -15,7 +15,8 @@
 #include "wcscan/rules.h"
 
 struct wcs_engine_opts {
-	const struct wcs_cidr *internal; /* internal networks */
+	const struct wcs_cidr *internal; /* internal networks; none: RFC 1918
+					    and fc00::/7 */
 	size_t ninternal;
 	const char *const *input_paths; /* for provenance "path:line" */
 	size_t ninputs;

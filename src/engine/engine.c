@@ -63,6 +63,18 @@ wcs_engine_new(struct wcs_ctx *ctx, const struct wcs_engine_opts *opts,
 		goto out_free;
 	if (opts != NULL)
 		eng->opts = *opts;
+	if (eng->opts.ninternal == 0) {
+		/* RFC 1918 and IPv6 unique local addresses. */
+		static const char *const nets[] = { "10.0.0.0/8",
+			"172.16.0.0/12", "192.168.0.0/16", "fc00::/7" };
+		size_t i;
+
+		for (i = 0; i < WCS_NELEM(nets); i++)
+			(void)wcs_cidr_parse(
+			    nets[i], &eng->internal_default[i]);
+		eng->opts.internal = eng->internal_default;
+		eng->opts.ninternal = WCS_NELEM(nets);
+	}
 	if (eng->opts.fanout_threshold == 0)
 		eng->opts.fanout_threshold = WCS_FANOUT_THRESHOLD_DEFAULT;
 	if (eng->opts.fanout_window_us <= 0)

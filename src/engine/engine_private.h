@@ -29,6 +29,7 @@ struct wcs_engine {
 	const char *const *paths;
 	size_t npaths;
 	struct wcs_engine_opts opts; /* defaults filled in */
+	struct wcs_cidr internal_default[4];
 	struct input_clock *clocks; /* per input, grown as inputs appear */
 	size_t nclocks;
 	struct wcs_result result;

@@ -1439,7 +1439,8 @@ class Gen(object):
             else:
                 data = ("\n".join(lines) + "\n").encode("utf-8")
             path = rel
-            if f["opts"].get("gzip"):
+            # The collector zipped what was big, and some of the rest.
+            if f["opts"].get("gzip") or len(data) > 200000:
                 data = gzip.compress(data, 6, mtime=0)
                 if self.rng.random() < 0.6:
                     path = rel + ".gz"

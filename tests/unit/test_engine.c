@@ -20,7 +20,8 @@ struct fixture {
 	struct wcs_engine *eng;
 };
 
-static const char *const paths[] = { "sec.xml", "dns.log", "smb.log" };
+static const char *const paths[] = { "sec.xml", "dns.log", "smb.log",
+	"fw.log" };
 
 static int
 setup(void **state)
@@ -34,7 +35,7 @@ setup(void **state)
 		return (-1);
 	memset(&eo, 0, sizeof(eo));
 	eo.input_paths = paths;
-	eo.ninputs = 3;
+	eo.ninputs = 4;
 	if ((f.eng = wcs_engine_new(&f.ctx, &eo, f.rules)) == NULL)
 		return (-1);
 	*state = &f;
@@ -129,6 +130,148 @@ find(const struct wcs_result *res, const char *label)
 	}
 	fail_msg("host %s not in the result", label);
 	return (NULL);
+}
+
+static void
+conn(struct fixture *f, const char *src, const char *dst, int64_t t,
+    uint32_t input, const char *image)
+{
+	struct wcs_event ev;
+
+	wcs_event_clear(&ev);
+	ev.kind = WCS_EV_CONN;
+	ev.ts_us = t;
+	assert_true(wcs_addr_parse(src, strlen(src), &ev.src));
+	assert_true(wcs_addr_parse(dst, strlen(dst), &ev.dst));
+	ev.dport = 445;
+	ev.sport = 49152;
+	ev.proto = 6;
+	ev.image = image;
+	ev.input = input;
+	ev.line = 100;
+	feed(f, &ev);
+}
+
+/* A sweep of n addresses of 10.0.<net>.x starting at t, one a second. */
+static void
+sweep(struct fixture *f, const char *src, int net, int n, int64_t t,
+    uint32_t input)
+{
+	char dst[32];
+	int i;
+
+	for (i = 1; i <= n; i++) {
+		(void)snprintf(dst, sizeof(dst), "10.0.%d.%d", net, i);
+		if (strcmp(dst, src) != 0)
+			conn(f, src, dst, t + (int64_t)i * WCS_USEC, input,
+			    NULL);
+	}
+}
+
+static void
+test_fanout_counts(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+	const struct wcs_host *h;
+	char dst[32];
+	int i;
+
+	/* 30 neighbours in 30 s, 5 in another subnet, 40 public. */
+	sweep(f, "10.0.1.200", 1, 30, at(15, 0, 0), 1);
+	sweep(f, "10.0.1.200", 2, 5, at(15, 1, 0), 1);
+	for (i = 0; i < 40; i++) {
+		(void)snprintf(dst, sizeof(dst), "%d.%d.1.1", 20 + i, i);
+		conn(f, "10.0.1.200", dst, at(15, 2, i), 1, NULL);
+	}
+	/* Repeats do not count twice. */
+	sweep(f, "10.0.1.200", 1, 30, at(15, 10, 0), 1);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	h = find(res, "10.0.1.200");
+	assert_int_equal(h->fanout.same_subnet, 30);
+	assert_int_equal(h->fanout.other_internal, 5);
+	assert_int_equal(h->fanout.public_, 40);
+	assert_int_equal(h->fanout.distinct, 75);
+	assert_int_equal(h->fanout.attempts, 105);
+	assert_int_equal(h->fanout.first, at(15, 0, 1));
+	/* Public probes on 445 are what the worm does: with no outbreak
+	 * evidence elsewhere it is still only a fan-out. */
+	assert_int_equal(h->verdict, WCS_VERDICT_SCANNER);
+}
+
+/*
+ * Patient zero's logs are missing: 10.0.1.5 is seen only sweeping.  Its
+ * victim 10.0.1.7 has logs (start-up at 15:00:30, reached at 15:00:07);
+ * it does not reach 10.0.1.9;
+ * 10.0.1.7 then reaches 10.0.1.9, which starts 20 s later.  A management
+ * server has pushed to every host hourly since the day before.
+ */
+static void
+test_graph_from_the_victims_side(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+	const struct wcs_host *pz, *v1, *v2, *mgmt;
+	int hour;
+
+	for (hour = 0; hour < 24; hour++)
+		sweep(f, "10.0.1.250", 1, 20,
+		    at(0, 0, 0) + (int64_t)hour * 3600 * WCS_USEC -
+			86400LL * WCS_USEC,
+		    2);
+	sweep(f, "10.0.1.250", 1, 20, at(15, 0, 20), 2);
+	sweep(f, "10.0.1.5", 1, 8, at(15, 0, 0), 1); /* not .9 */
+	logon(f, "10.0.1.7", "WS07");
+	process(f, "WS07", at(15, 0, 30), "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	process(f, "WS07", at(15, 0, 31), "C:\\ProgramData\\q\\tasksche.exe",
+	    "tasksche.exe /i");
+	sweep(f, "10.0.1.7", 1, 20, at(15, 0, 40), 1);
+	logon(f, "10.0.1.9", "WS09");
+	process(f, "WS09", at(15, 1, 9), "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	process(
+	    f, "WS09", at(15, 1, 10), "C:\\ProgramData\\r\\taskdl.exe", NULL);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	pz = find(res, "10.0.1.5");
+	v1 = find(res, "10.0.1.7");
+	v2 = find(res, "10.0.1.9");
+	mgmt = find(res, "10.0.1.250");
+	assert_int_equal(pz->verdict, WCS_VERDICT_INFECTED);
+	assert_int_equal(pz->rank, 1);
+	assert_null(pz->infected_by);
+	assert_string_equal(v1->infected_by, "10.0.1.5");
+	assert_string_equal(v2->infected_by, "10.0.1.7");
+	assert_int_equal(mgmt->verdict, WCS_VERDICT_SCANNER);
+	assert_int_equal(mgmt->rank, 0);
+	assert_int_equal(res->nedges, 2);
+	assert_string_equal(res->edges[0].from, "10.0.1.5");
+	assert_string_equal(res->edges[0].to, "10.0.1.7");
+}
+
+/* The same contacts seen by two logs whose clocks differ by 90 s. */
+static void
+test_skew_estimate(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+	char dst[32];
+	int64_t off;
+	size_t ref, n;
+	int i;
+
+	for (i = 1; i <= 10; i++) {
+		(void)snprintf(dst, sizeof(dst), "10.0.3.%d", i);
+		conn(f, "10.0.3.100", dst, at(15, 0, i), 1, NULL);
+		conn(f, "10.0.3.100", dst, at(15, 1, 30 + i), 2, NULL);
+	}
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	assert_true(wcs_engine_input_offset(f->eng, 1, &off, &ref, &n) ||
+		    wcs_engine_input_offset(f->eng, 2, &off, &ref, &n));
+	assert_true(wcs_engine_input_offset(f->eng, 2, &off, &ref, &n));
+	if (ref == 2)
+		assert_true(wcs_engine_input_offset(f->eng, 1, &off, &ref, &n));
+	assert_int_equal(n, 10);
+	/* Either 1 is 90 s behind 2, or 2 is 90 s ahead of 1. */
+	assert_true(off == 90 * WCS_USEC || off == -90 * WCS_USEC);
 }
 
 static void
@@ -252,6 +395,12 @@ main(void)
 		    test_evidence_is_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_loopback_is_not_an_identity, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_fanout_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_graph_from_the_victims_side, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_skew_estimate, setup, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
