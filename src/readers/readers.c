@@ -10,11 +10,20 @@
 
 /* Cheap, specific bidders first: ties go to the earlier reader. */
 static const struct wcs_reader_ops *const reader_list[] = {
+	&wcs_reader_evtx,
 	&wcs_reader_pfirewall,
 	&wcs_reader_windns,
 	&wcs_reader_smblog,
 	&wcs_reader_bind,
 	&wcs_reader_netfilter,
+	&wcs_reader_filterlog,
+	&wcs_reader_asa,
+	&wcs_reader_fortigate,
+	&wcs_reader_panos,
+	&wcs_reader_zeek_conn,
+	&wcs_reader_zeek_dns,
+	&wcs_reader_dnsmasq,
+	&wcs_reader_mikrotik,
 	&wcs_reader_sysmon_xml,
 	&wcs_reader_evtx_xml,
 };

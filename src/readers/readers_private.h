@@ -18,6 +18,15 @@ extern const struct wcs_reader_ops wcs_reader_bind;
 extern const struct wcs_reader_ops wcs_reader_smblog;
 extern const struct wcs_reader_ops wcs_reader_evtx_xml;
 extern const struct wcs_reader_ops wcs_reader_sysmon_xml;
+extern const struct wcs_reader_ops wcs_reader_filterlog;
+extern const struct wcs_reader_ops wcs_reader_asa;
+extern const struct wcs_reader_ops wcs_reader_fortigate;
+extern const struct wcs_reader_ops wcs_reader_panos;
+extern const struct wcs_reader_ops wcs_reader_zeek_conn;
+extern const struct wcs_reader_ops wcs_reader_mikrotik;
+extern const struct wcs_reader_ops wcs_reader_dnsmasq;
+extern const struct wcs_reader_ops wcs_reader_zeek_dns;
+extern const struct wcs_reader_ops wcs_reader_evtx;
 
 /*
  * Line helpers shared by the line-based readers (lineutil.c).  They work
