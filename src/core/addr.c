@@ -137,26 +137,57 @@ wcs_cidr_contains(const struct wcs_cidr *c, const struct wcs_addr *a)
 	return ((a->bytes[full] & mask) == c->net.bytes[full]);
 }
 
+/* IANA IPv4 and IPv6 special-purpose registries, as (bytes, prefix). */
+struct special_net {
+	uint8_t family, prefix;
+	uint8_t bytes[16];
+};
+
+static const struct special_net special_nets[] = {
+	{ 4, 8, { 0 } }, /* 0.0.0.0/8 */
+	{ 4, 8, { 10 } }, /* 10.0.0.0/8 */
+	{ 4, 10, { 100, 64 } }, /* 100.64.0.0/10 CGNAT */
+	{ 4, 8, { 127 } }, /* loopback */
+	{ 4, 16, { 169, 254 } }, /* link-local */
+	{ 4, 12, { 172, 16 } }, /* 172.16.0.0/12 */
+	{ 4, 24, { 192, 0, 0 } }, /* IETF protocol assignments */
+	{ 4, 24, { 192, 0, 2 } }, /* TEST-NET-1 */
+	{ 4, 24, { 192, 88, 99 } }, /* 6to4 relay */
+	{ 4, 16, { 192, 168 } }, /* 192.168.0.0/16 */
+	{ 4, 15, { 198, 18 } }, /* benchmarking */
+	{ 4, 24, { 198, 51, 100 } }, /* TEST-NET-2 */
+	{ 4, 24, { 203, 0, 113 } }, /* TEST-NET-3 */
+	{ 4, 3, { 224 } }, /* multicast and reserved */
+	{ 6, 48, { 0, 0x64, 0xff, 0x9b, 0, 1 } }, /* 64:ff9b:1::/48 */
+	{ 6, 23, { 0x20, 0x01 } }, /* 2001::/23 */
+	{ 6, 32, { 0x20, 0x01, 0x0d, 0xb8 } }, /* documentation */
+};
+
+static bool
+special_contains(const struct special_net *n, const struct wcs_addr *a)
+{
+	unsigned full = n->prefix / 8, rest = n->prefix % 8;
+
+	if (a->family != n->family || memcmp(n->bytes, a->bytes, full) != 0)
+		return (false);
+	return (
+	    rest == 0 || (a->bytes[full] & (uint8_t)(0xffu << (8 - rest))) ==
+			     n->bytes[full]);
+}
+
 bool
 wcs_addr_is_public(const struct wcs_addr *a)
 {
-	/* IANA IPv4/IPv6 special-purpose address registries. */
-	static const char *const special[] = { "0.0.0.0/8", "10.0.0.0/8",
-		"100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
-		"172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24",
-		"192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15",
-		"198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/3", "::/127",
-		"64:ff9b:1::/48", "100::/64", "2001::/23", "2001:db8::/32",
-		"fc00::/7", "fe80::/10", "ff00::/8" };
-	struct wcs_cidr c;
 	size_t i;
 
 	if (a->family == 0)
 		return (false);
+	/* Only 2000::/3 is global unicast (this also excludes ::/127,
+	 * 100::/64, fc00::/7, fe80::/10 and ff00::/8). */
 	if (a->family == 6 && (a->bytes[0] & 0xe0) != 0x20)
-		return (false); /* only 2000::/3 is global unicast */
-	for (i = 0; i < WCS_NELEM(special); i++) {
-		if (wcs_cidr_parse(special[i], &c) && wcs_cidr_contains(&c, a))
+		return (false);
+	for (i = 0; i < WCS_NELEM(special_nets); i++) {
+		if (special_contains(&special_nets[i], a))
 			return (false);
 	}
 	return (true);
