@@ -20,16 +20,7 @@
 #include "wcscan/input.h"
 #include "wcscan/reader.h"
 #include "wcscan/report.h"
-/*
- * golden.h's exp_len looks maybe-uninitialized to gcc (cmocka's fail_msg
- * is not declared noreturn); golden.h is the lead's, so silence it here.
- */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpragmas"
-#pragma GCC diagnostic ignored "-Wunknown-warning-option"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include "golden.h"
-#pragma GCC diagnostic pop
 
 #define NS "http://schemas.microsoft.com/win/2004/08/events/event"
 #define MAX_LINES 1024

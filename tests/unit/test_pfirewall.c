@@ -9,15 +9,7 @@
 
 #include <cmocka.h>
 
-/*
- * golden.h's exp_len looks maybe-uninitialized to gcc because cmocka's
- * fail_msg is not declared noreturn; the lead owns golden.h.
- */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpragmas"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include "golden.h"
-#pragma GCC diagnostic pop
 #include "linereader_test.h"
 #include "readers/readers_private.h"
 
