@@ -148,33 +148,51 @@ usable_addr(const struct wcs_addr *a)
  * address for the same name (DHCP, a second NIC) is noted, not applied.
  */
 static int
+note_join(struct wcs_engine *eng, struct host *to, const char *name,
+    const struct wcs_addr *a, const char *why, const struct wcs_event *ev)
+{
+	char abuf[WCS_ADDR_STRLEN];
+
+	if (to->njoins == HOST_JOINS_MAX)
+		return (WCS_OK);
+	to->joins[to->njoins] = wcs_pool_printf(eng->pool,
+	    "name %s joined to %s by %s (%s)", name,
+	    wcs_addr_format(a, abuf, sizeof(abuf)), why, source_of(eng, ev));
+	if (to->joins[to->njoins] == NULL)
+		return (WCS_FATAL);
+	to->njoins++;
+	return (WCS_OK);
+}
+
+/*
+ * Tie a computer name to an address.  A name seen with a second address
+ * (a second network card, or a new DHCP lease) makes the two addresses one
+ * host: the second address joins the first.
+ */
+static int
 join(struct wcs_engine *eng, const char *name, const struct wcs_addr *a,
     const char *why, const struct wcs_event *ev)
 {
-	struct host *nh, *ah;
-	char abuf[WCS_ADDR_STRLEN];
+	struct host *nh, *ah, *root;
 
 	if (!usable_name(name) || !usable_addr(a))
 		return (WCS_OK);
-	if ((nh = host_by_name(&eng->hosts, name)) == NULL)
+	if ((nh = host_by_name(&eng->hosts, name)) == NULL ||
+	    (ah = host_by_addr(&eng->hosts, a)) == NULL)
 		return (WCS_FATAL);
-	if (nh->alias != NULL)
-		return (WCS_OK);
-	if ((ah = host_by_addr(&eng->hosts, a)) == NULL)
-		return (WCS_FATAL);
-	nh->alias = ah;
-	if (!host_add_name(&eng->hosts, ah, name))
-		return (WCS_FATAL);
-	if (ah->njoins < HOST_JOINS_MAX) {
-		ah->joins[ah->njoins] = wcs_pool_printf(eng->pool,
-		    "name %s joined to %s by %s (%s)", name,
-		    wcs_addr_format(a, abuf, sizeof(abuf)), why,
-		    source_of(eng, ev));
-		if (ah->joins[ah->njoins] == NULL)
+	if (nh->alias == NULL) {
+		if (host_root(ah) == nh)
+			return (WCS_OK);
+		nh->alias = ah;
+		if (!host_add_name(&eng->hosts, ah, name))
 			return (WCS_FATAL);
-		ah->njoins++;
+		return (note_join(eng, host_root(ah), name, a, why, ev));
 	}
-	return (WCS_OK);
+	root = host_root(nh);
+	if (host_root(ah) == root || ah->alias != NULL)
+		return (WCS_OK);
+	ah->alias = root;
+	return (note_join(eng, root, name, a, why, ev));
 }
 
 /* The host an event speaks about. */
@@ -280,9 +298,10 @@ rule_hit(const struct wcs_rule_info *rule, const struct wcs_event *ev,
 	struct host *h;
 
 	if ((h = subject_of(eng, ev)) == NULL) {
-		/* No host to pin it on: still worth a row of its own. */
-		if ((h = host_by_name(&eng->hosts, "(unknown host)")) == NULL)
-			return (WCS_FATAL);
+		/* No host to pin it on (a DNS server's own forwarded query):
+		 * the client's own line carries the evidence. */
+		eng->unattributed++;
+		return (WCS_OK);
 	}
 	if (rule->cls == WCS_CLASS_LOOKUP && ev->kind == WCS_EV_DNS) {
 		note_time(&h->ks_first, ev->ts_us, true);
@@ -362,9 +381,9 @@ wcs_engine_feed(struct wcs_engine *eng, const struct wcs_event *ev)
 	return (wcs_rules_match(eng->rules, ev, rule_hit, eng));
 }
 
-/* Move what a name-only host learnt into the address host it joined. */
-static int
-fold(struct wcs_engine *eng, struct host *from, struct host *to)
+/* Move what one host row learnt into the row it joined. */
+int
+engine_fold(struct wcs_engine *eng, struct host *from, struct host *to)
 {
 	size_t i;
 
@@ -372,6 +391,16 @@ fold(struct wcs_engine *eng, struct host *from, struct host *to)
 		if (!host_add_name(&eng->hosts, to, from->names[i]))
 			return (WCS_FATAL);
 	}
+	if (wcs_addr_present(&from->ip) && !wcs_addr_present(&to->ip))
+		to->ip = from->ip;
+	else if (wcs_addr_present(&from->ip) &&
+		 !wcs_addr_equal(&from->ip, &to->ip) &&
+		 to->nmore_ips < HOST_IPS_MAX)
+		to->more_ips[to->nmore_ips++] = from->ip;
+	for (i = 0; i < from->nmore_ips && to->nmore_ips < HOST_IPS_MAX; i++)
+		to->more_ips[to->nmore_ips++] = from->more_ips[i];
+	for (i = 0; i < from->njoins && to->njoins < HOST_JOINS_MAX; i++)
+		to->joins[to->njoins++] = from->joins[i];
 	for (i = 0; i < from->nevidence && to->nevidence < HOST_EVIDENCE_MAX;
 	     i++)
 		to->evidence[to->nevidence++] = from->evidence[i];
@@ -404,7 +433,7 @@ wcs_engine_finish(struct wcs_engine *eng, const struct wcs_result **res)
 		for (i = 0; i < t->cap; i++) {
 			h = t->slots[i];
 			if (h != NULL && h->alias != NULL &&
-			    fold(eng, h, h->alias) != WCS_OK)
+			    engine_fold(eng, h, host_root(h)) != WCS_OK)
 				return (WCS_FATAL);
 		}
 		if ((rc = fanout_finish(eng->fanout, eng->opts.fanout_window_us,

@@ -33,9 +33,14 @@ struct wcs_engine {
 	struct input_clock *clocks; /* per input, grown as inputs appear */
 	size_t nclocks;
 	struct wcs_result result;
+	uint64_t unattributed; /* rule hits on events naming no host */
 	bool finished;
 };
 
+/* Fold host row from into to (names, addresses, evidence, times). */
+int engine_fold(struct wcs_engine *eng, struct host *from, struct host *to);
+/* Whether input i's clock was put on a reference clock. */
+bool engine_clock_known(const struct wcs_engine *eng, uint32_t input);
 /* An event time read from input i, on the reference clock. */
 int64_t engine_corrected(
     const struct wcs_engine *eng, uint32_t input, int64_t t);

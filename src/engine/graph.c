@@ -172,6 +172,52 @@ collect_live(struct conclude *c)
 	return (true);
 }
 
+/* The row an address stands for after joins, or NULL. */
+static struct host *
+host_at(struct wcs_engine *eng, const struct wcs_addr *a)
+{
+	struct host *h = host_find_addr(&eng->hosts, a);
+
+	return (h != NULL ? host_root(h) : NULL);
+}
+
+static void
+note_min(int64_t *t, int64_t v)
+{
+	if (v != WCS_TIME_NONE && (*t == WCS_TIME_NONE || v < *t))
+		*t = v;
+}
+
+/* One summary for a computer with several addresses. */
+static const struct fo_source_summary *
+merge_fanout(struct wcs_engine *eng, const struct fo_source_summary *a,
+    const struct fo_source_summary *b)
+{
+	struct fo_source_summary *m;
+
+	if ((m = wcs_pool_alloc(eng->pool, sizeof(*m))) == NULL)
+		return (NULL);
+	*m = *a;
+	m->sum.distinct += b->sum.distinct;
+	m->sum.same_subnet += b->sum.same_subnet;
+	m->sum.public_ += b->sum.public_;
+	m->sum.other_internal += b->sum.other_internal;
+	m->sum.denied += b->sum.denied;
+	m->sum.attempts += b->sum.attempts;
+	note_min(&m->sum.first, b->sum.first);
+	if (b->sum.last > m->sum.last)
+		m->sum.last = b->sum.last;
+	if (b->peak > m->peak)
+		m->peak = b->peak;
+	note_min(&m->burst_start, b->burst_start);
+	note_min(&m->first_contact, b->first_contact);
+	if (b->repeat_period > m->repeat_period)
+		m->repeat_period = b->repeat_period;
+	m->system_only = a->system_only && b->system_only;
+	m->from_worm_image = a->from_worm_image || b->from_worm_image;
+	return (m);
+}
+
 /* Give every fan-out source worth reporting a host row. */
 static int
 attach_fanout(struct conclude *c)
@@ -183,14 +229,18 @@ attach_fanout(struct conclude *c)
 
 	for (i = 0; i < fanout_nsources(eng->fanout); i++) {
 		f = fanout_source(eng->fanout, i);
-		h = host_find_addr(&eng->hosts, &f->addr);
+		h = host_at(eng, &f->addr);
 		if (h == NULL && (f->peak >= eng->opts.fanout_threshold ||
 				     f->sum.public_ >= PUBLIC_WORM_MIN)) {
 			if ((h = host_by_addr(&eng->hosts, &f->addr)) == NULL)
 				return (WCS_FATAL);
 		}
-		if (h != NULL)
+		if (h == NULL)
+			continue;
+		if (h->fan == NULL)
 			h->fan = f;
+		else if ((h->fan = merge_fanout(eng, h->fan, f)) == NULL)
+			return (WCS_FATAL);
 	}
 	return (collect_live(c) ? WCS_OK : WCS_FATAL);
 }
@@ -198,15 +248,15 @@ attach_fanout(struct conclude *c)
 /* The latest contact episode from p that began before B's start (plus
  * tolerance) and not longer than the longest infection delay before it. */
 static int64_t
-contact_before(
-    const struct wcs_engine *eng, const struct fo_pair *p, int64_t start)
+contact_before(const struct wcs_engine *eng, const struct fo_pair *p,
+    int64_t start, int64_t late)
 {
 	int64_t best = WCS_TIME_NONE, t;
 	unsigned i;
 
 	for (i = 0; i < p->nep; i++) {
 		t = engine_corrected(eng, p->first_input, p->ep[i].start);
-		if (t > start + eng->opts.skew_tolerance_us)
+		if (t > start + late)
 			break;
 		if (start - t <= eng->opts.max_infect_delay_us)
 			best = t;
@@ -218,7 +268,7 @@ contact_before(
 		if (t >= start - eng->opts.max_infect_delay_us &&
 		    engine_corrected(
 			eng, p->first_input, p->ep[p->nep - 1].start) <= start)
-			best = start - eng->opts.skew_tolerance_us / 10;
+			best = start - WCS_USEC;
 	}
 	return (best);
 }
@@ -241,14 +291,23 @@ struct candidate {
 	const struct fo_pair *pair;
 	int64_t contact;
 	int tier; /* 3 infected then; 2 worm-like; 1 unexplained fan-out */
+	bool before; /* the contact precedes the victim's start */
 	bool confirmed;
 };
 
+/*
+ * A contact before the victim's start beats one after it (those are the
+ * victim being swept again once infected; they are admitted at all only
+ * because clocks disagree), then a source known to be infected by then,
+ * then a contact two logs saw, then the earliest.
+ */
 static bool
 better(const struct candidate *x, const struct candidate *y)
 {
-	if (y->host == NULL)
+	if (y->pair == NULL)
 		return (true);
+	if (x->before != y->before)
+		return (x->before);
 	if (x->tier != y->tier)
 		return (x->tier > y->tier);
 	if (x->confirmed != y->confirmed)
@@ -262,45 +321,69 @@ fmt_time(char *buf, int64_t t)
 	return (wcs_time_format(t, buf, WCS_TIME_STRLEN));
 }
 
+/* How late after the victim's start a contact may be logged and still be
+ * taken: clocks put on one reference agree to seconds; others may not. */
+#define LATE_ON_REF_US (5 * WCS_USEC)
+
+static int
+consider(struct conclude *c, struct host *b, const struct fo_pair *p,
+    struct candidate *best)
+{
+	struct wcs_engine *eng = c->eng;
+	struct candidate cand;
+	struct host *a;
+	bool on_ref;
+
+	memset(&cand, 0, sizeof(cand));
+	cand.pair = p;
+	on_ref = b->start_on_ref && engine_clock_known(eng, p->first_input);
+	cand.contact = contact_before(eng, p, b->start,
+	    on_ref ? LATE_ON_REF_US : eng->opts.skew_tolerance_us);
+	if (cand.contact == WCS_TIME_NONE)
+		return (WCS_OK);
+	a = host_at(eng, fanout_addr(eng->fanout, p->src));
+	if (a != NULL && (a == b || descends_from(a, b)))
+		return (WCS_OK);
+	if (a != NULL && is_infected(a)) {
+		/* Infection is causal: the infector ran the worm first. */
+		if (a->start == WCS_TIME_NONE || a->start >= b->start ||
+		    a->start > cand.contact + LATE_ON_REF_US)
+			return (WCS_OK);
+		cand.tier = 3;
+	} else if (a != NULL && routine_fanout(c, a->fan)) {
+		return (WCS_OK);
+	} else if (a != NULL && wormlike_fanout(eng, a->fan)) {
+		cand.tier = 2;
+	} else {
+		cand.tier = 1;
+	}
+	cand.host = a;
+	cand.before = cand.contact <= b->start;
+	cand.confirmed = p->ninputs >= 2;
+	if (better(&cand, best))
+		*best = cand;
+	return (WCS_OK);
+}
+
 static int
 find_infector(struct conclude *c, struct host *b)
 {
 	struct wcs_engine *eng = c->eng;
 	const struct fo_pair *const *pairs;
-	struct candidate cand, best;
+	const struct wcs_addr *addr;
+	struct candidate best;
 	char tb[WCS_TIME_STRLEN], lb[WCS_ADDR_STRLEN];
-	size_t n, i;
+	size_t n, i, k;
 	struct host *a;
 
 	if (!wcs_addr_present(&b->ip) || b->start == WCS_TIME_NONE)
 		return (WCS_OK);
-	pairs = fanout_pairs_to(eng->fanout, &b->ip, &n);
 	memset(&best, 0, sizeof(best));
-	for (i = 0; i < n; i++) {
-		memset(&cand, 0, sizeof(cand));
-		cand.pair = pairs[i];
-		cand.contact = contact_before(eng, pairs[i], b->start);
-		if (cand.contact == WCS_TIME_NONE)
-			continue;
-		a = host_find_addr(
-		    &eng->hosts, fanout_addr(eng->fanout, pairs[i]->src));
-		if (a != NULL && (a == b || descends_from(a, b)))
-			continue;
-		if (a != NULL && is_infected(a) && a->start != WCS_TIME_NONE &&
-		    a->start <= cand.contact + eng->opts.skew_tolerance_us)
-			cand.tier = 3;
-		else if (a != NULL && is_infected(a))
-			continue; /* infected, but only later */
-		else if (a != NULL && routine_fanout(c, a->fan))
-			continue;
-		else if (a != NULL && wormlike_fanout(eng, a->fan))
-			cand.tier = 2;
-		else
-			cand.tier = 1;
-		cand.host = a;
-		cand.confirmed = pairs[i]->ninputs >= 2;
-		if (better(&cand, &best))
-			best = cand;
+	for (k = 0; k <= b->nmore_ips; k++) {
+		addr = k == 0 ? &b->ip : &b->more_ips[k - 1];
+		pairs = fanout_pairs_to(eng->fanout, addr, &n);
+		for (i = 0; i < n; i++)
+			(void)consider(c, b, pairs[i], &best);
 	}
 	if (best.pair == NULL)
 		return (WCS_OK);
@@ -318,14 +401,16 @@ find_infector(struct conclude *c, struct host *b)
 	a = best.host;
 	if (!is_infected(a)) {
 		a->inferred = true;
-		a->start = a->fan != NULL &&
-				   a->fan->first_contact != WCS_TIME_NONE &&
-				   a->fan->first_contact < best.contact ?
-			       engine_corrected(eng, best.pair->first_input,
-				   a->fan->first_contact) :
-			       best.contact;
-		if (a->start > best.contact)
-			a->start = best.contact;
+		a->start = best.contact;
+		if (a->fan != NULL && a->fan->burst_start != WCS_TIME_NONE) {
+			int64_t t = engine_corrected(
+			    eng, best.pair->first_input, a->fan->burst_start);
+
+			if (t < a->start)
+				a->start = t;
+		}
+		a->start_on_ref =
+		    engine_clock_known(eng, best.pair->first_input);
 		a->why_inferred = wcs_pool_printf(eng->pool,
 		    "no log of its own shows the worm, but it reached %s on "
 		    "445/tcp at %s, %.0f s before that host's first activity "

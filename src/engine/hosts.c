@@ -179,3 +179,14 @@ host_add_name(struct host_table *t, struct host *h, const char *name)
 	h->nnames++;
 	return (true);
 }
+
+struct host *
+host_root(struct host *h)
+{
+	unsigned n = 0;
+
+	/* Chains are short; the bound only guards against a cycle. */
+	while (h->alias != NULL && n++ < 64)
+		h = h->alias;
+	return (h);
+}

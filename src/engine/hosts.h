@@ -19,10 +19,13 @@
 #define HOST_EVIDENCE_MAX 32 /* kept per host; the total is counted */
 #define HOST_NAMES_MAX 8
 #define HOST_JOINS_MAX 8
+#define HOST_IPS_MAX 4 /* more addresses of one computer (multi-homed) */
 
 struct host {
 	char *key; /* "a:<address>" or "n:<short name>" */
 	struct wcs_addr ip;
+	struct wcs_addr more_ips[HOST_IPS_MAX];
+	size_t nmore_ips;
 	const char *names[HOST_NAMES_MAX];
 	size_t nnames;
 	const char *joins[HOST_JOINS_MAX]; /* why a name was joined */
@@ -40,12 +43,15 @@ struct host {
 	int64_t ks_answered; /* first NOERROR answer; NONE if none */
 	bool ks_nxdomain;
 	bool smb1;
-	struct host *alias; /* name host -> address host, set at finish */
+	struct host *alias; /* the host this one is (name -> address, or a
+			       second address -> the first); folded at
+			       finish */
 	bool folded;
 
 	/* Decided at finish. */
 	const struct fo_source_summary *fan;
 	int64_t start; /* first sign the worm ran (skew-corrected) */
+	bool start_on_ref; /* start is on a reference clock (estimated) */
 	bool infected_own; /* its own logs show the worm going on */
 	bool inferred; /* infected, judged from its 445/tcp behaviour */
 	bool graphed; /* its infector has been looked for */
@@ -75,6 +81,8 @@ struct host *host_by_name(struct host_table *t, const char *name);
 /* Lookup only. */
 struct host *host_find_name(struct host_table *t, const char *name);
 struct host *host_find_addr(struct host_table *t, const struct wcs_addr *a);
+/* The host h stands for after joins: the end of its alias chain. */
+struct host *host_root(struct host *h);
 /* Add a display name if new; false when out of memory. */
 bool host_add_name(struct host_table *t, struct host *h, const char *name);
 

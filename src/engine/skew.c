@@ -17,9 +17,10 @@
 #include "wcscan/timeutil.h"
 #include "engine_private.h"
 
-#define SKEW_MIN_SAMPLES 3
-/* A larger "offset" is not a clock: different contacts were matched. */
-#define SKEW_MAX_US (60 * 60 * WCS_USEC)
+#define SKEW_MIN_SAMPLES 5
+/* A larger "offset" is not a clock: different contacts were matched
+ * (one log missed the first attempts the other saw). */
+#define SKEW_MAX_US (15 * 60 * WCS_USEC)
 
 struct skew_sample {
 	uint32_t a, b; /* a < b */
@@ -42,6 +43,12 @@ sample_cmp(const void *x, const void *y)
 	if (p->b != q->b)
 		return (p->b < q->b ? -1 : 1);
 	return (p->d < q->d ? -1 : p->d > q->d);
+}
+
+bool
+engine_clock_known(const struct wcs_engine *eng, uint32_t input)
+{
+	return (input < eng->nclocks && eng->clocks[input].known);
 }
 
 int64_t
