@@ -59,8 +59,8 @@ struct fanout {
 	uint64_t untracked;
 	/* results */
 	struct fo_source_summary *sums;
-	const struct fo_pair **by_dst;
-	uint32_t *dst_off; /* naddrs + 1 */
+	const struct fo_pair **by_dst, **by_src;
+	uint32_t *dst_off, *src_off; /* naddrs + 1 */
 	bool finished;
 };
 
@@ -146,6 +146,8 @@ fanout_free(struct fanout *f)
 	wcs_free(f->ctx, f->sums);
 	wcs_free(f->ctx, f->by_dst);
 	wcs_free(f->ctx, f->dst_off);
+	wcs_free(f->ctx, f->by_src);
+	wcs_free(f->ctx, f->src_off);
 	wcs_free(f->ctx, f);
 }
 
@@ -549,6 +551,46 @@ cmp_double(const void *a, const void *b)
 }
 
 static int
+cmp_pair_src(const void *a, const void *b)
+{
+	const struct fo_pair *x = *(const struct fo_pair *const *)a;
+	const struct fo_pair *y = *(const struct fo_pair *const *)b;
+
+	if (x->src != y->src)
+		return (x->src < y->src ? -1 : 1);
+	return (x->dst < y->dst ? -1 : x->dst > y->dst);
+}
+
+/* Index pairs by one end: sorted pointers and per-address offsets. */
+static bool
+index_pairs(struct fanout *f, const struct fo_pair ***out, uint32_t **off,
+    int (*cmp)(const void *, const void *), bool by_src)
+{
+	uint32_t i, j, key;
+
+	if (f->npairs > 0) {
+		*out = wcs_reallocarray(f->ctx, NULL, f->npairs, sizeof(**out));
+		if (*out == NULL)
+			return (false);
+		for (i = 0; i < f->npairs; i++)
+			(*out)[i] = &f->pairs[i];
+		qsort(*out, f->npairs, sizeof(**out), cmp);
+	}
+	if ((*off = wcs_calloc(f->ctx, (size_t)f->naddrs + 1, sizeof(**off))) ==
+	    NULL)
+		return (false);
+	for (i = 0, j = 0; j <= f->naddrs; j++) {
+		for (; i < f->npairs; i++) {
+			key = by_src ? (*out)[i]->src : (*out)[i]->dst;
+			if (key >= j)
+				break;
+		}
+		(*off)[j] = i;
+	}
+	return (true);
+}
+
+static int
 cmp_pair_dst(const void *a, const void *b)
 {
 	const struct fo_pair *x = *(const struct fo_pair *const *)a;
@@ -667,24 +709,10 @@ fanout_finish(struct fanout *f, int64_t window_us, uint64_t threshold)
 			sum->repeat_period = gaps[ngaps / 2];
 		}
 	}
-	/* Pairs by destination, for the graph. */
-	if (f->npairs > 0) {
-		f->by_dst = wcs_reallocarray(
-		    f->ctx, NULL, f->npairs, sizeof(*f->by_dst));
-		if (f->by_dst == NULL)
-			goto out_fatal;
-		for (i = 0; i < f->npairs; i++)
-			f->by_dst[i] = &f->pairs[i];
-		qsort(f->by_dst, f->npairs, sizeof(*f->by_dst), cmp_pair_dst);
-	}
-	if ((f->dst_off = wcs_calloc(
-		 f->ctx, (size_t)f->naddrs + 1, sizeof(*f->dst_off))) == NULL)
+	/* Pairs by destination and by source, for the graph. */
+	if (!index_pairs(f, &f->by_dst, &f->dst_off, cmp_pair_dst, false) ||
+	    !index_pairs(f, &f->by_src, &f->src_off, cmp_pair_src, true))
 		goto out_fatal;
-	for (i = 0, j = 0; j <= f->naddrs; j++) {
-		while (i < f->npairs && f->by_dst[i]->dst < j)
-			i++;
-		f->dst_off[j] = i;
-	}
 	wcs_free(f->ctx, times);
 	wcs_free(f->ctx, gaps);
 	wcs_free(f->ctx, pair_first_of);
@@ -747,6 +775,18 @@ fanout_pairs_to(const struct fanout *f, const struct wcs_addr *dst, size_t *n)
 		return (NULL);
 	*n = f->dst_off[i + 1] - f->dst_off[i];
 	return (f->by_dst + f->dst_off[i]);
+}
+
+const struct fo_pair *const *
+fanout_pairs_from(const struct fanout *f, const struct wcs_addr *src, size_t *n)
+{
+	uint32_t i = addr_lookup(f, src);
+
+	*n = 0;
+	if (!f->finished || i == NONE || f->by_src == NULL)
+		return (NULL);
+	*n = f->src_off[i + 1] - f->src_off[i];
+	return (f->by_src + f->src_off[i]);
 }
 
 const struct wcs_addr *

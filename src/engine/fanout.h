@@ -80,6 +80,9 @@ const struct fo_source_summary *fanout_source_by_addr(
 /* Internal pairs towards dst, for the infection graph; *n gets the count. */
 const struct fo_pair *const *fanout_pairs_to(
     const struct fanout *f, const struct wcs_addr *dst, size_t *n);
+/* Internal pairs from src. */
+const struct fo_pair *const *fanout_pairs_from(const struct fanout *f,
+    const struct wcs_addr *src, size_t *n);
 const struct wcs_addr *fanout_addr(const struct fanout *f, uint32_t idx);
 /* All pairs, for clock-skew estimation. */
 const struct fo_pair *fanout_pairs(const struct fanout *f, size_t *n);

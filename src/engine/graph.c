@@ -116,7 +116,10 @@ own_start(const struct wcs_engine *eng, const struct host *h)
 	if (first == WCS_TIME_NONE)
 		return (first);
 	for (i = 0; i < h->nevidence; i++) {
-		if (h->evidence[i].cls != WCS_CLASS_LOOKUP)
+		/* A DNS server's clock is rarely comparable with the rest. */
+		if (h->evidence[i].cls != WCS_CLASS_LOOKUP ||
+		    engine_clock_known(eng, h->evidence[i].input) !=
+			h->start_on_ref)
 			continue;
 		t = engine_corrected(
 		    eng, h->evidence[i].input, h->evidence[i].ts_us);
@@ -127,14 +130,22 @@ own_start(const struct wcs_engine *eng, const struct host *h)
 	return (first);
 }
 
-/* Fan-out that looks routine: long before the outbreak, or scheduled. */
+/*
+ * Fan-out that looks routine: it began long before the outbreak, or it
+ * repeats on a slow schedule.  "Began" is the first burst, not the first
+ * contact: every workstation talked SMB to its file server that morning.
+ */
 static bool
 routine_fanout(const struct conclude *c, const struct fo_source_summary *f)
 {
+	int64_t began;
+
 	if (f == NULL)
 		return (false);
-	if (c->outbreak != WCS_TIME_NONE && f->first_contact != WCS_TIME_NONE &&
-	    f->first_contact < c->outbreak - HISTORY_US)
+	began =
+	    f->burst_start != WCS_TIME_NONE ? f->burst_start : f->first_contact;
+	if (c->outbreak != WCS_TIME_NONE && began != WCS_TIME_NONE &&
+	    began < c->outbreak - HISTORY_US)
 		return (true);
 	return (f->repeat_period >= SCHEDULE_PERIOD_S);
 }
@@ -218,6 +229,69 @@ merge_fanout(struct wcs_engine *eng, const struct fo_source_summary *a,
 	return (m);
 }
 
+static int
+cmp_time(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/*
+ * When a host's sweep began, on the reference clock: the first moment it
+ * had reached the fan-out threshold of new internal destinations within
+ * the window.  The worm sweeps seconds after it starts, and the sweep is
+ * seen by other machines' logs, whose clocks have been put on the
+ * reference; a host's own event logs often have not.
+ */
+static int64_t
+net_burst(struct conclude *c, const struct host *h, bool *fatal)
+{
+	struct wcs_engine *eng = c->eng;
+	const struct fo_pair *const *pairs;
+	const struct wcs_addr *addr;
+	int64_t *t = NULL, *nt, burst = WCS_TIME_NONE;
+	size_t n, cap = 0, m = 0, i, k, lo;
+
+	*fatal = false;
+	for (k = 0; k <= h->nmore_ips; k++) {
+		addr = k == 0 ? &h->ip : &h->more_ips[k - 1];
+		if (!wcs_addr_present(addr))
+			continue;
+		pairs = fanout_pairs_from(eng->fanout, addr, &n);
+		for (i = 0; i < n; i++) {
+			if (!engine_clock_known(eng, pairs[i]->first_input))
+				continue;
+			if (m == cap) {
+				cap = cap == 0 ? 64 : cap * 2;
+				nt = wcs_reallocarray(
+				    eng->ctx, t, cap, sizeof(*t));
+				if (nt == NULL) {
+					*fatal = true;
+					wcs_free(eng->ctx, t);
+					return (WCS_TIME_NONE);
+				}
+				t = nt;
+			}
+			t[m++] = engine_corrected(
+			    eng, pairs[i]->first_input, pairs[i]->first);
+		}
+	}
+	if (m >= eng->opts.fanout_threshold) {
+		qsort(t, m, sizeof(*t), cmp_time);
+		for (lo = 0, i = 0; i < m; i++) {
+			while (t[i] - t[lo] > eng->opts.fanout_window_us)
+				lo++;
+			if (i - lo + 1 >= eng->opts.fanout_threshold) {
+				burst = t[lo];
+				break;
+			}
+		}
+	}
+	wcs_free(eng->ctx, t);
+	return (burst);
+}
+
 /* Give every fan-out source worth reporting a host row. */
 static int
 attach_fanout(struct conclude *c)
@@ -299,20 +373,28 @@ struct candidate {
  * A contact before the victim's start beats one after it (those are the
  * victim being swept again once infected; they are admitted at all only
  * because clocks disagree), then a source known to be infected by then,
- * then a contact two logs saw, then the earliest.
+ * then the earliest contact: the first worm to reach an exposed host is
+ * the one that infects it.  Two logs confirming a contact decide only
+ * between contacts within a second of each other: how many logs saw it
+ * says more about log coverage than about who came first.
  */
 static bool
 better(const struct candidate *x, const struct candidate *y)
 {
+	int64_t d;
+
 	if (y->pair == NULL)
 		return (true);
 	if (x->before != y->before)
 		return (x->before);
 	if (x->tier != y->tier)
 		return (x->tier > y->tier);
+	d = x->contact - y->contact;
+	if (d > WCS_USEC || d < -WCS_USEC)
+		return (d < 0);
 	if (x->confirmed != y->confirmed)
 		return (x->confirmed);
-	return (x->contact < y->contact);
+	return (d < 0);
 }
 
 static const char *
@@ -345,9 +427,15 @@ consider(struct conclude *c, struct host *b, const struct fo_pair *p,
 	if (a != NULL && (a == b || descends_from(a, b)))
 		return (WCS_OK);
 	if (a != NULL && is_infected(a)) {
-		/* Infection is causal: the infector ran the worm first. */
-		if (a->start == WCS_TIME_NONE || a->start >= b->start ||
-		    a->start > cand.contact + LATE_ON_REF_US)
+		/* Infection is causal: the infector ran the worm first.  A
+		 * host judged from its sweep alone may have begun before the
+		 * sweep was seen. */
+		if (a->start == WCS_TIME_NONE ||
+		    a->start >=
+			b->start + (a->start_on_ref && b->start_on_ref ?
+					   0 :
+					   eng->opts.skew_tolerance_us) ||
+		    (!a->inferred && a->start > cand.contact + LATE_ON_REF_US))
 			return (WCS_OK);
 		cand.tier = 3;
 	} else if (a != NULL && routine_fanout(c, a->fan)) {
@@ -375,6 +463,8 @@ find_infector(struct conclude *c, struct host *b)
 	char tb[WCS_TIME_STRLEN], lb[WCS_ADDR_STRLEN];
 	size_t n, i, k;
 	struct host *a;
+	int64_t t;
+	bool fatal;
 
 	if (!wcs_addr_present(&b->ip) || b->start == WCS_TIME_NONE)
 		return (WCS_OK);
@@ -402,15 +492,15 @@ find_infector(struct conclude *c, struct host *b)
 	if (!is_infected(a)) {
 		a->inferred = true;
 		a->start = best.contact;
-		if (a->fan != NULL && a->fan->burst_start != WCS_TIME_NONE) {
-			int64_t t = engine_corrected(
-			    eng, best.pair->first_input, a->fan->burst_start);
-
-			if (t < a->start)
-				a->start = t;
-		}
 		a->start_on_ref =
 		    engine_clock_known(eng, best.pair->first_input);
+		t = net_burst(c, a, &fatal);
+		if (fatal)
+			return (WCS_FATAL);
+		if (t != WCS_TIME_NONE && t < a->start) {
+			a->start = t;
+			a->start_on_ref = true;
+		}
 		a->why_inferred = wcs_pool_printf(eng->pool,
 		    "no log of its own shows the worm, but it reached %s on "
 		    "445/tcp at %s, %.0f s before that host's first activity "
@@ -424,6 +514,8 @@ find_infector(struct conclude *c, struct host *b)
 		    (unsigned long long)best.pair->first_line);
 		if (a->why_inferred == NULL)
 			return (WCS_FATAL);
+	} else if (a->inferred && best.contact < a->start) {
+		a->start = best.contact; /* it was running by then */
 	}
 	b->infected_by = a;
 	b->edge_time = best.contact;
@@ -655,7 +747,7 @@ describe(struct conclude *c, struct host *h, struct wcs_host *out)
 					c->outbreak - HISTORY_US ?
 				wcs_pool_printf(pool,
 				    "; began %.1f h before the outbreak",
-				    (double)(c->outbreak - f->first_contact) /
+				    (double)(c->outbreak - f->burst_start) /
 					3.6e9) :
 				"")) != WCS_OK)
 			return (WCS_FATAL);
@@ -767,6 +859,8 @@ engine_conclude(struct wcs_engine *eng)
 	struct wcs_host *out;
 	size_t i, n, nranked = 0;
 	unsigned depth;
+	int64_t t;
+	bool fatal;
 	int rc = WCS_FATAL;
 
 	memset(&c, 0, sizeof(c));
@@ -780,6 +874,14 @@ engine_conclude(struct wcs_engine *eng)
 		h->infected_own = infected_by_evidence(h);
 		if (h->infected_own) {
 			h->start = own_start(eng, h);
+			t = net_burst(&c, h, &fatal);
+			if (fatal)
+				goto out;
+			if (t != WCS_TIME_NONE &&
+			    (!h->start_on_ref || t < h->start)) {
+				h->start = t;
+				h->start_on_ref = true;
+			}
 			if (h->start != WCS_TIME_NONE &&
 			    (c.outbreak == WCS_TIME_NONE ||
 				h->start < c.outbreak))
@@ -795,9 +897,17 @@ engine_conclude(struct wcs_engine *eng)
 		    !wormlike_fanout(eng, h->fan) || routine_fanout(&c, h->fan))
 			continue;
 		h->inferred = true;
-		h->start = h->fan->burst_start != WCS_TIME_NONE ?
-			       h->fan->burst_start :
-			       h->fan->first_contact;
+		t = net_burst(&c, h, &fatal);
+		if (fatal)
+			goto out;
+		if (t != WCS_TIME_NONE) {
+			h->start = t;
+			h->start_on_ref = true;
+		} else {
+			h->start = h->fan->burst_start != WCS_TIME_NONE ?
+				       h->fan->burst_start :
+				       h->fan->first_contact;
+		}
 		h->why_inferred = wcs_pool_printf(eng->pool,
 		    "swept 445/tcp the way WannaCry does: %llu public "
 		    "addresses%s, from %s",

@@ -17,7 +17,6 @@
 #include "wcscan/timeutil.h"
 #include "engine_private.h"
 
-#define SKEW_MIN_SAMPLES 5
 /* A larger "offset" is not a clock: different contacts were matched
  * (one log missed the first attempts the other saw). */
 #define SKEW_MAX_US (15 * 60 * WCS_USEC)
@@ -26,24 +25,6 @@ struct skew_sample {
 	uint32_t a, b; /* a < b */
 	int64_t d; /* time in a minus time in b */
 };
-
-struct skew_edge {
-	uint32_t a, b;
-	int64_t med;
-	size_t n;
-};
-
-static int
-sample_cmp(const void *x, const void *y)
-{
-	const struct skew_sample *p = x, *q = y;
-
-	if (p->a != q->a)
-		return (p->a < q->a ? -1 : 1);
-	if (p->b != q->b)
-		return (p->b < q->b ? -1 : 1);
-	return (p->d < q->d ? -1 : p->d > q->d);
-}
 
 bool
 engine_clock_known(const struct wcs_engine *eng, uint32_t input)
@@ -102,87 +83,169 @@ collect(struct wcs_engine *eng, struct skew_sample **out, size_t *nout)
 	return (WCS_OK);
 }
 
+static int
+cmp_i64(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return (a < b ? -1 : a > b);
+}
+
+/* Adjacency of the sample graph: for input u, off_u ~ off_v + d. */
+struct adj {
+	uint32_t v;
+	int64_t d;
+};
+
+/*
+ * Each shared contact is one equation off_a - off_b = d.  Host logs share
+ * few contacts with any one other log (a victim's firewall sees each
+ * sweeper once), so rather than per-pair medians the offsets are solved
+ * together: starting from zero, each input's offset is repeatedly set to
+ * the median of what its equations say, with the best-connected input of
+ * each group held at zero.  Medians keep the odd mismatched contact (one
+ * log missed the first attempt) from pulling the estimate.
+ */
 int
 engine_estimate_skew(struct wcs_engine *eng)
 {
 	struct skew_sample *s = NULL;
-	struct skew_edge *e = NULL;
-	size_t ns, ne = 0, i, j, *weight = NULL;
-	uint32_t *queue = NULL, ref, qh, qt, u;
-	struct input_clock *c;
+	struct adj *adj = NULL;
+	size_t ns, i, n = eng->nclocks, *deg = NULL, *start = NULL,
+		      *fill = NULL;
+	uint32_t *queue = NULL, *comp = NULL, ref, qh, qt, u, v;
+	int64_t *off = NULL, *vals = NULL;
+	bool *placed = NULL, *queued = NULL;
+	unsigned iter;
+	size_t j, k, nv, maxdeg = 0;
 	bool progress;
 	int rc;
 
-	if (eng->nclocks == 0)
+	if (n == 0)
 		return (WCS_OK);
 	if ((rc = collect(eng, &s, &ns)) != WCS_OK)
 		return (rc);
 	if (ns == 0)
 		goto out;
-	qsort(s, ns, sizeof(*s), sample_cmp);
-	if ((e = wcs_calloc(eng->ctx, ns, sizeof(*e))) == NULL ||
-	    (weight = wcs_calloc(eng->ctx, eng->nclocks, sizeof(*weight))) ==
-		NULL ||
-	    (queue = wcs_calloc(eng->ctx, eng->nclocks, sizeof(*queue))) ==
-		NULL) {
-		rc = WCS_FATAL;
+	rc = WCS_FATAL;
+	if ((deg = wcs_calloc(eng->ctx, n + 1, sizeof(*deg))) == NULL ||
+	    (start = wcs_calloc(eng->ctx, n + 1, sizeof(*start))) == NULL ||
+	    (fill = wcs_calloc(eng->ctx, n + 1, sizeof(*fill))) == NULL ||
+	    (queue = wcs_calloc(eng->ctx, n, sizeof(*queue))) == NULL ||
+	    (comp = wcs_calloc(eng->ctx, n, sizeof(*comp))) == NULL ||
+	    (off = wcs_calloc(eng->ctx, n, sizeof(*off))) == NULL ||
+	    (adj = wcs_calloc(eng->ctx, 2 * ns, sizeof(*adj))) == NULL)
 		goto out;
-	}
-	for (i = 0; i < ns; i = j) {
-		for (j = i; j < ns && s[j].a == s[i].a && s[j].b == s[i].b; j++)
-			;
-		if (j - i < SKEW_MIN_SAMPLES)
+	for (i = 0; i < ns; i++) {
+		if (s[i].d > SKEW_MAX_US || s[i].d < -SKEW_MAX_US)
 			continue;
-		e[ne].a = s[i].a;
-		e[ne].b = s[i].b;
-		e[ne].med = s[i + (j - i) / 2].d;
-		e[ne].n = j - i;
-		if (e[ne].med > SKEW_MAX_US || e[ne].med < -SKEW_MAX_US)
-			continue;
-		weight[e[ne].a] += e[ne].n;
-		weight[e[ne].b] += e[ne].n;
-		ne++;
+		deg[s[i].a]++;
+		deg[s[i].b]++;
 	}
-	/* One reference per connected group, the best-connected input. */
+	for (u = 0; u < n; u++) {
+		start[u + 1] = start[u] + deg[u];
+		if (deg[u] > maxdeg)
+			maxdeg = deg[u];
+	}
+	for (i = 0; i < ns; i++) {
+		if (s[i].d > SKEW_MAX_US || s[i].d < -SKEW_MAX_US)
+			continue;
+		/* t_a - t_b = off_a - off_b = d */
+		adj[start[s[i].a] + fill[s[i].a]++] =
+		    (struct adj){ s[i].b, s[i].d };
+		adj[start[s[i].b] + fill[s[i].b]++] =
+		    (struct adj){ s[i].a, -s[i].d };
+	}
+	if ((vals = wcs_calloc(eng->ctx, maxdeg + 1, sizeof(*vals))) == NULL ||
+	    (placed = wcs_calloc(eng->ctx, n, sizeof(*placed))) == NULL ||
+	    (queued = wcs_calloc(eng->ctx, n, sizeof(*queued))) == NULL)
+		goto out;
+	/* Connected groups, each with its best-connected input as reference. */
+	for (u = 0; u < n; u++)
+		comp[u] = UINT32_MAX;
 	for (;;) {
 		ref = UINT32_MAX;
-		for (u = 0; u < eng->nclocks; u++) {
-			if (weight[u] > 0 && !eng->clocks[u].known &&
-			    (ref == UINT32_MAX || weight[u] > weight[ref]))
+		for (u = 0; u < n; u++) {
+			if (deg[u] > 0 && comp[u] == UINT32_MAX &&
+			    (ref == UINT32_MAX || deg[u] > deg[ref]))
 				ref = u;
 		}
 		if (ref == UINT32_MAX)
 			break;
-		c = &eng->clocks[ref];
-		c->known = true;
-		c->offset = 0;
-		c->ref = ref;
-		c->samples = weight[ref];
 		qh = qt = 0;
 		queue[qt++] = ref;
+		comp[ref] = ref;
 		while (qh < qt) {
 			u = queue[qh++];
-			for (i = 0; i < ne; i++) {
-				/* t_a - t_b = off_a - off_b */
-				if (e[i].a == u && !eng->clocks[e[i].b].known) {
-					c = &eng->clocks[e[i].b];
-					c->offset =
-					    eng->clocks[u].offset - e[i].med;
-				} else if (e[i].b == u &&
-					   !eng->clocks[e[i].a].known) {
-					c = &eng->clocks[e[i].a];
-					c->offset =
-					    eng->clocks[u].offset + e[i].med;
-				} else {
-					continue;
+			for (k = start[u]; k < start[u + 1]; k++) {
+				v = adj[k].v;
+				if (comp[v] == UINT32_MAX) {
+					comp[v] = ref;
+					queue[qt++] = v;
 				}
-				c->known = true;
-				c->ref = ref;
-				c->samples = e[i].n;
-				queue[qt++] = (uint32_t)(c - eng->clocks);
 			}
 		}
 	}
+	/*
+	 * Start from a breadth-first walk out of each reference: a node's
+	 * offset is the median of what its already placed neighbours say.
+	 * (Starting everyone at zero lets a well-connected group settle on
+	 * its own consensus and ignore a reference it touches once.)  Then
+	 * a few rounds over all neighbours smooth out the walk's order.
+	 */
+	for (u = 0; u < n; u++) {
+		if (comp[u] != u)
+			continue;
+		qh = qt = 0;
+		queue[qt++] = u;
+		placed[u] = true;
+		while (qh < qt) {
+			v = queue[qh++];
+			for (k = start[v]; k < start[v + 1]; k++) {
+				uint32_t w = adj[k].v;
+				size_t kk;
+
+				if (placed[w] || queued[w])
+					continue;
+				queued[w] = true;
+				for (kk = start[w], nv = 0; kk < start[w + 1];
+				     kk++) {
+					if (placed[adj[kk].v])
+						vals[nv++] =
+						    off[adj[kk].v] + adj[kk].d;
+				}
+				qsort(vals, nv, sizeof(*vals), cmp_i64);
+				off[w] = vals[nv / 2];
+				placed[w] = true;
+				queue[qt++] = w;
+			}
+		}
+	}
+	for (iter = 0; iter < 20; iter++) {
+		progress = false;
+		for (u = 0; u < n; u++) {
+			if (deg[u] == 0 || comp[u] == u)
+				continue;
+			for (k = start[u], nv = 0; k < start[u + 1]; k++)
+				vals[nv++] = off[adj[k].v] + adj[k].d;
+			qsort(vals, nv, sizeof(*vals), cmp_i64);
+			if (vals[nv / 2] != off[u]) {
+				off[u] = vals[nv / 2];
+				progress = true;
+			}
+		}
+		if (!progress)
+			break;
+	}
+	for (u = 0; u < n; u++) {
+		if (deg[u] == 0)
+			continue;
+		eng->clocks[u].known = true;
+		eng->clocks[u].offset = off[u];
+		eng->clocks[u].ref = comp[u];
+		eng->clocks[u].samples = deg[u];
+	}
+	rc = WCS_OK;
 out:
 	/* A computer's other logs run on the same clock. */
 	do {
@@ -206,8 +269,15 @@ out:
 		}
 	} while (progress);
 	wcs_free(eng->ctx, s);
-	wcs_free(eng->ctx, e);
-	wcs_free(eng->ctx, weight);
+	wcs_free(eng->ctx, adj);
+	wcs_free(eng->ctx, deg);
+	wcs_free(eng->ctx, start);
+	wcs_free(eng->ctx, fill);
 	wcs_free(eng->ctx, queue);
+	wcs_free(eng->ctx, comp);
+	wcs_free(eng->ctx, off);
+	wcs_free(eng->ctx, vals);
+	wcs_free(eng->ctx, placed);
+	wcs_free(eng->ctx, queued);
 	return (rc);
 }
