@@ -15,7 +15,9 @@
  * nothing external is ever read.
  *
  * One parser serves two readers: evtx-xml (kind eventlog) and sysmon-xml
- * (kind sysmon); they differ only in how they bid.
+ * (kind sysmon); they differ only in how they bid.  What is kept from a
+ * record and how it becomes an event is shared with the binary .evtx
+ * reader (evtx_map.c), so both give the same events for the same log.
  *
  * expat is used in this file only.  It allocates through the C library,
  * not the context's allocator: its memory suite has no user-data pointer
@@ -26,17 +28,15 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <expat.h>
 
 #include "wcscan/pool.h"
+#include "evtx_map.h"
 #include "readers_private.h"
 
 #define XML_CHUNK (64 * 1024) /* first window asked for */
-#define XML_MAX_DEPTH 64 /* deeper elements: the record is rejected */
-#define XML_MAX_DATA 128 /* Data fields kept per event; more ignored */
 #define XML_POOL_BLOCK (16 * 1024)
 
 #define SYSMON_PROVIDER "Microsoft-Windows-Sysmon"
@@ -50,42 +50,6 @@
 #define BID_EVTX_MAX ((int)(BID_EVENT + BID_SYSTEM + BID_NS))
 #define BID_SYSMON_MAX ((int)(BID_EVTX_MAX + BID_SYSMON))
 
-/* Where the parser is inside <Event>, at depth 2. */
-enum xml_section {
-	SEC_NONE = 0,
-	SEC_SYSTEM,
-	SEC_EVENTDATA,
-	SEC_USERDATA,
-	SEC_OTHER /* RenderingInfo, ProcessingErrorData, ... */
-};
-
-/* What the character data being collected is for. */
-enum xml_capture { CAP_NONE = 0, CAP_EVENTID, CAP_COMPUTER, CAP_DATA };
-
-struct xml_field {
-	const char *name;
-	const char *value;
-};
-
-/* What one record yielded; strings are in the reader's pool. */
-struct xml_record {
-	const char *provider;
-	const char *event_id;
-	const char *system_time;
-	const char *computer;
-	const char *exec_pid;
-	struct xml_field data[XML_MAX_DATA];
-	unsigned ndata;
-
-	unsigned depth;
-	enum xml_section section;
-	enum xml_capture capture;
-	unsigned capture_depth;
-	const char *capture_name;
-	const char *why; /* set by a handler that stopped the parser */
-	bool oom;
-};
-
 struct xml_reader {
 	struct wcs_ctx *ctx;
 	struct wcs_input *in;
@@ -95,9 +59,7 @@ struct xml_reader {
 	size_t chunk;
 	uint64_t lineno; /* line of the first unconsumed byte */
 	unsigned long salt; /* expat's hash salt, one per input */
-	char *text; /* character data being collected */
-	size_t tlen, tcap;
-	struct xml_record rec;
+	struct wcs_evtx_rec rec; /* what the record yielded (evtx_map.h) */
 };
 
 /*
@@ -389,8 +351,8 @@ find_end(struct xml_reader *r, const unsigned char **pp, size_t *lenp)
 }
 
 /*
- * The expat handlers.  They fill r->rec; one that finds the record
- * unacceptable sets rec.why and stops the parser.
+ * The expat handlers hand what they meet to the shared collector
+ * (evtx_map.h); when it finds the record unacceptable the parser stops.
  */
 
 static void
@@ -401,175 +363,38 @@ xml_stop(struct xml_reader *r, const char *why)
 	(void)XML_StopParser(r->xp, XML_FALSE);
 }
 
-static void
-xml_oom(struct xml_reader *r)
-{
-	r->rec.oom = true;
-	xml_stop(r, "out of memory");
-}
-
-static const char *
-xml_attr(const XML_Char **atts, const char *name)
-{
-	for (; atts[0] != NULL; atts += 2) {
-		if (strcmp(atts[0], name) == 0)
-			return (atts[1]);
-	}
-	return (NULL);
-}
-
-/* A pool copy of an attribute value; first occurrence wins. */
-static void
-xml_keep_attr(struct xml_reader *r, const char **dst, const XML_Char **atts,
-    const char *name)
-{
-	const char *v;
-
-	if (*dst != NULL || (v = xml_attr(atts, name)) == NULL)
-		return;
-	if ((*dst = wcs_pool_strdup(r->pool, v)) == NULL)
-		xml_oom(r);
-}
-
-static void
-xml_capture(struct xml_reader *r, enum xml_capture what, const char *name)
-{
-	struct xml_record *rec = &r->rec;
-
-	if (what == CAP_DATA) {
-		if (name == NULL || rec->ndata == XML_MAX_DATA)
-			return;
-		if ((rec->capture_name = wcs_pool_strdup(r->pool, name)) ==
-		    NULL) {
-			xml_oom(r);
-			return;
-		}
-	}
-	rec->capture = what;
-	rec->capture_depth = rec->depth;
-	r->tlen = 0;
-}
-
-static void
-system_start(struct xml_reader *r, const XML_Char *name, const XML_Char **atts)
-{
-	struct xml_record *rec = &r->rec;
-
-	if (strcmp(name, "Provider") == 0)
-		xml_keep_attr(r, &rec->provider, atts, "Name");
-	else if (strcmp(name, "EventID") == 0 && rec->event_id == NULL)
-		xml_capture(r, CAP_EVENTID, NULL);
-	else if (strcmp(name, "TimeCreated") == 0)
-		xml_keep_attr(r, &rec->system_time, atts, "SystemTime");
-	else if (strcmp(name, "Computer") == 0 && rec->computer == NULL)
-		xml_capture(r, CAP_COMPUTER, NULL);
-	else if (strcmp(name, "Execution") == 0)
-		xml_keep_attr(r, &rec->exec_pid, atts, "ProcessID");
-}
-
 static void XMLCALL
 xml_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
 	struct xml_reader *r = ud;
-	struct xml_record *rec = &r->rec;
 
-	if (rec->why != NULL)
+	if (r->rec.why != NULL)
 		return;
-	if (++rec->depth > XML_MAX_DEPTH) {
-		xml_stop(r, "elements nested too deep");
-		return;
-	}
-	switch (rec->depth) {
-	case 2:
-		if (strcmp(name, "System") == 0)
-			rec->section = SEC_SYSTEM;
-		else if (strcmp(name, "EventData") == 0)
-			rec->section = SEC_EVENTDATA;
-		else if (strcmp(name, "UserData") == 0)
-			rec->section = SEC_USERDATA;
-		else
-			rec->section = SEC_OTHER;
-		break;
-	case 3:
-		if (rec->section == SEC_SYSTEM)
-			system_start(r, name, atts);
-		else if (rec->section == SEC_EVENTDATA &&
-			 strcmp(name, "Data") == 0)
-			xml_capture(r, CAP_DATA, xml_attr(atts, "Name"));
-		break;
-	case 4:
-		/* UserData wraps its fields in one element of its own. */
-		if (rec->section == SEC_USERDATA)
-			xml_capture(r, CAP_DATA, name);
-		break;
-	default:
-		break;
-	}
+	if (wcs_evtx_start(&r->rec, name, (const char *const *)atts) != WCS_OK)
+		xml_stop(r, r->rec.why);
 }
 
 static void XMLCALL
 xml_text(void *ud, const XML_Char *s, int len)
 {
 	struct xml_reader *r = ud;
-	struct xml_record *rec = &r->rec;
-	size_t ncap;
-	char *t;
 
-	if (rec->why != NULL || rec->capture == CAP_NONE ||
-	    rec->depth != rec->capture_depth || len <= 0)
+	if (r->rec.why != NULL || len <= 0)
 		return;
-	if (r->tcap - r->tlen < (size_t)len) {
-		/* Bounded by the record, itself bounded by the line cap. */
-		ncap = r->tcap != 0 ? r->tcap : 256;
-		while (ncap - r->tlen < (size_t)len)
-			ncap *= 2;
-		if ((t = wcs_reallocarray(r->ctx, r->text, ncap, 1)) == NULL) {
-			xml_oom(r);
-			return;
-		}
-		r->text = t;
-		r->tcap = ncap;
-	}
-	memcpy(r->text + r->tlen, s, (size_t)len);
-	r->tlen += (size_t)len;
+	if (wcs_evtx_text(&r->rec, s, (size_t)len) != WCS_OK)
+		xml_stop(r, r->rec.why);
 }
 
 static void XMLCALL
 xml_end(void *ud, const XML_Char *name)
 {
 	struct xml_reader *r = ud;
-	struct xml_record *rec = &r->rec;
-	char *v;
 
 	(void)name;
-	if (rec->why != NULL)
+	if (r->rec.why != NULL)
 		return;
-	if (rec->capture != CAP_NONE && rec->depth == rec->capture_depth) {
-		if ((v = wcs_pool_strndup(r->pool,
-			 r->text != NULL ? r->text : "", r->tlen)) == NULL) {
-			xml_oom(r);
-			return;
-		}
-		switch (rec->capture) {
-		case CAP_EVENTID:
-			rec->event_id = v;
-			break;
-		case CAP_COMPUTER:
-			rec->computer = v;
-			break;
-		case CAP_DATA:
-			rec->data[rec->ndata].name = rec->capture_name;
-			rec->data[rec->ndata].value = v;
-			rec->ndata++;
-			break;
-		default:
-			break;
-		}
-		rec->capture = CAP_NONE;
-	}
-	if (rec->depth == 2)
-		rec->section = SEC_NONE;
-	rec->depth--;
+	if (wcs_evtx_end(&r->rec) != WCS_OK)
+		xml_stop(r, r->rec.why);
 }
 
 static void XMLCALL
@@ -605,7 +430,7 @@ parse_record(
 	size_t off = 0, n;
 	const char *why;
 
-	memset(&r->rec, 0, sizeof(r->rec));
+	wcs_evtx_rec_reset(&r->rec);
 	if (!XML_ParserReset(xp, "UTF-8")) {
 		wcs_set_error(r->ctx, ENOMEM, "cannot reset the XML parser");
 		return (WCS_FATAL);
@@ -651,342 +476,6 @@ parse_record(
 	    (unsigned long long)(line + XML_GetCurrentLineNumber(xp) - 1),
 	    (unsigned long)XML_GetCurrentColumnNumber(xp) + 1, why);
 	return (WCS_WARN);
-}
-
-/*
- * Mapping a parsed record to an event.
- */
-
-/* Where a Data field goes in struct wcs_event. */
-enum xml_slot {
-	F_END = 0,
-	F_IMAGE,
-	F_CMDLINE,
-	F_PARENT,
-	F_USER,
-	F_NAME,
-	F_TARGET,
-	F_QNAME,
-	F_ANSWER,
-	F_PID,
-	F_SRC,
-	F_SPORT,
-	F_DST,
-	F_DPORT,
-	F_PROTO,
-	F_OUTBOUND,
-	F_LOGON_TYPE,
-	F_RCODE
-};
-
-#define XML_MAP_FIELDS 10
-
-struct xml_map {
-	bool sysmon; /* Sysmon's IDs, or those of any other provider */
-	uint32_t id;
-	enum wcs_event_kind kind;
-	struct {
-		const char *data;
-		enum xml_slot slot;
-	} f[XML_MAP_FIELDS];
-};
-
-/*
- * The events DESIGN.md uses.  IDs belong to a provider family: 1, 3, 11
- * and 22 mean something else outside Sysmon, and Sysmon never logs 4688.
- */
-static const struct xml_map xml_maps[] = {
-	{ false, 7045, WCS_EV_SERVICE,
-	    { { "ServiceName", F_NAME }, { "ImagePath", F_IMAGE },
-		{ "AccountName", F_USER } } },
-	{ false, 4697, WCS_EV_SERVICE,
-	    { { "ServiceName", F_NAME }, { "ServiceFileName", F_IMAGE },
-		{ "SubjectUserName", F_USER } } },
-	{ false, 4688, WCS_EV_PROCESS,
-	    { { "NewProcessName", F_IMAGE }, { "CommandLine", F_CMDLINE },
-		{ "ParentProcessName", F_PARENT },
-		{ "SubjectUserName", F_USER }, { "NewProcessId", F_PID } } },
-	{ false, 4624, WCS_EV_LOGON,
-	    { { "IpAddress", F_SRC }, { "IpPort", F_SPORT },
-		{ "WorkstationName", F_NAME }, { "TargetUserName", F_USER },
-		{ "LogonType", F_LOGON_TYPE } } },
-	{ true, 1, WCS_EV_PROCESS,
-	    { { "Image", F_IMAGE }, { "CommandLine", F_CMDLINE },
-		{ "ParentImage", F_PARENT }, { "User", F_USER },
-		{ "ProcessId", F_PID } } },
-	{ true, 3, WCS_EV_CONN,
-	    { { "Image", F_IMAGE }, { "User", F_USER }, { "ProcessId", F_PID },
-		{ "Protocol", F_PROTO }, { "Initiated", F_OUTBOUND },
-		{ "SourceIp", F_SRC }, { "SourcePort", F_SPORT },
-		{ "DestinationIp", F_DST }, { "DestinationPort", F_DPORT } } },
-	{ true, 11, WCS_EV_FILE,
-	    { { "Image", F_IMAGE }, { "User", F_USER }, { "ProcessId", F_PID },
-		{ "TargetFilename", F_TARGET } } },
-	{ true, 22, WCS_EV_DNS,
-	    { { "Image", F_IMAGE }, { "User", F_USER }, { "ProcessId", F_PID },
-		{ "QueryName", F_QNAME }, { "QueryStatus", F_RCODE },
-		{ "QueryResults", F_ANSWER } } },
-};
-
-/* Windows writes "-" for "no value"; treat it like an empty field. */
-static const char *
-xml_value(const char *v)
-{
-	if (v == NULL || v[0] == '\0' || strcmp(v, "-") == 0)
-		return (NULL);
-	return (v);
-}
-
-static const char *
-xml_data(const struct xml_record *rec, const char *name)
-{
-	unsigned i;
-
-	for (i = 0; i < rec->ndata; i++) {
-		if (strcmp(rec->data[i].name, name) == 0)
-			return (xml_value(rec->data[i].value));
-	}
-	return (NULL);
-}
-
-/* s without the white space around it, in [*b, *e). */
-static void
-xml_trim(const char *s, const char **b, const char **e)
-{
-	*b = s;
-	*e = s + strlen(s);
-	while (*b < *e && is_space((unsigned char)**b))
-		(*b)++;
-	while (*e > *b && is_space((unsigned char)(*e)[-1]))
-		(*e)--;
-}
-
-/* A decimal or "0x" hexadecimal number no larger than max. */
-static bool
-xml_number(const char *s, uint64_t max, uint64_t *out)
-{
-	const char *b, *e;
-	uint64_t v = 0;
-	unsigned base = 10, d;
-
-	if (s == NULL)
-		return (false);
-	xml_trim(s, &b, &e);
-	if (e - b > 2 && b[0] == '0' && (b[1] == 'x' || b[1] == 'X')) {
-		base = 16;
-		b += 2;
-	}
-	if (b == e)
-		return (false);
-	for (; b < e; b++) {
-		if (*b >= '0' && *b <= '9')
-			d = (unsigned)(*b - '0');
-		else if (base == 16 && *b >= 'a' && *b <= 'f')
-			d = (unsigned)(*b - 'a' + 10);
-		else if (base == 16 && *b >= 'A' && *b <= 'F')
-			d = (unsigned)(*b - 'A' + 10);
-		else
-			return (false);
-		if (v > (max - d) / base)
-			return (false);
-		v = v * base + d;
-	}
-	*out = v;
-	return (true);
-}
-
-static bool
-xml_time(const char *s, int64_t *out)
-{
-	const char *b, *e;
-	bool has_zone;
-
-	if (s == NULL)
-		return (false);
-	xml_trim(s, &b, &e);
-	/* Without a zone (Sysmon's UtcTime) the time is UTC already. */
-	return (b < e && wcs_time_parse_iso(b, (size_t)(e - b), out,
-			     &has_zone) == (size_t)(e - b));
-}
-
-/* Windows DNS status codes (Sysmon 22 QueryStatus) to DNS rcodes. */
-static int16_t
-xml_rcode(const char *s)
-{
-	uint64_t v;
-
-	if (!xml_number(s, UINT32_MAX, &v))
-		return (WCS_RCODE_NONE);
-	switch (v) {
-	case 0:
-	case 9501: /* DNS_INFO_NO_RECORDS: the name exists, no data */
-		return (WCS_RCODE_NOERROR);
-	case 9002: /* DNS_ERROR_RCODE_SERVER_FAILURE */
-		return (WCS_RCODE_SERVFAIL);
-	case 9003: /* DNS_ERROR_RCODE_NAME_ERROR */
-		return (WCS_RCODE_NXDOMAIN);
-	case 9005: /* DNS_ERROR_RCODE_REFUSED */
-		return (WCS_RCODE_REFUSED);
-	default:
-		return (WCS_RCODE_NONE);
-	}
-}
-
-static void
-xml_addr(const char *v, struct wcs_addr *a)
-{
-	const char *b, *e;
-
-	xml_trim(v, &b, &e);
-	(void)wcs_addr_parse(b, (size_t)(e - b), a);
-}
-
-/* Store field v in its slot of ev.  Returns false when out of memory. */
-static bool
-xml_set(struct xml_reader *r, struct wcs_event *ev, enum xml_slot slot,
-    const char *v)
-{
-	uint64_t n;
-
-	switch (slot) {
-	case F_IMAGE:
-		ev->image = v;
-		break;
-	case F_CMDLINE:
-		ev->cmdline = v;
-		break;
-	case F_PARENT:
-		ev->parent = v;
-		break;
-	case F_USER:
-		ev->user = v;
-		break;
-	case F_NAME:
-		ev->name = v;
-		break;
-	case F_TARGET:
-		ev->target = v;
-		break;
-	case F_QNAME:
-		/* Normalised as the other DNS readers do ("." stays). */
-		if ((ev->qname = wcs_lu_qname(r->pool, v, strlen(v))) == NULL)
-			return (false);
-		break;
-	case F_ANSWER:
-		ev->answer = v;
-		break;
-	case F_PID:
-		if (xml_number(v, UINT32_MAX, &n))
-			ev->pid = (uint32_t)n;
-		break;
-	case F_SRC:
-		xml_addr(v, &ev->src);
-		break;
-	case F_DST:
-		xml_addr(v, &ev->dst);
-		break;
-	case F_SPORT:
-		if (xml_number(v, UINT16_MAX, &n))
-			ev->sport = (uint16_t)n;
-		break;
-	case F_DPORT:
-		if (xml_number(v, UINT16_MAX, &n))
-			ev->dport = (uint16_t)n;
-		break;
-	case F_PROTO:
-		if (strcasecmp(v, "tcp") == 0)
-			ev->proto = 6;
-		else if (strcasecmp(v, "udp") == 0)
-			ev->proto = 17;
-		break;
-	case F_OUTBOUND:
-		ev->outbound = strcasecmp(v, "true") == 0;
-		break;
-	case F_LOGON_TYPE:
-		if (xml_number(v, UINT8_MAX, &n))
-			ev->logon_type = (uint8_t)n;
-		break;
-	case F_RCODE:
-		ev->rcode = xml_rcode(v);
-		break;
-	default:
-		break;
-	}
-	return (true);
-}
-
-/*
- * Fill ev from r->rec.  Returns WCS_OK, WCS_SKIP for an event wcscan does
- * not use, WCS_WARN when the record lacks an ID or a time, or WCS_FATAL.
- */
-static int
-map_record(struct xml_reader *r, struct wcs_event *ev)
-{
-	const struct xml_record *rec = &r->rec;
-	const struct xml_map *m = NULL;
-	const char *v, *subject, *target;
-	uint64_t id, n;
-	bool sysmon;
-	size_t i;
-
-	if (rec->event_id == NULL) {
-		wcs_set_error(r->ctx, WCS_EPARSE, "event without an EventID");
-		return (WCS_WARN);
-	}
-	if (!xml_number(rec->event_id, UINT32_MAX, &id)) {
-		wcs_set_error(r->ctx, WCS_EPARSE, "EventID is not a number");
-		return (WCS_WARN);
-	}
-	sysmon = rec->provider != NULL &&
-		 strcmp(rec->provider, SYSMON_PROVIDER) == 0;
-	/* Sysmon's own UtcTime is when it happened; SystemTime is later. */
-	if (!(sysmon && xml_time(xml_data(rec, "UtcTime"), &ev->ts_us)) &&
-	    !xml_time(rec->system_time, &ev->ts_us)) {
-		ev->ts_us = WCS_TIME_NONE;
-		wcs_set_error(r->ctx, WCS_EPARSE,
-		    "event %llu without a readable TimeCreated SystemTime",
-		    (unsigned long long)id);
-		return (WCS_WARN);
-	}
-	for (i = 0; i < WCS_NELEM(xml_maps); i++) {
-		if (xml_maps[i].sysmon == sysmon && xml_maps[i].id == id) {
-			m = &xml_maps[i];
-			break;
-		}
-	}
-	if (m == NULL)
-		return (WCS_SKIP);
-	ev->kind = m->kind;
-	ev->event_id = (uint32_t)id;
-	ev->host = xml_value(rec->computer);
-	/*
-	 * Outside Sysmon, pid is the process that logged the event
-	 * (services.exe for 7045, LSASS for 4624 and 4697) unless a Data
-	 * field names the one the event is about (4688's NewProcessId).
-	 * Sysmon's own process id says nothing about the event: not kept.
-	 */
-	if (!sysmon && xml_number(rec->exec_pid, UINT32_MAX, &n))
-		ev->pid = (uint32_t)n;
-	for (i = 0; i < XML_MAP_FIELDS && m->f[i].slot != F_END; i++) {
-		if ((v = xml_data(rec, m->f[i].data)) != NULL &&
-		    !xml_set(r, ev, m->f[i].slot, v))
-			return (WCS_FATAL);
-	}
-	if (ev->kind == WCS_EV_DNS)
-		ev->dns_dir = WCS_DNS_RESPONSE;
-	if (!sysmon && id == 4688) {
-		/*
-		 * A process started by the machine account (SYSTEM, a
-		 * service) runs as the account 4688 v2 names as target: that
-		 * is who ran it, which is what the analyst asks.
-		 */
-		subject = xml_data(rec, "SubjectUserName");
-		target = xml_data(rec, "TargetUserName");
-		if (target != NULL &&
-		    (subject == NULL || subject[strlen(subject) - 1] == '$'))
-			ev->user = target;
-	}
-	return (WCS_OK);
 }
 
 /*
@@ -1038,6 +527,7 @@ xml_open(struct wcs_ctx *ctx, struct wcs_input *in,
 		r->chunk = 16;
 	if ((r->pool = wcs_pool_new(ctx, XML_POOL_BLOCK)) == NULL)
 		goto out_free_r;
+	wcs_evtx_rec_init(&r->rec, ctx, r->pool);
 	if ((r->xp = XML_ParserCreate("UTF-8")) == NULL) {
 		wcs_set_error(ctx, ENOMEM, "cannot create an XML parser");
 		goto out_free_pool;
@@ -1071,7 +561,7 @@ xml_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	advance(r, p, len);
 	if (rc != WCS_OK)
 		return (rc);
-	return (map_record(r, ev));
+	return (wcs_evtx_map(&r->rec, ev));
 }
 
 static void
@@ -1084,7 +574,7 @@ xml_close(void *state)
 	if (r->xp != NULL)
 		XML_ParserFree(r->xp);
 	wcs_pool_free(r->pool);
-	wcs_free(r->ctx, r->text);
+	wcs_evtx_rec_fini(&r->rec);
 	wcs_free(r->ctx, r);
 }
 
