@@ -36,6 +36,8 @@ struct fo_src {
 	bool pub_overflow;
 	uint8_t *hll;
 	uint32_t sysmon_system, sysmon_other;
+	int64_t pub_first;
+	uint32_t pub_input;
 };
 
 struct fanout {
@@ -269,7 +271,7 @@ source_for(struct fanout *f, uint32_t addr, bool *oom)
 	ns = &f->srcs[f->nsrcs];
 	memset(ns, 0, sizeof(*ns));
 	ns->addr = addr;
-	ns->first = ns->last = WCS_TIME_NONE;
+	ns->first = ns->last = ns->pub_first = WCS_TIME_NONE;
 	f->src_of[addr] = f->nsrcs++;
 	return (ns);
 }
@@ -509,6 +511,10 @@ fanout_add(struct fanout *f, const struct wcs_event *ev)
 	if (!wcs_addr_internal(f->internal, f->ninternal, &ev->dst)) {
 		if (!wcs_addr_is_public(&ev->dst))
 			return (WCS_OK); /* multicast, loopback: not a host */
+		if (s->pub_first == WCS_TIME_NONE || t < s->pub_first) {
+			s->pub_first = t;
+			s->pub_input = ev->input;
+		}
 		return (add_public(f, s, &ev->dst, t));
 	}
 	/* The source's index may move when the table grows: look again. */
@@ -639,6 +645,8 @@ fanout_finish(struct fanout *f, int64_t window_us, uint64_t threshold)
 		sum->sum.first = s->first;
 		sum->sum.last = s->last;
 		sum->first_contact = s->first;
+		sum->public_first = s->pub_first;
+		sum->public_input = s->pub_input;
 		sum->system_only = s->sysmon_system > 0 && s->sysmon_other == 0;
 		sum->from_worm_image = s->sysmon_other > 0;
 		sum->burst_start = WCS_TIME_NONE;

@@ -49,6 +49,8 @@ struct fo_source_summary {
 	int64_t burst_start; /* when the window count first reached the
 				threshold; WCS_TIME_NONE if it never did */
 	int64_t first_contact;
+	int64_t public_first; /* first probe of a public address; NONE */
+	uint32_t public_input; /* the input that logged it */
 	double repeat_period; /* median gap between episodes, seconds; 0 */
 	bool system_only; /* every Sysmon 3 attempt came from System */
 	bool from_worm_image; /* some attempt came from a non-System image */
@@ -81,8 +83,8 @@ const struct fo_source_summary *fanout_source_by_addr(
 const struct fo_pair *const *fanout_pairs_to(
     const struct fanout *f, const struct wcs_addr *dst, size_t *n);
 /* Internal pairs from src. */
-const struct fo_pair *const *fanout_pairs_from(const struct fanout *f,
-    const struct wcs_addr *src, size_t *n);
+const struct fo_pair *const *fanout_pairs_from(
+    const struct fanout *f, const struct wcs_addr *src, size_t *n);
 const struct wcs_addr *fanout_addr(const struct fanout *f, uint32_t idx);
 /* All pairs, for clock-skew estimation. */
 const struct fo_pair *fanout_pairs(const struct fanout *f, size_t *n);

@@ -34,6 +34,8 @@
 #define PUBLIC_WORM_MIN 10 /* public 445 targets: worm-like */
 #define REASONS_MAX (8 + HOST_JOINS_MAX)
 #define LOOKUP_LEAD_US (10 * 60 * WCS_USEC) /* lookup precedes start-up */
+#define SWEEP_GAP_US (10 * WCS_USEC) /* contacts of one sweep: this close */
+#define SWEEP_MIN 5 /* new destinations within the window: a sweep */
 
 #define CLASS_BIT(c) (1u << (c))
 #define STRONG_CLASSES                                                     \
@@ -239,8 +241,9 @@ cmp_time(const void *a, const void *b)
 
 /*
  * When a host's sweep began, on the reference clock: the first moment it
- * had reached the fan-out threshold of new internal destinations within
- * the window.  The worm sweeps seconds after it starts, and the sweep is
+ * had reached a handful of new internal destinations within the window
+ * (a small subnet has fewer hosts to reach than the fan-out threshold),
+ * or its first probe of a public address, whichever came first.  The worm sweeps seconds after it starts, and the sweep is
  * seen by other machines' logs, whose clocks have been put on the
  * reference; a host's own event logs often have not.
  */
@@ -277,18 +280,32 @@ net_burst(struct conclude *c, const struct host *h, bool *fatal)
 			    eng, pairs[i]->first_input, pairs[i]->first);
 		}
 	}
-	if (m >= eng->opts.fanout_threshold) {
+	if (m >= SWEEP_MIN) {
 		qsort(t, m, sizeof(*t), cmp_time);
 		for (lo = 0, i = 0; i < m; i++) {
 			while (t[i] - t[lo] > eng->opts.fanout_window_us)
 				lo++;
-			if (i - lo + 1 >= eng->opts.fanout_threshold) {
+			if (i - lo + 1 >= SWEEP_MIN) {
+				/* The sweep began before it got this dense:
+				 * walk back over contacts close together. */
+				while (
+				    lo > 0 && t[lo] - t[lo - 1] <= SWEEP_GAP_US)
+					lo--;
 				burst = t[lo];
 				break;
 			}
 		}
 	}
 	wcs_free(eng->ctx, t);
+	if (h->fan != NULL && h->fan->sum.public_ >= PUBLIC_WORM_MIN &&
+	    h->fan->public_first != WCS_TIME_NONE &&
+	    engine_clock_known(eng, h->fan->public_input)) {
+		int64_t p = engine_corrected(
+		    eng, h->fan->public_input, h->fan->public_first);
+
+		if (burst == WCS_TIME_NONE || p < burst)
+			burst = p;
+	}
 	return (burst);
 }
 
@@ -523,12 +540,25 @@ find_infector(struct conclude *c, struct host *b)
 	return (WCS_OK);
 }
 
+/* An edge whose infector, as now dated, did not run the worm first. */
+static bool
+acausal(const struct wcs_engine *eng, const struct host *h)
+{
+	const struct host *a = h->infected_by;
+
+	return (a != NULL && a->start != WCS_TIME_NONE &&
+		a->start >= h->start + (a->start_on_ref && h->start_on_ref ?
+					       0 :
+					       eng->opts.skew_tolerance_us));
+}
+
 static int
 build_graph(struct conclude *c)
 {
-	struct wcs_engine *eng = c->eng;
 	struct host *next, *h;
 	size_t i;
+	unsigned round;
+	bool again;
 	int rc;
 
 	for (;;) {
@@ -542,12 +572,32 @@ build_graph(struct conclude *c)
 				next = h;
 		}
 		if (next == NULL)
-			return (WCS_OK);
+			break;
 		next->graphed = true;
 		if ((rc = find_infector(c, next)) != WCS_OK)
 			return (rc);
 	}
-	(void)eng;
+	/*
+	 * A host judged from its sweep alone gets an earlier start once it
+	 * is seen infecting others; an edge chosen before that may now point
+	 * the wrong way.  Look again for those, a few rounds at most.
+	 */
+	for (round = 0; round < 8; round++) {
+		again = false;
+		for (i = 0; i < c->nlive; i++) {
+			h = c->live[i];
+			if (!is_infected(h) || !acausal(c->eng, h))
+				continue;
+			h->infected_by = NULL;
+			h->edge_pair = NULL;
+			if ((rc = find_infector(c, h)) != WCS_OK)
+				return (rc);
+			again = true;
+		}
+		if (!again)
+			break;
+	}
+	return (WCS_OK);
 }
 
 static int
