@@ -132,10 +132,14 @@ own_start(const struct wcs_engine *eng, const struct host *h)
 	return (first);
 }
 
+static bool wormlike_fanout(const struct wcs_engine *eng,
+    const struct fo_source_summary *f);
+
 /*
  * Fan-out that looks routine: it began long before the outbreak, or it
- * repeats on a slow schedule.  "Began" is the first burst, not the first
- * contact: every workstation talked SMB to its file server that morning.
+ * repeats on a slow schedule without probing the internet the way the
+ * worm does.  "Began" is the first burst, not the first contact: every
+ * workstation talked SMB to its file server that morning.
  */
 static bool
 routine_fanout(const struct conclude *c, const struct fo_source_summary *f)
@@ -144,12 +148,13 @@ routine_fanout(const struct conclude *c, const struct fo_source_summary *f)
 
 	if (f == NULL)
 		return (false);
-	began =
-	    f->burst_start != WCS_TIME_NONE ? f->burst_start : f->first_contact;
+	began = f->burst_start != WCS_TIME_NONE ? f->burst_start :
+						  f->first_contact;
 	if (c->outbreak != WCS_TIME_NONE && began != WCS_TIME_NONE &&
 	    began < c->outbreak - HISTORY_US)
 		return (true);
-	return (f->repeat_period >= SCHEDULE_PERIOD_S);
+	return (f->repeat_period >= SCHEDULE_PERIOD_S &&
+	    !wormlike_fanout(c->eng, f));
 }
 
 static bool

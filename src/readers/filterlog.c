@@ -1,34 +1,199 @@
-/* Placeholder: bids 0 until the reader is written. */
+/*
+ * pfSense / OPNsense "filterlog" lines: pf's log, one CSV record per
+ * packet, in a syslog wrapper (BSD, or RFC 5424 from pfSense 2.6 and
+ * OPNsense):
+ *
+ *	Sep 28 10:38:24 pfSense filterlog[1234]: 53,,,1000102631,em0,match,
+ *	    block,in,4,0x0,,64,600,0,none,6,tcp,44,10.0.2.2,10.0.2.15,53792,
+ *	    445,0,S,31552001,,65535,,mss
+ *
+ * The record layout, from pfSense's "Filter Log Format" documentation:
+ *
+ *	all:	rule, sub-rule, anchor, tracker, interface, reason, action,
+ *		direction, IP version
+ *	IPv4:	TOS, ECN, TTL, ID, offset, flags, protocol id, protocol text,
+ *		length, source, destination
+ *	IPv6:	class, flow label, hop limit, protocol text, protocol id,
+ *		length, source, destination
+ *	then for TCP: source port, destination port, data length, flags,
+ *		sequence, ack, window, urg, options;
+ *	UDP: source port, destination port, data length; ICMP and the rest:
+ *		protocol-specific fields without ports.
+ *
+ * The action is "pass" or "block" (pf's "match" rules log as pass).
+ * Other programs' lines in the same syslog file, and filterlog lines for
+ * other IP versions, are ignored; a filterlog record too short for its
+ * layout, or with an address or port that does not parse, is rejected.
+ */
+#include <string.h>
+
 #include "readers_private.h"
 
+struct fl_state {
+	struct wcs_ctx *ctx;
+	struct wcs_input *in;
+	const struct wcs_tz *tz;
+	struct wcs_lu_year year;
+};
+
+/* Field positions of the two layouts. */
+#define FL_ACTION 6
+#define FL_DIR 7
+#define FL_IPVER 8
+#define FL_NFIELDS 32
+
 static int
-stub_bid(const unsigned char *p, size_t len, int best)
+fl_reject(struct wcs_ctx *ctx, const char *what, struct wcs_span v)
 {
-	(void)p, (void)len, (void)best;
-	return (0);
+	if (ctx != NULL)
+		wcs_set_error(ctx, WCS_EPARSE, "bad %s '%.*s'", what,
+		    (int)(v.len > 64 ? 64 : v.len), v.p);
+	return (WCS_WARN);
+}
+
+/* The CSV record into ev. */
+static int
+fl_record(struct wcs_ctx *ctx, const char *s, size_t len, struct wcs_event *ev)
+{
+	struct wcs_span f[FL_NFIELDS], whole = { s, len };
+	size_t n, pid, src, port;
+	uint64_t v;
+
+	n = wcs_lu_split_char(s, len, ',', f, WCS_NELEM(f));
+	if (n <= FL_IPVER)
+		return (fl_reject(ctx, "filterlog record", whole));
+	if (wcs_lu_eq(f[FL_IPVER], "4")) {
+		pid = 15, src = 18;
+	} else if (wcs_lu_eq(f[FL_IPVER], "6")) {
+		pid = 13, src = 15;
+	} else
+		return (WCS_SKIP);
+	if (n < src + 2)
+		return (fl_reject(ctx, "filterlog record", whole));
+	if (!wcs_lu_uint(f[pid].p, f[pid].len, 255, &v))
+		return (fl_reject(ctx, "protocol", f[pid]));
+	ev->proto = (uint8_t)v;
+	if (!wcs_addr_parse(f[src].p, f[src].len, &ev->src))
+		return (fl_reject(ctx, "source address", f[src]));
+	if (!wcs_addr_parse(f[src + 1].p, f[src + 1].len, &ev->dst))
+		return (fl_reject(ctx, "destination address", f[src + 1]));
+	port = src + 2;
+	if (ev->proto == 6 || ev->proto == 17 || ev->proto == 132) {
+		if (n < port + 2)
+			return (fl_reject(ctx, "filterlog record", whole));
+		if (!wcs_lu_uint(f[port].p, f[port].len, 65535, &v))
+			return (fl_reject(ctx, "source port", f[port]));
+		ev->sport = (uint16_t)v;
+		if (!wcs_lu_uint(f[port + 1].p, f[port + 1].len, 65535, &v))
+			return (
+			    fl_reject(ctx, "destination port", f[port + 1]));
+		ev->dport = (uint16_t)v;
+	}
+	if (wcs_lu_eq(f[FL_ACTION], "block"))
+		ev->action = WCS_ACT_DENY;
+	else if (wcs_lu_eq(f[FL_ACTION], "pass"))
+		ev->action = WCS_ACT_ALLOW;
+	ev->kind = WCS_EV_CONN;
+	return (WCS_OK);
+}
+
+/* One line; ctx and st are NULL when bidding (no time then). */
+static int
+fl_parse(struct wcs_ctx *ctx, const struct fl_state *st, const char *s,
+    size_t len, struct wcs_event *ev)
+{
+	struct wcs_lu_syslog sl;
+	int rc;
+
+	if (!wcs_lu_syslog(s, len, &sl)) {
+		if (len == 0)
+			return (WCS_SKIP);
+		if (ctx != NULL)
+			wcs_set_error(ctx, WCS_EPARSE, "not a syslog line");
+		return (WCS_WARN);
+	}
+	if (!wcs_lu_eq(sl.app, "filterlog"))
+		return (WCS_SKIP);
+	if ((rc = fl_record(ctx, sl.msg.p, sl.msg.len, ev)) != WCS_OK)
+		return (rc);
+	if (st != NULL &&
+	    !wcs_lu_syslog_time(&sl, &st->year, st->tz, &ev->ts_us)) {
+		wcs_set_error(ctx, WCS_EPARSE, "bad syslog date");
+		return (WCS_WARN);
+	}
+	ev->local_time = WCS_LU_SYSLOG_LOCAL(&sl);
+	ev->year_inferred = WCS_LU_SYSLOG_NOYEAR(&sl);
+	return (WCS_OK);
 }
 
 static int
-stub_open(struct wcs_ctx *ctx, struct wcs_input *in,
-    const struct wcs_read_opts *o, void **state)
+fl_bid(const unsigned char *peek, size_t len, int best_bid)
 {
-	(void)in, (void)o, (void)state;
-	wcs_set_error(ctx, WCS_EFORMAT, "reader not implemented");
-	return (WCS_FAILED);
+	struct wcs_event ev;
+	const char *line;
+	size_t pos = 0, llen, nlines = 0;
+	int bid = 0;
+
+	(void)best_bid;
+	while (
+	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
+		wcs_event_clear(&ev);
+		/* "filterlog" (72 bits) and a record of its grammar. */
+		if (fl_parse(NULL, NULL, line, llen, &ev) == WCS_OK)
+			bid += 8 * 9 + 8 * 16;
+	}
+	return (bid);
 }
 
 static int
-stub_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
+fl_open(struct wcs_ctx *ctx, struct wcs_input *in,
+    const struct wcs_read_opts *opts, void **state)
 {
-	(void)ctx, (void)state, (void)ev;
-	return (WCS_EOF);
+	struct fl_state *st;
+
+	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
+		return (WCS_FATAL);
+	st->ctx = ctx;
+	st->in = in;
+	st->tz = opts->tz;
+	wcs_lu_year_init(&st->year, opts->year, wcs_input_info(in)->mtime);
+	*state = st;
+	return (WCS_OK);
+}
+
+static int
+fl_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
+{
+	struct fl_state *st = state;
+	const char *line;
+	size_t len;
+	int rc;
+
+	rc = wcs_input_getline(st->in, &line, &len);
+	ev->line = wcs_input_lineno(st->in);
+	ev->offset = wcs_input_line_offset(st->in);
+	if (rc != WCS_OK)
+		return (rc);
+	return (fl_parse(ctx, st, line, len, ev));
 }
 
 static void
-stub_close(void *state)
+fl_close(void *state)
 {
-	(void)state;
+	struct fl_state *st = state;
+
+	if (st == NULL)
+		return;
+	wcs_free(st->ctx, st);
 }
 
-const struct wcs_reader_ops wcs_reader_filterlog = { "filterlog", "pfSense/OPNsense filterlog (not yet)",
-	WCS_KIND_FIREWALL, 0, stub_bid, stub_open, stub_next, stub_close };
+const struct wcs_reader_ops wcs_reader_filterlog = {
+	"filterlog",
+	"pfSense/OPNsense filterlog CSV in syslog",
+	WCS_KIND_FIREWALL,
+	WCS_READER_LOCALTIME | WCS_READER_NOYEAR,
+	fl_bid,
+	fl_open,
+	fl_next,
+	fl_close,
+};

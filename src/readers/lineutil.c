@@ -618,3 +618,261 @@ wcs_lu_is_markup(const char *s, size_t len)
 		(to_lower((unsigned char)s[i + 1]) >= 'a' &&
 		    to_lower((unsigned char)s[i + 1]) <= 'z'));
 }
+
+/* Appended for the issue 4 readers: JSON lines, epochs, Cisco stamps. */
+
+static size_t
+json_ws(const char *s, size_t len, size_t i)
+{
+	while (i < len &&
+	       (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	return (i);
+}
+
+/* Past the string whose opening quote is at s[i]; 0 when unterminated. */
+static size_t
+json_skip_string(const char *s, size_t len, size_t i)
+{
+	for (i++; i < len; i++) {
+		if (s[i] == '\\')
+			i++;
+		else if (s[i] == '"')
+			return (i + 1);
+	}
+	return (0);
+}
+
+/* Past an array or object at s[i], nested to a bounded depth; 0 if bad. */
+static size_t
+json_skip_nested(const char *s, size_t len, size_t i)
+{
+	char stack[32];
+	size_t depth = 0;
+
+	while (i < len) {
+		if (s[i] == '"') {
+			if ((i = json_skip_string(s, len, i)) == 0)
+				return (0);
+			continue;
+		}
+		if (s[i] == '[' || s[i] == '{') {
+			if (depth == sizeof(stack))
+				return (0);
+			stack[depth++] = s[i] == '[' ? ']' : '}';
+		} else if (s[i] == ']' || s[i] == '}') {
+			if (depth == 0 || stack[depth - 1] != s[i])
+				return (0);
+			if (--depth == 0)
+				return (i + 1);
+		}
+		i++;
+	}
+	return (0);
+}
+
+int
+wcs_lu_json_member(const char *s, size_t len, size_t *pos, struct wcs_span *key,
+    struct wcs_span *val, int *type)
+{
+	size_t i = *pos, e;
+
+	if (i == 0) {
+		i = json_ws(s, len, 0);
+		if (i >= len || s[i] != '{')
+			return (-1);
+		i = json_ws(s, len, i + 1);
+	} else {
+		i = json_ws(s, len, i);
+		if (i < len && s[i] == ',')
+			i = json_ws(s, len, i + 1);
+		else if (i >= len || s[i] != '}')
+			return (-1);
+	}
+	if (i < len && s[i] == '}') {
+		*pos = i;
+		return (json_ws(s, len, i + 1) == len ? 0 : -1);
+	}
+	if (i >= len || s[i] != '"' || (e = json_skip_string(s, len, i)) == 0)
+		return (-1);
+	key->p = s + i + 1;
+	key->len = e - i - 2;
+	i = json_ws(s, len, e);
+	if (i >= len || s[i] != ':')
+		return (-1);
+	i = json_ws(s, len, i + 1);
+	if (i >= len)
+		return (-1);
+	*type = (unsigned char)s[i];
+	if (s[i] == '"') {
+		if ((e = json_skip_string(s, len, i)) == 0)
+			return (-1);
+		val->p = s + i + 1;
+		val->len = e - i - 2;
+	} else if (s[i] == '[' || s[i] == '{') {
+		if ((e = json_skip_nested(s, len, i)) == 0)
+			return (-1);
+		val->p = s + i;
+		val->len = e - i;
+	} else {
+		for (e = i; e < len && s[e] != ',' && s[e] != '}' &&
+			    s[e] != ' ' && s[e] != '\t';
+		     e++)
+			;
+		if (e == i)
+			return (-1);
+		val->p = s + i;
+		val->len = e - i;
+	}
+	*pos = e;
+	return (1);
+}
+
+static int
+hexval(int c)
+{
+	if (is_digit(c))
+		return (c - '0');
+	c = to_lower(c);
+	return (c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1);
+}
+
+char *
+wcs_lu_json_unescape(struct wcs_pool *pool, struct wcs_span sp)
+{
+	char *out, *o;
+	size_t i;
+	unsigned cp;
+	int k, h;
+
+	/* An escape never grows: "\u00e9" (6 bytes) is at most 3 in UTF-8. */
+	if ((out = wcs_pool_alloc(pool, sp.len + 1)) == NULL)
+		return (NULL);
+	o = out;
+	for (i = 0; i < sp.len; i++) {
+		if (sp.p[i] != '\\' || i + 1 == sp.len) {
+			*o++ = sp.p[i];
+			continue;
+		}
+		switch (sp.p[++i]) {
+		case 'b':
+			*o++ = '\b';
+			break;
+		case 'f':
+			*o++ = '\f';
+			break;
+		case 'n':
+			*o++ = '\n';
+			break;
+		case 'r':
+			*o++ = '\r';
+			break;
+		case 't':
+			*o++ = '\t';
+			break;
+		case 'u':
+			cp = 0;
+			for (k = 0; k < 4; k++) {
+				if (i + 1 >= sp.len ||
+				    (h = hexval((unsigned char)sp.p[i + 1])) <
+					0)
+					break;
+				cp = cp * 16 + (unsigned)h;
+				i++;
+			}
+			/* A lone or paired surrogate is not decoded here. */
+			if (k < 4 || (cp >= 0xd800 && cp <= 0xdfff))
+				cp = 0xfffd;
+			if (cp < 0x80)
+				*o++ = (char)cp;
+			else if (cp < 0x800) {
+				*o++ = (char)(0xc0 | (cp >> 6));
+				*o++ = (char)(0x80 | (cp & 0x3f));
+			} else {
+				*o++ = (char)(0xe0 | (cp >> 12));
+				*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+				*o++ = (char)(0x80 | (cp & 0x3f));
+			}
+			break;
+		default: /* '"', '\\', '/' and anything unknown */
+			*o++ = sp.p[i];
+			break;
+		}
+	}
+	*o = '\0';
+	return (out);
+}
+
+bool
+wcs_lu_epoch(const char *s, size_t len, int64_t *out)
+{
+	const char *dot = memchr(s, '.', len);
+	size_t ilen = dot != NULL ? (size_t)(dot - s) : len, i;
+	long usec = 0, scale = 100000;
+	uint64_t sec;
+
+	/* Up to year 9999: 253402300799 has 12 digits. */
+	if (ilen > 12 || !wcs_lu_uint(s, ilen, 253402300799ULL, &sec))
+		return (false);
+	if (dot != NULL) {
+		if (ilen + 1 == len)
+			return (false);
+		for (i = ilen + 1; i < len; i++) {
+			if (!is_digit((unsigned char)s[i]))
+				return (false);
+			usec += (s[i] - '0') * scale;
+			scale /= 10;
+		}
+	}
+	*out = (int64_t)sec * WCS_USEC + usec;
+	return (true);
+}
+
+size_t
+wcs_lu_bsd_year_stamp(const char *s, size_t len, struct wcs_lu_civil *civ)
+{
+	char mon[4];
+	size_t i, n;
+
+	if (len < 20 || s[3] != ' ')
+		return (0);
+	memcpy(mon, s, 3);
+	mon[3] = '\0';
+	if ((civ->mon = wcs_month_from_abbr(mon)) == 0)
+		return (0);
+	i = 4;
+	if (s[i] == ' ' && is_digit((unsigned char)s[i + 1]))
+		civ->day = s[i + 1] - '0';
+	else if ((civ->day = wcs_lu_digits(s + i, len - i, 2)) < 0)
+		return (0);
+	i += 2;
+	if (s[i] != ' ' || (civ->year = wcs_lu_digits(s + i + 1, 4, 4)) < 0 ||
+	    s[i + 5] != ' ')
+		return (0);
+	i += 6;
+	if ((n = parse_hms(s + i, len - i, civ)) == 0)
+		return (0);
+	if (!wcs_time_from_civil(civ->year, civ->mon, civ->day, civ->hour,
+		civ->min, civ->sec, civ->usec, &(int64_t){ 0 }))
+		return (0);
+	return (i + n);
+}
+
+uint8_t
+wcs_lu_action_words(struct wcs_span sp)
+{
+	static const char *const deny[] = { "DROP", "BLOCK", "DENY", "REJECT" };
+	static const char *const allow[] = { "ACCEPT", "ALLOW", "PASS",
+		"PERMIT" };
+	size_t i;
+
+	for (i = 0; i < WCS_NELEM(deny); i++) {
+		if (wcs_lu_casefind(sp.p, sp.len, deny[i]) != NULL)
+			return (WCS_ACT_DENY);
+	}
+	for (i = 0; i < WCS_NELEM(allow); i++) {
+		if (wcs_lu_casefind(sp.p, sp.len, allow[i]) != NULL)
+			return (WCS_ACT_ALLOW);
+	}
+	return (WCS_ACT_UNKNOWN);
+}

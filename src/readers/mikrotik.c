@@ -1,34 +1,249 @@
-/* Placeholder: bids 0 until the reader is written. */
+/*
+ * MikroTik RouterOS firewall log lines, as a syslog server records them:
+ *
+ *	2023-03-18T20:36:59.594792+01:00 10.120.127.1 firewall,info drop-tcp
+ *	    input: in:ether1-WAN out:(unknown 0), connection-state:new
+ *	    src-mac 00:17:10:88:bc:02, proto TCP (SYN),
+ *	    36.97.161.219:59388->80.82.202.145:445, len 40
+ *
+ * RouterOS sends "topics message" without a tag: the receiver adds its
+ * stamp (BSD: no year, local; or RFC 3339) and the router's address or
+ * name; "<PRI>" may stay in front.  The message is the rule's log prefix
+ * (optional), the chain ("input:", "forward:", "output:"), the interfaces,
+ * then parts mostly separated by commas: "connection-state:new", "src-mac
+ * ..." (absent on interfaces without one), "proto TCP (SYN)", the packet's
+ * "src:port->dst:port" (IPv6 in brackets; no ports for ICMP), an optional
+ * "NAT (...)->..." translation, and "len N".
+ *
+ * The action is not logged: it is read from the prefix the rule was given
+ * ("drop-tcp", "REJECT", "accept ssh"); without such a word it is unknown.
+ * Lines of other topics (system, dhcp, ...) are ignored; a firewall line
+ * whose packet does not parse is rejected.
+ */
+#include <string.h>
+
 #include "readers_private.h"
 
+struct mt_state {
+	struct wcs_ctx *ctx;
+	struct wcs_input *in;
+	const struct wcs_tz *tz;
+	struct wcs_lu_year year;
+};
+
 static int
-stub_bid(const unsigned char *p, size_t len, int best)
+mt_reject(struct wcs_ctx *ctx, const char *what, const char *p, size_t len)
 {
-	(void)p, (void)len, (void)best;
-	return (0);
+	if (ctx != NULL)
+		wcs_set_error(ctx, WCS_EPARSE, "bad %s '%.*s'", what,
+		    (int)(len > 64 ? 64 : len), p);
+	return (WCS_WARN);
+}
+
+static struct wcs_span
+mt_token(const char *s, size_t len, size_t *i)
+{
+	struct wcs_span t;
+
+	while (*i < len && s[*i] == ' ')
+		(*i)++;
+	t.p = s + *i;
+	while (*i < len && s[*i] != ' ')
+		(*i)++;
+	t.len = (size_t)(s + *i - t.p);
+	return (t);
+}
+
+/* Whether the topics token ("firewall,info", "firewall,info:") is ours. */
+static bool
+mt_firewall_topics(struct wcs_span t)
+{
+	return (t.len >= 9 && memcmp(t.p, "firewall", 8) == 0 &&
+		(t.p[8] == ',' || t.p[8] == ':'));
+}
+
+/*
+ * The header: [<PRI>] stamp [host] topics.  Fills sl's time fields and
+ * *msg (after the topics).  Returns WCS_OK for a firewall line, WCS_SKIP
+ * for other topics, WCS_WARN when there is no syslog stamp.
+ */
+static int
+mt_header(
+    const char *s, size_t len, struct wcs_lu_syslog *sl, struct wcs_span *msg)
+{
+	struct wcs_span t;
+	size_t i = 0, n, k;
+
+	memset(sl, 0, sizeof(*sl));
+	if (len > 0 && s[0] == '<') {
+		for (i = 1; i < len && i < 5 && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+		if (i == 1 || i >= len || s[i] != '>')
+			return (WCS_WARN);
+		i++;
+	}
+	if ((n = wcs_lu_bsd_stamp(s + i, len - i, &sl->civ)) > 0)
+		sl->form = WCS_LU_SYSLOG_BSD;
+	else if ((n = wcs_time_parse_iso(
+		      s + i, len - i, &sl->ts, &sl->has_zone)) > 0 &&
+		 s[i + 10] == 'T')
+		sl->form = WCS_LU_SYSLOG_ISO;
+	else
+		return (WCS_WARN);
+	i += n;
+	if (i < len && s[i] != ' ')
+		return (WCS_WARN);
+	/* The router's name or address, then its topics. */
+	for (k = 0; k < 2; k++) {
+		t = mt_token(s, len, &i);
+		if (mt_firewall_topics(t)) {
+			while (i < len && s[i] == ' ')
+				i++;
+			msg->p = s + i;
+			msg->len = len - i;
+			return (WCS_OK);
+		}
+	}
+	return (WCS_SKIP);
+}
+
+/* "prefix chain: in:X out:Y, ..., proto P (...), a:p->b:q, len N". */
+static int
+mt_packet(struct wcs_ctx *ctx, const char *s, size_t len, struct wcs_event *ev)
+{
+	const char *end = s + len, *in, *pr, *arrow, *a, *b;
+	struct wcs_span pre, proto;
+	size_t i;
+	int p;
+
+	if ((in = wcs_lu_casefind(s, len, " in:")) == NULL ||
+	    (pr = wcs_lu_casefind(in, (size_t)(end - in), " proto ")) == NULL)
+		return (mt_reject(ctx, "firewall line", s, len));
+	/* The prefix is what comes before the chain's name. */
+	for (pre.p = s, i = (size_t)(in - s); i > 0 && s[i - 1] != ' '; i--)
+		;
+	pre.len = i;
+	ev->action = wcs_lu_action_words(pre);
+	pr += 7;
+	for (proto.p = pr; pr < end && *pr != ' ' && *pr != ','; pr++)
+		;
+	proto.len = (size_t)(pr - proto.p);
+	if ((p = wcs_lu_proto(proto)) < 0)
+		return (mt_reject(ctx, "protocol", proto.p, proto.len));
+	ev->proto = (uint8_t)p;
+	/* The next part with "->" is the packet's own address pair. */
+	if ((arrow = wcs_lu_casefind(pr, (size_t)(end - pr), "->")) == NULL)
+		return (mt_reject(ctx, "address pair", pr, (size_t)(end - pr)));
+	for (a = arrow; a > pr && a[-1] != ' '; a--)
+		;
+	for (b = arrow + 2; b < end && *b != ',' && *b != ' '; b++)
+		;
+	if (!wcs_lu_hostport(a, (size_t)(arrow - a), ':', &ev->src, &ev->sport))
+		return (mt_reject(ctx, "source", a, (size_t)(arrow - a)));
+	if (!wcs_lu_hostport(
+		arrow + 2, (size_t)(b - arrow - 2), ':', &ev->dst, &ev->dport))
+		return (mt_reject(
+		    ctx, "destination", arrow + 2, (size_t)(b - arrow - 2)));
+	ev->kind = WCS_EV_CONN;
+	return (WCS_OK);
+}
+
+/* One line; ctx and st are NULL when bidding (no time then). */
+static int
+mt_parse(struct wcs_ctx *ctx, const struct mt_state *st, const char *s,
+    size_t len, struct wcs_event *ev)
+{
+	struct wcs_lu_syslog sl;
+	struct wcs_span msg;
+	int rc;
+
+	if (len == 0)
+		return (WCS_SKIP);
+	if ((rc = mt_header(s, len, &sl, &msg)) != WCS_OK) {
+		if (rc == WCS_WARN && ctx != NULL)
+			wcs_set_error(ctx, WCS_EPARSE, "not a syslog line");
+		return (rc);
+	}
+	if ((rc = mt_packet(ctx, msg.p, msg.len, ev)) != WCS_OK)
+		return (rc);
+	if (st != NULL &&
+	    !wcs_lu_syslog_time(&sl, &st->year, st->tz, &ev->ts_us)) {
+		wcs_set_error(ctx, WCS_EPARSE, "bad syslog date");
+		return (WCS_WARN);
+	}
+	ev->local_time = WCS_LU_SYSLOG_LOCAL(&sl);
+	ev->year_inferred = WCS_LU_SYSLOG_NOYEAR(&sl);
+	return (WCS_OK);
 }
 
 static int
-stub_open(struct wcs_ctx *ctx, struct wcs_input *in,
-    const struct wcs_read_opts *o, void **state)
+mt_bid(const unsigned char *peek, size_t len, int best_bid)
 {
-	(void)in, (void)o, (void)state;
-	wcs_set_error(ctx, WCS_EFORMAT, "reader not implemented");
-	return (WCS_FAILED);
+	struct wcs_event ev;
+	const char *line;
+	size_t pos = 0, llen, nlines = 0;
+	int bid = 0;
+
+	(void)best_bid;
+	while (
+	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
+		wcs_event_clear(&ev);
+		/* "firewall," (72 bits) and a packet that parses. */
+		if (mt_parse(NULL, NULL, line, llen, &ev) == WCS_OK)
+			bid += 8 * 9 + 8 * 16;
+	}
+	return (bid);
 }
 
 static int
-stub_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
+mt_open(struct wcs_ctx *ctx, struct wcs_input *in,
+    const struct wcs_read_opts *opts, void **state)
 {
-	(void)ctx, (void)state, (void)ev;
-	return (WCS_EOF);
+	struct mt_state *st;
+
+	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
+		return (WCS_FATAL);
+	st->ctx = ctx;
+	st->in = in;
+	st->tz = opts->tz;
+	wcs_lu_year_init(&st->year, opts->year, wcs_input_info(in)->mtime);
+	*state = st;
+	return (WCS_OK);
+}
+
+static int
+mt_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
+{
+	struct mt_state *st = state;
+	const char *line;
+	size_t len;
+	int rc;
+
+	rc = wcs_input_getline(st->in, &line, &len);
+	ev->line = wcs_input_lineno(st->in);
+	ev->offset = wcs_input_line_offset(st->in);
+	if (rc != WCS_OK)
+		return (rc);
+	return (mt_parse(ctx, st, line, len, ev));
 }
 
 static void
-stub_close(void *state)
+mt_close(void *state)
 {
-	(void)state;
+	struct mt_state *st = state;
+
+	if (st == NULL)
+		return;
+	wcs_free(st->ctx, st);
 }
 
-const struct wcs_reader_ops wcs_reader_mikrotik = { "mikrotik", "MikroTik RouterOS firewall log (not yet)",
-	WCS_KIND_FIREWALL, 0, stub_bid, stub_open, stub_next, stub_close };
+const struct wcs_reader_ops wcs_reader_mikrotik = {
+	"mikrotik",
+	"MikroTik RouterOS firewall log lines in syslog",
+	WCS_KIND_FIREWALL,
+	WCS_READER_LOCALTIME | WCS_READER_NOYEAR,
+	mt_bid,
+	mt_open,
+	mt_next,
+	mt_close,
+};

@@ -141,4 +141,64 @@ bool wcs_lu_peek_line(const unsigned char *peek, size_t len, size_t *pos,
 /* Whether a line looks like event XML or another markup ("<Event", "<?xml"). */
 bool wcs_lu_is_markup(const char *s, size_t len);
 
+/*
+ * Appended for the issue 4 readers.
+ *
+ * JSON lines (Zeek's JSON logs): the members of one flat object, in order.
+ * *pos starts at 0.  A string's value is its text between the quotes with
+ * escapes kept (*type '"'); any other value is its raw text (*type its
+ * first byte: a digit or '-', 't', 'f', 'n', '[' or '{').  Returns 1 with
+ * a member, 0 at the object's end, -1 when the text is not a JSON object.
+ */
+int wcs_lu_json_member(const char *s, size_t len, size_t *pos,
+    struct wcs_span *key, struct wcs_span *val, int *type);
+/* A JSON string's text (escapes kept) unescaped into the pool. */
+char *wcs_lu_json_unescape(struct wcs_pool *pool, struct wcs_span sp);
+/* Seconds since the epoch with an optional fraction ("1494601381.123"). */
+bool wcs_lu_epoch(const char *s, size_t len, int64_t *out);
+/* "Mmm dd yyyy hh:mm:ss" (Cisco's stamp); the bytes consumed or 0. */
+size_t wcs_lu_bsd_year_stamp(
+    const char *s, size_t len, struct wcs_lu_civil *civ);
+/*
+ * The deny/allow meaning of a firewall's log prefix or action word: words
+ * meaning drop, block, deny or reject, then accept, allow or pass, are
+ * looked for anywhere in the text (the rule that netfilter.c applies).
+ */
+uint8_t wcs_lu_action_words(struct wcs_span sp);
+
+/*
+ * Zeek logs, TSV with their "#" header or JSON lines (zeek.c, shared by
+ * the zeek-conn and zeek-dns readers).  A reader names the fields it
+ * wants; each row yields their values in that order, unset ("-") and
+ * empty ("(empty)") values as empty spans.
+ */
+#define WCS_ZEEK_MAXWANT 16
+#define WCS_ZEEK_MAXCOLS 64
+
+enum wcs_zeek_line {
+	WCS_ZEEK_BAD = 0, /* neither a header nor a row */
+	WCS_ZEEK_HEADER, /* a "#" line, taken in */
+	WCS_ZEEK_ROW /* values filled */
+};
+
+struct wcs_zeek {
+	const char *const *want; /* field names */
+	size_t nwant;
+	int col[WCS_ZEEK_MAXWANT]; /* TSV column of each wanted field */
+	size_t ncols; /* columns of a row */
+	bool have_fields; /* a #fields line was seen */
+	bool json; /* the last row was JSON */
+	char sep, set_sep;
+	char unset[16], empty[16];
+	char path[32]; /* "#path", or a JSON row's "_path" */
+};
+
+/* defaults: the log's usual #fields line, for files cut without one. */
+void wcs_zeek_init(struct wcs_zeek *z, const char *const *want, size_t nwant,
+    const char *defaults);
+enum wcs_zeek_line wcs_zeek_line(
+    struct wcs_zeek *z, const char *s, size_t len, struct wcs_span *vals);
+/* A Zeek time: epoch seconds with a fraction, or ISO 8601 (JSON). */
+bool wcs_zeek_time(struct wcs_span sp, int64_t *out);
+
 #endif /* WCSCAN_READERS_PRIVATE_H */

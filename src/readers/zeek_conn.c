@@ -1,34 +1,195 @@
-/* Placeholder: bids 0 until the reader is written. */
+/*
+ * Zeek conn.log, TSV (with its "#" header: see zeek.c) or JSON lines:
+ *
+ *	1494601381.123456	CHhAvV...	10.0.0.5	49152	10.0.0.9	445
+ *	    tcp	-	3.1	0	0	REJ	...
+ *
+ * Fields used: ts, id.orig_h and id.orig_p (the originator: src),
+ * id.resp_h and id.resp_p (the responder: dst), proto, conn_state.
+ *
+ * Zeek watches the wire; it does not decide.  So the action stays unknown
+ * except for conn_state REJ: the responder answered the SYN with a RST,
+ * the attempt was refused, which is what a host without a listening 445
+ * (or a host firewall that rejects) looks like: taken as denied.  S0 (no
+ * answer at all) may be a dead address as well as a silent drop, so it
+ * stays unknown, like every other state.  Zeek's ts is UTC.  Rows of
+ * other logs (a "#path" or "_path" that is not conn) are ignored.
+ */
+#include <string.h>
+
 #include "readers_private.h"
 
+enum zc_field { F_TS, F_OH, F_OP, F_RH, F_RP, F_PROTO, F_STATE, F_COUNT };
+
+static const char *const zc_want[F_COUNT] = { "ts", "id.orig_h", "id.orig_p",
+	"id.resp_h", "id.resp_p", "proto", "conn_state" };
+
+/* Zeek's default conn.log columns, for a file whose header was cut off. */
+static const char zc_defaults[] =
+    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\t"
+    "service\tduration\torig_bytes\tresp_bytes\tconn_state\tlocal_orig\t"
+    "local_resp\tmissed_bytes\thistory\torig_pkts\torig_ip_bytes\t"
+    "resp_pkts\tresp_ip_bytes\ttunnel_parents";
+
+struct zc_state {
+	struct wcs_ctx *ctx;
+	struct wcs_input *in;
+	struct wcs_zeek z;
+};
+
 static int
-stub_bid(const unsigned char *p, size_t len, int best)
+zc_reject(struct wcs_ctx *ctx, const char *what, struct wcs_span v)
 {
-	(void)p, (void)len, (void)best;
-	return (0);
+	if (ctx != NULL)
+		wcs_set_error(ctx, WCS_EPARSE, "bad %s '%.*s'", what,
+		    (int)(v.len > 64 ? 64 : v.len), v.p);
+	return (WCS_WARN);
+}
+
+/* A port: a number (JSON) or its text. */
+static bool
+zc_port(struct wcs_span sp, uint16_t *port)
+{
+	uint64_t v;
+
+	if (sp.len == 0) {
+		*port = 0;
+		return (true);
+	}
+	if (!wcs_lu_uint(sp.p, sp.len, 65535, &v))
+		return (false);
+	*port = (uint16_t)v;
+	return (true);
+}
+
+/*
+ * One line.  Returns WCS_OK (ev filled), WCS_SKIP (a header, another
+ * log's row) or WCS_WARN.  *row says whether a conn row was recognised.
+ */
+static int
+zc_parse(struct wcs_ctx *ctx, struct wcs_zeek *z, const char *s, size_t len,
+    struct wcs_event *ev, bool *row)
+{
+	struct wcs_span v[F_COUNT], whole = { s, len };
+	enum wcs_zeek_line kind;
+	int p;
+
+	*row = false;
+	if (len == 0)
+		return (WCS_SKIP);
+	kind = wcs_zeek_line(z, s, len, v);
+	if (kind == WCS_ZEEK_HEADER)
+		return (WCS_SKIP);
+	if (kind == WCS_ZEEK_BAD)
+		return (zc_reject(ctx, "conn.log row", whole));
+	if (z->path[0] != '\0' && strcmp(z->path, "conn") != 0)
+		return (WCS_SKIP);
+	/* A JSON row of another log, without a _path. */
+	if (z->json && v[F_STATE].len == 0)
+		return (WCS_SKIP);
+	*row = true;
+	if (!wcs_zeek_time(v[F_TS], &ev->ts_us))
+		return (zc_reject(ctx, "ts", v[F_TS]));
+	if (!wcs_addr_parse(v[F_OH].p, v[F_OH].len, &ev->src))
+		return (zc_reject(ctx, "id.orig_h", v[F_OH]));
+	if (!wcs_addr_parse(v[F_RH].p, v[F_RH].len, &ev->dst))
+		return (zc_reject(ctx, "id.resp_h", v[F_RH]));
+	if (!zc_port(v[F_OP], &ev->sport))
+		return (zc_reject(ctx, "id.orig_p", v[F_OP]));
+	if (!zc_port(v[F_RP], &ev->dport))
+		return (zc_reject(ctx, "id.resp_p", v[F_RP]));
+	if (v[F_PROTO].len > 0) {
+		if ((p = wcs_lu_proto(v[F_PROTO])) < 0)
+			return (zc_reject(ctx, "proto", v[F_PROTO]));
+		ev->proto = (uint8_t)p;
+	}
+	/* ICMP rows put type and code in the port fields. */
+	if (ev->proto != 6 && ev->proto != 17 && ev->proto != 132)
+		ev->sport = ev->dport = 0;
+	if (wcs_lu_eq(v[F_STATE], "REJ"))
+		ev->action = WCS_ACT_DENY;
+	ev->kind = WCS_EV_CONN;
+	return (WCS_OK);
 }
 
 static int
-stub_open(struct wcs_ctx *ctx, struct wcs_input *in,
-    const struct wcs_read_opts *o, void **state)
+zc_bid(const unsigned char *peek, size_t len, int best_bid)
 {
-	(void)in, (void)o, (void)state;
-	wcs_set_error(ctx, WCS_EFORMAT, "reader not implemented");
-	return (WCS_FAILED);
+	struct wcs_event ev;
+	struct wcs_zeek z;
+	const char *line;
+	size_t pos = 0, llen, nlines = 0;
+	int bid = 0;
+	bool row;
+
+	(void)best_bid;
+	wcs_zeek_init(&z, zc_want, F_COUNT, zc_defaults);
+	while (
+	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
+		wcs_event_clear(&ev);
+		if (llen >= 11 && memcmp(line, "#separator ", 11) == 0)
+			bid += 8 * 11;
+		if (zc_parse(NULL, &z, line, llen, &ev, &row) == WCS_OK)
+			bid += 8 * 24;
+		/* Another Zeek log, or fields without ours: not conn.log. */
+		if ((!z.json && z.path[0] != '\0' &&
+			strcmp(z.path, "conn") != 0) ||
+		    (z.have_fields && (z.col[F_STATE] < 0 || z.col[F_RP] < 0)))
+			return (0);
+	}
+	return (bid);
 }
 
 static int
-stub_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
+zc_open(struct wcs_ctx *ctx, struct wcs_input *in,
+    const struct wcs_read_opts *opts, void **state)
 {
-	(void)ctx, (void)state, (void)ev;
-	return (WCS_EOF);
+	struct zc_state *st;
+
+	(void)opts;
+	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
+		return (WCS_FATAL);
+	st->ctx = ctx;
+	st->in = in;
+	wcs_zeek_init(&st->z, zc_want, F_COUNT, zc_defaults);
+	*state = st;
+	return (WCS_OK);
+}
+
+static int
+zc_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
+{
+	struct zc_state *st = state;
+	const char *line;
+	size_t len;
+	bool row;
+	int rc;
+
+	rc = wcs_input_getline(st->in, &line, &len);
+	ev->line = wcs_input_lineno(st->in);
+	ev->offset = wcs_input_line_offset(st->in);
+	if (rc != WCS_OK)
+		return (rc);
+	return (zc_parse(ctx, &st->z, line, len, ev, &row));
 }
 
 static void
-stub_close(void *state)
+zc_close(void *state)
 {
-	(void)state;
+	struct zc_state *st = state;
+
+	if (st == NULL)
+		return;
+	wcs_free(st->ctx, st);
 }
 
-const struct wcs_reader_ops wcs_reader_zeek_conn = { "zeek-conn", "Zeek conn.log (TSV or JSON) (not yet)",
-	WCS_KIND_FIREWALL, 0, stub_bid, stub_open, stub_next, stub_close };
+const struct wcs_reader_ops wcs_reader_zeek_conn = {
+	"zeek-conn",
+	"Zeek conn.log (TSV or JSON)",
+	WCS_KIND_FIREWALL,
+	0,
+	zc_bid,
+	zc_open,
+	zc_next,
+	zc_close,
+};

@@ -1,34 +1,269 @@
-/* Placeholder: bids 0 until the reader is written. */
+/*
+ * Zeek dns.log, TSV (with its "#" header: see zeek.c) or JSON lines:
+ *
+ *	1494601381.5	C8bqc8...	10.0.0.5	53995	10.0.0.1	53	udp
+ *	    35149	0.02	www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com
+ *	    1	C_INTERNET	1	A	3	NXDOMAIN	F	F	T	T	0	-	-	F
+ *
+ * Fields used: ts, id.orig_h (the client: src), id.orig_p, id.resp_h (the
+ * server: dst), id.resp_p, proto, query, qtype / qtype_name, rcode /
+ * rcode_name, answers.  One row is a question together with its answer
+ * when one came: a row with an rcode is a RESPONSE event (rcode, answers
+ * joined by ","), a row without one (no reply seen) a QUERY.  Rows without
+ * a query name (malformed or non-query DNS traffic) carry nothing to match
+ * and are ignored, as are rows of other logs.  Zeek's ts is UTC.
+ */
+#include <string.h>
+
+#include "wcscan/pool.h"
 #include "readers_private.h"
 
+enum zd_field {
+	F_TS,
+	F_OH,
+	F_OP,
+	F_RH,
+	F_RP,
+	F_PROTO,
+	F_QUERY,
+	F_QTYPE,
+	F_QTYPE_NAME,
+	F_RCODE,
+	F_RCODE_NAME,
+	F_ANSWERS,
+	F_TRANS_ID,
+	F_COUNT
+};
+
+static const char *const zd_want[F_COUNT] = { "ts", "id.orig_h", "id.orig_p",
+	"id.resp_h", "id.resp_p", "proto", "query", "qtype", "qtype_name",
+	"rcode", "rcode_name", "answers", "trans_id" };
+
+/* Zeek's default dns.log columns, for a file whose header was cut off. */
+static const char zd_defaults[] =
+    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\t"
+    "trans_id\trtt\tquery\tqclass\tqclass_name\tqtype\tqtype_name\trcode\t"
+    "rcode_name\tAA\tTC\tRD\tRA\tZ\tanswers\tTTLs\trejected";
+
+struct zd_state {
+	struct wcs_ctx *ctx;
+	struct wcs_input *in;
+	struct wcs_pool *pool;
+	struct wcs_zeek z;
+};
+
 static int
-stub_bid(const unsigned char *p, size_t len, int best)
+zd_reject(struct wcs_ctx *ctx, const char *what, struct wcs_span v)
 {
-	(void)p, (void)len, (void)best;
-	return (0);
+	if (ctx != NULL)
+		wcs_set_error(ctx, WCS_EPARSE, "bad %s '%.*s'", what,
+		    (int)(v.len > 64 ? 64 : v.len), v.p);
+	return (WCS_WARN);
+}
+
+static bool
+zd_port(struct wcs_span sp, uint16_t *port)
+{
+	uint64_t v;
+
+	*port = 0;
+	if (sp.len == 0)
+		return (true);
+	if (!wcs_lu_uint(sp.p, sp.len, 65535, &v))
+		return (false);
+	*port = (uint16_t)v;
+	return (true);
+}
+
+/* A JSON array of strings, ["a","b"], as "a,b" in the pool. */
+static char *
+zd_json_list(struct wcs_pool *pool, struct wcs_span sp)
+{
+	char *out, *o;
+	size_t i;
+	bool in = false;
+
+	if ((out = wcs_pool_alloc(pool, sp.len + 1)) == NULL)
+		return (NULL);
+	o = out;
+	for (i = 1; i + 1 < sp.len; i++) {
+		if (sp.p[i] == '\\' && in && i + 2 < sp.len) {
+			*o++ = sp.p[++i];
+			continue;
+		}
+		if (sp.p[i] == '"')
+			in = !in;
+		else if (in || (sp.p[i] != ' ' && sp.p[i] != '\t'))
+			*o++ = sp.p[i];
+	}
+	*o = '\0';
+	return (out);
+}
+
+/*
+ * One line.  pool is NULL when bidding (no strings then).  Returns
+ * WCS_OK, WCS_SKIP, WCS_WARN or WCS_FATAL.
+ */
+static int
+zd_parse(struct wcs_ctx *ctx, struct wcs_pool *pool, struct wcs_zeek *z,
+    const char *s, size_t len, struct wcs_event *ev)
+{
+	struct wcs_span v[F_COUNT], whole = { s, len };
+	enum wcs_zeek_line kind;
+	uint64_t n;
+	const char *q;
+	int p, rc;
+
+	if (len == 0)
+		return (WCS_SKIP);
+	kind = wcs_zeek_line(z, s, len, v);
+	if (kind == WCS_ZEEK_HEADER)
+		return (WCS_SKIP);
+	if (kind == WCS_ZEEK_BAD)
+		return (zd_reject(ctx, "dns.log row", whole));
+	if (z->path[0] != '\0' && strcmp(z->path, "dns") != 0)
+		return (WCS_SKIP);
+	if (z->json && v[F_TRANS_ID].len == 0 && v[F_QUERY].len == 0)
+		return (WCS_SKIP);
+	if (!wcs_zeek_time(v[F_TS], &ev->ts_us))
+		return (zd_reject(ctx, "ts", v[F_TS]));
+	if (!wcs_addr_parse(v[F_OH].p, v[F_OH].len, &ev->src))
+		return (zd_reject(ctx, "id.orig_h", v[F_OH]));
+	if (!wcs_addr_parse(v[F_RH].p, v[F_RH].len, &ev->dst))
+		return (zd_reject(ctx, "id.resp_h", v[F_RH]));
+	if (!zd_port(v[F_OP], &ev->sport))
+		return (zd_reject(ctx, "id.orig_p", v[F_OP]));
+	if (!zd_port(v[F_RP], &ev->dport))
+		return (zd_reject(ctx, "id.resp_p", v[F_RP]));
+	if (v[F_PROTO].len > 0) {
+		if ((p = wcs_lu_proto(v[F_PROTO])) < 0)
+			return (zd_reject(ctx, "proto", v[F_PROTO]));
+		ev->proto = (uint8_t)p;
+	}
+	if (v[F_QUERY].len == 0)
+		return (WCS_SKIP);
+	if (v[F_QTYPE].len > 0) {
+		if (!wcs_lu_uint(v[F_QTYPE].p, v[F_QTYPE].len, 65535, &n))
+			return (zd_reject(ctx, "qtype", v[F_QTYPE]));
+		ev->qtype = (uint16_t)n;
+	} else if (v[F_QTYPE_NAME].len > 0)
+		ev->qtype = wcs_lu_qtype(v[F_QTYPE_NAME]);
+	rc = WCS_RCODE_NONE;
+	if (v[F_RCODE].len > 0) {
+		if (!wcs_lu_uint(v[F_RCODE].p, v[F_RCODE].len, 65535, &n))
+			return (zd_reject(ctx, "rcode", v[F_RCODE]));
+		rc = (int)n;
+	} else if (v[F_RCODE_NAME].len > 0 &&
+		   (rc = wcs_lu_rcode(v[F_RCODE_NAME])) == WCS_RCODE_NONE)
+		return (zd_reject(ctx, "rcode_name", v[F_RCODE_NAME]));
+	ev->kind = WCS_EV_DNS;
+	ev->rcode = (int16_t)rc;
+	ev->dns_dir = rc == WCS_RCODE_NONE ? WCS_DNS_QUERY : WCS_DNS_RESPONSE;
+	if (pool == NULL)
+		return (WCS_OK);
+	if (z->json) {
+		if ((q = wcs_lu_json_unescape(pool, v[F_QUERY])) == NULL ||
+		    (ev->qname = wcs_lu_qname(pool, q, strlen(q))) == NULL)
+			return (WCS_FATAL);
+	} else if ((ev->qname = wcs_lu_qname(
+			pool, v[F_QUERY].p, v[F_QUERY].len)) == NULL)
+		return (WCS_FATAL);
+	if (v[F_ANSWERS].len > 0) {
+		if (z->json && v[F_ANSWERS].p[0] == '[')
+			ev->answer = zd_json_list(pool, v[F_ANSWERS]);
+		else
+			ev->answer = wcs_pool_strndup(
+			    pool, v[F_ANSWERS].p, v[F_ANSWERS].len);
+		if (ev->answer == NULL)
+			return (WCS_FATAL);
+		if (ev->answer[0] == '\0')
+			ev->answer = NULL;
+	}
+	return (WCS_OK);
 }
 
 static int
-stub_open(struct wcs_ctx *ctx, struct wcs_input *in,
-    const struct wcs_read_opts *o, void **state)
+zd_bid(const unsigned char *peek, size_t len, int best_bid)
 {
-	(void)in, (void)o, (void)state;
-	wcs_set_error(ctx, WCS_EFORMAT, "reader not implemented");
-	return (WCS_FAILED);
+	struct wcs_event ev;
+	struct wcs_zeek z;
+	const char *line;
+	size_t pos = 0, llen, nlines = 0;
+	int bid = 0;
+
+	(void)best_bid;
+	wcs_zeek_init(&z, zd_want, F_COUNT, zd_defaults);
+	while (
+	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
+		wcs_event_clear(&ev);
+		if (llen >= 11 && memcmp(line, "#separator ", 11) == 0)
+			bid += 8 * 11;
+		if (zd_parse(NULL, NULL, &z, line, llen, &ev) == WCS_OK)
+			bid += 8 * 24;
+		/* Another Zeek log, or fields without ours: not dns.log. */
+		if ((!z.json && z.path[0] != '\0' &&
+			strcmp(z.path, "dns") != 0) ||
+		    (z.have_fields && z.col[F_QUERY] < 0))
+			return (0);
+	}
+	return (bid);
 }
 
 static int
-stub_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
+zd_open(struct wcs_ctx *ctx, struct wcs_input *in,
+    const struct wcs_read_opts *opts, void **state)
 {
-	(void)ctx, (void)state, (void)ev;
-	return (WCS_EOF);
+	struct zd_state *st;
+
+	(void)opts;
+	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
+		return (WCS_FATAL);
+	if ((st->pool = wcs_pool_new(ctx, 0)) == NULL) {
+		wcs_free(ctx, st);
+		return (WCS_FATAL);
+	}
+	st->ctx = ctx;
+	st->in = in;
+	wcs_zeek_init(&st->z, zd_want, F_COUNT, zd_defaults);
+	*state = st;
+	return (WCS_OK);
+}
+
+static int
+zd_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
+{
+	struct zd_state *st = state;
+	const char *line;
+	size_t len;
+	int rc;
+
+	wcs_pool_reset(st->pool);
+	rc = wcs_input_getline(st->in, &line, &len);
+	ev->line = wcs_input_lineno(st->in);
+	ev->offset = wcs_input_line_offset(st->in);
+	if (rc != WCS_OK)
+		return (rc);
+	return (zd_parse(ctx, st->pool, &st->z, line, len, ev));
 }
 
 static void
-stub_close(void *state)
+zd_close(void *state)
 {
-	(void)state;
+	struct zd_state *st = state;
+
+	if (st == NULL)
+		return;
+	wcs_pool_free(st->pool);
+	wcs_free(st->ctx, st);
 }
 
-const struct wcs_reader_ops wcs_reader_zeek_dns = { "zeek-dns", "Zeek dns.log (TSV or JSON) (not yet)",
-	WCS_KIND_DNS, 0, stub_bid, stub_open, stub_next, stub_close };
+const struct wcs_reader_ops wcs_reader_zeek_dns = {
+	"zeek-dns",
+	"Zeek dns.log (TSV or JSON)",
+	WCS_KIND_DNS,
+	0,
+	zd_bid,
+	zd_open,
+	zd_next,
+	zd_close,
+};

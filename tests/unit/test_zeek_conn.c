@@ -1,0 +1,98 @@
+/*
+ * zeek-conn reader: golden files (TSV with re-ordered #fields, JSON),
+ * conn_state, unset values, rejects and bidding against zeek-dns.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "golden.h"
+#include "linereader_test.h"
+#include "readers/readers_private.h"
+
+#define ZC_HDR                                                               \
+	"#separator \\x09\n#path\tconn\n#fields\tts\tid.orig_h\tid.orig_p\t" \
+	"id.resp_h\tid.resp_p\tproto\tconn_state\n"
+
+static void
+test_zeek_conn_golden(void **state)
+{
+	(void)state;
+	golden_check_dir("zeek-conn", "zeek_conn");
+}
+
+static void
+test_zeek_conn_rows(void **state)
+{
+	(void)state;
+	lt_expect_one("zeek-conn",
+	    ZC_HDR "1494601381.5\t10.0.0.23\t49152\t10.0.0.5\t445\ttcp\tREJ\n",
+	    NULL,
+	    "\"timestamp\":\"2017-05-12T15:03:01.500000Z\",\"event_type\":"
+	    "\"conn\",\"src_ip\":\"10.0.0.23\",\"src_port\":49152,\"dest_ip\":"
+	    "\"10.0.0.5\",\"dest_port\":445,\"proto\":\"TCP\",\"action\":"
+	    "\"deny\"");
+	/* S0 is not a denial: Zeek only saw no answer. */
+	lt_expect_one("zeek-conn",
+	    ZC_HDR "1494601381.5\t10.0.0.23\t49152\t10.0.0.5\t445\ttcp\tS0\n",
+	    NULL, "\"proto\":\"TCP\",\"source\"");
+	/* A custom separator and a cut-off header (default columns). */
+	lt_expect_one("zeek-conn",
+	    "#separator |\n#fields|ts|id.orig_h|id.orig_p|id.resp_h|id.resp_p|"
+	    "proto|conn_state\n1494601381|10.0.0.23|1|10.0.0.5|445|tcp|-\n",
+	    NULL, "\"dest_port\":445");
+	lt_expect_one("zeek-conn",
+	    "{\"ts\":\"2017-05-12T15:03:01.000000Z\",\"id.orig_h\":"
+	    "\"10.0.0.23\",\"id.orig_p\":1,\"id.resp_h\":\"10.0.0.5\","
+	    "\"id.resp_p\":445,\"proto\":\"tcp\",\"conn_state\":\"REJ\"}\n",
+	    NULL,
+	    "\"timestamp\":\"2017-05-12T15:03:01Z\",\"event_type\":\"conn\"");
+}
+
+static void
+test_zeek_conn_rejects(void **state)
+{
+	(void)state;
+	lt_expect_reject("zeek-conn",
+	    ZC_HDR "1494601381.5\t10.0.0.23\t49152\t10.0.0.256\t445\ttcp\tS0\n",
+	    "bad id.resp_h '10.0.0.256'");
+	lt_expect_reject("zeek-conn", ZC_HDR "1494601381.5\t10.0.0.23\n",
+	    "bad conn.log row");
+	lt_expect_reject("zeek-conn",
+	    ZC_HDR "x\t10.0.0.23\t49152\t10.0.0.2\t445\ttcp\tS0\n", "bad ts");
+	lt_expect_reject("zeek-conn", "{\"ts\":1,\n", "bad conn.log row");
+}
+
+static void
+test_zeek_conn_bid(void **state)
+{
+	static const char dns[] =
+	    "#separator \\x09\n#path\tdns\n#fields\tts\tid.orig_h\tquery\n"
+	    "1\t10.0.0.1\tx.com\n";
+
+	(void)state;
+	assert_int_equal(wcs_reader_zeek_conn.bid(
+			     (const unsigned char *)dns, strlen(dns), 0),
+	    0);
+	/*
+	 * lt_bid_loses_elsewhere() names fixture directories after readers,
+	 * and "zeek-conn" lives in zeek_conn/: test_bidding.c covers it.
+	 */
+	lt_bid_rejects_markup("zeek-conn");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest t[] = {
+		cmocka_unit_test(test_zeek_conn_golden),
+		cmocka_unit_test(test_zeek_conn_rows),
+		cmocka_unit_test(test_zeek_conn_rejects),
+		cmocka_unit_test(test_zeek_conn_bid),
+	};
+
+	return (cmocka_run_group_tests(t, NULL, NULL));
+}
