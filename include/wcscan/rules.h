@@ -8,6 +8,7 @@
 #define WCSCAN_RULES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "wcscan/core.h"
 #include "wcscan/event.h"
@@ -23,6 +24,8 @@ struct wcs_rule_info {
 	const char *field; /* event field the pattern tests */
 	const char *pattern;
 	const char *reference;
+	int64_t sinkhole; /* lookup rules: when the name began to resolve
+			     (sinkholed); WCS_TIME_NONE when unknown */
 	const char *file; /* where it was defined */
 	unsigned line;
 };

@@ -290,6 +290,31 @@ add_evidence(struct wcs_engine *eng, struct host *h,
 	return (WCS_OK);
 }
 
+/* The kill switch's answers over time, whoever asked (forwarders too). */
+static void
+note_ks_response(struct wcs_engine *eng, const struct wcs_rule_info *rule,
+    const struct wcs_event *ev)
+{
+	struct ks_timeline *k = NULL;
+	size_t i;
+
+	for (i = 0; i < eng->nks; i++) {
+		if (eng->ks[i].rule == rule)
+			k = &eng->ks[i];
+	}
+	if (k == NULL) {
+		if (eng->nks == KS_TIMELINES)
+			return;
+		k = &eng->ks[eng->nks++];
+		k->rule = rule;
+		k->first_answer = k->last_nx = WCS_TIME_NONE;
+	}
+	if (ev->rcode == WCS_RCODE_NOERROR)
+		note_time(&k->first_answer, ev->ts_us, true);
+	else if (ev->rcode == WCS_RCODE_NXDOMAIN)
+		note_time(&k->last_nx, ev->ts_us, false);
+}
+
 static int
 rule_hit(const struct wcs_rule_info *rule, const struct wcs_event *ev,
     const char *detail, void *arg)
@@ -297,6 +322,9 @@ rule_hit(const struct wcs_rule_info *rule, const struct wcs_event *ev,
 	struct wcs_engine *eng = arg;
 	struct host *h;
 
+	if (rule->cls == WCS_CLASS_LOOKUP && ev->kind == WCS_EV_DNS &&
+	    ev->dns_dir == WCS_DNS_RESPONSE)
+		note_ks_response(eng, rule, ev);
 	if ((h = subject_of(eng, ev)) == NULL) {
 		/* No host to pin it on (a DNS server's own forwarded query):
 		 * the client's own line carries the evidence. */
@@ -304,6 +332,9 @@ rule_hit(const struct wcs_rule_info *rule, const struct wcs_event *ev,
 		return (WCS_OK);
 	}
 	if (rule->cls == WCS_CLASS_LOOKUP && ev->kind == WCS_EV_DNS) {
+		if (h->ks_first == WCS_TIME_NONE ||
+		    (ev->ts_us != WCS_TIME_NONE && ev->ts_us < h->ks_first))
+			h->ks_rule = rule;
 		note_time(&h->ks_first, ev->ts_us, true);
 		if (ev->dns_dir == WCS_DNS_RESPONSE &&
 		    ev->rcode == WCS_RCODE_NOERROR)
@@ -414,6 +445,8 @@ engine_fold(struct wcs_engine *eng, struct host *from, struct host *to)
 	if (from->max_severity_strong > to->max_severity_strong)
 		to->max_severity_strong = from->max_severity_strong;
 	to->ks_nxdomain |= from->ks_nxdomain;
+	if (to->ks_rule == NULL)
+		to->ks_rule = from->ks_rule;
 	to->smb1 |= from->smb1;
 	from->folded = true;
 	return (WCS_OK);

@@ -20,6 +20,14 @@ struct input_clock {
 	size_t samples; /* shared connections the estimate rests on */
 };
 
+/* When a kill-switch name answered, as any log saw it (forwarders too). */
+#define KS_TIMELINES 16
+struct ks_timeline {
+	const struct wcs_rule_info *rule;
+	int64_t first_answer; /* first NOERROR response */
+	int64_t last_nx;      /* last NXDOMAIN response */
+};
+
 struct wcs_engine {
 	struct wcs_ctx *ctx;
 	struct wcs_pool *pool;
@@ -34,6 +42,8 @@ struct wcs_engine {
 	size_t nclocks;
 	struct wcs_result result;
 	uint64_t unattributed; /* rule hits on events naming no host */
+	struct ks_timeline ks[KS_TIMELINES];
+	size_t nks;
 	bool finished;
 };
 

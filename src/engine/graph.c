@@ -49,6 +49,19 @@ struct conclude {
 	int64_t outbreak; /* earliest start of a host with its own evidence */
 };
 
+static void
+note_min(int64_t *t, int64_t v)
+{
+	if (v != WCS_TIME_NONE && (*t == WCS_TIME_NONE || v < *t))
+		*t = v;
+}
+
+static const char *
+fmt_time(char *buf, int64_t t)
+{
+	return (wcs_time_format(t, buf, WCS_TIME_STRLEN));
+}
+
 static bool
 is_strong(enum wcs_ioc_class c)
 {
@@ -132,8 +145,8 @@ own_start(const struct wcs_engine *eng, const struct host *h)
 	return (first);
 }
 
-static bool wormlike_fanout(const struct wcs_engine *eng,
-    const struct fo_source_summary *f);
+static bool wormlike_fanout(
+    const struct wcs_engine *eng, const struct fo_source_summary *f);
 
 /*
  * Fan-out that looks routine: it began long before the outbreak, or it
@@ -148,13 +161,13 @@ routine_fanout(const struct conclude *c, const struct fo_source_summary *f)
 
 	if (f == NULL)
 		return (false);
-	began = f->burst_start != WCS_TIME_NONE ? f->burst_start :
-						  f->first_contact;
+	began =
+	    f->burst_start != WCS_TIME_NONE ? f->burst_start : f->first_contact;
 	if (c->outbreak != WCS_TIME_NONE && began != WCS_TIME_NONE &&
 	    began < c->outbreak - HISTORY_US)
 		return (true);
 	return (f->repeat_period >= SCHEDULE_PERIOD_S &&
-	    !wormlike_fanout(c->eng, f));
+		!wormlike_fanout(c->eng, f));
 }
 
 static bool
@@ -190,6 +203,156 @@ collect_live(struct conclude *c)
 	return (true);
 }
 
+/*
+ * A lookup whose answer no log kept (BIND's query log, Sysmon 22 without
+ * a status) is judged by when the name resolved: from the first answer
+ * any log saw (forwarders included), or the rule's documented sinkhole
+ * time, unless a later NXDOMAIN says it still did not resolve then.
+ */
+static void
+presume_answers(struct conclude *c)
+{
+	struct wcs_engine *eng = c->eng;
+	const struct ks_timeline *k;
+	int64_t from, last_nx;
+	struct host *h;
+	size_t i, j;
+
+	for (i = 0; i < c->nlive; i++) {
+		h = c->live[i];
+		if (h->ks_first == WCS_TIME_NONE ||
+		    h->ks_answered != WCS_TIME_NONE || h->ks_nxdomain ||
+		    h->ks_rule == NULL)
+			continue;
+		from = h->ks_rule->sinkhole;
+		last_nx = WCS_TIME_NONE;
+		for (j = 0; j < eng->nks; j++) {
+			k = &eng->ks[j];
+			if (k->rule != h->ks_rule)
+				continue;
+			note_min(&from, k->first_answer);
+			last_nx = k->last_nx;
+		}
+		if (from == WCS_TIME_NONE || h->ks_first < from ||
+		    (last_nx != WCS_TIME_NONE && h->ks_first <= last_nx))
+			continue;
+		h->ks_answered = h->ks_first;
+		h->ks_presumed = true;
+	}
+}
+
+/*
+ * A computer known only by name (its event logs) and an address known
+ * only by its traffic (a DNS lookup, a sweep) that began within the clock
+ * tolerance of each other are one host when the match is unambiguous:
+ * the worm looks up the kill switch and starts sweeping the moment it
+ * starts.  Pairs are taken closest first; a pair is skipped when another
+ * candidate is within a few seconds as close, for either side.
+ */
+#define TIMING_JOIN_US (3 * 60 * WCS_USEC)
+#define TIMING_AMBIGUOUS_US (5 * WCS_USEC)
+
+struct tj_pair {
+	struct host *name_host, *addr_host;
+	int64_t d;
+};
+
+static int
+tj_cmp(const void *a, const void *b)
+{
+	const struct tj_pair *x = a, *y = b;
+
+	return (x->d < y->d ? -1 : x->d > y->d);
+}
+
+static int64_t
+addr_only_start(const struct host *h)
+{
+	int64_t t = h->ks_first;
+
+	if (h->fan != NULL && h->fan->burst_start != WCS_TIME_NONE &&
+	    (t == WCS_TIME_NONE || h->fan->burst_start < t))
+		t = h->fan->burst_start;
+	return (t);
+}
+
+static int
+timing_join(struct conclude *c)
+{
+	struct wcs_engine *eng = c->eng;
+	struct tj_pair *p = NULL, *np;
+	size_t n = 0, cap = 0, i, j, k;
+	struct host *x, *y;
+	int64_t tx, ty, d;
+	char tb[WCS_TIME_STRLEN], lb[WCS_ADDR_STRLEN];
+	bool ambiguous, joined = false;
+
+	for (i = 0; i < c->nlive; i++) {
+		x = c->live[i];
+		if (wcs_addr_present(&x->ip) || x->nnames == 0 ||
+		    (tx = x->first_evidence) == WCS_TIME_NONE)
+			continue;
+		for (j = 0; j < c->nlive; j++) {
+			y = c->live[j];
+			if (!wcs_addr_present(&y->ip) || y->nnames > 0 ||
+			    (ty = addr_only_start(y)) == WCS_TIME_NONE)
+				continue;
+			d = tx > ty ? tx - ty : ty - tx;
+			if (d > TIMING_JOIN_US)
+				continue;
+			if (n == cap) {
+				cap = cap == 0 ? 32 : cap * 2;
+				np = wcs_reallocarray(
+				    eng->ctx, p, cap, sizeof(*p));
+				if (np == NULL) {
+					wcs_free(eng->ctx, p);
+					return (WCS_FATAL);
+				}
+				p = np;
+			}
+			p[n++] = (struct tj_pair){ x, y, d };
+		}
+	}
+	qsort(p, n, sizeof(*p), tj_cmp);
+	for (i = 0; i < n; i++) {
+		x = p[i].name_host;
+		y = p[i].addr_host;
+		if (x->folded || y->nnames > 0)
+			continue;
+		ambiguous = false;
+		for (k = 0; k < n && !ambiguous; k++) {
+			if (k != i && !p[k].name_host->folded &&
+			    p[k].addr_host->nnames == 0 &&
+			    (p[k].name_host == x || p[k].addr_host == y) &&
+			    p[k].d - p[i].d <= TIMING_AMBIGUOUS_US)
+				ambiguous = true;
+		}
+		if (ambiguous)
+			continue;
+		if (engine_fold(eng, x, y) != WCS_OK)
+			return (WCS_FATAL);
+		if (y->njoins < HOST_JOINS_MAX) {
+			y->joins[y->njoins] = wcs_pool_printf(eng->pool,
+			    "name %s joined to %s by timing: its first "
+			    "evidence and this address's first kill-switch "
+			    "lookup or sweep (%s) are %.0f s apart, and no "
+			    "other host is as close",
+			    x->names[0],
+			    wcs_addr_format(&y->ip, lb, sizeof(lb)),
+			    fmt_time(tb, addr_only_start(y)),
+			    (double)p[i].d / 1e6);
+			if (y->joins[y->njoins] == NULL)
+				return (WCS_FATAL);
+			y->njoins++;
+		}
+		joined = true;
+	}
+	wcs_free(eng->ctx, p);
+	if (joined && !collect_live(c))
+		return (WCS_FATAL);
+	return (WCS_OK);
+}
+
 /* The row an address stands for after joins, or NULL. */
 static struct host *
 host_at(struct wcs_engine *eng, const struct wcs_addr *a)
@@ -197,13 +360,6 @@ host_at(struct wcs_engine *eng, const struct wcs_addr *a)
 	struct host *h = host_find_addr(&eng->hosts, a);
 
 	return (h != NULL ? host_root(h) : NULL);
-}
-
-static void
-note_min(int64_t *t, int64_t v)
-{
-	if (v != WCS_TIME_NONE && (*t == WCS_TIME_NONE || v < *t))
-		*t = v;
 }
 
 /* One summary for a computer with several addresses. */
@@ -417,12 +573,6 @@ better(const struct candidate *x, const struct candidate *y)
 	if (x->confirmed != y->confirmed)
 		return (x->confirmed);
 	return (d < 0);
-}
-
-static const char *
-fmt_time(char *buf, int64_t t)
-{
-	return (wcs_time_format(t, buf, WCS_TIME_STRLEN));
 }
 
 /* How late after the victim's start a contact may be logged and still be
@@ -769,8 +919,12 @@ describe(struct conclude *c, struct host *h, struct wcs_host *out)
 	case WCS_VERDICT_NEUTRALIZED:
 		if (add_reason(out, reasons,
 			wcs_pool_printf(pool,
-			    "kill-switch name answered at %s; no sign the "
-			    "worm went on",
+			    h->ks_presumed ?
+				"kill-switch name looked up at %s, after it "
+				"had begun to resolve (no answer logged); no "
+				"sign the worm went on" :
+				"kill-switch name answered at %s; no sign the "
+				"worm went on",
 			    fmt_time(tb, h->ks_answered))) != WCS_OK)
 			return (WCS_FATAL);
 		break;
@@ -923,6 +1077,9 @@ engine_conclude(struct wcs_engine *eng)
 	c.outbreak = WCS_TIME_NONE;
 	if (!collect_live(&c))
 		return (WCS_FATAL);
+	if (attach_fanout(&c) != WCS_OK || timing_join(&c) != WCS_OK)
+		goto out;
+	presume_answers(&c);
 	/* 1. What each host's own logs say. */
 	for (i = 0; i < c.nlive; i++) {
 		h = c.live[i];
@@ -943,8 +1100,6 @@ engine_conclude(struct wcs_engine *eng)
 				c.outbreak = h->start;
 		}
 	}
-	if (attach_fanout(&c) != WCS_OK)
-		goto out;
 	/* 2. Worm-like 445 behaviour where there is an outbreak. */
 	for (i = 0; i < c.nlive && c.outbreak != WCS_TIME_NONE; i++) {
 		h = c.live[i];

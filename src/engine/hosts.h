@@ -14,6 +14,7 @@
 #include "wcscan/addr.h"
 #include "wcscan/pool.h"
 #include "wcscan/result.h"
+#include "wcscan/rules.h"
 #include "fanout.h"
 
 #define HOST_EVIDENCE_MAX 32 /* kept per host; the total is counted */
@@ -42,6 +43,8 @@ struct host {
 	int64_t ks_first; /* first lookup */
 	int64_t ks_answered; /* first NOERROR answer; NONE if none */
 	bool ks_nxdomain;
+	bool ks_presumed; /* answered judged from when the name resolved */
+	const struct wcs_rule_info *ks_rule; /* the first lookup's rule */
 	bool smb1;
 	struct host *alias; /* the host this one is (name -> address, or a
 			       second address -> the first); folded at

@@ -30,6 +30,7 @@
 
 #include "wcscan/pool.h"
 #include "wcscan/rules.h"
+#include "wcscan/timeutil.h"
 
 #define RULE_FILE_MAX (4 * 1024 * 1024)
 #define RULE_LINE_MAX 4096
@@ -368,6 +369,16 @@ set_key(struct rparse *p, struct rule *r, char *key, char *val)
 		r->info.description = wcs_pool_strdup(pool, val);
 	} else if (strcmp(key, "reference") == 0) {
 		r->info.reference = wcs_pool_strdup(pool, val);
+	} else if (strcmp(key, "sinkhole") == 0) {
+		bool zone;
+
+		if (wcs_time_parse_iso(val, strlen(val), &r->info.sinkhole,
+			&zone) != strlen(val) ||
+		    !zone)
+			return (perr(p,
+			    "sinkhole wants an RFC 3339 time with a zone, got "
+			    "'%s'",
+			    val));
 	} else if (strcmp(key, "class") == 0) {
 		if (parse_class(val, &r->info.cls) != 0)
 			return (perr(p,
@@ -503,6 +514,7 @@ parse_line(struct rparse *p, char *s)
 		p->cur = &p->pending[p->npending++];
 		memset(p->cur, 0, sizeof(*p->cur));
 		p->cur->info.id = wcs_pool_strdup(p->rules->pool, val);
+		p->cur->info.sinkhole = WCS_TIME_NONE;
 		p->cur->info.file = wcs_pool_strdup(p->rules->pool, p->file);
 		p->cur->info.line = p->line;
 		return (p->cur->info.id != NULL ? WCS_OK : WCS_FATAL);
