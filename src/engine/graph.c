@@ -755,6 +755,86 @@ build_graph(struct conclude *c)
 	return (WCS_OK);
 }
 
+/*
+ * The worm sweeps the subnet of every interface at once.  An address
+ * known only from its sweep, which nothing was seen reaching, and whose
+ * sweep began within seconds of an infected host's sweep of another
+ * subnet, is that host's second network card: merge the rows (when one
+ * host alone matches).
+ */
+#define SECOND_CARD_US (5 * WCS_USEC)
+
+static int
+join_second_cards(struct conclude *c)
+{
+	struct wcs_engine *eng = c->eng;
+	struct host *y, *x, *match, *h;
+	int64_t ty, tx, d;
+	size_t i, j, nmatch;
+	bool fatal, merged = false;
+	char lb[WCS_ADDR_STRLEN];
+
+	for (i = 0; i < c->nlive; i++) {
+		y = c->live[i];
+		if (y->folded || !y->inferred || y->infected_own ||
+		    y->infected_by != NULL || y->nnames > 0 ||
+		    !wcs_addr_present(&y->ip))
+			continue;
+		ty = net_burst(c, y, &fatal);
+		if (fatal)
+			return (WCS_FATAL);
+		if (ty == WCS_TIME_NONE)
+			continue;
+		match = NULL;
+		nmatch = 0;
+		for (j = 0; j < c->nlive; j++) {
+			x = c->live[j];
+			if (x == y || x->folded || !is_infected(x) ||
+			    !wcs_addr_present(&x->ip) ||
+			    wcs_addr_same_subnet(&x->ip, &y->ip) ||
+			    x->nmore_ips == HOST_IPS_MAX)
+				continue;
+			tx = net_burst(c, x, &fatal);
+			if (fatal)
+				return (WCS_FATAL);
+			if (tx == WCS_TIME_NONE)
+				continue;
+			d = tx > ty ? tx - ty : ty - tx;
+			if (d <= SECOND_CARD_US) {
+				match = x;
+				nmatch++;
+			}
+		}
+		if (nmatch != 1)
+			continue;
+		if (engine_fold(eng, y, match) != WCS_OK)
+			return (WCS_FATAL);
+		if (match->njoins < HOST_JOINS_MAX) {
+			match->joins[match->njoins] = wcs_pool_printf(eng->pool,
+			    "address %s joined as a second network card: its "
+			    "sweep of its own subnet began within %.0f s of "
+			    "this host's, and nothing was seen reaching it",
+			    wcs_addr_format(&y->ip, lb, sizeof(lb)),
+			    (double)SECOND_CARD_US / 1e6);
+			if (match->joins[match->njoins] == NULL)
+				return (WCS_FATAL);
+			match->njoins++;
+		}
+		y->alias = match;
+		for (j = 0; j < c->nlive; j++) {
+			h = c->live[j];
+			if (h->infected_by == y)
+				h->infected_by = match;
+		}
+		if (y->start != WCS_TIME_NONE && y->start < match->start)
+			match->start = y->start;
+		merged = true;
+	}
+	if (merged && !collect_live(c))
+		return (WCS_FATAL);
+	return (WCS_OK);
+}
+
 static int
 root_cmp(
     const struct wcs_engine *eng, const struct host *x, const struct host *y)
@@ -1132,6 +1212,9 @@ engine_conclude(struct wcs_engine *eng)
 	}
 	/* 3. The infection graph. */
 	if (build_graph(&c) != WCS_OK)
+		goto out;
+	/* 3b. Second network cards. */
+	if (join_second_cards(&c) != WCS_OK)
 		goto out;
 	/* 4. Verdicts and descendants. */
 	for (i = 0; i < c.nlive; i++) {
