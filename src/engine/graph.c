@@ -36,6 +36,7 @@
 #define LOOKUP_LEAD_US (10 * 60 * WCS_USEC) /* lookup precedes start-up */
 #define SWEEP_GAP_US (10 * WCS_USEC) /* contacts of one sweep: this close */
 #define SWEEP_MIN 5 /* new destinations within the window: a sweep */
+#define TIE_ON_REF_US (2 * WCS_USEC) /* starts this close are a tie */
 
 #define CLASS_BIT(c) (1u << (c))
 #define STRONG_CLASSES                                                     \
@@ -840,8 +841,12 @@ root_cmp(
     const struct wcs_engine *eng, const struct host *x, const struct host *y)
 {
 	bool rx = x->infected_by == NULL, ry = y->infected_by == NULL;
-	int64_t d;
+	int64_t d, tol;
 
+	/* Starts on one reference clock are compared as they are; others
+	 * only beyond the skew tolerance, and closer ones by descendants. */
+	tol = x->start_on_ref && y->start_on_ref ? TIE_ON_REF_US :
+						   eng->opts.skew_tolerance_us;
 	if (rx != ry)
 		return (rx ? -1 : 1);
 	if (x->start == WCS_TIME_NONE || y->start == WCS_TIME_NONE) {
@@ -849,8 +854,7 @@ root_cmp(
 			return (x->start == WCS_TIME_NONE ? 1 : -1);
 	} else {
 		d = x->start - y->start;
-		if (rx && (d > eng->opts.skew_tolerance_us ||
-			      -d > eng->opts.skew_tolerance_us))
+		if (rx && (d > tol || -d > tol))
 			return (d < 0 ? -1 : 1);
 		if (rx && x->descendants != y->descendants)
 			return (x->descendants > y->descendants ? -1 : 1);
