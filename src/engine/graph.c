@@ -546,6 +546,7 @@ struct candidate {
 	int tier; /* 3 infected then; 2 worm-like; 1 unexplained fan-out */
 	bool before; /* the contact precedes the victim's start */
 	bool confirmed;
+	bool estimated; /* not logged: dated from the sweep around it */
 };
 
 /*
@@ -571,6 +572,8 @@ better(const struct candidate *x, const struct candidate *y)
 	d = x->contact - y->contact;
 	if (d > WCS_USEC || d < -WCS_USEC)
 		return (d < 0);
+	if (x->estimated != y->estimated)
+		return (!x->estimated);
 	if (x->confirmed != y->confirmed)
 		return (x->confirmed);
 	return (d < 0);
@@ -626,6 +629,163 @@ consider(struct conclude *c, struct host *b, const struct fo_pair *p,
 	return (WCS_OK);
 }
 
+/*
+ * WannaCry sweeps the addresses of its own /24 in order, again and again.
+ * Where neither end of a contact kept a log, the contact can still be
+ * dated from the contacts of the same pass that were logged: between the
+ * neighbouring addresses before and after it, in proportion.  Only within
+ * a pass that was seen on both sides of the address, at a plausible pace.
+ */
+#define PASS_GAP_US (120 * WCS_USEC)
+#define PACE_MAX_US (10 * WCS_USEC) /* per address, at most */
+
+static int
+sweep_point_cmp(const void *a, const void *b)
+{
+	const struct sweep_point *x = a, *y = b;
+
+	return (x->t < y->t ? -1 : x->t > y->t);
+}
+
+static bool
+load_sweep(struct conclude *c, struct host *a)
+{
+	struct wcs_engine *eng = c->eng;
+	const struct fo_pair *const *pairs;
+	const struct wcs_addr *dst;
+	size_t n, i, k, cap = 0;
+	struct sweep_point *np;
+	unsigned e;
+
+	if (a->sweep_done)
+		return (true);
+	a->sweep_done = true;
+	if (a->ip.family != 4)
+		return (true);
+	pairs = fanout_pairs_from(eng->fanout, &a->ip, &n);
+	for (i = 0; i < n; i++) {
+		dst = fanout_addr(eng->fanout, pairs[i]->dst);
+		if (!wcs_addr_same_subnet(dst, &a->ip) ||
+		    !engine_clock_known(eng, pairs[i]->first_input))
+			continue;
+		for (e = 0; e < pairs[i]->nep; e++) {
+			if (a->nsweep == cap) {
+				cap = cap == 0 ? 64 : cap * 2;
+				np = wcs_pool_alloc(
+				    eng->pool, cap * sizeof(*np));
+				if (np == NULL)
+					return (false);
+				for (k = 0; k < a->nsweep; k++)
+					np[k] = a->sweep[k];
+				a->sweep = np;
+			}
+			a->sweep[a->nsweep++] = (struct sweep_point){
+				engine_corrected(eng, pairs[i]->first_input,
+				    pairs[i]->ep[e].start),
+				pairs[i], dst->bytes[3]
+			};
+		}
+	}
+	qsort(a->sweep, a->nsweep, sizeof(*a->sweep), sweep_point_cmp);
+	return (true);
+}
+
+/* The latest estimated contact of a with octet x no later than until and
+ * no earlier than since; WCS_TIME_NONE if no pass brackets it. */
+static int64_t
+estimate_contact(const struct host *a, unsigned x, int64_t since, int64_t until,
+    const struct fo_pair **via)
+{
+	const struct sweep_point *p = a->sweep, *lo, *hi;
+	int64_t best = WCS_TIME_NONE, t;
+	size_t i, j, k;
+
+	for (i = 0; i < a->nsweep; i = j) {
+		/* One pass: close in time, addresses rising. */
+		for (j = i + 1;
+		     j < a->nsweep && p[j].t - p[j - 1].t <= PASS_GAP_US &&
+		     p[j].octet + 2 >= p[j - 1].octet;
+		     j++)
+			;
+		lo = hi = NULL;
+		for (k = i; k < j; k++) {
+			if (p[k].octet == x) {
+				lo = hi = NULL;
+				break; /* logged after all */
+			}
+			if (p[k].octet < x &&
+			    (lo == NULL || p[k].octet > lo->octet))
+				lo = &p[k];
+			if (p[k].octet > x &&
+			    (hi == NULL || p[k].octet < hi->octet))
+				hi = &p[k];
+		}
+		if (lo == NULL || hi == NULL || hi->t < lo->t ||
+		    hi->t - lo->t > PACE_MAX_US * (hi->octet - lo->octet))
+			continue;
+		t = lo->t + (hi->t - lo->t) * (int64_t)(x - lo->octet) /
+				(hi->octet - lo->octet);
+		if (t < since || t > until)
+			continue;
+		if (best == WCS_TIME_NONE || t > best) {
+			best = t;
+			*via = lo->pair;
+		}
+	}
+	return (best);
+}
+
+static bool better(const struct candidate *x, const struct candidate *y);
+
+/* Infected sweepers of b's /24 whose contact with b no log kept. */
+static int
+consider_estimated(struct conclude *c, struct host *b, struct candidate *best)
+{
+	struct wcs_engine *eng = c->eng;
+	struct candidate cand;
+	struct host *a;
+	size_t i, n, k;
+	const struct fo_pair *const *pairs;
+	bool seen;
+	int64_t late;
+
+	if (b->ip.family != 4)
+		return (WCS_OK);
+	for (i = 0; i < c->nlive; i++) {
+		a = c->live[i];
+		if (a == b || !is_infected(a) || a->ip.family != 4 ||
+		    !wcs_addr_same_subnet(&a->ip, &b->ip) ||
+		    a->start == WCS_TIME_NONE || a->start >= b->start ||
+		    descends_from(a, b))
+			continue;
+		/* Only where no contact from a to b was logged at all. */
+		pairs = fanout_pairs_to(eng->fanout, &b->ip, &n);
+		for (k = 0, seen = false; k < n && !seen; k++)
+			seen = wcs_addr_equal(
+			    fanout_addr(eng->fanout, pairs[k]->src), &a->ip);
+		if (seen)
+			continue;
+		if (!load_sweep(c, a))
+			return (WCS_FATAL);
+		memset(&cand, 0, sizeof(cand));
+		late = b->start_on_ref ? LATE_ON_REF_US :
+					 eng->opts.skew_tolerance_us;
+		cand.contact = estimate_contact(a, b->ip.bytes[3],
+		    b->start - eng->opts.max_infect_delay_us, b->start + late,
+		    &cand.pair);
+		if (cand.contact == WCS_TIME_NONE ||
+		    a->start > cand.contact + LATE_ON_REF_US)
+			continue;
+		cand.host = a;
+		cand.tier = 3;
+		cand.before = cand.contact <= b->start;
+		cand.estimated = true;
+		if (better(&cand, best))
+			*best = cand;
+	}
+	return (WCS_OK);
+}
+
 static int
 find_infector(struct conclude *c, struct host *b)
 {
@@ -648,6 +808,8 @@ find_infector(struct conclude *c, struct host *b)
 		for (i = 0; i < n; i++)
 			(void)consider(c, b, pairs[i], &best);
 	}
+	if (consider_estimated(c, b, &best) != WCS_OK)
+		return (WCS_FATAL);
 	if (best.pair == NULL)
 		return (WCS_OK);
 	if (best.host == NULL) {
@@ -693,6 +855,7 @@ find_infector(struct conclude *c, struct host *b)
 	b->infected_by = a;
 	b->edge_time = best.contact;
 	b->edge_pair = best.pair;
+	b->edge_estimated = best.estimated;
 	return (WCS_OK);
 }
 
@@ -989,7 +1152,17 @@ describe(struct conclude *c, struct host *h, struct wcs_host *out)
 		if (h->inferred && h->why_inferred != NULL &&
 		    add_reason(out, reasons, h->why_inferred) != WCS_OK)
 			return (WCS_FATAL);
-		if (h->infected_by != NULL &&
+		if (h->infected_by != NULL && h->edge_estimated &&
+		    add_reason(out, reasons,
+			wcs_pool_printf(pool,
+			    "infected by %s: its sweep of this /24 reached "
+			    "this address at about %s, %.0f s before its first "
+			    "activity (no log kept that contact; dated from "
+			    "the contacts logged around it)",
+			    out->infected_by, fmt_time(tb, h->edge_time),
+			    (double)(h->start - h->edge_time) / 1e6)) != WCS_OK)
+			return (WCS_FATAL);
+		if (h->infected_by != NULL && !h->edge_estimated &&
 		    add_reason(out, reasons,
 			wcs_pool_printf(pool,
 			    "infected by %s: 445/tcp contact at %s, %.0f s "

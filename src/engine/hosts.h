@@ -22,6 +22,14 @@
 #define HOST_JOINS_MAX 8
 #define HOST_IPS_MAX 4 /* more addresses of one computer (multi-homed) */
 
+/* A 445 contact of a host's sweep of its own /24, for estimating the ones
+ * no log kept. */
+struct sweep_point {
+	int64_t t; /* on the reference clock */
+	const struct fo_pair *pair;
+	uint8_t octet; /* the destination's last byte */
+};
+
 struct host {
 	char *key; /* "a:<address>" or "n:<short name>" */
 	struct wcs_addr ip;
@@ -61,6 +69,10 @@ struct host {
 	struct host *infected_by;
 	int64_t edge_time;
 	const struct fo_pair *edge_pair;
+	bool edge_estimated; /* the contact itself was not logged */
+	struct sweep_point *sweep; /* its own /24 sweep, by time */
+	size_t nsweep;
+	bool sweep_done;
 	unsigned descendants;
 	unsigned rank;
 	enum wcs_verdict verdict;
