@@ -327,6 +327,9 @@ class Gen(object):
             k.update(local_tz="+02:00")
         elif p == "late-sinkhole":
             k.update(sinkhole_mode="late")
+        # A /24 holds about 220 workstations (.30-.254): more hosts than
+        # that need another subnet (else address allocation never ends).
+        k["n_subnets"] = max(k["n_subnets"], -(-k["n_hosts"] // 200))
         if k["n_subnets"] < 2:
             k["multihomed"] = False
         self.k = k
