@@ -25,7 +25,7 @@ struct input_clock {
 struct ks_timeline {
 	const struct wcs_rule_info *rule;
 	int64_t first_answer; /* first NOERROR response */
-	int64_t last_nx;      /* last NXDOMAIN response */
+	int64_t last_nx; /* last NXDOMAIN response */
 };
 
 struct wcs_engine {
