@@ -91,6 +91,43 @@ cmp_i64(const void *x, const void *y)
 	return (a < b ? -1 : a > b);
 }
 
+/*
+ * With no contact seen twice (one firewall log, say), nothing can be
+ * compared; the input that logged the most 445 pairs is then the
+ * reference by itself, so that its own times still order the sweep.
+ */
+static void
+lone_reference(struct wcs_engine *eng)
+{
+	const struct fo_pair *pairs;
+	size_t npairs, i, *count, best = SIZE_MAX;
+
+	for (i = 0; i < eng->nclocks; i++) {
+		if (eng->clocks[i].known)
+			return;
+	}
+	if ((count = wcs_calloc(eng->ctx, eng->nclocks, sizeof(*count))) ==
+	    NULL)
+		return; /* only a refinement: go on without */
+	pairs = fanout_pairs(eng->fanout, &npairs);
+	for (i = 0; i < npairs; i++) {
+		if (pairs[i].first_input < eng->nclocks)
+			count[pairs[i].first_input]++;
+	}
+	for (i = 0; i < eng->nclocks; i++) {
+		if (count[i] > 0 &&
+		    (best == SIZE_MAX || count[i] > count[best]))
+			best = i;
+	}
+	if (best != SIZE_MAX) {
+		eng->clocks[best].known = true;
+		eng->clocks[best].offset = 0;
+		eng->clocks[best].ref = (uint32_t)best;
+		eng->clocks[best].samples = 0;
+	}
+	wcs_free(eng->ctx, count);
+}
+
 /* Adjacency of the sample graph: for input u, off_u ~ off_v + d. */
 struct adj {
 	uint32_t v;
@@ -113,7 +150,7 @@ engine_estimate_skew(struct wcs_engine *eng)
 	struct adj *adj = NULL;
 	size_t ns, i, n = eng->nclocks, *deg = NULL, *start = NULL,
 		      *fill = NULL;
-	uint32_t *queue = NULL, *comp = NULL, ref, qh, qt, u, v;
+	uint32_t *queue = NULL, *comp = NULL, ref, qh, qt, u, v, main;
 	int64_t *off = NULL, *vals = NULL;
 	bool *placed = NULL, *queued = NULL;
 	unsigned iter;
@@ -237,8 +274,23 @@ engine_estimate_skew(struct wcs_engine *eng)
 		if (!progress)
 			break;
 	}
+	memset(fill, 0, (n + 1) * sizeof(*fill));
+	/*
+	 * Only the largest group is on "the" reference clock: a group that
+	 * shares no contact with it has a clock of its own, and comparing
+	 * its times with the rest would be a guess.
+	 */
 	for (u = 0; u < n; u++) {
-		if (deg[u] == 0)
+		if (deg[u] > 0)
+			fill[comp[u]] += deg[u];
+	}
+	for (u = 0, main = UINT32_MAX; u < n; u++) {
+		if (comp[u] == u &&
+		    (main == UINT32_MAX || fill[u] > fill[main]))
+			main = u;
+	}
+	for (u = 0; u < n; u++) {
+		if (deg[u] == 0 || comp[u] != main)
 			continue;
 		eng->clocks[u].known = true;
 		eng->clocks[u].offset = off[u];
@@ -247,6 +299,8 @@ engine_estimate_skew(struct wcs_engine *eng)
 	}
 	rc = WCS_OK;
 out:
+	if (rc == WCS_OK)
+		lone_reference(eng);
 	/* A computer's other logs run on the same clock. */
 	do {
 		progress = false;

@@ -385,6 +385,84 @@ test_loopback_is_not_an_identity(void **state)
 	assert_string_equal(res->hosts[0].names[0], "WS05");
 }
 
+/* A lookup from an address no log names, one second before a host known
+ * only by name starts the worm: one host.  The lookup has no logged
+ * answer (BIND logs queries only) but came after the sinkhole. */
+static void
+test_timing_join_and_presumed_answer(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+	const struct wcs_host *h;
+	struct wcs_event ev;
+	int64_t t;
+
+	assert_true(wcs_time_from_civil(2017, 5, 12, 16, 0, 0, 0, &t));
+	wcs_event_clear(&ev);
+	ev.kind = WCS_EV_DNS;
+	ev.ts_us = t;
+	assert_true(wcs_addr_parse("10.0.5.43", 9, &ev.src));
+	ev.qname = "www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com";
+	ev.dns_dir = WCS_DNS_QUERY;
+	ev.input = 1;
+	ev.line = 7;
+	feed(f, &ev);
+	process(f, "WS43", t + WCS_USEC, "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	assert_int_equal(res->nhosts, 1);
+	h = &res->hosts[0];
+	assert_string_equal(
+	    wcs_host_label(h, (char[64]){ 0 }, 64), "10.0.5.43");
+	assert_string_equal(h->names[0], "WS43");
+	assert_int_equal(h->verdict, WCS_VERDICT_NEUTRALIZED);
+	assert_non_null(strstr(h->reasons[0], "after it had begun to resolve"));
+}
+
+/* Before the sinkhole, an unanswered lookup is not presumed answered. */
+static void
+test_lookup_before_sinkhole_not_presumed(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+
+	dns(f, "10.0.5.44", at(9, 0, 0), WCS_DNS_QUERY, WCS_RCODE_NONE);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	assert_int_equal(
+	    find(res, "10.0.5.44")->verdict, WCS_VERDICT_SUSPICIOUS);
+}
+
+/*
+ * 10.0.1.10 starts the worm and sweeps 10.0.1.1-40 one address a second;
+ * only some of its targets log the contact (odd octets).  10.0.1.20 keeps
+ * no firewall log but starts 5 s after the sweep reached it: the contact
+ * is dated from its neighbours.  10.0.1.30 sweeps later, from 15:02.
+ */
+static void
+test_estimated_contact(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+	char dst[32];
+	int i;
+
+	logon(f, "10.0.1.10", "WS10");
+	process(f, "WS10", at(14, 59, 50), "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	for (i = 1; i <= 40; i += 2) {
+		(void)snprintf(dst, sizeof(dst), "10.0.1.%d", i);
+		if (i != 10)
+			conn(f, "10.0.1.10", dst, at(15, 0, i), 3, NULL);
+	}
+	logon(f, "10.0.1.20", "WS20");
+	process(f, "WS20", at(15, 0, 25), "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	/* 10.0.1.30 was reached at 15:00:30 (estimated), but a second
+	 * sweeper's logged contact at 15:00:40 is later, so the first wins. */
+	sweep(f, "10.0.1.30", 1, 2, at(15, 2, 0), 3);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	assert_string_equal(find(res, "10.0.1.20")->infected_by, "10.0.1.10");
+	assert_non_null(strstr(find(res, "10.0.1.20")->reasons[1], "about"));
+	assert_int_equal(find(res, "10.0.1.10")->rank, 1);
+}
+
 int
 main(void)
 {
@@ -401,6 +479,12 @@ main(void)
 		    test_graph_from_the_victims_side, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_skew_estimate, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_timing_join_and_presumed_answer, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_lookup_before_sinkhole_not_presumed, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_estimated_contact, setup, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
