@@ -702,7 +702,8 @@ fanout_finish(struct fanout *f, int64_t window_us, uint64_t threshold)
 		sum->sum.distinct = sum->sum.same_subnet +
 				    sum->sum.other_internal + sum->sum.public_;
 		/* The busiest window of first contacts. */
-		qsort(times, ntimes, sizeof(*times), cmp_i64);
+		if (ntimes > 1)
+			qsort(times, ntimes, sizeof(*times), cmp_i64);
 		for (lo = 0, hi = 0; hi < ntimes; hi++) {
 			while (times[hi] - times[lo] > window_us)
 				lo++;

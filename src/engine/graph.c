@@ -314,7 +314,8 @@ timing_join(struct conclude *c)
 			p[n++] = (struct tj_pair){ x, y, d };
 		}
 	}
-	qsort(p, n, sizeof(*p), tj_cmp);
+	if (n > 1)
+		qsort(p, n, sizeof(*p), tj_cmp);
 	for (i = 0; i < n; i++) {
 		x = p[i].name_host;
 		y = p[i].addr_host;
@@ -686,7 +687,8 @@ load_sweep(struct conclude *c, struct host *a)
 			};
 		}
 	}
-	qsort(a->sweep, a->nsweep, sizeof(*a->sweep), sweep_point_cmp);
+	if (a->nsweep > 1)
+		qsort(a->sweep, a->nsweep, sizeof(*a->sweep), sweep_point_cmp);
 	return (true);
 }
 
