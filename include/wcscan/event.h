@@ -76,7 +76,8 @@ struct wcs_event {
 
 	/* Provenance: which input, and where in it. */
 	uint32_t input; /* index in the run's input list */
-	uint64_t line; /* 1-based line where the record starts */
+	uint64_t line; /* 1-based line where the record starts; for binary
+			  .evtx, the record's 1-based position in the file */
 	uint64_t offset; /* byte offset of the record (decoded stream) */
 };
 
