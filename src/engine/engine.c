@@ -345,6 +345,59 @@ rule_hit(const struct wcs_rule_info *rule, const struct wcs_event *ev,
 	return (add_evidence(eng, h, rule, ev, detail));
 }
 
+#define WEB_GAP_US (5 * 60 * WCS_USEC)
+
+/* Keep a host's web activity as a few merged intervals (bounded). */
+static void
+note_web(struct host *h, int64_t t)
+{
+	size_t i, best;
+	int64_t gap, bestgap;
+
+	for (i = 0; i < h->nweb; i++) {
+		if (t >= h->web[i][0] - WEB_GAP_US &&
+		    t <= h->web[i][1] + WEB_GAP_US) {
+			if (t < h->web[i][0])
+				h->web[i][0] = t;
+			if (t > h->web[i][1])
+				h->web[i][1] = t;
+			return;
+		}
+	}
+	if (h->nweb == HOST_WEB_MAX) {
+		/* Full: merge the two intervals closest in time. */
+		best = 0;
+		bestgap = INT64_MAX;
+		for (i = 0; i + 1 < h->nweb; i++) {
+			gap = h->web[i + 1][0] - h->web[i][1];
+			if (gap < bestgap) {
+				bestgap = gap;
+				best = i;
+			}
+		}
+		if (h->web[best + 1][1] > h->web[best][1])
+			h->web[best][1] = h->web[best + 1][1];
+		memmove(&h->web[best + 1], &h->web[best + 2],
+		    (h->nweb - best - 2) * sizeof(h->web[0]));
+		h->nweb--;
+	}
+	for (i = h->nweb; i > 0 && h->web[i - 1][0] > t; i--) {
+		h->web[i][0] = h->web[i - 1][0];
+		h->web[i][1] = h->web[i - 1][1];
+	}
+	h->web[i][0] = h->web[i][1] = t;
+	h->nweb++;
+}
+
+static bool
+is_web(const struct wcs_event *ev)
+{
+	return (ev->kind == WCS_EV_CONN &&
+		(ev->dport == 80 || ev->dport == 443) &&
+		(ev->proto == 6 || ev->proto == 0) &&
+		ev->ts_us != WCS_TIME_NONE && wcs_addr_is_public(&ev->dst));
+}
+
 /* Remember whose clock an input runs on, for skew estimation. */
 static int
 note_input(struct wcs_engine *eng, const struct wcs_event *ev)
@@ -380,6 +433,12 @@ wcs_engine_feed(struct wcs_engine *eng, const struct wcs_event *ev)
 		eng->clocks[ev->input].has_conn = true;
 		if ((rc = fanout_add(eng->fanout, ev)) != WCS_OK)
 			return (rc);
+	}
+	if (is_web(ev) && usable_addr(&ev->src) &&
+	    !wcs_addr_is_public(&ev->src)) {
+		if ((h = host_by_addr(&eng->hosts, &ev->src)) == NULL)
+			return (WCS_FATAL);
+		note_web(h, ev->ts_us);
 	}
 
 	switch (ev->kind) {
@@ -445,6 +504,10 @@ engine_fold(struct wcs_engine *eng, struct host *from, struct host *to)
 	if (from->max_severity_strong > to->max_severity_strong)
 		to->max_severity_strong = from->max_severity_strong;
 	to->ks_nxdomain |= from->ks_nxdomain;
+	for (i = 0; i < from->nweb; i++) {
+		note_web(to, from->web[i][0]);
+		note_web(to, from->web[i][1]);
+	}
 	if (to->ks_rule == NULL)
 		to->ks_rule = from->ks_rule;
 	to->smb1 |= from->smb1;

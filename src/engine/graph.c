@@ -94,12 +94,35 @@ distinct_rules(const struct host *h, unsigned class_mask, int min_sev)
  * The worm checks the kill switch before anything else, so an answered
  * lookup with nothing past the worm's own start means it exited there.
  */
+/* Web activity within the clock tolerance around t. */
+static bool
+web_near(const struct host *h, int64_t t, int64_t tol)
+{
+	size_t i;
+
+	for (i = 0; i < h->nweb; i++) {
+		if (h->web[i][0] <= t + tol && h->web[i][1] >= t - tol)
+			return (true);
+	}
+	return (false);
+}
+
+/*
+ * The worm checks the kill switch before anything else, so an answered
+ * lookup with nothing past the worm's own start means it exited there.
+ * Something must show the worm asked, though: its own start, or the web
+ * request it makes to the kill-switch URL right after the answer.  A bare
+ * lookup is what an analyst checking the name leaves too.
+ */
 static bool
 neutralized(const struct host *h)
 {
-	return (h->ks_answered != WCS_TIME_NONE &&
-		(h->classes & ~(CLASS_BIT(WCS_CLASS_LOOKUP) |
-				  CLASS_BIT(WCS_CLASS_STARTUP))) == 0);
+	if (h->ks_answered == WCS_TIME_NONE ||
+	    (h->classes & ~(CLASS_BIT(WCS_CLASS_LOOKUP) |
+			      CLASS_BIT(WCS_CLASS_STARTUP))) != 0)
+		return (false);
+	return ((h->classes & CLASS_BIT(WCS_CLASS_STARTUP)) != 0 ||
+		web_near(h, h->ks_answered, WCS_SKEW_TOLERANCE_DEFAULT));
 }
 
 /* WannaCry-specific indicators are critical; generic ones (shadow-copy

@@ -21,6 +21,7 @@
 #define HOST_NAMES_MAX 8
 #define HOST_JOINS_MAX 8
 #define HOST_IPS_MAX 4 /* more addresses of one computer (multi-homed) */
+#define HOST_WEB_MAX 8 /* web activity kept as merged intervals */
 
 /* A 445 contact of a host's sweep of its own /24, for estimating the ones
  * no log kept. */
@@ -52,6 +53,10 @@ struct host {
 	int64_t ks_answered; /* first NOERROR answer; NONE if none */
 	bool ks_nxdomain;
 	bool ks_presumed; /* answered judged from when the name resolved */
+	/* Outbound web (80, 443/tcp) to public addresses: the worm fetches
+	 * the kill-switch URL right after its lookup. */
+	int64_t web[HOST_WEB_MAX][2];
+	size_t nweb;
 	const struct wcs_rule_info *ks_rule; /* the first lookup's rule */
 	bool smb1;
 	struct host *alias; /* the host this one is (name -> address, or a

@@ -17,7 +17,9 @@ dot_string(FILE *out, const char *s)
 {
 	putc('"', out);
 	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
+		if (*s == '\n')
+			fputs("\\n", out); /* DOT's line break in a label */
+		else if (*s == '"' || *s == '\\')
 			fprintf(out, "\\%c", *s);
 		else if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
 			putc('?', out);
@@ -66,12 +68,13 @@ wcs_report_graph_dot(
 		if (h->verdict != WCS_VERDICT_INFECTED &&
 		    h->verdict != WCS_VERDICT_NEUTRALIZED)
 			continue;
-		(void)snprintf(text, sizeof(text), "%s%s%s\\n%s%s",
+		(void)snprintf(text, sizeof(text), "%s%s%s\n%s%s%s",
 		    wcs_host_label(h, lb, sizeof(lb)),
 		    h->nnames > 0 && wcs_addr_present(&h->ip) ? " " : "",
 		    h->nnames > 0 && wcs_addr_present(&h->ip) ? h->names[0] :
 								"",
 		    h->rank > 0 ? "" : wcs_verdict_name(h->verdict),
+		    h->rank > 0 ? "" : " ",
 		    h->first_evidence != WCS_TIME_NONE ?
 			wcs_time_format(h->first_evidence, tb, sizeof(tb)) :
 			"");

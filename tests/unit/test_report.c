@@ -392,6 +392,37 @@ test_report_json_golden(void **state)
 	free(got);
 }
 
+/* The infection graph: golden, and no log byte can break the DOT file. */
+static void
+test_report_dot_golden(void **state)
+{
+	struct fixture f;
+	struct wcs_ctx ctx;
+	char *buf = NULL;
+	size_t len, i;
+	FILE *out;
+
+	(void)state;
+	fixture_init(&f);
+	wcs_ctx_init(&ctx, NULL);
+	out = open_memstream(&buf, &len);
+	assert_non_null(out);
+	assert_int_equal(wcs_report_graph_dot(&ctx, out, f.rep.result), WCS_OK);
+	assert_int_equal(fclose(out), 0);
+	assert_non_null(strstr(buf, "digraph wcscan {"));
+	assert_non_null(strstr(buf, "{ rank=source;"));
+	for (i = 0; i < len; i++) {
+		/* Only printable ASCII, tabs and line ends. */
+		if (buf[i] != '\n' && buf[i] != '\t' &&
+		    ((unsigned char)buf[i] < 0x20 ||
+			(unsigned char)buf[i] >= 0x7f))
+			fail_msg(
+			    "byte 0x%02x at %zu", (unsigned char)buf[i], i);
+	}
+	golden(buf, len, "expected.dot");
+	free(buf);
+}
+
 static void
 test_report_csv_golden(void **state)
 {
@@ -723,6 +754,7 @@ main(void)
 {
 	const struct CMUnitTest t[] = {
 		cmocka_unit_test(test_report_json_golden),
+		cmocka_unit_test(test_report_dot_golden),
 		cmocka_unit_test(test_report_csv_golden),
 		cmocka_unit_test(test_report_text_golden),
 		cmocka_unit_test(test_report_deterministic),
