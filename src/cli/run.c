@@ -366,8 +366,9 @@ clock_notes(struct run *r)
 	size_t i, ref, samples;
 
 	for (i = 0; i < r->n; i++) {
+		/* A clock within a second of the reference needs no note. */
 		if (!wcs_engine_input_offset(r->eng, i, &off, &ref, &samples) ||
-		    ref == i)
+		    ref == i || (off < WCS_USEC && off > -WCS_USEC))
 			continue;
 		r->stats[i].clock_note = wcs_malloc(r->ctx, 512);
 		if (r->stats[i].clock_note == NULL)
