@@ -53,10 +53,7 @@ struct asa_conn {
 };
 
 struct asa_state {
-	struct wcs_ctx *ctx;
-	struct wcs_input *in;
-	const struct wcs_tz *tz;
-	struct wcs_lu_year year;
+	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
 	struct asa_conn conns[ASA_CONNS];
 };
 
@@ -438,10 +435,10 @@ asa_parse(struct wcs_ctx *ctx, struct asa_state *st, const char *s, size_t len,
 	if (st != NULL) {
 		if (stamp.own) {
 			if (!wcs_lu_local_to_utc(
-				&stamp.sl.civ, st->tz, &ev->ts_us))
+				&stamp.sl.civ, st->lr.tz, &ev->ts_us))
 				return (asa_reject(ctx, "date", s, 20));
 		} else if (!wcs_lu_syslog_time(
-			       &stamp.sl, &st->year, st->tz, &ev->ts_us))
+			       &stamp.sl, &st->lr.year, st->lr.tz, &ev->ts_us))
 			return (asa_reject(ctx, "syslog date", s, 15));
 	}
 	ev->local_time = stamp.own || WCS_LU_SYSLOG_LOCAL(&stamp.sl);
@@ -476,13 +473,11 @@ asa_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
 	struct asa_state *st;
+	int rc;
 
-	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
-		return (WCS_FATAL);
-	st->ctx = ctx;
-	st->in = in;
-	st->tz = opts->tz;
-	wcs_lu_year_init(&st->year, opts->year, wcs_input_info(in)->mtime);
+	if ((rc = wcs_lu_reader_open(
+		 ctx, in, opts, sizeof(*st), false, (void **)&st)) != WCS_OK)
+		return (rc);
 	*state = st;
 	return (WCS_OK);
 }
@@ -496,9 +491,7 @@ asa_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	bool ours;
 	int rc;
 
-	rc = wcs_input_getline(st->in, &line, &len);
-	ev->line = wcs_input_lineno(st->in);
-	ev->offset = wcs_input_line_offset(st->in);
+	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
 	if (rc != WCS_OK)
 		return (rc);
 	return (asa_parse(ctx, st, line, len, ev, &ours));
@@ -507,11 +500,7 @@ asa_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 static void
 asa_close(void *state)
 {
-	struct asa_state *st = state;
-
-	if (st == NULL)
-		return;
-	wcs_free(st->ctx, st);
+	wcs_lu_reader_close(state);
 }
 
 const struct wcs_reader_ops wcs_reader_asa = {

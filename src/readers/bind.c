@@ -31,11 +31,7 @@
 #include "readers_private.h"
 
 struct bind_state {
-	struct wcs_ctx *ctx;
-	struct wcs_input *in;
-	const struct wcs_tz *tz;
-	struct wcs_pool *pool;
-	struct wcs_lu_year year;
+	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
 };
 
 /* What the bidder and the reader need to know about a line. */
@@ -267,7 +263,7 @@ bind_parse(struct wcs_ctx *ctx, struct bind_state *st, const char *s,
 {
 	struct wcs_lu_syslog sl;
 	struct wcs_lu_civil civ;
-	const struct wcs_tz *tz = st != NULL ? st->tz : NULL;
+	const struct wcs_tz *tz = st != NULL ? st->lr.tz : NULL;
 	int64_t ts = WCS_TIME_NONE, iso;
 	size_t n, c;
 	bool zone, syslog = false, local = false, noyear = false;
@@ -288,7 +284,8 @@ bind_parse(struct wcs_ctx *ctx, struct bind_state *st, const char *s,
 		if (!wcs_lu_eq(sl.app, "named"))
 			return (WCS_SKIP);
 		syslog = true;
-		if (st != NULL && !wcs_lu_syslog_time(&sl, &st->year, tz, &ts))
+		if (st != NULL &&
+		    !wcs_lu_syslog_time(&sl, &st->lr.year, tz, &ts))
 			return (bind_reject(ctx, "syslog date", s, 15));
 		local = WCS_LU_SYSLOG_LOCAL(&sl);
 		noyear = WCS_LU_SYSLOG_NOYEAR(&sl);
@@ -329,7 +326,8 @@ bind_parse(struct wcs_ctx *ctx, struct bind_state *st, const char *s,
 		return (WCS_WARN);
 	}
 	*what = LINE_NAMED;
-	rc = bind_client(ctx, st != NULL ? st->pool : NULL, s + c, len - c, ev);
+	rc = bind_client(
+	    ctx, st != NULL ? st->lr.pool : NULL, s + c, len - c, ev);
 	if (rc == WCS_OK) {
 		*what = LINE_EVENT;
 		ev->ts_us = ts;
@@ -367,17 +365,11 @@ bind_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
 	struct bind_state *st;
+	int rc;
 
-	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
-		return (WCS_FATAL);
-	if ((st->pool = wcs_pool_new(ctx, 0)) == NULL) {
-		wcs_free(ctx, st);
-		return (WCS_FATAL);
-	}
-	st->ctx = ctx;
-	st->in = in;
-	st->tz = opts->tz;
-	wcs_lu_year_init(&st->year, opts->year, wcs_input_info(in)->mtime);
+	if ((rc = wcs_lu_reader_open(
+		 ctx, in, opts, sizeof(*st), true, (void **)&st)) != WCS_OK)
+		return (rc);
 	*state = st;
 	return (WCS_OK);
 }
@@ -391,10 +383,7 @@ bind_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	size_t len;
 	int rc;
 
-	wcs_pool_reset(st->pool);
-	rc = wcs_input_getline(st->in, &line, &len);
-	ev->line = wcs_input_lineno(st->in);
-	ev->offset = wcs_input_line_offset(st->in);
+	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
 	if (rc != WCS_OK)
 		return (rc);
 	rc = bind_parse(ctx, st, line, len, ev, &what);
@@ -409,12 +398,7 @@ bind_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 static void
 bind_close(void *state)
 {
-	struct bind_state *st = state;
-
-	if (st == NULL)
-		return;
-	wcs_pool_free(st->pool);
-	wcs_free(st->ctx, st);
+	wcs_lu_reader_close(state);
 }
 
 const struct wcs_reader_ops wcs_reader_bind = {

@@ -41,11 +41,7 @@ struct dm_query {
 };
 
 struct dm_state {
-	struct wcs_ctx *ctx;
-	struct wcs_input *in;
-	const struct wcs_tz *tz;
-	struct wcs_pool *pool;
-	struct wcs_lu_year year;
+	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
 	struct dm_query byname[DM_SLOTS];
 	struct dm_query byserial[DM_SLOTS];
 };
@@ -232,7 +228,7 @@ dm_message(struct wcs_ctx *ctx, struct dm_state *st, const char *s, size_t len,
 		else if ((ans.len < 6 || memcmp(ans.p, "NODATA", 6) != 0) &&
 			 st != NULL &&
 			 (ev->answer = wcs_pool_strndup(
-			      st->pool, ans.p, ans.len)) == NULL)
+			      st->lr.pool, ans.p, ans.len)) == NULL)
 			return (WCS_FATAL);
 		if (st != NULL &&
 		    (q = dm_recall(st, name, (uint32_t)serial)) != NULL) {
@@ -244,7 +240,7 @@ dm_message(struct wcs_ctx *ctx, struct dm_state *st, const char *s, size_t len,
 		}
 	}
 	if (st != NULL &&
-	    (ev->qname = wcs_lu_qname(st->pool, name.p, name.len)) == NULL)
+	    (ev->qname = wcs_lu_qname(st->lr.pool, name.p, name.len)) == NULL)
 		return (WCS_FATAL);
 	ev->kind = WCS_EV_DNS;
 	return (WCS_OK);
@@ -273,7 +269,7 @@ dm_parse(struct wcs_ctx *ctx, struct dm_state *st, const char *s, size_t len,
 		return (rc);
 	*what = LINE_EVENT;
 	if (st != NULL &&
-	    !wcs_lu_syslog_time(&sl, &st->year, st->tz, &ev->ts_us)) {
+	    !wcs_lu_syslog_time(&sl, &st->lr.year, st->lr.tz, &ev->ts_us)) {
 		wcs_set_error(ctx, WCS_EPARSE, "bad syslog date");
 		return (WCS_WARN);
 	}
@@ -310,17 +306,11 @@ dm_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
 	struct dm_state *st;
+	int rc;
 
-	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
-		return (WCS_FATAL);
-	if ((st->pool = wcs_pool_new(ctx, 0)) == NULL) {
-		wcs_free(ctx, st);
-		return (WCS_FATAL);
-	}
-	st->ctx = ctx;
-	st->in = in;
-	st->tz = opts->tz;
-	wcs_lu_year_init(&st->year, opts->year, wcs_input_info(in)->mtime);
+	if ((rc = wcs_lu_reader_open(
+		 ctx, in, opts, sizeof(*st), true, (void **)&st)) != WCS_OK)
+		return (rc);
 	*state = st;
 	return (WCS_OK);
 }
@@ -334,10 +324,7 @@ dm_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	size_t len;
 	int rc;
 
-	wcs_pool_reset(st->pool);
-	rc = wcs_input_getline(st->in, &line, &len);
-	ev->line = wcs_input_lineno(st->in);
-	ev->offset = wcs_input_line_offset(st->in);
+	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
 	if (rc != WCS_OK)
 		return (rc);
 	return (dm_parse(ctx, st, line, len, ev, &what));
@@ -346,12 +333,7 @@ dm_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 static void
 dm_close(void *state)
 {
-	struct dm_state *st = state;
-
-	if (st == NULL)
-		return;
-	wcs_pool_free(st->pool);
-	wcs_free(st->ctx, st);
+	wcs_lu_reader_close(state);
 }
 
 const struct wcs_reader_ops wcs_reader_dnsmasq = {

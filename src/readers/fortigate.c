@@ -26,9 +26,7 @@
 #include "readers_private.h"
 
 struct fg_state {
-	struct wcs_ctx *ctx;
-	struct wcs_input *in;
-	const struct wcs_tz *tz;
+	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
 };
 
 enum fg_key {
@@ -270,7 +268,7 @@ fg_parse(struct wcs_ctx *ctx, const struct fg_state *st, const char *s,
 			ev->ts_us = civ - off;
 		else {
 			ev->ts_us =
-			    wcs_tz_to_utc(st != NULL ? st->tz : NULL, civ);
+			    wcs_tz_to_utc(st != NULL ? st->lr.tz : NULL, civ);
 			ev->local_time = 1;
 		}
 	}
@@ -304,12 +302,11 @@ fg_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
 	struct fg_state *st;
+	int rc;
 
-	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
-		return (WCS_FATAL);
-	st->ctx = ctx;
-	st->in = in;
-	st->tz = opts->tz;
+	if ((rc = wcs_lu_reader_open(
+		 ctx, in, opts, sizeof(*st), false, (void **)&st)) != WCS_OK)
+		return (rc);
 	*state = st;
 	return (WCS_OK);
 }
@@ -322,9 +319,7 @@ fg_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	size_t len;
 	int rc;
 
-	rc = wcs_input_getline(st->in, &line, &len);
-	ev->line = wcs_input_lineno(st->in);
-	ev->offset = wcs_input_line_offset(st->in);
+	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
 	if (rc != WCS_OK)
 		return (rc);
 	return (fg_parse(ctx, st, line, len, ev));
@@ -333,11 +328,7 @@ fg_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 static void
 fg_close(void *state)
 {
-	struct fg_state *st = state;
-
-	if (st == NULL)
-		return;
-	wcs_free(st->ctx, st);
+	wcs_lu_reader_close(state);
 }
 
 const struct wcs_reader_ops wcs_reader_fortigate = {

@@ -876,3 +876,49 @@ wcs_lu_action_words(struct wcs_span sp)
 	}
 	return (WCS_ACT_UNKNOWN);
 }
+
+int
+wcs_lu_reader_open(struct wcs_ctx *ctx, struct wcs_input *in,
+    const struct wcs_read_opts *opts, size_t size, bool pool, void **state)
+{
+	struct wcs_lu_reader *r;
+
+	if ((r = wcs_calloc(ctx, 1, size)) == NULL)
+		return (WCS_FATAL);
+	r->ctx = ctx;
+	r->in = in;
+	r->tz = opts->tz;
+	wcs_lu_year_init(&r->year, opts->year, wcs_input_info(in)->mtime);
+	if (pool && (r->pool = wcs_pool_new(ctx, 0)) == NULL) {
+		wcs_free(ctx, r);
+		return (WCS_FATAL);
+	}
+	/* r is the first member: a pointer to it is one to the state. */
+	*state = r;
+	return (WCS_OK);
+}
+
+int
+wcs_lu_reader_line(struct wcs_lu_reader *r, struct wcs_event *ev,
+    const char **line, size_t *len)
+{
+	int rc;
+
+	if (r->pool != NULL)
+		wcs_pool_reset(r->pool);
+	rc = wcs_input_getline(r->in, line, len);
+	ev->line = wcs_input_lineno(r->in);
+	ev->offset = wcs_input_line_offset(r->in);
+	return (rc);
+}
+
+void
+wcs_lu_reader_close(void *state)
+{
+	struct wcs_lu_reader *r = state;
+
+	if (r == NULL)
+		return;
+	wcs_pool_free(r->pool);
+	wcs_free(r->ctx, r);
+}

@@ -25,10 +25,7 @@
 #include "readers_private.h"
 
 struct mt_state {
-	struct wcs_ctx *ctx;
-	struct wcs_input *in;
-	const struct wcs_tz *tz;
-	struct wcs_lu_year year;
+	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
 };
 
 static int
@@ -167,7 +164,7 @@ mt_parse(struct wcs_ctx *ctx, const struct mt_state *st, const char *s,
 	if ((rc = mt_packet(ctx, msg.p, msg.len, ev)) != WCS_OK)
 		return (rc);
 	if (st != NULL &&
-	    !wcs_lu_syslog_time(&sl, &st->year, st->tz, &ev->ts_us)) {
+	    !wcs_lu_syslog_time(&sl, &st->lr.year, st->lr.tz, &ev->ts_us)) {
 		wcs_set_error(ctx, WCS_EPARSE, "bad syslog date");
 		return (WCS_WARN);
 	}
@@ -200,13 +197,11 @@ mt_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
 	struct mt_state *st;
+	int rc;
 
-	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
-		return (WCS_FATAL);
-	st->ctx = ctx;
-	st->in = in;
-	st->tz = opts->tz;
-	wcs_lu_year_init(&st->year, opts->year, wcs_input_info(in)->mtime);
+	if ((rc = wcs_lu_reader_open(
+		 ctx, in, opts, sizeof(*st), false, (void **)&st)) != WCS_OK)
+		return (rc);
 	*state = st;
 	return (WCS_OK);
 }
@@ -219,9 +214,7 @@ mt_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	size_t len;
 	int rc;
 
-	rc = wcs_input_getline(st->in, &line, &len);
-	ev->line = wcs_input_lineno(st->in);
-	ev->offset = wcs_input_line_offset(st->in);
+	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
 	if (rc != WCS_OK)
 		return (rc);
 	return (mt_parse(ctx, st, line, len, ev));
@@ -230,11 +223,7 @@ mt_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 static void
 mt_close(void *state)
 {
-	struct mt_state *st = state;
-
-	if (st == NULL)
-		return;
-	wcs_free(st->ctx, st);
+	wcs_lu_reader_close(state);
 }
 
 const struct wcs_reader_ops wcs_reader_mikrotik = {

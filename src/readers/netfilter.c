@@ -23,10 +23,7 @@
 #include "readers_private.h"
 
 struct nf_state {
-	struct wcs_ctx *ctx;
-	struct wcs_input *in;
-	const struct wcs_tz *tz;
-	struct wcs_lu_year year;
+	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
 };
 
 /* The packet's fields, as spans of the message. */
@@ -230,8 +227,8 @@ nf_parse(struct wcs_ctx *ctx, const struct nf_state *st, const char *s,
 		rc = nf_payload(ctx, sl.msg.p, sl.msg.len, ev);
 		if (rc != WCS_OK)
 			return (rc);
-		if (st != NULL &&
-		    !wcs_lu_syslog_time(&sl, &st->year, st->tz, &ev->ts_us)) {
+		if (st != NULL && !wcs_lu_syslog_time(&sl, &st->lr.year,
+				      st->lr.tz, &ev->ts_us)) {
 			wcs_set_error(ctx, WCS_EPARSE, "bad syslog date");
 			return (WCS_WARN);
 		}
@@ -282,13 +279,11 @@ nf_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
 	struct nf_state *st;
+	int rc;
 
-	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
-		return (WCS_FATAL);
-	st->ctx = ctx;
-	st->in = in;
-	st->tz = opts->tz;
-	wcs_lu_year_init(&st->year, opts->year, wcs_input_info(in)->mtime);
+	if ((rc = wcs_lu_reader_open(
+		 ctx, in, opts, sizeof(*st), false, (void **)&st)) != WCS_OK)
+		return (rc);
 	*state = st;
 	return (WCS_OK);
 }
@@ -301,9 +296,7 @@ nf_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	size_t len;
 	int rc;
 
-	rc = wcs_input_getline(st->in, &line, &len);
-	ev->line = wcs_input_lineno(st->in);
-	ev->offset = wcs_input_line_offset(st->in);
+	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
 	if (rc != WCS_OK)
 		return (rc);
 	return (nf_parse(ctx, st, line, len, ev));
@@ -312,11 +305,7 @@ nf_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 static void
 nf_close(void *state)
 {
-	struct nf_state *st = state;
-
-	if (st == NULL)
-		return;
-	wcs_free(st->ctx, st);
+	wcs_lu_reader_close(state);
 }
 
 const struct wcs_reader_ops wcs_reader_netfilter = {

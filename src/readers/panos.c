@@ -43,9 +43,7 @@
 #include "readers_private.h"
 
 struct pa_state {
-	struct wcs_ctx *ctx;
-	struct wcs_input *in;
-	const struct wcs_tz *tz;
+	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
 };
 
 #define PA_NFIELDS 32
@@ -228,7 +226,7 @@ pa_parse(struct wcs_ctx *ctx, const struct pa_state *st, const char *s,
 		    hutc - ev->ts_us > PA_SKEW_US)
 			ev->ts_us = hutc;
 	} else {
-		ev->ts_us = wcs_tz_to_utc(st != NULL ? st->tz : NULL, gen);
+		ev->ts_us = wcs_tz_to_utc(st != NULL ? st->lr.tz : NULL, gen);
 		ev->local_time = 1;
 	}
 	return (WCS_OK);
@@ -260,12 +258,11 @@ pa_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
 	struct pa_state *st;
+	int rc;
 
-	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
-		return (WCS_FATAL);
-	st->ctx = ctx;
-	st->in = in;
-	st->tz = opts->tz;
+	if ((rc = wcs_lu_reader_open(
+		 ctx, in, opts, sizeof(*st), false, (void **)&st)) != WCS_OK)
+		return (rc);
 	*state = st;
 	return (WCS_OK);
 }
@@ -278,9 +275,7 @@ pa_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	size_t len;
 	int rc;
 
-	rc = wcs_input_getline(st->in, &line, &len);
-	ev->line = wcs_input_lineno(st->in);
-	ev->offset = wcs_input_line_offset(st->in);
+	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
 	if (rc != WCS_OK)
 		return (rc);
 	return (pa_parse(ctx, st, line, len, ev));
@@ -289,11 +284,7 @@ pa_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 static void
 pa_close(void *state)
 {
-	struct pa_state *st = state;
-
-	if (st == NULL)
-		return;
-	wcs_free(st->ctx, st);
+	wcs_lu_reader_close(state);
 }
 
 const struct wcs_reader_ops wcs_reader_panos = {

@@ -59,9 +59,7 @@ static const char *const pfw_default =
     "tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path";
 
 struct pfw_state {
-	struct wcs_ctx *ctx;
-	struct wcs_input *in;
-	const struct wcs_tz *tz;
+	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
 	/*
 	 * Column index of each field we use (-1 when the file lacks it);
 	 * idx[COL_NONE] holds the number of columns the header named.
@@ -284,12 +282,11 @@ pfw_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
 	struct pfw_state *st;
+	int rc;
 
-	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
-		return (WCS_FATAL);
-	st->ctx = ctx;
-	st->in = in;
-	st->tz = opts->tz;
+	if ((rc = wcs_lu_reader_open(
+		 ctx, in, opts, sizeof(*st), false, (void **)&st)) != WCS_OK)
+		return (rc);
 	pfw_set_fields(st->idx, pfw_default, strlen(pfw_default));
 	*state = st;
 	return (WCS_OK);
@@ -304,9 +301,7 @@ pfw_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	size_t len;
 	int rc;
 
-	rc = wcs_input_getline(st->in, &line, &len);
-	ev->line = wcs_input_lineno(st->in);
-	ev->offset = wcs_input_line_offset(st->in);
+	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
 	if (rc != WCS_OK)
 		return (rc);
 	if (pfw_header(line, len, "#Fields:", &rest)) {
@@ -317,17 +312,13 @@ pfw_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	if (len == 0 || line[0] == '#' ||
 	    wcs_lu_split_ws(line, len, &rest, 1) == 0)
 		return (WCS_SKIP);
-	return (pfw_parse(ctx, st->idx, st->tz, line, len, ev));
+	return (pfw_parse(ctx, st->idx, st->lr.tz, line, len, ev));
 }
 
 static void
 pfw_close(void *state)
 {
-	struct pfw_state *st = state;
-
-	if (st == NULL)
-		return;
-	wcs_free(st->ctx, st);
+	wcs_lu_reader_close(state);
 }
 
 const struct wcs_reader_ops wcs_reader_pfirewall = {

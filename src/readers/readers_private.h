@@ -54,6 +54,32 @@ struct wcs_lu_year {
 	int64_t ref; /* the file's mtime (or now), UTC microseconds */
 };
 
+/*
+ * What every line reader's state begins with: the context, the input, the
+ * --tz zone, the year for year-less stamps, and (when asked for) a pool
+ * for the strings of the current record, reset before each line.
+ */
+struct wcs_lu_reader {
+	struct wcs_ctx *ctx;
+	struct wcs_input *in;
+	const struct wcs_tz *tz;
+	struct wcs_lu_year year;
+	struct wcs_pool *pool; /* NULL unless asked for */
+};
+
+/*
+ * Allocate a reader state of size bytes whose first member is a struct
+ * wcs_lu_reader, and fill that in.  WCS_OK, or WCS_FATAL (nothing kept).
+ */
+int wcs_lu_reader_open(struct wcs_ctx *ctx, struct wcs_input *in,
+    const struct wcs_read_opts *opts, size_t size, bool pool, void **state);
+/* The next line, with ev->line and ev->offset set (the pool reset first);
+ * returns what wcs_input_getline returned. */
+int wcs_lu_reader_line(struct wcs_lu_reader *r, struct wcs_event *ev,
+    const char **line, size_t *len);
+/* Free a state made by wcs_lu_reader_open; accepts NULL. */
+void wcs_lu_reader_close(void *state);
+
 /* A syslog header: BSD (RFC 3164), RFC 3339-stamped, or RFC 5424. */
 enum wcs_lu_syslog_form {
 	WCS_LU_SYSLOG_BSD = 1, /* "May 12 15:03:01": no year, no zone */

@@ -36,10 +36,7 @@ static const char *const smb_names[COL__COUNT] = { "DateTime", "Client",
 #define SMB_SIG "DateTime\tClient\tServer\tProtocol"
 
 struct smb_state {
-	struct wcs_ctx *ctx;
-	struct wcs_input *in;
-	const struct wcs_tz *tz;
-	struct wcs_pool *pool;
+	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
 	int idx[COL__COUNT];
 };
 
@@ -237,16 +234,11 @@ smb_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
 	struct smb_state *st;
+	int rc;
 
-	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
-		return (WCS_FATAL);
-	if ((st->pool = wcs_pool_new(ctx, 0)) == NULL) {
-		wcs_free(ctx, st);
-		return (WCS_FATAL);
-	}
-	st->ctx = ctx;
-	st->in = in;
-	st->tz = opts->tz;
+	if ((rc = wcs_lu_reader_open(
+		 ctx, in, opts, sizeof(*st), true, (void **)&st)) != WCS_OK)
+		return (rc);
 	smb_default(st->idx);
 	*state = st;
 	return (WCS_OK);
@@ -261,27 +253,19 @@ smb_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	size_t len;
 	int rc;
 
-	wcs_pool_reset(st->pool);
-	rc = wcs_input_getline(st->in, &line, &len);
-	ev->line = wcs_input_lineno(st->in);
-	ev->offset = wcs_input_line_offset(st->in);
+	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
 	if (rc != WCS_OK)
 		return (rc);
 	if (smb_header(line, len, st->idx) || (len > 0 && line[0] == '#') ||
 	    wcs_lu_split_ws(line, len, &f, 1) == 0)
 		return (WCS_SKIP);
-	return (smb_parse(ctx, st->pool, st->idx, st->tz, line, len, ev));
+	return (smb_parse(ctx, st->lr.pool, st->idx, st->lr.tz, line, len, ev));
 }
 
 static void
 smb_close(void *state)
 {
-	struct smb_state *st = state;
-
-	if (st == NULL)
-		return;
-	wcs_pool_free(st->pool);
-	wcs_free(st->ctx, st);
+	wcs_lu_reader_close(state);
 }
 
 const struct wcs_reader_ops wcs_reader_smblog = {

@@ -41,10 +41,7 @@
 enum dns_order { ORDER_UNKNOWN = 0, ORDER_MDY, ORDER_DMY };
 
 struct dns_state {
-	struct wcs_ctx *ctx;
-	struct wcs_input *in;
-	const struct wcs_tz *tz;
-	struct wcs_pool *pool;
+	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
 	enum dns_order order; /* proved by an unambiguous line */
 };
 
@@ -366,16 +363,11 @@ dns_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
 	struct dns_state *st;
+	int rc;
 
-	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
-		return (WCS_FATAL);
-	if ((st->pool = wcs_pool_new(ctx, 0)) == NULL) {
-		wcs_free(ctx, st);
-		return (WCS_FATAL);
-	}
-	st->ctx = ctx;
-	st->in = in;
-	st->tz = opts->tz;
+	if ((rc = wcs_lu_reader_open(
+		 ctx, in, opts, sizeof(*st), true, (void **)&st)) != WCS_OK)
+		return (rc);
 	*state = st;
 	return (WCS_OK);
 }
@@ -388,24 +380,17 @@ dns_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	size_t len;
 	int rc;
 
-	wcs_pool_reset(st->pool);
-	rc = wcs_input_getline(st->in, &line, &len);
-	ev->line = wcs_input_lineno(st->in);
-	ev->offset = wcs_input_line_offset(st->in);
+	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
 	if (rc != WCS_OK)
 		return (rc);
-	return (dns_parse(ctx, st->pool, st->tz, &st->order, line, len, ev));
+	return (
+	    dns_parse(ctx, st->lr.pool, st->lr.tz, &st->order, line, len, ev));
 }
 
 static void
 dns_close(void *state)
 {
-	struct dns_state *st = state;
-
-	if (st == NULL)
-		return;
-	wcs_pool_free(st->pool);
-	wcs_free(st->ctx, st);
+	wcs_lu_reader_close(state);
 }
 
 const struct wcs_reader_ops wcs_reader_windns = {

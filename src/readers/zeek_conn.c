@@ -32,8 +32,7 @@ static const char zc_defaults[] =
     "resp_pkts\tresp_ip_bytes\ttunnel_parents";
 
 struct zc_state {
-	struct wcs_ctx *ctx;
-	struct wcs_input *in;
+	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
 	struct wcs_zeek z;
 };
 
@@ -145,12 +144,11 @@ zc_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
 	struct zc_state *st;
+	int rc;
 
-	(void)opts;
-	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
-		return (WCS_FATAL);
-	st->ctx = ctx;
-	st->in = in;
+	if ((rc = wcs_lu_reader_open(
+		 ctx, in, opts, sizeof(*st), false, (void **)&st)) != WCS_OK)
+		return (rc);
 	wcs_zeek_init(&st->z, zc_want, F_COUNT, zc_defaults);
 	*state = st;
 	return (WCS_OK);
@@ -165,9 +163,7 @@ zc_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	bool row;
 	int rc;
 
-	rc = wcs_input_getline(st->in, &line, &len);
-	ev->line = wcs_input_lineno(st->in);
-	ev->offset = wcs_input_line_offset(st->in);
+	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
 	if (rc != WCS_OK)
 		return (rc);
 	return (zc_parse(ctx, &st->z, line, len, ev, &row));
@@ -176,11 +172,7 @@ zc_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 static void
 zc_close(void *state)
 {
-	struct zc_state *st = state;
-
-	if (st == NULL)
-		return;
-	wcs_free(st->ctx, st);
+	wcs_lu_reader_close(state);
 }
 
 const struct wcs_reader_ops wcs_reader_zeek_conn = {

@@ -46,9 +46,7 @@ static const char zd_defaults[] =
     "rcode_name\tAA\tTC\tRD\tRA\tZ\tanswers\tTTLs\trejected";
 
 struct zd_state {
-	struct wcs_ctx *ctx;
-	struct wcs_input *in;
-	struct wcs_pool *pool;
+	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
 	struct wcs_zeek z;
 };
 
@@ -214,16 +212,11 @@ zd_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
 	struct zd_state *st;
+	int rc;
 
-	(void)opts;
-	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
-		return (WCS_FATAL);
-	if ((st->pool = wcs_pool_new(ctx, 0)) == NULL) {
-		wcs_free(ctx, st);
-		return (WCS_FATAL);
-	}
-	st->ctx = ctx;
-	st->in = in;
+	if ((rc = wcs_lu_reader_open(
+		 ctx, in, opts, sizeof(*st), true, (void **)&st)) != WCS_OK)
+		return (rc);
 	wcs_zeek_init(&st->z, zd_want, F_COUNT, zd_defaults);
 	*state = st;
 	return (WCS_OK);
@@ -237,24 +230,16 @@ zd_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	size_t len;
 	int rc;
 
-	wcs_pool_reset(st->pool);
-	rc = wcs_input_getline(st->in, &line, &len);
-	ev->line = wcs_input_lineno(st->in);
-	ev->offset = wcs_input_line_offset(st->in);
+	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
 	if (rc != WCS_OK)
 		return (rc);
-	return (zd_parse(ctx, st->pool, &st->z, line, len, ev));
+	return (zd_parse(ctx, st->lr.pool, &st->z, line, len, ev));
 }
 
 static void
 zd_close(void *state)
 {
-	struct zd_state *st = state;
-
-	if (st == NULL)
-		return;
-	wcs_pool_free(st->pool);
-	wcs_free(st->ctx, st);
+	wcs_lu_reader_close(state);
 }
 
 const struct wcs_reader_ops wcs_reader_zeek_dns = {
