@@ -6,11 +6,19 @@
 
 #include "cli.h"
 
+/*
+ * Messages carry bytes from logs (rejected values, file names) to a
+ * terminal: control bytes and invalid UTF-8 go out escaped, as in the text
+ * report, so a log line cannot send escape sequences.
+ */
 static void
 vmsg(const char *prefix, const char *fmt, va_list ap)
 {
+	char buf[8192];
+
+	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
 	fprintf(stderr, "wcscan: %s", prefix);
-	vfprintf(stderr, fmt, ap);
+	wcs_text_safe(stderr, buf, 0);
 	fputc('\n', stderr);
 }
 

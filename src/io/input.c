@@ -197,10 +197,12 @@ src_read(struct wcs_input *in, unsigned char *dst, size_t n)
 			if (gz_next_member(in) != WCS_OK)
 				return (got > 0 ? (ssize_t)got : -1);
 		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-			return (input_fail(in, WCS_ECORRUPT,
-				    in->zs.msg != NULL ? in->zs.msg :
-							 "corrupt gzip data"),
-			    -1);
+			(void)input_fail(in, WCS_ECORRUPT,
+			    in->zs.msg != NULL ? in->zs.msg :
+						 "corrupt gzip data");
+			/* Hand out what came before the damage; the next
+			 * call reports it. */
+			return (got > 0 ? (ssize_t)got : -1);
 		}
 		if (got > 0)
 			return ((ssize_t)got);

@@ -48,7 +48,7 @@ name_cmp(const void *a, const void *b)
 static int walk_path(struct walk *w, const char *path, bool top);
 
 static int
-walk_dir(struct walk *w, const char *path, const struct stat *st)
+walk_dir(struct walk *w, const char *path, const struct stat *st, bool top)
 {
 	struct dirent *de;
 	char **names = NULL, **nn, *child;
@@ -69,6 +69,13 @@ walk_dir(struct walk *w, const char *path, const struct stat *st)
 		return (WCS_OK);
 	}
 	if ((dir = opendir(path)) == NULL) {
+		/* The directory the user named is an input that could not
+		 * be read; one found inside it is skipped. */
+		if (top) {
+			wcs_set_error(
+			    w->ctx, errno, "%s: %s", path, strerror(errno));
+			return (WCS_FAILED);
+		}
 		walk_skip(w, path, strerror(errno));
 		return (WCS_OK);
 	}
@@ -138,7 +145,7 @@ walk_path(struct walk *w, const char *path, bool top)
 		return (WCS_OK);
 	}
 	if (S_ISDIR(st.st_mode))
-		return (walk_dir(w, path, &st));
+		return (walk_dir(w, path, &st, top));
 	if (S_ISREG(st.st_mode))
 		return (w->cb(path, w->arg));
 	/* A FIFO the user named is theirs to feed; inside a tree it may

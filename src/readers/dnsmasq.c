@@ -183,7 +183,8 @@ dm_message(struct wcs_ctx *ctx, struct dm_state *st, const char *s, size_t len,
 	uint16_t qtype;
 
 	n = wcs_lu_split_ws(s, len, t, WCS_NELEM(t));
-	if (n > WCS_NELEM(t))
+	/* An empty message has no t[0] to look at. */
+	if (n == 0 || n > WCS_NELEM(t))
 		return (WCS_SKIP);
 	/* log-queries=extra: "serial addr/port " first. */
 	if (n >= 3 && wcs_lu_uint(t[0].p, t[0].len, UINT32_MAX, &serial) &&

@@ -107,10 +107,13 @@ wcs_reader_run(struct wcs_ctx *ctx, const struct wcs_reader_ops *ops,
 {
 	struct wcs_event ev;
 	void *state = NULL;
+	int64_t lo, hi;
 	int rc, cbrc;
 
 	st->format = ops->name;
 	st->kind = wcs_input_kind_name(ops->kind);
+	(void)wcs_time_from_civil(1601, 1, 1, 0, 0, 0, 0, &lo);
+	(void)wcs_time_from_civil(9999, 12, 31, 23, 59, 59, 999999, &hi);
 	if ((rc = ops->open(ctx, in, &opts->read, &state)) != WCS_OK)
 		goto out;
 	for (;;) {
@@ -130,6 +133,14 @@ wcs_reader_run(struct wcs_ctx *ctx, const struct wcs_reader_ops *ops,
 		}
 		if (rc == WCS_WARN) {
 			stats_reject(st, ev.line, wcs_error_string(ctx));
+			continue;
+		}
+		/* A stamp in range can leave it once its zone or --tz is
+		 * applied; the report could not write it as RFC 3339. */
+		if (ev.ts_us != WCS_TIME_NONE &&
+		    (ev.ts_us < lo || ev.ts_us > hi)) {
+			stats_reject(st, ev.line,
+			    "time out of range (years 1601 to 9999 UTC)");
 			continue;
 		}
 		if (ev.ts_us != WCS_TIME_NONE &&

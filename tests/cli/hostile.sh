@@ -1,0 +1,545 @@
+#!/usr/bin/env bash
+# Hostile input (issue 5): logs come from compromised machines.  wcscan must
+# never crash, hang, read files it was not given or grow memory without
+# bound; bad input gets a message naming the file (and line), a count in
+# the report, and the rest of the input is still read.  Every input is
+# generated here, in a temporary directory, at test time.
+# usage: hostile.sh WCSCAN SOURCE_DIR
+#
+# Bounds.  Each run is under `timeout` (60 s; the 10-million-line case
+# 300 s, as it pushes 1 GB through a pipe) and GNU time's peak RSS:
+#  - SMALL_MB (32 MB) for one input: wcscan holds one buffer of --max-line
+#    (1 MiB) plus a 256 KiB read chunk, 256 KiB of raw input, zlib's 32 KiB
+#    window and the compiled rules: about 5 MB measured.  A 100 MB line or
+#    a 1 GB gzip bomb read into memory would blow through it.
+#  - BIG_MB (512 MB) for 10 million forged source addresses: the engine
+#    caps its 445/tcp tables (fanout.c: 4 Mi addresses, 256 Ki sources,
+#    4 Mi pairs) and counts the rest as untracked: about 260 MB measured at
+#    10 million, flat once the caps are reached; without caps it grows with
+#    every address.
+# Under AddressSanitizer (shadow memory, quarantine, slower) the caps are
+# multiplied by 8 and the forged-address case uses 3 million lines.
+set -u
+wcscan=$(realpath "$1")
+src=$(realpath "$2")
+check_json=$src/tests/cli/check_json.py
+tmp=$(mktemp -d /tmp/wcscan-hostile.XXXXXX)
+chmod 755 "$tmp" # the unreadable-file cases run as nobody when root
+trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 2
+pass=0
+fail=0
+SMALL_MB=32
+BIG_MB=512
+FORGED=10000000
+if grep -q __asan_init "$wcscan" 2>/dev/null; then
+	SMALL_MB=$((SMALL_MB * 8))
+	BIG_MB=$((BIG_MB * 8))
+	FORGED=3000000
+	echo "# sanitizer build: memory caps x8, $FORGED forged addresses"
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+fi
+
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
+
+# run NAME [ARGS...]: wcscan -f json -o NAME.json ARGS under timeout and
+# GNU time; sets st (exit status), secs, mb (peak RSS); stderr in NAME.err.
+run() {
+	local name=$1 t0 t1
+	shift
+	t0=$(date +%s%N)
+	/usr/bin/time -f %M -o "$name.rss" timeout "${TMO:-60}" \
+		"$wcscan" -f json -o "$name.json" "$@" 2>"$name.err"
+	st=$?
+	finish_run "$name" "$t0"
+}
+finish_run() { # NAME T0
+	local t1
+	t1=$(date +%s%N)
+	secs=$(awk -v a="$2" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+	mb=$(awk 'END { printf "%.1f", $1 / 1024 }' "$1.rss")
+}
+# The first input's counts: "records events ignored rejected".
+counts() {
+	python3 -c 'import json,sys
+i = json.load(open(sys.argv[1]))["inputs"][int(sys.argv[2])]
+print(i["records"], i["events"], i["ignored"], i["rejected"])' "$1.json" "${2:-0}"
+}
+jq_py() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1.json"; }
+
+# expect NAME STATUS ERR_REGEX COUNTS CAP_MB: one "ok"/"not ok" line for
+# the run just made: exit status, a message on stderr matching ERR_REGEX
+# (grep -E; empty: none asked), the first input's counts (empty: not
+# checked), a strict-JSON report that accounts for every record
+# (check_json.py), no timeout, peak RSS under CAP_MB.
+expect() {
+	local name=$1 want=$2 re=$3 want_counts=$4 cap=$5 why="" got=""
+	[ "$st" = "$want" ] || why="$why exit $st (want $want);"
+	[ "$st" = 124 ] && why="$why timed out;"
+	if [ -n "$re" ] && ! grep -Eq -- "$re" "$name.err"; then
+		why="$why stderr lacks /$re/: $(head -c 300 "$name.err" | tr '\n' '|');"
+	fi
+	if ! python3 "$check_json" "$name.json" >/dev/null 2>"$name.cj"; then
+		why="$why report: $(head -c 300 "$name.cj" | tr '\n' '|');"
+	else
+		got=$(counts "$name")
+		[ -z "$want_counts" ] || [ "$got" = "$want_counts" ] ||
+			why="$why counts '$got' (want '$want_counts');"
+	fi
+	awk -v m="$mb" -v c="$cap" 'BEGIN { exit !(m <= c) }' ||
+		why="$why peak RSS $mb MB > $cap MB;"
+	echo "# $name: exit $st, $secs s, peak RSS $mb MB, records/events/ignored/rejected: ${got:-?}"
+	echo "#   stderr: $(head -n 3 "$name.err" | cut -c1-160 | tr '\n' '|')"
+	if [ -z "$why" ]; then ok "$name"; else not_ok "$name:$why"; fi
+}
+
+EVNS='xmlns="http://schemas.microsoft.com/win/2004/08/events/event"'
+# An event XML record: svc_event COMPUTER SERVICE-NAME
+svc_event() {
+	echo "<Event $EVNS><System><Provider Name=\"Service Control Manager\"/><EventID>7045</EventID><TimeCreated SystemTime=\"2017-05-12T07:44:55.000Z\"/><Computer>$1</Computer></System><EventData><Data Name=\"ServiceName\">$2</Data><Data Name=\"ImagePath\">C:\\WINDOWS\\system32\\svchost.exe</Data></EventData></Event>"
+}
+NF='gw kernel: [UFW BLOCK] IN=eth0 OUT= SRC=192.168.1.5 DST=10.0.0.9 LEN=52 PROTO=TCP SPT=49152 DPT=445 SYN'
+nf_line() { echo "May 12 15:03:0$1 $NF"; }
+
+# --- XML: entity expansion, external entities, nesting -------------------
+# Billion laughs: nine levels of ten references, 10^9 "lol"s if expanded.
+# A DOCTYPE is no Windows export, so by content it is "unrecognized"; forced
+# through the XML reader, the prolog is not part of any <Event> record and
+# each record is parsed alone: the entity is undefined there, the record is
+# rejected with file:line, the next one is read.
+{
+	echo '<?xml version="1.0"?>'
+	echo '<!DOCTYPE Events ['
+	echo ' <!ENTITY l0 "lol">'
+	for i in 1 2 3 4 5 6 7 8 9; do
+		r="&l$((i - 1));"
+		echo " <!ENTITY l$i \"$r$r$r$r$r$r$r$r$r$r\">"
+	done
+	echo ']>'
+	echo '<Events>'
+	svc_event '&l9;' '&l9;'
+	svc_event WS1 ok
+	echo '</Events>'
+} >laughs.xml
+run laughs_auto laughs.xml
+expect laughs_auto 2 'laughs\.xml: unrecognized log format' "" $SMALL_MB
+run laughs --input-format evtx-xml laughs.xml
+expect laughs 0 'laughs\.xml:15: .*undefined entity' "2 1 0 1" $SMALL_MB
+
+# Quadratic blowup: one 64 KB entity referenced 30,000 times (2 GB if
+# expanded), no nesting for a depth limit to catch.
+python3 - "$EVNS" >quadratic.xml <<'EOF'
+import sys
+ns = sys.argv[1]
+print('<?xml version="1.0"?>')
+print('<!DOCTYPE Events [<!ENTITY a "%s">]>' % ("x" * 65536))
+print('<Events>')
+print('<Event %s><System><Provider Name="Service Control Manager"/>'
+      '<EventID>7045</EventID><TimeCreated SystemTime="2017-05-12T07:44:55Z"/>'
+      '<Computer>WS1</Computer></System><EventData><Data Name="ServiceName">%s'
+      '</Data></EventData></Event>' % (ns, "&a;" * 30000))
+print('<Event %s><System><Provider Name="Service Control Manager"/>'
+      '<EventID>7045</EventID><TimeCreated SystemTime="2017-05-12T07:44:56Z"/>'
+      '<Computer>WS2</Computer></System></Event>' % ns)
+print('</Events>')
+EOF
+run quadratic --input-format evtx-xml quadratic.xml
+expect quadratic 0 'quadratic\.xml:4: .*undefined entity' "2 1 0 1" $SMALL_MB
+
+# External entity and external DTD naming /etc/passwd, a parameter entity
+# too, both in the prolog and inside a record: nothing is fetched, and no
+# line of /etc/passwd reaches the report or stderr.
+{
+	echo '<?xml version="1.0"?>'
+	echo '<!DOCTYPE Events SYSTEM "file:///etc/passwd" [<!ENTITY xxe SYSTEM "file:///etc/passwd"><!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]>'
+	echo '<Events>'
+	svc_event '&xxe;' '&xxe;'
+	echo "<!DOCTYPE Event [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>$(svc_event '&xxe;' x)"
+	svc_event WS1 ok
+	echo '</Events>'
+} >xxe.xml
+run xxe --input-format evtx-xml xxe.xml
+expect xxe 0 'xxe\.xml:4: ' "" $SMALL_MB
+root_line=$(head -n 1 /etc/passwd | cut -d: -f1-3)
+if grep -qF -- "$root_line" xxe.json xxe.err; then
+	not_ok "xxe: /etc/passwd content ($root_line) in the report"
+else ok "xxe: no /etc/passwd content in the report or messages"; fi
+[ "$(jq_py xxe "d['inputs'][0]['events']")" = 1 ] &&
+	ok "xxe: the clean record is still read" || not_ok "xxe: events $(jq_py xxe "d['inputs'][0]['events']")"
+
+# 100,000 nested elements inside one record (expat's own stack, the
+# reader's depth limit), then 100,000 nested <Event> starts (the record
+# splitter): each bad record is rejected, the good record after is read.
+python3 - "$EVNS" >deep.xml <<'EOF'
+import sys
+ns, d = sys.argv[1], 100000
+head = ('<Event %s><System><Provider Name="Service Control Manager"/>'
+        '<EventID>7045</EventID><TimeCreated SystemTime="2017-05-12T07:44:55Z"/>'
+        '<Computer>WS%%d</Computer></System>' % ns)
+print(head % 9 + '<EventData>' + '<a>' * d + 'x' + '</a>' * d +
+      '</EventData></Event>')
+print(head % 1 + '</Event>')
+EOF
+run deep deep.xml
+expect deep 0 'deep\.xml:1: .*nested too deep' "2 1 0 1" $SMALL_MB
+{
+	python3 -c 'print("<Event>" * 100000 + "</Event>" * 100000)'
+	svc_event WS1 ok
+} >deep_events.xml
+run deep_events deep_events.xml
+expect deep_events 0 'deep_events\.xml:1: .*not closed' "100001 1 0 100000" $SMALL_MB
+
+# --- lines ----------------------------------------------------------------
+# A 100 MB line between two good ones: rejected as over-long and counted,
+# the line after it still read; memory stays at the line cap.
+{
+	nf_line 1
+	head -c 104857600 /dev/zero | tr '\0' A
+	echo
+	nf_line 2
+} >long.log
+run long --year 2017 long.log
+expect long 0 'long\.log:2: line longer than 1048576 bytes' "3 2 0 1" $SMALL_MB
+
+# NUL bytes inside lines and a line of NULs: a NUL inside an address
+# rejects the line, a line of NULs is no syslog line, a NUL in the syslog
+# header (host name, not used for netfilter events) does not stop the
+# line being read; the lines after are read.
+{
+	nf_line 1
+	printf 'May 12 15:03:02 gw kernel: IN=eth0 OUT= SRC=1.2\0.3.4 DST=10.0.0.11 PROTO=TCP SPT=1 DPT=445\n'
+	printf '\0\0\0\0\n'
+	printf 'May 12 15:03:03 gw\0kernel: IN=eth0 OUT= SRC=192.168.1.5 DST=10.0.0.12 PROTO=TCP SPT=1 DPT=445\n'
+	nf_line 4
+} >nul.log
+run nul --year 2017 nul.log
+expect nul 0 'nul\.log:2: ' "5 3 0 2" $SMALL_MB
+
+# Invalid UTF-8 (bytes FF FE, overlong C0 80, an encoded surrogate ED A0
+# 80, a cut sequence) in a rejected value: the JSON report stays strict
+# UTF-8 (U+FFFD), stderr shows \xNN.
+{
+	nf_line 1
+	printf 'May 12 15:03:02 gw kernel: IN=eth0 OUT= SRC=\xff\xfe\xc0\x80\xed\xa0\x80\xe2\x82 DST=10.0.0.10 PROTO=TCP SPT=1 DPT=445\n'
+	nf_line 3
+} >utf8.log
+run utf8 --year 2017 utf8.log
+expect utf8 0 'utf8\.log:2: .*\\xff\\xfe' "3 2 0 1" $SMALL_MB
+
+# UTF-16LE (BOM) event XML with lone surrogates (a high one before a
+# non-surrogate, a low one alone) in the computer name and an odd final
+# byte: they become U+FFFD, the host is reported, the JSON is valid.
+python3 - "$EVNS" >utf16.xml <<'EOF'
+import sys
+ns = sys.argv[1]
+def rec(comp):
+    return ('<Event %s><System><Provider Name="Service Control Manager"/>'
+            '<EventID>7045</EventID><TimeCreated SystemTime="2017-05-12T07:44:55Z"/>'
+            '<Computer>%s</Computer></System><EventData><Data Name="ServiceName">'
+            'mssecsvc2.0</Data><Data Name="ImagePath">C:\\WINDOWS\\mssecsvc.exe -m '
+            'security</Data></EventData></Event>\r\n' % (ns, comp))
+out = b"\xff\xfe"
+a, b = rec("WS@HI@X").split("@HI@")
+out += a.encode("utf-16-le") + b"\x00\xd8" + b.encode("utf-16-le")
+a, b = rec("WS@LO@Y").split("@LO@")
+out += a.encode("utf-16-le") + b"\x00\xdc" + b.encode("utf-16-le")
+out += b"<"  # half a code unit
+sys.stdout.buffer.write(out)
+EOF
+run utf16 utf16.xml
+expect utf16 1 "" "" $SMALL_MB
+[ "$(jq_py utf16 "sorted(n for h in d['hosts'] for n in h['names']) == ['WS\ufffdX', 'WS\ufffdY']")" = True ] &&
+	ok "utf16: lone surrogates become U+FFFD in host names" ||
+	not_ok "utf16: names $(jq_py utf16 "[h['names'] for h in d['hosts']]")"
+
+# --- gzip -----------------------------------------------------------------
+seq 0 1999 | awk '{ printf "May 12 15:03:01 gw kernel: IN=eth0 OUT= SRC=192.168.1.5 DST=10.0.%d.%d PROTO=TCP SPT=1 DPT=445\n", $1 / 256, $1 % 256 }' >fw.log
+python3 -c 'import zlib,sys
+c = zlib.compressobj(6, zlib.DEFLATED, 31)
+sys.stdout.buffer.write(c.compress(open("fw.log", "rb").read()) + c.flush())' >fw.log.gz
+# Truncated: the lines before the cut are read and counted, then the error
+# names the file; exit 2.
+head -c $(($(stat -c %s fw.log.gz) * 2 / 3)) fw.log.gz >trunc.log.gz
+run trunc --year 2017 trunc.log.gz
+expect trunc 2 'trunc\.log\.gz: unexpected end of gzip data' "" $SMALL_MB
+[ "$(jq_py trunc "d['inputs'][0]['events'] > 100 and d['inputs'][0]['error'] is not None")" = True ] &&
+	ok "trunc: lines before the cut are read, the report names the error" || not_ok "trunc: $(counts trunc)"
+# Corrupt: bytes flipped in the middle of the deflate stream.  What was
+# inflated before the damage is read (regression: it used to be dropped,
+# leaving only the 4 bytes sniffed for a BOM); the error names the file.
+python3 -c 'import sys
+d = bytearray(open("fw.log.gz", "rb").read())
+for k in range(len(d) // 2, len(d) // 2 + 64):
+    d[k] ^= 0x55
+sys.stdout.buffer.write(d)' >corrupt.log.gz
+run corrupt --year 2017 corrupt.log.gz
+expect corrupt 2 'corrupt\.log\.gz: (invalid|incorrect|corrupt)' "" $SMALL_MB
+[ "$(jq_py corrupt "d['inputs'][0]['events'] > 100 and d['inputs'][0]['error'] is not None")" = True ] &&
+	ok "corrupt: lines before the damage are read" || not_ok "corrupt: $(counts corrupt)"
+printf '\037\213\011\000garbage' >badmethod.gz
+run badmethod badmethod.gz
+expect badmethod 2 'badmethod\.gz: unknown compression method' "0 0 0 0" $SMALL_MB
+# Gzip bomb: 1 GB of zeros (one 1 GB "line") between two good lines, 4.5 MB
+# compressed: it streams through the line cap; the line after is read.
+{
+	nf_line 1
+	head -c 1073741824 /dev/zero
+	echo
+	nf_line 2
+} | gzip -1 >bomb.gz
+run bomb --year 2017 bomb.gz
+expect bomb 0 'bomb\.gz:2: line longer than' "3 2 0 1" $SMALL_MB
+# Pure zeros: nothing to recognise, decided from the first 4 KiB.
+head -c 1073741824 /dev/zero | gzip -1 >zeros.gz
+run zeros zeros.gz
+expect zeros 2 'zeros\.gz: unrecognized log format' "0 0 0 0" $SMALL_MB
+
+# --- files, directories, special files ------------------------------------
+# Empty file (plain and gzip): a warning, not an error.
+: >empty.log
+gzip -c empty.log >empty.log.gz
+run empty empty.log empty.log.gz
+expect empty 0 'empty\.log: empty input' "0 0 0 0" $SMALL_MB
+grep -q 'empty\.log\.gz: empty input' empty.err && ok "empty: empty gzip too" || not_ok "empty gzip"
+
+# Unreadable file and directory (chmod 000).  Root reads anything, so as
+# root these run as nobody (setpriv); without setpriv they are skipped.
+nf_line 1 >ok.log
+mkdir -p perm/closed perm/tree/closed perm/tree/open
+cp ok.log perm/secret.log
+cp ok.log perm/closed/in.log
+cp ok.log perm/tree/closed/in.log
+cp ok.log perm/tree/open/in.log
+chmod 000 perm/secret.log perm/closed perm/tree/closed
+chmod 777 perm
+as_user=()
+if [ "$(id -u)" -eq 0 ]; then
+	if command -v setpriv >/dev/null; then
+		as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	else as_user=(skip); fi
+fi
+if [ "${as_user[0]:-}" = skip ]; then
+	echo "# skip: unreadable file/directory cases (root, no setpriv)"
+else
+	runas() { # NAME ARGS...: run, as nobody when root; report in perm/
+		local name=$1 t0
+		shift
+		t0=$(date +%s%N)
+		"${as_user[@]}" /usr/bin/time -f %M -o "perm/$name.rss" \
+			timeout 60 "$wcscan" -f json -o "perm/$name.json" "$@" \
+			2>"$name.err"
+		st=$?
+		cp "perm/$name.json" "$name.json" 2>/dev/null
+		cp "perm/$name.rss" "$name.rss" 2>/dev/null
+		finish_run "$name" "$t0"
+	}
+	chmod 666 ok.log
+	# An unreadable file named on the command line: exit 2, named; the
+	# other input is read.
+	runas unreadable --year 2017 perm/secret.log ok.log
+	expect unreadable 2 'perm/secret\.log: Permission denied' "0 0 0 0" $SMALL_MB
+	[ "$(counts unreadable 1)" = "1 1 0 0" ] && ok "unreadable: the next input is read" || not_ok "unreadable: next input"
+	# An unreadable directory named on the command line is an input that
+	# could not be read: exit 2 and in the report (regression: it was a
+	# warning, exit 0, and missing from the report).
+	runas unreadable_dir --year 2017 perm/closed ok.log
+	expect unreadable_dir 2 'perm/closed: Permission denied' "0 0 0 0" $SMALL_MB
+	# Inside a tree an unreadable directory is skipped with a warning.
+	runas unreadable_subdir --year 2017 perm/tree
+	grep -q 'perm/tree/closed: skipped: Permission denied' unreadable_subdir.err &&
+		[ "$(jq_py unreadable_subdir "[i['path'].split('/')[-1] for i in d['inputs'] if i['events']]")" = "['in.log']" ] &&
+		ok "unreadable_subdir: skipped with a warning, the rest read" ||
+		not_ok "unreadable_subdir: exit $st, $(tr '\n' '|' <unreadable_subdir.err)"
+fi
+
+# Symbolic link loops: a <-> b inside a tree and a link to the tree's own
+# parent: skipped with a message, the one log read; a loop named on the
+# command line is an error naming it.
+mkdir -p loop/d
+nf_line 1 >loop/d/fw.log
+ln -s b loop/a
+ln -s a loop/b
+ln -s .. loop/d/up
+run loop --year 2017 loop
+expect loop 0 'loop/a: skipped: Too many levels of symbolic links' "1 1 0 0" $SMALL_MB
+grep -q 'loop/d/up: skipped: directory loop' loop.err && ok "loop: the directory loop is named" || not_ok "loop: $(tr '\n' '|' <loop.err)"
+run loop_top loop/a
+expect loop_top 2 'loop/a: Too many levels of symbolic links' "0 0 0 0" $SMALL_MB
+
+# A FIFO inside a directory is skipped, not opened (nobody writes to it:
+# opening it would hang).
+mkdir fifo
+nf_line 1 >fifo/fw.log
+mkfifo fifo/pipe
+TMO=20 run fifo --year 2017 fifo
+expect fifo 0 'fifo/pipe: skipped: FIFO' "1 1 0 0" $SMALL_MB
+
+# --- time stamps ----------------------------------------------------------
+# RFC 3339 stamps with year 0, year 99999, month 13, 30 February, hour 25,
+# and the extremes 9999-12-31 +14:00 and 1601-01-01 -14:00: bad ones are
+# rejected with file:line, the extremes read; first/last stay RFC 3339.
+T='gw kernel: IN=eth0 OUT= SRC=192.168.1.5 DST=10.0.0.9 PROTO=TCP SPT=1 DPT=445'
+for s in 2017-05-12T15:03:01Z 0000-05-12T15:03:01Z 99999-05-12T15:03:01Z \
+	2017-13-12T15:03:01Z 2017-02-30T15:03:01Z 2017-05-12T25:61:61Z \
+	9999-12-31T23:59:59+14:00 1601-01-01T00:00:00-14:00; do
+	echo "$s $T"
+done >ts_rfc.log
+run ts_rfc ts_rfc.log
+expect ts_rfc 0 'ts_rfc\.log:2: ' "8 3 0 5" $SMALL_MB
+# Windows Firewall (local time): year 0, 99999, month 13, 0000-00-00, and
+# 9999-12-31 23:59:59 that --tz -12:00 pushes into year 10000 UTC: that one
+# is rejected as out of range (regression: it was read, and the report
+# wrote "10000-01-01T11:59:59Z", not RFC 3339).
+{
+	echo '#Version: 1.5'
+	echo '#Software: Microsoft Windows Firewall'
+	echo '#Time Format: Local'
+	echo '#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path'
+	for d in '2017-05-12 07:45:10' '0000-05-12 07:45:10' '99999-05-12 07:45:10' \
+		'2017-13-12 07:45:10' '2017-00-00 00:00:00' '9999-12-31 23:59:59'; do
+		echo "$d ALLOW TCP 10.1.1.23 10.1.1.24 49201 445 0 - 0 0 0 - - - SEND"
+	done
+} >ts_pfw.log
+run ts_pfw --tz -12:00 ts_pfw.log
+expect ts_pfw 0 'ts_pfw\.log:10: time out of range' "10 1 4 5" $SMALL_MB
+# Event XML: year 0, 99999, month 13; 19 fraction digits.
+for t in 2017-05-12T07:44:55.000Z 0000-01-01T00:00:00Z 99999-05-12T07:44:55Z \
+	2017-13-12T07:44:55Z 2017-05-12T07:44:55.9999999999999999999Z; do
+	echo "<Event $EVNS><System><Provider Name=\"Service Control Manager\"/><EventID>7045</EventID><TimeCreated SystemTime=\"$t\"/><Computer>WS1</Computer></System><EventData><Data Name=\"ServiceName\">x</Data></EventData></Event>"
+done >ts.xml
+run ts_xml ts.xml
+expect ts_xml 0 'ts\.xml:2: .*TimeCreated' "5 2 0 3" $SMALL_MB
+# Zeek epoch stamps: 1e300, -1e300, nan, inf, before 1601, after 9999.
+zc=$src/testdata/zeek_conn/zeek_conn.log
+if [ -f "$zc" ]; then
+	{
+		grep '^#' "$zc" | head -n 8
+		line=$(grep -v '^#' "$zc" | head -n 1)
+		for t in 1494575110.123456 1e300 -1e300 nan inf -62135596800.5 253402300800.0 99999999999999999999; do
+			printf '%s\n' "$line" | awk -v t="$t" 'BEGIN { FS = OFS = "\t" } { $1 = t; print }'
+		done
+	} >ts_zeek.log
+	run ts_zeek ts_zeek.log
+	expect ts_zeek 0 "ts_zeek\.log:10: bad ts '1e300'" "" $SMALL_MB
+	[ "$(jq_py ts_zeek "d['inputs'][0]['events'], d['inputs'][0]['rejected']")" = "1 7" ] &&
+		ok "ts_zeek: 7 bad stamps rejected, 1 read" || not_ok "ts_zeek: $(counts ts_zeek)"
+fi
+
+# --- address families and line ends ---------------------------------------
+# IPv6 everywhere an address goes: each text format's test log with every
+# IPv4 address rewritten as IPv6 (2001:db8::a:b:c:d) reads at least as
+# many events (bad IPv4 such as 192.168.1.500 become valid IPv6), no
+# record is rejected for an address, and at least as many events carry an
+# IPv6 address as carried an IPv4 one.
+v4to6='s/(^|[^0-9.])([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})($|[^0-9.])/\12001:db8::\2:\3:\4:\5\6/g'
+for f in pfirewall/pfirewall_outbreak.log netfilter/netfilter_ufw.log \
+	netfilter/netfilter_rfc.log filterlog/filterlog_bsd.log asa/asa_mixed.log \
+	fortigate/fortigate_traffic.log panos/panos_traffic.log \
+	zeek_conn/zeek_conn.log zeek_conn/zeek_conn_json.log mikrotik/mikrotik_fw.log \
+	windns/windns_enus.log bind/bind_queries.log dnsmasq/dnsmasq_syslog.log \
+	zeek_dns/zeek_dns.log smblog/smblog_access.log; do
+	[ -f "$src/testdata/$f" ] || continue
+	b=$(basename "$f")
+	sed -E "$v4to6; $v4to6" "$src/testdata/$f" >"v6_$b"
+	"$wcscan" --year 2017 -f json -o v4.json --dump-events v4.nd "$src/testdata/$f" 2>/dev/null
+	"$wcscan" --year 2017 -f json -o "v6_$b.json" --dump-events v6.nd "v6_$b" 2>/dev/null
+	e4=$(jq_py v4 "d['inputs'][0]['events']")
+	e6=$(jq_py "v6_$b" "d['inputs'][0]['events']")
+	bad=$(jq_py "v6_$b" "[r['why'] for r in d['inputs'][0]['rejects'] if 'addr' in r['why']]")
+	n4=$(grep -cE '"(src|dest)_ip":"[0-9]+\.' v4.nd)
+	n6=$(grep -cE '"(src|dest)_ip":"2001:db8::' v6.nd)
+	if [ "$e6" -ge "$e4" ] && [ "$bad" = "[]" ] && [ "$n6" -ge "$n4" ]; then
+		ok "ipv6 $b: $e6 events (IPv4: $e4), $n6 with IPv6 addresses (IPv4: $n4)"
+	else
+		not_ok "ipv6 $b: events $e6 (IPv4 $e4), with addresses $n6 (IPv4 $n4), address rejects $bad"
+	fi
+done
+
+# CRLF and mixed line ends: the same events as the original, text and XML.
+for f in pfirewall/pfirewall_outbreak.log netfilter/netfilter_ufw.log \
+	asa/asa_mixed.log zeek_conn/zeek_conn.log windns/windns_enus.log \
+	bind/bind_queries.log smblog/smblog_access.log \
+	evtx_xml/wevtutil_rootless.xml sysmon_xml/sysmon_3_conn.xml; do
+	[ -f "$src/testdata/$f" ] || continue
+	b=$(basename "$f")
+	sed 's/\r$//; s/$/\r/' "$src/testdata/$f" >"crlf_$b"
+	awk '{ sub(/\r$/, "") } NR % 2 { printf "%s\r\n", $0; next } { print }' \
+		"$src/testdata/$f" >"mixed_$b"
+	strip() { sed 's/,"source":.*$//' "$1"; }
+	"$wcscan" --year 2017 --dump-events a.nd -o /dev/null "$src/testdata/$f" 2>/dev/null
+	"$wcscan" --year 2017 --dump-events b.nd -o /dev/null "crlf_$b" 2>/dev/null
+	"$wcscan" --year 2017 --dump-events c.nd -o /dev/null "mixed_$b" 2>/dev/null
+	if [ -s a.nd ] && [ "$(strip a.nd)" = "$(strip b.nd)" ] && [ "$(strip a.nd)" = "$(strip c.nd)" ]; then
+		ok "line ends $b: CRLF and mixed give the same $(wc -l <a.nd) events"
+	else
+		not_ok "line ends $b: events differ ($(wc -l <a.nd) $(wc -l <b.nd) $(wc -l <c.nd))"
+	fi
+done
+
+# --- forged addresses -------------------------------------------------------
+# 10 million distinct source addresses, each one 445/tcp packet, streamed
+# from awk through a pipe (1 GB, never on disk): every line is counted,
+# memory stays under the engine's caps, the untracked attempts are said.
+t0=$(date +%s%N)
+awk -v n="$FORGED" 'BEGIN { for (i = 0; i < n; i++) printf "May 12 15:03:01 gw kernel: IN=eth0 OUT= SRC=10.%d.%d.%d DST=10.0.0.9 LEN=52 PROTO=TCP SPT=49152 DPT=445 SYN\n", int(i / 65536) % 256, int(i / 256) % 256, i % 256 }' |
+	/usr/bin/time -f %M -o forged.rss timeout 300 \
+		"$wcscan" --fw - --year 2017 -f json -o forged.json 2>forged.err
+st=$?
+finish_run forged "$t0"
+expect forged 0 'attempts not tracked: memory caps reached' "$FORGED $FORGED 0 0" $BIG_MB
+
+# --- output safety ----------------------------------------------------------
+# CSV: host names crafted as formulas (= + - @, tab, CR first) are
+# neutralised: no cell starts with one of them.
+i=0
+for n in '=HYPERLINK(&quot;http://evil/&quot;)' "+1+cmd|' /C calc'!A0" '-2+3' '@SUM(A1)' '&#9;=tab' '&#13;=cr'; do
+	i=$((i + 1))
+	echo "<Event $EVNS><System><Provider Name=\"Service Control Manager\"/><EventID>7045</EventID><TimeCreated SystemTime=\"2017-05-12T07:44:55Z\"/><Computer>$n</Computer></System><EventData><Data Name=\"ServiceName\">=svc$i</Data><Data Name=\"ImagePath\">C:\\WINDOWS\\mssecsvc.exe -m security</Data></EventData></Event>"
+done >formula.xml
+"$wcscan" -f csv formula.xml >formula.csv 2>/dev/null
+res=$(python3 -c 'import csv,sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+bad = [c for r in rows for c in r if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+names = [r[2] for r in rows[1:]]
+print(len(rows) - 1, len(bad), all(n.startswith("\x27") for n in names))' formula.csv)
+[ "$res" = "6 0 True" ] && ok "csv: 6 formula host names neutralised" || not_ok "csv: rows/bad/quoted = $res"
+
+# Text (terminal) output and messages: escape sequences (OSC title, clear
+# screen, CSI in C1 form, DEL) from an SMB log, a DNS name and a rejected
+# firewall value never reach stdout or stderr as control bytes
+# (regression: stderr messages passed them through).
+{
+	printf 'DateTime\tClient\tServer\tProtocol\tComputerName\tUser Account\tOperation\n'
+	printf '12/May/2017:17:03:01 +02:00\t10.0.0.23:49201\t10.0.0.5:445\tSMB1/tcp\tWS\033]0;owned\007\033[2J\302\233\177\tEVIL\033[5m\tNegotiate\033[0m\n'
+} >esc_smb.log
+printf 'May 12 15:03:00 gw dnsmasq[812]: query[A] \033[31m.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com from 192.168.7.23\n' >esc_dns.log
+{
+	nf_line 1
+	printf 'May 12 15:03:02 gw kernel: IN=eth0 OUT= SRC=\033]0;pwned\007\033[2J DST=10.0.0.10 PROTO=TCP SPT=1 DPT=445\n'
+} >esc_fw.log
+"$wcscan" --year 2017 -f text esc_smb.log esc_dns.log esc_fw.log >esc.out 2>esc.err
+res=$(python3 -c 'import sys
+for f in sys.argv[1:]:
+    b = open(f, "rb").read()
+    bad = sum(1 for c in b if (c < 0x20 and c not in (9, 10)) or c == 0x7f)
+    c1 = sum(1 for ch in b.decode("utf-8", "replace") if 0x80 <= ord(ch) <= 0x9f)
+    print(len(b) > 0, bad + c1, end=" ")' esc.out esc.err)
+grep -q 'x1b' esc.out && grep -q 'esc_fw\.log:2: .*\\x1b' esc.err &&
+	[ "$res" = "True 0 True 0 " ] && ok "text: no control bytes from logs on stdout or stderr" ||
+	not_ok "text: control bytes (stdout has/bad, stderr has/bad: $res)"
+
+# -o never follows a symlink planted at the target: one to an existing
+# file (left alone) and a dangling one (nothing created where it points).
+echo precious >precious
+ln -s "$tmp/precious" out1.json
+ln -s "$tmp/created-elsewhere" out2.json
+"$wcscan" -f json -o out1.json ok.log 2>/dev/null
+"$wcscan" -f json -o out2.json ok.log 2>/dev/null
+if [ "$(cat precious)" = precious ] && [ ! -L out1.json ] && [ ! -L out2.json ] &&
+	[ ! -e created-elsewhere ] && python3 "$check_json" out1.json && python3 "$check_json" out2.json; then
+	ok "-o replaces planted symlinks, writes through neither"
+else not_ok "-o followed a planted symlink"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
