@@ -157,6 +157,30 @@ test_gzip_members_and_errors(void **state)
 	write_file("c.gz", buf, (size_t)n);
 	assert_int_equal(
 	    read_lines(tpath("c.gz"), 0, out, sizeof(out), &w), WCS_FAILED);
+
+	/* Damage late in a member: the lines before it still come out,
+	 * then the error. */
+	{
+		static char big[64 * 1024], zbuf[64 * 1024];
+		size_t o = 0, zn;
+		int i;
+
+		for (i = 0; i < 3000; i++)
+			o += (size_t)snprintf(
+			    big + o, sizeof(big) - o, "line %d\n", i);
+		append_gzip("d.gz", big);
+		fp = fopen(tpath("d.gz"), "rb");
+		assert_non_null(fp);
+		zn = fread(zbuf, 1, sizeof(zbuf), fp);
+		(void)fclose(fp);
+		zbuf[zn - 12] ^= 0x55; /* near the end of the deflate data */
+		zbuf[zn - 13] ^= 0x55;
+		write_file("d.gz", zbuf, zn);
+		assert_int_equal(
+		    read_lines(tpath("d.gz"), 0, big, sizeof(big), &w),
+		    WCS_FAILED);
+		assert_memory_equal(big, "line 0|line 1|line 2|", 21);
+	}
 }
 
 static void
