@@ -877,25 +877,24 @@ wcs_lu_action_words(struct wcs_span sp)
 	return (WCS_ACT_UNKNOWN);
 }
 
-int
-wcs_lu_reader_open(struct wcs_ctx *ctx, struct wcs_input *in,
-    const struct wcs_read_opts *opts, size_t size, bool pool, void **state)
+void *
+wcs_lu_reader_new(struct wcs_ctx *ctx, struct wcs_input *in,
+    const struct wcs_read_opts *opts, size_t size, bool pool)
 {
 	struct wcs_lu_reader *r;
 
 	if ((r = wcs_calloc(ctx, 1, size)) == NULL)
-		return (WCS_FATAL);
+		return (NULL);
 	r->ctx = ctx;
 	r->in = in;
 	r->tz = opts->tz;
 	wcs_lu_year_init(&r->year, opts->year, wcs_input_info(in)->mtime);
 	if (pool && (r->pool = wcs_pool_new(ctx, 0)) == NULL) {
 		wcs_free(ctx, r);
-		return (WCS_FATAL);
+		return (NULL);
 	}
-	/* r is the first member: a pointer to it is one to the state. */
-	*state = r;
-	return (WCS_OK);
+	/* r is the state's first member: its address is the state's. */
+	return (r);
 }
 
 int

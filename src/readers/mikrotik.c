@@ -197,11 +197,9 @@ mt_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
 	struct mt_state *st;
-	int rc;
 
-	if ((rc = wcs_lu_reader_open(
-		 ctx, in, opts, sizeof(*st), false, (void **)&st)) != WCS_OK)
-		return (rc);
+	if ((st = wcs_lu_reader_new(ctx, in, opts, sizeof(*st), false)) == NULL)
+		return (WCS_FATAL);
 	*state = st;
 	return (WCS_OK);
 }

@@ -68,16 +68,16 @@ struct wcs_lu_reader {
 };
 
 /*
- * Allocate a reader state of size bytes whose first member is a struct
- * wcs_lu_reader, and fill that in.  WCS_OK, or WCS_FATAL (nothing kept).
+ * A zeroed reader state of size bytes whose first member is a struct
+ * wcs_lu_reader, filled in; NULL (error in ctx) when out of memory.
  */
-int wcs_lu_reader_open(struct wcs_ctx *ctx, struct wcs_input *in,
-    const struct wcs_read_opts *opts, size_t size, bool pool, void **state);
+void *wcs_lu_reader_new(struct wcs_ctx *ctx, struct wcs_input *in,
+    const struct wcs_read_opts *opts, size_t size, bool pool);
 /* The next line, with ev->line and ev->offset set (the pool reset first);
  * returns what wcs_input_getline returned. */
 int wcs_lu_reader_line(struct wcs_lu_reader *r, struct wcs_event *ev,
     const char **line, size_t *len);
-/* Free a state made by wcs_lu_reader_open; accepts NULL. */
+/* Free a state made by wcs_lu_reader_new; accepts NULL. */
 void wcs_lu_reader_close(void *state);
 
 /* A syslog header: BSD (RFC 3164), RFC 3339-stamped, or RFC 5424. */

@@ -234,11 +234,9 @@ smb_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
 	struct smb_state *st;
-	int rc;
 
-	if ((rc = wcs_lu_reader_open(
-		 ctx, in, opts, sizeof(*st), true, (void **)&st)) != WCS_OK)
-		return (rc);
+	if ((st = wcs_lu_reader_new(ctx, in, opts, sizeof(*st), true)) == NULL)
+		return (WCS_FATAL);
 	smb_default(st->idx);
 	*state = st;
 	return (WCS_OK);
