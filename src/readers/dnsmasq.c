@@ -269,13 +269,9 @@ dm_parse(struct wcs_ctx *ctx, struct dm_state *st, const char *s, size_t len,
 	if ((rc = dm_message(ctx, st, sl.msg.p, sl.msg.len, ev)) != WCS_OK)
 		return (rc);
 	*what = LINE_EVENT;
-	if (st != NULL &&
-	    !wcs_lu_syslog_time(&sl, &st->lr.year, st->lr.tz, &ev->ts_us)) {
-		wcs_set_error(ctx, WCS_EPARSE, "bad syslog date");
-		return (WCS_WARN);
-	}
-	ev->local_time = WCS_LU_SYSLOG_LOCAL(&sl);
-	ev->year_inferred = WCS_LU_SYSLOG_NOYEAR(&sl);
+	if ((rc = wcs_lu_syslog_date(
+		 ctx, st != NULL ? &st->lr : NULL, &sl, ev)) != WCS_OK)
+		return (rc);
 	return (WCS_OK);
 }
 

@@ -113,13 +113,9 @@ fl_parse(struct wcs_ctx *ctx, const struct fl_state *st, const char *s,
 		return (WCS_SKIP);
 	if ((rc = fl_record(ctx, sl.msg.p, sl.msg.len, ev)) != WCS_OK)
 		return (rc);
-	if (st != NULL &&
-	    !wcs_lu_syslog_time(&sl, &st->lr.year, st->lr.tz, &ev->ts_us)) {
-		wcs_set_error(ctx, WCS_EPARSE, "bad syslog date");
-		return (WCS_WARN);
-	}
-	ev->local_time = WCS_LU_SYSLOG_LOCAL(&sl);
-	ev->year_inferred = WCS_LU_SYSLOG_NOYEAR(&sl);
+	if ((rc = wcs_lu_syslog_date(
+		 ctx, st != NULL ? &st->lr : NULL, &sl, ev)) != WCS_OK)
+		return (rc);
 	return (WCS_OK);
 }
 

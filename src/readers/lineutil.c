@@ -921,3 +921,16 @@ wcs_lu_reader_close(void *state)
 	wcs_pool_free(r->pool);
 	wcs_free(r->ctx, r);
 }
+
+int
+wcs_lu_syslog_date(struct wcs_ctx *ctx, const struct wcs_lu_reader *r,
+    const struct wcs_lu_syslog *sl, struct wcs_event *ev)
+{
+	if (r != NULL && !wcs_lu_syslog_time(sl, &r->year, r->tz, &ev->ts_us)) {
+		wcs_set_error(ctx, WCS_EPARSE, "bad syslog date");
+		return (WCS_WARN);
+	}
+	ev->local_time = WCS_LU_SYSLOG_LOCAL(sl);
+	ev->year_inferred = WCS_LU_SYSLOG_NOYEAR(sl);
+	return (WCS_OK);
+}

@@ -163,13 +163,9 @@ mt_parse(struct wcs_ctx *ctx, const struct mt_state *st, const char *s,
 	}
 	if ((rc = mt_packet(ctx, msg.p, msg.len, ev)) != WCS_OK)
 		return (rc);
-	if (st != NULL &&
-	    !wcs_lu_syslog_time(&sl, &st->lr.year, st->lr.tz, &ev->ts_us)) {
-		wcs_set_error(ctx, WCS_EPARSE, "bad syslog date");
-		return (WCS_WARN);
-	}
-	ev->local_time = WCS_LU_SYSLOG_LOCAL(&sl);
-	ev->year_inferred = WCS_LU_SYSLOG_NOYEAR(&sl);
+	if ((rc = wcs_lu_syslog_date(
+		 ctx, st != NULL ? &st->lr : NULL, &sl, ev)) != WCS_OK)
+		return (rc);
 	return (WCS_OK);
 }
 

@@ -156,6 +156,13 @@ bool wcs_lu_syslog(const char *s, size_t len, struct wcs_lu_syslog *sl);
 /* The header's time in UTC: year inferred and tz applied when needed. */
 bool wcs_lu_syslog_time(const struct wcs_lu_syslog *sl,
     const struct wcs_lu_year *y, const struct wcs_tz *tz, int64_t *out);
+/*
+ * Date ev from a parsed syslog header with the reader's --tz and year, and
+ * record how (ev->local_time, ev->year_inferred).  r is NULL when bidding:
+ * nothing is dated then.  WCS_OK, or WCS_WARN ("bad syslog date").
+ */
+int wcs_lu_syslog_date(struct wcs_ctx *ctx, const struct wcs_lu_reader *r,
+    const struct wcs_lu_syslog *sl, struct wcs_event *ev);
 
 /*
  * For bidders: the next complete line of the peek window from *pos (its
