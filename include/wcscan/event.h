@@ -87,4 +87,22 @@ void wcs_event_clear(struct wcs_event *ev);
 const char *wcs_event_kind_name(enum wcs_event_kind kind);
 const char *wcs_action_name(enum wcs_action action);
 
+/*
+ * A batch of events that owns copies of their strings: how events made on
+ * one thread reach the engine on another.  NULL from _new on ENOMEM.
+ */
+struct wcs_ctx;
+struct wcs_event_batch;
+struct wcs_event_batch *wcs_event_batch_new(struct wcs_ctx *ctx, size_t cap);
+/* Accepts NULL. */
+void wcs_event_batch_free(struct wcs_event_batch *b);
+/* Empty it, keeping the memory for the next batch. */
+void wcs_event_batch_clear(struct wcs_event_batch *b);
+/* Copy ev in; false when full or out of memory (then the ctx says). */
+bool wcs_event_batch_add(struct wcs_event_batch *b, const struct wcs_event *ev);
+bool wcs_event_batch_full(const struct wcs_event_batch *b);
+size_t wcs_event_batch_count(const struct wcs_event_batch *b);
+const struct wcs_event *wcs_event_batch_get(
+    const struct wcs_event_batch *b, size_t i);
+
 #endif /* WCSCAN_EVENT_H */

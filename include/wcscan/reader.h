@@ -100,4 +100,27 @@ int wcs_reader_run(struct wcs_ctx *ctx, const struct wcs_reader_ops *ops,
     struct wcs_input *in, const struct wcs_run_opts *opts,
     struct wcs_input_stats *st, wcs_event_cb cb, void *arg);
 
+/*
+ * The same, a slice at a time, so that a caller can interleave inputs or
+ * read them on other threads.  A job keeps the input, the reader state
+ * and the accounting in st; it uses ctx for errors and memory and nothing
+ * else, so jobs with their own ctx can run on different threads.
+ *
+ * wcs_read_job_new: WCS_OK (*job set), or what ops->open returned.
+ * wcs_read_job_fill: hands up to max_events events to cb and returns
+ * WCS_OK when more may follow, WCS_EOF when the input is finished, or
+ * WCS_FAILED / WCS_FATAL / the callback's status.  After anything but
+ * WCS_OK the job is done and further calls return WCS_EOF.
+ */
+struct wcs_read_job;
+int wcs_read_job_new(struct wcs_ctx *ctx, const struct wcs_reader_ops *ops,
+    struct wcs_input *in, const struct wcs_run_opts *opts,
+    struct wcs_input_stats *st, struct wcs_read_job **job);
+int wcs_read_job_fill(
+    struct wcs_read_job *job, wcs_event_cb cb, void *arg, uint64_t max_events);
+/* The input being read (bytes so far, for progress). */
+const struct wcs_input_info *wcs_read_job_input(const struct wcs_read_job *job);
+/* Closes the reader, not the input.  Accepts NULL. */
+void wcs_read_job_free(struct wcs_read_job *job);
+
 #endif /* WCSCAN_READER_H */

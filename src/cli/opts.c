@@ -51,6 +51,7 @@ static const struct option long_opts[] = { { "dns", required_argument, NULL,
 	{ "help", no_argument, NULL, 'h' },
 	{ "input-format", required_argument, NULL, OPT_INPUT_FORMAT },
 	{ "internal", required_argument, NULL, OPT_INTERNAL },
+	{ "jobs", required_argument, NULL, 'j' },
 	{ "list-formats", no_argument, NULL, OPT_LIST_FORMATS },
 	{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
 	{ "max-line", required_argument, NULL, OPT_MAX_LINE },
@@ -72,71 +73,75 @@ static const struct option long_opts[] = { { "dns", required_argument, NULL,
 void
 wcs_print_usage(FILE *out)
 {
-	fputs("usage: wcscan [-hqV] [-f format] [-o file] [--dns file] "
-	      "[--evtx file]\n"
-	      "              [--fw file] [--smb file] [--sysmon file] "
-	      "[--input-format name]\n"
-	      "              [--fanout-threshold n] [--fanout-window seconds] "
-	      "[--graph file]\n"
-	      "              [--internal cidr] [--list-formats] "
-	      "[--list-rules]\n"
-	      "              [--max-line bytes] [--no-default-rules]\n"
-	      "              [--progress | --no-progress] [--rules dir] "
-	      "[--since time]\n"
-	      "              [--strict] [--tz zone] [--until time] "
-	      "[--year year]\n"
-	      "              [--dump-events file] [file ...]\n"
-	      "\n"
-	      "Find WannaCry in firewall, DNS, Windows event (XML), Sysmon "
-	      "and SMB logs.\n"
-	      "\n"
-	      "Inputs (repeatable; a file, a directory, or - for stdin; "
-	      "gzip is read\n"
-	      "by content; positional files are recognised by content):\n"
-	      "  --fw FILE          firewall log\n"
-	      "  --dns FILE         DNS query log\n"
-	      "  --evtx FILE        Windows event log exported as XML\n"
-	      "  --sysmon FILE      Sysmon events exported as XML\n"
-	      "  --smb FILE         SMB access log\n"
-	      "  --input-format NAME  read every input with this reader "
-	      "(--list-formats)\n"
-	      "  --tz ZONE          zone of logs written in local time "
-	      "(IANA name or +HH:MM)\n"
-	      "  --year YEAR        year of syslog stamps without one\n"
-	      "  --since TIME, --until TIME  only events in this window "
-	      "(RFC 3339)\n"
-	      "  --max-line BYTES   longest line or record accepted "
-	      "(default 1048576)\n"
-	      "\n"
-	      "Detection:\n"
-	      "  --rules DIR        also load DIR/*.rules (same id "
-	      "replaces)\n"
-	      "  --no-default-rules load only the --rules directories\n"
-	      "  --internal CIDR    internal network (repeatable; replaces "
-	      "RFC 1918 + ULA)\n"
-	      "  --fanout-threshold N  distinct 445/tcp destinations that make "
-	      "a fan-out (20)\n"
-	      "  --fanout-window S  ... within S seconds (60)\n"
-	      "  --list-rules, --list-formats  print them and exit\n"
-	      "\n"
-	      "Output:\n"
-	      "  -f, --format FMT   text (default), csv or json; a reader "
-	      "name works as\n"
-	      "                     --input-format\n"
-	      "  -o, --output FILE  write the report to FILE (atomically)\n"
-	      "  --dump-events FILE write the normalised events as NDJSON\n"
-	      "  --graph FILE       write the infection graph as Graphviz "
-	      "DOT\n"
-	      "  --strict           rejected records make the exit status "
-	      "2\n"
-	      "  -q, --quiet        no warnings, only errors\n"
-	      "  --progress, --no-progress  progress on stderr (default: "
-	      "on a terminal)\n"
-	      "  -h, --help, -V, --version\n"
-	      "\n"
-	      "Exit status: 0 nothing found, 1 infected/neutralized/"
-	      "suspicious hosts,\n"
-	      "2 error (usage, unreadable input, bad rules).\n",
+	fputs(
+	    "usage: wcscan [-hqV] [-f format] [-j jobs] [-o file] [--dns file] "
+	    "[--evtx file]\n"
+	    "              [--fw file] [--smb file] [--sysmon file] "
+	    "[--input-format name]\n"
+	    "              [--fanout-threshold n] [--fanout-window seconds] "
+	    "[--graph file]\n"
+	    "              [--internal cidr] [--list-formats] "
+	    "[--list-rules]\n"
+	    "              [--max-line bytes] [--no-default-rules]\n"
+	    "              [--progress | --no-progress] [--rules dir] "
+	    "[--since time]\n"
+	    "              [--strict] [--tz zone] [--until time] "
+	    "[--year year]\n"
+	    "              [--dump-events file] [file ...]\n"
+	    "\n"
+	    "Find WannaCry in firewall, DNS, Windows event (XML), Sysmon "
+	    "and SMB logs.\n"
+	    "\n"
+	    "Inputs (repeatable; a file, a directory, or - for stdin; "
+	    "gzip is read\n"
+	    "by content; positional files are recognised by content):\n"
+	    "  --fw FILE          firewall log\n"
+	    "  --dns FILE         DNS query log\n"
+	    "  --evtx FILE        Windows event log exported as XML\n"
+	    "  --sysmon FILE      Sysmon events exported as XML\n"
+	    "  --smb FILE         SMB access log\n"
+	    "  --input-format NAME  read every input with this reader "
+	    "(--list-formats)\n"
+	    "  --tz ZONE          zone of logs written in local time "
+	    "(IANA name or +HH:MM)\n"
+	    "  --year YEAR        year of syslog stamps without one\n"
+	    "  --since TIME, --until TIME  only events in this window "
+	    "(RFC 3339)\n"
+	    "  --max-line BYTES   longest line or record accepted "
+	    "(default 1048576)\n"
+	    "  -j, --jobs N       threads reading inputs (default: one per "
+	    "core, at most 8;\n"
+	    "                     the report is the same for every N)\n"
+	    "\n"
+	    "Detection:\n"
+	    "  --rules DIR        also load DIR/*.rules (same id "
+	    "replaces)\n"
+	    "  --no-default-rules load only the --rules directories\n"
+	    "  --internal CIDR    internal network (repeatable; replaces "
+	    "RFC 1918 + ULA)\n"
+	    "  --fanout-threshold N  distinct 445/tcp destinations that make "
+	    "a fan-out (20)\n"
+	    "  --fanout-window S  ... within S seconds (60)\n"
+	    "  --list-rules, --list-formats  print them and exit\n"
+	    "\n"
+	    "Output:\n"
+	    "  -f, --format FMT   text (default), csv or json; a reader "
+	    "name works as\n"
+	    "                     --input-format\n"
+	    "  -o, --output FILE  write the report to FILE (atomically)\n"
+	    "  --dump-events FILE write the normalised events as NDJSON\n"
+	    "  --graph FILE       write the infection graph as Graphviz "
+	    "DOT\n"
+	    "  --strict           rejected records make the exit status "
+	    "2\n"
+	    "  -q, --quiet        no warnings, only errors\n"
+	    "  --progress, --no-progress  progress on stderr (default: "
+	    "on a terminal)\n"
+	    "  -h, --help, -V, --version\n"
+	    "\n"
+	    "Exit status: 0 nothing found, 1 infected/neutralized/"
+	    "suspicious hosts,\n"
+	    "2 error (usage, unreadable input, bad rules).\n",
 	    out);
 }
 
@@ -189,7 +194,7 @@ wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv, struct wcs_opts *o)
 	o->since = o->until = WCS_TIME_NONE;
 	optind = 1;
 	while (
-	    (c = getopt_long(argc, argv, "f:ho:qV", long_opts, NULL)) != -1) {
+	    (c = getopt_long(argc, argv, "f:hj:o:qV", long_opts, NULL)) != -1) {
 		mask = 0;
 		switch (c) {
 		case 'f':
@@ -211,6 +216,15 @@ wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv, struct wcs_opts *o)
 			break;
 		case 'h':
 			o->help = true;
+			break;
+		case 'j':
+			if (!parse_long(optarg, 1, 1024, &v)) {
+				wcs_usage_error(
+				    "-j: want 1 to 1024 threads, got '%s'",
+				    optarg);
+				return (WCS_FAILED);
+			}
+			o->jobs = (unsigned)v;
 			break;
 		case 'o':
 			o->output = optarg;

@@ -37,10 +37,25 @@ struct run {
 	struct wcs_input_stats *stats;
 	char **paths;
 	size_t n, cap;
+	struct pending *pend; /* parallels stats[] */
 	unsigned kind_mask; /* of the argument being expanded */
 	bool top_level; /* the argument itself, not inside a dir */
 	bool error; /* exit 2 */
-	struct wcs_input *cur_in; /* for progress */
+	unsigned threads; /* reader threads */
+};
+
+/* How an input was named, until it is read. */
+struct pending {
+	unsigned kind_mask;
+	bool top_level; /* named on the command line, not found in a dir */
+	bool failed; /* could not even be listed */
+};
+
+/* An input of the group being read. */
+struct member {
+	size_t index;
+	struct wcs_ctx ctx; /* the input's own: it may be read on a thread */
+	struct wcs_input *in;
 };
 
 /* Where the default rules are: installed, or beside the build tree. */
@@ -133,6 +148,7 @@ static struct wcs_input_stats *
 new_input(struct run *r, const char *path)
 {
 	struct wcs_input_stats *ns;
+	struct pending *pp;
 	char **np;
 
 	if (r->n == r->cap) {
@@ -145,7 +161,14 @@ new_input(struct run *r, const char *path)
 		if (np == NULL)
 			return (NULL);
 		r->paths = np;
+		pp = wcs_reallocarray(r->ctx, r->pend, r->cap, sizeof(*pp));
+		if (pp == NULL)
+			return (NULL);
+		r->pend = pp;
 	}
+	r->pend[r->n].kind_mask = r->kind_mask;
+	r->pend[r->n].top_level = r->top_level;
+	r->pend[r->n].failed = false;
 	if ((r->paths[r->n] = wcs_strdup(r->ctx, path)) == NULL)
 		return (NULL);
 	ns = &r->stats[r->n];
@@ -184,72 +207,96 @@ on_event(const struct wcs_event *ev, void *arg)
 	if (r->dump != NULL &&
 	    wcs_report_event_json(r->dump, ev, r->paths[ev->input]) != WCS_OK)
 		return (WCS_FATAL);
-	if (r->progress != NULL && (ev->line & 0x3ff) == 0)
-		wcs_progress_update(
-		    r->progress, wcs_input_info(r->cur_in)->raw_bytes);
 	return (WCS_OK);
 }
 
+/*
+ * Open input i and choose its reader.  WCS_OK: m holds it, ready to read
+ * with *job.  WCS_SKIP: it cannot be read (reported).  WCS_FATAL.
+ */
 static int
-read_one(const char *path, void *arg)
+open_one(struct run *r, size_t i, struct member *m, struct wcs_read_job **job)
 {
-	struct run *r = arg;
 	const struct wcs_opts *o = r->opts;
+	const char *path = r->paths[i];
+	struct wcs_input_stats *st = &r->stats[i];
 	const struct wcs_reader_ops *ops;
-	struct wcs_input_stats *st;
 	struct wcs_run_opts ro;
-	struct wcs_input *in = NULL;
 	const unsigned char *peek;
 	char why[WCS_ERRBUF_SIZE + 64];
 	size_t plen;
 	int rc, best;
 
-	if ((st = new_input(r, path)) == NULL)
-		return (WCS_FATAL);
-	rc = wcs_input_open(r->ctx, path, o->max_line, &in);
+	m->index = i;
+	m->in = NULL;
+	wcs_ctx_init(&m->ctx, r->ctx->alloc);
+	rc = wcs_input_open(&m->ctx, path, o->max_line, &m->in);
 	if (rc == WCS_FATAL)
-		return (rc);
-	if (rc != WCS_OK)
-		return (input_error(r, st, wcs_error_string(r->ctx), true));
-	if (wcs_input_peek(in, &peek, &plen) != WCS_OK) {
-		input_error(r, st, wcs_error_string(r->ctx), true);
-		goto out;
+		goto fatal;
+	if (rc != WCS_OK) {
+		input_error(r, st, wcs_error_string(&m->ctx), true);
+		return (WCS_SKIP);
+	}
+	if (wcs_input_peek(m->in, &peek, &plen) != WCS_OK) {
+		input_error(r, st, wcs_error_string(&m->ctx), true);
+		goto skip;
 	}
 	if (plen == 0) {
 		wcs_warnx(&r->msg, "%s: empty input", path);
 		st->error = wcs_strdup(r->ctx, "empty");
-		goto out;
+		goto skip;
 	}
 	if (o->forced_reader != NULL) {
 		ops = wcs_reader_find(o->forced_reader);
-	} else if ((ops = wcs_reader_choose(peek, plen, r->kind_mask, &best)) ==
-		   NULL) {
+	} else if ((ops = wcs_reader_choose(
+			peek, plen, r->pend[i].kind_mask, &best)) == NULL) {
 		(void)snprintf(why, sizeof(why),
 		    "%s: unrecognized log format%s", path,
-		    r->kind_mask != WCS_KIND_ANY ? " for this kind of input" :
-						   "");
+		    r->pend[i].kind_mask != WCS_KIND_ANY ?
+			" for this kind of input" :
+			"");
 		/* Inside a directory a stray file is reported, not fatal. */
-		input_error(r, st, why, r->top_level || o->strict);
-		goto out;
+		input_error(r, st, why, r->pend[i].top_level || o->strict);
+		goto skip;
 	}
 	memset(&ro, 0, sizeof(ro));
 	ro.read.tz = r->tz;
 	ro.read.year = o->year;
 	ro.since = o->since;
 	ro.until = o->until;
-	ro.input_index = (uint32_t)(r->n - 1);
-	r->cur_in = in;
-	wcs_progress_file(r->progress, path, wcs_input_info(in)->raw_size,
-	    (unsigned)r->n, (unsigned)r->n);
-	rc = wcs_reader_run(r->ctx, ops, in, &ro, st, on_event, r);
-	wcs_progress_done(r->progress);
+	ro.input_index = (uint32_t)i;
+	rc = wcs_read_job_new(&m->ctx, ops, m->in, &ro, st, job);
 	if (rc == WCS_FATAL)
-		goto out;
+		goto fatal;
 	if (rc != WCS_OK) {
-		(void)snprintf(why, sizeof(why), "%s (after %llu records)",
-		    wcs_error_string(r->ctx), (unsigned long long)st->records);
+		(void)snprintf(why, sizeof(why), "%s (after 0 records)",
+		    wcs_error_string(&m->ctx));
 		input_error(r, st, why, true);
-		rc = WCS_OK;
+		goto skip;
+	}
+	return (WCS_OK);
+fatal:
+	wcs_set_error(r->ctx, m->ctx.errnum, "%s", wcs_error_string(&m->ctx));
+	wcs_input_close(m->in);
+	return (WCS_FATAL);
+skip:
+	wcs_input_close(m->in);
+	return (WCS_SKIP);
+}
+
+/* What the reading of input m came to, said once it is over. */
+static void
+close_one(struct run *r, struct member *m, int rc)
+{
+	const char *path = r->paths[m->index];
+	struct wcs_input_stats *st = &r->stats[m->index];
+	char why[WCS_ERRBUF_SIZE + 64];
+	unsigned i;
+
+	if (rc != WCS_OK && rc != WCS_FATAL) {
+		(void)snprintf(why, sizeof(why), "%s (after %llu records)",
+		    wcs_error_string(&m->ctx), (unsigned long long)st->records);
+		input_error(r, st, why, true);
 	}
 	if (st->tz_assumed)
 		wcs_warnx(&r->msg,
@@ -259,15 +306,77 @@ read_one(const char *path, void *arg)
 		    (unsigned long long)st->rejected,
 		    (unsigned long long)st->records,
 		    st->nsamples > 0 ? ", first:" : "");
-	for (unsigned i = 0; i < st->nsamples; i++)
+	for (i = 0; i < st->nsamples; i++)
 		wcs_warnx(&r->msg, "%s:%llu: %s", path,
 		    (unsigned long long)st->samples[i].line,
 		    st->samples[i].why);
-	if (o->strict && st->rejected > 0)
+	if (r->opts->strict && st->rejected > 0)
 		r->error = true;
-out:
-	wcs_input_close(in);
-	return (rc == WCS_FATAL ? WCS_FATAL : WCS_OK);
+	wcs_input_close(m->in);
+}
+
+/* Read the inputs of one group together (src/cli/feed.c). */
+static int
+read_group(
+    struct run *r, struct member *mem, struct wcs_feed_input *fi, size_t n)
+{
+	uint64_t size = 0;
+	size_t k;
+	int rc, status = WCS_OK;
+
+	for (k = 0; k < n; k++)
+		size += wcs_input_info(mem[k].in)->raw_size;
+	wcs_progress_file(r->progress, r->paths[mem[0].index], size,
+	    (unsigned)mem[0].index + 1, (unsigned)r->n);
+	rc =
+	    wcs_feed_group(r->ctx, fi, n, r->threads, on_event, r, r->progress);
+	wcs_progress_done(r->progress);
+	for (k = 0; k < n; k++) {
+		wcs_read_job_free(fi[k].job);
+		if (fi[k].rc == WCS_FATAL && status == WCS_OK) {
+			wcs_set_error(r->ctx, mem[k].ctx.errnum, "%s",
+			    wcs_error_string(&mem[k].ctx));
+			status = WCS_FATAL;
+		}
+		close_one(r, &mem[k], fi[k].rc);
+	}
+	return (rc == WCS_FATAL ? WCS_FATAL : status);
+}
+
+/*
+ * Read every listed input, WCS_FEED_GROUP at a time, in list order: the
+ * groups depend on the inputs alone, never on the thread count.
+ */
+static int
+read_inputs(struct run *r)
+{
+	struct member mem[WCS_FEED_GROUP];
+	struct wcs_feed_input fi[WCS_FEED_GROUP];
+	size_t i, n = 0;
+	int rc;
+
+	wcs_engine_set_inputs(r->eng, (const char *const *)r->paths, r->n);
+	for (i = 0; i < r->n; i++) {
+		if (r->pend[i].failed)
+			continue;
+		rc = open_one(r, i, &mem[n], &fi[n].job);
+		if (rc == WCS_FATAL) {
+			for (size_t k = 0; k < n; k++) {
+				wcs_read_job_free(fi[k].job);
+				wcs_input_close(mem[k].in);
+			}
+			return (rc);
+		}
+		if (rc != WCS_OK)
+			continue;
+		fi[n].ctx = &mem[n].ctx;
+		if (++n == WCS_FEED_GROUP) {
+			if ((rc = read_group(r, mem, fi, n)) != WCS_OK)
+				return (rc);
+			n = 0;
+		}
+	}
+	return (n > 0 ? read_group(r, mem, fi, n) : WCS_OK);
 }
 
 static void
@@ -278,14 +387,13 @@ walk_skipped(const char *path, const char *why, void *arg)
 	wcs_warnx(&r->msg, "%s: skipped: %s", path, why);
 }
 
+/* Listing comes first; reading starts once every input is known. */
 static int
 walk_file(const char *path, void *arg)
 {
 	struct run *r = arg;
-	int rc = read_one(path, r);
 
-	r->top_level = false;
-	return (rc);
+	return (new_input(r, path) == NULL ? WCS_FATAL : WCS_OK);
 }
 
 /*
@@ -433,6 +541,7 @@ run_cleanup(struct run *r)
 	}
 	wcs_free(r->ctx, r->stats);
 	wcs_free(r->ctx, r->paths);
+	wcs_free(r->ctx, r->pend);
 	if (r->dump != NULL && r->dump != stdout)
 		(void)fclose(r->dump);
 	wcs_progress_free(r->progress);
@@ -497,11 +606,22 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts, const char *argv0)
 			return (WCS_EXIT_ERROR);
 		}
 	}
+	if ((r.threads = opts->jobs) == 0) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+		r.threads = ncpu > 0 ? (unsigned)ncpu : 1;
+	}
+	if (r.threads > WCS_FEED_GROUP)
+		r.threads = WCS_FEED_GROUP;
 	r.progress = wcs_progress_new(
 	    ctx, opts->progress == 1 || (opts->progress == -1 && isatty(2)));
 	for (i = 0; i < opts->ninputs; i++) {
+		struct stat sb;
+
 		r.kind_mask = opts->inputs[i].kind_mask;
-		r.top_level = true;
+		/* Files found in a directory were not named by the user. */
+		r.top_level = !(stat(opts->inputs[i].path, &sb) == 0 &&
+				S_ISDIR(sb.st_mode));
 		rc = wcs_walk(
 		    ctx, opts->inputs[i].path, walk_file, walk_skipped, &r);
 		if (rc == WCS_FATAL)
@@ -513,8 +633,11 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts, const char *argv0)
 			if (st == NULL)
 				goto out_fatal;
 			input_error(&r, st, wcs_error_string(ctx), true);
+			r.pend[r.n - 1].failed = true;
 		}
 	}
+	if (read_inputs(&r) != WCS_OK)
+		goto out_fatal;
 	if (wcs_engine_finish(r.eng, &res) != WCS_OK)
 		goto out_fatal;
 	if (clock_notes(&r) != WCS_OK)

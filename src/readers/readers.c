@@ -100,32 +100,75 @@ stats_reject(struct wcs_input_stats *st, uint64_t line, const char *why)
 	(void)snprintf(r->why, sizeof(r->why), "%s", why);
 }
 
-int
-wcs_reader_run(struct wcs_ctx *ctx, const struct wcs_reader_ops *ops,
-    struct wcs_input *in, const struct wcs_run_opts *opts,
-    struct wcs_input_stats *st, wcs_event_cb cb, void *arg)
-{
-	struct wcs_event ev;
-	void *state = NULL;
-	int64_t lo, hi;
-	int rc, cbrc;
+struct wcs_read_job {
+	struct wcs_ctx *ctx;
+	const struct wcs_reader_ops *ops;
+	struct wcs_input *in;
+	struct wcs_run_opts opts;
+	struct wcs_input_stats *st;
+	void *state;
+	int64_t lo, hi; /* the times RFC 3339 output can carry */
+	bool done;
+};
 
+static void
+job_final_stats(struct wcs_read_job *job)
+{
+	job->st->bytes = wcs_input_info(job->in)->raw_bytes;
+	job->st->gzip = wcs_input_info(job->in)->gzip;
+	job->st->utf16 = wcs_input_info(job->in)->utf16;
+}
+
+int
+wcs_read_job_new(struct wcs_ctx *ctx, const struct wcs_reader_ops *ops,
+    struct wcs_input *in, const struct wcs_run_opts *opts,
+    struct wcs_input_stats *st, struct wcs_read_job **jobp)
+{
+	struct wcs_read_job *job;
+	int rc;
+
+	*jobp = NULL;
+	if ((job = wcs_calloc(ctx, 1, sizeof(*job))) == NULL)
+		return (WCS_FATAL);
+	job->ctx = ctx;
+	job->ops = ops;
+	job->in = in;
+	job->opts = *opts;
+	job->st = st;
 	st->format = ops->name;
 	st->kind = wcs_input_kind_name(ops->kind);
-	(void)wcs_time_from_civil(1601, 1, 1, 0, 0, 0, 0, &lo);
-	(void)wcs_time_from_civil(9999, 12, 31, 23, 59, 59, 999999, &hi);
-	if ((rc = ops->open(ctx, in, &opts->read, &state)) != WCS_OK)
-		goto out;
-	for (;;) {
+	(void)wcs_time_from_civil(1601, 1, 1, 0, 0, 0, 0, &job->lo);
+	(void)wcs_time_from_civil(9999, 12, 31, 23, 59, 59, 999999, &job->hi);
+	if ((rc = ops->open(ctx, in, &opts->read, &job->state)) != WCS_OK) {
+		job_final_stats(job);
+		wcs_free(ctx, job);
+		return (rc);
+	}
+	*jobp = job;
+	return (WCS_OK);
+}
+
+int
+wcs_read_job_fill(
+    struct wcs_read_job *job, wcs_event_cb cb, void *arg, uint64_t max_events)
+{
+	const struct wcs_run_opts *opts = &job->opts;
+	struct wcs_input_stats *st = job->st;
+	struct wcs_ctx *ctx = job->ctx;
+	struct wcs_event ev;
+	uint64_t given = 0;
+	int rc, cbrc;
+
+	if (job->done)
+		return (WCS_EOF);
+	while (given < max_events) {
 		wcs_event_clear(&ev);
 		wcs_clear_error(ctx);
-		rc = ops->next(ctx, state, &ev);
-		if (rc == WCS_EOF) {
-			rc = WCS_OK;
-			break;
-		}
+		rc = job->ops->next(ctx, job->state, &ev);
+		if (rc == WCS_EOF)
+			goto finished;
 		if (rc == WCS_FAILED || rc == WCS_FATAL)
-			break;
+			goto stop;
 		st->records++;
 		if (rc == WCS_SKIP) {
 			st->ignored++;
@@ -138,7 +181,7 @@ wcs_reader_run(struct wcs_ctx *ctx, const struct wcs_reader_ops *ops,
 		/* A stamp in range can leave it once its zone or --tz is
 		 * applied; the report could not write it as RFC 3339. */
 		if (ev.ts_us != WCS_TIME_NONE &&
-		    (ev.ts_us < lo || ev.ts_us > hi)) {
+		    (ev.ts_us < job->lo || ev.ts_us > job->hi)) {
 			stats_reject(st, ev.line,
 			    "time out of range (years 1601 to 9999 UTC)");
 			continue;
@@ -163,15 +206,48 @@ wcs_reader_run(struct wcs_ctx *ctx, const struct wcs_reader_ops *ops,
 				st->last = ev.ts_us;
 		}
 		ev.input = opts->input_index;
+		given++;
 		if ((cbrc = cb(&ev, arg)) != WCS_OK) {
 			rc = cbrc;
-			break;
+			goto stop;
 		}
 	}
-	ops->close(state);
-out:
-	st->bytes = wcs_input_info(in)->raw_bytes;
-	st->gzip = wcs_input_info(in)->gzip;
-	st->utf16 = wcs_input_info(in)->utf16;
+	job_final_stats(job);
+	return (WCS_OK);
+finished:
+	rc = WCS_EOF;
+stop:
+	job->done = true;
+	job_final_stats(job);
 	return (rc);
+}
+
+const struct wcs_input_info *
+wcs_read_job_input(const struct wcs_read_job *job)
+{
+	return (wcs_input_info(job->in));
+}
+
+void
+wcs_read_job_free(struct wcs_read_job *job)
+{
+	if (job == NULL)
+		return;
+	job->ops->close(job->state);
+	wcs_free(job->ctx, job);
+}
+
+int
+wcs_reader_run(struct wcs_ctx *ctx, const struct wcs_reader_ops *ops,
+    struct wcs_input *in, const struct wcs_run_opts *opts,
+    struct wcs_input_stats *st, wcs_event_cb cb, void *arg)
+{
+	struct wcs_read_job *job;
+	int rc;
+
+	if ((rc = wcs_read_job_new(ctx, ops, in, opts, st, &job)) != WCS_OK)
+		return (rc);
+	rc = wcs_read_job_fill(job, cb, arg, UINT64_MAX);
+	wcs_read_job_free(job);
+	return (rc == WCS_EOF ? WCS_OK : rc);
 }
