@@ -52,6 +52,12 @@ int wcs_input_open_mem(struct wcs_ctx *ctx, const char *name, const void *buf,
     size_t len, size_t line_max, struct wcs_input **out);
 /* Accepts NULL. */
 void wcs_input_close(struct wcs_input *in);
+/*
+ * Allow inflating gzip ahead on a thread of the input's own (at most 1 MiB
+ * ahead), so that decompression and parsing overlap.  The input is still
+ * read from one thread at a time; nothing else changes.
+ */
+void wcs_input_set_threaded(struct wcs_input *in, bool threaded);
 const struct wcs_input_info *wcs_input_info(const struct wcs_input *in);
 
 /*

@@ -237,6 +237,7 @@ open_one(struct run *r, size_t i, struct member *m, struct wcs_read_job **job)
 		input_error(r, st, wcs_error_string(&m->ctx), true);
 		return (WCS_SKIP);
 	}
+	wcs_input_set_threaded(m->in, r->threads > 1);
 	if (wcs_input_peek(m->in, &peek, &plen) != WCS_OK) {
 		input_error(r, st, wcs_error_string(&m->ctx), true);
 		goto skip;

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,6 +22,16 @@
 #define RAW_SIZE (256 * 1024)
 #define READ_CHUNK (256 * 1024)
 #define U16_SIZE (64 * 1024)
+/* Inflating ahead on a thread: so many blocks of so many bytes. */
+#define GZ_BLOCKS 4
+#define GZ_BLOCK (256 * 1024)
+
+struct gz_block {
+	unsigned char *data;
+	size_t len, pos;
+	uint64_t raw_bytes; /* file bytes read once it was made */
+	bool last; /* nothing follows: end of data, or gz_what says why */
+};
 
 enum utf16_order { UTF16_NONE = 0, UTF16_LE, UTF16_BE };
 
@@ -35,13 +46,31 @@ struct wcs_input {
 	size_t mem_len;
 	unsigned char *raw;
 	size_t raw_len, raw_pos;
+	uint64_t raw_read; /* file bytes read into raw so far */
+	int raw_errnum; /* why raw_fill failed */
 	bool raw_eof;
 
-	/* gzip members, inflated as they come. */
+	/* gzip members, inflated as they come.  Failures are kept here
+	 * and reported once the data before them has been handed out. */
 	bool gz;
 	bool gz_end; /* the last member ended and nothing follows */
+	bool gz_failed;
+	int gz_errnum;
+	const char *gz_what; /* NULL: strerror(gz_errnum) */
 	z_stream zs;
 	bool zs_live;
+
+	/* Inflating on a thread of its own (wcs_input_set_threaded): the
+	 * thread owns raw, zs and the gz_ fields above; blocks pass under
+	 * the lock. */
+	bool gz_may_thread, gz_threaded;
+	pthread_t gz_thread;
+	pthread_mutex_t gz_lock;
+	pthread_cond_t gz_full, gz_free;
+	struct gz_block blk[GZ_BLOCKS];
+	unsigned blk_head, blk_nfull;
+	struct gz_block *cur; /* the block being handed out */
+	bool gz_stop;
 
 	/* Bytes read ahead to look for a BOM, handed out first. */
 	unsigned char head[4];
@@ -85,7 +114,10 @@ input_failed(struct wcs_input *in)
 	return (WCS_FAILED);
 }
 
-/* Fill the raw buffer; returns bytes now available, or -1 on error. */
+/*
+ * Fill the raw buffer; returns bytes now available, or -1 with the errno
+ * in raw_errnum.  Touches no ctx: it may run on the inflating thread.
+ */
 static ssize_t
 raw_fill(struct wcs_input *in)
 {
@@ -97,28 +129,33 @@ raw_fill(struct wcs_input *in)
 	if (in->raw_eof)
 		return (0);
 	if (in->mem != NULL) {
-		n = (ssize_t)(in->mem_len - in->info.raw_bytes);
+		n = (ssize_t)(in->mem_len - in->raw_read);
 		if (n > RAW_SIZE)
 			n = RAW_SIZE;
-		memcpy(in->raw, in->mem + in->info.raw_bytes, (size_t)n);
-		if (n == 0)
-			in->raw_eof = true;
-		in->raw_len = (size_t)n;
-		in->info.raw_bytes += (uint64_t)n;
-		return (n);
-	}
-	do {
-		n = read(in->fd, in->raw, RAW_SIZE);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		input_fail(in, errno, strerror(errno));
-		return (-1);
+		memcpy(in->raw, in->mem + in->raw_read, (size_t)n);
+	} else {
+		do {
+			n = read(in->fd, in->raw, RAW_SIZE);
+		} while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			in->raw_errnum = errno;
+			return (-1);
+		}
 	}
 	if (n == 0)
 		in->raw_eof = true;
 	in->raw_len = (size_t)n;
-	in->info.raw_bytes += (uint64_t)n;
+	in->raw_read += (uint64_t)n;
 	return (n);
+}
+
+static ssize_t
+gz_fail(struct wcs_input *in, int errnum, const char *what)
+{
+	in->gz_failed = true;
+	in->gz_errnum = errnum;
+	in->gz_what = what;
+	return (-1);
 }
 
 /* After a gzip member ends: another member, padding or garbage? */
@@ -129,7 +166,7 @@ gz_next_member(struct wcs_input *in)
 
 	for (;;) {
 		if ((n = raw_fill(in)) < 0)
-			return (WCS_FAILED);
+			return (gz_fail(in, in->raw_errnum, NULL), WCS_FAILED);
 		if (n == 0) {
 			in->gz_end = true;
 			return (WCS_OK);
@@ -142,48 +179,36 @@ gz_next_member(struct wcs_input *in)
 	}
 	if (in->raw[in->raw_pos] != 0x1f) {
 		in->gz_end = true;
-		return (input_fail(
-		    in, WCS_ECORRUPT, "trailing garbage after gzip data"));
+		return (gz_fail(in, WCS_ECORRUPT,
+			    "trailing garbage after gzip data"),
+		    WCS_FAILED);
 	}
 	if (inflateReset(&in->zs) != Z_OK)
-		return (input_fail(in, WCS_ECORRUPT, "gzip: cannot reset"));
+		return (gz_fail(in, WCS_ECORRUPT, "gzip: cannot reset"),
+		    WCS_FAILED);
 	return (WCS_OK);
 }
 
-/* Read decompressed bytes (or the raw bytes of a plain file). */
+/*
+ * Inflate up to n bytes: > 0 bytes (gz_failed may then say the data
+ * broke off after them), 0 at the end, -1 with gz_failed set.  Touches
+ * no ctx: it may run on the inflating thread.
+ */
 static ssize_t
-src_read(struct wcs_input *in, unsigned char *dst, size_t n)
+gz_inflate(struct wcs_input *in, unsigned char *dst, size_t n)
 {
 	ssize_t avail;
 	size_t got;
 	int zr;
 
-	if (in->failed)
+	if (in->gz_failed)
 		return (-1);
-	if (in->head_pos < in->head_len) {
-		got = in->head_len - in->head_pos;
-		if (got > n)
-			got = n;
-		memcpy(dst, in->head + in->head_pos, got);
-		in->head_pos += got;
-		return ((ssize_t)got);
-	}
-	if (!in->gz) {
-		if ((avail = raw_fill(in)) <= 0)
-			return (avail);
-		got = (size_t)avail < n ? (size_t)avail : n;
-		memcpy(dst, in->raw + in->raw_pos, got);
-		in->raw_pos += got;
-		return ((ssize_t)got);
-	}
 	while (!in->gz_end) {
 		if ((avail = raw_fill(in)) < 0)
-			return (-1);
+			return (gz_fail(in, in->raw_errnum, NULL));
 		if (avail == 0)
-			return (input_fail(in, WCS_ECORRUPT,
-				    "unexpected end of gzip data (truncated "
-				    "file?)"),
-			    -1);
+			return (gz_fail(in, WCS_ECORRUPT,
+			    "unexpected end of gzip data (truncated file?)"));
 		in->zs.next_in = in->raw + in->raw_pos;
 		in->zs.avail_in = (uInt)avail;
 		in->zs.next_out = dst;
@@ -197,17 +222,178 @@ src_read(struct wcs_input *in, unsigned char *dst, size_t n)
 			if (gz_next_member(in) != WCS_OK)
 				return (got > 0 ? (ssize_t)got : -1);
 		} else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-			(void)input_fail(in, WCS_ECORRUPT,
+			(void)gz_fail(in, WCS_ECORRUPT,
 			    in->zs.msg != NULL ? in->zs.msg :
 						 "corrupt gzip data");
-			/* Hand out what came before the damage; the next
-			 * call reports it. */
+			/* Hand out what came before the damage. */
 			return (got > 0 ? (ssize_t)got : -1);
 		}
 		if (got > 0)
 			return ((ssize_t)got);
 	}
 	return (0);
+}
+
+/* The inflating thread: fills blocks ahead of the reader. */
+static void *
+gz_main(void *arg)
+{
+	struct wcs_input *in = arg;
+	struct gz_block *b;
+	ssize_t r;
+	bool last;
+
+	(void)pthread_mutex_lock(&in->gz_lock);
+	for (;;) {
+		while (in->blk_nfull == GZ_BLOCKS && !in->gz_stop)
+			(void)pthread_cond_wait(&in->gz_free, &in->gz_lock);
+		if (in->gz_stop)
+			break;
+		b = &in->blk[(in->blk_head + in->blk_nfull) % GZ_BLOCKS];
+		(void)pthread_mutex_unlock(&in->gz_lock);
+
+		b->len = b->pos = 0;
+		last = false;
+		while (b->len < GZ_BLOCK) {
+			r = gz_inflate(in, b->data + b->len, GZ_BLOCK - b->len);
+			if (r > 0)
+				b->len += (size_t)r;
+			if (r <= 0 || in->gz_failed) {
+				last = true;
+				break;
+			}
+		}
+		b->raw_bytes = in->raw_read;
+		b->last = last;
+
+		(void)pthread_mutex_lock(&in->gz_lock);
+		in->blk_nfull++;
+		(void)pthread_cond_signal(&in->gz_full);
+		if (last)
+			break;
+	}
+	(void)pthread_mutex_unlock(&in->gz_lock);
+	return (NULL);
+}
+
+static void
+gz_thread_stop(struct wcs_input *in)
+{
+	if (!in->gz_threaded)
+		return;
+	(void)pthread_mutex_lock(&in->gz_lock);
+	in->gz_stop = true;
+	(void)pthread_cond_signal(&in->gz_free);
+	(void)pthread_mutex_unlock(&in->gz_lock);
+	(void)pthread_join(in->gz_thread, NULL);
+	(void)pthread_cond_destroy(&in->gz_free);
+	(void)pthread_cond_destroy(&in->gz_full);
+	(void)pthread_mutex_destroy(&in->gz_lock);
+	in->gz_threaded = false;
+}
+
+/* Start inflating ahead; false (and nothing changed) when it cannot. */
+static bool
+gz_thread_start(struct wcs_input *in)
+{
+	size_t i;
+
+	for (i = 0; i < GZ_BLOCKS; i++) {
+		if (in->blk[i].data == NULL &&
+		    (in->blk[i].data = wcs_malloc(in->ctx, GZ_BLOCK)) == NULL)
+			return (false);
+	}
+	if (pthread_mutex_init(&in->gz_lock, NULL) != 0)
+		return (false);
+	(void)pthread_cond_init(&in->gz_full, NULL);
+	(void)pthread_cond_init(&in->gz_free, NULL);
+	if (pthread_create(&in->gz_thread, NULL, gz_main, in) != 0) {
+		(void)pthread_cond_destroy(&in->gz_free);
+		(void)pthread_cond_destroy(&in->gz_full);
+		(void)pthread_mutex_destroy(&in->gz_lock);
+		return (false);
+	}
+	in->gz_threaded = true;
+	return (true);
+}
+
+/* The reader's side of the inflating thread. */
+static ssize_t
+gz_take(struct wcs_input *in, unsigned char *dst, size_t n)
+{
+	struct gz_block *b;
+	size_t got;
+
+	for (;;) {
+		if ((b = in->cur) != NULL && b->pos < b->len) {
+			got = b->len - b->pos < n ? b->len - b->pos : n;
+			memcpy(dst, b->data + b->pos, got);
+			b->pos += got;
+			return ((ssize_t)got);
+		}
+		if (b != NULL && b->last)
+			return (in->gz_failed ? -1 : 0);
+		(void)pthread_mutex_lock(&in->gz_lock);
+		if (b != NULL) {
+			in->blk_head = (in->blk_head + 1) % GZ_BLOCKS;
+			in->blk_nfull--;
+			(void)pthread_cond_signal(&in->gz_free);
+		}
+		while (in->blk_nfull == 0)
+			(void)pthread_cond_wait(&in->gz_full, &in->gz_lock);
+		in->cur = &in->blk[in->blk_head];
+		(void)pthread_mutex_unlock(&in->gz_lock);
+		in->info.raw_bytes = in->cur->raw_bytes;
+	}
+}
+
+/* Read decompressed bytes (or the raw bytes of a plain file). */
+static ssize_t
+src_read(struct wcs_input *in, unsigned char *dst, size_t n)
+{
+	ssize_t avail;
+	size_t got;
+
+	if (in->failed)
+		return (-1);
+	if (in->head_pos < in->head_len) {
+		got = in->head_len - in->head_pos;
+		if (got > n)
+			got = n;
+		memcpy(dst, in->head + in->head_pos, got);
+		in->head_pos += got;
+		return ((ssize_t)got);
+	}
+	if (!in->gz) {
+		avail = raw_fill(in);
+		in->info.raw_bytes = in->raw_read;
+		if (avail < 0)
+			return (input_fail(in, in->raw_errnum,
+				    strerror(in->raw_errnum)),
+			    -1);
+		if (avail == 0)
+			return (0);
+		got = (size_t)avail < n ? (size_t)avail : n;
+		memcpy(dst, in->raw + in->raw_pos, got);
+		in->raw_pos += got;
+		return ((ssize_t)got);
+	}
+	if (in->gz_may_thread && !in->gz_threaded && in->cur == NULL &&
+	    !in->gz_failed && !in->gz_end)
+		(void)gz_thread_start(in);
+	if (in->gz_threaded) {
+		avail = gz_take(in, dst, n);
+	} else {
+		avail = in->gz_failed ? -1 : gz_inflate(in, dst, n);
+		in->info.raw_bytes = in->raw_read;
+	}
+	/* Data before a failure goes out first; the next call reports it. */
+	if (avail < 0)
+		return (input_fail(in, in->gz_errnum,
+			    in->gz_what != NULL ? in->gz_what :
+						  strerror(in->gz_errnum)),
+		    -1);
+	return (avail);
 }
 
 static void
@@ -310,7 +496,9 @@ input_sniff(struct wcs_input *in)
 	ssize_t r;
 
 	if (raw_fill(in) < 0)
-		return (WCS_FAILED);
+		return (
+		    input_fail(in, in->raw_errnum, strerror(in->raw_errnum)));
+	in->info.raw_bytes = in->raw_read;
 	if (in->raw_len - in->raw_pos >= 2 && in->raw[in->raw_pos] == 0x1f &&
 	    in->raw[in->raw_pos + 1] == 0x8b) {
 		memset(&in->zs, 0, sizeof(in->zs));
@@ -441,6 +629,9 @@ wcs_input_close(struct wcs_input *in)
 	if (in == NULL)
 		return;
 	ctx = in->ctx;
+	gz_thread_stop(in);
+	for (size_t i = 0; i < GZ_BLOCKS; i++)
+		wcs_free(ctx, in->blk[i].data);
 	if (in->zs_live)
 		(void)inflateEnd(&in->zs);
 	if (in->fd > STDIN_FILENO)
@@ -450,6 +641,12 @@ wcs_input_close(struct wcs_input *in)
 	wcs_free(ctx, in->raw);
 	wcs_free(ctx, in->path);
 	wcs_free(ctx, in);
+}
+
+void
+wcs_input_set_threaded(struct wcs_input *in, bool threaded)
+{
+	in->gz_may_thread = threaded;
 }
 
 const struct wcs_input_info *

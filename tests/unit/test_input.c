@@ -72,8 +72,8 @@ append_gzip(const char *name, const char *data)
 
 /* All lines joined with '|', and the final status. */
 static int
-read_lines(const char *path, size_t line_max, char *out, size_t outlen,
-    unsigned *warns)
+read_lines_mode(const char *path, size_t line_max, char *out, size_t outlen,
+    unsigned *warns, bool threaded)
 {
 	struct wcs_ctx ctx;
 	struct wcs_input *in;
@@ -87,6 +87,7 @@ read_lines(const char *path, size_t line_max, char *out, size_t outlen,
 	rc = wcs_input_open(&ctx, path, line_max, &in);
 	if (rc != WCS_OK)
 		return (rc);
+	wcs_input_set_threaded(in, threaded);
 	while ((rc = wcs_input_getline(in, &line, &len)) != WCS_EOF) {
 		if (rc == WCS_WARN) {
 			(*warns)++;
@@ -102,6 +103,13 @@ read_lines(const char *path, size_t line_max, char *out, size_t outlen,
 	}
 	wcs_input_close(in);
 	return (rc == WCS_EOF ? WCS_OK : rc);
+}
+
+static int
+read_lines(const char *path, size_t line_max, char *out, size_t outlen,
+    unsigned *warns)
+{
+	return (read_lines_mode(path, line_max, out, outlen, warns, false));
 }
 
 static void
@@ -128,6 +136,8 @@ test_gzip_members_and_errors(void **state)
 	char buf[256];
 
 	(void)state;
+	(void)unlink(tpath("m.gz")); /* appended to: start afresh */
+	(void)unlink(tpath("d.gz"));
 	append_gzip("m.gz", "alpha\nbeta\n");
 	append_gzip("m.gz", "gamma\n");
 	assert_int_equal(
@@ -181,6 +191,57 @@ test_gzip_members_and_errors(void **state)
 		    WCS_FAILED);
 		assert_memory_equal(big, "line 0|line 1|line 2|", 21);
 	}
+}
+
+/*
+ * Inflating on a thread of its own gives the same lines and the same end,
+ * across many blocks, after damage, and when closed early.
+ */
+static void
+test_gzip_threaded_same(void **state)
+{
+	static const char *const names[] = { "m.gz", "t.gz", "g.gz", "c.gz",
+		"d.gz", "big.gz" };
+	static char a[8 << 20], b[8 << 20];
+	struct wcs_ctx ctx;
+	struct wcs_input *in;
+	const char *line;
+	unsigned wa, wb;
+	size_t i, len, o = 0;
+	char *big;
+	int ra, rb;
+
+	(void)state;
+	/* The files of the test above, and 6 MB inflated in two members. */
+	test_gzip_members_and_errors(state);
+	big = malloc(3 << 20);
+	assert_non_null(big);
+	for (i = 0; o + 64 < (3u << 20); i++)
+		o += (size_t)snprintf(big + o, (3u << 20) - o,
+		    "May 12 10:00:00 gw kernel: SRC=10.0.0.%zu n=%zu\n",
+		    i % 250, i);
+	(void)unlink(tpath("big.gz"));
+	append_gzip("big.gz", big);
+	append_gzip("big.gz", big);
+	free(big);
+	for (i = 0; i < WCS_NELEM(names); i++) {
+		ra = read_lines_mode(
+		    tpath(names[i]), 0, a, sizeof(a), &wa, false);
+		rb = read_lines_mode(
+		    tpath(names[i]), 0, b, sizeof(b), &wb, true);
+		assert_int_equal(ra, rb);
+		assert_int_equal(wa, wb);
+		assert_string_equal(a, b);
+	}
+	assert_true(strlen(a) > 6000000);
+
+	/* Closed after one line while the thread is blocks ahead. */
+	wcs_ctx_init(&ctx, NULL);
+	assert_int_equal(wcs_input_open(&ctx, tpath("big.gz"), 0, &in), WCS_OK);
+	wcs_input_set_threaded(in, true);
+	assert_int_equal(wcs_input_getline(in, &line, &len), WCS_OK);
+	assert_memory_equal(line, "May 12", 6);
+	wcs_input_close(in);
 }
 
 static void
@@ -380,6 +441,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_crlf_and_last_line),
 		cmocka_unit_test(test_gzip_members_and_errors),
+		cmocka_unit_test(test_gzip_threaded_same),
 		cmocka_unit_test(test_boms_and_utf16),
 		cmocka_unit_test(test_overlong_line_skipped),
 		cmocka_unit_test(test_nul_bytes_kept_in_line),
