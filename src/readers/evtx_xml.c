@@ -8,11 +8,13 @@
  * The stream is split into records by a small scanner, one record per
  * <Event> element from its "<Event" to the matching "</Event>"; text
  * between records (roots, declarations, markers) is not a record.  Each
- * record goes through a freshly reset expat parser on its own, so one
- * damaged event is rejected and the rest of the file still reads, and no
- * document-level construct (DOCTYPE, entity declarations) ever reaches
- * the parser: entities other than the predefined five are errors, and
- * nothing external is ever read.
+ * record is read on its own, so one damaged event is rejected and the
+ * rest of the file still reads, and no document-level construct (DOCTYPE,
+ * entity declarations) ever reaches the parser: entities other than the
+ * predefined five are errors, and nothing external is ever read.  Plain
+ * records are read by a small parser of our own (the fast path below),
+ * which hands anything else, and anything wrong, to a freshly reset expat
+ * parser: the result is always what expat alone would give.
  *
  * One parser serves two readers: evtx-xml (kind eventlog) and sysmon-xml
  * (kind sysmon); they differ only in how they bid.  What is kept from a
@@ -60,6 +62,8 @@ struct xml_reader {
 	uint64_t lineno; /* line of the first unconsumed byte */
 	unsigned long salt; /* expat's hash salt, one per input */
 	struct wcs_evtx_rec rec; /* what the record yielded (evtx_map.h) */
+	char *scratch; /* the fast path's attributes (ctx's allocator) */
+	size_t scap;
 };
 
 /*
@@ -351,6 +355,487 @@ find_end(struct xml_reader *r, const unsigned char **pp, size_t *lenp)
 }
 
 /*
+ * The fast path.  Nearly every record is plain XML: elements, attributes,
+ * text, the five predefined entities.  fast_record() reads such a record
+ * itself and tells the collector what it meets exactly as the expat
+ * handlers below would; at anything else it gives up, and the record is
+ * then parsed by expat from its start.  It accepts a subset of what expat
+ * accepts (ASCII names, no character references, no processing
+ * instructions, no tab, CR or LF in attribute values, no element named
+ * Event inside the record, at most FX_MAX_ATTS attributes) and, on that
+ * subset, reports the same elements, attributes and character data:
+ * line ends in text become "\n" as expat makes them; entities are
+ * replaced; CDATA sections are text.  Anything malformed makes it give up
+ * rather than decide, so a record is rejected, and with what message,
+ * only ever by expat or the collector under expat.  It saves expat's
+ * per-record reset and its tokenizer's indirections: on bench-gen.py's
+ * event XML, a third of the instructions the reader used to take, fewer
+ * than xmlwf takes only to check the file.
+ */
+
+#define FX_MAX_ATTS 16 /* attributes of one element; more: expat */
+#define FX_NAME_MAX 127 /* name length; longer: expat */
+
+/*
+ * fx_class[c]: FX_TEXT when c may not sit in a run of text as it is,
+ * FX_VALUE when not in an attribute value (nor may either quote).
+ */
+#define FX_TEXT 1
+#define FX_VALUE 2
+static const unsigned char fx_class[256] = {
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 3, 3, 3, 3, 3, /* 0x00 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 0x10 */
+	0, 0, 2, 0, 0, 0, 3, 2, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20 " & ' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, /* 0x30 < */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, /* 0x50 ] */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, /* 0x70 DEL */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 0x80 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 0x90 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 0xa0 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 0xb0 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 0xc0 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 0xd0 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 0xe0 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 0xf0 */
+};
+
+/* fx_name[c]: FX_CHAR when c may be in a name, FX_FIRST to start one. */
+#define FX_CHAR 1
+#define FX_FIRST 2
+static const unsigned char fx_name[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, /* 0x20 - . */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, /* 0x30 0-9 : */
+	0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 0x40 A-O */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 3, /* 0x50 P-Z _ */
+	0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 0x60 a-o */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0, /* 0x70 p-z */
+};
+
+/* An element's start tag as fx_tag() found it. */
+struct fx_tag {
+	const unsigned char *name;
+	size_t nlen;
+	unsigned natts;
+	struct fx_attr {
+		const unsigned char *name, *val; /* val: as written */
+		size_t nlen, vlen;
+		bool ref; /* val has entity references */
+	} atts[FX_MAX_ATTS];
+};
+
+/*
+ * The length of the character at p[0] (not ASCII) when it is valid UTF-8
+ * and an XML character, as expat checks it; 0 otherwise.
+ */
+static size_t
+fx_utf8(const unsigned char *p, size_t len)
+{
+	unsigned char c = p[0];
+
+	if (c >= 0xc2 && c <= 0xdf)
+		return (len >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0);
+	if (c >= 0xe0 && c <= 0xef) {
+		if (len < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+			return (0);
+		if ((c == 0xe0 && p[1] < 0xa0) || /* overlong */
+		    (c == 0xed && p[1] >= 0xa0) || /* surrogate */
+		    (c == 0xef && p[1] == 0xbf && p[2] >= 0xbe)) /* FFFE/F */
+			return (0);
+		return (3);
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (len < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[3] & 0xc0) != 0x80)
+			return (0);
+		if ((c == 0xf0 && p[1] < 0x90) || /* overlong */
+		    (c == 0xf4 && p[1] >= 0x90)) /* past U+10FFFF */
+			return (0);
+		return (4);
+	}
+	return (0);
+}
+
+/*
+ * The predefined entity at p[0] == '&': the character it stands for, its
+ * length in *n; 0 for anything else.
+ */
+static char
+fx_entity(const unsigned char *p, size_t len, size_t *n)
+{
+	static const struct {
+		const char *ref;
+		size_t len;
+		char c;
+	} ents[] = { { "&lt;", 4, '<' }, { "&gt;", 4, '>' },
+		{ "&amp;", 5, '&' }, { "&quot;", 6, '"' },
+		{ "&apos;", 6, '\'' } };
+	size_t i;
+
+	*n = 1;
+	for (i = 0; i < WCS_NELEM(ents); i++) {
+		if (len >= ents[i].len &&
+		    memcmp(p, ents[i].ref, ents[i].len) == 0) {
+			*n = ents[i].len;
+			return (ents[i].c);
+		}
+	}
+	return (0);
+}
+
+static size_t
+fx_skip_space(const unsigned char *p, size_t len, size_t i)
+{
+	while (i < len && is_space(p[i]))
+		i++;
+	return (i);
+}
+
+/* The name at p[i], its end in *end; false when there is none. */
+static bool
+fx_name_at(const unsigned char *p, size_t len, size_t i, size_t *end)
+{
+	if (i >= len || (fx_name[p[i]] & FX_FIRST) == 0)
+		return (false);
+	while (++i < len && (fx_name[p[i]] & FX_CHAR) != 0)
+		;
+	*end = i;
+	return (true);
+}
+
+/*
+ * An attribute value: p[*pos] is just past its opening quote q.  Moves
+ * *pos to the closing quote.  False when expat might read it otherwise.
+ */
+static bool
+fx_value(const unsigned char *p, size_t len, size_t *pos, unsigned char q,
+    struct fx_attr *a)
+{
+	size_t i = *pos, n;
+	unsigned char c;
+
+	a->val = p + i;
+	a->ref = false;
+	for (;;) {
+		while (i < len && (fx_class[p[i]] & FX_VALUE) == 0)
+			i++;
+		if (i >= len)
+			return (false);
+		if ((c = p[i]) == q)
+			break;
+		else if (c == '"' || c == '\'')
+			i++;
+		else if (c == '&' && fx_entity(p + i, len - i, &n) != 0) {
+			a->ref = true;
+			i += n;
+		} else if (c >= 0x80 && (n = fx_utf8(p + i, len - i)) != 0)
+			i += n;
+		else
+			return (false); /* '<', other references, controls */
+	}
+	a->vlen = (size_t)(p + i - a->val);
+	*pos = i;
+	return (true);
+}
+
+/*
+ * The start tag at p[*pos] == '<'.  Returns 1 for "<name ...>", 2 for
+ * "<name .../>" and 0 to give up; *pos is moved past the tag.
+ */
+static int
+fx_tag(const unsigned char *p, size_t len, size_t *pos, struct fx_tag *t)
+{
+	struct fx_attr *a;
+	size_t i = *pos + 1, k, end;
+	unsigned j;
+
+	if (!fx_name_at(p, len, i, &end))
+		return (0);
+	t->name = p + i;
+	t->nlen = end - i;
+	t->natts = 0;
+	for (i = end;;) {
+		k = i;
+		if ((i = fx_skip_space(p, len, i)) >= len)
+			return (0);
+		if (p[i] == '>') {
+			*pos = i + 1;
+			return (1);
+		}
+		if (p[i] == '/') {
+			if (i + 1 >= len || p[i + 1] != '>')
+				return (0);
+			*pos = i + 2;
+			return (2);
+		}
+		/* Attributes are set apart by white space. */
+		if (i == k || t->natts == FX_MAX_ATTS ||
+		    !fx_name_at(p, len, i, &end))
+			return (0);
+		a = &t->atts[t->natts];
+		a->name = p + i;
+		a->nlen = end - i;
+		i = fx_skip_space(p, len, end);
+		if (i >= len || p[i] != '=')
+			return (0);
+		i = fx_skip_space(p, len, i + 1);
+		if (i >= len || (p[i] != '"' && p[i] != '\''))
+			return (0);
+		i++;
+		if (!fx_value(p, len, &i, p[i - 1], a))
+			return (0);
+		i++;
+		for (j = 0; j < t->natts; j++) {
+			if (t->atts[j].nlen == a->nlen &&
+			    memcmp(t->atts[j].name, a->name, a->nlen) == 0)
+				return (0); /* expat: duplicate attribute */
+		}
+		t->natts++;
+	}
+}
+
+/* Room for n bytes in r->scratch. */
+static bool
+fx_room(struct xml_reader *r, size_t n)
+{
+	char *s;
+
+	if (r->scap >= n)
+		return (true);
+	if ((s = wcs_reallocarray(r->ctx, r->scratch, n, 2)) == NULL)
+		return (false);
+	r->scratch = s;
+	r->scap = n * 2;
+	return (true);
+}
+
+/*
+ * Start the element whose tag is t in the collector.  Attributes are
+ * handed over, with entities replaced, only where the collector can use
+ * them (evtx_map.h).  Returns false to give up.
+ */
+static bool
+fx_start(struct xml_reader *r, const struct fx_tag *t)
+{
+	const char *atts[2 * FX_MAX_ATTS + 1];
+	char name[FX_NAME_MAX + 1], *s;
+	const struct fx_attr *a;
+	const unsigned char *v, *ve;
+	size_t need = 0, n;
+	unsigned i, k = 0;
+
+	if (t->nlen > FX_NAME_MAX)
+		return (false);
+	memcpy(name, t->name, t->nlen);
+	name[t->nlen] = '\0';
+	if (t->natts > 0 && wcs_evtx_wants_attrs(&r->rec)) {
+		for (i = 0; i < t->natts; i++)
+			need += t->atts[i].nlen + t->atts[i].vlen + 2;
+		if (!fx_room(r, need)) {
+			r->rec.oom = true;
+			return (false);
+		}
+		s = r->scratch;
+		for (i = 0; i < t->natts; i++) {
+			a = &t->atts[i];
+			atts[k++] = s;
+			memcpy(s, a->name, a->nlen);
+			s += a->nlen;
+			*s++ = '\0';
+			atts[k++] = s;
+			if (!a->ref) {
+				memcpy(s, a->val, a->vlen);
+				s += a->vlen;
+			} else {
+				for (v = a->val, ve = v + a->vlen; v < ve;) {
+					if (*v == '&')
+						*s++ = fx_entity(
+						    v, (size_t)(ve - v), &n);
+					else {
+						*s++ = (char)*v;
+						n = 1;
+					}
+					v += n;
+				}
+			}
+			*s++ = '\0';
+		}
+	}
+	atts[k] = NULL;
+	return (wcs_evtx_start(&r->rec, name, atts) == WCS_OK);
+}
+
+/*
+ * Text of a CDATA section or comment p[0..len): whether expat takes its
+ * characters; handed to the collector when emit is set, with its line
+ * ends made "\n".
+ */
+static bool
+fx_chars(
+    struct wcs_evtx_rec *rec, const unsigned char *p, size_t len, bool emit)
+{
+	size_t i = 0, start = 0, n;
+
+	while (i < len) {
+		if (p[i] >= 0x80) {
+			if ((n = fx_utf8(p + i, len - i)) == 0)
+				return (false);
+			i += n;
+		} else if (p[i] == '\r') {
+			if (emit && (wcs_evtx_text(rec, (const char *)p + start,
+					 i - start) != WCS_OK ||
+					wcs_evtx_text(rec, "\n", 1) != WCS_OK))
+				return (false);
+			if (++i < len && p[i] == '\n')
+				i++;
+			start = i;
+		} else if ((p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\t' ||
+			   p[i] == '\n')
+			i++;
+		else
+			return (false);
+	}
+	return (!emit || wcs_evtx_text(rec, (const char *)p + start,
+			     i - start) == WCS_OK);
+}
+
+/*
+ * "<!--" or "<![CDATA[" at p[*pos]: moves *pos past it.  Returns false to
+ * give up.
+ */
+static bool
+fx_markup(struct wcs_evtx_rec *rec, const unsigned char *p, size_t len,
+    size_t *pos, bool want)
+{
+	const unsigned char *q = p + *pos, *e;
+	size_t rest = len - *pos;
+
+	if (starts(q, rest, "<!--")) {
+		/* "--" may only end a comment. */
+		if ((e = find(q + 4, rest - 4, "--", 2)) == NULL ||
+		    (size_t)(e - p) + 2 >= len || e[2] != '>' ||
+		    !fx_chars(rec, q + 4, (size_t)(e - q) - 4, false))
+			return (false);
+		*pos = (size_t)(e - p) + 3;
+		return (true);
+	}
+	if (starts(q, rest, "<![CDATA[")) {
+		if ((e = find(q + 9, rest - 9, "]]>", 3)) == NULL ||
+		    !fx_chars(rec, q + 9, (size_t)(e - q) - 9, want))
+			return (false);
+		*pos = (size_t)(e - p) + 3;
+		return (true);
+	}
+	return (false);
+}
+
+/*
+ * Read the record p[0..len) (from "<Event" on) into r->rec as expat would.
+ * Returns true when it did; false to have expat parse the record instead.
+ */
+static bool
+fast_record(struct xml_reader *r, const unsigned char *p, size_t len)
+{
+	struct wcs_evtx_rec *rec = &r->rec;
+	struct fx_tag t;
+	struct {
+		const unsigned char *name;
+		size_t nlen;
+	} open[WCS_EVTX_MAX_DEPTH];
+	size_t i = 0, start, n, depth = 0;
+	bool want;
+	char c;
+	int kind;
+
+	for (;;) {
+		/* A start tag at p[i]. */
+		if ((kind = fx_tag(p, len, &i, &t)) == 0 ||
+		    depth == WCS_EVTX_MAX_DEPTH ||
+		    /* The splitter would have cut the record there. */
+		    (depth > 0 && t.nlen == 5 &&
+			memcmp(t.name, "Event", 5) == 0) ||
+		    !fx_start(r, &t))
+			return (false);
+		if (kind == 2) {
+			if (wcs_evtx_end(rec) != WCS_OK)
+				return (false);
+			if (depth == 0)
+				return (i == len);
+		} else {
+			open[depth].name = t.name;
+			open[depth].nlen = t.nlen;
+			depth++;
+		}
+		want = wcs_evtx_wants_text(rec);
+		/* Content up to the next start tag. */
+		for (;;) {
+			start = i;
+			for (;;) {
+				while (
+				    i < len && (fx_class[p[i]] & FX_TEXT) == 0)
+					i++;
+				if (i >= len)
+					break;
+				if (p[i] >= 0x80) {
+					if ((n = fx_utf8(p + i, len - i)) == 0)
+						return (false);
+					i += n;
+				} else if (p[i] == ']' && len - i > 2 &&
+					   (p[i + 1] != ']' || p[i + 2] != '>'))
+					i++;
+				else
+					break;
+			}
+			if (want && i > start &&
+			    wcs_evtx_text(rec, (const char *)p + start,
+				i - start) != WCS_OK)
+				return (false);
+			if (len - i < 2)
+				return (false);
+			if (p[i] == '&') {
+				if ((c = fx_entity(p + i, len - i, &n)) == 0 ||
+				    (want &&
+					wcs_evtx_text(rec, &c, 1) != WCS_OK))
+					return (false);
+				i += n;
+			} else if (p[i] == '\r') {
+				if (want &&
+				    wcs_evtx_text(rec, "\n", 1) != WCS_OK)
+					return (false);
+				if (p[++i] == '\n')
+					i++;
+			} else if (p[i] != '<')
+				return (false);
+			else if (p[i + 1] == '/') {
+				/* The end tag of the innermost element. */
+				depth--;
+				n = open[depth].nlen;
+				if (len - i - 2 < n ||
+				    memcmp(p + i + 2, open[depth].name, n) != 0)
+					return (false);
+				i = fx_skip_space(p, len, i + 2 + n);
+				if (i >= len || p[i] != '>' ||
+				    wcs_evtx_end(rec) != WCS_OK)
+					return (false);
+				i++;
+				if (depth == 0)
+					return (i == len);
+				want = wcs_evtx_wants_text(rec);
+			} else if (p[i + 1] == '!') {
+				if (!fx_markup(rec, p, len, &i, want))
+					return (false);
+			} else if (p[i + 1] == '?')
+				return (false);
+			else
+				break;
+		}
+	}
+}
+
+/*
  * The expat handlers hand what they meet to the shared collector
  * (evtx_map.h); when it finds the record unacceptable the parser stops.
  */
@@ -430,6 +915,13 @@ parse_record(
 	size_t off = 0, n;
 	const char *why;
 
+	wcs_evtx_rec_reset(&r->rec);
+	if (fast_record(r, p, len))
+		return (WCS_OK);
+	if (r->rec.oom) {
+		wcs_set_error(r->ctx, ENOMEM, "out of memory parsing an event");
+		return (WCS_FATAL);
+	}
 	wcs_evtx_rec_reset(&r->rec);
 	if (!XML_ParserReset(xp, "UTF-8")) {
 		wcs_set_error(r->ctx, ENOMEM, "cannot reset the XML parser");
@@ -575,6 +1067,7 @@ xml_close(void *state)
 		XML_ParserFree(r->xp);
 	wcs_pool_free(r->pool);
 	wcs_evtx_rec_fini(&r->rec);
+	wcs_free(r->ctx, r->scratch);
 	wcs_free(r->ctx, r);
 }
 

@@ -463,6 +463,252 @@ test_comments_and_cdata(void **state)
 	free(b);
 }
 
+/*
+ * The fast path against expat.  evtx_xml.c reads plain records itself and
+ * leaves the rest to expat, so every record must come out of it as out of
+ * expat: counted the same way, with the same event or the same reason.
+ * A processing instruction before the record's "</Event>" changes nothing
+ * in what the record says but always sends it to expat, which gives the
+ * reference to compare with (reasons without their positions, which the
+ * instruction can move).
+ */
+
+#define SEC_HEAD                           \
+	"<Event xmlns=\"" NS "\"><System>" \
+	"<Provider Name=\"Microsoft-Windows-Security-Auditing\"/>"
+#define SEC_TAIL                                               \
+	"<TimeCreated SystemTime=\"2017-05-12T07:44:31.5Z\"/>" \
+	"<Computer>WS-1</Computer></System>"
+#define SEC_4688(data)                                                 \
+	SEC_HEAD "<EventID>4688</EventID>" SEC_TAIL "<EventData>" data \
+		 "<Data Name=\"NewProcessName\">C:\\x.exe</Data>"      \
+		 "</EventData></Event>\n"
+
+/* A reject's reason without "at line L, column C". */
+static const char *
+reason(const char *why)
+{
+	const char *c = strstr(why, "column ");
+
+	return (c != NULL && (c = strchr(c, ':')) != NULL ? c : why);
+}
+
+/* Run rec as it is and through expat; both must agree.  Returns 'e', 'i' or 'r'. */
+static char
+same_as_expat(const char *rec)
+{
+	struct run_out fast, slow;
+	const char *end = NULL, *c;
+	char *via;
+	unsigned i;
+
+	for (c = rec; (c = strstr(c, "</Event>")) != NULL; c++)
+		end = c;
+	run_mem("evtx-xml", rec, 0, &fast);
+	if (end == NULL) {
+		free(fast.json);
+		return ('r');
+	}
+	via = strf("%.*s<?wcscan expat?>%s", (int)(end - rec), rec, end);
+	run_mem("evtx-xml", via, 0, &slow);
+	if (fast.st.records != slow.st.records ||
+	    fast.st.events != slow.st.events ||
+	    fast.st.ignored != slow.st.ignored ||
+	    fast.st.rejected != slow.st.rejected ||
+	    fast.st.nsamples != slow.st.nsamples ||
+	    fast.json_len != slow.json_len ||
+	    (fast.json_len > 0 &&
+		memcmp(fast.json, slow.json, fast.json_len) != 0))
+		fail_msg("fast path and expat differ on [%s]:\n%s\n%s", rec,
+		    fast.json != NULL ? fast.json : "",
+		    slow.json != NULL ? slow.json : "");
+	for (i = 0; i < fast.st.nsamples; i++) {
+		if (strcmp(reason(fast.st.samples[i].why),
+			reason(slow.st.samples[i].why)) != 0 ||
+		    fast.st.samples[i].line != slow.st.samples[i].line)
+			fail_msg(
+			    "fast path and expat reject [%s] apart: %s / %s",
+			    rec, fast.st.samples[i].why,
+			    slow.st.samples[i].why);
+	}
+	free(fast.json);
+	free(slow.json);
+	free(via);
+	if (fast.st.rejected > 0)
+		return ('r');
+	return (fast.st.events > 0 ? 'e' : 'i');
+}
+
+static const struct {
+	const char *xml;
+	char want; /* 'e' event, 'i' ignored, 'r' rejected */
+} fast_cases[] = {
+	{ SEC_4688(""), 'e' },
+	/* An EventID in a comment or CDATA is no EventID. */
+	{ SEC_HEAD
+	    "<!-- <EventID>4688</EventID> --><EventID>4663</EventID>" SEC_TAIL
+	    "</Event>",
+	    'i' },
+	{ SEC_HEAD
+	    "<!-- <EventID>4663</EventID> --><EventID>4688</EventID>" SEC_TAIL
+	    "</Event>",
+	    'e' },
+	{ SEC_HEAD "<Keywords><![CDATA[<EventID>4688</EventID>]]></Keywords>"
+		   "<EventID>4663</EventID>" SEC_TAIL "</Event>",
+	    'i' },
+	{ SEC_HEAD "<EventID><![CDATA[46]]>88</EventID>" SEC_TAIL "</Event>",
+	    'e' },
+	{ SEC_HEAD "<EventID><![CDATA[46\r\n]]>\r88</EventID>" SEC_TAIL
+		   "</Event>",
+	    'r' },
+	/* Prefixed, the element is not EventID: no ID at all. */
+	{ SEC_HEAD "<e:EventID xmlns:e=\"" NS "\">4688</e:EventID>" SEC_TAIL
+		   "</Event>",
+	    'r' },
+	{ SEC_HEAD "<EventID Qualifiers=\"16384\">4688</EventID>" SEC_TAIL
+		   "</Event>",
+	    'e' },
+	{ SEC_HEAD
+	    "<EventID Qualifiers='a>b' Q2=\"'&gt;\">4688</EventID >" SEC_TAIL
+	    "</Event>",
+	    'e' },
+	{ SEC_HEAD "<EventID\n\t>\r\n 4688\r\n</EventID\r\n>" SEC_TAIL
+		   "</Event>",
+	    'e' },
+	{ SEC_HEAD "< EventID>4688</EventID>" SEC_TAIL "</Event>", 'r' },
+	{ SEC_HEAD "<EventID>4688</EventIDx>" SEC_TAIL "</Event>", 'r' },
+	{ SEC_HEAD "<EventID>4688</Eventid>" SEC_TAIL "</Event>", 'r' },
+	{ SEC_HEAD "<EventID>4688" SEC_TAIL "</Event>", 'r' },
+	/* References. */
+	{ SEC_HEAD "<EventID>&#52;688</EventID>" SEC_TAIL "</Event>", 'e' },
+	{ SEC_HEAD "<EventID>&#x34;688</EventID>" SEC_TAIL "</Event>", 'e' },
+	{ SEC_HEAD "<EventID>&#0;4688</EventID>" SEC_TAIL "</Event>", 'r' },
+	{ SEC_HEAD "<EventID>&xxe;4688</EventID>" SEC_TAIL "</Event>", 'r' },
+	{ SEC_HEAD "<EventID>&amp4688</EventID>" SEC_TAIL "</Event>", 'r' },
+	{ SEC_4688("<Data Name=\"CommandLine\">a &amp; b &lt;c&gt; &quot;"
+		   "&apos;</Data>"),
+	    'e' },
+	{ SEC_4688("<Data Name=\"Command&#76;ine\">x</Data>"), 'e' },
+	{ SEC_4688("<Data Name=\"Command&amp;Line\">x</Data>"), 'e' },
+	{ SEC_4688("<Data Name='CommandLine'>&lt;&#x1F600;&gt;</Data>"), 'e' },
+	/* Attributes. */
+	{ SEC_HEAD "<EventID>4688</EventID><TimeCreated SystemTime=\""
+		   "2017-05-12T07:44:31Z\n\"/></System></Event>",
+	    'e' },
+	{ SEC_HEAD "<EventID>4688</EventID><TimeCreated SystemTime=\""
+		   "2017-05-12T07:44:31Z\" SystemTime=\"x\"/></System></Event>",
+	    'r' },
+	{ SEC_HEAD "<EventID>4688</EventID><TimeCreated a=\"1\"SystemTime=\""
+		   "2017-05-12T07:44:31Z\"/></System></Event>",
+	    'r' },
+	{ SEC_HEAD "<EventID>4688</EventID><TimeCreated SystemTime="
+		   "2017-05-12T07:44:31Z/></System></Event>",
+	    'r' },
+	{ SEC_HEAD "<EventID>4688</EventID><TimeCreated SystemTime=\"<\"/>"
+		   "</System></Event>",
+	    'r' },
+	{ SEC_HEAD "<EventID>4688</EventID><TimeCreated a1='' a2='' a3='' "
+		   "a4='' a5='' a6='' a7='' a8='' a9='' a10='' a11='' a12='' "
+		   "a13='' a14='' a15='' a16='' a17='' SystemTime='2017-05-12T"
+		   "07:44:31Z'/></System></Event>",
+	    'e' },
+	/* Text expat refuses. */
+	{ SEC_4688("<Data Name=\"x\">a]]>b</Data>"), 'r' },
+	{ SEC_4688("<Data Name=\"x\">a]]b]</Data>"), 'e' },
+	{ SEC_4688("<Data Name=\"x\">a\x01</Data>"), 'r' },
+	{ SEC_4688("<Data Name=\"x\">a\x7f</Data>"), 'e' },
+	{ SEC_4688("<Data Name=\"x\">\xc3\xa4\xe2\x82\xac\xf0\x9f\x98\x80"
+		   "</Data>"),
+	    'e' },
+	{ SEC_4688("<Data Name=\"x\">\xc3</Data>"), 'r' },
+	{ SEC_4688("<Data Name=\"x\">\xc0\xaf</Data>"), 'r' },
+	{ SEC_4688("<Data Name=\"x\">\xed\xa0\x80</Data>"), 'r' },
+	{ SEC_4688("<Data Name=\"x\">\xef\xbf\xbe</Data>"), 'r' },
+	{ SEC_4688("<Data Name=\"x\">\xf4\x90\x80\x80</Data>"), 'r' },
+	{ SEC_4688("<Data Name=\"\xff\">x</Data>"), 'r' },
+	{ SEC_4688("<D\xc3\xa4ta Name=\"x\">x</D\xc3\xa4ta>"), 'e' },
+	/* Comments. */
+	{ SEC_4688("<!-- a -- b -->"), 'r' },
+	{ SEC_4688("<!--->x-->"), 'e' },
+	{ SEC_4688("<!-- x --->"), 'r' },
+	{ SEC_4688("<!-- <Data Name=\"CommandLine\">fake</Data> -->"), 'e' },
+	{ SEC_4688("<![CDATA[x]]"), 'r' },
+	/* Structure. */
+	{ SEC_4688("<a><b></a></b>"), 'r' },
+	{ SEC_4688("<a/><b x='1'/>"), 'e' },
+	{ SEC_4688("<Data Name=\"x\"/>"), 'e' },
+	{ SEC_HEAD "<EventID/>" SEC_TAIL "</Event>", 'r' },
+	{ SEC_HEAD "<EventID>46<x/>88</EventID>" SEC_TAIL "</Event>", 'e' },
+	{ SEC_HEAD "<EventID>4663</EventID><EventID>4688</EventID>" SEC_TAIL
+		   "</Event>",
+	    'i' },
+	{ "<Event/>", 'r' },
+	{ "<Event><System><EventID>4688</EventID></System></Event>", 'r' },
+};
+
+static void
+test_fast_path_like_expat(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < WCS_NELEM(fast_cases); i++) {
+		if (same_as_expat(fast_cases[i].xml) != fast_cases[i].want)
+			fail_msg("case %zu: not '%c': [%s]", i,
+			    fast_cases[i].want, fast_cases[i].xml);
+	}
+}
+
+/* Mutated records: the fast path gives up or agrees with expat. */
+static void
+test_fast_path_mutations(void **state)
+{
+	static const char *const bits[] = { "<", ">", "&", "&amp;", "&#52;",
+		"]]>", "]", "\r", "\r\n", "\t", "\n", "\"", "'", "<!--", "-->",
+		"--", "<![CDATA[", "\xc3\xa4", "\xc3", "\xed\xa0\x80",
+		"\xef\xbf\xbe", "\x01", "\x7f", "/", "=", " ", "<a>", "</a>",
+		":", "<EventID>4624</EventID>", "</EventID>", "x" };
+	static const char *const bases[] = {
+		SEC_4688("<Data Name=\"CommandLine\">a &amp; b</Data>"),
+		SEC_HEAD
+		"<EventID Qualifiers='1'>4663</EventID>" SEC_TAIL
+		"<EventData><Data Name='x'>y</Data></EventData></Event>",
+	};
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	char buf[2048];
+	size_t i, n, at, k, m;
+	const char *b;
+
+	(void)state;
+	for (i = 0; i < 4000; i++) {
+		b = bases[i % WCS_NELEM(bases)];
+		n = strlen(b);
+		memcpy(buf, b, n + 1);
+		for (k = 0; k < 1 + i % 3; k++) {
+			seed = seed * 6364136223846793005ULL +
+			       1442695040888963407ULL;
+			at = (size_t)(seed >> 33) % n;
+			m = (size_t)(seed >> 20) % (WCS_NELEM(bits) + 2);
+			if (m == WCS_NELEM(bits)) { /* drop a byte */
+				memmove(buf + at, buf + at + 1, n - at);
+				n--;
+			} else if (m > WCS_NELEM(bits)) { /* change a byte */
+				buf[at] = (char)(seed >> 40);
+				if (buf[at] == '\0')
+					buf[at] = '<';
+			} else if (n + strlen(bits[m]) < sizeof(buf)) {
+				memmove(buf + at + strlen(bits[m]), buf + at,
+				    n - at + 1);
+				memcpy(buf + at, bits[m], strlen(bits[m]));
+				n += strlen(bits[m]);
+			}
+		}
+		/* An instruction already there would take in the reference's. */
+		if (strstr(buf, "<?") == NULL)
+			(void)same_as_expat(buf);
+	}
+}
+
 /* Line numbers and offsets stay right across many window refills. */
 static void
 test_lines_across_windows(void **state)
@@ -658,6 +904,8 @@ main(void)
 		cmocka_unit_test(test_overlong_record_skipped),
 		cmocka_unit_test(test_unclosed_records),
 		cmocka_unit_test(test_comments_and_cdata),
+		cmocka_unit_test(test_fast_path_like_expat),
+		cmocka_unit_test(test_fast_path_mutations),
 		cmocka_unit_test(test_lines_across_windows),
 		cmocka_unit_test(test_failing_allocations),
 		cmocka_unit_test(test_shared_xml_corpus),
