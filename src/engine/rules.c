@@ -74,6 +74,10 @@ struct wcs_rules {
 	struct wcs_pool *pool; /* rule texts */
 	struct rule *rules;
 	size_t n, cap;
+	/* Which rules look at each event kind, in rule order: most rules
+	 * want one kind, and a firewall log is millions of conn events. */
+	size_t *by_kind;
+	size_t kind_off[WCS_EV__COUNT + 1];
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
 	uint64_t match_errors; /* limits hit: counted, treated as no match */
@@ -121,6 +125,7 @@ wcs_rules_free(struct wcs_rules *rules)
 	for (i = 0; i < rules->n; i++)
 		rule_clear(&rules->rules[i]);
 	wcs_free(rules->ctx, rules->rules);
+	wcs_free(rules->ctx, rules->by_kind);
 	pcre2_match_data_free(rules->md);
 	pcre2_match_context_free(rules->mctx);
 	wcs_pool_free(rules->pool);
@@ -527,6 +532,38 @@ parse_line(struct rparse *p, char *s)
 	return (set_key(p, p->cur, key, val));
 }
 
+static bool
+rule_wants(const struct rule *r, unsigned kind)
+{
+	return (r->kinds == 0 || (r->kinds & (1u << kind)) != 0);
+}
+
+static int
+index_rules(struct wcs_rules *rules)
+{
+	size_t i, n = 0, *nb;
+	unsigned k;
+
+	for (k = 0; k < WCS_EV__COUNT; k++) {
+		for (i = 0; i < rules->n; i++)
+			n += rule_wants(&rules->rules[i], k);
+	}
+	if ((nb = wcs_reallocarray(
+		 rules->ctx, rules->by_kind, n + 1, sizeof(*nb))) == NULL)
+		return (WCS_FATAL);
+	rules->by_kind = nb;
+	n = 0;
+	for (k = 0; k < WCS_EV__COUNT; k++) {
+		rules->kind_off[k] = n;
+		for (i = 0; i < rules->n; i++) {
+			if (rule_wants(&rules->rules[i], k))
+				nb[n++] = i;
+		}
+	}
+	rules->kind_off[WCS_EV__COUNT] = n;
+	return (WCS_OK);
+}
+
 /* Move parsed rules into the set; a known id is replaced in place. */
 static int
 commit_rules(struct rparse *p)
@@ -557,7 +594,7 @@ commit_rules(struct rparse *p)
 		rules->rules[rules->n++] = p->pending[i];
 	}
 	p->npending = 0;
-	return (WCS_OK);
+	return (index_rules(rules));
 }
 
 int
@@ -726,10 +763,12 @@ wcs_rules_match(struct wcs_rules *rules, const struct wcs_event *ev,
 	unsigned f, k;
 	int m, rc;
 
-	for (i = 0; i < rules->n; i++) {
-		r = &rules->rules[i];
-		if (r->kinds != 0 && (r->kinds & (1u << ev->kind)) == 0)
-			continue;
+	if ((unsigned)ev->kind >= WCS_EV__COUNT)
+		return (
+		    WCS_OK); /* no reader makes one; no rule could want it */
+	for (i = rules->kind_off[ev->kind]; i < rules->kind_off[ev->kind + 1];
+	     i++) {
+		r = &rules->rules[rules->by_kind[i]];
 		if (r->nports > 0) {
 			for (k = 0; k < r->nports; k++) {
 				if (r->ports[k] == ev->dport)
