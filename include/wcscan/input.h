@@ -50,6 +50,24 @@ int wcs_input_open(struct wcs_ctx *ctx, const char *path, size_t line_max,
 /* The same over len bytes of memory (borrowed until close), named name. */
 int wcs_input_open_mem(struct wcs_ctx *ctx, const char *name, const void *buf,
     size_t len, size_t line_max, struct wcs_input **out);
+/*
+ * A plain file in pieces that can be read at once on several threads:
+ * each piece starts at a line start at least piece_size after the one
+ * before, and knows how many lines precede it, so line numbers and
+ * offsets come out as if the file were read whole.  wcs_input_split reads
+ * the file once to find them (one piece for a file without line ends past
+ * piece_size); *pieces is freed with wcs_free.  Only for regular files
+ * that are neither gzip nor UTF-16: the caller checks (wcs_input_info).
+ */
+struct wcs_input_piece {
+	uint64_t start, end; /* byte range [start, end) */
+	uint64_t lines_before;
+};
+int wcs_input_split(struct wcs_ctx *ctx, const char *path, uint64_t piece_size,
+    struct wcs_input_piece **pieces, size_t *npieces);
+int wcs_input_open_piece(struct wcs_ctx *ctx, const char *path,
+    const struct wcs_input_piece *piece, size_t line_max,
+    struct wcs_input **out);
 /* Accepts NULL. */
 void wcs_input_close(struct wcs_input *in);
 /*

@@ -47,6 +47,9 @@ enum wcs_input_kind {
 /* What the reader needs to know about time. */
 #define WCS_READER_LOCALTIME 0x1 /* writes local time without a zone */
 #define WCS_READER_NOYEAR 0x2 /* writes stamps without a year */
+/* Every line stands alone (no header, no pairing of lines): a big file
+ * can be read in pieces at once (wcs_input_split). */
+#define WCS_READER_SPLITTABLE 0x4
 
 struct wcs_read_opts {
 	const struct wcs_tz *tz; /* for WCS_READER_LOCALTIME; NULL = UTC */

@@ -42,6 +42,7 @@ struct run {
 	bool top_level; /* the argument itself, not inside a dir */
 	bool error; /* exit 2 */
 	unsigned threads; /* reader threads */
+	uint64_t piece_size;
 };
 
 /* How an input was named, until it is read. */
@@ -51,12 +52,22 @@ struct pending {
 	bool failed; /* could not even be listed */
 };
 
-/* An input of the group being read. */
+/*
+ * An input of the group being read, or a piece of one: big plain files of
+ * formats whose lines stand alone are read in pieces at once.
+ */
 struct member {
 	size_t index;
-	struct wcs_ctx ctx; /* the input's own: it may be read on a thread */
+	struct wcs_ctx ctx; /* its own: it may be read on a thread */
 	struct wcs_input *in;
+	struct wcs_input_stats st; /* merged into the input's when done */
+	bool last; /* the input's last piece (or the whole input) */
 };
+
+/* Pieces of this size; files under two pieces are read whole.  Fixed,
+ * never derived from -j: the pieces decide the order events come in.
+ * WCSCAN_PIECE_SIZE overrides it, so tests can split small files. */
+#define PIECE_SIZE ((uint64_t)32 << 20)
 
 /* Where the default rules are: installed, or beside the build tree. */
 static int
@@ -215,7 +226,8 @@ on_event(const struct wcs_event *ev, void *arg)
  * with *job.  WCS_SKIP: it cannot be read (reported).  WCS_FATAL.
  */
 static int
-open_one(struct run *r, size_t i, struct member *m, struct wcs_read_job **job)
+open_one(struct run *r, size_t i, struct member *m, struct wcs_read_job **job,
+    const struct wcs_reader_ops **opsp, struct wcs_run_opts *rop)
 {
 	const struct wcs_opts *o = r->opts;
 	const char *path = r->paths[i];
@@ -229,6 +241,9 @@ open_one(struct run *r, size_t i, struct member *m, struct wcs_read_job **job)
 
 	m->index = i;
 	m->in = NULL;
+	m->last = true;
+	memset(&m->st, 0, sizeof(m->st));
+	m->st.first = m->st.last = WCS_TIME_NONE;
 	wcs_ctx_init(&m->ctx, r->ctx->alloc);
 	rc = wcs_input_open(&m->ctx, path, o->max_line, &m->in);
 	if (rc == WCS_FATAL)
@@ -266,7 +281,9 @@ open_one(struct run *r, size_t i, struct member *m, struct wcs_read_job **job)
 	ro.since = o->since;
 	ro.until = o->until;
 	ro.input_index = (uint32_t)i;
-	rc = wcs_read_job_new(&m->ctx, ops, m->in, &ro, st, job);
+	*opsp = ops;
+	*rop = ro;
+	rc = wcs_read_job_new(&m->ctx, ops, m->in, &ro, &m->st, job);
 	if (rc == WCS_FATAL)
 		goto fatal;
 	if (rc != WCS_OK) {
@@ -285,6 +302,35 @@ skip:
 	return (WCS_SKIP);
 }
 
+/* Add what a piece (or the whole input) counted to the input's stats. */
+static void
+merge_stats(struct wcs_input_stats *to, const struct wcs_input_stats *from)
+{
+	unsigned i;
+
+	to->format = from->format;
+	to->kind = from->kind;
+	to->records += from->records;
+	to->events += from->events;
+	to->ignored += from->ignored;
+	to->rejected += from->rejected;
+	if (from->first != WCS_TIME_NONE &&
+	    (to->first == WCS_TIME_NONE || from->first < to->first))
+		to->first = from->first;
+	if (from->last != WCS_TIME_NONE &&
+	    (to->last == WCS_TIME_NONE || from->last > to->last))
+		to->last = from->last;
+	to->bytes += from->bytes;
+	/* Pieces come in file order: the first rejects stay first. */
+	for (i = 0; i < from->nsamples && to->nsamples < WCS_REJECT_SAMPLES;
+	     i++)
+		to->samples[to->nsamples++] = from->samples[i];
+	to->gzip |= from->gzip;
+	to->utf16 |= from->utf16;
+	to->tz_assumed |= from->tz_assumed;
+	to->year_guessed |= from->year_guessed;
+}
+
 /* What the reading of input m came to, said once it is over. */
 static void
 close_one(struct run *r, struct member *m, int rc)
@@ -294,11 +340,15 @@ close_one(struct run *r, struct member *m, int rc)
 	char why[WCS_ERRBUF_SIZE + 64];
 	unsigned i;
 
+	merge_stats(st, &m->st);
+	wcs_input_close(m->in);
 	if (rc != WCS_OK && rc != WCS_FATAL) {
 		(void)snprintf(why, sizeof(why), "%s (after %llu records)",
 		    wcs_error_string(&m->ctx), (unsigned long long)st->records);
 		input_error(r, st, why, true);
 	}
+	if (!m->last)
+		return;
 	if (st->tz_assumed)
 		wcs_warnx(&r->msg,
 		    "%s: local times read as UTC (no --tz given)", path);
@@ -313,7 +363,6 @@ close_one(struct run *r, struct member *m, int rc)
 		    st->samples[i].why);
 	if (r->opts->strict && st->rejected > 0)
 		r->error = true;
-	wcs_input_close(m->in);
 }
 
 /* Read the inputs of one group together (src/cli/feed.c). */
@@ -344,40 +393,139 @@ read_group(
 	return (rc == WCS_FATAL ? WCS_FATAL : status);
 }
 
+/* The group being filled, read once it is full. */
+struct group {
+	struct member mem[WCS_FEED_GROUP];
+	struct wcs_feed_input fi[WCS_FEED_GROUP];
+	size_t n;
+};
+
+static int
+group_add(struct run *r, struct group *g)
+{
+	int rc;
+
+	g->fi[g->n].ctx = &g->mem[g->n].ctx;
+	if (++g->n < WCS_FEED_GROUP)
+		return (WCS_OK);
+	rc = read_group(r, g->mem, g->fi, g->n);
+	g->n = 0;
+	return (rc);
+}
+
+static bool
+worth_splitting(const struct run *r, const struct wcs_reader_ops *ops,
+    const struct wcs_input *in)
+{
+	const struct wcs_input_info *ii = wcs_input_info(in);
+
+	return ((ops->flags & WCS_READER_SPLITTABLE) != 0 && !ii->gzip &&
+		!ii->utf16 && ii->raw_size >= 2 * r->piece_size &&
+		strcmp(ii->path, "-") != 0);
+}
+
 /*
- * Read every listed input, WCS_FEED_GROUP at a time, in list order: the
- * groups depend on the inputs alone, never on the thread count.
+ * Input i, opened and bid for in m, in pieces instead: each piece its own
+ * member, in file order.  Falls back to the whole input (m as it is) when
+ * the file cannot be split.
+ */
+static int
+add_pieces(struct run *r, struct group *g, size_t i,
+    const struct wcs_reader_ops *ops, const struct wcs_run_opts *ro)
+{
+	struct member *m = &g->mem[g->n];
+	struct wcs_input_piece *pc;
+	struct wcs_read_job *job;
+	size_t k, npc;
+	int rc;
+
+	rc = wcs_input_split(&m->ctx, r->paths[i], r->piece_size, &pc, &npc);
+	if (rc == WCS_FATAL)
+		return (rc);
+	if (rc != WCS_OK || npc < 2) {
+		if (rc == WCS_OK)
+			wcs_free(&m->ctx, pc);
+		return (group_add(r, g));
+	}
+	wcs_read_job_free(g->fi[g->n].job);
+	wcs_input_close(m->in);
+	for (k = 0; k < npc; k++) {
+		m = &g->mem[g->n];
+		m->index = i;
+		m->last = k + 1 == npc;
+		memset(&m->st, 0, sizeof(m->st));
+		m->st.first = m->st.last = WCS_TIME_NONE;
+		wcs_ctx_init(&m->ctx, r->ctx->alloc);
+		rc = wcs_input_open_piece(
+		    &m->ctx, r->paths[i], &pc[k], r->opts->max_line, &m->in);
+		if (rc == WCS_OK) {
+			rc = wcs_read_job_new(
+			    &m->ctx, ops, m->in, ro, &m->st, &job);
+			if (rc != WCS_OK)
+				wcs_input_close(m->in);
+		}
+		if (rc != WCS_OK) {
+			/* The file changed or vanished under us. */
+			wcs_set_error(r->ctx, m->ctx.errnum, "%s",
+			    wcs_error_string(&m->ctx));
+			wcs_free(r->ctx, pc);
+			return (rc == WCS_FATAL ? WCS_FATAL : WCS_FAILED);
+		}
+		g->fi[g->n].job = job;
+		if ((rc = group_add(r, g)) != WCS_OK) {
+			wcs_free(r->ctx, pc);
+			return (rc);
+		}
+	}
+	wcs_free(r->ctx, pc);
+	return (WCS_OK);
+}
+
+/*
+ * Read every listed input, WCS_FEED_GROUP inputs or pieces at a time, in
+ * list order: the groups depend on the inputs alone, never on -j.
  */
 static int
 read_inputs(struct run *r)
 {
-	struct member mem[WCS_FEED_GROUP];
-	struct wcs_feed_input fi[WCS_FEED_GROUP];
-	size_t i, n = 0;
-	int rc;
+	struct group g;
+	const struct wcs_reader_ops *ops;
+	struct wcs_run_opts ro;
+	size_t i, k;
+	int rc = WCS_OK;
 
+	g.n = 0;
 	wcs_engine_set_inputs(r->eng, (const char *const *)r->paths, r->n);
-	for (i = 0; i < r->n; i++) {
+	for (i = 0; i < r->n && rc == WCS_OK; i++) {
 		if (r->pend[i].failed)
 			continue;
-		rc = open_one(r, i, &mem[n], &fi[n].job);
-		if (rc == WCS_FATAL) {
-			for (size_t k = 0; k < n; k++) {
-				wcs_read_job_free(fi[k].job);
-				wcs_input_close(mem[k].in);
-			}
-			return (rc);
+		rc = open_one(r, i, &g.mem[g.n], &g.fi[g.n].job, &ops, &ro);
+		if (rc == WCS_SKIP) {
+			rc = WCS_OK;
+			continue;
 		}
 		if (rc != WCS_OK)
-			continue;
-		fi[n].ctx = &mem[n].ctx;
-		if (++n == WCS_FEED_GROUP) {
-			if ((rc = read_group(r, mem, fi, n)) != WCS_OK)
-				return (rc);
-			n = 0;
+			break;
+		if (worth_splitting(r, ops, g.mem[g.n].in)) {
+			rc = add_pieces(r, &g, i, ops, &ro);
+			if (rc == WCS_FAILED) {
+				input_error(r, &r->stats[i],
+				    wcs_error_string(r->ctx), true);
+				rc = WCS_OK;
+			}
+		} else {
+			rc = group_add(r, &g);
 		}
 	}
-	return (n > 0 ? read_group(r, mem, fi, n) : WCS_OK);
+	if (rc == WCS_OK && g.n > 0)
+		rc = read_group(r, g.mem, g.fi, g.n);
+	if (rc != WCS_OK) {
+		for (k = 0; k < g.n; k++) {
+			wcs_read_job_free(g.fi[k].job);
+			wcs_input_close(g.mem[k].in);
+		}
+	}
+	return (rc);
 }
 
 static void
@@ -614,6 +762,19 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts, const char *argv0)
 	}
 	if (r.threads > WCS_FEED_GROUP)
 		r.threads = WCS_FEED_GROUP;
+	r.piece_size = PIECE_SIZE;
+	{
+		const char *ps = getenv("WCSCAN_PIECE_SIZE");
+		char *end;
+		unsigned long long v;
+
+		if (ps != NULL && ps[0] != '\0') {
+			errno = 0;
+			v = strtoull(ps, &end, 10);
+			if (errno == 0 && *end == '\0' && v > 0)
+				r.piece_size = v;
+		}
+	}
 	r.progress = wcs_progress_new(
 	    ctx, opts->progress == 1 || (opts->progress == -1 && isatty(2)));
 	for (i = 0; i < opts->ninputs; i++) {

@@ -47,6 +47,7 @@ struct wcs_input {
 	unsigned char *raw;
 	size_t raw_len, raw_pos;
 	uint64_t raw_read; /* file bytes read into raw so far */
+	uint64_t range_left; /* a piece: bytes left to read; else UINT64_MAX */
 	int raw_errnum; /* why raw_fill failed */
 	bool raw_eof;
 
@@ -134,8 +135,12 @@ raw_fill(struct wcs_input *in)
 			n = RAW_SIZE;
 		memcpy(in->raw, in->mem + in->raw_read, (size_t)n);
 	} else {
+		size_t want = RAW_SIZE;
+
+		if (in->range_left < want)
+			want = (size_t)in->range_left;
 		do {
-			n = read(in->fd, in->raw, RAW_SIZE);
+			n = want == 0 ? 0 : read(in->fd, in->raw, want);
 		} while (n < 0 && errno == EINTR);
 		if (n < 0) {
 			in->raw_errnum = errno;
@@ -146,6 +151,8 @@ raw_fill(struct wcs_input *in)
 		in->raw_eof = true;
 	in->raw_len = (size_t)n;
 	in->raw_read += (uint64_t)n;
+	if (in->range_left != UINT64_MAX)
+		in->range_left -= (uint64_t)n;
 	return (n);
 }
 
@@ -546,6 +553,7 @@ input_new(struct wcs_ctx *ctx, const char *path, size_t line_max)
 		return (NULL);
 	in->ctx = ctx;
 	in->fd = -1;
+	in->range_left = UINT64_MAX;
 	in->line_max = line_max != 0 ? line_max : WCS_LINE_MAX_DEFAULT;
 	in->cap = in->line_max + READ_CHUNK;
 	if ((in->path = wcs_strdup(ctx, path)) == NULL ||
@@ -619,6 +627,121 @@ out_fatal:
 out_failed:
 	wcs_input_close(in);
 	return (WCS_FAILED);
+}
+
+int
+wcs_input_split(struct wcs_ctx *ctx, const char *path, uint64_t piece_size,
+    struct wcs_input_piece **pieces, size_t *npieces)
+{
+	struct wcs_input_piece *p = NULL, *np;
+	unsigned char *buf;
+	const unsigned char *q, *e;
+	uint64_t at = 0, lines = 0, next_cut = piece_size;
+	size_t n = 0, cap = 0;
+	ssize_t got;
+	int fd, rc = WCS_OK;
+
+	*pieces = NULL;
+	*npieces = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		wcs_set_error(ctx, errno, "%s: %s", path, strerror(errno));
+		return (WCS_FAILED);
+	}
+	if ((buf = wcs_malloc(ctx, READ_CHUNK * 4)) == NULL) {
+		(void)close(fd);
+		return (WCS_FATAL);
+	}
+	for (;;) {
+		do {
+			got = read(fd, buf, READ_CHUNK * 4);
+		} while (got < 0 && errno == EINTR);
+		if (got < 0) {
+			wcs_set_error(
+			    ctx, errno, "%s: %s", path, strerror(errno));
+			rc = WCS_FAILED;
+			goto out;
+		}
+		if (got == 0)
+			break;
+		e = buf + got;
+		for (q = buf; (q = memchr(q, '\n', (size_t)(e - q))) != NULL;
+		     q++) {
+			lines++;
+			if (at + (uint64_t)(q - buf) + 1 < next_cut)
+				continue;
+			/* A piece ends after this line; the next starts. */
+			if (n + 1 >= cap) {
+				cap = cap == 0 ? 16 : cap * 2;
+				np = wcs_reallocarray(ctx, p, cap, sizeof(*np));
+				if (np == NULL) {
+					rc = WCS_FATAL;
+					goto out;
+				}
+				p = np;
+			}
+			if (n == 0)
+				p[n++] = (struct wcs_input_piece){ 0, 0, 0 };
+			p[n - 1].end = at + (uint64_t)(q - buf) + 1;
+			p[n].start = p[n - 1].end;
+			p[n].lines_before = lines;
+			n++;
+			next_cut = p[n - 1].start + piece_size;
+		}
+		at += (uint64_t)got;
+	}
+	if (n == 0) {
+		if ((p = wcs_malloc(ctx, sizeof(*p))) == NULL) {
+			rc = WCS_FATAL;
+			goto out;
+		}
+		p[0] = (struct wcs_input_piece){ 0, 0, 0 };
+		n = 1;
+	}
+	p[n - 1].end = at;
+	/* A last piece with nothing in it (the file ended on the cut). */
+	if (n > 1 && p[n - 1].start == p[n - 1].end)
+		n--;
+	*pieces = p;
+	*npieces = n;
+	p = NULL;
+out:
+	wcs_free(ctx, p);
+	wcs_free(ctx, buf);
+	(void)close(fd);
+	return (rc);
+}
+
+int
+wcs_input_open_piece(struct wcs_ctx *ctx, const char *path,
+    const struct wcs_input_piece *piece, size_t line_max,
+    struct wcs_input **out)
+{
+	struct wcs_input *in;
+	struct stat st;
+	int rc;
+
+	*out = NULL;
+	if ((in = input_new(ctx, path, line_max)) == NULL)
+		return (WCS_FATAL);
+	if ((in->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    fstat(in->fd, &st) != 0 ||
+	    lseek(in->fd, (off_t)piece->start, SEEK_SET) < 0) {
+		wcs_set_error(ctx, errno, "%s: %s", path, strerror(errno));
+		wcs_input_close(in);
+		return (WCS_FAILED);
+	}
+	in->info.mtime = st.st_mtime;
+	in->info.raw_size = piece->end - piece->start;
+	in->range_left = piece->end - piece->start;
+	in->lineno = piece->lines_before;
+	in->consumed = in->line_off = piece->start;
+	/* Only the first piece can start with a BOM or gzip magic. */
+	if (piece->start == 0 && (rc = input_sniff(in)) != WCS_OK) {
+		wcs_input_close(in);
+		return (rc == WCS_FATAL ? WCS_FATAL : WCS_FAILED);
+	}
+	*out = in;
+	return (WCS_OK);
 }
 
 void

@@ -403,7 +403,7 @@ const struct wcs_reader_ops wcs_reader_bind = {
 	"bind",
 	"BIND 9 query and query-errors log",
 	WCS_KIND_DNS,
-	WCS_READER_LOCALTIME,
+	WCS_READER_LOCALTIME | WCS_READER_SPLITTABLE,
 	bind_bid,
 	bind_open,
 	bind_next,

@@ -174,7 +174,7 @@ const struct wcs_reader_ops wcs_reader_filterlog = {
 	"filterlog",
 	"pfSense/OPNsense filterlog CSV in syslog",
 	WCS_KIND_FIREWALL,
-	WCS_READER_LOCALTIME | WCS_READER_NOYEAR,
+	WCS_READER_LOCALTIME | WCS_READER_NOYEAR | WCS_READER_SPLITTABLE,
 	fl_bid,
 	fl_open,
 	fl_next,

@@ -333,7 +333,7 @@ const struct wcs_reader_ops wcs_reader_fortigate = {
 	"fortigate",
 	"FortiGate key=value traffic logs",
 	WCS_KIND_FIREWALL,
-	WCS_READER_LOCALTIME,
+	WCS_READER_LOCALTIME | WCS_READER_SPLITTABLE,
 	fg_bid,
 	fg_open,
 	fg_next,

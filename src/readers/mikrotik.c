@@ -224,7 +224,7 @@ const struct wcs_reader_ops wcs_reader_mikrotik = {
 	"mikrotik",
 	"MikroTik RouterOS firewall log lines in syslog",
 	WCS_KIND_FIREWALL,
-	WCS_READER_LOCALTIME | WCS_READER_NOYEAR,
+	WCS_READER_LOCALTIME | WCS_READER_NOYEAR | WCS_READER_SPLITTABLE,
 	mt_bid,
 	mt_open,
 	mt_next,

@@ -306,7 +306,7 @@ const struct wcs_reader_ops wcs_reader_netfilter = {
 	"netfilter",
 	"netfilter/iptables/nftables LOG lines in syslog",
 	WCS_KIND_FIREWALL,
-	WCS_READER_LOCALTIME | WCS_READER_NOYEAR,
+	WCS_READER_LOCALTIME | WCS_READER_NOYEAR | WCS_READER_SPLITTABLE,
 	nf_bid,
 	nf_open,
 	nf_next,

@@ -289,7 +289,7 @@ const struct wcs_reader_ops wcs_reader_panos = {
 	"panos",
 	"Palo Alto PAN-OS TRAFFIC and THREAT syslog (CSV)",
 	WCS_KIND_FIREWALL,
-	WCS_READER_LOCALTIME,
+	WCS_READER_LOCALTIME | WCS_READER_SPLITTABLE,
 	pa_bid,
 	pa_open,
 	pa_next,

@@ -130,5 +130,28 @@ check "a directory with a stray file exits 1 (found), not 2" 1 $?
 [ "$(jq_py "$tmp/share.json" "[i['path'].rsplit('/',2)[-2]+'/'+i['path'].rsplit('/',1)[-1] for i in d['inputs']]")" = "['a/fw.log', 'b/wc.xml', 'share/notalog.txt']" ] &&
 	ok "directories are read recursively in name order" || not_ok "directory order: $(jq_py "$tmp/share.json" "[i['path'] for i in d['inputs']]")"
 
+# --- threads and pieces ------------------------------------------------------
+# Three logs read together, one of them in pieces (WCSCAN_PIECE_SIZE makes
+# small pieces): the report is the same for every -j, and the pieces give
+# the same events, line numbers and offsets as reading the file whole.
+awk 'BEGIN { for (i = 0; i < 3000; i++) printf "May 12 15:%02d:%02d gw kernel: IN=eth0 OUT= SRC=10.0.%d.%d DST=10.1.%d.%d LEN=52 PROTO=TCP SPT=49152 DPT=445 SYN\n", i / 60 % 60, i % 60, i % 7, i % 13, i % 5, i % 200 }' >"$tmp/big.log"
+for j in 1 2 3; do
+	WCSCAN_PIECE_SIZE=20000 "$wcscan" -j $j --year 2017 -f json -o "$tmp/j$j.json" \
+		--dump-events "$tmp/j$j.nd" "$tmp/big.log" "$tmp/fw.log" "$tmp/wc.xml" 2>/dev/null
+done
+cmp -s "$tmp/j1.json" "$tmp/j2.json" && cmp -s "$tmp/j1.json" "$tmp/j3.json" &&
+	cmp -s "$tmp/j1.nd" "$tmp/j3.nd" && ok "the report and events are the same for -j 1, 2, 3" ||
+	not_ok "-j changes the report"
+"$wcscan" -j 1 --year 2017 -f json -o /dev/null --dump-events "$tmp/whole.nd" "$tmp/big.log" 2>/dev/null
+WCSCAN_PIECE_SIZE=20000 "$wcscan" -j 2 --year 2017 -f json -o "$tmp/pieces.json" \
+	--dump-events "$tmp/pieces.nd" "$tmp/big.log" 2>/dev/null
+if [ "$(sort "$tmp/whole.nd" | md5sum)" = "$(sort "$tmp/pieces.nd" | md5sum)" ] &&
+	[ "$(wc -l <"$tmp/pieces.nd")" -eq 3000 ] &&
+	[ "$(jq_py "$tmp/pieces.json" "d['inputs'][0]['records']")" = 3000 ]; then
+	ok "a file read in pieces gives the events of the whole file"
+else
+	not_ok "pieces lose or change events"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

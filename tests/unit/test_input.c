@@ -244,6 +244,84 @@ test_gzip_threaded_same(void **state)
 	wcs_input_close(in);
 }
 
+/* Lines of a file read in pieces: the same lines, numbers and offsets. */
+static void
+piece_lines(const char *name, uint64_t piece_size, size_t want_pieces)
+{
+	static char whole[8192], parts[8192];
+	struct wcs_input_piece *pc;
+	struct wcs_ctx ctx;
+	struct wcs_input *in;
+	const char *line;
+	size_t npc, k, len, o = 0;
+	unsigned w;
+	int rc;
+
+	wcs_ctx_init(&ctx, NULL);
+	assert_int_equal(
+	    read_lines(tpath(name), 0, whole, sizeof(whole), &w), WCS_OK);
+	assert_int_equal(
+	    wcs_input_split(&ctx, tpath(name), piece_size, &pc, &npc), WCS_OK);
+	assert_int_equal(npc, want_pieces);
+	for (k = 0; k < npc; k++) {
+		if (k > 0)
+			assert_int_equal(pc[k].start, pc[k - 1].end);
+		assert_true(pc[k].start < pc[k].end);
+		assert_int_equal(
+		    wcs_input_open_piece(&ctx, tpath(name), &pc[k], 0, &in),
+		    WCS_OK);
+		while ((rc = wcs_input_getline(in, &line, &len)) == WCS_OK) {
+			/* Numbered and placed as in the whole file. */
+			o += (size_t)snprintf(parts + o, sizeof(parts) - o,
+			    "%.*s|", (int)len, line);
+			assert_true(wcs_input_lineno(in) > pc[k].lines_before);
+		}
+		assert_int_equal(rc, WCS_EOF);
+		wcs_input_close(in);
+	}
+	assert_string_equal(parts, whole);
+	wcs_free(&ctx, pc);
+}
+
+static void
+test_pieces(void **state)
+{
+	struct wcs_input_piece *pc;
+	struct wcs_ctx ctx;
+	struct wcs_input *in;
+	const char *line;
+	size_t npc, len;
+
+	(void)state;
+	write_file("p.log", "aaaa\r\nbbbb\ncccc\ndddd\neeee", 25);
+	/* Pieces of at least 6 bytes: [0,6) [6,16) [16,25). */
+	piece_lines("p.log", 6, 3);
+	piece_lines("p.log", 1000, 1);
+	write_file("q.log", "one long line without an end", 28); /* 28 */
+	piece_lines("q.log", 4, 1);
+	write_file("r.log", "x\ny\n", 4);
+	piece_lines("r.log", 2, 2); /* no empty last piece */
+
+	/* The second piece of p.log: lines 2 and 3, at offsets 6 and 11. */
+	wcs_ctx_init(&ctx, NULL);
+	assert_int_equal(
+	    wcs_input_split(&ctx, tpath("p.log"), 6, &pc, &npc), WCS_OK);
+	assert_int_equal(pc[1].lines_before, 1);
+	assert_int_equal(
+	    wcs_input_open_piece(&ctx, tpath("p.log"), &pc[1], 0, &in), WCS_OK);
+	assert_int_equal(wcs_input_getline(in, &line, &len), WCS_OK);
+	assert_memory_equal(line, "bbbb", 4);
+	assert_int_equal(wcs_input_lineno(in), 2);
+	assert_int_equal(wcs_input_line_offset(in), 6);
+	assert_int_equal(wcs_input_getline(in, &line, &len), WCS_OK);
+	assert_memory_equal(line, "cccc", 4);
+	assert_int_equal(wcs_input_lineno(in), 3);
+	assert_int_equal(wcs_input_line_offset(in), 11);
+	assert_int_equal(wcs_input_getline(in, &line, &len), WCS_EOF);
+	wcs_input_close(in);
+	wcs_free(&ctx, pc);
+}
+
 static void
 test_boms_and_utf16(void **state)
 {
@@ -442,6 +520,7 @@ main(void)
 		cmocka_unit_test(test_plain_crlf_and_last_line),
 		cmocka_unit_test(test_gzip_members_and_errors),
 		cmocka_unit_test(test_gzip_threaded_same),
+		cmocka_unit_test(test_pieces),
 		cmocka_unit_test(test_boms_and_utf16),
 		cmocka_unit_test(test_overlong_line_skipped),
 		cmocka_unit_test(test_nul_bytes_kept_in_line),
