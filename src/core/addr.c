@@ -12,21 +12,97 @@
 static const uint8_t v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
 	0xff };
 
+enum v4_parse { V4_OK, V4_BAD, V4_OTHER };
+
+static bool
+is_v4_byte(int c)
+{
+	return ((c >= '0' && c <= '9') || c == '.');
+}
+
+/*
+ * The common case, a dotted quad, without the copy and inet_pton() call:
+ * every reader parses one or two addresses a line.  The rules are
+ * inet_pton()'s: four parts of 1 to 3 digits, each at most 255, no
+ * leading zero.  V4_OTHER when s holds a byte other than a digit or a
+ * dot (IPv6 such as "00::1", a zone, junk): the general path decides.
+ */
+static enum v4_parse
+parse_v4(const char *s, size_t len, uint8_t *out)
+{
+	size_t i = 0, start;
+	unsigned v, d, part;
+	bool ok = true;
+
+	for (part = 0; part < 4; part++) {
+		/* v may wrap on a long run of digits, rejected as over 3 then. */
+		start = i;
+		for (v = 0; i < len && (d = (unsigned char)s[i] - '0') <= 9;
+		     i++)
+			v = v * 10 + d;
+		if (i == start || i - start > 3 || v > 255 ||
+		    (i - start > 1 && s[start] == '0'))
+			ok = false;
+		out[part] = (uint8_t)v;
+		if (part < 3) {
+			if (i == len || s[i] != '.') {
+				ok = false;
+				break;
+			}
+			i++;
+		}
+	}
+	if (ok && i == len)
+		return (V4_OK);
+	/* Not a dotted quad: but is it digits and dots only? */
+	for (; i < len; i++) {
+		if (!is_v4_byte((unsigned char)s[i]))
+			return (V4_OTHER);
+	}
+	return (V4_BAD);
+}
+
+/* Whether s[0..len) has two colons: IPv6 text always has (RFC 4291). */
+static bool
+two_colons(const char *s, size_t len)
+{
+	const char *c = memchr(s, ':', len);
+
+	return (
+	    c != NULL && memchr(c + 1, ':', len - (size_t)(c + 1 - s)) != NULL);
+}
+
 bool
 wcs_addr_parse(const char *s, size_t len, struct wcs_addr *a)
 {
 	char buf[WCS_ADDR_STRLEN + 1];
 	const char *pct;
+	uint8_t v4[4];
+	bool colon;
 
 	memset(a, 0, sizeof(*a));
 	if (len == 0 || len > WCS_ADDR_STRLEN)
 		return (false);
+	switch (parse_v4(s, len, v4)) {
+	case V4_OK:
+		memcpy(a->bytes, v4, 4);
+		a->family = 4;
+		return (true);
+	case V4_BAD:
+		return (false);
+	case V4_OTHER:
+		break;
+	}
 	/* A zone index names an interface of the logging host: drop it. */
 	if ((pct = memchr(s, '%', len)) != NULL)
 		len = (size_t)(pct - s);
+	colon = memchr(s, ':', len) != NULL;
+	/* "addr:port" often comes here first (wcs_lu_hostport). */
+	if (colon && !two_colons(s, len))
+		goto fail;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	if (memchr(buf, ':', len) == NULL) {
+	if (!colon) {
 		if (inet_pton(AF_INET, buf, a->bytes) != 1)
 			goto fail;
 		a->family = 4;
@@ -46,6 +122,32 @@ fail:
 	return (false);
 }
 
+/*
+ * What inet_ntop(AF_INET) writes, without its sprintf(): the engine
+ * formats an address for every event it keys by host.  buf is left alone
+ * when the text does not fit, as inet_ntop() leaves it.
+ */
+static void
+format_v4(const uint8_t *b, char *buf, size_t len)
+{
+	char tmp[sizeof("255.255.255.255")], *p = tmp;
+	size_t i, n;
+
+	for (i = 0; i < 4; i++) {
+		if (i > 0)
+			*p++ = '.';
+		if (b[i] >= 100)
+			*p++ = (char)('0' + b[i] / 100);
+		if (b[i] >= 10)
+			*p++ = (char)('0' + b[i] / 10 % 10);
+		*p++ = (char)('0' + b[i] % 10);
+	}
+	*p = '\0';
+	n = (size_t)(p - tmp);
+	if (n < len)
+		memcpy(buf, tmp, n + 1);
+}
+
 const char *
 wcs_addr_format(const struct wcs_addr *a, char *buf, size_t len)
 {
@@ -53,7 +155,7 @@ wcs_addr_format(const struct wcs_addr *a, char *buf, size_t len)
 		return (buf);
 	buf[0] = '\0';
 	if (a->family == 4)
-		(void)inet_ntop(AF_INET, a->bytes, buf, (socklen_t)len);
+		format_v4(a->bytes, buf, len);
 	else if (a->family == 6)
 		(void)inet_ntop(AF_INET6, a->bytes, buf, (socklen_t)len);
 	return (buf);

@@ -59,17 +59,14 @@ starts(const char *s, size_t len, const char *lit)
 static size_t
 bind_stamp(const char *s, size_t len, struct wcs_lu_civil *civ)
 {
-	char mon[4];
 	long scale = 100000;
 	size_t i;
 
 	if (len < 20 || s[2] != '-' || s[6] != '-' || s[11] != ' ' ||
 	    s[14] != ':' || s[17] != ':')
 		return (0);
-	memcpy(mon, s + 3, 3);
-	mon[3] = '\0';
 	if ((civ->day = wcs_lu_digits(s, 2, 2)) < 0 ||
-	    (civ->mon = wcs_month_from_abbr(mon)) == 0 ||
+	    (civ->mon = wcs_lu_month(s + 3, 3)) == 0 ||
 	    (civ->year = wcs_lu_digits(s + 7, 4, 4)) < 0 ||
 	    (civ->hour = wcs_lu_digits(s + 12, 2, 2)) < 0 ||
 	    (civ->min = wcs_lu_digits(s + 15, 2, 2)) < 0 ||

@@ -34,59 +34,75 @@ to_lower(int c)
 	return (c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
 }
 
+/* Whether c is not a blank, tested first with one compare for text. */
+static bool
+not_blank(int c)
+{
+	return (c > ' ' || !is_blank(c));
+}
+
 size_t
 wcs_lu_split_ws(const char *s, size_t len, struct wcs_span *f, size_t max)
 {
-	size_t i = 0, start, n = 0;
+	const char *p = s, *end = s + len, *start;
+	size_t n = 0;
 
 	for (;;) {
-		while (i < len && is_blank((unsigned char)s[i]))
-			i++;
-		if (i == len)
+		while (p < end && is_blank((unsigned char)*p))
+			p++;
+		if (p == end)
 			break;
-		start = i;
-		while (i < len && !is_blank((unsigned char)s[i]))
-			i++;
+		start = p;
+		do
+			p++;
+		while (p < end && not_blank((unsigned char)*p));
 		if (n < max) {
-			f[n].p = s + start;
-			f[n].len = i - start;
+			f[n].p = start;
+			f[n].len = (size_t)(p - start);
 		}
 		n++;
 	}
 	return (n);
+}
+
+bool
+wcs_lu_blank(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (!is_blank((unsigned char)s[i]))
+			return (false);
+	}
+	return (true);
 }
 
 size_t
 wcs_lu_split_char(
     const char *s, size_t len, int sep, struct wcs_span *f, size_t max)
 {
-	size_t i, start = 0, n = 0;
+	const char *p = s, *end = s + len, *q;
+	size_t n = 0;
 
-	for (i = 0; i <= len; i++) {
-		if (i < len && s[i] != (char)sep)
-			continue;
+	/* memchr() strides over a field faster than a byte loop. */
+	for (;;) {
+		q = memchr(p, sep, (size_t)(end - p));
 		if (n < max) {
-			f[n].p = s + start;
-			f[n].len = i - start;
+			f[n].p = p;
+			f[n].len = (size_t)((q != NULL ? q : end) - p);
 		}
 		n++;
-		start = i + 1;
+		if (q == NULL)
+			break;
+		p = q + 1;
 	}
 	return (n);
 }
 
 bool
-wcs_lu_eq(struct wcs_span sp, const char *lit)
+wcs_lu_caseeq_n(struct wcs_span sp, const char *lit, size_t n)
 {
-	size_t n = strlen(lit);
-
-	return (sp.len == n && memcmp(sp.p, lit, n) == 0);
-}
-
-bool
-wcs_lu_caseeq(struct wcs_span sp, const char *lit)
-{
-	size_t i, n = strlen(lit);
+	size_t i;
 
 	if (sp.len != n)
 		return (false);
@@ -98,21 +114,20 @@ wcs_lu_caseeq(struct wcs_span sp, const char *lit)
 	return (true);
 }
 
-bool
-wcs_lu_absent(struct wcs_span sp)
-{
-	return (sp.len == 0 || (sp.len == 1 && sp.p[0] == '-'));
-}
-
 const char *
 wcs_lu_casefind(const char *s, size_t len, const char *lit)
 {
 	size_t i, j, n = strlen(lit);
+	int c0;
 
 	if (n == 0 || n > len)
 		return (n == 0 ? s : NULL);
+	/* Most positions fail on the first byte: test it alone. */
+	c0 = to_lower((unsigned char)lit[0]);
 	for (i = 0; i + n <= len; i++) {
-		for (j = 0; j < n; j++) {
+		if (to_lower((unsigned char)s[i]) != c0)
+			continue;
+		for (j = 1; j < n; j++) {
 			if (to_lower((unsigned char)s[i + j]) !=
 			    to_lower((unsigned char)lit[j]))
 				break;
@@ -144,20 +159,14 @@ wcs_lu_uint(const char *s, size_t len, uint64_t max, uint64_t *out)
 	return (true);
 }
 
-int
-wcs_lu_digits(const char *s, size_t len, size_t n)
+/* Whether s has exactly one ':' and no '%' (an IPv6 zone). */
+static bool
+one_colon(const char *s, size_t len)
 {
-	int v = 0;
-	size_t i;
+	const char *c = memchr(s, ':', len);
 
-	if (len < n)
-		return (-1);
-	for (i = 0; i < n; i++) {
-		if (!is_digit((unsigned char)s[i]))
-			return (-1);
-		v = v * 10 + (s[i] - '0');
-	}
-	return (v);
+	return (c != NULL && memchr(s, '%', len) == NULL &&
+		memchr(c + 1, ':', len - (size_t)(c + 1 - s)) == NULL);
 }
 
 bool
@@ -183,8 +192,12 @@ wcs_lu_hostport(
 		*port = (uint16_t)v;
 		return (true);
 	}
-	/* "fe80::1:445" is ambiguous: a bare IPv6 address wins. */
-	if (sep == ':' && wcs_addr_parse(s, len, a))
+	/*
+	 * "fe80::1:445" is ambiguous: a bare IPv6 address wins.  The try is
+	 * skipped for the usual "a.b.c.d:port": with one colon and no zone
+	 * it cannot be an address.
+	 */
+	if (sep == ':' && !one_colon(s, len) && wcs_addr_parse(s, len, a))
 		return (true);
 	for (p = s + len; p > s && p[-1] != (char)sep; p--)
 		;
@@ -215,65 +228,69 @@ wcs_lu_qname(struct wcs_pool *pool, const char *s, size_t len)
 
 struct code_name {
 	const char *name;
+	size_t len; /* strlen(name), so a lookup compares lengths first */
 	int code;
 };
 
+/* The members of an entry, the length counted by the compiler. */
+#define CODE(name, code) name, sizeof(name) - 1, code
+
 static const struct code_name qtypes[] = {
-	{ "A", 1 },
-	{ "NS", 2 },
-	{ "CNAME", 5 },
-	{ "SOA", 6 },
-	{ "NULL", 10 },
-	{ "WKS", 11 },
-	{ "PTR", 12 },
-	{ "HINFO", 13 },
-	{ "MX", 15 },
-	{ "TXT", 16 },
-	{ "AAAA", 28 },
-	{ "SRV", 33 },
-	{ "NAPTR", 35 },
-	{ "OPT", 41 },
-	{ "DS", 43 },
-	{ "RRSIG", 46 },
-	{ "NSEC", 47 },
-	{ "DNSKEY", 48 },
-	{ "SVCB", 64 },
-	{ "HTTPS", 65 },
-	{ "SPF", 99 },
-	{ "IXFR", 251 },
-	{ "AXFR", 252 },
-	{ "ANY", 255 },
-	{ "ALL", 255 },
-	{ "CAA", 257 },
+	{ CODE("A", 1) },
+	{ CODE("NS", 2) },
+	{ CODE("CNAME", 5) },
+	{ CODE("SOA", 6) },
+	{ CODE("NULL", 10) },
+	{ CODE("WKS", 11) },
+	{ CODE("PTR", 12) },
+	{ CODE("HINFO", 13) },
+	{ CODE("MX", 15) },
+	{ CODE("TXT", 16) },
+	{ CODE("AAAA", 28) },
+	{ CODE("SRV", 33) },
+	{ CODE("NAPTR", 35) },
+	{ CODE("OPT", 41) },
+	{ CODE("DS", 43) },
+	{ CODE("RRSIG", 46) },
+	{ CODE("NSEC", 47) },
+	{ CODE("DNSKEY", 48) },
+	{ CODE("SVCB", 64) },
+	{ CODE("HTTPS", 65) },
+	{ CODE("SPF", 99) },
+	{ CODE("IXFR", 251) },
+	{ CODE("AXFR", 252) },
+	{ CODE("ANY", 255) },
+	{ CODE("ALL", 255) },
+	{ CODE("CAA", 257) },
 };
 
 static const struct code_name rcodes[] = {
-	{ "NOERROR", 0 },
-	{ "FORMERR", 1 },
-	{ "SERVFAIL", 2 },
-	{ "NXDOMAIN", 3 },
-	{ "NOTIMP", 4 },
-	{ "NOTIMPL", 4 },
-	{ "REFUSED", 5 },
-	{ "YXDOMAIN", 6 },
-	{ "YXRRSET", 7 },
-	{ "NXRRSET", 8 },
-	{ "NOTAUTH", 9 },
-	{ "NOTZONE", 10 },
+	{ CODE("NOERROR", 0) },
+	{ CODE("FORMERR", 1) },
+	{ CODE("SERVFAIL", 2) },
+	{ CODE("NXDOMAIN", 3) },
+	{ CODE("NOTIMP", 4) },
+	{ CODE("NOTIMPL", 4) },
+	{ CODE("REFUSED", 5) },
+	{ CODE("YXDOMAIN", 6) },
+	{ CODE("YXRRSET", 7) },
+	{ CODE("NXRRSET", 8) },
+	{ CODE("NOTAUTH", 9) },
+	{ CODE("NOTZONE", 10) },
 };
 
 static const struct code_name protos[] = {
-	{ "ICMP", 1 },
-	{ "IGMP", 2 },
-	{ "TCP", 6 },
-	{ "UDP", 17 },
-	{ "GRE", 47 },
-	{ "ESP", 50 },
-	{ "AH", 51 },
-	{ "ICMPV6", 58 },
-	{ "IPV6-ICMP", 58 },
-	{ "SCTP", 132 },
-	{ "UDPLITE", 136 },
+	{ CODE("ICMP", 1) },
+	{ CODE("IGMP", 2) },
+	{ CODE("TCP", 6) },
+	{ CODE("UDP", 17) },
+	{ CODE("GRE", 47) },
+	{ CODE("ESP", 50) },
+	{ CODE("AH", 51) },
+	{ CODE("ICMPV6", 58) },
+	{ CODE("IPV6-ICMP", 58) },
+	{ CODE("SCTP", 132) },
+	{ CODE("UDPLITE", 136) },
 };
 
 static int
@@ -282,7 +299,8 @@ code_lookup(const struct code_name *t, size_t n, struct wcs_span sp)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (wcs_lu_caseeq(sp, t[i].name))
+		if (t[i].len == sp.len &&
+		    wcs_lu_caseeq_n(sp, t[i].name, t[i].len))
 			return (t[i].code);
 	}
 	return (-1);
@@ -344,17 +362,33 @@ parse_hms(const char *s, size_t len, struct wcs_lu_civil *civ)
 	return (i);
 }
 
+int
+wcs_lu_month(const char *s, size_t len)
+{
+	static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+	char m[3];
+	int i;
+
+	if (len < 3)
+		return (0);
+	for (i = 0; i < 3; i++)
+		m[i] = (char)to_lower((unsigned char)s[i]);
+	for (i = 0; i < 12; i++) {
+		if (m[0] == months[3 * i] && m[1] == months[3 * i + 1] &&
+		    m[2] == months[3 * i + 2])
+			return (i + 1);
+	}
+	return (0);
+}
+
 size_t
 wcs_lu_bsd_stamp(const char *s, size_t len, struct wcs_lu_civil *civ)
 {
-	char mon[4];
 	size_t i, n;
 
 	if (len < 15 || s[3] != ' ')
 		return (0);
-	memcpy(mon, s, 3);
-	mon[3] = '\0';
-	if ((civ->mon = wcs_month_from_abbr(mon)) == 0)
+	if ((civ->mon = wcs_lu_month(s, 3)) == 0)
 		return (0);
 	i = 4;
 	if (s[i] == ' ' && is_digit((unsigned char)s[i + 1]))
@@ -384,30 +418,38 @@ wcs_lu_year_init(struct wcs_lu_year *y, int fixed, time_t mtime)
 	y->ref = (int64_t)mtime * WCS_USEC;
 }
 
-bool
-wcs_lu_year_resolve(const struct wcs_lu_year *y, struct wcs_lu_civil *civ)
+/* wcs_lu_year_resolve, also giving the stamp as UTC (*t, before --tz). */
+static bool
+year_resolve(const struct wcs_lu_year *y, struct wcs_lu_civil *civ, int64_t *t)
 {
-	int64_t t;
 	int year, mon, day, hour, min, sec, tries;
 	long usec;
 
 	if (y->fixed != 0) {
 		civ->year = y->fixed;
 		return (wcs_time_from_civil(civ->year, civ->mon, civ->day,
-		    civ->hour, civ->min, civ->sec, civ->usec, &t));
+		    civ->hour, civ->min, civ->sec, civ->usec, t));
 	}
 	wcs_time_to_civil(y->ref, &year, &mon, &day, &hour, &min, &sec, &usec);
 	/* Going back a few years finds a leap year for 29 February. */
 	for (tries = 0; tries < 8; tries++, year--) {
 		if (!wcs_time_from_civil(year, civ->mon, civ->day, civ->hour,
-			civ->min, civ->sec, civ->usec, &t))
+			civ->min, civ->sec, civ->usec, t))
 			continue;
-		if (t <= y->ref + YEAR_SLACK_US) {
+		if (*t <= y->ref + YEAR_SLACK_US) {
 			civ->year = year;
 			return (true);
 		}
 	}
 	return (false);
+}
+
+bool
+wcs_lu_year_resolve(const struct wcs_lu_year *y, struct wcs_lu_civil *civ)
+{
+	int64_t t;
+
+	return (year_resolve(y, civ, &t));
 }
 
 bool
@@ -569,16 +611,21 @@ wcs_lu_syslog_time(const struct wcs_lu_syslog *sl, const struct wcs_lu_year *y,
     const struct wcs_tz *tz, int64_t *out)
 {
 	struct wcs_lu_civil civ;
+	int64_t t;
 
 	if (sl->form == WCS_LU_SYSLOG_ISO) {
 		*out = sl->has_zone ? sl->ts : wcs_tz_to_utc(tz, sl->ts);
 		return (true);
 	}
-	/* BSD stamps: local time, no year (see wcs_lu_syslog_local). */
+	/*
+	 * BSD stamps: local time, no year.  Resolving the year has already
+	 * converted the stamp: no second wcs_time_from_civil() for --tz.
+	 */
 	civ = sl->civ;
-	if (!wcs_lu_year_resolve(y, &civ))
+	if (!year_resolve(y, &civ, &t))
 		return (false);
-	return (wcs_lu_local_to_utc(&civ, tz, out));
+	*out = wcs_tz_to_utc(tz, t);
+	return (true);
 }
 
 bool
@@ -831,14 +878,11 @@ wcs_lu_epoch(const char *s, size_t len, int64_t *out)
 size_t
 wcs_lu_bsd_year_stamp(const char *s, size_t len, struct wcs_lu_civil *civ)
 {
-	char mon[4];
 	size_t i, n;
 
 	if (len < 20 || s[3] != ' ')
 		return (0);
-	memcpy(mon, s, 3);
-	mon[3] = '\0';
-	if ((civ->mon = wcs_month_from_abbr(mon)) == 0)
+	if ((civ->mon = wcs_lu_month(s, 3)) == 0)
 		return (0);
 	i = 4;
 	if (s[i] == ' ' && is_digit((unsigned char)s[i + 1]))
@@ -859,22 +903,55 @@ wcs_lu_bsd_year_stamp(const char *s, size_t len, struct wcs_lu_civil *civ)
 }
 
 uint8_t
+wcs_lu_action_scan(
+    struct wcs_span sp, const struct wcs_lu_word *words, size_t nwords)
+{
+	uint32_t first = 0;
+	uint8_t found = WCS_ACT_UNKNOWN;
+	size_t i, k;
+	int c;
+
+	/*
+	 * One pass over the text, not one search per word: a set of the
+	 * words' first letters passes over most positions at once.
+	 */
+	for (k = 0; k < nwords; k++)
+		first |= 1u << (words[k].word[0] - 'a');
+	for (i = 0; i < sp.len; i++) {
+		c = to_lower((unsigned char)sp.p[i]);
+		if (c < 'a' || c > 'z' || (first & 1u << (c - 'a')) == 0)
+			continue;
+		for (k = 0; k < nwords; k++) {
+			if (words[k].word[0] != c ||
+			    words[k].len > sp.len - i ||
+			    !wcs_lu_caseeq_n(
+				(struct wcs_span){ sp.p + i, words[k].len },
+				words[k].word, words[k].len))
+				continue;
+			/* A deny word anywhere wins over an allow word. */
+			if (words[k].action == WCS_ACT_DENY)
+				return (WCS_ACT_DENY);
+			found = words[k].action;
+		}
+	}
+	return (found);
+}
+
+uint8_t
 wcs_lu_action_words(struct wcs_span sp)
 {
-	static const char *const deny[] = { "DROP", "BLOCK", "DENY", "REJECT" };
-	static const char *const allow[] = { "ACCEPT", "ALLOW", "PASS",
-		"PERMIT" };
-	size_t i;
+	static const struct wcs_lu_word words[] = {
+		{ WCS_LU_WORD("drop", WCS_ACT_DENY) },
+		{ WCS_LU_WORD("block", WCS_ACT_DENY) },
+		{ WCS_LU_WORD("deny", WCS_ACT_DENY) },
+		{ WCS_LU_WORD("reject", WCS_ACT_DENY) },
+		{ WCS_LU_WORD("accept", WCS_ACT_ALLOW) },
+		{ WCS_LU_WORD("allow", WCS_ACT_ALLOW) },
+		{ WCS_LU_WORD("pass", WCS_ACT_ALLOW) },
+		{ WCS_LU_WORD("permit", WCS_ACT_ALLOW) },
+	};
 
-	for (i = 0; i < WCS_NELEM(deny); i++) {
-		if (wcs_lu_casefind(sp.p, sp.len, deny[i]) != NULL)
-			return (WCS_ACT_DENY);
-	}
-	for (i = 0; i < WCS_NELEM(allow); i++) {
-		if (wcs_lu_casefind(sp.p, sp.len, allow[i]) != NULL)
-			return (WCS_ACT_ALLOW);
-	}
-	return (WCS_ACT_UNKNOWN);
+	return (wcs_lu_action_scan(sp, words, WCS_NELEM(words)));
 }
 
 void *

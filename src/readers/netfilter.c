@@ -33,6 +33,22 @@ struct nf_kv {
 };
 
 /*
+ * Whether the token [p, te) is "KEY=...": its key is the text before its
+ * first "=", so starting with "KEY=" is being one.  Sets *v to the value.
+ */
+static inline bool
+nf_key(const char *p, const char *te, const char *key, struct wcs_span *v)
+{
+	size_t n = strlen(key);
+
+	if ((size_t)(te - p) < n || memcmp(p, key, n) != 0)
+		return (false);
+	v->p = p + n;
+	v->len = (size_t)(te - v->p);
+	return (true);
+}
+
+/*
  * Find the key=value fields of a LOG payload.  Only the first occurrence
  * of a key counts: ICMP errors quote the offending packet after it in
  * brackets, with SRC= and DST= of their own.
@@ -40,69 +56,73 @@ struct nf_kv {
 static void
 nf_fields(const char *s, size_t len, struct nf_kv *kv)
 {
-	struct wcs_span f, v;
-	size_t i = 0, start;
-	const char *eq;
+	const char *p = s, *end = s + len, *te;
+	struct wcs_span v;
 
 	memset(kv, 0, sizeof(*kv));
 	kv->prefix.p = s;
-	while (i < len) {
-		while (i < len && s[i] == ' ')
-			i++;
-		start = i;
-		while (i < len && s[i] != ' ')
-			i++;
-		f.p = s + start;
-		f.len = i - start;
-		/* After the packet's own fields, "[" starts a quoted one. */
-		if (f.len > 0 && f.p[0] == '[' && (kv->has_in || kv->has_out))
-			break;
-		if (f.len == 0 || (eq = memchr(f.p, '=', f.len)) == NULL)
+	for (; p < end; p = te) {
+		if (*p == ' ') {
+			te = p + 1;
 			continue;
-		v.p = eq + 1;
-		v.len = f.len - (size_t)(v.p - f.p);
-		f.len = (size_t)(eq - f.p);
-		if (wcs_lu_eq(f, "IN") && !kv->has_in) {
-			kv->has_in = true;
-			kv->in = v;
-			/* The prefix is everything before the first IN=. */
-			kv->prefix.len = (size_t)(f.p - s);
-		} else if (wcs_lu_eq(f, "OUT") && !kv->has_out) {
-			kv->has_out = true;
-			kv->out = v;
-			if (!kv->has_in)
-				kv->prefix.len = (size_t)(f.p - s);
-		} else if (wcs_lu_eq(f, "SRC") && !kv->has_src) {
-			kv->has_src = true;
-			kv->src = v;
-		} else if (wcs_lu_eq(f, "DST") && !kv->has_dst) {
-			kv->has_dst = true;
-			kv->dst = v;
-		} else if (wcs_lu_eq(f, "PROTO") && kv->proto.len == 0)
-			kv->proto = v;
-		else if (wcs_lu_eq(f, "SPT") && kv->spt.len == 0)
-			kv->spt = v;
-		else if (wcs_lu_eq(f, "DPT") && kv->dpt.len == 0)
-			kv->dpt = v;
+		}
+		if ((te = memchr(p, ' ', (size_t)(end - p))) == NULL)
+			te = end;
+		/* After the packet's own fields, "[" starts a quoted one. */
+		if (*p == '[' && (kv->has_in || kv->has_out))
+			break;
+		if (nf_key(p, te, "IN=", &v)) {
+			if (!kv->has_in) {
+				kv->has_in = true;
+				kv->in = v;
+				/* The prefix is everything before the first IN=. */
+				kv->prefix.len = (size_t)(p - s);
+			}
+		} else if (nf_key(p, te, "OUT=", &v)) {
+			if (!kv->has_out) {
+				kv->has_out = true;
+				kv->out = v;
+				if (!kv->has_in)
+					kv->prefix.len = (size_t)(p - s);
+			}
+		} else if (nf_key(p, te, "SRC=", &v)) {
+			if (!kv->has_src) {
+				kv->has_src = true;
+				kv->src = v;
+			}
+		} else if (nf_key(p, te, "DST=", &v)) {
+			if (!kv->has_dst) {
+				kv->has_dst = true;
+				kv->dst = v;
+			}
+		} else if (nf_key(p, te, "PROTO=", &v)) {
+			if (kv->proto.len == 0)
+				kv->proto = v;
+		} else if (nf_key(p, te, "SPT=", &v)) {
+			if (kv->spt.len == 0)
+				kv->spt = v;
+		} else if (nf_key(p, te, "DPT=", &v)) {
+			if (kv->dpt.len == 0)
+				kv->dpt = v;
+		}
 	}
 }
 
 static uint8_t
 nf_action(struct wcs_span p)
 {
-	static const char *const deny[] = { "DROP", "BLOCK", "DENY", "REJECT" };
-	static const char *const allow[] = { "ACCEPT", "ALLOW", "PASS" };
-	size_t i;
+	/* wcs_lu_action_words() also knows "permit"; netfilter never did. */
+	static const struct wcs_lu_word words[] = {
+		{ WCS_LU_WORD("drop", WCS_ACT_DENY) },
+		{ WCS_LU_WORD("block", WCS_ACT_DENY) },
+		{ WCS_LU_WORD("deny", WCS_ACT_DENY) },
+		{ WCS_LU_WORD("reject", WCS_ACT_DENY) },
+		{ WCS_LU_WORD("accept", WCS_ACT_ALLOW) },
+		{ WCS_LU_WORD("allow", WCS_ACT_ALLOW) },
+		{ WCS_LU_WORD("pass", WCS_ACT_ALLOW) },
+	};
 
-	for (i = 0; i < WCS_NELEM(deny); i++) {
-		if (wcs_lu_casefind(p.p, p.len, deny[i]) != NULL)
-			return (WCS_ACT_DENY);
-	}
-	for (i = 0; i < WCS_NELEM(allow); i++) {
-		if (wcs_lu_casefind(p.p, p.len, allow[i]) != NULL)
-			return (WCS_ACT_ALLOW);
-	}
-	return (WCS_ACT_UNKNOWN);
+	return (wcs_lu_action_scan(p, words, WCS_NELEM(words)));
 }
 
 static int
@@ -176,7 +196,6 @@ nf_proxmox(const char *s, size_t len, int64_t *ts)
 {
 	struct wcs_span f[5];
 	struct wcs_lu_civil civ;
-	char mon[4];
 	uint64_t v;
 	int64_t t;
 	int oh, om;
@@ -192,10 +211,8 @@ nf_proxmox(const char *s, size_t len, int64_t *ts)
 	    d[14] != ':' || d[17] != ':' || f[4].len != 5 ||
 	    (z[0] != '+' && z[0] != '-'))
 		return (NULL);
-	memcpy(mon, d + 3, 3);
-	mon[3] = '\0';
 	civ.day = wcs_lu_digits(d, 2, 2);
-	civ.mon = wcs_month_from_abbr(mon);
+	civ.mon = wcs_lu_month(d + 3, 3);
 	civ.year = wcs_lu_digits(d + 7, 4, 4);
 	civ.hour = wcs_lu_digits(d + 12, 2, 2);
 	civ.min = wcs_lu_digits(d + 15, 2, 2);

@@ -307,8 +307,7 @@ pfw_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 		return (WCS_SKIP);
 	}
 	/* Other headers, and blank lines some tools leave at the end. */
-	if (len == 0 || line[0] == '#' ||
-	    wcs_lu_split_ws(line, len, &rest, 1) == 0)
+	if (len == 0 || line[0] == '#' || wcs_lu_blank(line, len))
 		return (WCS_SKIP);
 	return (pfw_parse(ctx, st->idx, st->lr.tz, line, len, ev));
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "wcscan/reader.h"
 
@@ -108,17 +109,59 @@ size_t wcs_lu_split_ws(
 /* Split on every sep (empty fields kept); same return as above. */
 size_t wcs_lu_split_char(
     const char *s, size_t len, int sep, struct wcs_span *f, size_t max);
-/* Whether span equals lit, exactly or ignoring ASCII case. */
-bool wcs_lu_eq(struct wcs_span sp, const char *lit);
-bool wcs_lu_caseeq(struct wcs_span sp, const char *lit);
-/* Whether span is absent: empty or "-". */
-bool wcs_lu_absent(struct wcs_span sp);
+/* Whether span equals lit[0..n), ignoring ASCII case. */
+bool wcs_lu_caseeq_n(struct wcs_span sp, const char *lit, size_t n);
+/*
+ * Whether span equals lit, exactly or ignoring ASCII case.  Inline so
+ * that strlen() of a literal folds to a constant: the readers compare
+ * every field of every line against a few keywords.
+ */
+static inline bool
+wcs_lu_eq(struct wcs_span sp, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return (sp.len == n && memcmp(sp.p, lit, n) == 0);
+}
+static inline bool
+wcs_lu_caseeq(struct wcs_span sp, const char *lit)
+{
+	return (wcs_lu_caseeq_n(sp, lit, strlen(lit)));
+}
+/* Whether s[0..len) is empty or only blanks (space, tab). */
+bool wcs_lu_blank(const char *s, size_t len);
+/* The month (1-12) for an English abbreviation "Jan".."Dec" at s, any
+ * case; 0 when len < 3 or not one (wcs_month_from_abbr, without a copy). */
+int wcs_lu_month(const char *s, size_t len);
+/* Whether span is absent: empty or "-".  Inline: asked of every column. */
+static inline bool
+wcs_lu_absent(struct wcs_span sp)
+{
+	return (sp.len == 0 || (sp.len == 1 && sp.p[0] == '-'));
+}
 /* First occurrence of lit in s[0..len), ignoring ASCII case; NULL if none. */
 const char *wcs_lu_casefind(const char *s, size_t len, const char *lit);
 /* Decimal digits only (no sign, no blanks), value <= max. */
 bool wcs_lu_uint(const char *s, size_t len, uint64_t max, uint64_t *out);
-/* Exactly n decimal digits at s (len >= n); -1 otherwise. */
-int wcs_lu_digits(const char *s, size_t len, size_t n);
+/*
+ * Exactly n decimal digits at s (len >= n); -1 otherwise.  Inline: the
+ * stamp parsers call it for every two-digit field of every line.
+ */
+static inline int
+wcs_lu_digits(const char *s, size_t len, size_t n)
+{
+	int v = 0;
+	size_t i;
+
+	if (len < n)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return (-1);
+		v = v * 10 + (s[i] - '0');
+	}
+	return (v);
+}
 /*
  * "addr<sep>port" with sep ':' or '#'; IPv6 as "[addr]:port", or bare
  * "addr#port".  With sep ':' an address without a port is accepted when it
@@ -198,6 +241,23 @@ size_t wcs_lu_bsd_year_stamp(
  * looked for anywhere in the text (the rule that netfilter.c applies).
  */
 uint8_t wcs_lu_action_words(struct wcs_span sp);
+/*
+ * A word for wcs_lu_action_scan: lower case, starting with a letter.
+ * WCS_LU_WORD gives the members of an entry, the length counted by the
+ * compiler: { WCS_LU_WORD("drop", WCS_ACT_DENY) }.
+ */
+struct wcs_lu_word {
+	const char *word;
+	size_t len;
+	uint8_t action; /* WCS_ACT_DENY or WCS_ACT_ALLOW */
+};
+#define WCS_LU_WORD(w, act) w, sizeof(w) - 1, act
+/*
+ * The action of the words found anywhere in sp, ignoring case: deny when
+ * a deny word occurs, else allow when an allow word does, else unknown.
+ */
+uint8_t wcs_lu_action_scan(
+    struct wcs_span sp, const struct wcs_lu_word *words, size_t nwords);
 
 /*
  * Zeek logs, TSV with their "#" header or JSON lines (zeek.c, shared by

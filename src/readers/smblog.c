@@ -57,9 +57,11 @@ smb_header(const char *s, size_t len, int *idx)
 	size_t n, i;
 	int k;
 
-	n = wcs_lu_split_char(s, len, '\t', f, SMB_MAXCOLS);
-	if (n < 2 || !wcs_lu_caseeq(f[0], "DateTime"))
+	/* Every line comes here: look at its first column before splitting. */
+	if (len < 9 || s[8] != '\t' ||
+	    !wcs_lu_caseeq((struct wcs_span){ s, 8 }, "DateTime"))
 		return (false);
+	n = wcs_lu_split_char(s, len, '\t', f, SMB_MAXCOLS);
 	if (n > SMB_MAXCOLS)
 		n = SMB_MAXCOLS;
 	for (k = 0; k < COL__COUNT; k++) {
@@ -80,17 +82,14 @@ smb_time(struct wcs_span v, const struct wcs_tz *tz, int64_t *out, bool *local)
 {
 	struct wcs_lu_civil civ;
 	const char *s = v.p, *z;
-	char mon[4];
 	int64_t t;
 	int oh, om;
 
 	if (v.len < 20 || s[2] != '/' || s[6] != '/' || s[11] != ':' ||
 	    s[14] != ':' || s[17] != ':')
 		return (false);
-	memcpy(mon, s + 3, 3);
-	mon[3] = '\0';
 	civ.day = wcs_lu_digits(s, 2, 2);
-	civ.mon = wcs_month_from_abbr(mon);
+	civ.mon = wcs_lu_month(s + 3, 3);
 	civ.year = wcs_lu_digits(s + 7, 4, 4);
 	civ.hour = wcs_lu_digits(s + 12, 2, 2);
 	civ.min = wcs_lu_digits(s + 15, 2, 2);
@@ -246,7 +245,6 @@ static int
 smb_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 {
 	struct smb_state *st = state;
-	struct wcs_span f;
 	const char *line;
 	size_t len;
 	int rc;
@@ -255,7 +253,7 @@ smb_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	if (rc != WCS_OK)
 		return (rc);
 	if (smb_header(line, len, st->idx) || (len > 0 && line[0] == '#') ||
-	    wcs_lu_split_ws(line, len, &f, 1) == 0)
+	    wcs_lu_blank(line, len))
 		return (WCS_SKIP);
 	return (smb_parse(ctx, st->lr.pool, st->idx, st->lr.tz, line, len, ev));
 }

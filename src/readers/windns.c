@@ -218,6 +218,9 @@ dns_preamble(const char *s, size_t len)
 		"Log file wrap at", "Message logging key", "Note:", "Field #" };
 	size_t i, n;
 
+	/* Each starts with a letter; every data line with a digit. */
+	if (len > 0 && is_digit((unsigned char)s[0]))
+		return (false);
 	for (i = 0; i < WCS_NELEM(lit); i++) {
 		n = strlen(lit[i]);
 		if (len >= n && memcmp(s, lit[i], n) == 0)
