@@ -517,8 +517,10 @@ read_inputs(struct run *r)
 			rc = group_add(r, &g);
 		}
 	}
-	if (rc == WCS_OK && g.n > 0)
+	if (rc == WCS_OK && g.n > 0) {
 		rc = read_group(r, g.mem, g.fi, g.n);
+		g.n = 0; /* read_group closed them */
+	}
 	if (rc != WCS_OK) {
 		for (k = 0; k < g.n; k++) {
 			wcs_read_job_free(g.fi[k].job);

@@ -126,7 +126,8 @@ source_of(struct wcs_engine *eng, const struct wcs_event *ev)
 static bool
 usable_name(const char *s)
 {
-	return (s != NULL && s[0] != '\0' && strcmp(s, "-") != 0);
+	/* ".WS01" or "$" from a hostile log have no first label to key on. */
+	return (s != NULL && strcmp(s, "-") != 0 && host_name_usable(s));
 }
 
 static bool

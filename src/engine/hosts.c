@@ -138,6 +138,15 @@ name_key(const char *name, char *key, size_t len)
 	key[o] = '\0';
 }
 
+bool
+host_name_usable(const char *name)
+{
+	char key[KEY_MAX];
+
+	name_key(name, key, sizeof(key));
+	return (key[2] != '\0');
+}
+
 struct host *
 host_by_name(struct host_table *t, const char *name)
 {

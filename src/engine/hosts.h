@@ -97,6 +97,8 @@ int host_table_init(
 void host_table_fini(struct host_table *t);
 /* Find or add; NULL when out of memory. */
 struct host *host_by_addr(struct host_table *t, const struct wcs_addr *a);
+/* A name with a first label to key on (not "", ".corp", "$"). */
+bool host_name_usable(const char *name);
 struct host *host_by_name(struct host_table *t, const char *name);
 /* Lookup only. */
 struct host *host_find_name(struct host_table *t, const char *name);

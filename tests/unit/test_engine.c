@@ -385,6 +385,36 @@ test_loopback_is_not_an_identity(void **state)
 	assert_string_equal(res->hosts[0].names[0], "WS05");
 }
 
+/* Names with no first label (".corp", "$", ".") from a hostile log are not
+ * identities: they neither stop the run nor make a host; the address does. */
+static void
+test_nameless_names_ignored(void **state)
+{
+	static const char *const bad[] = { ".WS7974", "$", ".", ".$" };
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+	struct wcs_event ev;
+	size_t i;
+
+	for (i = 0; i < WCS_NELEM(bad); i++) {
+		logon(f, "10.0.0.7", bad[i]);
+		process(f, bad[i], at(15, 0, 0), "C:\\x\\tasksche.exe", NULL);
+		wcs_event_clear(&ev);
+		ev.kind = WCS_EV_SMB;
+		ev.ts_us = at(15, 0, 1);
+		assert_true(wcs_addr_parse("10.0.0.8", 8, &ev.src));
+		assert_true(wcs_addr_parse("10.0.0.9", 8, &ev.dst));
+		ev.host = bad[i];
+		ev.smb_version = 1;
+		ev.input = 2;
+		ev.line = 3;
+		feed(f, &ev);
+	}
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	for (i = 0; i < res->nhosts; i++)
+		assert_true(res->hosts[i].nnames == 0);
+}
+
 /* A lookup from an address no log names, one second before a host known
  * only by name starts the worm: one host.  The lookup has no logged
  * answer (BIND logs queries only) but came after the sinkhole. */
@@ -467,6 +497,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_nameless_names_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_verdicts_and_ranking, setup, teardown),
 		cmocka_unit_test_setup_teardown(
