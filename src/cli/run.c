@@ -221,6 +221,18 @@ on_event(const struct wcs_event *ev, void *arg)
 	return (WCS_OK);
 }
 
+/* Member m is to read input i (all of it, or a piece: last says). */
+static void
+member_init(struct run *r, struct member *m, size_t i, bool last)
+{
+	m->index = i;
+	m->in = NULL;
+	m->last = last;
+	memset(&m->st, 0, sizeof(m->st));
+	m->st.first = m->st.last = WCS_TIME_NONE;
+	wcs_ctx_init(&m->ctx, r->ctx->alloc);
+}
+
 /*
  * Open input i and choose its reader.  WCS_OK: m holds it, ready to read
  * with *job.  WCS_SKIP: it cannot be read (reported).  WCS_FATAL.
@@ -239,12 +251,7 @@ open_one(struct run *r, size_t i, struct member *m, struct wcs_read_job **job,
 	size_t plen;
 	int rc, best;
 
-	m->index = i;
-	m->in = NULL;
-	m->last = true;
-	memset(&m->st, 0, sizeof(m->st));
-	m->st.first = m->st.last = WCS_TIME_NONE;
-	wcs_ctx_init(&m->ctx, r->ctx->alloc);
+	member_init(r, m, i, true);
 	rc = wcs_input_open(&m->ctx, path, o->max_line, &m->in);
 	if (rc == WCS_FATAL)
 		goto fatal;
@@ -451,11 +458,7 @@ add_pieces(struct run *r, struct group *g, size_t i,
 	wcs_input_close(m->in);
 	for (k = 0; k < npc; k++) {
 		m = &g->mem[g->n];
-		m->index = i;
-		m->last = k + 1 == npc;
-		memset(&m->st, 0, sizeof(m->st));
-		m->st.first = m->st.last = WCS_TIME_NONE;
-		wcs_ctx_init(&m->ctx, r->ctx->alloc);
+		member_init(r, m, i, k + 1 == npc);
 		rc = wcs_input_open_piece(
 		    &m->ctx, r->paths[i], &pc[k], r->opts->max_line, &m->in);
 		if (rc == WCS_OK) {

@@ -138,13 +138,14 @@ name_key(const char *name, char *key, size_t len)
 	key[o] = '\0';
 }
 
+/* name_key() would give an empty key: no first label, or just "$".
+ * Called per event, so the key itself is not built. */
 bool
 host_name_usable(const char *name)
 {
-	char key[KEY_MAX];
+	size_t n = strcspn(name, ".");
 
-	name_key(name, key, sizeof(key));
-	return (key[2] != '\0');
+	return (n > 1 || (n == 1 && name[0] != '$'));
 }
 
 struct host *

@@ -637,7 +637,7 @@ wcs_input_split(struct wcs_ctx *ctx, const char *path, uint64_t piece_size,
 	unsigned char *buf;
 	const unsigned char *q, *e;
 	uint64_t at = 0, lines = 0, next_cut = piece_size;
-	size_t n = 0, cap = 0;
+	size_t n = 1, cap = 16;
 	ssize_t got;
 	int fd, rc = WCS_OK;
 
@@ -647,10 +647,13 @@ wcs_input_split(struct wcs_ctx *ctx, const char *path, uint64_t piece_size,
 		wcs_set_error(ctx, errno, "%s: %s", path, strerror(errno));
 		return (WCS_FAILED);
 	}
-	if ((buf = wcs_malloc(ctx, READ_CHUNK * 4)) == NULL) {
-		(void)close(fd);
-		return (WCS_FATAL);
+	/* The first piece starts the file; each cut starts another. */
+	if ((buf = wcs_malloc(ctx, READ_CHUNK * 4)) == NULL ||
+	    (p = wcs_reallocarray(ctx, NULL, cap, sizeof(*p))) == NULL) {
+		rc = WCS_FATAL;
+		goto out;
 	}
+	p[0] = (struct wcs_input_piece){ 0, 0, 0 };
 	for (;;) {
 		do {
 			got = read(fd, buf, READ_CHUNK * 4);
@@ -670,8 +673,8 @@ wcs_input_split(struct wcs_ctx *ctx, const char *path, uint64_t piece_size,
 			if (at + (uint64_t)(q - buf) + 1 < next_cut)
 				continue;
 			/* A piece ends after this line; the next starts. */
-			if (n + 1 >= cap) {
-				cap = cap == 0 ? 16 : cap * 2;
+			if (n == cap) {
+				cap *= 2;
 				np = wcs_reallocarray(ctx, p, cap, sizeof(*np));
 				if (np == NULL) {
 					rc = WCS_FATAL;
@@ -679,8 +682,6 @@ wcs_input_split(struct wcs_ctx *ctx, const char *path, uint64_t piece_size,
 				}
 				p = np;
 			}
-			if (n == 0)
-				p[n++] = (struct wcs_input_piece){ 0, 0, 0 };
 			p[n - 1].end = at + (uint64_t)(q - buf) + 1;
 			p[n].start = p[n - 1].end;
 			p[n].lines_before = lines;
@@ -688,14 +689,6 @@ wcs_input_split(struct wcs_ctx *ctx, const char *path, uint64_t piece_size,
 			next_cut = p[n - 1].start + piece_size;
 		}
 		at += (uint64_t)got;
-	}
-	if (n == 0) {
-		if ((p = wcs_malloc(ctx, sizeof(*p))) == NULL) {
-			rc = WCS_FATAL;
-			goto out;
-		}
-		p[0] = (struct wcs_input_piece){ 0, 0, 0 };
-		n = 1;
 	}
 	p[n - 1].end = at;
 	/* A last piece with nothing in it (the file ended on the cut). */

@@ -902,9 +902,16 @@ wcs_lu_bsd_year_stamp(const char *s, size_t len, struct wcs_lu_civil *civ)
 	return (i + n);
 }
 
-uint8_t
-wcs_lu_action_scan(
-    struct wcs_span sp, const struct wcs_lu_word *words, size_t nwords)
+/* A word of the table below: lower case, starting with a letter. */
+struct action_word {
+	const char *word;
+	size_t len;
+	uint8_t action; /* WCS_ACT_DENY or WCS_ACT_ALLOW */
+};
+#define ACTION_WORD(w, act) w, sizeof(w) - 1, act
+
+static uint8_t
+action_scan(struct wcs_span sp, const struct action_word *words, size_t nwords)
 {
 	uint32_t first = 0;
 	uint8_t found = WCS_ACT_UNKNOWN;
@@ -938,20 +945,21 @@ wcs_lu_action_scan(
 }
 
 uint8_t
-wcs_lu_action_words(struct wcs_span sp)
+wcs_lu_action_words(struct wcs_span sp, bool permit)
 {
-	static const struct wcs_lu_word words[] = {
-		{ WCS_LU_WORD("drop", WCS_ACT_DENY) },
-		{ WCS_LU_WORD("block", WCS_ACT_DENY) },
-		{ WCS_LU_WORD("deny", WCS_ACT_DENY) },
-		{ WCS_LU_WORD("reject", WCS_ACT_DENY) },
-		{ WCS_LU_WORD("accept", WCS_ACT_ALLOW) },
-		{ WCS_LU_WORD("allow", WCS_ACT_ALLOW) },
-		{ WCS_LU_WORD("pass", WCS_ACT_ALLOW) },
-		{ WCS_LU_WORD("permit", WCS_ACT_ALLOW) },
+	/* "permit" last, so that leaving it out is a shorter count. */
+	static const struct action_word words[] = {
+		{ ACTION_WORD("drop", WCS_ACT_DENY) },
+		{ ACTION_WORD("block", WCS_ACT_DENY) },
+		{ ACTION_WORD("deny", WCS_ACT_DENY) },
+		{ ACTION_WORD("reject", WCS_ACT_DENY) },
+		{ ACTION_WORD("accept", WCS_ACT_ALLOW) },
+		{ ACTION_WORD("allow", WCS_ACT_ALLOW) },
+		{ ACTION_WORD("pass", WCS_ACT_ALLOW) },
+		{ ACTION_WORD("permit", WCS_ACT_ALLOW) },
 	};
 
-	return (wcs_lu_action_scan(sp, words, WCS_NELEM(words)));
+	return (action_scan(sp, words, WCS_NELEM(words) - (permit ? 0 : 1)));
 }
 
 void *

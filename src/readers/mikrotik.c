@@ -120,7 +120,7 @@ mt_packet(struct wcs_ctx *ctx, const char *s, size_t len, struct wcs_event *ev)
 	for (pre.p = s, i = (size_t)(in - s); i > 0 && s[i - 1] != ' '; i--)
 		;
 	pre.len = i;
-	ev->action = wcs_lu_action_words(pre);
+	ev->action = wcs_lu_action_words(pre, true);
 	pr += 7;
 	for (proto.p = pr; pr < end && *pr != ' ' && *pr != ','; pr++)
 		;

@@ -108,23 +108,6 @@ nf_fields(const char *s, size_t len, struct nf_kv *kv)
 	}
 }
 
-static uint8_t
-nf_action(struct wcs_span p)
-{
-	/* wcs_lu_action_words() also knows "permit"; netfilter never did. */
-	static const struct wcs_lu_word words[] = {
-		{ WCS_LU_WORD("drop", WCS_ACT_DENY) },
-		{ WCS_LU_WORD("block", WCS_ACT_DENY) },
-		{ WCS_LU_WORD("deny", WCS_ACT_DENY) },
-		{ WCS_LU_WORD("reject", WCS_ACT_DENY) },
-		{ WCS_LU_WORD("accept", WCS_ACT_ALLOW) },
-		{ WCS_LU_WORD("allow", WCS_ACT_ALLOW) },
-		{ WCS_LU_WORD("pass", WCS_ACT_ALLOW) },
-	};
-
-	return (wcs_lu_action_scan(p, words, WCS_NELEM(words)));
-}
-
 static int
 nf_reject(struct wcs_ctx *ctx, const char *what, struct wcs_span v)
 {
@@ -179,7 +162,7 @@ nf_payload(struct wcs_ctx *ctx, const char *s, size_t len, struct wcs_event *ev)
 			pre.len -= i + 1;
 		}
 	}
-	ev->action = nf_action(pre);
+	ev->action = wcs_lu_action_words(pre, false);
 	/* Sent by the firewall host itself (the OUTPUT chain). */
 	if (kv.has_in && kv.in.len == 0 && kv.has_out && kv.out.len > 0)
 		ev->outbound = 1;

@@ -236,28 +236,12 @@ bool wcs_lu_epoch(const char *s, size_t len, int64_t *out);
 size_t wcs_lu_bsd_year_stamp(
     const char *s, size_t len, struct wcs_lu_civil *civ);
 /*
- * The deny/allow meaning of a firewall's log prefix or action word: words
- * meaning drop, block, deny or reject, then accept, allow or pass, are
- * looked for anywhere in the text (the rule that netfilter.c applies).
+ * The deny/allow meaning of a firewall's log prefix or action word, ignoring
+ * case: deny when drop, block, deny or reject occurs anywhere in the text,
+ * else allow for accept, allow or pass (and permit, when asked: netfilter
+ * prefixes never counted it), else unknown.
  */
-uint8_t wcs_lu_action_words(struct wcs_span sp);
-/*
- * A word for wcs_lu_action_scan: lower case, starting with a letter.
- * WCS_LU_WORD gives the members of an entry, the length counted by the
- * compiler: { WCS_LU_WORD("drop", WCS_ACT_DENY) }.
- */
-struct wcs_lu_word {
-	const char *word;
-	size_t len;
-	uint8_t action; /* WCS_ACT_DENY or WCS_ACT_ALLOW */
-};
-#define WCS_LU_WORD(w, act) w, sizeof(w) - 1, act
-/*
- * The action of the words found anywhere in sp, ignoring case: deny when
- * a deny word occurs, else allow when an allow word does, else unknown.
- */
-uint8_t wcs_lu_action_scan(
-    struct wcs_span sp, const struct wcs_lu_word *words, size_t nwords);
+uint8_t wcs_lu_action_words(struct wcs_span sp, bool permit);
 
 /*
  * Zeek logs, TSV with their "#" header or JSON lines (zeek.c, shared by
