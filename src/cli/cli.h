@@ -49,6 +49,7 @@ struct wcs_opts {
 	int year;
 	int64_t since, until;
 	bool strict, quiet;
+	bool follow_symlinks; /* out of the directories named, too */
 	int progress; /* -1 auto (stderr is a tty), 0 off, 1 on */
 	size_t max_line;
 	unsigned jobs; /* -j: reader threads; 0 = one per core */
@@ -104,6 +105,16 @@ struct wcs_feed_input {
 int wcs_feed_group(struct wcs_ctx *ctx, struct wcs_feed_input *inputs, size_t n,
     unsigned threads, wcs_event_cb cb, void *arg,
     struct wcs_progress *progress);
+
+/*
+ * Signals (signals.c): from wcs_signals_catch on, SIGINT, SIGTERM and
+ * SIGHUP are only recorded; wcs_signals_caught says which came first (0:
+ * none), and wcs_signals_die ends the process by it once the main path
+ * has cleaned up.
+ */
+void wcs_signals_catch(void);
+int wcs_signals_caught(void);
+void wcs_signals_die(int sig);
 
 /* The whole run; returns the exit status. */
 int wcs_run(

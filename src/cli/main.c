@@ -28,5 +28,8 @@ main(int argc, char **argv)
 		rc = wcs_run(&ctx, &opts, argc > 0 ? argv[0] : "wcscan");
 	}
 	wcs_opts_free(&ctx, &opts);
+	/* Interrupted: die of the signal once the outputs are cleaned up. */
+	if (wcs_signals_caught() != 0)
+		wcs_signals_die(wcs_signals_caught());
 	return (rc);
 }

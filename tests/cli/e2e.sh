@@ -74,9 +74,9 @@ for f in "$src"/testdata/windns/*.log "$src"/testdata/netfilter/netfilter_ufw.lo
 	[ -f "$f" ] || continue
 	b=$(basename "$f")
 	gzip -c "$f" >"$tmp/$b.gz"
-	"$wcscan" --year 2017 --dump-events "$tmp/plain.nd" -o /dev/null "$f" 2>/dev/null
-	"$wcscan" --year 2017 --dump-events "$tmp/gz.nd" -o /dev/null "$tmp/$b.gz" 2>/dev/null
-	"$wcscan" --year 2017 --dump-events "$tmp/stdin.nd" -o /dev/null - <"$f" 2>/dev/null
+	"$wcscan" --year 2017 --dump-events "$tmp/plain.nd" -o "$tmp/devnull.out" "$f" 2>/dev/null
+	"$wcscan" --year 2017 --dump-events "$tmp/gz.nd" -o "$tmp/devnull.out" "$tmp/$b.gz" 2>/dev/null
+	"$wcscan" --year 2017 --dump-events "$tmp/stdin.nd" -o "$tmp/devnull.out" - <"$f" 2>/dev/null
 	strip() { sed 's/,"source":.*$//' "$1"; }
 	if [ -s "$tmp/plain.nd" ] && [ "$(strip "$tmp/plain.nd")" = "$(strip "$tmp/gz.nd")" ] &&
 		[ "$(strip "$tmp/plain.nd")" = "$(strip "$tmp/stdin.nd")" ]; then
@@ -99,7 +99,7 @@ ln -s "$tmp/precious" "$tmp/out.json"
 "$wcscan" -f json -o "$tmp/out.json" "$tmp/wc.xml" 2>/dev/null
 [ ! -L "$tmp/out.json" ] && [ "$(cat "$tmp/precious")" = precious ] && json_ok "$tmp/out.json" &&
 	ok "-o replaces a planted symlink, leaves its target alone" || not_ok "-o and symlinks"
-ls "$tmp"/.wcscan-report.* >/dev/null 2>&1 && not_ok "-o left a temporary file" || ok "-o leaves no temporary file"
+ls "$tmp"/.wcscan-* >/dev/null 2>&1 && not_ok "-o left a temporary file" || ok "-o leaves no temporary file"
 "$wcscan" -f json -o "$tmp/no/such/dir/r.json" "$tmp/wc.xml" 2>/dev/null
 check "-o into a missing directory exits 2" 2 $?
 
@@ -117,7 +117,7 @@ check "a rejected line is not an error" 0 $?
 grep -q 'fw.log:6' "$tmp/err" && ok "the reject is shown as file:line" || not_ok "reject sample: $(cat "$tmp/err")"
 [ "$(jq_py "$tmp/fw.json" "d['inputs'][0]['rejected'], d['inputs'][0]['rejects'][0]['line']")" = "1 6" ] &&
 	ok "the report counts and samples the reject" || not_ok "reject accounting"
-"$wcscan" --strict -o /dev/null "$tmp/fw.log" 2>/dev/null
+"$wcscan" --strict -o "$tmp/devnull.out" "$tmp/fw.log" 2>/dev/null
 check "--strict makes a rejected line exit 2" 2 $?
 
 # --- directories ---------------------------------------------------------------
@@ -142,7 +142,7 @@ done
 cmp -s "$tmp/j1.json" "$tmp/j2.json" && cmp -s "$tmp/j1.json" "$tmp/j3.json" &&
 	cmp -s "$tmp/j1.nd" "$tmp/j3.nd" && ok "the report and events are the same for -j 1, 2, 3" ||
 	not_ok "-j changes the report"
-"$wcscan" -j 1 --year 2017 -f json -o /dev/null --dump-events "$tmp/whole.nd" "$tmp/big.log" 2>/dev/null
+"$wcscan" -j 1 --year 2017 -f json -o "$tmp/devnull.out" --dump-events "$tmp/whole.nd" "$tmp/big.log" 2>/dev/null
 WCSCAN_PIECE_SIZE=20000 "$wcscan" -j 2 --year 2017 -f json -o "$tmp/pieces.json" \
 	--dump-events "$tmp/pieces.nd" "$tmp/big.log" 2>/dev/null
 if [ "$(sort "$tmp/whole.nd" | md5sum)" = "$(sort "$tmp/pieces.nd" | md5sum)" ] &&
