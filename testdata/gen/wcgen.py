@@ -109,6 +109,7 @@ on the host (its first start-up evidence).
 """
 
 import argparse
+import datetime
 import gzip
 import heapq
 import json
@@ -142,21 +143,15 @@ def civil(t):
     days, rem = divmod(secs, 86400)
     h, rem = divmod(rem, 3600)
     mi, s = divmod(rem, 60)
-    y = 1970
-    while True:
-        n = 366 if _is_leap(y) else 365
-        if days < n:
-            break
-        days -= n
-        y += 1
-    mo = 1
-    while mo < 12:
-        start_next = _DAYS_BEFORE[mo] + (1 if mo >= 2 and _is_leap(y) else 0)
-        if days < start_next:
-            break
-        mo += 1
-    d = days - (_DAYS_BEFORE[mo - 1] + (1 if mo > 2 and _is_leap(y) else 0)) + 1
-    return y, mo, d, h, mi, s, usec
+    ymd = _YMD.get(days)
+    if ymd is None:
+        dt = datetime.date.fromordinal(_ORD_1970 + days)
+        ymd = _YMD[days] = (dt.year, dt.month, dt.day)
+    return ymd + (h, mi, s, usec)
+
+
+_ORD_1970 = datetime.date(1970, 1, 1).toordinal()
+_YMD = {}
 
 
 def rfc3339(t, frac=0):
