@@ -346,50 +346,6 @@ rule_hit(const struct wcs_rule_info *rule, const struct wcs_event *ev,
 	return (add_evidence(eng, h, rule, ev, detail));
 }
 
-#define WEB_GAP_US (5 * 60 * WCS_USEC)
-
-/* Keep a host's web activity as a few merged intervals (bounded). */
-static void
-note_web(struct host *h, int64_t t)
-{
-	size_t i, best;
-	int64_t gap, bestgap;
-
-	for (i = 0; i < h->nweb; i++) {
-		if (t >= h->web[i][0] - WEB_GAP_US &&
-		    t <= h->web[i][1] + WEB_GAP_US) {
-			if (t < h->web[i][0])
-				h->web[i][0] = t;
-			if (t > h->web[i][1])
-				h->web[i][1] = t;
-			return;
-		}
-	}
-	if (h->nweb == HOST_WEB_MAX) {
-		/* Full: merge the two intervals closest in time. */
-		best = 0;
-		bestgap = INT64_MAX;
-		for (i = 0; i + 1 < h->nweb; i++) {
-			gap = h->web[i + 1][0] - h->web[i][1];
-			if (gap < bestgap) {
-				bestgap = gap;
-				best = i;
-			}
-		}
-		if (h->web[best + 1][1] > h->web[best][1])
-			h->web[best][1] = h->web[best + 1][1];
-		memmove(&h->web[best + 1], &h->web[best + 2],
-		    (h->nweb - best - 2) * sizeof(h->web[0]));
-		h->nweb--;
-	}
-	for (i = h->nweb; i > 0 && h->web[i - 1][0] > t; i--) {
-		h->web[i][0] = h->web[i - 1][0];
-		h->web[i][1] = h->web[i - 1][1];
-	}
-	h->web[i][0] = h->web[i][1] = t;
-	h->nweb++;
-}
-
 static bool
 is_web(const struct wcs_event *ev)
 {
@@ -439,7 +395,7 @@ wcs_engine_feed(struct wcs_engine *eng, const struct wcs_event *ev)
 	    !wcs_addr_is_public(&ev->src)) {
 		if ((h = host_by_addr(&eng->hosts, &ev->src)) == NULL)
 			return (WCS_FATAL);
-		note_web(h, ev->ts_us);
+		host_note_web(h, ev->ts_us);
 	}
 
 	switch (ev->kind) {
@@ -472,72 +428,12 @@ wcs_engine_feed(struct wcs_engine *eng, const struct wcs_event *ev)
 	return (wcs_rules_match(eng->rules, ev, rule_hit, eng));
 }
 
-/* Move what one host row learnt into the row it joined. */
-int
-engine_fold(struct wcs_engine *eng, struct host *from, struct host *to)
-{
-	size_t i;
-
-	for (i = 0; i < from->nnames; i++) {
-		if (!host_add_name(&eng->hosts, to, from->names[i]))
-			return (WCS_FATAL);
-	}
-	if (wcs_addr_present(&from->ip) && !wcs_addr_present(&to->ip))
-		to->ip = from->ip;
-	else if (wcs_addr_present(&from->ip) &&
-		 !wcs_addr_equal(&from->ip, &to->ip) &&
-		 to->nmore_ips < HOST_IPS_MAX)
-		to->more_ips[to->nmore_ips++] = from->ip;
-	for (i = 0; i < from->nmore_ips && to->nmore_ips < HOST_IPS_MAX; i++)
-		to->more_ips[to->nmore_ips++] = from->more_ips[i];
-	for (i = 0; i < from->njoins && to->njoins < HOST_JOINS_MAX; i++)
-		to->joins[to->njoins++] = from->joins[i];
-	for (i = 0; i < from->nevidence && to->nevidence < HOST_EVIDENCE_MAX;
-	     i++)
-		to->evidence[to->nevidence++] = from->evidence[i];
-	to->evidence_total += from->evidence_total;
-	to->classes |= from->classes;
-	note_time(&to->first_evidence, from->first_evidence, true);
-	note_time(&to->first_strong, from->first_strong, true);
-	note_time(&to->last_strong, from->last_strong, false);
-	note_time(&to->ks_first, from->ks_first, true);
-	note_time(&to->ks_answered, from->ks_answered, true);
-	if (from->max_severity_strong > to->max_severity_strong)
-		to->max_severity_strong = from->max_severity_strong;
-	to->ks_nxdomain |= from->ks_nxdomain;
-	for (i = 0; i < from->nweb; i++) {
-		note_web(to, from->web[i][0]);
-		note_web(to, from->web[i][1]);
-	}
-	if (to->ks_rule == NULL)
-		to->ks_rule = from->ks_rule;
-	to->smb1 |= from->smb1;
-	from->folded = true;
-	return (WCS_OK);
-}
-
 int
 wcs_engine_finish(struct wcs_engine *eng, const struct wcs_result **res)
 {
-	struct host_table *t = &eng->hosts;
-	struct host *h;
-	size_t i;
 	int rc;
 
 	if (!eng->finished) {
-		/* One host, one row: names join the address they were seen
-		 * with. */
-		for (i = 0; i < t->cap; i++) {
-			h = t->slots[i];
-			if (h != NULL && h->alias != NULL &&
-			    engine_fold(eng, h, host_root(h)) != WCS_OK)
-				return (WCS_FATAL);
-		}
-		if ((rc = fanout_finish(eng->fanout, eng->opts.fanout_window_us,
-			 eng->opts.fanout_threshold)) != WCS_OK)
-			return (rc);
-		if ((rc = engine_estimate_skew(eng)) != WCS_OK)
-			return (rc);
 		if ((rc = engine_conclude(eng)) != WCS_OK)
 			return (rc);
 		eng->finished = true;

@@ -1,7 +1,7 @@
 /*
- * Shared by the engine's files: engine.c (events in, evidence, joins),
- * skew.c (clock offsets between inputs), graph.c (verdicts, infection
- * graph, ranking, the result).
+ * The engine's state, shared by its files: engine.c takes events in
+ * (evidence, joins, 445 contacts); conclude.c and the phases it runs
+ * (conclude.h) turn that state into the result.
  */
 #ifndef WCSCAN_ENGINE_PRIVATE_H
 #define WCSCAN_ENGINE_PRIVATE_H
@@ -47,8 +47,6 @@ struct wcs_engine {
 	bool finished;
 };
 
-/* Fold host row from into to (names, addresses, evidence, times). */
-int engine_fold(struct wcs_engine *eng, struct host *from, struct host *to);
 /* Whether input i's clock was put on a reference clock. */
 bool engine_clock_known(const struct wcs_engine *eng, uint32_t input);
 /* An event time read from input i, on the reference clock. */

@@ -200,3 +200,47 @@ host_root(struct host *h)
 		h = h->alias;
 	return (h);
 }
+
+#define WEB_GAP_US (5 * 60 * WCS_USEC)
+
+/* Keep a host's web activity as a few merged intervals (bounded). */
+void
+host_note_web(struct host *h, int64_t t)
+{
+	size_t i, best;
+	int64_t gap, bestgap;
+
+	for (i = 0; i < h->nweb; i++) {
+		if (t >= h->web[i][0] - WEB_GAP_US &&
+		    t <= h->web[i][1] + WEB_GAP_US) {
+			if (t < h->web[i][0])
+				h->web[i][0] = t;
+			if (t > h->web[i][1])
+				h->web[i][1] = t;
+			return;
+		}
+	}
+	if (h->nweb == HOST_WEB_MAX) {
+		/* Full: merge the two intervals closest in time. */
+		best = 0;
+		bestgap = INT64_MAX;
+		for (i = 0; i + 1 < h->nweb; i++) {
+			gap = h->web[i + 1][0] - h->web[i][1];
+			if (gap < bestgap) {
+				bestgap = gap;
+				best = i;
+			}
+		}
+		if (h->web[best + 1][1] > h->web[best][1])
+			h->web[best][1] = h->web[best + 1][1];
+		memmove(&h->web[best + 1], &h->web[best + 2],
+		    (h->nweb - best - 2) * sizeof(h->web[0]));
+		h->nweb--;
+	}
+	for (i = h->nweb; i > 0 && h->web[i - 1][0] > t; i--) {
+		h->web[i][0] = h->web[i - 1][0];
+		h->web[i][1] = h->web[i - 1][1];
+	}
+	h->web[i][0] = h->web[i][1] = t;
+	h->nweb++;
+}

@@ -105,6 +105,8 @@ struct host *host_find_name(struct host_table *t, const char *name);
 struct host *host_find_addr(struct host_table *t, const struct wcs_addr *a);
 /* The host h stands for after joins: the end of its alias chain. */
 struct host *host_root(struct host *h);
+/* Note outbound web activity at t (kept as a few merged intervals). */
+void host_note_web(struct host *h, int64_t t);
 /* Add a display name if new; false when out of memory. */
 bool host_add_name(struct host_table *t, struct host *h, const char *name);
 

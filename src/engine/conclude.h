@@ -1,0 +1,106 @@
+/*
+ * Concluding (engine-private): the phases that turn what was read into
+ * verdicts, the infection graph, the ranking and the result.  conclude.c
+ * runs them in order; each file holds one phase:
+ *
+ *	identity.c	one host, one row (joins, timing, second cards)
+ *	clocks.c	clock offsets between the machines that logged
+ *	verdicts.c	what each host's evidence and 445 behaviour say
+ *	graph.c		who infected whom
+ *	rank.c		which infected host was first
+ *	describe.c	the result, reasons in words
+ */
+#ifndef WCSCAN_ENGINE_CONCLUDE_H
+#define WCSCAN_ENGINE_CONCLUDE_H
+
+#include "wcscan/timeutil.h"
+#include "engine_private.h"
+
+#define HISTORY_US (60 * 60 * WCS_USEC) /* routine if this much earlier */
+#define SCHEDULE_PERIOD_S 1800.0 /* repeats this slow: a schedule */
+#define PUBLIC_WORM_MIN 10 /* public 445 targets: worm-like */
+#define LOOKUP_LEAD_US (10 * 60 * WCS_USEC) /* lookup precedes start-up */
+#define SWEEP_GAP_US (10 * WCS_USEC) /* contacts of one sweep: this close */
+#define SWEEP_MIN 5 /* new destinations within the window: a sweep */
+
+#define CLASS_BIT(c) (1u << (c))
+#define STRONG_CLASSES                                                     \
+	(CLASS_BIT(WCS_CLASS_STARTUP) | CLASS_BIT(WCS_CLASS_PERSISTENCE) | \
+	    CLASS_BIT(WCS_CLASS_ENCRYPTION) | CLASS_BIT(WCS_CLASS_SPREADING))
+
+struct conclude {
+	struct wcs_engine *eng;
+	struct host **live; /* hosts not folded into another */
+	size_t nlive;
+	int64_t outbreak; /* earliest start of a host with its own evidence */
+};
+
+static inline void
+note_min(int64_t *t, int64_t v)
+{
+	if (v != WCS_TIME_NONE && (*t == WCS_TIME_NONE || v < *t))
+		*t = v;
+}
+
+static inline void
+note_max(int64_t *t, int64_t v)
+{
+	if (v != WCS_TIME_NONE && (*t == WCS_TIME_NONE || v > *t))
+		*t = v;
+}
+
+static inline const char *
+fmt_time(char *buf, int64_t t)
+{
+	return (wcs_time_format(t, buf, WCS_TIME_STRLEN));
+}
+
+static inline bool
+is_strong(enum wcs_ioc_class c)
+{
+	return ((CLASS_BIT(c) & STRONG_CLASSES) != 0);
+}
+
+static inline bool
+is_infected(const struct host *h)
+{
+	return (h->infected_own || h->inferred);
+}
+
+/* identity.c */
+/* Fold host row from into to (names, addresses, evidence, times). */
+int engine_fold(struct wcs_engine *eng, struct host *from, struct host *to);
+/* Fold every name joined to an address while reading into its row. */
+int identity_fold_joins(struct wcs_engine *eng);
+/* (Re)list the hosts not folded into another. */
+bool collect_live(struct conclude *c);
+/* The row an address stands for after joins, or NULL. */
+struct host *host_at(struct wcs_engine *eng, const struct wcs_addr *a);
+int timing_join(struct conclude *c);
+int join_second_cards(struct conclude *c);
+
+/* verdicts.c */
+size_t distinct_rules(const struct host *h, unsigned class_mask, int min_sev);
+bool neutralized(const struct host *h);
+bool routine_fanout(
+    const struct conclude *c, const struct fo_source_summary *f);
+bool wormlike_fanout(
+    const struct wcs_engine *eng, const struct fo_source_summary *f);
+void presume_answers(struct conclude *c);
+/* When the host's sweep began, on the reference clock; NONE. */
+int64_t net_burst(struct conclude *c, const struct host *h, bool *fatal);
+int attach_fanout(struct conclude *c);
+int verdicts_own_evidence(struct conclude *c);
+int verdicts_behaviour(struct conclude *c);
+void verdicts_decide(struct conclude *c);
+
+/* graph.c */
+int build_graph(struct conclude *c);
+
+/* rank.c */
+int rank_hosts(struct conclude *c);
+
+/* describe.c */
+int describe_result(struct conclude *c);
+
+#endif /* WCSCAN_ENGINE_CONCLUDE_H */

@@ -1,0 +1,297 @@
+/*
+ * The result: each flagged host with its reasons in words, the edges of
+ * the infection graph, in the order the reports print them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wcscan/timeutil.h"
+#include "conclude.h"
+
+#define REASONS_MAX (8 + HOST_JOINS_MAX)
+
+static int
+add_reason(struct wcs_host *out, const char **buf, const char *reason)
+{
+	if (reason == NULL)
+		return (WCS_FATAL);
+	if (out->nreasons < REASONS_MAX)
+		buf[out->nreasons++] = reason;
+	return (WCS_OK);
+}
+
+static const char *
+label(const struct host *h, char *buf, size_t len)
+{
+	if (wcs_addr_present(&h->ip))
+		return (wcs_addr_format(&h->ip, buf, len));
+	(void)snprintf(buf, len, "%s", h->nnames > 0 ? h->names[0] : "?");
+	return (buf);
+}
+
+static int
+evidence_cmp(const void *a, const void *b)
+{
+	const struct wcs_evidence *x = a, *y = b;
+
+	if (x->ts_us != y->ts_us)
+		return (x->ts_us < y->ts_us ? -1 : 1);
+	return (strcmp(x->source, y->source));
+}
+
+static int
+describe(struct conclude *c, struct host *h, struct wcs_host *out)
+{
+	struct wcs_engine *eng = c->eng;
+	char tb[WCS_TIME_STRLEN], lb[WCS_ADDR_STRLEN + 64];
+	const struct wcs_evidence *first = NULL;
+	const struct fo_source_summary *f = h->fan;
+	const char **reasons;
+	struct wcs_pool *pool = eng->pool;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->ip = h->ip;
+	out->names = h->names;
+	out->nnames = h->nnames;
+	out->smb1 = h->smb1;
+	out->verdict = h->verdict;
+	out->score = h->score;
+	out->first_evidence =
+	    h->start != WCS_TIME_NONE ? h->start : h->first_evidence;
+	out->fanout.first = out->fanout.last = WCS_TIME_NONE;
+	if (f != NULL)
+		out->fanout = f->sum;
+	qsort(h->evidence, h->nevidence, sizeof(h->evidence[0]), evidence_cmp);
+	out->evidence = h->evidence;
+	out->nevidence = h->nevidence;
+	out->evidence_total = h->evidence_total;
+	if (h->infected_by != NULL &&
+	    (out->infected_by = wcs_pool_strdup(
+		 pool, label(h->infected_by, lb, sizeof(lb)))) == NULL)
+		return (WCS_FATAL);
+	if ((reasons = wcs_pool_alloc(pool, REASONS_MAX * sizeof(*reasons))) ==
+	    NULL)
+		return (WCS_FATAL);
+	out->reasons = reasons;
+	for (i = 0; i < h->nevidence; i++) {
+		if (is_strong(h->evidence[i].cls)) {
+			first = &h->evidence[i];
+			break;
+		}
+	}
+	switch (h->verdict) {
+	case WCS_VERDICT_INFECTED:
+		if (h->rank > 0 && h->infected_by == NULL &&
+		    add_reason(out, reasons,
+			wcs_pool_printf(pool,
+			    "patient-zero candidate: no infected host is "
+			    "seen reaching it before %s; %u hosts descend "
+			    "from it",
+			    fmt_time(tb, h->start), h->descendants)) != WCS_OK)
+			return (WCS_FATAL);
+		if (h->infected_own && first != NULL &&
+		    add_reason(out, reasons,
+			wcs_pool_printf(pool,
+			    "first WannaCry activity in its own logs %s: %s "
+			    "(%s)",
+			    fmt_time(tb, first->ts_us), first->rule,
+			    first->source)) != WCS_OK)
+			return (WCS_FATAL);
+		if (h->inferred && h->why_inferred != NULL &&
+		    add_reason(out, reasons, h->why_inferred) != WCS_OK)
+			return (WCS_FATAL);
+		if (h->infected_by != NULL && h->edge_estimated &&
+		    add_reason(out, reasons,
+			wcs_pool_printf(pool,
+			    "infected by %s: its sweep of this /24 reached "
+			    "this address at about %s, %.0f s before its first "
+			    "activity (no log kept that contact; dated from "
+			    "the contacts logged around it)",
+			    out->infected_by, fmt_time(tb, h->edge_time),
+			    (double)(h->start - h->edge_time) / 1e6)) != WCS_OK)
+			return (WCS_FATAL);
+		if (h->infected_by != NULL && !h->edge_estimated &&
+		    add_reason(out, reasons,
+			wcs_pool_printf(pool,
+			    "infected by %s: 445/tcp contact at %s, %.0f s "
+			    "before its first activity; seen in %u log%s",
+			    out->infected_by, fmt_time(tb, h->edge_time),
+			    (double)(h->start - h->edge_time) / 1e6,
+			    h->edge_pair->ninputs,
+			    h->edge_pair->ninputs == 1 ? "" : "s")) != WCS_OK)
+			return (WCS_FATAL);
+		break;
+	case WCS_VERDICT_NEUTRALIZED:
+		if (add_reason(out, reasons,
+			wcs_pool_printf(pool,
+			    h->ks_presumed ?
+				"kill-switch name looked up at %s, after it "
+				"had begun to resolve (no answer logged); no "
+				"sign the worm went on" :
+				"kill-switch name answered at %s; no sign the "
+				"worm went on",
+			    fmt_time(tb, h->ks_answered))) != WCS_OK)
+			return (WCS_FATAL);
+		break;
+	case WCS_VERDICT_SUSPICIOUS:
+		if (add_reason(out, reasons,
+			h->ks_first != WCS_TIME_NONE && first == NULL ?
+			    wcs_pool_printf(pool,
+				"kill-switch name looked up at %s%s, nothing "
+				"else (an analyst checking it looks the same)",
+				fmt_time(tb, h->ks_first),
+				h->ks_nxdomain ? " (NXDOMAIN)" : "") :
+			    wcs_pool_strdup(pool,
+				"weak or generic indicators only")) != WCS_OK)
+			return (WCS_FATAL);
+		break;
+	case WCS_VERDICT_SCANNER:
+		if (add_reason(out, reasons,
+			wcs_pool_printf(pool,
+			    "445/tcp fan-out without start-up evidence%s%s",
+			    routine_fanout(c, f) &&
+				    f->repeat_period >= SCHEDULE_PERIOD_S ?
+				wcs_pool_printf(pool,
+				    "; contacts repeat about every %.0f min",
+				    f->repeat_period / 60) :
+				"",
+			    routine_fanout(c, f) &&
+				    c->outbreak != WCS_TIME_NONE &&
+				    f->first_contact <
+					c->outbreak - HISTORY_US ?
+				wcs_pool_printf(pool,
+				    "; began %.1f h before the outbreak",
+				    (double)(c->outbreak - f->burst_start) /
+					3.6e9) :
+				"")) != WCS_OK)
+			return (WCS_FATAL);
+		break;
+	case WCS_VERDICT_EXPOSED:
+		if (add_reason(out, reasons,
+			wcs_pool_strdup(pool,
+			    "speaks SMBv1 (SMB access log), no sign of "
+			    "infection")) != WCS_OK)
+			return (WCS_FATAL);
+		break;
+	default:
+		break;
+	}
+	if (f != NULL && f->sum.distinct > 0 &&
+	    add_reason(out, reasons,
+		wcs_pool_printf(pool,
+		    "445/tcp to %llu hosts (%llu same /24, %llu other "
+		    "internal, %llu public), at most %llu new in %.0f s, "
+		    "%llu of %llu attempts denied",
+		    (unsigned long long)f->sum.distinct,
+		    (unsigned long long)f->sum.same_subnet,
+		    (unsigned long long)f->sum.other_internal,
+		    (unsigned long long)f->sum.public_,
+		    (unsigned long long)f->peak,
+		    (double)eng->opts.fanout_window_us / 1e6,
+		    (unsigned long long)f->sum.denied,
+		    (unsigned long long)f->sum.attempts)) != WCS_OK)
+		return (WCS_FATAL);
+	for (i = 0; i < h->njoins && out->nreasons < REASONS_MAX; i++)
+		reasons[out->nreasons++] = h->joins[i];
+	return (WCS_OK);
+}
+
+static int
+out_cmp(const void *a, const void *b)
+{
+	const struct wcs_host *x = a, *y = b;
+	char lx[WCS_ADDR_STRLEN + 64], ly[WCS_ADDR_STRLEN + 64];
+
+	if ((x->rank != 0) != (y->rank != 0))
+		return (x->rank != 0 ? -1 : 1);
+	if (x->rank != y->rank)
+		return (x->rank < y->rank ? -1 : 1);
+	if (x->verdict != y->verdict)
+		return (x->verdict > y->verdict ? -1 : 1);
+	if (x->score != y->score)
+		return (x->score > y->score ? -1 : 1);
+	return (strcmp(wcs_host_label(x, lx, sizeof(lx)),
+	    wcs_host_label(y, ly, sizeof(ly))));
+}
+
+static int
+build_edges(struct conclude *c)
+{
+	struct wcs_engine *eng = c->eng;
+	struct wcs_edge *edges;
+	char lb[WCS_ADDR_STRLEN + 64];
+	size_t i, n = 0;
+	unsigned k;
+	struct host *h;
+
+	edges = wcs_pool_alloc(eng->pool, (c->nlive + 1) * sizeof(*edges));
+	if (edges == NULL)
+		return (WCS_FATAL);
+	for (i = 0; i < c->nlive; i++) {
+		h = c->live[i];
+		if (h->verdict != WCS_VERDICT_INFECTED ||
+		    h->infected_by == NULL)
+			continue;
+		edges[n].from = wcs_pool_strdup(
+		    eng->pool, label(h->infected_by, lb, sizeof(lb)));
+		edges[n].to =
+		    wcs_pool_strdup(eng->pool, label(h, lb, sizeof(lb)));
+		edges[n].ts_us = h->edge_time;
+		edges[n].nsources = h->edge_pair->ninputs;
+		edges[n].sources = wcs_pool_alloc(
+		    eng->pool, (edges[n].nsources + 1) * sizeof(char *));
+		if (edges[n].from == NULL || edges[n].to == NULL ||
+		    edges[n].sources == NULL)
+			return (WCS_FATAL);
+		for (k = 0; k < edges[n].nsources; k++)
+			edges[n].sources[k] =
+			    h->edge_pair->input[k] < eng->npaths ?
+				eng->paths[h->edge_pair->input[k]] :
+				"?";
+		n++;
+	}
+	eng->result.edges = edges;
+	eng->result.nedges = n;
+	return (WCS_OK);
+}
+
+static int
+edge_cmp(const void *a, const void *b)
+{
+	const struct wcs_edge *x = a, *y = b;
+
+	if (x->ts_us != y->ts_us)
+		return (x->ts_us < y->ts_us ? -1 : 1);
+	return (strcmp(x->to, y->to));
+}
+
+/* The result the reports print: flagged hosts, ranked first; edges. */
+int
+describe_result(struct conclude *c)
+{
+	struct wcs_engine *eng = c->eng;
+	struct wcs_host *out;
+	size_t i, n;
+
+	out = wcs_pool_alloc(eng->pool, (c->nlive + 1) * sizeof(*out));
+	if (out == NULL)
+		return (WCS_FATAL);
+	for (i = 0, n = 0; i < c->nlive; i++) {
+		if (c->live[i]->verdict == WCS_VERDICT_CLEAN)
+			continue;
+		if (describe(c, c->live[i], &out[n]) != WCS_OK)
+			return (WCS_FATAL);
+		out[n].rank = c->live[i]->rank;
+		n++;
+	}
+	qsort(out, n, sizeof(*out), out_cmp);
+	eng->result.hosts = out;
+	eng->result.nhosts = n;
+	if (build_edges(c) != WCS_OK)
+		return (WCS_FATAL);
+	qsort(eng->result.edges, eng->result.nedges, sizeof(*eng->result.edges),
+	    edge_cmp);
+	return (WCS_OK);
+}

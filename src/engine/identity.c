@@ -1,0 +1,294 @@
+/*
+ * Identity: one host, one row.  Names joined to addresses while reading
+ * are folded into the address's row; a computer known only by name and
+ * an address known only by its traffic are joined by timing when the
+ * match is unambiguous; an address whose sweep began with an infected
+ * host's sweep of another subnet is that host's second network card.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wcscan/timeutil.h"
+#include "conclude.h"
+
+/* Move what one host row learnt into the row it joined. */
+int
+engine_fold(struct wcs_engine *eng, struct host *from, struct host *to)
+{
+	size_t i;
+
+	for (i = 0; i < from->nnames; i++) {
+		if (!host_add_name(&eng->hosts, to, from->names[i]))
+			return (WCS_FATAL);
+	}
+	if (wcs_addr_present(&from->ip) && !wcs_addr_present(&to->ip))
+		to->ip = from->ip;
+	else if (wcs_addr_present(&from->ip) &&
+		 !wcs_addr_equal(&from->ip, &to->ip) &&
+		 to->nmore_ips < HOST_IPS_MAX)
+		to->more_ips[to->nmore_ips++] = from->ip;
+	for (i = 0; i < from->nmore_ips && to->nmore_ips < HOST_IPS_MAX; i++)
+		to->more_ips[to->nmore_ips++] = from->more_ips[i];
+	for (i = 0; i < from->njoins && to->njoins < HOST_JOINS_MAX; i++)
+		to->joins[to->njoins++] = from->joins[i];
+	for (i = 0; i < from->nevidence && to->nevidence < HOST_EVIDENCE_MAX;
+	     i++)
+		to->evidence[to->nevidence++] = from->evidence[i];
+	to->evidence_total += from->evidence_total;
+	to->classes |= from->classes;
+	note_min(&to->first_evidence, from->first_evidence);
+	note_min(&to->first_strong, from->first_strong);
+	note_max(&to->last_strong, from->last_strong);
+	note_min(&to->ks_first, from->ks_first);
+	note_min(&to->ks_answered, from->ks_answered);
+	if (from->max_severity_strong > to->max_severity_strong)
+		to->max_severity_strong = from->max_severity_strong;
+	to->ks_nxdomain |= from->ks_nxdomain;
+	for (i = 0; i < from->nweb; i++) {
+		host_note_web(to, from->web[i][0]);
+		host_note_web(to, from->web[i][1]);
+	}
+	if (to->ks_rule == NULL)
+		to->ks_rule = from->ks_rule;
+	to->smb1 |= from->smb1;
+	from->folded = true;
+	return (WCS_OK);
+}
+
+/* One host, one row: names join the address they were seen with. */
+int
+identity_fold_joins(struct wcs_engine *eng)
+{
+	struct host_table *t = &eng->hosts;
+	struct host *h;
+	size_t i;
+
+	for (i = 0; i < t->cap; i++) {
+		h = t->slots[i];
+		if (h != NULL && h->alias != NULL &&
+		    engine_fold(eng, h, host_root(h)) != WCS_OK)
+			return (WCS_FATAL);
+	}
+	return (WCS_OK);
+}
+
+bool
+collect_live(struct conclude *c)
+{
+	struct host_table *t = &c->eng->hosts;
+	size_t i;
+
+	wcs_free(c->eng->ctx, c->live);
+	c->nlive = 0;
+	if ((c->live = wcs_calloc(c->eng->ctx, t->n + 1, sizeof(*c->live))) ==
+	    NULL)
+		return (false);
+	for (i = 0; i < t->cap; i++) {
+		if (t->slots[i] != NULL && !t->slots[i]->folded)
+			c->live[c->nlive++] = t->slots[i];
+	}
+	return (true);
+}
+
+/* The row an address stands for after joins, or NULL. */
+struct host *
+host_at(struct wcs_engine *eng, const struct wcs_addr *a)
+{
+	struct host *h = host_find_addr(&eng->hosts, a);
+
+	return (h != NULL ? host_root(h) : NULL);
+}
+
+/*
+ * A computer known only by name (its event logs) and an address known
+ * only by its traffic (a DNS lookup, a sweep) that began within the clock
+ * tolerance of each other are one host when the match is unambiguous:
+ * the worm looks up the kill switch and starts sweeping the moment it
+ * starts.  Pairs are taken closest first; a pair is skipped when another
+ * candidate is within a few seconds as close, for either side.
+ */
+#define TIMING_JOIN_US (3 * 60 * WCS_USEC)
+#define TIMING_AMBIGUOUS_US (5 * WCS_USEC)
+
+struct tj_pair {
+	struct host *name_host, *addr_host;
+	int64_t d;
+};
+
+static int
+tj_cmp(const void *a, const void *b)
+{
+	const struct tj_pair *x = a, *y = b;
+
+	return (x->d < y->d ? -1 : x->d > y->d);
+}
+
+static int64_t
+addr_only_start(const struct host *h)
+{
+	int64_t t = h->ks_first;
+
+	if (h->fan != NULL && h->fan->burst_start != WCS_TIME_NONE &&
+	    (t == WCS_TIME_NONE || h->fan->burst_start < t))
+		t = h->fan->burst_start;
+	return (t);
+}
+
+int
+timing_join(struct conclude *c)
+{
+	struct wcs_engine *eng = c->eng;
+	struct tj_pair *p = NULL, *np;
+	size_t n = 0, cap = 0, i, j, k;
+	struct host *x, *y;
+	int64_t tx, ty, d;
+	char tb[WCS_TIME_STRLEN], lb[WCS_ADDR_STRLEN];
+	bool ambiguous, joined = false;
+
+	for (i = 0; i < c->nlive; i++) {
+		x = c->live[i];
+		if (wcs_addr_present(&x->ip) || x->nnames == 0 ||
+		    (tx = x->first_evidence) == WCS_TIME_NONE)
+			continue;
+		for (j = 0; j < c->nlive; j++) {
+			y = c->live[j];
+			if (!wcs_addr_present(&y->ip) || y->nnames > 0 ||
+			    (ty = addr_only_start(y)) == WCS_TIME_NONE)
+				continue;
+			d = tx > ty ? tx - ty : ty - tx;
+			if (d > TIMING_JOIN_US)
+				continue;
+			if (n == cap) {
+				cap = cap == 0 ? 32 : cap * 2;
+				np = wcs_reallocarray(
+				    eng->ctx, p, cap, sizeof(*p));
+				if (np == NULL) {
+					wcs_free(eng->ctx, p);
+					return (WCS_FATAL);
+				}
+				p = np;
+			}
+			p[n++] = (struct tj_pair){ x, y, d };
+		}
+	}
+	if (n > 1)
+		qsort(p, n, sizeof(*p), tj_cmp);
+	for (i = 0; i < n; i++) {
+		x = p[i].name_host;
+		y = p[i].addr_host;
+		if (x->folded || y->nnames > 0)
+			continue;
+		ambiguous = false;
+		for (k = 0; k < n && !ambiguous; k++) {
+			if (k != i && !p[k].name_host->folded &&
+			    p[k].addr_host->nnames == 0 &&
+			    (p[k].name_host == x || p[k].addr_host == y) &&
+			    p[k].d - p[i].d <= TIMING_AMBIGUOUS_US)
+				ambiguous = true;
+		}
+		if (ambiguous)
+			continue;
+		if (engine_fold(eng, x, y) != WCS_OK)
+			return (WCS_FATAL);
+		if (y->njoins < HOST_JOINS_MAX) {
+			y->joins[y->njoins] = wcs_pool_printf(eng->pool,
+			    "name %s joined to %s by timing: its first "
+			    "evidence and this address's first kill-switch "
+			    "lookup or sweep (%s) are %.0f s apart, and no "
+			    "other host is as close",
+			    x->names[0],
+			    wcs_addr_format(&y->ip, lb, sizeof(lb)),
+			    fmt_time(tb, addr_only_start(y)),
+			    (double)p[i].d / 1e6);
+			if (y->joins[y->njoins] == NULL)
+				return (WCS_FATAL);
+			y->njoins++;
+		}
+		joined = true;
+	}
+	wcs_free(eng->ctx, p);
+	if (joined && !collect_live(c))
+		return (WCS_FATAL);
+	return (WCS_OK);
+}
+
+/*
+ * The worm sweeps the subnet of every interface at once.  An address
+ * known only from its sweep, which nothing was seen reaching, and whose
+ * sweep began within seconds of an infected host's sweep of another
+ * subnet, is that host's second network card: merge the rows (when one
+ * host alone matches).
+ */
+#define SECOND_CARD_US (5 * WCS_USEC)
+
+int
+join_second_cards(struct conclude *c)
+{
+	struct wcs_engine *eng = c->eng;
+	struct host *y, *x, *match, *h;
+	int64_t ty, tx, d;
+	size_t i, j, nmatch;
+	bool fatal, merged = false;
+	char lb[WCS_ADDR_STRLEN];
+
+	for (i = 0; i < c->nlive; i++) {
+		y = c->live[i];
+		if (y->folded || !y->inferred || y->infected_own ||
+		    y->infected_by != NULL || y->nnames > 0 ||
+		    !wcs_addr_present(&y->ip))
+			continue;
+		ty = net_burst(c, y, &fatal);
+		if (fatal)
+			return (WCS_FATAL);
+		if (ty == WCS_TIME_NONE)
+			continue;
+		match = NULL;
+		nmatch = 0;
+		for (j = 0; j < c->nlive; j++) {
+			x = c->live[j];
+			if (x == y || x->folded || !is_infected(x) ||
+			    !wcs_addr_present(&x->ip) ||
+			    wcs_addr_same_subnet(&x->ip, &y->ip) ||
+			    x->nmore_ips == HOST_IPS_MAX)
+				continue;
+			tx = net_burst(c, x, &fatal);
+			if (fatal)
+				return (WCS_FATAL);
+			if (tx == WCS_TIME_NONE)
+				continue;
+			d = tx > ty ? tx - ty : ty - tx;
+			if (d <= SECOND_CARD_US) {
+				match = x;
+				nmatch++;
+			}
+		}
+		if (nmatch != 1)
+			continue;
+		if (engine_fold(eng, y, match) != WCS_OK)
+			return (WCS_FATAL);
+		if (match->njoins < HOST_JOINS_MAX) {
+			match->joins[match->njoins] = wcs_pool_printf(eng->pool,
+			    "address %s joined as a second network card: its "
+			    "sweep of its own subnet began within %.0f s of "
+			    "this host's, and nothing was seen reaching it",
+			    wcs_addr_format(&y->ip, lb, sizeof(lb)),
+			    (double)SECOND_CARD_US / 1e6);
+			if (match->joins[match->njoins] == NULL)
+				return (WCS_FATAL);
+			match->njoins++;
+		}
+		y->alias = match;
+		for (j = 0; j < c->nlive; j++) {
+			h = c->live[j];
+			if (h->infected_by == y)
+				h->infected_by = match;
+		}
+		if (y->start != WCS_TIME_NONE && y->start < match->start)
+			match->start = y->start;
+		merged = true;
+	}
+	if (merged && !collect_live(c))
+		return (WCS_FATAL);
+	return (WCS_OK);
+}
