@@ -113,6 +113,7 @@ import datetime
 import gzip
 import heapq
 import json
+import math
 import os
 import random
 import sys
@@ -202,6 +203,7 @@ DOMAINS = [("CORP", "corp.example"), ("ACME", "acme.local"),
            ("HOSP", "hosp.internal"), ("FAB", "plant.example")]
 FS_SHARES = ["Public", "Finance", "Projects", "Home", "Scans", "Apps"]
 
+COLLECTIONS = ("per-host", "central", "mixed", "network-only")
 PRESETS = ("random", "sample", "basic", "multihomed", "pz-dark", "skewed",
            "localtime", "late-sinkhole")
 
@@ -237,6 +239,7 @@ class Host(object):
         self.win_start = {}    # log kind -> first true time logged
         self.user = None
         self.resolver = None   # "win", "bind", "ext"
+        self.ext_extra = False  # asks an outside resolver (new collection modes)
 
     def ip_in(self, sidx):
         for ip, s in zip(self.ips, self.subnets):
@@ -250,10 +253,25 @@ class Host(object):
 
 
 class Gen(object):
-    def __init__(self, seed, out, n_hosts=None, scale=1.0, scenario="random"):
+    def __init__(self, seed, out, n_hosts=None, scale=1.0, scenario="random",
+                 collection="per-host"):
         self.seed = seed
         self.out = out
         self.rng = random.Random(seed)
+        # Everything the collection mode adds draws from its own stream, so
+        # the outbreak itself (who infects whom, when) is the same for one
+        # seed in every mode, and per-host stays byte-identical to the
+        # generator before collection modes existed.
+        self.crng = random.Random("wcgen-collection/%d" % seed)
+        self.collection = collection
+        self.mode = collection
+        self.new = False       # a mode other than per-host: the additions below apply
+        self.zeek = None       # internal sensor (dict) or None
+        self.mute = 0          # > 0: add() drops records (rng draws still happen)
+        self.tag = None        # (name, key): add() notes which files hold it
+        self.tagged = {}       # name -> rel -> set of keys
+        self.ks_noanswer = False
+        self.analyst_lookups = []
         self.scale = scale
         self.preset = scenario
         self.files = {}        # relpath -> dict(kind, host, recs, opts)
@@ -491,6 +509,76 @@ class Gen(object):
         self.smb_start = self.t0 - r.uniform(2.0, 6.0) * 3600
         self.dc.win_start["security"] = max(self.t_hist, self.t0 - r.uniform(2, 4) * 3600)
 
+    # ----------------------------------------------------------- collection
+    def draw_collection(self):
+        """The collection mode and what it adds; drawn from self.crng only."""
+        c, k = self.crng, self.k
+        mode = self.collection
+        if mode == "random":
+            mode = c.choice(COLLECTIONS)
+        self.mode = mode
+        self.new = mode != "per-host"
+        ck = {"mode": mode}
+        k["collection"] = ck
+        if not self.new:
+            return
+
+        def ref():
+            # Reference clocks (NTP-disciplined appliances and servers).
+            return 0.0 if c.random() < 0.5 else round(c.uniform(-1.5, 1.5), 3)
+
+        self.gw_skew_new = ref()
+        self.dc.skew = ref()
+        if self.bind is not None:
+            self.bind.skew = ref()
+        ck["reference_clocks"] = {"gateway": self.gw_skew_new, self.dc.name: self.dc.skew}
+        if self.bind is not None:
+            ck["reference_clocks"][self.bind.name] = self.bind.skew
+        if mode in ("central", "mixed"):
+            # Each computer stamps its events with its own clock: some run
+            # off by up to smax seconds, most do not.
+            smax = c.choice([60, 120, 180, 180])
+            frac = round(c.uniform(0.15, 0.4), 3)
+            for h in self.hosts:
+                if h.windows and h is not self.dc:
+                    h.skew = round(c.uniform(-smax, smax), 3) if c.random() < frac else 0.0
+            k["clock_skew_max_s"] = smax
+            ck["skewed_fraction"] = frac
+            ck["central_layout"] = c.choice(["forwarded", "forwarded", "per-channel"])
+            ck["central_shape"] = c.choice(["rootless", "events"])
+            ck["wef_delivery"] = c.choice(["minimize-latency", "normal"])
+            ck["central_chunks"] = c.choice([1, 1, 1, 2, 3])
+        # The internal sensor: Zeek on a SPAN of the core switch.  It sees
+        # every packet to or from its monitored subnets (a sweep's SYNs to
+        # live neighbours; no SYN leaves for an address that answers no ARP),
+        # so connections that cross the gateway are logged twice.
+        if c.random() < (0.85 if mode == "network-only" else 0.5):
+            n = len(self.subnets)
+            if n == 1 or c.random() < 0.6:
+                mon = list(range(n))
+            else:
+                mon = sorted(c.sample(range(n), c.randint(1, n - 1)))
+            self.zeek = {"format": c.choice(["tsv", "tsv", "json"]), "subnets": set(mon),
+                         "dns": c.random() < 0.5, "skew": ref(), "gzip": c.random() < 0.5}
+            ck["internal_sensor"] = {
+                "kind": "zeek", "format": self.zeek["format"],
+                "subnets": [self.subnets[i] + ".0/24" for i in mon],
+                "dns_log": self.zeek["dns"], "clock_skew_s": self.zeek["skew"]}
+        else:
+            ck["internal_sensor"] = None
+        # A failed kill-switch lookup: NXDOMAIN, or (the resolver's upstream
+        # unreachable for it) no answer at all.
+        self.ks_noanswer = c.random() < 0.25
+        ck["killswitch_failure"] = "no-answer" if self.ks_noanswer else "nxdomain"
+        # Hosts that ask an outside resolver (hard-coded 8.8.8.8): their
+        # lookups are in no DNS server log.
+        frac = c.choice([0.0, 0.03, 0.06, 0.1])
+        for h in self.workstations:
+            if h is not self.pz and h is not self.mh and c.random() < frac:
+                h.ext_extra = True
+        ck["outside_resolver_hosts"] = sorted(h.name for h in self.hosts if h.ext_extra)
+        ck["analyst_fetches_url"] = True
+
     # --------------------------------------------------------- file plumbing
     def _file(self, rel, kind, host=None, **opts):
         f = self.files.get(rel)
@@ -501,10 +589,20 @@ class Gen(object):
 
     def add(self, rel, t, payload):
         self.seq += 1
+        if self.mute:
+            return
         self.files[rel]["recs"].append((t, self.seq, payload))
+        if self.tag is not None:
+            self.tagged.setdefault(self.tag[0], {}).setdefault(rel, set()).add(self.tag[1])
 
     def setup_files(self):
         r, k = self.rng, self.k
+        if self.zeek is not None:
+            self._file("zeek/conn.log", "zeek-conn", None, fmt=self.zeek["format"],
+                       gzip=self.zeek["gzip"])
+            if self.zeek["dns"]:
+                self._file("zeek/dns.log", "zeek-dns", None, fmt=self.zeek["format"],
+                           gzip=self.zeek["gzip"])
         gwname = "gw01"
         self._file("fw/gateway.log", "netfilter", None, style=k["gateway_style"],
                    gzip=r.random() < 0.6, name=gwname)
@@ -583,8 +681,8 @@ class Gen(object):
             h.pidnext = 1200
         return h.pidnext
 
-    def guid(self):
-        r = self.rng
+    def guid(self, rng=None):
+        r = rng or self.rng
         return "{%08x-%04x-%04x-0000-00%010x}" % (
             r.getrandbits(32), r.getrandbits(16), r.getrandbits(16), r.getrandbits(40))
 
@@ -763,7 +861,80 @@ class Gen(object):
                     self.sysmon_in_seen[key] = 1
                     self.sysmon_conn(target, t + 0.003, "System", 4, "NT AUTHORITY\\SYSTEM",
                                      src, sp, dst, dport, False, proto.lower())
+        if self.zeek is not None:
+            self.zeek_flow(t, src, ssub, sp, dst, dport, proto, target, pubnet, answered)
         return target if answered and target is not None else None
+
+    # ------------------------------------------------------- internal sensor
+    def zeek_sees(self, t, ssub, dst, target, pubnet):
+        """Whether the SPAN sensor sees a packet from subnet ssub to dst."""
+        mon = self.zeek["subnets"]
+        if pubnet:
+            return ssub in mon
+        if target is not None:
+            dsub = target.subnets[target.ips.index(dst)]
+            live = target.role == "gateway" or self.online(target, t)
+        else:
+            dsub = [i for i, s in enumerate(self.subnets) if dst.startswith(s + ".")][0]
+            live = False
+        if dsub == ssub and not live:
+            return False        # no ARP answer: no SYN on the wire
+        return ssub in mon or (dsub in mon and live)
+
+    def zeek_uid(self):
+        c = self.crng
+        return "C" + "".join(c.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+                             for _ in range(17))
+
+    def zeek_flow(self, t, src, ssub, sp, dst, dport, proto, target, pubnet, answered):
+        if t > self.t_end or t < self.t_hist:
+            return
+        if not self.zeek_sees(t, ssub, dst, target, pubnet):
+            return
+        c = self.crng
+        proto = proto.lower()
+        service = {445: "smb", 80: "http", 443: "ssl", 53: "dns"}.get(dport, "-")
+        if answered:
+            if dport == 445:
+                dur = c.uniform(0.05, 3.0)
+            elif dport in (9001, 9030):
+                dur = c.uniform(30, 900)
+            else:
+                dur = c.uniform(0.02, 20)
+            state, hist = ("SF", "ShADadFf") if proto == "tcp" else ("SF", "Dd")
+            ob, rb = c.randint(100, 9000), c.randint(200, 60000)
+            op, rp = c.randint(4, 40), c.randint(3, 60)
+            end = t + dur + 0.5
+        else:
+            service = "-"
+            dur, ob, rb, rp = None, 0, 0, 0
+            if target is not None and not pubnet and not target.windows:
+                state, hist, op, end = "REJ", "Sr", 1, t + 0.5
+                dur = 0.0003
+            else:
+                state, hist, op, end = "S0", "S", c.choice([1, 2, 3]), t + c.uniform(5, 30)
+        self.add("zeek/conn.log", end, ("zc", t, self.zeek_uid(), src, sp, dst, dport, proto,
+                                        service, dur, ob, rb, state, hist, op, rp,
+                                        not pubnet))
+
+    def zeek_dns(self, t, src, ssub, sp, srv, srv_sub, name, rc, ans, rtt, xid, answered):
+        """A DNS exchange seen by the SPAN sensor (conn.log, and dns.log if kept)."""
+        if self.zeek is None or t > self.t_end or t < self.t_hist:
+            return
+        target = self.by_ip.get(srv)
+        pubnet = srv_sub < 0
+        if not self.zeek_sees(t, ssub, srv, target, pubnet):
+            return
+        c = self.crng
+        self.add("zeek/conn.log", t + (rtt or 0) + c.uniform(1, 60),
+                 ("zc", t, self.zeek_uid(), src, sp, srv, 53, "udp", "dns" if answered else "-",
+                  rtt if answered else None, c.randint(30, 60) if answered else 0,
+                  c.randint(60, 200) if answered else 0, "SF" if answered else "S0",
+                  "Dd" if answered else "D", 1, 1 if answered else 0, not pubnet))
+        if self.zeek["dns"]:
+            self.add("zeek/dns.log", t + (rtt or 0) + 0.0001,
+                     ("zd", t, self.zeek_uid(), src, sp, srv, int(xid, 16), rtt if answered else None,
+                      name, rc if answered else None, ans if answered else None))
 
     # ------------------------------------------------------------------ DNS
     def resolve(self, server, name, t):
@@ -801,19 +972,57 @@ class Gen(object):
 
     def dns_query(self, h, t, name, image="C:\\Windows\\System32\\svchost.exe", pid=None,
                   sysmon22=True):
-        """h resolves name at true time t. Returns (rcode, answer)."""
-        r = self.rng
+        """h resolves name at true time t. Returns (rcode, answer, response time)."""
+        if not h.ext_extra:
+            return self._dns_query(h, t, name, image, pid, sysmon22)
+        # A host that asks an outside resolver (new collection modes): the
+        # lookup it would have made internally is drawn (so the outbreak
+        # stays the same) but not logged; the outside one is logged instead.
+        self.mute += 1
+        try:
+            rc, ans, tr = self._dns_query(h, t, name, image, pid, sysmon22)
+        finally:
+            self.mute -= 1
+        c = self.crng
+        src, sp, pid = h.ips[0], c.randint(49152, 65000), pid or 1100
+        self.pfw(h, t, "ALLOW", "UDP", src, "8.8.8.8", sp, 53, "SEND", pid)
+        self.gateway(t + 0.0004, src, "8.8.8.8", "UDP", sp, 53, True, h.subnets[0], -1)
+        noans = self.ks_noanswer and name == self.k["killswitch"] and rc == "NXDOMAIN"
+        self.zeek_dns(t, src, h.subnets[0], sp, "8.8.8.8", -1, name, rc, ans, tr - t,
+                      "%04x" % c.getrandbits(16), not noans)
+        if sysmon22:
+            self.sysmon22(h, tr + 0.001, name, rc, ans, image, pid, noans, c)
+        return rc, ans, tr
+
+    def sysmon22(self, h, t, name, rc, ans, image, pid, noans, rng):
+        status = "1460" if noans else {"NOERROR": "0", "NXDOMAIN": "9003", "SERVFAIL": "9002"}[rc]
+        res = "type:  5 %s;::ffff:%s;" % ("sinkhole.example.", ans) if \
+            (ans and name == self.k["killswitch"]) else (("::ffff:%s;" % ans) if ans else "-")
+        self.sysmon_ev(h, t, 22, [
+            ("RuleName", "-"), ("UtcTime", None), ("ProcessGuid", self.guid(rng)),
+            ("ProcessId", str(pid)), ("QueryName", name), ("QueryStatus", status),
+            ("QueryResults", res), ("Image", image)])
+
+    def _dns_query(self, h, t, name, image, pid, sysmon22):
+        r, c = self.rng, self.crng
         pid = pid or 1100
         src = h.ips[0]
         sp = r.randint(49152, 65000)
         xid = "%04x" % r.getrandbits(16)
+        ks = name == self.k["killswitch"]
+        noans = False
         if h.resolver == "ext":
             rc, ans, _ = self.resolve("ext", name, t)
+            noans = self.ks_noanswer and ks and rc == "NXDOMAIN"
             self.pfw(h, t, "ALLOW", "UDP", src, "8.8.8.8", sp, 53, "SEND", pid)
             self.gateway(t + 0.0004, src, "8.8.8.8", "UDP", sp, 53, True, h.subnets[0], -1)
             tr = t + r.uniform(0.01, 0.05)
+            if self.zeek is not None:
+                self.zeek_dns(t, src, h.subnets[0], sp, "8.8.8.8", -1, name, rc, ans, tr - t,
+                              xid, not noans)
         elif h.resolver == "bind" and self.bind is not None:
             rc, ans, fwd = self.resolve("bind", name, t)
+            noans = self.ks_noanswer and ks and rc == "NXDOMAIN"
             srv = self.bind
             self.pfw(h, t, "ALLOW", "UDP", src, srv.ips[0], sp, 53, "SEND", pid)
             if srv.subnets[0] != h.subnets[0]:
@@ -823,14 +1032,29 @@ class Gen(object):
                 self.add("dns/named-queries.log", t + 0.001,
                          ("bindq", src, sp, name, srv.ips[0], "%012x" % r.getrandbits(44)))
                 if rc != "NOERROR":
-                    self.add("dns/named-queries.log", t + 0.04,
-                             ("binderr", src, sp, name, rc, "%012x" % r.getrandbits(44)))
+                    ptr = "%012x" % r.getrandbits(44)
+                    if not noans:
+                        self.add("dns/named-queries.log", t + 0.04,
+                                 ("binderr", src, sp, name, rc, ptr))
+            fp = None
             if fwd and not name.endswith(self.dnsdomain):
-                self.gateway(t + 0.002, srv.ips[0], "8.8.8.8", "UDP", r.randint(1024, 65000),
-                             53, True, srv.subnets[0], -1)
+                fp = r.randint(1024, 65000)
+            elif noans:
+                fp = c.randint(1024, 65000)
+            if fp is not None:
+                self.gateway(t + 0.002, srv.ips[0], "8.8.8.8", "UDP", fp, 53, True,
+                             srv.subnets[0], -1)
             tr = t + r.uniform(0.01, 0.08)
+            if self.zeek is not None:
+                self.zeek_dns(t, src, h.subnets[0], sp, srv.ips[0], srv.subnets[0], name, rc,
+                              ans, tr - t, xid, not noans)
+                if fp is not None:
+                    self.zeek_dns(t + 0.002, srv.ips[0], srv.subnets[0], fp, "8.8.8.8", -1,
+                                  name, rc, ans, tr - t - 0.004, "%04x" % c.getrandbits(16),
+                                  not noans)
         else:
             rc, ans, fwd = self.resolve("win", name, t)
+            noans = self.ks_noanswer and ks and rc == "NXDOMAIN"
             srv = self.dc
             self.pfw(h, t, "ALLOW", "UDP", src, srv.ips[0], sp, 53, "SEND", pid)
             if srv.subnets[0] != h.subnets[0]:
@@ -842,29 +1066,38 @@ class Gen(object):
             if self.dns_start <= t <= self.t_end:
                 self.add("dns/dns.log", t + 0.001, ("wdns", thr, pkt, "Rcv", src, xid, False,
                                                      "0001", "  D ", "NOERROR", "A", name))
-                if fwd:
-                    fx = "%04x" % r.getrandbits(16)
-                    pk2 = "%016X" % (0x000000D3D5000000 + r.getrandbits(24))
+                if fwd or noans:
+                    rr = r if fwd else c
+                    fx = "%04x" % rr.getrandbits(16)
+                    pk2 = "%016X" % (0x000000D3D5000000 + rr.getrandbits(24))
                     self.add("dns/dns.log", t + 0.002, ("wdns", thr, pk2, "Snd", "8.8.8.8", fx,
                                                          False, "0001", "  D ", "NOERROR", "A",
                                                          name))
-                    self.add("dns/dns.log", tr - 0.001, ("wdns", thr, pk2, "Rcv", "8.8.8.8", fx,
-                                                          True, "8183" if rc == "NXDOMAIN"
-                                                          else "8180", "  DR", rc, "A", name))
-                self.add("dns/dns.log", tr, ("wdns", thr, pkt, "Snd", src, xid, True,
-                                             "8183" if rc == "NXDOMAIN" else "8180", "  DR",
-                                             rc, "A", name))
+                    if not noans:
+                        self.add("dns/dns.log", tr - 0.001, ("wdns", thr, pk2, "Rcv", "8.8.8.8",
+                                                              fx, True, "8183" if rc == "NXDOMAIN"
+                                                              else "8180", "  DR", rc, "A", name))
+                if not noans:
+                    self.add("dns/dns.log", tr, ("wdns", thr, pkt, "Snd", src, xid, True,
+                                                 "8183" if rc == "NXDOMAIN" else "8180", "  DR",
+                                                 rc, "A", name))
+            fp = None
             if fwd and not name.endswith(self.dnsdomain) and name != "wpad":
-                self.gateway(t + 0.002, srv.ips[0], "8.8.8.8", "UDP", r.randint(1024, 65000),
-                             53, True, srv.subnets[0], -1)
+                fp = r.randint(1024, 65000)
+            elif noans:
+                fp = c.randint(1024, 65000)
+            if fp is not None:
+                self.gateway(t + 0.002, srv.ips[0], "8.8.8.8", "UDP", fp, 53, True,
+                             srv.subnets[0], -1)
+            if self.zeek is not None:
+                self.zeek_dns(t, src, h.subnets[0], sp, srv.ips[0], srv.subnets[0], name, rc,
+                              ans, tr - t, xid, not noans)
+                if fp is not None:
+                    self.zeek_dns(t + 0.002, srv.ips[0], srv.subnets[0], fp, "8.8.8.8", -1,
+                                  name, rc, ans, max(0.001, tr - t - 0.004),
+                                  "%04x" % c.getrandbits(16), not noans)
         if sysmon22:
-            status = {"NOERROR": "0", "NXDOMAIN": "9003", "SERVFAIL": "9002"}[rc]
-            res = "type:  5 %s;::ffff:%s;" % ("sinkhole.example.", ans) if \
-                (ans and name == self.k["killswitch"]) else (("::ffff:%s;" % ans) if ans else "-")
-            self.sysmon_ev(h, tr + 0.001, 22, [
-                ("RuleName", "-"), ("UtcTime", None), ("ProcessGuid", self.guid()),
-                ("ProcessId", str(pid)), ("QueryName", name), ("QueryStatus", status),
-                ("QueryResults", res), ("Image", image)])
+            self.sysmon22(h, tr + 0.001, name, rc, ans, image, pid, noans, r)
         return rc, ans, tr
 
     # ---------------------------------------------------------------- worm
@@ -881,7 +1114,10 @@ class Gen(object):
                            sha=SHA_MSSEC)
         self.file_created(h, t - 0.2, SYSTEM_DIR + "lsass.exe" if h is not self.pz else parent,
                           600, MSSEC)
+        if h is self.pz:
+            self.tag = ("pz-lookup", round(t + 0.25, 3))
         rc, ans, tr = self.dns_query(h, t + 0.25, k["killswitch"], MSSEC, pid)
+        self.tag = None
         if rc == "NOERROR":
             h.state = "neutralized"
             h.delivered_by = infector.name if infector else None
@@ -898,7 +1134,10 @@ class Gen(object):
                      MSSEC + " -m security")
         spid = self.process(h, t + 1.4, MSSEC, MSSEC + " -m security",
                             SYSTEM_DIR + "services.exe", sha=SHA_MSSEC)
+        if h is self.pz:
+            self.tag = ("pz-lookup", round(t + 1.6, 3))
         self.dns_query(h, t + 1.6, k["killswitch"], MSSEC, spid)
+        self.tag = None
         self.file_created(h, t + 2.0, MSSEC, pid, "C:\\WINDOWS\\tasksche.exe")
         tpid = self.process(h, t + 2.2, "C:\\WINDOWS\\tasksche.exe",
                             "C:\\WINDOWS\\tasksche.exe /i", MSSEC, ppid=pid, sha=SHA_TASKSCHE)
@@ -1003,7 +1242,10 @@ class Gen(object):
                     ct += step * r.uniform(0.7, 1.3)
                     if dst == ip_if or ct > self.t_end or ct >= h.offline_at:
                         continue
+                    if h is self.pz:
+                        self.tag = ("pz-445", dst)
                     reached = self.connect(h, ct, dst, 445, MSSEC, pid, src_ip=ip_if)
+                    self.tag = None
                     if reached is not None:
                         if reached.collected and reached.role == "server" and \
                                 reached in self.fileservers:
@@ -1018,7 +1260,11 @@ class Gen(object):
         burst = r.randint(20, 60)
         n = 0
         while ptt < min(self.t_end, h.offline_at):
-            self.connect(h, ptt, self.public_ip(), 445, MSSEC, pid, src_ip=h.ips[0])
+            dst = self.public_ip()
+            if h is self.pz:
+                self.tag = ("pz-445", dst)
+            self.connect(h, ptt, dst, 445, MSSEC, pid, src_ip=h.ips[0])
+            self.tag = None
             n += 1
             ptt += r.uniform(0.5, 4) if n < burst else r.uniform(45, 120)
 
@@ -1109,10 +1355,37 @@ class Gen(object):
             ppid = self.process(an, tt - 0.3, SYSTEM_DIR + "nslookup.exe",
                                 "nslookup %s" % k["killswitch"], SYSTEM_DIR + "cmd.exe",
                                 user="%s\\%s" % (self.netbios, an.user))
-            self.dns_query(an, tt, k["killswitch"], SYSTEM_DIR + "nslookup.exe", ppid,
-                           sysmon22=False)
+            rc, ans, tr = self.dns_query(an, tt, k["killswitch"], SYSTEM_DIR + "nslookup.exe",
+                                         ppid, sysmon22=False)
+            self.analyst_lookups.append((tt, rc, ans, tr))
 
     # ---------------------------------------------------------------- noise
+    def extras(self):
+        """What the new collection modes add after the outbreak and the noise
+        are drawn (so they change neither): the analyst also fetches the
+        kill-switch URL, as the worm would, from a browser or curl."""
+        if not self.new:
+            return
+        r, k = self.rng, self.k
+        an = self.analyst
+        url = "http://%s/" % k["killswitch"]
+        for tt, rc, ans, tr in self.analyst_lookups:
+            ft = tr + r.uniform(5, 90)
+            if ft > self.t_end - 5:
+                continue
+            img, cl = r.choice([
+                (SYSTEM_DIR + "curl.exe", "curl.exe -v %s" % url),
+                (SYSTEM_DIR + "WindowsPowerShell\\v1.0\\powershell.exe",
+                 'powershell.exe -c "Invoke-WebRequest -UseBasicParsing %s"' % url),
+                ("C:\\Program Files (x86)\\Google\\Chrome\\Application\\chrome.exe",
+                 '"C:\\Program Files (x86)\\Google\\Chrome\\Application\\chrome.exe" %s' % url)])
+            pid = self.process(an, ft - 0.2, img, cl, SYSTEM_DIR + "cmd.exe",
+                               user="%s\\%s" % (self.netbios, an.user))
+            rc2, ans2, tr2 = self.dns_query(an, ft, k["killswitch"], img, pid)
+            if rc2 == "NOERROR" and ans2:
+                self.connect(an, tr2 + 0.05, ans2, 80, img, pid,
+                             user="%s\\%s" % (self.netbios, an.user))
+
     def smb_line(self, fs, t, ip, client, proto, user, op):
         if t < self.smb_start or t > self.t_end:
             return
@@ -1234,6 +1507,14 @@ class Gen(object):
 
     def render_event(self, h, t, payload, rec_id, f):
         """One event as XML (a list of lines for the indented shape)."""
+        ev = self.event_fields(h, t, payload)
+        f.setdefault("events", []).append((t, rec_id, ev))
+        shape = f["opts"]["shape"]
+        return self.format_event(ev, rec_id, shape, "'" if f["opts"].get("squote") else '"',
+                                 shape == "events")
+
+    def event_fields(self, h, t, payload):
+        """What one event record says, whichever file it is written to."""
         kind = payload[0]
         ht = t + h.skew
         if kind == "sysmon":
@@ -1260,8 +1541,15 @@ class Gen(object):
             provider, guid, channel = "Service Control Manager", SCM_GUID, "System"
             created, eid_q, pid, tid = ht, ("16384" if eid == 7045 else "16384"), 620, 1234
             ver = 0
-        q = "'" if f["opts"].get("squote") else '"'
-        fr = 9 if f["opts"]["shape"] == "indented" else 7
+        return {"kind": kind, "eid": eid, "ver": ver, "data": data, "provider": provider,
+                "guid": guid, "channel": channel, "created": created, "eid_q": eid_q,
+                "pid": pid, "tid": tid, "computer": self.fqdn(h), "host": h.name}
+
+    def format_event(self, ev, rec_id, shape, q, rendering):
+        kind, eid, ver, data = ev["kind"], ev["eid"], ev["ver"], ev["data"]
+        provider, guid, channel = ev["provider"], ev["guid"], ev["channel"]
+        created, eid_q, pid, tid = ev["created"], ev["eid_q"], ev["pid"], ev["tid"]
+        fr = 9 if shape == "indented" else 7
         tcs = rfc3339(created, 6)[:-1] + ("0" if fr == 7 else "000") + "Z"
         sysparts = [
             "<Provider Name=%s%s%s Guid=%s%s%s/>" % (q, provider, q, q, guid, q),
@@ -1274,18 +1562,18 @@ class Gen(object):
             "<EventRecordID>%d</EventRecordID>" % rec_id, "<Correlation/>",
             "<Execution ProcessID=%s%d%s ThreadID=%s%d%s/>" % (q, pid, q, q, tid, q),
             "<Channel>%s</Channel>" % channel,
-            "<Computer>%s</Computer>" % self.fqdn(h),
+            "<Computer>%s</Computer>" % ev["computer"],
             ("<Security UserID=%sS-1-5-18%s/>" % (q, q)) if kind in ("sysmon",) else "<Security/>"]
         dparts = ["<Data Name=%s%s%s>%s</Data>" % (q, n, q, self.esc(v)) for n, v in data]
         render = ""
-        if f["opts"]["shape"] == "events":
+        if rendering:
             render = ("<RenderingInfo Culture=%sen-US%s><Message>%s</Message><Level>Information</Level>"
                       "<Task>%s</Task><Keywords><Keyword>%s</Keyword></Keywords><Channel>%s</Channel>"
                       "<Provider>%s</Provider></RenderingInfo>") % (
                 q, q, self.esc(self.message(eid, kind, data)), "None",
                 "Audit Success" if kind == "sec" else "Classic", channel, provider)
         head = "<Event xmlns=%s%s%s>" % (q, EVENT_NS, q)
-        if f["opts"]["shape"] == "indented":
+        if shape == "indented":
             lines = [head, "  <System>"] + ["    " + p for p in sysparts] + ["  </System>",
                                                                               "  <EventData>"]
             lines += ["    " + p for p in dparts] + ["  </EventData>", "</Event>", ""]
@@ -1397,6 +1685,8 @@ class Gen(object):
                     _, src, sp, name, rc, ptr = p
                     lines.append("%s query-errors: info: client @0x%s %s#%d (%s): query failed (%s) "
                                  "for %s/IN/A at query.c:7104" % (stamp, ptr, src, sp, name, rc, name))
+        elif kind in ("zeek-conn", "zeek-dns"):
+            lines = self.render_zeek(kind, f, recs)
         elif kind == "smb":
             lines.append("DateTime\tClient\tServer\tProtocol\tComputerName\tUser Account\tOperation")
             zone = self.k["local_tz"] or "+00:00"
@@ -1408,6 +1698,79 @@ class Gen(object):
                     stamp += " " + zone
                 lines.append("\t".join([stamp, "%s:%d" % (ip, sp), "%s:445" % sip, proto, comp,
                                         user or "-", op]))
+        return lines
+
+    def render_zeek(self, kind, f, recs):
+        c = self.crng
+        zs = self.zeek["skew"]
+        js = f["opts"]["fmt"] == "json"
+        if kind == "zeek-conn":
+            names = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto",
+                     "service", "duration", "orig_bytes", "resp_bytes", "conn_state",
+                     "local_orig", "local_resp", "missed_bytes", "history", "orig_pkts",
+                     "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "tunnel_parents"]
+            types = ["time", "string", "addr", "port", "addr", "port", "enum", "string",
+                     "interval", "count", "count", "string", "bool", "bool", "count", "string",
+                     "count", "count", "count", "count", "set[string]"]
+        else:
+            names = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto",
+                     "trans_id", "rtt", "query", "qclass", "qclass_name", "qtype", "qtype_name",
+                     "rcode", "rcode_name", "AA", "TC", "RD", "RA", "Z", "answers", "TTLs",
+                     "rejected"]
+            types = ["time", "string", "addr", "port", "addr", "port", "enum", "count",
+                     "interval", "string", "count", "string", "count", "string", "count",
+                     "string", "bool", "bool", "bool", "bool", "count", "vector[string]",
+                     "vector[interval]", "bool"]
+        lines = []
+        first = civil(recs[0][2][1] + zs) if recs else civil(self.t_hist)
+        if not js:
+            lines += ["#separator \\x09", "#set_separator\t,", "#empty_field\t(empty)",
+                      "#unset_field\t-", "#path\t%s" % ("conn" if kind == "zeek-conn" else "dns"),
+                      "#open\t%04d-%02d-%02d-%02d-%02d-%02d" % first[:6],
+                      "#fields\t" + "\t".join(names), "#types\t" + "\t".join(types)]
+        rcodes = {"NOERROR": 0, "SERVFAIL": 2, "NXDOMAIN": 3}
+        for _, _, p in recs:
+            if p[0] == "zc":
+                (_, t, uid, src, sp, dst, dp, proto, svc, dur, ob, rb, state, hist, op, rp,
+                 local_resp) = p
+                vals = [t + zs, uid, src, sp, dst, dp, proto, None if svc == "-" else svc,
+                        None if dur is None else round(dur, 6), ob, rb, state, True, local_resp,
+                        0, hist, op, op * (52 if proto == "tcp" else 60) + ob, rp,
+                        rp * 52 + rb, []]
+            else:
+                _, t, uid, src, sp, dst, xid, rtt, name, rc, ans = p
+                vals = [t + zs, uid, src, sp, dst, 53, "udp", xid,
+                        None if rtt is None else round(rtt, 6), name, 1, "C_INTERNET", 1, "A",
+                        None if rc is None else rcodes.get(rc, 2), rc, False, False, True,
+                        rc is not None, 0, [ans] if ans else None,
+                        [300.0] if ans else None, False]
+            if js:
+                o = {}
+                for n, v in zip(names, vals):
+                    if v is None or (v == [] and n == "tunnel_parents"):
+                        continue
+                    o[n] = round(v, 6) if n == "ts" else v
+                lines.append(json.dumps(o, separators=(",", ":")))
+            else:
+                out = []
+                for n, v in zip(names, vals):
+                    if v is None:
+                        out.append("-")
+                    elif n == "ts":
+                        out.append("%.6f" % v)
+                    elif isinstance(v, bool):
+                        out.append("T" if v else "F")
+                    elif isinstance(v, float):
+                        out.append("%.6f" % v)
+                    elif isinstance(v, list):
+                        out.append(",".join("%.6f" % x if isinstance(x, float) else str(x)
+                                            for x in v) if v else "(empty)")
+                    else:
+                        out.append(str(v))
+                lines.append("\t".join(out))
+        if not js:
+            last = civil((recs[-1][0] if recs else self.t_end) + zs + c.uniform(1, 300))
+            lines.append("#close\t%04d-%02d-%02d-%02d-%02d-%02d" % last[:6])
         return lines
 
     def dns_date(self, t, loc):
@@ -1426,6 +1789,9 @@ class Gen(object):
         self.gw_skew = round(self.rng.uniform(-self.k["clock_skew_max_s"],
                                               self.k["clock_skew_max_s"]), 3) \
             if self.k["clock_skew_max_s"] else 0.0
+        if self.new:
+            self.gw_skew = self.gw_skew_new
+        rendered = []
         for rel in sorted(self.files):
             f = self.files[rel]
             if not f["recs"] and f["kind"] != "netfilter":
@@ -1442,11 +1808,169 @@ class Gen(object):
                 data = gzip.compress(data, 6, mtime=0)
                 if self.rng.random() < 0.6:
                     path = rel + ".gz"
-            full = os.path.join(self.out, path)
-            os.makedirs(os.path.dirname(full), exist_ok=True)
-            with open(full, "wb") as fp:
-                fp.write(data)
-            f["path"] = path
+            rendered.append((rel, f, data, path))
+        # What reaches the responder depends on the collection mode.
+        c, mode = self.crng, self.mode
+        self.where = {}        # internal file -> output paths holding its records
+        self.written = []
+        self.host_logs = {}    # host name -> per-host, central, both
+        with_logs = sorted(set(f["host"].name for _, f, _, _ in rendered if f["kind"] == "xml"))
+        per_host, central = set(with_logs), set()
+        if mode == "central":
+            per_host, central = set(), set(with_logs)
+        elif mode == "mixed":
+            pool = list(with_logs)
+            c.shuffle(pool)
+            n_p = max(1, int(round(len(pool) * c.uniform(0.3, 0.7))))
+            per_host = set(pool[:n_p])
+            central = set(pool[n_p:])
+            both = [n for n in pool[:n_p] if c.random() < 0.5] or pool[:1]
+            central.update(both)
+        elif mode == "network-only":
+            per_host = set()
+        for n in with_logs:
+            self.host_logs[n] = ("both" if n in per_host and n in central else
+                                 "per-host" if n in per_host else
+                                 "central" if n in central else None)
+        copies = []
+        for rel, f, data, path in rendered:
+            kind = f["kind"]
+            if kind in ("xml", "pfw"):
+                keep = f["host"].name in per_host
+            elif kind == "smb":
+                keep = mode != "network-only"
+            else:
+                keep = True
+            if keep:
+                self.emit(path, data, rel)
+                f["path"] = path
+                if kind == "xml":
+                    copies.append((path, data))
+        if central:
+            copies += self.write_central(central)
+        if mode == "mixed" and copies:
+            # One file handed over twice: a backup copy beside the original.
+            ck = self.k["collection"]
+            orig, data = copies[c.randrange(len(copies))]
+            base = os.path.basename(orig)
+            host = os.path.basename(os.path.dirname(orig))
+            if data[:2] == b"\x1f\x8b" and c.random() < 0.5:
+                data = gzip.decompress(data)
+                base = base[:-3] if base.endswith(".gz") else base
+            cp = "backup/%s-%s" % (host, base) if host != "central" else "backup/" + base
+            self.emit(cp, data, None)
+            for rel, paths in self.where.items():
+                if orig in paths:
+                    paths.append(cp)
+            ck["duplicate_file"] = [orig, cp]
+
+    def emit(self, path, data, rel):
+        full = os.path.join(self.out, path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "wb") as fp:
+            fp.write(data)
+        self.written.append(path)
+        if rel is not None:
+            self.where.setdefault(rel, []).append(path)
+
+    def write_central(self, members):
+        """Windows logs as a collector holds them: Windows Event Forwarding's
+        ForwardedEvents (every computer and channel in one log, in the order
+        the events arrived, some subscriptions with RenderingInfo), or one
+        export per channel holding every computer.  Each record keeps its
+        Computer, Channel and EventRecordID, and its computer's clock."""
+        c, ck = self.crng, self.k["collection"]
+        batch = 30.0 if ck["wef_delivery"] == "minimize-latency" else 900.0
+        subs, evs = {}, []
+        for rel in sorted(self.files):
+            f = self.files[rel]
+            if f["kind"] != "xml" or f["host"].name not in members or not f.get("events"):
+                continue
+            h = f["host"]
+            sub = subs.get(h.name)
+            if sub is None:
+                sub = subs[h.name] = {"rendered": c.random() < 0.6,
+                                      "phase": c.uniform(0, batch), "lag": c.uniform(0.3, 8)}
+            for t, rid, ev in f["events"]:
+                arrive = sub["phase"] + math.ceil((t - sub["phase"]) / batch) * batch + sub["lag"]
+                evs.append((arrive, ev["created"], h.name, ev["channel"], rid, ev,
+                            sub["rendered"], rel))
+        ck["rendered_subscriptions"] = sorted(n for n, sb in subs.items() if sb["rendered"])
+        groups = []
+        if ck["central_layout"] == "forwarded":
+            evs.sort(key=lambda e: (e[0], e[2], e[3], e[4]))
+            n = max(1, min(ck["central_chunks"], len(evs) // 2000 or 1))
+            size = -(-len(evs) // n) if evs else 0
+            for i in range(n):
+                name = "ForwardedEvents.xml" if n == 1 else "ForwardedEvents-%d.xml" % (i + 1)
+                groups.append((name, evs[i * size:(i + 1) * size]))
+        else:
+            names = {"Security": "Security.xml", "System": "System.xml",
+                     "Microsoft-Windows-Sysmon/Operational": "Sysmon.xml"}
+            for ch in sorted(names):
+                g = sorted((e for e in evs if e[3] == ch), key=lambda e: (e[1], e[2], e[4]))
+                if g:
+                    groups.append((names[ch], g))
+        out = []
+        shape = ck["central_shape"]
+        for name, g in groups:
+            if not g:
+                continue
+            utf16 = c.random() < 0.15
+            q = "'" if c.random() < 0.1 else '"'
+            lines = []
+            if shape == "events":
+                lines.append('<?xml version="1.0" encoding="%s"?>' % ("UTF-16" if utf16 else "UTF-8"))
+                lines.append("<Events>")
+            for e in g:
+                lines.extend(self.format_event(e[5], e[4], shape, q, e[6]))
+            if shape == "events":
+                lines.append("</Events>")
+            if utf16:
+                data = b"\xff\xfe" + ("\r\n".join(lines) + "\r\n").encode("utf-16-le")
+            else:
+                data = ("\n".join(lines) + "\n").encode("utf-8")
+            path = "central/" + name
+            if c.random() < 0.5 or len(data) > 2000000:
+                data = gzip.compress(data, 6, mtime=0)
+                if c.random() < 0.6:
+                    path += ".gz"
+            self.emit(path, data, None)
+            for rel in sorted(set(e[7] for e in g)):
+                self.where.setdefault(rel, []).append(path)
+            out.append((path, data))
+        return out
+
+    def pz_evidence(self):
+        """Which output files hold patient zero's kill-switch lookup, and how
+        much of its 445 sweep (distinct destinations) they hold."""
+        lk = self.tagged.get("pz-lookup", {})
+        sw = self.tagged.get("pz-445", {})
+        # Only logs that carry the name (DNS logs, Sysmon 22), not the UDP
+        # 53 flow a firewall saw.
+        lfiles = sorted(set(p for rel in lk for p in self.where.get(rel, [])
+                            if self.files[rel]["kind"] in ("windns", "bind", "zeek-dns", "xml")))
+        dsts, sfiles, net = set(), set(), set()
+        for rel, keys in sw.items():
+            paths = self.where.get(rel, [])
+            if not paths:
+                continue
+            dsts |= keys
+            sfiles.update(paths)
+            if self.files[rel]["kind"] in ("netfilter", "zeek-conn"):
+                net |= keys
+        own = tuple(self.subnets[i] + "." for i in self.pz.subnets)
+        internal = tuple(s + "." for s in self.subnets)
+        sfiles = sorted(sfiles)
+        return {
+            "lookup_in_logs": bool(lfiles), "lookup_files": lfiles,
+            "sweep_in_logs": len(dsts) >= 10,
+            "sweep_445_destinations": len(dsts),
+            "sweep_same_subnet": sum(1 for d in dsts if d.startswith(own)),
+            "sweep_public": sum(1 for d in dsts if not d.startswith(internal)),
+            "sweep_445_destinations_network": len(net),
+            "sweep_file_count": len(sfiles), "sweep_files": sfiles[:30],
+        }
 
     def truth(self):
         k = self.k
@@ -1470,13 +1994,25 @@ class Gen(object):
                 "online_from": rfc3339(h.online_from) if h.online_from > self.t_hist else None,
                 "offline_at": rfc3339(h.offline_at) if h.offline_at < self.t_end else None,
                 "sysmon": bool(h.sysmon), "pfirewall": bool(h.pfw),
+                "host_logs": self.host_logs.get(h.name),
+                "resolver": "ext" if h.ext_extra else h.resolver,
             })
-        t = {"seed": self.seed, "generator": "wcgen.py 1", "scenario": k,
+        sensors = {"gateway": {"file": "fw/gateway.log", "clock_skew_s": self.gw_skew},
+                   "dns": {self.dc.name: self.dc.skew}}
+        if self.bind is not None:
+            sensors["dns"][self.bind.name] = self.bind.skew
+        if self.zeek is not None:
+            sensors["zeek"] = {"clock_skew_s": self.zeek["skew"],
+                               "subnets": [self.subnets[i] + ".0/24"
+                                           for i in sorted(self.zeek["subnets"])]}
+        t = {"seed": self.seed, "generator": "wcgen.py 2", "scenario": k,
+             "collection": self.mode, "family": self.mode,
              "patient_zero": self.pz.name, "sinkhole_time": rfc3339(self.sinkhole),
              "local_tz": k["local_tz"], "year": 2017,
              "outbreak_start": rfc3339(self.t0, 3), "logs_end": rfc3339(self.t_end),
              "domain": self.dnsdomain,
-             "files": sorted(f["path"] for f in self.files.values() if "path" in f),
+             "files": sorted(self.written),
+             "sensors": sensors, "pz_evidence": self.pz_evidence(),
              "hosts": hosts, "edges": sorted(self.edges, key=lambda e: e["started"])}
         with open(os.path.join(self.out, "truth.json"), "w") as fp:
             json.dump(t, fp, indent=1, sort_keys=False)
@@ -1486,10 +2022,12 @@ class Gen(object):
         self.draw_knobs()
         self.build_network()
         self.build_timeline()
+        self.draw_collection()
         self.setup_files()
         self.simulate()
         self.traps()
         self.noise()
+        self.extras()
         self.write()
         self.truth()
 
@@ -1526,24 +2064,115 @@ WINDNS_KEY = """Message logging key (for packets - other items use a subset of t
 \t  16     Question Name""".split("\n")
 
 
+def read_any(path):
+    """A file's text: gzip by content, UTF-16 by BOM."""
+    with open(path, "rb") as fp:
+        data = fp.read()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16")
+    return data.decode("utf-8")
+
+
+def check_tree(root):
+    """Validate a generated tree: every event record parses as XML (each
+    record alone, and a file with an <Events> root as a whole) and carries
+    Computer, Channel and EventRecordID, unique within its file; Zeek lines
+    have their fields.  Returns a list of problems."""
+    import re
+    import xml.etree.ElementTree as ET
+    ns = "{%s}" % EVENT_NS
+    rec_re = re.compile(r"<Event[\s>].*?</Event>", re.S)
+    problems = []
+    counts = {"xml_files": 0, "records": 0, "zeek_lines": 0}
+    for dirpath, _, names in os.walk(root):
+        for n in sorted(names):
+            path = os.path.join(dirpath, n)
+            if n == "truth.json":
+                continue
+            try:
+                text = read_any(path)
+            except (OSError, ValueError) as e:
+                problems.append("%s: unreadable: %s" % (path, e))
+                continue
+            head = text.lstrip("\ufeff")[:200]
+            if head.startswith("<"):
+                counts["xml_files"] += 1
+                if "<Events>" in head:
+                    try:
+                        ET.fromstring(re.sub(r"^<\?xml[^>]*\?>", "", text.lstrip("\ufeff")).strip())
+                    except ET.ParseError as e:
+                        problems.append("%s: <Events> document: %s" % (path, e))
+                seen = set()
+                for m in rec_re.finditer(text):
+                    counts["records"] += 1
+                    try:
+                        ev = ET.fromstring(m.group(0))
+                    except ET.ParseError as e:
+                        problems.append("%s: record at %d: %s" % (path, m.start(), e))
+                        continue
+                    sysel = ev.find(ns + "System")
+                    key = tuple((sysel.findtext(ns + x) if sysel is not None else None)
+                                for x in ("Computer", "Channel", "EventRecordID"))
+                    if None in key or "" in key:
+                        problems.append("%s: record %s lacks Computer/Channel/EventRecordID"
+                                        % (path, key))
+                    elif key in seen:
+                        problems.append("%s: record %s twice in one file" % (path, key))
+                    seen.add(key)
+            elif head.startswith("#separator") or head.startswith('{"ts"'):
+                fields = None
+                for i, line in enumerate(text.splitlines()):
+                    if line.startswith("#fields\t"):
+                        fields = line.split("\t")[1:]
+                    if not line or line.startswith("#"):
+                        continue
+                    counts["zeek_lines"] += 1
+                    if line.startswith("{"):
+                        try:
+                            json.loads(line)
+                        except ValueError as e:
+                            problems.append("%s:%d: %s" % (path, i + 1, e))
+                    elif fields is None or len(line.split("\t")) != len(fields):
+                        problems.append("%s:%d: wrong number of fields" % (path, i + 1))
+    return problems, counts
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Generate a synthetic WannaCry outbreak.")
-    ap.add_argument("--seed", type=int, required=True)
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--seed", type=int)
+    ap.add_argument("--out")
+    ap.add_argument("--check", metavar="DIR",
+                    help="validate a generated tree (event XML records parse, Zeek fields) "
+                    "and exit")
     ap.add_argument("--hosts", type=int, default=None, help="number of hosts (20..300)")
     ap.add_argument("--scale", type=float, default=1.0, help="multiplies benign noise")
     ap.add_argument("--scenario", default="random", choices=PRESETS)
+    ap.add_argument("--collection", default="per-host", choices=COLLECTIONS + ("random",),
+                    help="how the logs reached the responder (default per-host; random: "
+                    "drawn from the seed)")
     a = ap.parse_args(argv)
+    if a.check:
+        problems, counts = check_tree(a.check)
+        for p in problems[:50]:
+            sys.stderr.write("wcgen: check: %s\n" % p)
+        sys.stderr.write("wcgen: check %s: %d XML file(s), %d record(s), %d Zeek line(s), "
+                         "%d problem(s)\n" % (a.check, counts["xml_files"], counts["records"],
+                                                counts["zeek_lines"], len(problems)))
+        return 1 if problems else 0
+    if a.seed is None or a.out is None:
+        ap.error("--seed and --out are required")
     if a.hosts is not None and not 8 <= a.hosts <= 2000:
         ap.error("--hosts: want 8..2000")
     if a.scale < 0:
         ap.error("--scale: want >= 0")
-    g = Gen(a.seed, a.out, a.hosts, a.scale, a.scenario)
+    g = Gen(a.seed, a.out, a.hosts, a.scale, a.scenario, a.collection)
     g.run()
     inf = sum(1 for h in g.hosts if h.state == "infected")
     neu = sum(1 for h in g.hosts if h.state == "neutralized")
-    sys.stderr.write("wcgen: seed %d: %d hosts, %d infected, %d neutralized, patient zero %s -> %s\n"
-                     % (a.seed, len(g.hosts), inf, neu, g.pz.name, a.out))
+    sys.stderr.write("wcgen: seed %d (%s): %d hosts, %d infected, %d neutralized, patient zero "
+                     "%s -> %s\n" % (a.seed, g.mode, len(g.hosts), inf, neu, g.pz.name, a.out))
     return 0
 
 
