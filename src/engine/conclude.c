@@ -18,7 +18,7 @@ engine_conclude(struct wcs_engine *eng)
 		goto out;
 	presume_answers(&c);
 	if (verdicts_own_evidence(&c) != WCS_OK ||
-	    verdicts_behaviour(&c) != WCS_OK)
+	    verdicts_network(&c) != WCS_OK || verdicts_behaviour(&c) != WCS_OK)
 		goto out;
 	if (build_graph(&c) != WCS_OK || join_second_cards(&c) != WCS_OK)
 		goto out;

@@ -91,6 +91,7 @@ void presume_answers(struct conclude *c);
 int64_t net_burst(struct conclude *c, const struct host *h, bool *fatal);
 int attach_fanout(struct conclude *c);
 int verdicts_own_evidence(struct conclude *c);
+int verdicts_network(struct conclude *c);
 int verdicts_behaviour(struct conclude *c);
 void verdicts_decide(struct conclude *c);
 

@@ -134,6 +134,14 @@ describe(struct conclude *c, struct host *h, struct wcs_host *out)
 				"worm went on",
 			    fmt_time(tb, h->ks_answered))) != WCS_OK)
 			return (WCS_FATAL);
+		if ((h->classes & CLASS_BIT(WCS_CLASS_STARTUP)) == 0 &&
+		    add_reason(out, reasons,
+			wcs_pool_strdup(pool,
+			    "judged from the lookup and the web request that "
+			    "followed it, as the worm makes to the kill-switch "
+			    "URL; a person fetching that URL looks the same in "
+			    "connection logs")) != WCS_OK)
+			return (WCS_FATAL);
 		break;
 	case WCS_VERDICT_SUSPICIOUS:
 		if (add_reason(out, reasons,

@@ -328,6 +328,22 @@ find_infector(struct conclude *c, struct host *b)
 		return (WCS_FATAL);
 	if (best.pair == NULL)
 		return (WCS_OK);
+	if (!is_infected(b)) {
+		/* A sweeper: infected only when an infected host reached it
+		 * before its sweep began. */
+		if (best.host == NULL || !is_infected(best.host) ||
+		    !best.before)
+			return (WCS_OK);
+		b->inferred = true;
+		b->why_inferred = wcs_pool_printf(eng->pool,
+		    "began sweeping 445/tcp at %s, %.0f s after an infected "
+		    "host reached it on 445/tcp: the worm's spread, seen from "
+		    "the network",
+		    fmt_time(tb, b->start),
+		    (double)(b->start - best.contact) / 1e6);
+		if (b->why_inferred == NULL)
+			return (WCS_FATAL);
+	}
 	if (best.host == NULL) {
 		/* A source we knew only from its contacts. */
 		best.host = host_by_addr(
@@ -387,6 +403,16 @@ acausal(const struct wcs_engine *eng, const struct host *h)
 					       eng->opts.skew_tolerance_us));
 }
 
+/* When a host's infector is looked for: infected hosts from their
+ * start, unexplained sweepers from their sweep's start. */
+static int64_t
+pending_start(const struct host *h)
+{
+	if (is_infected(h))
+		return (h->start);
+	return (h->sweep_start);
+}
+
 int
 build_graph(struct conclude *c)
 {
@@ -400,17 +426,24 @@ build_graph(struct conclude *c)
 		next = NULL;
 		for (i = 0; i < c->nlive; i++) {
 			h = c->live[i];
-			if (!is_infected(h) || h->graphed ||
-			    h->start == WCS_TIME_NONE)
+			if (h->graphed || pending_start(h) == WCS_TIME_NONE)
 				continue;
-			if (next == NULL || h->start < next->start)
+			if (next == NULL ||
+			    pending_start(h) < pending_start(next))
 				next = h;
 		}
 		if (next == NULL)
 			break;
 		next->graphed = true;
+		if (!is_infected(next)) {
+			/* Tried as infected from its sweep's start. */
+			next->start = next->sweep_start;
+			next->start_on_ref = true;
+		}
 		if ((rc = find_infector(c, next)) != WCS_OK)
 			return (rc);
+		if (!is_infected(next))
+			next->start = WCS_TIME_NONE;
 	}
 	/*
 	 * A host judged from its sweep alone gets an earlier start once it

@@ -92,7 +92,7 @@ host_get(struct host_table *t, const char *key, bool create)
 		return (NULL);
 	h->first_evidence = h->first_strong = h->last_strong = WCS_TIME_NONE;
 	h->ks_first = h->ks_answered = WCS_TIME_NONE;
-	h->start = h->edge_time = WCS_TIME_NONE;
+	h->start = h->edge_time = h->sweep_start = WCS_TIME_NONE;
 	*slot = h;
 	t->n++;
 	return (h);

@@ -70,6 +70,8 @@ struct host {
 	bool start_on_ref; /* start is on a reference clock (estimated) */
 	bool infected_own; /* its own logs show the worm going on */
 	bool inferred; /* infected, judged from its 445/tcp behaviour */
+	bool net_signature; /* failed kill-switch lookup, then a sweep */
+	int64_t sweep_start; /* a sweep not (yet) explained; NONE */
 	bool graphed; /* its infector has been looked for */
 	struct host *infected_by;
 	int64_t edge_time;

@@ -347,6 +347,95 @@ verdicts_own_evidence(struct conclude *c)
 	return (WCS_OK);
 }
 
+/*
+ * The first kill-switch lookup on the reference clock where its log's
+ * clock is known (*on_ref), else as logged.
+ */
+static int64_t
+lookup_time(const struct wcs_engine *eng, const struct host *h, bool *on_ref)
+{
+	int64_t best = WCS_TIME_NONE, t;
+	bool ref = false;
+	size_t i;
+
+	for (i = 0; i < h->nevidence; i++) {
+		if (h->evidence[i].cls != WCS_CLASS_LOOKUP ||
+		    h->evidence[i].ts_us == WCS_TIME_NONE)
+			continue;
+		t = engine_corrected(
+		    eng, h->evidence[i].input, h->evidence[i].ts_us);
+		if (best == WCS_TIME_NONE || t < best) {
+			best = t;
+			ref = engine_clock_known(eng, h->evidence[i].input);
+		}
+	}
+	if (best == WCS_TIME_NONE)
+		best = h->ks_first;
+	*on_ref = ref;
+	return (best);
+}
+
+/*
+ * 1b. The worm's signature on the network alone: its kill-switch lookup
+ * fails (NXDOMAIN, or no answer while the name did not resolve) and
+ * within seconds the same host sweeps 445/tcp.  An analyst's lookup has
+ * no sweep; a scanner's sweep has no lookup; a management server's push
+ * is routine.  The DNS server's and the firewall's clocks may disagree:
+ * a sweep logged up to a minute before the lookup is taken when both are
+ * on one reference, up to the skew tolerance when not.
+ */
+#define SIGNATURE_BEFORE_ON_REF_US (60 * WCS_USEC)
+
+int
+verdicts_network(struct conclude *c)
+{
+	struct wcs_engine *eng = c->eng;
+	char tb[WCS_TIME_STRLEN];
+	struct host *h;
+	int64_t tl, ts, before;
+	bool fatal, on_ref;
+	size_t i;
+
+	for (i = 0; i < c->nlive; i++) {
+		h = c->live[i];
+		if (is_infected(h) || h->ks_first == WCS_TIME_NONE ||
+		    h->ks_answered != WCS_TIME_NONE || h->fan == NULL ||
+		    routine_fanout(c, h->fan))
+			continue;
+		if ((ts = net_burst(c, h, &fatal)) == WCS_TIME_NONE) {
+			if (fatal)
+				return (WCS_FATAL);
+			continue;
+		}
+		tl = lookup_time(eng, h, &on_ref);
+		before = on_ref ? SIGNATURE_BEFORE_ON_REF_US :
+				  eng->opts.skew_tolerance_us;
+		if (ts < tl - before || ts > tl + LOOKUP_LEAD_US)
+			continue;
+		h->inferred = true;
+		h->net_signature = true;
+		h->start = on_ref && tl < ts ? tl : ts;
+		h->start_on_ref = true;
+		h->why_inferred = wcs_pool_printf(eng->pool,
+		    "WannaCry's network signature: its kill-switch lookup at "
+		    "%s %s, and %+.0f s from it the host began sweeping "
+		    "445/tcp (%llu addresses of its own /24, %llu other "
+		    "internal, %llu public)",
+		    fmt_time(tb, tl),
+		    h->ks_nxdomain ? "got NXDOMAIN" :
+				     "got no answer (the name did not resolve "
+				     "yet)",
+		    (double)(ts - tl) / 1e6,
+		    (unsigned long long)h->fan->sum.same_subnet,
+		    (unsigned long long)h->fan->sum.other_internal,
+		    (unsigned long long)h->fan->sum.public_);
+		if (h->why_inferred == NULL)
+			return (WCS_FATAL);
+		note_min(&c->outbreak, h->start);
+	}
+	return (WCS_OK);
+}
+
 /* 2. Worm-like 445 behaviour where there is an outbreak. */
 int
 verdicts_behaviour(struct conclude *c)
@@ -360,9 +449,17 @@ verdicts_behaviour(struct conclude *c)
 
 	for (i = 0; i < c->nlive && c->outbreak != WCS_TIME_NONE; i++) {
 		h = c->live[i];
-		if (is_infected(h) || neutralized(h) ||
-		    !wormlike_fanout(eng, h->fan) || routine_fanout(c, h->fan))
+		if (is_infected(h) || neutralized(h) || h->fan == NULL ||
+		    routine_fanout(c, h->fan))
 			continue;
+		if (!wormlike_fanout(eng, h->fan)) {
+			/* A sweep alone: infected only if an infected host
+			 * reached it just before (the graph decides). */
+			h->sweep_start = net_burst(c, h, &fatal);
+			if (fatal)
+				return (WCS_FATAL);
+			continue;
+		}
 		h->inferred = true;
 		t = net_burst(c, h, &fatal);
 		if (fatal)

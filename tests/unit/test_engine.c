@@ -493,6 +493,73 @@ test_estimated_contact(void **state)
 	assert_int_equal(find(res, "10.0.1.10")->rank, 1);
 }
 
+/* Public probes: n addresses 30+i.i.1.1, one a second from t. */
+static void
+probe_public(struct fixture *f, const char *src, int n, int64_t t)
+{
+	char dst[32];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		(void)snprintf(dst, sizeof(dst), "%d.%d.1.1", 30 + i, i);
+		conn(f, src, dst, t + (int64_t)i * WCS_USEC, 3, NULL);
+	}
+}
+
+/*
+ * Firewall and DNS logs alone: a failed kill-switch lookup followed
+ * seconds later by a sweep is the worm; a neighbour it reached that
+ * begins the same sweep 16 s later (no lookup logged: an outside
+ * resolver) is infected by it; a lookup with no sweep is an analyst; a
+ * sweep with no lookup and nobody reaching it first is a scanner.
+ */
+static void
+test_network_only_signature(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+	const struct wcs_host *h;
+
+	dns(f, "10.0.1.10", at(14, 0, 0), WCS_DNS_RESPONSE, WCS_RCODE_NXDOMAIN);
+	sweep(f, "10.0.1.10", 1, 40, at(14, 0, 3), 3);
+	probe_public(f, "10.0.1.10", 12, at(14, 0, 4));
+	/* 10.0.1.20 was reached at 14:00:23; it sweeps from 14:00:39. */
+	sweep(f, "10.0.1.20", 1, 40, at(14, 0, 38), 3);
+	/* An analyst: a lookup, nothing after. */
+	dns(f, "10.0.1.30", at(14, 5, 0), WCS_DNS_RESPONSE, WCS_RCODE_NXDOMAIN);
+	/* A sweep of another subnet that nothing infected reached. */
+	sweep(f, "10.0.7.5", 7, 40, at(13, 0, 0), 3);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	h = find(res, "10.0.1.10");
+	assert_int_equal(h->verdict, WCS_VERDICT_INFECTED);
+	assert_int_equal(h->rank, 1);
+	assert_null(h->infected_by);
+	h = find(res, "10.0.1.20");
+	assert_int_equal(h->verdict, WCS_VERDICT_INFECTED);
+	assert_string_equal(h->infected_by, "10.0.1.10");
+	assert_int_equal(h->rank, 2);
+	assert_int_equal(
+	    find(res, "10.0.1.30")->verdict, WCS_VERDICT_SUSPICIOUS);
+	assert_int_equal(find(res, "10.0.7.5")->verdict, WCS_VERDICT_SCANNER);
+}
+
+/* The same lookup answered (the sinkhole live): no infection, whatever
+ * the sweep; a lookup whose sweep came an hour later is not the worm. */
+static void
+test_network_signature_needs_failed_lookup_and_timing(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+
+	dns(f, "10.0.1.10", at(14, 0, 0), WCS_DNS_RESPONSE, WCS_RCODE_NOERROR);
+	sweep(f, "10.0.1.10", 1, 40, at(14, 0, 3), 3);
+	dns(f, "10.0.2.10", at(12, 0, 0), WCS_DNS_RESPONSE, WCS_RCODE_NXDOMAIN);
+	sweep(f, "10.0.2.10", 2, 40, at(13, 0, 0), 3);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	assert_true(find(res, "10.0.1.10")->verdict != WCS_VERDICT_INFECTED);
+	assert_true(find(res, "10.0.2.10")->verdict != WCS_VERDICT_INFECTED);
+}
+
 int
 main(void)
 {
@@ -517,6 +584,11 @@ main(void)
 		    test_lookup_before_sinkhole_not_presumed, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_estimated_contact, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_network_only_signature, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_network_signature_needs_failed_lookup_and_timing,
+		    setup, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
