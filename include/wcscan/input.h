@@ -38,13 +38,44 @@ struct wcs_input_info {
 	bool utf16; /* the stream was UTF-16 (transcoded) */
 	uint64_t raw_bytes; /* bytes read from the file so far */
 	uint64_t raw_size; /* file size; 0 when unknown (pipes) */
+	uint64_t dev, ino; /* the file read; both 0 for memory */
+	/*
+	 * The file got smaller while it was read (logrotate's copytruncate):
+	 * at end of input it was shrank_to bytes, less than shrank_from (its
+	 * size when opened, or what had been read of it).  What was read
+	 * before is handed out; a line the shrinking cut off is dropped.
+	 */
+	bool shrank;
+	uint64_t shrank_from, shrank_to;
 };
 
 /*
- * Open path ("-" is standard input).  line_max caps a line or a window
- * (0 = WCS_LINE_MAX_DEFAULT).  Returns WCS_OK, or WCS_FAILED with the
- * error (naming the path) in ctx.
+ * An input as it was listed: its path, whether the user named it (rather
+ * than a walk finding it inside a directory), and which file it was then
+ * (device and inode; both 0 when not known).
  */
+struct wcs_input_ref {
+	const char *path; /* "-" for stdin */
+	bool named;
+	uint64_t dev, ino;
+};
+
+/*
+ * Open ref->path ("-" is standard input).  line_max caps a line or a
+ * window (0 = WCS_LINE_MAX_DEFAULT).  Returns WCS_OK, or WCS_FAILED with
+ * the error (naming the path and, for a file of the wrong type, the type)
+ * in ctx.
+ *
+ * The open never blocks and follows no terminal: the file is opened with
+ * O_NONBLOCK and O_NOCTTY, then checked with fstat.  Accepted are regular
+ * files, standard input, and a FIFO the user named (opened again to wait
+ * for its writer, then read blocking); not a FIFO found in a directory,
+ * a device, a socket or a directory.  When ref has an identity, the file
+ * opened must still be that file: one swapped after listing is refused.
+ */
+int wcs_input_open_ref(struct wcs_ctx *ctx, const struct wcs_input_ref *ref,
+    size_t line_max, struct wcs_input **out);
+/* The same for a path the caller names (ref->named, no identity). */
 int wcs_input_open(struct wcs_ctx *ctx, const char *path, size_t line_max,
     struct wcs_input **out);
 /* The same over len bytes of memory (borrowed until close), named name. */
@@ -57,11 +88,15 @@ int wcs_input_open_mem(struct wcs_ctx *ctx, const char *name, const void *buf,
  * offsets come out as if the file were read whole.  wcs_input_split reads
  * the file once to find them (one piece for a file without line ends past
  * piece_size); *pieces is freed with wcs_free.  Only for regular files
- * that are neither gzip nor UTF-16: the caller checks (wcs_input_info).
+ * that are neither gzip nor UTF-16: the caller checks (wcs_input_info),
+ * and that the pieces' dev and ino are those of the input it opened.  A
+ * piece past the end of a file that has since shrunk reads as empty.
  */
 struct wcs_input_piece {
 	uint64_t start, end; /* byte range [start, end) */
 	uint64_t lines_before;
+	uint64_t size; /* the file's size when split */
+	uint64_t dev, ino; /* the file split: a piece opens only that */
 };
 int wcs_input_split(struct wcs_ctx *ctx, const char *path, uint64_t piece_size,
     struct wcs_input_piece **pieces, size_t *npieces);
@@ -113,14 +148,33 @@ size_t wcs_input_line_max(const struct wcs_input *in);
 /*
  * Expand the paths a user named into the inputs to read: a directory is
  * walked recursively, entries in byte order of their names; symbolic links
- * to directories are not followed into loops; sockets, devices and (inside
- * directories) FIFOs are skipped.  cb is called for each file; skip_cb (may
- * be NULL) for each entry skipped, with the reason.  Returns WCS_OK, or
- * WCS_FAILED when the path itself cannot be read (error in ctx); errors
- * below the top are passed to skip_cb and the walk goes on.
+ * to directories are not followed into loops; sockets, devices and FIFOs
+ * inside directories are skipped (named on the command line they are
+ * inputs, and opening says why they cannot be read).
+ *
+ * A walk may span several paths (wcs_walk_new, wcs_walk_add for each, then
+ * wcs_walk_free): it never lists one file twice, by device and inode,
+ * whether named twice or reached through two links; the second is skipped
+ * as "already read as FIRST".  A symbolic link inside a directory that
+ * leads out of it (resolved with realpath) is skipped too, unless the
+ * walk has WCS_WALK_FOLLOW_SYMLINKS.
+ *
+ * cb is called for each file, with its identity when listed; skip_cb (may
+ * be NULL) for each entry skipped, with the reason.  Returns WCS_OK,
+ * WCS_FAILED when the path itself cannot be read (error in ctx), or
+ * WCS_FATAL; errors below the top are passed to skip_cb and the walk goes
+ * on.  wcs_walk is one path on a walk of its own, cb given the path only.
  */
+#define WCS_WALK_FOLLOW_SYMLINKS 0x1
+struct wcs_walk;
+typedef int (*wcs_walk_ref_cb)(const struct wcs_input_ref *ref, void *arg);
 typedef int (*wcs_walk_cb)(const char *path, void *arg);
 typedef void (*wcs_walk_skip_cb)(const char *path, const char *why, void *arg);
+struct wcs_walk *wcs_walk_new(struct wcs_ctx *ctx, unsigned flags);
+int wcs_walk_add(struct wcs_walk *w, const char *path, wcs_walk_ref_cb cb,
+    wcs_walk_skip_cb skip_cb, void *arg);
+/* Accepts NULL. */
+void wcs_walk_free(struct wcs_walk *w);
 int wcs_walk(struct wcs_ctx *ctx, const char *path, wcs_walk_cb cb,
     wcs_walk_skip_cb skip_cb, void *arg);
 

@@ -32,6 +32,8 @@ struct wcs_input_stats {
 	bool year_guessed; /* year-less stamps dated from the file's mtime */
 	char *error; /* why the input could not be (fully) read; NULL */
 	char *clock_note; /* its clock against the others, when estimated */
+	/* What happened to the file as it was read ("file shrank ..."); "" */
+	char file_note[96];
 };
 
 #endif /* WCSCAN_STATS_H */

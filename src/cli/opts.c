@@ -19,6 +19,7 @@ enum long_only {
 	OPT_EVTX,
 	OPT_FANOUT_THRESHOLD,
 	OPT_FANOUT_WINDOW,
+	OPT_FOLLOW_SYMLINKS,
 	OPT_FW,
 	OPT_GRAPH,
 	OPT_INPUT_FORMAT,
@@ -45,6 +46,7 @@ static const struct option long_opts[] = { { "dns", required_argument, NULL,
 	{ "evtx", required_argument, NULL, OPT_EVTX },
 	{ "fanout-threshold", required_argument, NULL, OPT_FANOUT_THRESHOLD },
 	{ "fanout-window", required_argument, NULL, OPT_FANOUT_WINDOW },
+	{ "follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS },
 	{ "format", required_argument, NULL, 'f' },
 	{ "fw", required_argument, NULL, OPT_FW },
 	{ "graph", required_argument, NULL, OPT_GRAPH },
@@ -78,10 +80,10 @@ wcs_print_usage(FILE *out)
 	    "[--evtx file]\n"
 	    "              [--fw file] [--smb file] [--sysmon file] "
 	    "[--input-format name]\n"
-	    "              [--fanout-threshold n] [--fanout-window seconds] "
-	    "[--graph file]\n"
-	    "              [--internal cidr] [--list-formats] "
-	    "[--list-rules]\n"
+	    "              [--fanout-threshold n] [--fanout-window seconds]\n"
+	    "              [--follow-symlinks] [--graph file] "
+	    "[--internal cidr]\n"
+	    "              [--list-formats] [--list-rules]\n"
 	    "              [--max-line bytes] [--no-default-rules]\n"
 	    "              [--progress | --no-progress] [--rules dir] "
 	    "[--since time]\n"
@@ -109,6 +111,8 @@ wcs_print_usage(FILE *out)
 	    "(RFC 3339)\n"
 	    "  --max-line BYTES   longest line or record accepted "
 	    "(default 1048576)\n"
+	    "  --follow-symlinks  follow links that lead out of a directory "
+	    "read\n"
 	    "  -j, --jobs N       threads reading inputs (default: one per "
 	    "core, at most 8;\n"
 	    "                     the report is the same for every N)\n"
@@ -269,6 +273,9 @@ wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv, struct wcs_opts *o)
 				return (WCS_FAILED);
 			}
 			o->fanout_window_us = (int64_t)v * 1000000;
+			break;
+		case OPT_FOLLOW_SYMLINKS:
+			o->follow_symlinks = true;
 			break;
 		case OPT_GRAPH:
 			o->graph = optarg;

@@ -39,7 +39,6 @@ struct run {
 	size_t n, cap;
 	struct pending *pend; /* parallels stats[] */
 	unsigned kind_mask; /* of the argument being expanded */
-	bool top_level; /* the argument itself, not inside a dir */
 	bool error; /* exit 2 */
 	unsigned threads; /* reader threads */
 	uint64_t piece_size;
@@ -50,6 +49,7 @@ struct pending {
 	unsigned kind_mask;
 	bool top_level; /* named on the command line, not found in a dir */
 	bool failed; /* could not even be listed */
+	uint64_t dev, ino; /* the file listed: opening checks it is that */
 };
 
 /*
@@ -156,7 +156,7 @@ list_formats(void)
 }
 
 static struct wcs_input_stats *
-new_input(struct run *r, const char *path)
+new_input(struct run *r, const struct wcs_input_ref *ref)
 {
 	struct wcs_input_stats *ns;
 	struct pending *pp;
@@ -178,9 +178,11 @@ new_input(struct run *r, const char *path)
 		r->pend = pp;
 	}
 	r->pend[r->n].kind_mask = r->kind_mask;
-	r->pend[r->n].top_level = r->top_level;
+	r->pend[r->n].top_level = ref->named;
 	r->pend[r->n].failed = false;
-	if ((r->paths[r->n] = wcs_strdup(r->ctx, path)) == NULL)
+	r->pend[r->n].dev = ref->dev;
+	r->pend[r->n].ino = ref->ino;
+	if ((r->paths[r->n] = wcs_strdup(r->ctx, ref->path)) == NULL)
 		return (NULL);
 	ns = &r->stats[r->n];
 	memset(ns, 0, sizeof(*ns));
@@ -244,6 +246,10 @@ open_one(struct run *r, size_t i, struct member *m, struct wcs_read_job **job,
 	const struct wcs_opts *o = r->opts;
 	const char *path = r->paths[i];
 	struct wcs_input_stats *st = &r->stats[i];
+	const struct wcs_input_ref ref = { .path = path,
+		.named = r->pend[i].top_level,
+		.dev = r->pend[i].dev,
+		.ino = r->pend[i].ino };
 	const struct wcs_reader_ops *ops;
 	struct wcs_run_opts ro;
 	const unsigned char *peek;
@@ -252,7 +258,7 @@ open_one(struct run *r, size_t i, struct member *m, struct wcs_read_job **job,
 	int rc, best;
 
 	member_init(r, m, i, true);
-	rc = wcs_input_open(&m->ctx, path, o->max_line, &m->in);
+	rc = wcs_input_open_ref(&m->ctx, &ref, o->max_line, &m->in);
 	if (rc == WCS_FATAL)
 		goto fatal;
 	if (rc != WCS_OK) {
@@ -344,10 +350,19 @@ close_one(struct run *r, struct member *m, int rc)
 {
 	const char *path = r->paths[m->index];
 	struct wcs_input_stats *st = &r->stats[m->index];
+	const struct wcs_input_info *ii = wcs_input_info(m->in);
 	char why[WCS_ERRBUF_SIZE + 64];
 	unsigned i;
 
 	merge_stats(st, &m->st);
+	/* Said once, by the first piece that saw it. */
+	if (ii->shrank && st->file_note[0] == '\0') {
+		(void)snprintf(st->file_note, sizeof(st->file_note),
+		    "file shrank while being read (from %llu to %llu bytes)",
+		    (unsigned long long)ii->shrank_from,
+		    (unsigned long long)ii->shrank_to);
+		wcs_warnx(&r->msg, "%s: %s", path, st->file_note);
+	}
 	wcs_input_close(m->in);
 	if (rc != WCS_OK && rc != WCS_FATAL) {
 		(void)snprintf(why, sizeof(why), "%s (after %llu records)",
@@ -449,7 +464,11 @@ add_pieces(struct run *r, struct group *g, size_t i,
 	rc = wcs_input_split(&m->ctx, r->paths[i], r->piece_size, &pc, &npc);
 	if (rc == WCS_FATAL)
 		return (rc);
-	if (rc != WCS_OK || npc < 2) {
+	/* Split another file than the one opened (replaced since): read
+	 * the one opened, whole. */
+	if (rc != WCS_OK || npc < 2 ||
+	    pc[0].dev != wcs_input_info(m->in)->dev ||
+	    pc[0].ino != wcs_input_info(m->in)->ino) {
 		if (rc == WCS_OK)
 			wcs_free(&m->ctx, pc);
 		return (group_add(r, g));
@@ -543,11 +562,11 @@ walk_skipped(const char *path, const char *why, void *arg)
 
 /* Listing comes first; reading starts once every input is known. */
 static int
-walk_file(const char *path, void *arg)
+walk_file(const struct wcs_input_ref *ref, void *arg)
 {
 	struct run *r = arg;
 
-	return (new_input(r, path) == NULL ? WCS_FATAL : WCS_OK);
+	return (new_input(r, ref) == NULL ? WCS_FATAL : WCS_OK);
 }
 
 /*
@@ -710,6 +729,7 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts, const char *argv0)
 	struct wcs_engine_opts eo;
 	const struct wcs_result *res;
 	struct wcs_report rep;
+	struct wcs_walk *walk;
 	struct run r;
 	size_t i;
 	int rc, status;
@@ -782,27 +802,32 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts, const char *argv0)
 	}
 	r.progress = wcs_progress_new(
 	    ctx, opts->progress == 1 || (opts->progress == -1 && isatty(2)));
+	/* One walk for every argument: no file is listed twice. */
+	walk = wcs_walk_new(
+	    ctx, opts->follow_symlinks ? WCS_WALK_FOLLOW_SYMLINKS : 0);
+	if (walk == NULL)
+		goto out_fatal;
 	for (i = 0; i < opts->ninputs; i++) {
-		struct stat sb;
+		struct wcs_input_ref ref = { .path = opts->inputs[i].path,
+			.named = true };
+		struct wcs_input_stats *st;
 
 		r.kind_mask = opts->inputs[i].kind_mask;
-		/* Files found in a directory were not named by the user. */
-		r.top_level = !(stat(opts->inputs[i].path, &sb) == 0 &&
-				S_ISDIR(sb.st_mode));
-		rc = wcs_walk(
-		    ctx, opts->inputs[i].path, walk_file, walk_skipped, &r);
+		rc = wcs_walk_add(walk, ref.path, walk_file, walk_skipped, &r);
 		if (rc == WCS_FATAL)
-			goto out_fatal;
+			break;
 		if (rc != WCS_OK) {
-			struct wcs_input_stats *st =
-			    new_input(&r, opts->inputs[i].path);
-
-			if (st == NULL)
-				goto out_fatal;
+			if ((st = new_input(&r, &ref)) == NULL) {
+				rc = WCS_FATAL;
+				break;
+			}
 			input_error(&r, st, wcs_error_string(ctx), true);
 			r.pend[r.n - 1].failed = true;
 		}
 	}
+	wcs_walk_free(walk);
+	if (rc == WCS_FATAL)
+		goto out_fatal;
 	if (read_inputs(&r) != WCS_OK)
 		goto out_fatal;
 	if (wcs_engine_finish(r.eng, &res) != WCS_OK)

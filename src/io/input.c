@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "wcscan/input.h"
+#include "io_private.h"
 
 #define RAW_SIZE (256 * 1024)
 #define READ_CHUNK (256 * 1024)
@@ -35,6 +36,13 @@ struct gz_block {
 
 enum utf16_order { UTF16_NONE = 0, UTF16_LE, UTF16_BE };
 
+/* What the end of a regular file said about its size. */
+struct shrink {
+	bool shrank;
+	bool cut; /* the end came before the end expected: data was lost */
+	uint64_t from, to;
+};
+
 struct wcs_input {
 	struct wcs_ctx *ctx;
 	struct wcs_input_info info;
@@ -50,6 +58,12 @@ struct wcs_input {
 	uint64_t range_left; /* a piece: bytes left to read; else UINT64_MAX */
 	int raw_errnum; /* why raw_fill failed */
 	bool raw_eof;
+	/* A regular file: its size when opened, the offset reading started
+	 * at and the one it should end at; at the end raw_fill looks again
+	 * (fstat) and says in raw_shrink whether the file shrank. */
+	bool regular;
+	uint64_t open_size, start_off, expect_end;
+	struct shrink raw_shrink;
 
 	/* gzip members, inflated as they come.  Failures are kept here
 	 * and reported once the data before them has been handed out. */
@@ -92,6 +106,7 @@ struct wcs_input {
 	bool skipping; /* inside an over-long line */
 
 	uint64_t lineno, line_off, consumed;
+	bool cut; /* raw_shrink.cut, once the reader's side knows it */
 	char errmsg[WCS_ERRBUF_SIZE]; /* kept: ctx errors are per record */
 	int errnum;
 };
@@ -113,6 +128,27 @@ input_failed(struct wcs_input *in)
 {
 	wcs_set_error(in->ctx, in->errnum, "%s", in->errmsg);
 	return (WCS_FAILED);
+}
+
+/*
+ * At the end of a regular file: is it smaller than it was when opened, or
+ * than what was read of it (logrotate's copytruncate)?
+ */
+static void
+raw_check_size(struct wcs_input *in)
+{
+	struct stat st;
+	uint64_t at = in->start_off + in->raw_read, from;
+
+	if (fstat(in->fd, &st) != 0)
+		return;
+	from = in->open_size > at ? in->open_size : at;
+	if ((uint64_t)st.st_size >= from)
+		return;
+	in->raw_shrink.shrank = true;
+	in->raw_shrink.cut = at < in->expect_end;
+	in->raw_shrink.from = from;
+	in->raw_shrink.to = (uint64_t)st.st_size;
 }
 
 /*
@@ -147,8 +183,11 @@ raw_fill(struct wcs_input *in)
 			return (-1);
 		}
 	}
-	if (n == 0)
+	if (n == 0) {
 		in->raw_eof = true;
+		if (in->regular)
+			raw_check_size(in);
+	}
 	in->raw_len = (size_t)n;
 	in->raw_read += (uint64_t)n;
 	if (in->range_left != UINT64_MAX)
@@ -324,6 +363,23 @@ gz_thread_start(struct wcs_input *in)
 	return (true);
 }
 
+/*
+ * What raw_fill found, told to the reader's side: bytes read, and at the
+ * end whether the file shrank.  For the inflating thread, from its last
+ * block only (the thread is done with raw_shrink by then).
+ */
+static void
+raw_seen(struct wcs_input *in, uint64_t raw_bytes, bool at_end)
+{
+	in->info.raw_bytes = raw_bytes;
+	if (!at_end || !in->raw_shrink.shrank)
+		return;
+	in->info.shrank = true;
+	in->info.shrank_from = in->raw_shrink.from;
+	in->info.shrank_to = in->raw_shrink.to;
+	in->cut = in->raw_shrink.cut;
+}
+
 /* The reader's side of the inflating thread. */
 static ssize_t
 gz_take(struct wcs_input *in, unsigned char *dst, size_t n)
@@ -350,7 +406,7 @@ gz_take(struct wcs_input *in, unsigned char *dst, size_t n)
 			(void)pthread_cond_wait(&in->gz_full, &in->gz_lock);
 		in->cur = &in->blk[in->blk_head];
 		(void)pthread_mutex_unlock(&in->gz_lock);
-		in->info.raw_bytes = in->cur->raw_bytes;
+		raw_seen(in, in->cur->raw_bytes, in->cur->last);
 	}
 }
 
@@ -373,7 +429,7 @@ src_read(struct wcs_input *in, unsigned char *dst, size_t n)
 	}
 	if (!in->gz) {
 		avail = raw_fill(in);
-		in->info.raw_bytes = in->raw_read;
+		raw_seen(in, in->raw_read, in->raw_eof);
 		if (avail < 0)
 			return (input_fail(in, in->raw_errnum,
 				    strerror(in->raw_errnum)),
@@ -392,7 +448,7 @@ src_read(struct wcs_input *in, unsigned char *dst, size_t n)
 		avail = gz_take(in, dst, n);
 	} else {
 		avail = in->gz_failed ? -1 : gz_inflate(in, dst, n);
-		in->info.raw_bytes = in->raw_read;
+		raw_seen(in, in->raw_read, in->raw_eof);
 	}
 	/* Data before a failure goes out first; the next call reports it. */
 	if (avail < 0)
@@ -505,7 +561,7 @@ input_sniff(struct wcs_input *in)
 	if (raw_fill(in) < 0)
 		return (
 		    input_fail(in, in->raw_errnum, strerror(in->raw_errnum)));
-	in->info.raw_bytes = in->raw_read;
+	raw_seen(in, in->raw_read, in->raw_eof);
 	if (in->raw_len - in->raw_pos >= 2 && in->raw[in->raw_pos] == 0x1f &&
 	    in->raw[in->raw_pos + 1] == 0x8b) {
 		memset(&in->zs, 0, sizeof(in->zs));
@@ -587,32 +643,133 @@ wcs_input_open_mem(struct wcs_ctx *ctx, const char *name, const void *buf,
 	return (WCS_OK);
 }
 
+/* Whether an input may be a file of this type (named: by the user). */
+static bool
+type_ok(mode_t mode, bool named)
+{
+	return (S_ISREG(mode) || (S_ISFIFO(mode) && named));
+}
+
+static void
+type_refused(struct wcs_ctx *ctx, const char *path, mode_t mode)
+{
+	if (S_ISDIR(mode))
+		wcs_set_error(ctx, EISDIR, "%s: is a directory", path);
+	else if (S_ISFIFO(mode))
+		wcs_set_error(ctx, EINVAL,
+		    "%s: is a FIFO found inside a directory, not read (only a "
+		    "FIFO named as an input is read)",
+		    path);
+	else
+		wcs_set_error(ctx, EINVAL,
+		    "%s: is a %s, not read (only regular files, FIFOs and - "
+		    "are read)",
+		    path, wcs_io_type_name(mode));
+}
+
+static bool
+same_file(const struct stat *st, uint64_t dev, uint64_t ino)
+{
+	return ((dev == 0 && ino == 0) ||
+		((uint64_t)st->st_dev == dev && (uint64_t)st->st_ino == ino));
+}
+
+/*
+ * Open ref->path for reading without ever blocking: O_NONBLOCK, so that
+ * neither a FIFO without a writer nor a device holds the open up, and
+ * O_NOCTTY.  fstat then decides (a stat before spares opening a device at
+ * all, but only the fstat counts: the path may change in between).  A
+ * FIFO the user named is opened again, blocking: that waits for its
+ * writer, where reads on the first descriptor would see end of input at
+ * once without one.  Returns the descriptor, reads blocking, with *st;
+ * or -1 with the error in ctx.
+ */
+static int
+open_checked(
+    struct wcs_ctx *ctx, const struct wcs_input_ref *ref, struct stat *st)
+{
+	const char *path = ref->path;
+	struct stat pre, st2;
+	int fd, fd2, fl;
+
+	if (stat(path, &pre) == 0 && !type_ok(pre.st_mode, ref->named)) {
+		type_refused(ctx, path, pre.st_mode);
+		return (-1);
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		wcs_set_error(ctx, errno, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (fstat(fd, st) != 0) {
+		wcs_set_error(ctx, errno, "%s: %s", path, strerror(errno));
+		goto out_close;
+	}
+	if (!type_ok(st->st_mode, ref->named)) {
+		type_refused(ctx, path, st->st_mode);
+		goto out_close;
+	}
+	if (!same_file(st, ref->dev, ref->ino))
+		goto out_replaced;
+	if (S_ISFIFO(st->st_mode)) {
+		do {
+			fd2 = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		} while (fd2 < 0 && errno == EINTR);
+		if (fd2 < 0) {
+			wcs_set_error(
+			    ctx, errno, "%s: %s", path, strerror(errno));
+			goto out_close;
+		}
+		if (fstat(fd2, &st2) != 0 ||
+		    !same_file(
+			&st2, (uint64_t)st->st_dev, (uint64_t)st->st_ino)) {
+			(void)close(fd2);
+			goto out_replaced;
+		}
+		(void)close(fd);
+		return (fd2);
+	}
+	if ((fl = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		wcs_set_error(ctx, errno, "%s: %s", path, strerror(errno));
+		goto out_close;
+	}
+	return (fd);
+out_replaced:
+	wcs_set_error(ctx, ESTALE,
+	    "%s: replaced since it was listed (not the same file), not read",
+	    path);
+out_close:
+	(void)close(fd);
+	return (-1);
+}
+
 int
-wcs_input_open(struct wcs_ctx *ctx, const char *path, size_t line_max,
-    struct wcs_input **out)
+wcs_input_open_ref(struct wcs_ctx *ctx, const struct wcs_input_ref *ref,
+    size_t line_max, struct wcs_input **out)
 {
 	struct wcs_input *in;
 	struct stat st;
 	int rc;
 
 	*out = NULL;
-	if ((in = input_new(ctx, path, line_max)) == NULL)
+	if ((in = input_new(ctx, ref->path, line_max)) == NULL)
 		return (WCS_FATAL);
-	if (strcmp(path, "-") == 0) {
+	if (strcmp(ref->path, "-") == 0) {
+		/* Standard input is read whatever it is. */
 		in->fd = STDIN_FILENO;
-	} else if ((in->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		wcs_set_error(ctx, errno, "%s: %s", path, strerror(errno));
+		if (fstat(in->fd, &st) != 0)
+			memset(&st, 0, sizeof(st));
+	} else if ((in->fd = open_checked(ctx, ref, &st)) < 0) {
 		goto out_failed;
 	}
-	if (fstat(in->fd, &st) == 0) {
-		if (S_ISDIR(st.st_mode)) {
-			wcs_set_error(ctx, EISDIR, "%s: is a directory", path);
-			goto out_failed;
-		}
-		if (S_ISREG(st.st_mode)) {
-			in->info.mtime = st.st_mtime;
-			in->info.raw_size = (uint64_t)st.st_size;
-		}
+	in->info.dev = (uint64_t)st.st_dev;
+	in->info.ino = (uint64_t)st.st_ino;
+	if (S_ISREG(st.st_mode)) {
+		in->info.mtime = st.st_mtime;
+		in->info.raw_size = (uint64_t)st.st_size;
+		in->regular = true;
+		in->open_size = in->expect_end = (uint64_t)st.st_size;
 	}
 	if ((rc = input_sniff(in)) != WCS_OK) {
 		if (rc == WCS_FATAL)
@@ -630,30 +787,39 @@ out_failed:
 }
 
 int
+wcs_input_open(struct wcs_ctx *ctx, const char *path, size_t line_max,
+    struct wcs_input **out)
+{
+	struct wcs_input_ref ref = { .path = path, .named = true };
+
+	return (wcs_input_open_ref(ctx, &ref, line_max, out));
+}
+
+int
 wcs_input_split(struct wcs_ctx *ctx, const char *path, uint64_t piece_size,
     struct wcs_input_piece **pieces, size_t *npieces)
 {
 	struct wcs_input_piece *p = NULL, *np;
-	unsigned char *buf;
+	struct wcs_input_ref ref = { .path = path };
+	struct stat st;
+	unsigned char *buf = NULL;
 	const unsigned char *q, *e;
 	uint64_t at = 0, lines = 0, next_cut = piece_size;
-	size_t n = 1, cap = 16;
+	size_t n = 1, cap = 16, k;
 	ssize_t got;
 	int fd, rc = WCS_OK;
 
 	*pieces = NULL;
 	*npieces = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		wcs_set_error(ctx, errno, "%s: %s", path, strerror(errno));
+	if ((fd = open_checked(ctx, &ref, &st)) < 0)
 		return (WCS_FAILED);
-	}
 	/* The first piece starts the file; each cut starts another. */
 	if ((buf = wcs_malloc(ctx, READ_CHUNK * 4)) == NULL ||
 	    (p = wcs_reallocarray(ctx, NULL, cap, sizeof(*p))) == NULL) {
 		rc = WCS_FATAL;
 		goto out;
 	}
-	p[0] = (struct wcs_input_piece){ 0, 0, 0 };
+	p[0] = (struct wcs_input_piece){ .start = 0 };
 	for (;;) {
 		do {
 			got = read(fd, buf, READ_CHUNK * 4);
@@ -694,6 +860,12 @@ wcs_input_split(struct wcs_ctx *ctx, const char *path, uint64_t piece_size,
 	/* A last piece with nothing in it (the file ended on the cut). */
 	if (n > 1 && p[n - 1].start == p[n - 1].end)
 		n--;
+	for (k = 0; k < n; k++) {
+		p[k].size =
+		    (uint64_t)st.st_size > at ? (uint64_t)st.st_size : at;
+		p[k].dev = (uint64_t)st.st_dev;
+		p[k].ino = (uint64_t)st.st_ino;
+	}
 	*pieces = p;
 	*npieces = n;
 	p = NULL;
@@ -709,6 +881,9 @@ wcs_input_open_piece(struct wcs_ctx *ctx, const char *path,
     const struct wcs_input_piece *piece, size_t line_max,
     struct wcs_input **out)
 {
+	struct wcs_input_ref ref = {
+		.path = path, .dev = piece->dev, .ino = piece->ino
+	};
 	struct wcs_input *in;
 	struct stat st;
 	int rc;
@@ -716,16 +891,26 @@ wcs_input_open_piece(struct wcs_ctx *ctx, const char *path,
 	*out = NULL;
 	if ((in = input_new(ctx, path, line_max)) == NULL)
 		return (WCS_FATAL);
-	if ((in->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
-	    fstat(in->fd, &st) != 0 ||
-	    lseek(in->fd, (off_t)piece->start, SEEK_SET) < 0) {
+	if ((in->fd = open_checked(ctx, &ref, &st)) < 0) {
+		wcs_input_close(in);
+		return (WCS_FAILED);
+	}
+	if (lseek(in->fd, (off_t)piece->start, SEEK_SET) < 0) {
 		wcs_set_error(ctx, errno, "%s: %s", path, strerror(errno));
 		wcs_input_close(in);
 		return (WCS_FAILED);
 	}
 	in->info.mtime = st.st_mtime;
+	in->info.dev = (uint64_t)st.st_dev;
+	in->info.ino = (uint64_t)st.st_ino;
 	in->info.raw_size = piece->end - piece->start;
 	in->range_left = piece->end - piece->start;
+	in->regular = true;
+	in->open_size = piece->size > (uint64_t)st.st_size ?
+			    piece->size :
+			    (uint64_t)st.st_size;
+	in->start_off = piece->start;
+	in->expect_end = piece->end;
 	in->lineno = piece->lines_before;
 	in->consumed = in->line_off = piece->start;
 	/* Only the first piece can start with a BOM or gzip magic. */
@@ -874,6 +1059,14 @@ wcs_input_getline(struct wcs_input *in, const char **line, size_t *len)
 				    in->failed ? input_failed(in) : WCS_EOF);
 			if (in->end == in->cap && !in->eof)
 				continue; /* full: the cap test above fires */
+			if (in->cut) {
+				/* The file shrank in the middle of this line:
+				 * what is left of it is no line. */
+				in->consumed += in->end - in->start;
+				in->start = in->scan = in->end;
+				return (
+				    in->failed ? input_failed(in) : WCS_EOF);
+			}
 			/* A last line without a newline. */
 			n = in->end - in->start;
 			*line = (const char *)in->buf + in->start;

@@ -568,5 +568,170 @@ if [ "$(cat precious)" = precious ] && [ ! -L out1.json ] && [ ! -L out2.json ] 
 	ok "-o replaces planted symlinks, writes through neither"
 else not_ok "-o followed a planted symlink"; fi
 
+# --- paths and file types ---------------------------------------------------
+# Inputs are opened without blocking and checked with fstat: only regular
+# files, standard input and FIFOs named on the command line are read.  A
+# directory walk stays inside the directory named (symbolic links out of it
+# are not followed without --follow-symlinks) and no file is read twice.
+in_report() { # NAME PATH-SUFFIX: that input's error, or "absent"
+	python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+m = [i for i in d["inputs"] if i["path"].endswith(sys.argv[2])]
+print(m[0]["error"] if m else "absent")' "$1.json" "$2"
+}
+records_total() { jq_py "$1" "sum(i['records'] for i in d['inputs'])"; }
+# stall_open: open the FIFO paths_stall for writing as fd 3, which returns
+# once wcscan opens it to read; should wcscan never get there, a watchdog
+# reads it instead after $TMO_FIFO s, so the suite does not hang either.
+stall_open() {
+	python3 -c 'import sys, time
+time.sleep(float(sys.argv[1]))
+open(sys.argv[2], "rb").read()' "$TMO_FIFO" paths_stall >/dev/null 2>&1 &
+	stall_wd=$!
+	exec 3>paths_stall
+	kill "$stall_wd" 2>/dev/null
+}
+
+# A device and a socket named on the command line are inputs that cannot
+# be read: exit 2, named with their type, in the report (regression: they
+# were skipped with exit 0 and missing from the report).  The device is a
+# null device of our own when root (mknod), else /dev/null.
+python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' paths.sock
+dev=/dev/null
+[ "$(id -u)" = 0 ] && mknod paths_null c 1 3 2>/dev/null && dev=$tmp/paths_null
+if [ -c "$dev" ]; then
+	run paths_dev --year 2017 "$dev" paths.sock ok.log
+	expect paths_dev 2 "$dev: is a character device" "" $SMALL_MB
+	grep -q 'paths\.sock: is a socket' paths_dev.err &&
+		in_report paths_dev "$dev" | grep -q 'character device' &&
+		in_report paths_dev paths.sock | grep -q socket &&
+		[ "$(counts paths_dev 2)" = "1 1 0 0" ] &&
+		ok "paths_dev: device and socket in the report with their error, the log read" ||
+		not_ok "paths_dev: $dev '$(in_report paths_dev "$dev")', socket '$(in_report paths_dev paths.sock)'"
+else
+	echo "# skip: device input (no mknod, and /dev/null is no device)"
+fi
+
+# A file swapped for a FIFO between listing and opening is refused, not
+# waited on.  Deterministic: the first input is a FIFO named on the command
+# line; wcscan lists every input, then waits for that FIFO's writer, and
+# while it waits the file in the directory becomes a FIFO nobody writes.
+mkdir paths_swap
+nf_line 1 >paths_swap/fw.log
+mkfifo paths_stall
+t0=$(date +%s%N)
+/usr/bin/time -f %M -o paths_swap.rss timeout "$TMO_FIFO" "$wcscan" --year 2017 \
+	-f json -o paths_swap.json paths_stall paths_swap 2>paths_swap.err &
+tpid=$!
+stall_open # wcscan opens it once every input is listed
+rm paths_swap/fw.log
+mkfifo paths_swap/fw.log
+nf_line 2 >&3
+exec 3>&-
+wait "$tpid"
+st=$?
+finish_run paths_swap "$t0"
+expect paths_swap 2 'paths_swap/fw\.log: is a FIFO found inside a directory' "1 1 0 0" $SMALL_MB
+
+# A symbolic link in a walked directory to a file outside it (and one to
+# /etc/shadow): not read, so under --input-format smblog (every line a
+# reject sample) no byte of either reaches the report or the messages.
+secret="WCSCAN-SECRET-$$-$RANDOM"
+mkdir paths_out paths_links
+echo "$secret" >paths_out/secret.log
+nf_line 1 >paths_links/fw.log
+ln -s "$tmp/paths_out/secret.log" paths_links/secret.log
+ln -s ../paths_out paths_links/outdir
+[ -r /etc/shadow ] && ln -s /etc/shadow paths_links/shadow.log
+shadow_line=$(head -n 1 /etc/shadow 2>/dev/null)
+run paths_links --input-format smblog paths_links
+expect paths_links 0 'paths_links/secret\.log: skipped: symbolic link to .*outside' "" $SMALL_MB
+if grep -qF -- "$secret" paths_links.json paths_links.err ||
+	{ [ -n "$shadow_line" ] && grep -qF -- "$shadow_line" paths_links.json paths_links.err; }; then
+	not_ok "paths_links: a file outside the directory was read into the report"
+else ok "paths_links: nothing from outside the directory in the report or messages"; fi
+grep -q 'paths_links/outdir: skipped: symbolic link' paths_links.err &&
+	ok "paths_links: a link to a directory outside is not walked" ||
+	not_ok "paths_links: $(tr '\n' '|' <paths_links.err | head -c 300)"
+run paths_follow --input-format smblog --follow-symlinks paths_links
+expect paths_follow 0 "" "" $SMALL_MB
+grep -qF -- "$secret" paths_follow.json &&
+	grep -q 'paths_links/secret\.log: skipped: already read as paths_links/outdir/secret\.log' paths_follow.err &&
+	ok "paths_follow: --follow-symlinks reads outside, each file once" ||
+	not_ok "paths_follow: $(tr '\n' '|' <paths_follow.err | head -c 300)"
+
+# One file named twice, through a hard link and through a symbolic link in
+# a directory: read once, the others skipped naming the first.
+mkdir paths_twice
+printf '%s\n%s\n' "$(nf_line 1)" "$(nf_line 2)" >paths_twice/fw.log
+ln paths_twice/fw.log paths_hard.log
+ln -s fw.log paths_twice/link.log
+run paths_twice --year 2017 paths_twice/fw.log paths_twice/fw.log paths_hard.log paths_twice
+expect paths_twice 0 'paths_hard\.log: skipped: already read as paths_twice/fw\.log' "2 2 0 0" $SMALL_MB
+[ "$(records_total paths_twice)" = 2 ] && [ "$(jq_py paths_twice "len(d['inputs'])")" = 1 ] &&
+	grep -q 'paths_twice/link\.log: skipped: already read as' paths_twice.err &&
+	ok "paths_twice: 2 records counted once, one input in the report" ||
+	not_ok "paths_twice: $(records_total paths_twice) records in $(jq_py paths_twice "len(d['inputs'])") inputs"
+
+# A file truncated while read (logrotate copytruncate): said on stderr and
+# as a note in the report; the line cut in two is no reject.  Deterministic
+# again: the FIFO named first holds wcscan, after it opened the big log
+# and read its first 256 KiB, until the log has been truncated.  Whole
+# (-j 1), then in pieces (WCSCAN_PIECE_SIZE; the first 7 pieces are open,
+# the rest opened after the cut, past the new end).
+awk 'BEGIN { for (i = 0; i < 20000; i++) printf "May 12 15:03:01 gw kernel: IN=eth0 OUT= SRC=192.168.1.5 DST=10.0.%d.%d LEN=52 PROTO=TCP SPT=49152 DPT=445 SYN\n", i / 256 % 256, i % 256 }' >paths_big.src
+big_size=$(stat -c %s paths_big.src)
+shrink_case() { # NAME CUT-TO WANT-OPEN-FDS [ENV...]
+	local name=$1 cut=$2 fds=$3 tpid wpid i n=0
+	shift 3
+	cp paths_big.src paths_big.log
+	rm -f paths_stall
+	mkfifo paths_stall
+	t0=$(date +%s%N)
+	env "$@" /usr/bin/time -f %M -o "$name.rss" timeout "$TMO_FIFO" "$wcscan" -j 1 \
+		--year 2017 -f json -o "$name.json" paths_stall paths_big.log 2>"$name.err" &
+	tpid=$!
+	stall_open
+	for i in $(seq 100); do nf_line 1; done >&3
+	# time -> timeout -> wcscan
+	wpid=$(pgrep -P "$(pgrep -P "$tpid" | head -n 1)" | head -n 1)
+	# Wait (at most 10 s) until the log is open as wanted: the whole file
+	# read 256 KiB in, or so many pieces.
+	for i in $(seq 200); do
+		n=0
+		for f in /proc/"${wpid:-none}"/fd/*; do
+			[ "$(readlink "$f" 2>/dev/null)" = "$tmp/paths_big.log" ] || continue
+			[ "$fds" -gt 1 ] || [ "$(awk '/^pos:/ { print $2 }' "/proc/$wpid/fdinfo/${f##*/}")" -ge 262144 ] || continue
+			n=$((n + 1))
+		done
+		[ "$n" -ge "$fds" ] && break
+		sleep 0.05
+	done
+	truncate -s "$cut" paths_big.log
+	exec 3>&-
+	wait "$tpid"
+	st=$?
+	finish_run "$name" "$t0"
+	[ "$n" -ge "$fds" ] || echo "# $name: the log was not open as wanted ($n of $fds) when cut"
+}
+if [ -d /proc/self/fdinfo ]; then
+	shrink_case paths_shrink 0 1
+	expect paths_shrink 0 "paths_big\\.log: file shrank while being read \\(from $big_size to 0 bytes\\)" "" $SMALL_MB
+	res=$(jq_py paths_shrink "[(0 < i['records'] < 20000, i['rejected'], [n for n in i['notes'] if 'shrank' in n]) for i in d['inputs'] if i['path'] == 'paths_big.log'][0]")
+	[ "$res" = "(True, 0, ['file shrank while being read (from $big_size to 0 bytes)'])" ] &&
+		ok "paths_shrink: the lines before the cut read, the cut one no reject, a note in the report" ||
+		not_ok "paths_shrink: some-but-not-all records, rejects, notes: $res"
+	shrink_case paths_shrink_pieces 100000 7 WCSCAN_PIECE_SIZE=65536
+	expect paths_shrink_pieces 0 "paths_big\\.log: file shrank while being read \\(from $big_size to 100000 bytes\\)" "" $SMALL_MB
+	res=$(jq_py paths_shrink_pieces "[(i['records'], i['rejected'], len([n for n in i['notes'] if 'shrank' in n])) for i in d['inputs'] if i['path'] == 'paths_big.log'][0]")
+	# Every whole line before the cut, no more.
+	[ "$res" = "($(head -c 100000 paths_big.src | wc -l), 0, 1)" ] &&
+		[ "$(grep -c 'file shrank' paths_shrink_pieces.err)" = 1 ] &&
+		ok "paths_shrink_pieces: pieces past the cut read nothing, no rejects, said once" ||
+		not_ok "paths_shrink_pieces: records, rejects, notes: $res; $(grep -c 'file shrank' paths_shrink_pieces.err) warnings"
+else
+	echo "# skip: shrinking-file cases (no /proc/PID/fdinfo)"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

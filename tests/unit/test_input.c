@@ -1,10 +1,18 @@
 /*
  * io: plain, gzip (also concatenated and broken), BOMs and UTF-16, line
- * caps, windows, directory walks.  Inputs are written to a temporary
- * directory by each test.
+ * caps, windows, directory walks; file types, files replaced after
+ * listing, symbolic links out of a walk, files reached twice, files that
+ * shrink while read.  Inputs are written to a temporary directory by each
+ * test.  Tests that could block (FIFOs) run under alarm(2): a hang is a
+ * failure, not a stuck test run.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -41,6 +49,16 @@ teardown(void **state)
 
 static const char *
 tpath(const char *name)
+{
+	static char p[512];
+
+	(void)snprintf(p, sizeof(p), "%s/%s", tmpdir, name);
+	return (p);
+}
+
+/* Another name at once: tpath's buffer is reused by the next call. */
+static const char *
+tpath2(const char *name)
 {
 	static char p[512];
 
@@ -513,6 +531,325 @@ test_walk_order_loops_fifos(void **state)
 	    WCS_FAILED);
 }
 
+/* A hang is a failure: SIGALRM's default action ends the test. */
+#define HANG_GUARD 10
+
+static int
+bind_socket(const char *path)
+{
+	struct sockaddr_un sa;
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	assert_true(strlen(path) < sizeof(sa.sun_path));
+	assert_true(snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path) > 0);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return (fd);
+}
+
+/*
+ * Only regular files, and FIFOs the caller named, are inputs; the error
+ * names the path and what it is.  Nothing here may block.
+ */
+static void
+test_open_file_types(void **state)
+{
+	struct wcs_ctx ctx;
+	struct wcs_input *in;
+	struct wcs_input_ref ref;
+	const char *line;
+	size_t len;
+	int sfd, wfd;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	(void)alarm(HANG_GUARD);
+	assert_int_equal(wcs_input_open(&ctx, "/dev/null", 0, &in), WCS_FAILED);
+	assert_null(in);
+	assert_non_null(strstr(wcs_error_string(&ctx), "/dev/null: is a "
+						       "character device"));
+	sfd = bind_socket(tpath("sock"));
+	assert_int_equal(
+	    wcs_input_open(&ctx, tpath("sock"), 0, &in), WCS_FAILED);
+	assert_non_null(strstr(wcs_error_string(&ctx), "sock: is a socket"));
+	(void)close(sfd);
+
+	/* A FIFO not named (found in a directory) is refused at once, with
+	 * no writer and nothing to read. */
+	assert_int_equal(mkfifo(tpath("fifo"), 0600), 0);
+	memset(&ref, 0, sizeof(ref));
+	ref.path = tpath("fifo");
+	assert_int_equal(wcs_input_open_ref(&ctx, &ref, 0, &in), WCS_FAILED);
+	assert_non_null(strstr(wcs_error_string(&ctx), "fifo: is a FIFO"));
+
+	/* Named, it is read, and reads block until its writer is done. */
+	wfd = open(tpath("fifo"), O_RDWR | O_NONBLOCK);
+	assert_true(wfd >= 0);
+	assert_int_equal(write(wfd, "a\nb\n", 4), 4);
+	ref.named = true;
+	assert_int_equal(wcs_input_open_ref(&ctx, &ref, 0, &in), WCS_OK);
+	(void)close(wfd);
+	assert_int_equal(wcs_input_getline(in, &line, &len), WCS_OK);
+	assert_memory_equal(line, "a", 1);
+	assert_int_equal(wcs_input_getline(in, &line, &len), WCS_OK);
+	assert_int_equal(wcs_input_getline(in, &line, &len), WCS_EOF);
+	assert_false(wcs_input_info(in)->shrank);
+	wcs_input_close(in);
+	(void)alarm(0);
+}
+
+struct ref_log {
+	char seen[4096];
+	char skipped[4096];
+	struct wcs_input_ref refs[8];
+	char paths[8][512];
+	size_t n;
+};
+
+static int
+walk_ref_seen(const struct wcs_input_ref *ref, void *arg)
+{
+	struct ref_log *l = arg;
+
+	strcat(l->seen, ref->path + strlen(tmpdir));
+	strcat(l->seen, ref->named ? "(named) " : " ");
+	if (l->n < WCS_NELEM(l->refs)) {
+		(void)snprintf(
+		    l->paths[l->n], sizeof(l->paths[l->n]), "%s", ref->path);
+		l->refs[l->n] = *ref;
+		l->refs[l->n].path = l->paths[l->n];
+		l->n++;
+	}
+	return (WCS_OK);
+}
+
+static void
+walk_ref_skip(const char *path, const char *why, void *arg)
+{
+	struct ref_log *l = arg;
+	size_t o = strlen(l->skipped);
+
+	(void)snprintf(l->skipped + o, sizeof(l->skipped) - o, "%s: %s|",
+	    path + strlen(tmpdir), why);
+}
+
+/*
+ * A file listed, then swapped for another file or for a FIFO before it
+ * is opened: refused, never read, never waited on.
+ */
+static void
+test_open_replaced_after_listing(void **state)
+{
+	struct wcs_ctx ctx;
+	struct wcs_walk *w;
+	struct wcs_input *in;
+	struct ref_log l;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(mkdir(tpath("sw"), 0755), 0);
+	write_file("sw/a.log", "a\n", 2);
+	write_file("sw/b.log", "b\n", 2);
+	write_file("other.log", "secret\n", 7);
+	assert_non_null(w = wcs_walk_new(&ctx, 0));
+	assert_int_equal(
+	    wcs_walk_add(w, tpath("sw"), walk_ref_seen, walk_ref_skip, &l),
+	    WCS_OK);
+	wcs_walk_free(w);
+	assert_string_equal(l.seen, "/sw/a.log /sw/b.log ");
+	assert_true(l.refs[0].ino != 0);
+
+	(void)alarm(HANG_GUARD);
+	assert_int_equal(unlink(tpath("sw/a.log")), 0);
+	assert_int_equal(mkfifo(tpath("sw/a.log"), 0600), 0);
+	assert_int_equal(
+	    wcs_input_open_ref(&ctx, &l.refs[0], 0, &in), WCS_FAILED);
+	assert_non_null(strstr(wcs_error_string(&ctx), "is a FIFO"));
+	(void)alarm(0);
+
+	assert_int_equal(unlink(tpath("sw/b.log")), 0);
+	assert_int_equal(link(tpath("other.log"), tpath2("sw/b.log")), 0);
+	assert_int_equal(
+	    wcs_input_open_ref(&ctx, &l.refs[1], 0, &in), WCS_FAILED);
+	assert_non_null(strstr(wcs_error_string(&ctx), "b.log: replaced"));
+}
+
+/*
+ * Symbolic links leaving the directory named are not followed (unless
+ * asked); links inside it are.  A file is listed once, however it is
+ * reached: named twice, through a symbolic or a hard link.
+ */
+static void
+test_walk_links_and_twice(void **state)
+{
+	struct wcs_ctx ctx;
+	struct wcs_walk *w;
+	struct ref_log l;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(mkdir(tpath("lk"), 0755), 0);
+	assert_int_equal(mkdir(tpath("lk/sub"), 0755), 0);
+	assert_int_equal(mkdir(tpath("out"), 0755), 0);
+	write_file("out/secret.log", "secret\n", 7);
+	write_file("lk/a.log", "a\n", 2);
+	write_file("lk/sub/c.log", "c\n", 2);
+	assert_int_equal(symlink("../out/secret.log", tpath("lk/b.log")), 0);
+	assert_int_equal(symlink(tpath("out"), tpath2("lk/d")), 0);
+	assert_int_equal(symlink("sub/c.log", tpath("lk/e.log")), 0);
+	assert_int_equal(link(tpath("lk/a.log"), tpath2("lk/f.log")), 0);
+
+	assert_non_null(w = wcs_walk_new(&ctx, 0));
+	assert_int_equal(
+	    wcs_walk_add(w, tpath("lk"), walk_ref_seen, walk_ref_skip, &l),
+	    WCS_OK);
+	/* Named again, and the same file named by its other name. */
+	assert_int_equal(wcs_walk_add(w, tpath("lk/a.log"), walk_ref_seen,
+			     walk_ref_skip, &l),
+	    WCS_OK);
+	assert_int_equal(wcs_walk_add(w, tpath("out/secret.log"), walk_ref_seen,
+			     walk_ref_skip, &l),
+	    WCS_OK);
+	wcs_walk_free(w);
+	assert_string_equal(
+	    l.seen, "/lk/a.log /lk/e.log /out/secret.log(named) ");
+	assert_non_null(strstr(l.skipped, "/lk/b.log: symbolic link to "));
+	assert_non_null(strstr(l.skipped, "/out/secret.log, outside"));
+	assert_non_null(strstr(l.skipped, "/lk/d: symbolic link to "));
+	assert_non_null(strstr(l.skipped, "/lk/sub/c.log: already read as "));
+	assert_non_null(strstr(l.skipped, "/lk/f.log: already read as "));
+	assert_non_null(strstr(l.skipped, "|/lk/a.log: already read as "));
+
+	/* Asked to, the walk follows them out, still once per file. */
+	memset(&l, 0, sizeof(l));
+	assert_non_null(w = wcs_walk_new(&ctx, WCS_WALK_FOLLOW_SYMLINKS));
+	assert_int_equal(
+	    wcs_walk_add(w, tpath("lk"), walk_ref_seen, walk_ref_skip, &l),
+	    WCS_OK);
+	wcs_walk_free(w);
+	assert_string_equal(l.seen, "/lk/a.log /lk/b.log /lk/e.log ");
+	assert_non_null(strstr(l.skipped, "/lk/d/secret.log: already read"));
+}
+
+/* A file of n numbered lines of 16 bytes ("line 0000000001\n"). */
+static void
+write_numbered(const char *name, unsigned n)
+{
+	FILE *fp = fopen(tpath(name), "wb");
+	unsigned i;
+
+	assert_non_null(fp);
+	for (i = 0; i < n; i++)
+		fprintf(fp, "line %010u\n", i);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* Read to the end; every line must be whole.  Returns the line count. */
+static unsigned
+count_whole_lines(struct wcs_input *in)
+{
+	const char *line;
+	size_t len;
+	unsigned n = 0;
+	int rc;
+
+	while ((rc = wcs_input_getline(in, &line, &len)) == WCS_OK) {
+		assert_int_equal(len, 15);
+		assert_memory_equal(line, "line ", 5);
+		n++;
+	}
+	assert_int_equal(rc, WCS_EOF);
+	return (n);
+}
+
+/*
+ * logrotate's copytruncate: the file is cut while read.  The lines read
+ * before are handed out, the one cut in the middle is not, and the input
+ * says how the size went.  A piece past the new end reads nothing.
+ */
+static void
+test_shrink_while_reading(void **state)
+{
+	struct wcs_input_piece *pc;
+	struct wcs_ctx ctx;
+	struct wcs_input *in;
+	const struct wcs_input_info *ii;
+	const char *line;
+	size_t len, npc;
+	unsigned n;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	/* 1 MiB: four times what is read from the file at once. */
+	write_numbered("rot.log", 65536);
+	assert_int_equal(
+	    wcs_input_open(&ctx, tpath("rot.log"), 0, &in), WCS_OK);
+	assert_int_equal(wcs_input_getline(in, &line, &len), WCS_OK);
+	assert_int_equal(truncate(tpath("rot.log"), 0), 0);
+	n = count_whole_lines(in) + 1;
+	ii = wcs_input_info(in);
+	assert_true(n < 65536);
+	assert_true(ii->shrank);
+	assert_int_equal(ii->shrank_from, 1048576);
+	assert_int_equal(ii->shrank_to, 0);
+	wcs_input_close(in);
+
+	/* Cut to a size that is not a line end: the same. */
+	write_numbered("rot.log", 65536);
+	assert_int_equal(
+	    wcs_input_open(&ctx, tpath("rot.log"), 0, &in), WCS_OK);
+	assert_int_equal(truncate(tpath("rot.log"), 100007), 0);
+	(void)count_whole_lines(in);
+	assert_true(wcs_input_info(in)->shrank);
+	assert_int_equal(wcs_input_info(in)->shrank_to, 100007);
+	wcs_input_close(in);
+
+	/* Read whole, then grown: no shrinking said. */
+	write_numbered("rot.log", 1000);
+	assert_int_equal(
+	    wcs_input_open(&ctx, tpath("rot.log"), 0, &in), WCS_OK);
+	assert_int_equal(count_whole_lines(in), 1000);
+	assert_false(wcs_input_info(in)->shrank);
+	wcs_input_close(in);
+
+	/* In pieces of 256 KiB, cut to 300000 bytes after splitting: the
+	 * second piece stops at the cut, dropping the line it cut; the
+	 * third and fourth read nothing; every piece says it shrank. */
+	write_numbered("rot.log", 65536);
+	assert_int_equal(
+	    wcs_input_split(&ctx, tpath("rot.log"), 262144, &pc, &npc), WCS_OK);
+	assert_int_equal(npc, 4);
+	assert_int_equal(truncate(tpath("rot.log"), 300000), 0);
+	assert_int_equal(
+	    wcs_input_open_piece(&ctx, tpath("rot.log"), &pc[1], 0, &in),
+	    WCS_OK);
+	assert_int_equal(count_whole_lines(in), (300000 - 262144) / 16);
+	assert_true(wcs_input_info(in)->shrank);
+	assert_int_equal(wcs_input_info(in)->shrank_from, 1048576);
+	assert_int_equal(wcs_input_info(in)->shrank_to, 300000);
+	wcs_input_close(in);
+	assert_int_equal(
+	    wcs_input_open_piece(&ctx, tpath("rot.log"), &pc[3], 0, &in),
+	    WCS_OK);
+	assert_int_equal(count_whole_lines(in), 0);
+	assert_true(wcs_input_info(in)->shrank);
+	wcs_input_close(in);
+	/* The file split was replaced (the old one kept, so that its inode
+	 * is not reused): its pieces are not read. */
+	assert_int_equal(rename(tpath("rot.log"), tpath2("rot.old")), 0);
+	write_numbered("rot.log", 65536);
+	assert_int_equal(
+	    wcs_input_open_piece(&ctx, tpath("rot.log"), &pc[0], 0, &in),
+	    WCS_FAILED);
+	assert_non_null(strstr(wcs_error_string(&ctx), "replaced"));
+	wcs_free(&ctx, pc);
+}
+
 int
 main(void)
 {
@@ -527,6 +864,10 @@ main(void)
 		cmocka_unit_test(test_peek_window_and_mem),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_walk_order_loops_fifos),
+		cmocka_unit_test(test_open_file_types),
+		cmocka_unit_test(test_open_replaced_after_listing),
+		cmocka_unit_test(test_walk_links_and_twice),
+		cmocka_unit_test(test_shrink_while_reading),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
