@@ -51,13 +51,16 @@ int wcs_engine_feed(struct wcs_engine *eng, const struct wcs_event *ev);
 int wcs_engine_finish(struct wcs_engine *eng, const struct wcs_result **res);
 
 /*
- * After finish: the clock offset estimated for input i (microseconds its
- * clock is ahead of the reference input), the reference input, and how
- * many shared connections the estimate rests on.  false when the input's
- * clock could not be compared with any other.
+ * After finish: the clock offset estimated for the machine whose log is
+ * input i (microseconds ahead of the reference clock), its uncertainty,
+ * the reference (NULL: this log is it) and how many observations shared
+ * with other clocks the estimate rests on.  false when the log's clock
+ * could not be compared with any other.  Computers' clocks (event logs)
+ * are in the result's clocks.
  */
 bool wcs_engine_input_offset(const struct wcs_engine *eng, size_t i,
-    int64_t *offset_us, size_t *ref, size_t *samples);
+    int64_t *offset_us, int64_t *uncertainty_us, const char **ref,
+    size_t *samples);
 /* 445 attempts not tracked because a memory cap was reached. */
 uint64_t wcs_engine_untracked(const struct wcs_engine *eng);
 

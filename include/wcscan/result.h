@@ -38,6 +38,7 @@ struct wcs_evidence {
 	enum wcs_ioc_class cls;
 	int severity; /* the rule's, 1 low .. 4 critical */
 	uint32_t input; /* index of the input it was read from */
+	uint32_t clock; /* the machine clock that stamped it (engine) */
 };
 
 struct wcs_fanout_summary {
@@ -71,11 +72,23 @@ struct wcs_edge {
 	size_t nsources;
 };
 
+/* A machine's clock against the reference clock (DESIGN §3, Time). */
+struct wcs_clock {
+	const char *name; /* a computer, or the path of a sensor's log */
+	bool known; /* put on the reference clock */
+	int64_t offset_us; /* ahead of the reference; 0 when unknown */
+	int64_t uncertainty_us;
+	size_t samples; /* observations shared with other clocks */
+	const char *reference; /* the reference's name; NULL: this one */
+};
+
 struct wcs_result {
 	struct wcs_host *hosts; /* ranked hosts first, then by verdict */
 	size_t nhosts;
 	struct wcs_edge *edges;
 	size_t nedges;
+	struct wcs_clock *clocks; /* by name */
+	size_t nclocks;
 };
 
 const char *wcs_verdict_name(enum wcs_verdict v);

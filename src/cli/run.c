@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "wcscan/engine.h"
+#include "wcscan/output.h"
 #include "wcscan/reader.h"
 #include "wcscan/rules.h"
 #include "wcscan/timeutil.h"
@@ -32,7 +33,10 @@ struct run {
 	struct wcs_engine *eng;
 	struct wcs_tz *tz;
 	struct wcs_progress *progress;
-	FILE *dump;
+	/* Outputs, opened before any input is read (wcscan/output.h). */
+	struct wcs_output *report_out, *graph_out, *dump_out;
+	FILE *dump; /* dump_out's stream, NULL once writing it failed */
+	int dump_errno; /* why writing the event dump failed */
 	/* Inputs found so far; paths[] parallels stats[]. */
 	struct wcs_input_stats *stats;
 	char **paths;
@@ -215,11 +219,19 @@ on_event(const struct wcs_event *ev, void *arg)
 	struct run *r = arg;
 	int rc;
 
+	if (wcs_signals_caught() != 0) {
+		wcs_set_error(r->ctx, EINTR, "interrupted");
+		return (WCS_FATAL);
+	}
 	if ((rc = wcs_engine_feed(r->eng, ev)) != WCS_OK)
 		return (rc);
+	/* A failing dump stops; the report goes on (and says so). */
+	errno = 0;
 	if (r->dump != NULL &&
-	    wcs_report_event_json(r->dump, ev, r->paths[ev->input]) != WCS_OK)
-		return (WCS_FATAL);
+	    wcs_report_event_json(r->dump, ev, r->paths[ev->input]) != WCS_OK) {
+		r->dump_errno = errno != 0 ? errno : EIO;
+		r->dump = NULL;
+	}
 	return (WCS_OK);
 }
 
@@ -570,118 +582,132 @@ walk_file(const struct wcs_input_ref *ref, void *arg)
 }
 
 /*
- * Write the report to -o FILE atomically: a temporary file beside it,
- * then rename(2), which replaces a symbolic link at FILE rather than
- * writing through it.
+ * Open every output before any input is read, so that a path that cannot
+ * be written is known at once, not after hours of reading.
  */
 static int
+open_outputs(struct run *r)
+{
+	const struct wcs_opts *o = r->opts;
+	struct {
+		const char *path;
+		struct wcs_output **out;
+	} outs[] = {
+		{ o->output != NULL ? o->output : "-", &r->report_out },
+		{ o->graph, &r->graph_out },
+		{ o->dump_events, &r->dump_out },
+	};
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < WCS_NELEM(outs); i++) {
+		if (outs[i].path == NULL)
+			continue;
+		for (j = 0; j < i; j++) {
+			if (outs[j].path != NULL &&
+			    strcmp(outs[i].path, outs[j].path) == 0 &&
+			    strcmp(outs[i].path, "-") != 0) {
+				wcs_set_error(r->ctx, WCS_EUSAGE,
+				    "%s: named for two outputs", outs[i].path);
+				return (WCS_FAILED);
+			}
+		}
+		if ((rc = wcs_output_new(r->ctx, outs[i].path, outs[i].out)) !=
+		    WCS_OK)
+			return (rc);
+	}
+	if (r->dump_out != NULL)
+		r->dump = wcs_output_stream(r->dump_out);
+	return (WCS_OK);
+}
+
+/* Commit an output (rename it into place); a failure is an error. */
+static void
+commit_output(struct run *r, struct wcs_output **op)
+{
+	if (*op == NULL)
+		return;
+	if (wcs_output_commit(*op) != WCS_OK) {
+		wcs_errx(&r->msg, "%s", wcs_error_string(r->ctx));
+		r->error = true;
+	}
+	wcs_output_free(*op);
+	*op = NULL;
+}
+
+/* An output whose writing failed is not committed: an old file stays. */
+static void
+drop_output(struct run *r, struct wcs_output **op, const char *what, int err)
+{
+	wcs_errx(&r->msg, "%s: writing the %s: %s", wcs_output_path(*op), what,
+	    strerror(err));
+	r->error = true;
+	wcs_output_free(*op);
+	*op = NULL;
+}
+
+static void
 write_report(struct run *r, const struct wcs_report *rep)
 {
-	const char *out = r->opts->output;
-	char *tmp, *dir, *dcopy;
-	mode_t mask;
-	FILE *fp;
-	int fd, rc;
+	if (wcs_report_write(r->ctx, wcs_output_stream(r->report_out),
+		r->opts->format, rep) != WCS_OK) {
+		wcs_errx(&r->msg, "%s: %s", wcs_output_path(r->report_out),
+		    wcs_error_string(r->ctx));
+		r->error = true;
+		wcs_output_free(r->report_out);
+		r->report_out = NULL;
+		return;
+	}
+	commit_output(r, &r->report_out);
+}
 
-	if (out == NULL || strcmp(out, "-") == 0) {
-		rc = wcs_report_write(r->ctx, stdout, r->opts->format, rep);
-		if (fflush(stdout) != 0 && rc == WCS_OK) {
-			wcs_set_error(r->ctx, errno, "standard output: %s",
-			    strerror(errno));
-			rc = WCS_FAILED;
-		}
-		return (rc);
+static void
+write_graph(struct run *r, const struct wcs_result *res)
+{
+	errno = 0;
+	if (wcs_report_graph_dot(
+		r->ctx, wcs_output_stream(r->graph_out), res) != WCS_OK) {
+		drop_output(
+		    r, &r->graph_out, "graph", errno != 0 ? errno : EIO);
+		return;
 	}
-	if ((dcopy = wcs_strdup(r->ctx, out)) == NULL)
-		return (WCS_FATAL);
-	dir = dirname(dcopy);
-	tmp = wcs_malloc(r->ctx, strlen(dir) + 32);
-	if (tmp == NULL) {
-		wcs_free(r->ctx, dcopy);
-		return (WCS_FATAL);
+	commit_output(r, &r->graph_out);
+}
+
+static void
+write_dump(struct run *r)
+{
+	if (r->dump_errno != 0) {
+		drop_output(r, &r->dump_out, "events", r->dump_errno);
+		return;
 	}
-	(void)sprintf(tmp, "%s/.wcscan-report.XXXXXX", dir);
-	wcs_free(r->ctx, dcopy);
-	if ((fd = mkstemp(tmp)) < 0) {
-		wcs_set_error(r->ctx, errno,
-		    "%s: cannot create a file there: %s", out, strerror(errno));
-		wcs_free(r->ctx, tmp);
-		return (WCS_FAILED);
-	}
-	mask = umask(0);
-	(void)umask(mask);
-	(void)fchmod(fd, 0666 & ~mask);
-	if ((fp = fdopen(fd, "w")) == NULL) {
-		(void)close(fd);
-		rc = WCS_FAILED;
-		wcs_set_error(r->ctx, errno, "%s: %s", out, strerror(errno));
-		goto out_unlink;
-	}
-	rc = wcs_report_write(r->ctx, fp, r->opts->format, rep);
-	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
-		if (rc == WCS_OK)
-			wcs_set_error(
-			    r->ctx, errno, "%s: %s", out, strerror(errno));
-		rc = WCS_FAILED;
-	}
-	if (fclose(fp) != 0 && rc == WCS_OK) {
-		wcs_set_error(r->ctx, errno, "%s: %s", out, strerror(errno));
-		rc = WCS_FAILED;
-	}
-	if (rc == WCS_OK && rename(tmp, out) != 0) {
-		wcs_set_error(r->ctx, errno, "%s: %s", out, strerror(errno));
-		rc = WCS_FAILED;
-	}
-out_unlink:
-	if (rc != WCS_OK)
-		(void)unlink(tmp);
-	wcs_free(r->ctx, tmp);
-	return (rc);
+	r->dump = NULL;
+	commit_output(r, &r->dump_out);
 }
 
 /* Say, per input, how its clock compared with the others. */
 static int
 clock_notes(struct run *r)
 {
-	int64_t off;
-	size_t i, ref, samples;
+	int64_t off, unc;
+	const char *ref;
+	size_t i, samples;
 
 	for (i = 0; i < r->n; i++) {
 		/* A clock within a second of the reference needs no note. */
-		if (!wcs_engine_input_offset(r->eng, i, &off, &ref, &samples) ||
-		    ref == i || (off < WCS_USEC && off > -WCS_USEC))
+		if (!wcs_engine_input_offset(
+			r->eng, i, &off, &unc, &ref, &samples) ||
+		    ref == NULL || (off < WCS_USEC && off > -WCS_USEC))
 			continue;
 		r->stats[i].clock_note = wcs_malloc(r->ctx, 512);
 		if (r->stats[i].clock_note == NULL)
 			return (WCS_FATAL);
 		(void)snprintf(r->stats[i].clock_note, 512,
-		    "clock %+.0f s against %s (median of %zu shared 445/tcp "
-		    "contacts); times corrected for the graph",
-		    (double)off / 1e6, ref < r->n ? r->paths[ref] : "?",
-		    samples);
+		    "clock %+.0f s (+/- %.0f s) against %s (from %zu shared "
+		    "observations); times corrected for the graph",
+		    (double)off / 1e6, (double)unc / 1e6, ref, samples);
 	}
 	return (WCS_OK);
-}
-
-static int
-write_graph(struct run *r, const struct wcs_result *res)
-{
-	FILE *fp;
-	int rc;
-
-	if (strcmp(r->opts->graph, "-") == 0)
-		return (wcs_report_graph_dot(r->ctx, stdout, res));
-	if ((fp = fopen(r->opts->graph, "w")) == NULL) {
-		wcs_errx(&r->msg, "%s: %s", r->opts->graph, strerror(errno));
-		return (WCS_FAILED);
-	}
-	rc = wcs_report_graph_dot(r->ctx, fp, res);
-	if (fclose(fp) != 0 && rc == WCS_OK)
-		rc = WCS_FAILED;
-	if (rc != WCS_OK)
-		wcs_errx(&r->msg, "%s: %s", r->opts->graph,
-		    wcs_error_string(r->ctx));
-	return (rc);
 }
 
 static bool
@@ -715,8 +741,10 @@ run_cleanup(struct run *r)
 	wcs_free(r->ctx, r->stats);
 	wcs_free(r->ctx, r->paths);
 	wcs_free(r->ctx, r->pend);
-	if (r->dump != NULL && r->dump != stdout)
-		(void)fclose(r->dump);
+	/* Uncommitted outputs: their temporary files go. */
+	wcs_output_free(r->report_out);
+	wcs_output_free(r->graph_out);
+	wcs_output_free(r->dump_out);
 	wcs_progress_free(r->progress);
 	wcs_engine_free(r->eng);
 	wcs_rules_free(r->rules);
@@ -770,15 +798,13 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts, const char *argv0)
 	eo.fanout_window_us = opts->fanout_window_us;
 	if ((r.eng = wcs_engine_new(ctx, &eo, r.rules)) == NULL)
 		goto out_fatal;
-	if (opts->dump_events != NULL) {
-		if (strcmp(opts->dump_events, "-") == 0)
-			r.dump = stdout;
-		else if ((r.dump = fopen(opts->dump_events, "w")) == NULL) {
-			wcs_errx(&r.msg, "%s: %s", opts->dump_events,
-			    strerror(errno));
-			run_cleanup(&r);
-			return (WCS_EXIT_ERROR);
-		}
+	wcs_signals_catch();
+	if ((rc = open_outputs(&r)) != WCS_OK) {
+		if (rc == WCS_FATAL)
+			goto out_fatal;
+		wcs_errx(&r.msg, "%s", wcs_error_string(ctx));
+		run_cleanup(&r);
+		return (WCS_EXIT_ERROR);
 	}
 	if ((r.threads = opts->jobs) == 0) {
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -830,6 +856,8 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts, const char *argv0)
 		goto out_fatal;
 	if (read_inputs(&r) != WCS_OK)
 		goto out_fatal;
+	if (wcs_signals_caught() != 0)
+		goto out_interrupted;
 	if (wcs_engine_finish(r.eng, &res) != WCS_OK)
 		goto out_fatal;
 	if (clock_notes(&r) != WCS_OK)
@@ -839,23 +867,33 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts, const char *argv0)
 		    "%llu 445/tcp attempts not tracked: memory caps reached "
 		    "(forged addresses?)",
 		    (unsigned long long)wcs_engine_untracked(r.eng));
-	if (opts->graph != NULL && write_graph(&r, res) != WCS_OK)
-		r.error = true;
+	if (wcs_signals_caught() != 0)
+		goto out_interrupted;
+	if (r.graph_out != NULL)
+		write_graph(&r, res);
+	if (r.dump_out != NULL)
+		write_dump(&r);
 	memset(&rep, 0, sizeof(rep));
 	rep.inputs = r.stats;
 	rep.ninputs = r.n;
 	rep.result = res;
 	rep.tz_name = opts->tz;
-	if ((rc = write_report(&r, &rep)) != WCS_OK) {
-		wcs_errx(&r.msg, "%s", wcs_error_string(ctx));
-		r.error = true;
-	}
+	if (wcs_signals_caught() != 0)
+		goto out_interrupted;
+	write_report(&r, &rep);
 	status = r.error	      ? WCS_EXIT_ERROR :
 		 found_something(res) ? WCS_EXIT_FOUND :
 					WCS_EXIT_CLEAN;
 	run_cleanup(&r);
 	return (status);
+out_interrupted:
+	wcs_errx(&r.msg, "interrupted by %s; no report written",
+	    strsignal(wcs_signals_caught()));
+	run_cleanup(&r);
+	return (WCS_EXIT_ERROR);
 out_fatal:
+	if (wcs_signals_caught() != 0)
+		goto out_interrupted;
 	wcs_errx(&r.msg, "%s",
 	    wcs_error_string(ctx)[0] != '\0' ? wcs_error_string(ctx) :
 					       "out of memory");

@@ -1,86 +1,260 @@
 /*
- * Clock skew between inputs.  Each log was written by a machine with its
- * own clock, and they disagree by seconds to minutes.  Where two inputs
- * saw the same 445 contact (a host's Sysmon 3 and the gateway's firewall,
- * the sender's and the receiver's Windows Firewall logs), the difference
- * of their first-contact times measures their offset; the median over
- * many shared contacts is robust to the odd mismatch.  Offsets are chained
- * through the inputs to one reference per connected group: the input with
- * the most shared contacts, usually the gateway.  Logs of the same
- * computer (its System and Security XML beside its Sysmon) share its
- * clock and take its offset.
+ * Clocks: one per machine, offsets solved jointly (see clocks.h).
+ *
+ * Each sample is one equation off_a - off_b = d.  Host logs share few
+ * contacts with any one other log (a victim's firewall sees each sweeper
+ * once), so rather than per-pair medians the offsets are solved together:
+ * a breadth-first walk out of the reference places each clock at the
+ * median of what its placed neighbours say, then a few rounds over all
+ * neighbours smooth out the walk's order.  Medians keep the odd mismatched
+ * observation (one log missed the first attempt) from pulling the
+ * estimate.  A clock's uncertainty is the spread of its own equations
+ * around the estimate (1.4826 MAD / sqrt n), at least half a second (the
+ * precision of most logs), plus its reference path's.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "wcscan/pool.h"
 #include "wcscan/timeutil.h"
-#include "engine_private.h"
+#include "clocks.h"
 
-/* A larger "offset" is not a clock: different contacts were matched
- * (one log missed the first attempts the other saw). */
+/* A larger "offset" is not a clock: different moments were matched (one
+ * log missed the first attempts the other saw). */
 #define SKEW_MAX_US (15 * 60 * WCS_USEC)
+#define PRECISION_US (WCS_USEC / 2)
+#define SMOOTH_ROUNDS 20
 
-struct skew_sample {
-	uint32_t a, b; /* a < b */
-	int64_t d; /* time in a minus time in b */
+struct clock {
+	const char *machine; /* NULL: a sensor's, by input */
+	uint32_t input;
+	bool known;
+	int64_t offset, uncertainty;
+	uint32_t ref;
+	size_t samples;
 };
 
-bool
-engine_clock_known(const struct wcs_engine *eng, uint32_t input)
+struct clock_table {
+	struct wcs_ctx *ctx;
+	struct wcs_pool *pool;
+	struct clock *c;
+	size_t n, cap;
+	uint32_t *by_input; /* input -> id, CLOCK_NONE */
+	size_t ninputs;
+	uint32_t *slots; /* open addressing over machine names */
+	size_t nslots;
+	int64_t unknown_us;
+};
+
+struct clock_table *
+clock_table_new(struct wcs_ctx *ctx)
 {
-	return (input < eng->nclocks && eng->clocks[input].known);
+	struct clock_table *ct;
+
+	if ((ct = wcs_calloc(ctx, 1, sizeof(*ct))) == NULL)
+		return (NULL);
+	ct->ctx = ctx;
+	if ((ct->pool = wcs_pool_new(ctx, 64 * 1024)) == NULL) {
+		clock_table_free(ct);
+		return (NULL);
+	}
+	return (ct);
+}
+
+void
+clock_table_free(struct clock_table *ct)
+{
+	if (ct == NULL)
+		return;
+	wcs_free(ct->ctx, ct->c);
+	wcs_free(ct->ctx, ct->by_input);
+	wcs_free(ct->ctx, ct->slots);
+	wcs_pool_free(ct->pool);
+	wcs_free(ct->ctx, ct);
+}
+
+static uint32_t
+add_clock(struct clock_table *ct, const char *machine, uint32_t input)
+{
+	struct clock *nc;
+	size_t cap;
+
+	if (ct->n == ct->cap) {
+		cap = ct->cap == 0 ? 64 : ct->cap * 2;
+		if ((nc = wcs_reallocarray(ct->ctx, ct->c, cap, sizeof(*nc))) ==
+		    NULL)
+			return (CLOCK_NONE);
+		ct->c = nc;
+		ct->cap = cap;
+	}
+	memset(&ct->c[ct->n], 0, sizeof(ct->c[0]));
+	ct->c[ct->n].machine = machine;
+	ct->c[ct->n].input = input;
+	ct->c[ct->n].ref = (uint32_t)ct->n;
+	return ((uint32_t)ct->n++);
+}
+
+uint32_t
+clock_of_input(struct clock_table *ct, uint32_t input)
+{
+	uint32_t *nb, id;
+	size_t n;
+
+	if (input >= ct->ninputs) {
+		n = (size_t)input + 16;
+		if ((nb = wcs_reallocarray(
+			 ct->ctx, ct->by_input, n, sizeof(*nb))) == NULL)
+			return (CLOCK_NONE);
+		memset(nb + ct->ninputs, 0xff, (n - ct->ninputs) * sizeof(*nb));
+		ct->by_input = nb;
+		ct->ninputs = n;
+	}
+	if (ct->by_input[input] == CLOCK_NONE) {
+		if ((id = add_clock(ct, NULL, input)) == CLOCK_NONE)
+			return (CLOCK_NONE);
+		ct->by_input[input] = id;
+	}
+	return (ct->by_input[input]);
+}
+
+/* FNV-1a over the first label, folded to lower case. */
+static uint64_t
+name_hash(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ull;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 :
+								  s[i]);
+		h *= 1099511628211ull;
+	}
+	return (h);
+}
+
+static bool
+name_equal(const char *stored, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char a = stored[i], b = s[i];
+
+		if (a >= 'A' && a <= 'Z')
+			a += 32;
+		if (b >= 'A' && b <= 'Z')
+			b += 32;
+		if (a != b)
+			return (false);
+	}
+	return (stored[len] == '\0');
+}
+
+static bool
+grow_slots(struct clock_table *ct)
+{
+	uint32_t *ns;
+	size_t n = ct->nslots == 0 ? 256 : ct->nslots * 2, i, j;
+	const char *m;
+
+	if ((ns = wcs_reallocarray(ct->ctx, NULL, n, sizeof(*ns))) == NULL)
+		return (false);
+	memset(ns, 0xff, n * sizeof(*ns));
+	for (i = 0; i < ct->n; i++) {
+		if ((m = ct->c[i].machine) == NULL)
+			continue;
+		j = name_hash(m, strlen(m)) & (n - 1);
+		while (ns[j] != CLOCK_NONE)
+			j = (j + 1) & (n - 1);
+		ns[j] = (uint32_t)i;
+	}
+	wcs_free(ct->ctx, ct->slots);
+	ct->slots = ns;
+	ct->nslots = n;
+	return (true);
+}
+
+uint32_t
+clock_of_machine(struct clock_table *ct, const char *name)
+{
+	size_t len = strcspn(name, "."), j;
+	const char *m;
+	char *copy;
+	uint32_t id;
+
+	if ((ct->n + 1) * 2 > ct->nslots && !grow_slots(ct))
+		return (CLOCK_NONE);
+	j = name_hash(name, len) & (ct->nslots - 1);
+	while ((id = ct->slots[j]) != CLOCK_NONE) {
+		if ((m = ct->c[id].machine) != NULL && name_equal(m, name, len))
+			return (id);
+		j = (j + 1) & (ct->nslots - 1);
+	}
+	/* Hostile logs may name millions of computers: past the cap they
+	 * share the last clock, which then stays unknown. */
+	if (ct->n >= CLOCK_MAX)
+		return ((uint32_t)ct->n - 1);
+	if ((copy = wcs_pool_strndup(ct->pool, name, len)) == NULL ||
+	    (id = add_clock(ct, copy, CLOCK_NONE)) == CLOCK_NONE)
+		return (CLOCK_NONE);
+	ct->slots[j] = id;
+	return (id);
+}
+
+size_t
+clock_count(const struct clock_table *ct)
+{
+	return (ct->n);
+}
+
+const char *
+clock_machine(const struct clock_table *ct, uint32_t id, uint32_t *input)
+{
+	if (id >= ct->n) {
+		*input = CLOCK_NONE;
+		return (NULL);
+	}
+	*input = ct->c[id].input;
+	return (ct->c[id].machine);
+}
+
+bool
+clock_known(const struct clock_table *ct, uint32_t id)
+{
+	return (id < ct->n && ct->c[id].known);
 }
 
 int64_t
-engine_corrected(const struct wcs_engine *eng, uint32_t input, int64_t t)
+clock_offset(const struct clock_table *ct, uint32_t id)
 {
-	if (t == WCS_TIME_NONE || input >= eng->nclocks ||
-	    !eng->clocks[input].known)
-		return (t);
-	return (t - eng->clocks[input].offset);
+	return (clock_known(ct, id) ? ct->c[id].offset : 0);
 }
 
-static int
-collect(struct wcs_engine *eng, struct skew_sample **out, size_t *nout)
+int64_t
+clock_uncertainty(const struct clock_table *ct, uint32_t id)
 {
-	const struct fo_pair *pairs;
-	struct skew_sample *s = NULL, *ns;
-	size_t npairs, i, n = 0, cap = 0;
-	unsigned x, y;
+	return (clock_known(ct, id) ? ct->c[id].uncertainty : ct->unknown_us);
+}
 
-	pairs = fanout_pairs(eng->fanout, &npairs);
-	for (i = 0; i < npairs; i++) {
-		for (x = 0; x < pairs[i].ninputs; x++) {
-			for (y = x + 1; y < pairs[i].ninputs; y++) {
-				if (n == cap) {
-					cap = cap == 0 ? 1024 : cap * 2;
-					ns = wcs_reallocarray(
-					    eng->ctx, s, cap, sizeof(*ns));
-					if (ns == NULL) {
-						wcs_free(eng->ctx, s);
-						return (WCS_FATAL);
-					}
-					s = ns;
-				}
-				if (pairs[i].input[x] < pairs[i].input[y]) {
-					s[n].a = pairs[i].input[x];
-					s[n].b = pairs[i].input[y];
-					s[n].d = pairs[i].input_first[x] -
-						 pairs[i].input_first[y];
-				} else {
-					s[n].a = pairs[i].input[y];
-					s[n].b = pairs[i].input[x];
-					s[n].d = pairs[i].input_first[y] -
-						 pairs[i].input_first[x];
-				}
-				n++;
-			}
-		}
-	}
-	*out = s;
-	*nout = n;
-	return (WCS_OK);
+uint32_t
+clock_reference(const struct clock_table *ct, uint32_t id)
+{
+	return (id < ct->n ? ct->c[id].ref : CLOCK_NONE);
+}
+
+size_t
+clock_samples(const struct clock_table *ct, uint32_t id)
+{
+	return (id < ct->n ? ct->c[id].samples : 0);
+}
+
+int64_t
+clock_corrected(const struct clock_table *ct, uint32_t id, int64_t t)
+{
+	if (t == WCS_TIME_NONE || !clock_known(ct, id))
+		return (t);
+	return (t - ct->c[id].offset);
 }
 
 static int
@@ -91,247 +265,251 @@ cmp_i64(const void *x, const void *y)
 	return (a < b ? -1 : a > b);
 }
 
-/*
- * With no contact seen twice (one firewall log, say), nothing can be
- * compared; the input that logged the most 445 pairs is then the
- * reference by itself, so that its own times still order the sweep.
- */
-static void
-lone_reference(struct wcs_engine *eng)
-{
-	const struct fo_pair *pairs;
-	size_t npairs, i, *count, best = SIZE_MAX;
-
-	for (i = 0; i < eng->nclocks; i++) {
-		if (eng->clocks[i].known)
-			return;
-	}
-	if ((count = wcs_calloc(eng->ctx, eng->nclocks, sizeof(*count))) ==
-	    NULL)
-		return; /* only a refinement: go on without */
-	pairs = fanout_pairs(eng->fanout, &npairs);
-	for (i = 0; i < npairs; i++) {
-		if (pairs[i].first_input < eng->nclocks)
-			count[pairs[i].first_input]++;
-	}
-	for (i = 0; i < eng->nclocks; i++) {
-		if (count[i] > 0 &&
-		    (best == SIZE_MAX || count[i] > count[best]))
-			best = i;
-	}
-	if (best != SIZE_MAX) {
-		eng->clocks[best].known = true;
-		eng->clocks[best].offset = 0;
-		eng->clocks[best].ref = (uint32_t)best;
-		eng->clocks[best].samples = 0;
-	}
-	wcs_free(eng->ctx, count);
-}
-
-/* Adjacency of the sample graph: for input u, off_u ~ off_v + d. */
+/* Adjacency of the sample graph: for clock u, off_u ~ off_v + d. */
 struct adj {
 	uint32_t v;
 	int64_t d;
 };
 
-/*
- * Each shared contact is one equation off_a - off_b = d.  Host logs share
- * few contacts with any one other log (a victim's firewall sees each
- * sweeper once), so rather than per-pair medians the offsets are solved
- * together: starting from zero, each input's offset is repeatedly set to
- * the median of what its equations say, with the best-connected input of
- * each group held at zero.  Medians keep the odd mismatched contact (one
- * log missed the first attempt) from pulling the estimate.
- */
-int
-engine_estimate_skew(struct wcs_engine *eng)
+struct solver {
+	size_t n;
+	size_t *start; /* adjacency of u: adj[start[u] .. start[u + 1]) */
+	struct adj *adj;
+	uint32_t *comp, *queue;
+	struct by_degree *order;
+	int64_t *off, *vals;
+	bool *placed;
+};
+
+static bool
+usable(const struct clock_sample *s)
 {
-	struct skew_sample *s = NULL;
-	struct adj *adj = NULL;
-	size_t ns, i, n = eng->nclocks, *deg = NULL, *start = NULL,
-		      *fill = NULL;
-	uint32_t *queue = NULL, *comp = NULL, ref, qh, qt, u, v, main;
-	int64_t *off = NULL, *vals = NULL;
-	bool *placed = NULL, *queued = NULL;
-	unsigned iter;
-	size_t j, k, nv, maxdeg = 0;
+	return (s->a != s->b && s->d <= SKEW_MAX_US && s->d >= -SKEW_MAX_US);
+}
+
+static size_t
+degree(const struct solver *sv, uint32_t u)
+{
+	return (sv->start[u + 1] - sv->start[u]);
+}
+
+struct by_degree {
+	size_t deg;
+	uint32_t id;
+};
+
+static int
+cmp_degree_desc(const void *x, const void *y)
+{
+	const struct by_degree *a = x, *b = y;
+
+	if (a->deg != b->deg)
+		return (a->deg > b->deg ? -1 : 1);
+	return (a->id < b->id ? -1 : a->id > b->id);
+}
+
+/* The median of what u's equations say, over placed neighbours (or all). */
+static bool
+median_of(struct solver *sv, uint32_t u, bool placed_only, int64_t *out)
+{
+	size_t k, nv = 0;
+
+	for (k = sv->start[u]; k < sv->start[u + 1]; k++) {
+		if (!placed_only || sv->placed[sv->adj[k].v])
+			sv->vals[nv++] = sv->off[sv->adj[k].v] + sv->adj[k].d;
+	}
+	if (nv == 0)
+		return (false);
+	qsort(sv->vals, nv, sizeof(*sv->vals), cmp_i64);
+	*out = sv->vals[nv / 2];
+	return (true);
+}
+
+/* Connected groups, each with its best-connected clock first. */
+static void
+find_groups(struct solver *sv)
+{
+	size_t i, qh, qt, k;
+	uint32_t u, v, ref;
+
+	for (i = 0; i < sv->n; i++) {
+		sv->comp[i] = CLOCK_NONE;
+		sv->order[i].id = (uint32_t)i;
+		sv->order[i].deg = degree(sv, (uint32_t)i);
+	}
+	qsort(sv->order, sv->n, sizeof(*sv->order), cmp_degree_desc);
+	for (i = 0; i < sv->n; i++) {
+		ref = sv->order[i].id;
+		if (degree(sv, ref) == 0 || sv->comp[ref] != CLOCK_NONE)
+			continue;
+		qh = qt = 0;
+		sv->queue[qt++] = ref;
+		sv->comp[ref] = ref;
+		while (qh < qt) {
+			u = sv->queue[qh++];
+			for (k = sv->start[u]; k < sv->start[u + 1]; k++) {
+				v = sv->adj[k].v;
+				if (sv->comp[v] == CLOCK_NONE) {
+					sv->comp[v] = ref;
+					sv->queue[qt++] = v;
+				}
+			}
+		}
+	}
+}
+
+static void
+place(struct solver *sv)
+{
+	size_t qh, qt, k;
+	uint32_t u, v, w;
+	unsigned round;
 	bool progress;
-	int rc;
+	int64_t m;
 
-	if (n == 0)
-		return (WCS_OK);
-	if ((rc = collect(eng, &s, &ns)) != WCS_OK)
-		return (rc);
-	if (ns == 0)
-		goto out;
-	rc = WCS_FATAL;
-	if ((deg = wcs_calloc(eng->ctx, n + 1, sizeof(*deg))) == NULL ||
-	    (start = wcs_calloc(eng->ctx, n + 1, sizeof(*start))) == NULL ||
-	    (fill = wcs_calloc(eng->ctx, n + 1, sizeof(*fill))) == NULL ||
-	    (queue = wcs_calloc(eng->ctx, n, sizeof(*queue))) == NULL ||
-	    (comp = wcs_calloc(eng->ctx, n, sizeof(*comp))) == NULL ||
-	    (off = wcs_calloc(eng->ctx, n, sizeof(*off))) == NULL ||
-	    (adj = wcs_calloc(eng->ctx, 2 * ns, sizeof(*adj))) == NULL)
-		goto out;
-	for (i = 0; i < ns; i++) {
-		if (s[i].d > SKEW_MAX_US || s[i].d < -SKEW_MAX_US)
-			continue;
-		deg[s[i].a]++;
-		deg[s[i].b]++;
-	}
-	for (u = 0; u < n; u++) {
-		start[u + 1] = start[u] + deg[u];
-		if (deg[u] > maxdeg)
-			maxdeg = deg[u];
-	}
-	for (i = 0; i < ns; i++) {
-		if (s[i].d > SKEW_MAX_US || s[i].d < -SKEW_MAX_US)
-			continue;
-		/* t_a - t_b = off_a - off_b = d */
-		adj[start[s[i].a] + fill[s[i].a]++] =
-		    (struct adj){ s[i].b, s[i].d };
-		adj[start[s[i].b] + fill[s[i].b]++] =
-		    (struct adj){ s[i].a, -s[i].d };
-	}
-	if ((vals = wcs_calloc(eng->ctx, maxdeg + 1, sizeof(*vals))) == NULL ||
-	    (placed = wcs_calloc(eng->ctx, n, sizeof(*placed))) == NULL ||
-	    (queued = wcs_calloc(eng->ctx, n, sizeof(*queued))) == NULL)
-		goto out;
-	/* Connected groups, each with its best-connected input as reference. */
-	for (u = 0; u < n; u++)
-		comp[u] = UINT32_MAX;
-	for (;;) {
-		ref = UINT32_MAX;
-		for (u = 0; u < n; u++) {
-			if (deg[u] > 0 && comp[u] == UINT32_MAX &&
-			    (ref == UINT32_MAX || deg[u] > deg[ref]))
-				ref = u;
-		}
-		if (ref == UINT32_MAX)
-			break;
-		qh = qt = 0;
-		queue[qt++] = ref;
-		comp[ref] = ref;
-		while (qh < qt) {
-			u = queue[qh++];
-			for (k = start[u]; k < start[u + 1]; k++) {
-				v = adj[k].v;
-				if (comp[v] == UINT32_MAX) {
-					comp[v] = ref;
-					queue[qt++] = v;
-				}
-			}
-		}
-	}
-	/*
-	 * Start from a breadth-first walk out of each reference: a node's
-	 * offset is the median of what its already placed neighbours say.
-	 * (Starting everyone at zero lets a well-connected group settle on
-	 * its own consensus and ignore a reference it touches once.)  Then
-	 * a few rounds over all neighbours smooth out the walk's order.
-	 */
-	for (u = 0; u < n; u++) {
-		if (comp[u] != u)
+	for (u = 0; u < sv->n; u++) {
+		if (sv->comp[u] != u)
 			continue;
 		qh = qt = 0;
-		queue[qt++] = u;
-		placed[u] = true;
+		sv->queue[qt++] = u;
+		sv->placed[u] = true;
 		while (qh < qt) {
-			v = queue[qh++];
-			for (k = start[v]; k < start[v + 1]; k++) {
-				uint32_t w = adj[k].v;
-				size_t kk;
-
-				if (placed[w] || queued[w])
+			v = sv->queue[qh++];
+			for (k = sv->start[v]; k < sv->start[v + 1]; k++) {
+				w = sv->adj[k].v;
+				if (sv->placed[w])
 					continue;
-				queued[w] = true;
-				for (kk = start[w], nv = 0; kk < start[w + 1];
-				     kk++) {
-					if (placed[adj[kk].v])
-						vals[nv++] =
-						    off[adj[kk].v] + adj[kk].d;
-				}
-				qsort(vals, nv, sizeof(*vals), cmp_i64);
-				off[w] = vals[nv / 2];
-				placed[w] = true;
-				queue[qt++] = w;
+				if (median_of(sv, w, true, &m))
+					sv->off[w] = m;
+				sv->placed[w] = true;
+				sv->queue[qt++] = w;
 			}
 		}
 	}
-	for (iter = 0; iter < 20; iter++) {
+	for (round = 0; round < SMOOTH_ROUNDS; round++) {
 		progress = false;
-		for (u = 0; u < n; u++) {
-			if (deg[u] == 0 || comp[u] == u)
+		for (u = 0; u < sv->n; u++) {
+			if (degree(sv, u) == 0 || sv->comp[u] == u ||
+			    !median_of(sv, u, false, &m) || m == sv->off[u])
 				continue;
-			for (k = start[u], nv = 0; k < start[u + 1]; k++)
-				vals[nv++] = off[adj[k].v] + adj[k].d;
-			qsort(vals, nv, sizeof(*vals), cmp_i64);
-			if (vals[nv / 2] != off[u]) {
-				off[u] = vals[nv / 2];
-				progress = true;
-			}
+			sv->off[u] = m;
+			progress = true;
 		}
 		if (!progress)
 			break;
 	}
-	memset(fill, 0, (n + 1) * sizeof(*fill));
+}
+
+/* 1.4826 MAD / sqrt n of u's equations around its estimate. */
+static int64_t
+spread(struct solver *sv, uint32_t u)
+{
+	size_t k, nv = 0;
+	int64_t r;
+
+	for (k = sv->start[u]; k < sv->start[u + 1]; k++) {
+		r = sv->off[u] - (sv->off[sv->adj[k].v] + sv->adj[k].d);
+		sv->vals[nv++] = r < 0 ? -r : r;
+	}
+	if (nv == 0)
+		return (0);
+	qsort(sv->vals, nv, sizeof(*sv->vals), cmp_i64);
+	return (
+	    (int64_t)(1.4826 * (double)sv->vals[nv / 2] / sqrt((double)nv)));
+}
+
+int
+clock_table_solve(struct clock_table *ct, const struct clock_sample *s,
+    size_t ns, uint32_t fallback, int64_t unknown_us)
+{
+	struct solver sv;
+	size_t i, *fill = NULL, *weight = NULL, maxdeg = 0;
+	uint32_t u, main = CLOCK_NONE;
+	int rc = WCS_FATAL;
+
+	ct->unknown_us = unknown_us;
+	memset(&sv, 0, sizeof(sv));
+	sv.n = ct->n;
+	if (sv.n == 0)
+		return (WCS_OK);
+	if ((sv.start = wcs_calloc(ct->ctx, sv.n + 1, sizeof(size_t))) ==
+		NULL ||
+	    (fill = wcs_calloc(ct->ctx, sv.n + 1, sizeof(size_t))) == NULL ||
+	    (weight = wcs_calloc(ct->ctx, sv.n + 1, sizeof(size_t))) == NULL ||
+	    (sv.comp = wcs_calloc(ct->ctx, sv.n, sizeof(uint32_t))) == NULL ||
+	    (sv.queue = wcs_calloc(ct->ctx, sv.n, sizeof(uint32_t))) == NULL ||
+	    (sv.order = wcs_calloc(ct->ctx, sv.n, sizeof(*sv.order))) == NULL ||
+	    (sv.off = wcs_calloc(ct->ctx, sv.n, sizeof(int64_t))) == NULL ||
+	    (sv.placed = wcs_calloc(ct->ctx, sv.n, sizeof(bool))) == NULL ||
+	    (sv.adj = wcs_calloc(ct->ctx, 2 * ns + 1, sizeof(*sv.adj))) == NULL)
+		goto out;
+	for (i = 0; i < ns; i++) {
+		if (!usable(&s[i]) || s[i].a >= sv.n || s[i].b >= sv.n)
+			continue;
+		sv.start[s[i].a + 1]++;
+		sv.start[s[i].b + 1]++;
+	}
+	for (u = 0; u < sv.n; u++) {
+		if (sv.start[u + 1] > maxdeg)
+			maxdeg = sv.start[u + 1];
+		sv.start[u + 1] += sv.start[u];
+	}
+	for (i = 0; i < ns; i++) {
+		if (!usable(&s[i]) || s[i].a >= sv.n || s[i].b >= sv.n)
+			continue;
+		sv.adj[sv.start[s[i].a] + fill[s[i].a]++] =
+		    (struct adj){ s[i].b, s[i].d };
+		sv.adj[sv.start[s[i].b] + fill[s[i].b]++] =
+		    (struct adj){ s[i].a, -s[i].d };
+	}
+	if ((sv.vals = wcs_calloc(ct->ctx, maxdeg + 1, sizeof(int64_t))) ==
+	    NULL)
+		goto out;
+	find_groups(&sv);
+	place(&sv);
 	/*
 	 * Only the largest group is on "the" reference clock: a group that
-	 * shares no contact with it has a clock of its own, and comparing
-	 * its times with the rest would be a guess.
+	 * shares nothing with it has a clock of its own, and comparing its
+	 * times with the rest would be a guess.
 	 */
-	for (u = 0; u < n; u++) {
-		if (deg[u] > 0)
-			fill[comp[u]] += deg[u];
+	for (u = 0; u < sv.n; u++) {
+		if (sv.comp[u] != CLOCK_NONE)
+			weight[sv.comp[u]] += degree(&sv, u);
 	}
-	for (u = 0, main = UINT32_MAX; u < n; u++) {
-		if (comp[u] == u &&
-		    (main == UINT32_MAX || fill[u] > fill[main]))
+	for (u = 0; u < sv.n; u++) {
+		if (sv.comp[u] == u &&
+		    (main == CLOCK_NONE || weight[u] > weight[main]))
 			main = u;
 	}
-	for (u = 0; u < n; u++) {
-		if (deg[u] == 0 || comp[u] != main)
+	for (u = 0; u < sv.n; u++) {
+		if (main == CLOCK_NONE || sv.comp[u] != main)
 			continue;
-		eng->clocks[u].known = true;
-		eng->clocks[u].offset = off[u];
-		eng->clocks[u].ref = comp[u];
-		eng->clocks[u].samples = deg[u];
+		ct->c[u].known = true;
+		ct->c[u].offset = sv.off[u];
+		ct->c[u].ref = main;
+		ct->c[u].samples = degree(&sv, u);
+		ct->c[u].uncertainty =
+		    u == main ? 0 : spread(&sv, u) + PRECISION_US;
+	}
+	if (main == CLOCK_NONE && fallback < ct->n) {
+		/* Nothing shared: the fallback's own times still order what
+		 * it saw. */
+		ct->c[fallback].known = true;
+		ct->c[fallback].offset = 0;
+		ct->c[fallback].ref = fallback;
+		ct->c[fallback].uncertainty = 0;
 	}
 	rc = WCS_OK;
 out:
-	if (rc == WCS_OK)
-		lone_reference(eng);
-	/* A computer's other logs run on the same clock. */
-	do {
-		progress = false;
-		for (i = 0; i < eng->nclocks; i++) {
-			if (eng->clocks[i].known || eng->clocks[i].host == NULL)
-				continue;
-			for (j = 0; j < eng->nclocks; j++) {
-				if (!eng->clocks[j].known ||
-				    eng->clocks[j].host == NULL ||
-				    strcasecmp(eng->clocks[j].host,
-					eng->clocks[i].host) != 0)
-					continue;
-				eng->clocks[i].known = true;
-				eng->clocks[i].offset = eng->clocks[j].offset;
-				eng->clocks[i].ref = eng->clocks[j].ref;
-				eng->clocks[i].samples = eng->clocks[j].samples;
-				progress = true;
-				break;
-			}
-		}
-	} while (progress);
-	wcs_free(eng->ctx, s);
-	wcs_free(eng->ctx, adj);
-	wcs_free(eng->ctx, deg);
-	wcs_free(eng->ctx, start);
-	wcs_free(eng->ctx, fill);
-	wcs_free(eng->ctx, queue);
-	wcs_free(eng->ctx, comp);
-	wcs_free(eng->ctx, off);
-	wcs_free(eng->ctx, vals);
-	wcs_free(eng->ctx, placed);
-	wcs_free(eng->ctx, queued);
+	wcs_free(ct->ctx, sv.start);
+	wcs_free(ct->ctx, fill);
+	wcs_free(ct->ctx, weight);
+	wcs_free(ct->ctx, sv.comp);
+	wcs_free(ct->ctx, sv.queue);
+	wcs_free(ct->ctx, sv.order);
+	wcs_free(ct->ctx, sv.off);
+	wcs_free(ct->ctx, sv.placed);
+	wcs_free(ct->ctx, sv.adj);
+	wcs_free(ct->ctx, sv.vals);
 	return (rc);
 }

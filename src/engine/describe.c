@@ -119,8 +119,8 @@ describe(struct conclude *c, struct host *h, struct wcs_host *out)
 			    "before its first activity; seen in %u log%s",
 			    out->infected_by, fmt_time(tb, h->edge_time),
 			    (double)(h->start - h->edge_time) / 1e6,
-			    h->edge_pair->ninputs,
-			    h->edge_pair->ninputs == 1 ? "" : "s")) != WCS_OK)
+			    h->edge_pair->nseen,
+			    h->edge_pair->nseen == 1 ? "" : "s")) != WCS_OK)
 			return (WCS_FATAL);
 		break;
 	case WCS_VERDICT_NEUTRALIZED:
@@ -247,7 +247,7 @@ build_edges(struct conclude *c)
 		edges[n].to =
 		    wcs_pool_strdup(eng->pool, label(h, lb, sizeof(lb)));
 		edges[n].ts_us = h->edge_time;
-		edges[n].nsources = h->edge_pair->ninputs;
+		edges[n].nsources = h->edge_pair->nseen;
 		edges[n].sources = wcs_pool_alloc(
 		    eng->pool, (edges[n].nsources + 1) * sizeof(char *));
 		if (edges[n].from == NULL || edges[n].to == NULL ||
@@ -255,8 +255,8 @@ build_edges(struct conclude *c)
 			return (WCS_FATAL);
 		for (k = 0; k < edges[n].nsources; k++)
 			edges[n].sources[k] =
-			    h->edge_pair->input[k] < eng->npaths ?
-				eng->paths[h->edge_pair->input[k]] :
+			    h->edge_pair->seen[k].input < eng->npaths ?
+				eng->paths[h->edge_pair->seen[k].input] :
 				"?";
 		n++;
 	}
@@ -273,6 +273,45 @@ edge_cmp(const void *a, const void *b)
 	if (x->ts_us != y->ts_us)
 		return (x->ts_us < y->ts_us ? -1 : 1);
 	return (strcmp(x->to, y->to));
+}
+
+static int
+clock_cmp(const void *a, const void *b)
+{
+	const struct wcs_clock *x = a, *y = b;
+
+	return (strcmp(x->name, y->name));
+}
+
+/* Every machine's clock, as estimated. */
+static int
+build_clocks(struct conclude *c)
+{
+	struct wcs_engine *eng = c->eng;
+	size_t i, n = clock_count(eng->clocks);
+	struct wcs_clock *out;
+	uint32_t id, ref;
+
+	if ((out = wcs_pool_alloc(eng->pool, (n + 1) * sizeof(*out))) == NULL)
+		return (WCS_FATAL);
+	for (i = 0; i < n; i++) {
+		id = (uint32_t)i;
+		ref = clock_reference(eng->clocks, id);
+		out[i] = (struct wcs_clock){
+			.name = engine_clock_name(eng, id),
+			.known = clock_known(eng->clocks, id),
+			.offset_us = clock_offset(eng->clocks, id),
+			.uncertainty_us = clock_uncertainty(eng->clocks, id),
+			.samples = clock_samples(eng->clocks, id),
+			.reference = clock_known(eng->clocks, id) && ref != id ?
+					 engine_clock_name(eng, ref) :
+					 NULL,
+		};
+	}
+	qsort(out, n, sizeof(*out), clock_cmp);
+	eng->result.clocks = out;
+	eng->result.nclocks = n;
+	return (WCS_OK);
 }
 
 /* The result the reports print: flagged hosts, ranked first; edges. */
@@ -301,5 +340,5 @@ describe_result(struct conclude *c)
 		return (WCS_FATAL);
 	qsort(eng->result.edges, eng->result.nedges, sizeof(*eng->result.edges),
 	    edge_cmp);
-	return (WCS_OK);
+	return (build_clocks(c));
 }

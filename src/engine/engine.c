@@ -38,6 +38,18 @@ wcs_ioc_class_name(enum wcs_ioc_class c)
 	return ((unsigned)c < WCS_NELEM(names) ? names[c] : "none");
 }
 
+/* What a clock is called in a report: a computer, or a log's path. */
+const char *
+engine_clock_name(const struct wcs_engine *eng, uint32_t clock)
+{
+	const char *m;
+	uint32_t input;
+
+	if ((m = clock_machine(eng->clocks, clock, &input)) != NULL)
+		return (m);
+	return (input < eng->npaths ? eng->paths[input] : "?");
+}
+
 const char *
 wcs_host_label(const struct wcs_host *h, char *buf, size_t len)
 {
@@ -83,6 +95,8 @@ wcs_engine_new(struct wcs_ctx *ctx, const struct wcs_engine_opts *opts,
 		eng->opts.max_infect_delay_us = WCS_INFECT_DELAY_DEFAULT;
 	if (eng->opts.skew_tolerance_us <= 0)
 		eng->opts.skew_tolerance_us = WCS_SKEW_TOLERANCE_DEFAULT;
+	if ((eng->clocks = clock_table_new(ctx)) == NULL)
+		goto out_free;
 	if ((eng->fanout = fanout_new(
 		 ctx, eng->opts.internal, eng->opts.ninternal)) == NULL)
 		goto out_free;
@@ -100,7 +114,7 @@ wcs_engine_free(struct wcs_engine *eng)
 		return;
 	host_table_fini(&eng->hosts);
 	fanout_free(eng->fanout);
-	wcs_free(eng->ctx, eng->clocks);
+	clock_table_free(eng->clocks);
 	wcs_pool_free(eng->pool);
 	wcs_free(eng->ctx, eng);
 }
@@ -254,7 +268,7 @@ latest_evidence(struct host *h)
 static int
 add_evidence(struct wcs_engine *eng, struct host *h,
     const struct wcs_rule_info *rule, const struct wcs_event *ev,
-    const char *detail)
+    uint32_t clock, const char *detail)
 {
 	struct wcs_evidence *e;
 	size_t dlen;
@@ -283,6 +297,7 @@ add_evidence(struct wcs_engine *eng, struct host *h,
 	e->cls = rule->cls;
 	e->severity = rule->severity;
 	e->input = ev->input;
+	e->clock = clock;
 	e->source = source_of(eng, ev);
 	e->detail = wcs_pool_strndup(
 	    eng->pool, detail, dlen > DETAIL_MAX ? DETAIL_MAX : dlen);
@@ -342,8 +357,9 @@ rule_hit(const struct wcs_rule_info *rule, const struct wcs_event *ev,
 			note_time(&h->ks_answered, ev->ts_us, true);
 		if (ev->rcode == WCS_RCODE_NXDOMAIN)
 			h->ks_nxdomain = true;
+		host_note_lookup(h, eng->clock, ev->ts_us);
 	}
-	return (add_evidence(eng, h, rule, ev, detail));
+	return (add_evidence(eng, h, rule, ev, eng->clock, detail));
 }
 
 static bool
@@ -355,27 +371,17 @@ is_web(const struct wcs_event *ev)
 		ev->ts_us != WCS_TIME_NONE && wcs_addr_is_public(&ev->dst));
 }
 
-/* Remember whose clock an input runs on, for skew estimation. */
-static int
-note_input(struct wcs_engine *eng, const struct wcs_event *ev)
+/*
+ * The clock that stamped an event: a Windows computer's own (its name,
+ * whichever file holds its events), else that of the machine whose log
+ * the input is (a firewall, a DNS server, a host's pfirewall.log).
+ */
+static uint32_t
+event_clock(struct wcs_engine *eng, const struct wcs_event *ev)
 {
-	struct input_clock *nc, *c;
-	size_t n;
-
-	if (ev->input >= eng->nclocks) {
-		n = (size_t)ev->input + 16;
-		nc = wcs_reallocarray(eng->ctx, eng->clocks, n, sizeof(*nc));
-		if (nc == NULL)
-			return (WCS_FATAL);
-		memset(nc + eng->nclocks, 0, (n - eng->nclocks) * sizeof(*nc));
-		eng->clocks = nc;
-		eng->nclocks = n;
-	}
-	c = &eng->clocks[ev->input];
-	if (c->host == NULL && usable_name(ev->host) &&
-	    (c->host = wcs_pool_strdup(eng->pool, ev->host)) == NULL)
-		return (WCS_FATAL);
-	return (WCS_OK);
+	if (ev->event_id != 0 && usable_name(ev->host))
+		return (clock_of_machine(eng->clocks, ev->host));
+	return (clock_of_input(eng->clocks, ev->input));
 }
 
 int
@@ -384,13 +390,11 @@ wcs_engine_feed(struct wcs_engine *eng, const struct wcs_event *ev)
 	struct host *h;
 	int rc;
 
-	if ((rc = note_input(eng, ev)) != WCS_OK)
+	if ((eng->clock = event_clock(eng, ev)) == CLOCK_NONE)
+		return (WCS_FATAL);
+	if (fanout_wants(ev) &&
+	    (rc = fanout_add(eng->fanout, ev, eng->clock)) != WCS_OK)
 		return (rc);
-	if (fanout_wants(ev)) {
-		eng->clocks[ev->input].has_conn = true;
-		if ((rc = fanout_add(eng->fanout, ev)) != WCS_OK)
-			return (rc);
-	}
 	if (is_web(ev) && usable_addr(&ev->src) &&
 	    !wcs_addr_is_public(&ev->src)) {
 		if ((h = host_by_addr(&eng->hosts, &ev->src)) == NULL)
@@ -444,13 +448,20 @@ wcs_engine_finish(struct wcs_engine *eng, const struct wcs_result **res)
 
 bool
 wcs_engine_input_offset(const struct wcs_engine *eng, size_t i,
-    int64_t *offset_us, size_t *ref, size_t *samples)
+    int64_t *offset_us, int64_t *uncertainty_us, const char **ref,
+    size_t *samples)
 {
-	if (!eng->finished || i >= eng->nclocks || !eng->clocks[i].known)
+	uint32_t id, r;
+
+	if (!eng->finished || i >= UINT32_MAX ||
+	    (id = clock_of_input(eng->clocks, (uint32_t)i)) == CLOCK_NONE ||
+	    !clock_known(eng->clocks, id))
 		return (false);
-	*offset_us = eng->clocks[i].offset;
-	*ref = eng->clocks[i].ref;
-	*samples = eng->clocks[i].samples;
+	*offset_us = clock_offset(eng->clocks, id);
+	*uncertainty_us = clock_uncertainty(eng->clocks, id);
+	*samples = clock_samples(eng->clocks, id);
+	r = clock_reference(eng->clocks, id);
+	*ref = r == id ? NULL : engine_clock_name(eng, r);
 	return (true);
 }
 

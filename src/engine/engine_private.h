@@ -8,17 +8,9 @@
 
 #include "wcscan/engine.h"
 #include "wcscan/pool.h"
+#include "clocks.h"
 #include "fanout.h"
 #include "hosts.h"
-
-struct input_clock {
-	const char *host; /* the computer whose log it is, if one is named */
-	bool has_conn; /* it logged 445 contacts */
-	bool known; /* offset estimated */
-	int64_t offset; /* microseconds ahead of the reference */
-	uint32_t ref; /* the reference input */
-	size_t samples; /* shared connections the estimate rests on */
-};
 
 /* When a kill-switch name answered, as any log saw it (forwarders too). */
 #define KS_TIMELINES 16
@@ -38,8 +30,8 @@ struct wcs_engine {
 	size_t npaths;
 	struct wcs_engine_opts opts; /* defaults filled in */
 	struct wcs_cidr internal_default[4];
-	struct input_clock *clocks; /* per input, grown as inputs appear */
-	size_t nclocks;
+	struct clock_table *clocks; /* one per machine that logged */
+	uint32_t clock; /* the event being fed: its clock */
 	struct wcs_result result;
 	uint64_t unattributed; /* rule hits on events naming no host */
 	struct ks_timeline ks[KS_TIMELINES];
@@ -47,13 +39,22 @@ struct wcs_engine {
 	bool finished;
 };
 
-/* Whether input i's clock was put on a reference clock. */
-bool engine_clock_known(const struct wcs_engine *eng, uint32_t input);
-/* An event time read from input i, on the reference clock. */
-int64_t engine_corrected(
-    const struct wcs_engine *eng, uint32_t input, int64_t t);
-/* Estimate every input's clock offset from shared 445 contacts. */
-int engine_estimate_skew(struct wcs_engine *eng);
+/* Whether a clock was put on the reference clock. */
+static inline bool
+engine_clock_known(const struct wcs_engine *eng, uint32_t clock)
+{
+	return (clock_known(eng->clocks, clock));
+}
+
+/* A time read on a clock, on the reference clock. */
+static inline int64_t
+engine_corrected(const struct wcs_engine *eng, uint32_t clock, int64_t t)
+{
+	return (clock_corrected(eng->clocks, clock, t));
+}
+
+/* What a clock is called in a report: a computer, or a log's path. */
+const char *engine_clock_name(const struct wcs_engine *eng, uint32_t clock);
 /* Verdicts, the infection graph, ranking and the result. */
 int engine_conclude(struct wcs_engine *eng);
 

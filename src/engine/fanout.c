@@ -27,9 +27,16 @@ struct pub_entry {
 	int64_t first;
 };
 
+/* Attempts per machine that logged them: two sensors, one attempt. */
+struct fo_src_count {
+	uint32_t clock;
+	uint64_t attempts, denied;
+};
+
 struct fo_src {
 	uint32_t addr;
-	uint64_t attempts, denied;
+	struct fo_src_count by_clock[FO_CLOCKS];
+	uint8_t nclocks;
 	int64_t first, last;
 	struct pub_entry *pub; /* exact public set, PUBLIC_EXACT_MAX slots x2 */
 	uint32_t npub;
@@ -37,7 +44,7 @@ struct fo_src {
 	uint8_t *hll;
 	uint32_t sysmon_system, sysmon_other;
 	int64_t pub_first;
-	uint32_t pub_input;
+	uint32_t pub_clock;
 };
 
 struct fanout {
@@ -460,26 +467,53 @@ pair_for(struct fanout *f, uint32_t src, uint32_t dst, bool *oom)
 }
 
 static void
-pair_note_input(struct fo_pair *p, const struct wcs_event *ev)
+pair_note_sighting(
+    struct fo_pair *p, const struct wcs_event *ev, uint32_t clock)
 {
+	struct fo_sighting *s = NULL;
 	unsigned i;
 
-	for (i = 0; i < p->ninputs; i++) {
-		if (p->input[i] == ev->input) {
-			if (ev->ts_us < p->input_first[i])
-				p->input_first[i] = ev->ts_us;
+	for (i = 0; i < p->nseen; i++) {
+		if (p->seen[i].clock == clock)
+			s = &p->seen[i];
+	}
+	if (s == NULL) {
+		if (p->nseen == FO_CLOCKS)
 			return;
-		}
+		s = &p->seen[p->nseen++];
+		s->clock = clock;
+		s->input = ev->input;
+		s->first = ev->ts_us;
 	}
-	if (p->ninputs < FO_PAIR_INPUTS) {
-		p->input[p->ninputs] = ev->input;
-		p->input_first[p->ninputs] = ev->ts_us;
-		p->ninputs++;
+	if (ev->ts_us < s->first)
+		s->first = ev->ts_us;
+	if (++s->count > p->count)
+		p->count = s->count;
+}
+
+static void
+src_count(struct fo_src *s, const struct wcs_event *ev, uint32_t clock)
+{
+	struct fo_src_count *c = NULL;
+	unsigned i;
+
+	for (i = 0; i < s->nclocks; i++) {
+		if (s->by_clock[i].clock == clock)
+			c = &s->by_clock[i];
 	}
+	if (c == NULL) {
+		if (s->nclocks == FO_CLOCKS)
+			return;
+		c = &s->by_clock[s->nclocks++];
+		c->clock = clock;
+	}
+	c->attempts++;
+	if (ev->action == WCS_ACT_DENY)
+		c->denied++;
 }
 
 int
-fanout_add(struct fanout *f, const struct wcs_event *ev)
+fanout_add(struct fanout *f, const struct wcs_event *ev, uint32_t clock)
 {
 	struct fo_src *s;
 	struct fo_pair *p;
@@ -494,9 +528,7 @@ fanout_add(struct fanout *f, const struct wcs_event *ev)
 	if ((si = addr_index(f, &ev->src, &oom)) == NONE ||
 	    (s = source_for(f, si, &oom)) == NULL)
 		goto out_untracked;
-	s->attempts++;
-	if (ev->action == WCS_ACT_DENY)
-		s->denied++;
+	src_count(s, ev, clock);
 	if (s->first == WCS_TIME_NONE || t < s->first)
 		s->first = t;
 	if (s->last == WCS_TIME_NONE || t > s->last)
@@ -513,7 +545,7 @@ fanout_add(struct fanout *f, const struct wcs_event *ev)
 			return (WCS_OK); /* multicast, loopback: not a host */
 		if (s->pub_first == WCS_TIME_NONE || t < s->pub_first) {
 			s->pub_first = t;
-			s->pub_input = ev->input;
+			s->pub_clock = clock;
 		}
 		return (add_public(f, s, &ev->dst, t));
 	}
@@ -524,14 +556,14 @@ fanout_add(struct fanout *f, const struct wcs_event *ev)
 	if (p->first == WCS_TIME_NONE || t < p->first) {
 		p->first = t;
 		p->first_input = ev->input;
+		p->first_clock = clock;
 		p->first_line = ev->line;
 	}
 	if (p->last == WCS_TIME_NONE || t > p->last)
 		p->last = t;
-	p->count++;
 	if (ev->action == WCS_ACT_DENY)
 		p->denied = 1;
-	pair_note_input(p, ev);
+	pair_note_sighting(p, ev, clock);
 	return (add_episode(f, p, t));
 out_untracked:
 	if (oom)
@@ -640,13 +672,17 @@ fanout_finish(struct fanout *f, int64_t window_us, uint64_t threshold)
 		s = &f->srcs[si];
 		sum = &f->sums[si];
 		sum->addr = f->addrs[s->addr];
-		sum->sum.attempts = s->attempts;
-		sum->sum.denied = s->denied;
+		for (k = 0; k < s->nclocks; k++) {
+			if (s->by_clock[k].attempts > sum->sum.attempts) {
+				sum->sum.attempts = s->by_clock[k].attempts;
+				sum->sum.denied = s->by_clock[k].denied;
+			}
+		}
 		sum->sum.first = s->first;
 		sum->sum.last = s->last;
 		sum->first_contact = s->first;
 		sum->public_first = s->pub_first;
-		sum->public_input = s->pub_input;
+		sum->public_clock = s->pub_clock;
 		sum->system_only = s->sysmon_system > 0 && s->sysmon_other == 0;
 		sum->from_worm_image = s->sysmon_other > 0;
 		sum->burst_start = WCS_TIME_NONE;

@@ -18,7 +18,7 @@
 #include "wcscan/event.h"
 #include "wcscan/result.h"
 
-#define FO_PAIR_INPUTS 4 /* sources (inputs) remembered per pair */
+#define FO_CLOCKS 4 /* machines remembered per pair and per source */
 #define FO_EPISODES_MAX 16 /* contact episodes kept per pair */
 #define FO_EPISODE_GAP_US (120 * 1000000LL)
 
@@ -27,18 +27,29 @@ struct fo_episode {
 	int64_t start, end;
 };
 
+/*
+ * One machine's log of a pair: a gateway's firewall, the source's own
+ * Sysmon, the target's pfirewall.log.  The same attempt logged by two
+ * machines is one attempt, confirmed twice.
+ */
+struct fo_sighting {
+	uint32_t clock; /* the machine whose clock stamped it */
+	uint32_t input; /* the first input it was read from */
+	uint32_t count; /* attempts this machine logged */
+	int64_t first; /* its first attempt, on that clock */
+};
+
 /* One internal source -> internal destination pair. */
 struct fo_pair {
 	uint32_t src, dst; /* address indices */
-	uint32_t count;
+	uint32_t count; /* attempts: the most any one machine logged */
 	uint8_t nep, epcap;
-	uint8_t ninputs;
+	uint8_t nseen; /* machines that logged it */
 	uint8_t denied; /* some attempt was denied */
 	int64_t first, last;
-	uint32_t input[FO_PAIR_INPUTS]; /* which inputs saw it */
-	int64_t input_first[FO_PAIR_INPUTS];
+	struct fo_sighting seen[FO_CLOCKS];
 	uint64_t first_line; /* where the first contact was read */
-	uint32_t first_input;
+	uint32_t first_input, first_clock;
 	struct fo_episode *ep; /* sorted by start */
 };
 
@@ -50,7 +61,7 @@ struct fo_source_summary {
 				threshold; WCS_TIME_NONE if it never did */
 	int64_t first_contact;
 	int64_t public_first; /* first probe of a public address; NONE */
-	uint32_t public_input; /* the input that logged it */
+	uint32_t public_clock; /* the clock that stamped it */
 	double repeat_period; /* median gap between episodes, seconds; 0 */
 	bool system_only; /* every Sysmon 3 attempt came from System */
 	bool from_worm_image; /* some attempt came from a non-System image */
@@ -64,8 +75,8 @@ void fanout_free(struct fanout *f);
 
 /* True when the event is a 445/tcp attempt this module counts. */
 bool fanout_wants(const struct wcs_event *ev);
-/* Count one attempt.  WCS_OK or WCS_FATAL. */
-int fanout_add(struct fanout *f, const struct wcs_event *ev);
+/* Count one attempt, stamped by clock.  WCS_OK or WCS_FATAL. */
+int fanout_add(struct fanout *f, const struct wcs_event *ev, uint32_t clock);
 
 /*
  * After all events: summarise every source with a sliding window of

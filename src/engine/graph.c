@@ -25,7 +25,7 @@ contact_before(const struct wcs_engine *eng, const struct fo_pair *p,
 	unsigned i;
 
 	for (i = 0; i < p->nep; i++) {
-		t = engine_corrected(eng, p->first_input, p->ep[i].start);
+		t = engine_corrected(eng, p->first_clock, p->ep[i].start);
 		if (t > start + late)
 			break;
 		if (start - t <= eng->opts.max_infect_delay_us)
@@ -34,10 +34,10 @@ contact_before(const struct wcs_engine *eng, const struct fo_pair *p,
 	if (best == WCS_TIME_NONE && p->nep > 0) {
 		/* The episode may have begun long ago and still be going. */
 		t = engine_corrected(
-		    eng, p->first_input, p->ep[p->nep - 1].end);
+		    eng, p->first_clock, p->ep[p->nep - 1].end);
 		if (t >= start - eng->opts.max_infect_delay_us &&
 		    engine_corrected(
-			eng, p->first_input, p->ep[p->nep - 1].start) <= start)
+			eng, p->first_clock, p->ep[p->nep - 1].start) <= start)
 			best = start - WCS_USEC;
 	}
 	return (best);
@@ -111,7 +111,7 @@ consider(struct conclude *c, struct host *b, const struct fo_pair *p,
 
 	memset(&cand, 0, sizeof(cand));
 	cand.pair = p;
-	on_ref = b->start_on_ref && engine_clock_known(eng, p->first_input);
+	on_ref = b->start_on_ref && engine_clock_known(eng, p->first_clock);
 	cand.contact = contact_before(eng, p, b->start,
 	    on_ref ? LATE_ON_REF_US : eng->opts.skew_tolerance_us);
 	if (cand.contact == WCS_TIME_NONE)
@@ -140,7 +140,7 @@ consider(struct conclude *c, struct host *b, const struct fo_pair *p,
 	}
 	cand.host = a;
 	cand.before = cand.contact <= b->start;
-	cand.confirmed = p->ninputs >= 2;
+	cand.confirmed = p->nseen >= 2;
 	if (better(&cand, best))
 		*best = cand;
 	return (WCS_OK);
@@ -183,7 +183,7 @@ load_sweep(struct conclude *c, struct host *a)
 	for (i = 0; i < n; i++) {
 		dst = fanout_addr(eng->fanout, pairs[i]->dst);
 		if (!wcs_addr_same_subnet(dst, &a->ip) ||
-		    !engine_clock_known(eng, pairs[i]->first_input))
+		    !engine_clock_known(eng, pairs[i]->first_clock))
 			continue;
 		for (e = 0; e < pairs[i]->nep; e++) {
 			if (a->nsweep == cap) {
@@ -197,7 +197,7 @@ load_sweep(struct conclude *c, struct host *a)
 				a->sweep = np;
 			}
 			a->sweep[a->nsweep++] = (struct sweep_point){
-				engine_corrected(eng, pairs[i]->first_input,
+				engine_corrected(eng, pairs[i]->first_clock,
 				    pairs[i]->ep[e].start),
 				pairs[i], dst->bytes[3]
 			};
@@ -360,7 +360,7 @@ find_infector(struct conclude *c, struct host *b)
 		a->inferred = true;
 		a->start = best.contact;
 		a->start_on_ref =
-		    engine_clock_known(eng, best.pair->first_input);
+		    engine_clock_known(eng, best.pair->first_clock);
 		t = net_burst(c, a, &fatal);
 		if (fatal)
 			return (WCS_FATAL);

@@ -244,3 +244,24 @@ host_note_web(struct host *h, int64_t t)
 	h->web[i][0] = h->web[i][1] = t;
 	h->nweb++;
 }
+
+void
+host_note_lookup(struct host *h, uint32_t clock, int64_t t)
+{
+	size_t i;
+
+	if (t == WCS_TIME_NONE)
+		return;
+	for (i = 0; i < h->nks_seen; i++) {
+		if (h->ks_seen[i].clock == clock) {
+			if (t < h->ks_seen[i].first)
+				h->ks_seen[i].first = t;
+			return;
+		}
+	}
+	if (h->nks_seen < HOST_KS_CLOCKS) {
+		h->ks_seen[h->nks_seen].clock = clock;
+		h->ks_seen[h->nks_seen].first = t;
+		h->nks_seen++;
+	}
+}

@@ -22,6 +22,7 @@
 #define HOST_JOINS_MAX 8
 #define HOST_IPS_MAX 4 /* more addresses of one computer (multi-homed) */
 #define HOST_WEB_MAX 8 /* web activity kept as merged intervals */
+#define HOST_KS_CLOCKS 4 /* clocks a first lookup is kept on */
 
 /* A 445 contact of a host's sweep of its own /24, for estimating the ones
  * no log kept. */
@@ -58,6 +59,13 @@ struct host {
 	int64_t web[HOST_WEB_MAX][2];
 	size_t nweb;
 	const struct wcs_rule_info *ks_rule; /* the first lookup's rule */
+	/* The first lookup as each machine's log stamped it (the DNS
+	 * server's, the host's Sysmon 22): one moment on two clocks. */
+	struct {
+		uint32_t clock;
+		int64_t first;
+	} ks_seen[HOST_KS_CLOCKS];
+	size_t nks_seen;
 	bool smb1;
 	struct host *alias; /* the host this one is (name -> address, or a
 			       second address -> the first); folded at
@@ -107,6 +115,8 @@ struct host *host_find_name(struct host_table *t, const char *name);
 struct host *host_find_addr(struct host_table *t, const struct wcs_addr *a);
 /* The host h stands for after joins: the end of its alias chain. */
 struct host *host_root(struct host *h);
+/* Note the host's kill-switch lookup at t as clock stamped it. */
+void host_note_lookup(struct host *h, uint32_t clock, int64_t t);
 /* Note outbound web activity at t (kept as a few merged intervals). */
 void host_note_web(struct host *h, int64_t t);
 /* Add a display name if new; false when out of memory. */

@@ -51,6 +51,9 @@ engine_fold(struct wcs_engine *eng, struct host *from, struct host *to)
 	}
 	if (to->ks_rule == NULL)
 		to->ks_rule = from->ks_rule;
+	for (i = 0; i < from->nks_seen; i++)
+		host_note_lookup(
+		    to, from->ks_seen[i].clock, from->ks_seen[i].first);
 	to->smb1 |= from->smb1;
 	from->folded = true;
 	return (WCS_OK);

@@ -94,7 +94,7 @@ own_start(const struct wcs_engine *eng, const struct host *h)
 		if (!is_strong(h->evidence[i].cls))
 			continue;
 		t = engine_corrected(
-		    eng, h->evidence[i].input, h->evidence[i].ts_us);
+		    eng, h->evidence[i].clock, h->evidence[i].ts_us);
 		if (t != WCS_TIME_NONE && (first == WCS_TIME_NONE || t < first))
 			first = t;
 	}
@@ -103,11 +103,11 @@ own_start(const struct wcs_engine *eng, const struct host *h)
 	for (i = 0; i < h->nevidence; i++) {
 		/* A DNS server's clock is rarely comparable with the rest. */
 		if (h->evidence[i].cls != WCS_CLASS_LOOKUP ||
-		    engine_clock_known(eng, h->evidence[i].input) !=
+		    engine_clock_known(eng, h->evidence[i].clock) !=
 			h->start_on_ref)
 			continue;
 		t = engine_corrected(
-		    eng, h->evidence[i].input, h->evidence[i].ts_us);
+		    eng, h->evidence[i].clock, h->evidence[i].ts_us);
 		if (t != WCS_TIME_NONE && t < first &&
 		    first - t <= LOOKUP_LEAD_US)
 			first = t;
@@ -246,7 +246,7 @@ net_burst(struct conclude *c, const struct host *h, bool *fatal)
 			continue;
 		pairs = fanout_pairs_from(eng->fanout, addr, &n);
 		for (i = 0; i < n; i++) {
-			if (!engine_clock_known(eng, pairs[i]->first_input))
+			if (!engine_clock_known(eng, pairs[i]->first_clock))
 				continue;
 			if (m == cap) {
 				cap = cap == 0 ? 64 : cap * 2;
@@ -260,7 +260,7 @@ net_burst(struct conclude *c, const struct host *h, bool *fatal)
 				t = nt;
 			}
 			t[m++] = engine_corrected(
-			    eng, pairs[i]->first_input, pairs[i]->first);
+			    eng, pairs[i]->first_clock, pairs[i]->first);
 		}
 	}
 	if (m >= SWEEP_MIN) {
@@ -282,9 +282,9 @@ net_burst(struct conclude *c, const struct host *h, bool *fatal)
 	wcs_free(eng->ctx, t);
 	if (h->fan != NULL && h->fan->sum.public_ >= PUBLIC_WORM_MIN &&
 	    h->fan->public_first != WCS_TIME_NONE &&
-	    engine_clock_known(eng, h->fan->public_input)) {
+	    engine_clock_known(eng, h->fan->public_clock)) {
 		int64_t p = engine_corrected(
-		    eng, h->fan->public_input, h->fan->public_first);
+		    eng, h->fan->public_clock, h->fan->public_first);
 
 		if (burst == WCS_TIME_NONE || p < burst)
 			burst = p;
@@ -363,10 +363,10 @@ lookup_time(const struct wcs_engine *eng, const struct host *h, bool *on_ref)
 		    h->evidence[i].ts_us == WCS_TIME_NONE)
 			continue;
 		t = engine_corrected(
-		    eng, h->evidence[i].input, h->evidence[i].ts_us);
+		    eng, h->evidence[i].clock, h->evidence[i].ts_us);
 		if (best == WCS_TIME_NONE || t < best) {
 			best = t;
-			ref = engine_clock_known(eng, h->evidence[i].input);
+			ref = engine_clock_known(eng, h->evidence[i].clock);
 		}
 	}
 	if (best == WCS_TIME_NONE)

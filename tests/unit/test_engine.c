@@ -75,6 +75,7 @@ process(struct fixture *f, const char *host, int64_t t, const char *image,
 
 	wcs_event_clear(&ev);
 	ev.kind = WCS_EV_PROCESS;
+	ev.event_id = 4688;
 	ev.ts_us = t;
 	ev.host = host;
 	ev.image = image;
@@ -254,8 +255,9 @@ test_skew_estimate(void **state)
 	struct fixture *f = *state;
 	const struct wcs_result *res;
 	char dst[32];
-	int64_t off;
-	size_t ref, n;
+	const char *ref;
+	int64_t off, unc;
+	size_t n;
 	int i;
 
 	for (i = 1; i <= 10; i++) {
@@ -264,14 +266,86 @@ test_skew_estimate(void **state)
 		conn(f, "10.0.3.100", dst, at(15, 1, 30 + i), 2, NULL);
 	}
 	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
-	assert_true(wcs_engine_input_offset(f->eng, 1, &off, &ref, &n) ||
-		    wcs_engine_input_offset(f->eng, 2, &off, &ref, &n));
-	assert_true(wcs_engine_input_offset(f->eng, 2, &off, &ref, &n));
-	if (ref == 2)
-		assert_true(wcs_engine_input_offset(f->eng, 1, &off, &ref, &n));
+	assert_true(wcs_engine_input_offset(f->eng, 1, &off, &unc, &ref, &n));
+	if (ref == NULL) /* 1 is the reference: look at 2 */
+		assert_true(
+		    wcs_engine_input_offset(f->eng, 2, &off, &unc, &ref, &n));
+	assert_non_null(ref);
 	assert_int_equal(n, 10);
 	/* Either 1 is 90 s behind 2, or 2 is 90 s ahead of 1. */
 	assert_true(off == 90 * WCS_USEC || off == -90 * WCS_USEC);
+	assert_true(unc <= WCS_USEC);
+}
+
+/* A clock of the result by name. */
+static const struct wcs_clock *
+find_clock(const struct wcs_result *res, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < res->nclocks; i++) {
+		if (strcmp(res->clocks[i].name, name) == 0)
+			return (&res->clocks[i]);
+	}
+	fail_msg("clock %s not in the result", name);
+	return (NULL);
+}
+
+/*
+ * One central file (input 0) holds the Sysmon 3 events of two computers
+ * whose clocks run 60 s fast and 45 s slow; the gateway (input 3) saw the
+ * same contacts.  Each computer gets its own offset, and a third computer
+ * that shares nothing stays unknown with a large uncertainty.
+ */
+static void
+test_clocks_per_machine(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+	const struct wcs_clock *c;
+	struct wcs_event ev;
+	char dst[32];
+	int i, k;
+	static const struct {
+		const char *host, *src;
+		int net, skew;
+	} m[] = { { "COMP-A", "10.0.3.100", 3, 60 },
+		{ "COMP-B", "10.0.4.100", 4, -45 } };
+
+	for (k = 0; k < 2; k++) {
+		for (i = 1; i <= 10; i++) {
+			(void)snprintf(
+			    dst, sizeof(dst), "10.0.%d.%d", m[k].net, i);
+			conn(f, m[k].src, dst, at(15, 0, i), 3, NULL);
+			wcs_event_clear(&ev);
+			ev.kind = WCS_EV_CONN;
+			ev.event_id = 3;
+			ev.host = m[k].host;
+			ev.ts_us = at(15, 0, i) + m[k].skew * WCS_USEC;
+			assert_true(wcs_addr_parse(
+			    m[k].src, strlen(m[k].src), &ev.src));
+			assert_true(wcs_addr_parse(dst, strlen(dst), &ev.dst));
+			ev.dport = 445;
+			ev.proto = 6;
+			ev.outbound = 1;
+			ev.input = 0;
+			ev.line = (uint64_t)i;
+			feed(f, &ev);
+		}
+	}
+	process(f, "COMP-C", at(15, 2, 0), "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	c = find_clock(res, "COMP-A");
+	assert_true(c->known);
+	assert_int_equal(c->offset_us, 60 * WCS_USEC);
+	assert_true(c->uncertainty_us <= WCS_USEC);
+	assert_string_equal(c->reference, "fw.log");
+	c = find_clock(res, "COMP-B");
+	assert_true(c->known);
+	assert_int_equal(c->offset_us, -45 * WCS_USEC);
+	c = find_clock(res, "COMP-C");
+	assert_false(c->known);
+	assert_true(c->uncertainty_us >= 60 * WCS_USEC);
 }
 
 static void
@@ -578,6 +652,8 @@ main(void)
 		    test_graph_from_the_victims_side, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_skew_estimate, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_clocks_per_machine, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_timing_join_and_presumed_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(

@@ -1,0 +1,68 @@
+/*
+ * Clocks (engine-private).  Every timestamp was written by one machine's
+ * clock: a firewall or a DNS server (known by the input that holds its
+ * log), or a Windows computer (known by its name, whichever file holds
+ * its events: its own export, a ForwardedEvents collection, a SIEM
+ * export).  The clocks disagree by seconds to minutes.
+ *
+ * Where two clocks stamped the same moment (one 445 connection in a
+ * sensor's log and in the host's Sysmon; one DNS query in the server's
+ * log and in the host's Sysmon 22) the difference is one observation of
+ * their offset.  clock_table_solve puts every clock it can on one
+ * reference clock, jointly, and keeps each estimate's uncertainty; a
+ * clock that shares nothing with the reference stays unknown.
+ */
+#ifndef WCSCAN_ENGINE_CLOCKS_H
+#define WCSCAN_ENGINE_CLOCKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wcscan/core.h"
+
+#define CLOCK_NONE UINT32_MAX
+#define CLOCK_MAX (1u << 20) /* clocks told apart; the rest share one */
+
+/* One observation: the same moment read t_a on clock a and t_b on b. */
+struct clock_sample {
+	uint32_t a, b;
+	int64_t d; /* t_a - t_b */
+};
+
+struct clock_table;
+
+struct clock_table *clock_table_new(struct wcs_ctx *ctx);
+void clock_table_free(struct clock_table *ct);
+/* The clock of the machine whose log is input i (a sensor). */
+uint32_t clock_of_input(struct clock_table *ct, uint32_t input);
+/* The clock of the Windows computer name (case-insensitive, its first
+ * label).  CLOCK_NONE when out of memory. */
+uint32_t clock_of_machine(struct clock_table *ct, const char *name);
+size_t clock_count(const struct clock_table *ct);
+/* A machine clock's name, or NULL for a sensor's (then *input says). */
+const char *clock_machine(
+    const struct clock_table *ct, uint32_t id, uint32_t *input);
+
+/*
+ * Estimate every clock's offset from the samples.  Clocks in the largest
+ * connected group are put on its best-connected clock; with no samples,
+ * fallback (a sensor, say; CLOCK_NONE for none) is the reference by
+ * itself.  unknown_us is the uncertainty of a clock left unknown.
+ * WCS_OK or WCS_FATAL.
+ */
+int clock_table_solve(struct clock_table *ct, const struct clock_sample *s,
+    size_t n, uint32_t fallback, int64_t unknown_us);
+
+bool clock_known(const struct clock_table *ct, uint32_t id);
+/* Microseconds the clock is ahead of the reference; 0 when unknown. */
+int64_t clock_offset(const struct clock_table *ct, uint32_t id);
+/* How far the estimate may be off (unknown clocks: unknown_us). */
+int64_t clock_uncertainty(const struct clock_table *ct, uint32_t id);
+uint32_t clock_reference(const struct clock_table *ct, uint32_t id);
+/* Observations the estimate rests on. */
+size_t clock_samples(const struct clock_table *ct, uint32_t id);
+/* t read on clock id, on the reference clock (as is when unknown). */
+int64_t clock_corrected(const struct clock_table *ct, uint32_t id, int64_t t);
+
+#endif /* WCSCAN_ENGINE_CLOCKS_H */
