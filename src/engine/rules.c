@@ -16,8 +16,16 @@
  * Matchers: "pcre /re/flags" (flags i, x, s, m), "domain NAME" (the name
  * or any subdomain, case-insensitive, a trailing dot allowed), "file GLOB"
  * (a file name on a path boundary, * and ? inside one path component,
- * case-insensitive), "word TEXT" (TEXT on word boundaries).  The sugar
- * forms are compiled to PCRE2 so every rule runs on one engine.
+ * case-insensitive; a name without wildcards also as its 8.3 short name
+ * PREFIX~N.EXT), "word TEXT" (TEXT on word boundaries).  The sugar forms
+ * are compiled to PCRE2 so every rule runs on one engine.
+ *
+ * Fields that hold paths (image, parent, target, cmdline) are matched as
+ * logged and, when that differs, once more as Windows resolves the names
+ * in them: trailing dots and blanks dropped, and NTFS stream suffixes
+ * (":Zone.Identifier", "::$DATA").  So "tasksche.exe." and
+ * "tasksche.exe::$DATA" meet every rule written for tasksche.exe, in one
+ * place rather than in every pattern.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -81,6 +89,8 @@ struct wcs_rules {
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
 	uint64_t match_errors; /* limits hit: counted, treated as no match */
+	char *nbuf; /* the fields of one event with their names resolved */
+	size_t nused, ncap;
 };
 
 struct wcs_rules *
@@ -128,6 +138,7 @@ wcs_rules_free(struct wcs_rules *rules)
 	wcs_free(rules->ctx, rules->by_kind);
 	pcre2_match_data_free(rules->md);
 	pcre2_match_context_free(rules->mctx);
+	wcs_free(rules->ctx, rules->nbuf);
 	wcs_pool_free(rules->pool);
 	wcs_free(rules->ctx, rules);
 }
@@ -205,6 +216,51 @@ re_append(char *out, size_t *o, size_t cap, const char *s)
 	out[*o] = '\0';
 }
 
+/* A character as 8.3 short names have it: those they forbid become _. */
+static char
+short_char(char c)
+{
+	if ((unsigned char)c >= 0x80 || strchr("+,;=[]", c) != NULL)
+		return ('_');
+	return (c);
+}
+
+/*
+ * Append "|" and the 8.3 short names Windows gives a file called name
+ * (on NTFS by default, or set with fsutil file setshortname): up to 6
+ * characters of the base without dots or blanks, "~1" to "~9", and up to
+ * 3 of the extension ("tasksche.exe" is TASKSC~1.EXE).  Other names that share the
+ * 6 characters and the extension have the same forms: a hit on one is
+ * worth a look all the same.
+ */
+static void
+re_short_name(char *re, size_t *o, size_t cap, const char *name)
+{
+	const char *dot = strrchr(name, '.'), *s;
+	const char *end = dot != NULL ? dot : name + strlen(name);
+	char base[6], ext[3];
+	size_t nb = 0, ne = 0;
+
+	for (s = name; s < end && nb < sizeof(base); s++) {
+		if (*s != '.' && *s != ' ')
+			base[nb++] = short_char(*s);
+	}
+	for (s = dot != NULL ? dot + 1 : end; *s != '\0' && ne < sizeof(ext);
+	     s++) {
+		if (*s != ' ')
+			ext[ne++] = short_char(*s);
+	}
+	if (nb == 0)
+		return;
+	re_append(re, o, cap, "|");
+	re_quote(re, o, cap, base, nb);
+	re_append(re, o, cap, "~[1-9]");
+	if (ne > 0) {
+		re_append(re, o, cap, "\\.");
+		re_quote(re, o, cap, ext, ne);
+	}
+}
+
 /*
  * Compile one matcher line into r->re.  Errors carry the PCRE2 offset
  * relative to the pattern as the user wrote it (for pcre) or to the
@@ -270,7 +326,7 @@ compile_matcher(
 		if (val[0] == '\0' || strpbrk(val, "/\\") != NULL)
 			return (perr(
 			    p, "file wants a bare file name, got '%s'", val));
-		re_append(re, &o, sizeof(re), "(?:^|[\\\\/])");
+		re_append(re, &o, sizeof(re), "(?:^|[\\\\/])(?:");
 		for (i = 0; val[i] != '\0'; i++) {
 			if (val[i] == '*')
 				re_append(re, &o, sizeof(re), "[^\\\\/]*");
@@ -279,6 +335,10 @@ compile_matcher(
 			else
 				re_quote(re, &o, sizeof(re), val + i, 1);
 		}
+		/* A plain name may be logged by its short name. */
+		if (strpbrk(val, "*?~") == NULL)
+			re_short_name(re, &o, sizeof(re), val);
+		re_append(re, &o, sizeof(re), ")");
 		/* A quoted path may end in a quote, then arguments follow. */
 		re_append(re, &o, sizeof(re), "(?:$|[\"\\s])");
 		opts |= PCRE2_CASELESS;
@@ -753,19 +813,138 @@ event_field(const struct wcs_event *ev, enum rule_field f)
 	}
 }
 
+/* The fields that hold paths, alone or in a command line. */
+static bool
+path_field(enum rule_field f)
+{
+	return (
+	    f == F_IMAGE || f == F_PARENT || f == F_TARGET || f == F_CMDLINE);
+}
+
+/* What separates the names in a path or a command line. */
+static bool
+name_sep(char c)
+{
+	return (c == '\\' || c == '/' || c == '"' || c == ' ' || c == '\t' ||
+		c == '\r' || c == '\n');
+}
+
+/* The trailing dots of the name out[from..*o), unless it is "." or "..". */
+static void
+trim_dots(const char *out, size_t from, size_t *o)
+{
+	size_t e = *o;
+
+	while (e > from && out[e - 1] == '.')
+		e--;
+	if (e > from)
+		*o = e;
+}
+
+/*
+ * s[0..len) into out (len + 1 bytes) with its names as Windows resolves
+ * them: in each name (between \ / " and white space) an NTFS stream
+ * suffix is dropped (from a colon that is not a drive's), then trailing
+ * dots; at the end trailing blanks and dots go too ("tasksche.exe. ").
+ * Returns false when nothing changed (or nothing would be left).
+ */
+static bool
+resolve_names(const char *s, size_t len, char *out)
+{
+	size_t i, o = 0, name = 0;
+	bool stream = false;
+
+	for (i = 0; i < len; i++) {
+		if (name_sep(s[i])) {
+			trim_dots(out, name, &o);
+			out[o++] = s[i];
+			name = o;
+			stream = false;
+		} else if (stream) {
+			continue;
+		} else if (s[i] == ':' &&
+			   !(o - name == 1 &&
+			       isalpha((unsigned char)out[name]))) {
+			stream = true;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	trim_dots(out, name, &o);
+	while (o > 0 &&
+	       (out[o - 1] == '.' || out[o - 1] == ' ' || out[o - 1] == '\t'))
+		o--;
+	out[o] = '\0';
+	return (o > 0 && o != len);
+}
+
+/*
+ * The resolved form of field f (s), made once per event into
+ * rules->nbuf; *out is NULL when it is s itself.  WCS_FATAL when out of
+ * memory.
+ */
+static int
+resolved_field(struct wcs_rules *rules, size_t *offs, enum rule_field f,
+    const char *s, const char **out)
+{
+	size_t len, ncap;
+	char *nb;
+
+	*out = NULL;
+	if (!path_field(f))
+		return (WCS_OK);
+	if (offs[f] == 0) {
+		offs[f] = 1; /* s itself, unless resolving changes it */
+		len = strlen(s);
+		if (rules->ncap - rules->nused < len + 1) {
+			ncap = rules->nused + len + 1;
+			if (ncap < 2 * rules->ncap)
+				ncap = 2 * rules->ncap;
+			if ((nb = wcs_reallocarray(
+				 rules->ctx, rules->nbuf, ncap, 1)) == NULL)
+				return (WCS_FATAL);
+			rules->nbuf = nb;
+			rules->ncap = ncap;
+		}
+		if (resolve_names(s, len, rules->nbuf + rules->nused)) {
+			offs[f] = rules->nused + 2;
+			rules->nused += len + 1;
+		}
+	}
+	if (offs[f] > 1)
+		*out = rules->nbuf + offs[f] - 2;
+	return (WCS_OK);
+}
+
+/* Whether r matches s: limits hit are counted and are no match. */
+static bool
+rule_hits(struct wcs_rules *rules, const struct rule *r, const char *s)
+{
+	int m;
+
+	m = pcre2_match(
+	    r->re, (PCRE2_SPTR)s, strlen(s), 0, 0, rules->md, rules->mctx);
+	if (m < 0 && m != PCRE2_ERROR_NOMATCH)
+		rules->match_errors++;
+	return (m >= 0);
+}
+
 int
 wcs_rules_match(struct wcs_rules *rules, const struct wcs_event *ev,
     wcs_rule_hit_cb cb, void *arg)
 {
+	size_t offs[F_ANSWER + 1]; /* resolved fields: 0 not yet, 1 same */
 	const struct rule *r;
-	const char *s;
+	const char *s, *alt;
 	size_t i;
 	unsigned f, k;
-	int m, rc;
+	int rc;
 
 	if ((unsigned)ev->kind >= WCS_EV__COUNT)
 		return (
 		    WCS_OK); /* no reader makes one; no rule could want it */
+	memset(offs, 0, sizeof(offs));
+	rules->nused = 0;
 	for (i = rules->kind_off[ev->kind]; i < rules->kind_off[ev->kind + 1];
 	     i++) {
 		r = &rules->rules[rules->by_kind[i]];
@@ -780,13 +959,12 @@ wcs_rules_match(struct wcs_rules *rules, const struct wcs_event *ev,
 		for (f = 0; f < r->nfields; f++) {
 			if ((s = event_field(ev, r->fields[f])) == NULL)
 				continue;
-			m = pcre2_match(r->re, (PCRE2_SPTR)s, strlen(s), 0, 0,
-			    rules->md, rules->mctx);
-			if (m == PCRE2_ERROR_NOMATCH)
-				continue;
-			if (m < 0) {
-				rules->match_errors++;
-				continue;
+			if (!rule_hits(rules, r, s)) {
+				if ((rc = resolved_field(rules, offs,
+					 r->fields[f], s, &alt)) != WCS_OK)
+					return (rc);
+				if (alt == NULL || !rule_hits(rules, r, alt))
+					continue;
 			}
 			if ((rc = cb(&r->info, ev, s, arg)) != WCS_OK)
 				return (rc);

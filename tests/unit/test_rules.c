@@ -181,6 +181,160 @@ static const struct rcase cases[] = {
 	    "powershell -enc d2NyeQB3Y3J5LnduY3J5ZmlsZQ==wcrywncry", 0 },
 };
 
+/*
+ * Names written to slip past the rules: the worm's own names only for the
+ * kill switch, and for every file and process rule the 8.3 short name, a
+ * trailing dot or blanks and an NTFS stream suffix, each with near misses.
+ */
+static const struct rcase evasions[] = {
+	/* kill switch: the names themselves, not longer ones */
+	{ "wannacry.killswitch.original", WCS_EV_DNS, "qname",
+	    "iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com.", 0 },
+	{ "wannacry.killswitch.original", WCS_EV_DNS, "qname",
+	    "WWW.IuqerfSodp9ifjaposdfjhgosurijfaewrwergwea.Com", 0 },
+	{ NULL, WCS_EV_DNS, "qname",
+	    "x.www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com", 0 },
+	{ NULL, WCS_EV_DNS, "qname",
+	    "mail.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com", 0 },
+	{ NULL, WCS_EV_DNS, "qname",
+	    "www.www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com", 0 },
+	{ NULL, WCS_EV_DNS, "qname",
+	    "iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com.evil.com", 0 },
+	{ NULL, WCS_EV_DNS, "qname",
+	    "aiuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com", 0 },
+	{ "wannacry.killswitch.variant-iff", WCS_EV_DNS, "qname",
+	    "ifferfsodp9ifjaposdfjhgosurijfaewrwergwea.test.", 0 },
+	{ NULL, WCS_EV_DNS, "qname",
+	    "x.ifferfsodp9ifjaposdfjhgosurijfaewrwergwea.com", 0 },
+	{ NULL, WCS_EV_DNS, "qname",
+	    "ifferfsodp9ifjaposdfjhgosurijfaewrwergwea.tester", 0 },
+	{ "wannacry.killswitch.variant-iuqss", WCS_EV_DNS, "qname",
+	    "WWW.IUQSSFSODP9IFJAPOSDFJHGOSURIJFAEWRWERGWEA.COM.", 0 },
+	{ NULL, WCS_EV_DNS, "qname",
+	    "cdn.iuqssfsodp9ifjaposdfjhgosurijfaewrwergwea.com", 0 },
+	{ "wannacry.killswitch.variant-ayylmao", WCS_EV_DNS, "qname",
+	    "ayylmaotjhsstasdfasdfasdfasdfasdfasdfasdf.com", 0 },
+	{ NULL, WCS_EV_DNS, "qname",
+	    "ayylmaotjhsstasdfasdfasdfasdfasdfasdfasdf.com.ayylmao.org", 0 },
+	/* tasksche.exe as a process */
+	{ "wannacry.process.tasksche", WCS_EV_PROCESS, "image",
+	    "C:\\ProgramData\\qwe\\TASKSC~1.EXE", 0 },
+	{ "wannacry.process.tasksche", WCS_EV_PROCESS, "image",
+	    "C:\\ProgramData\\qwe\\tasksche.exe.", 0 },
+	{ "wannacry.process.tasksche", WCS_EV_PROCESS, "image",
+	    "C:\\ProgramData\\qwe\\tasksche.exe  ", 0 },
+	{ "wannacry.process.tasksche", WCS_EV_PROCESS, "image",
+	    "C:\\ProgramData\\qwe\\tasksche.exe. .", 0 },
+	{ "wannacry.process.tasksche", WCS_EV_PROCESS, "parent",
+	    "C:\\ProgramData\\qwe\\tasksche.exe::$DATA", 0 },
+	{ NULL, WCS_EV_PROCESS, "image", "C:\\Windows\\TASKSCHD.EXE", 0 },
+	{ NULL, WCS_EV_PROCESS, "image", "C:\\Windows\\TaskScheduler", 0 },
+	{ NULL, WCS_EV_PROCESS, "image", "C:\\x\\TASKSC~1.EXEC", 0 },
+	{ NULL, WCS_EV_PROCESS, "image", "C:\\x\\TASKSC~10.EXE", 0 },
+	{ NULL, WCS_EV_PROCESS, "image", "C:\\x\\TASKS~1.EXE", 0 },
+	{ NULL, WCS_EV_PROCESS, "image", "C:\\x\\tasksche.exe.bak", 0 },
+	{ NULL, WCS_EV_PROCESS, "image", "C:\\x\\tasksche.exe.bak.", 0 },
+	{ NULL, WCS_EV_PROCESS, "image", "C:\\x\\tasksche.exe_", 0 },
+	/* a stream called tasksche.exe on another file is not the file */
+	{ NULL, WCS_EV_PROCESS, "image", "C:\\x\\notes.txt:tasksche.exe", 0 },
+	/* the other programs */
+	{ "wannacry.process.mssecsvc", WCS_EV_PROCESS, "image",
+	    "C:\\WINDOWS\\MSSECS~1.EXE", 0 },
+	{ "wannacry.process.mssecsvc", WCS_EV_PROCESS, "image",
+	    "C:\\WINDOWS\\mssecsvc.exe:Zone.Identifier", 0 },
+	{ NULL, WCS_EV_PROCESS, "image", "C:\\WINDOWS\\MSSECS~1.EXE.bak", 0 },
+	{ "wannacry.process.taskdl", WCS_EV_PROCESS, "image",
+	    "C:\\ProgramData\\qwe\\taskdl.exe.", 0 },
+	{ "wannacry.process.taskse", WCS_EV_PROCESS, "image",
+	    "C:\\ProgramData\\qwe\\taskse.exe::$DATA", 0 },
+	{ "wannacry.process.taskhsvc", WCS_EV_PROCESS, "image",
+	    "C:\\ProgramData\\qwe\\TaskData\\Tor\\TASKHS~1.EXE", 0 },
+	{ NULL, WCS_EV_PROCESS, "image", "C:\\Windows\\TASKHO~1.EXE", 0 },
+	{ "wannacry.process.decryptor", WCS_EV_PROCESS, "image",
+	    "C:\\Users\\a\\Desktop\\@WANAD~1.EXE", 0 },
+	{ "wannacry.process.decryptor", WCS_EV_PROCESS, "parent",
+	    "C:\\Users\\a\\Desktop\\@WanaDecryptor@.exe...", 0 },
+	{ NULL, WCS_EV_PROCESS, "image", "C:\\Users\\a\\WANAD~1.EXE", 0 },
+	{ "wannacry.process.other-names", WCS_EV_PROCESS, "image",
+	    "C:\\Users\\a\\Downloads\\WANNAC~1.EXE", 0 },
+	{ "wannacry.process.other-names", WCS_EV_PROCESS, "image",
+	    "C:\\Users\\a\\Downloads\\lhdfrgui.exe:Zone.Identifier", 0 },
+	{ NULL, WCS_EV_PROCESS, "image", "C:\\Users\\a\\WANNA~1.EXE", 0 },
+	/* command lines */
+	{ "wannacry.cmd.tasksche-install", WCS_EV_PROCESS, "cmdline",
+	    "\"C:\\ProgramData\\x\\TASKSC~1.EXE\" /i", 0 },
+	{ "wannacry.cmd.tasksche-install", WCS_EV_PROCESS, "cmdline",
+	    "C:\\ProgramData\\x\\tasksche.exe. /i", 0 },
+	{ "wannacry.cmd.tasksche-install", WCS_EV_PROCESS, "cmdline",
+	    "\"C:\\ProgramData\\x\\tasksche.exe::$DATA\" /i", 0 },
+	{ NULL, WCS_EV_PROCESS, "cmdline", "TASKSC~1.EXEC /i", 0 },
+	{ "wannacry.file.readme", WCS_EV_PROCESS, "cmdline",
+	    "notepad.exe @Please_Read_Me@.txt:Zone.Identifier", 0 },
+	{ "wannacry.file.readme", WCS_EV_PROCESS, "cmdline",
+	    "notepad.exe C:\\Users\\a\\Desktop\\@PLEAS~1.TXT", 0 },
+	{ NULL, WCS_EV_PROCESS, "cmdline", "notepad.exe @PLEAS~1.TXTX", 0 },
+	/* services */
+	{ "wannacry.service.mssecsvc-image", WCS_EV_SERVICE, "image",
+	    "C:\\WINDOWS\\mssecsvc.exe. -m security", 0 },
+	{ "wannacry.service.mssecsvc-image", WCS_EV_SERVICE, "image",
+	    "C:\\WINDOWS\\MSSECS~1.EXE -m security", 0 },
+	{ "wannacry.service.tasksche", WCS_EV_SERVICE, "image",
+	    "cmd.exe /c \"C:\\ProgramData\\abcxyz\\tasksche.exe.\"", 0 },
+	{ "wannacry.service.tasksche", WCS_EV_SERVICE, "image",
+	    "cmd.exe /c C:\\ProgramData\\abcxyz\\TASKSC~2.EXE", 0 },
+	{ NULL, WCS_EV_SERVICE, "image",
+	    "cmd.exe /c C:\\ProgramData\\abcxyz\\TASKSC~1.EXE.bak", 0 },
+	/* files */
+	{ "wannacry.file.readme", WCS_EV_FILE, "target",
+	    "C:\\Users\\a\\Desktop\\@Please_Read_Me@.txt:Zone.Identifier", 0 },
+	{ "wannacry.file.readme", WCS_EV_FILE, "target",
+	    "C:\\Users\\a\\Desktop\\@PLEAS~1.TXT", 0 },
+	{ "wannacry.file.readme", WCS_EV_FILE, "target",
+	    "C:\\Users\\a\\Desktop\\@Please_Read_Me@.txt  ", 0 },
+	{ NULL, WCS_EV_FILE, "target", "C:\\Users\\a\\@PLEAS~1.TXT.lnk", 0 },
+	{ "wannacry.file.decryptor", WCS_EV_FILE, "target",
+	    "C:\\Users\\a\\Desktop\\@WANAD~1.EXE", 0 },
+	{ "wannacry.file.decryptor", WCS_EV_FILE, "target",
+	    "C:\\Users\\a\\Desktop\\@WanaDecryptor@.exe::$DATA", 0 },
+	{ "wannacry.file.wncry", WCS_EV_FILE, "target",
+	    "C:\\Users\\a\\Documents\\budget.xlsx.WNCRY.", 0 },
+	{ "wannacry.file.wncry", WCS_EV_FILE, "target",
+	    "C:\\Users\\a\\Documents\\BUDGET~1.WNC", 0 },
+	{ NULL, WCS_EV_FILE, "target", "C:\\Users\\a\\Documents\\BUDGET.WNC",
+	    0 },
+	{ "wannacry.file.wnry", WCS_EV_FILE, "target",
+	    "C:\\ProgramData\\qwe\\R~1.WNR", 0 },
+	{ "wannacry.file.wnry", WCS_EV_FILE, "target",
+	    "C:\\ProgramData\\qwe\\c.wnry:Zone.Identifier", 0 },
+	{ NULL, WCS_EV_FILE, "target", "C:\\ProgramData\\qwe\\RX~1.WNR", 0 },
+	{ "wannacry.file.keys", WCS_EV_FILE, "target",
+	    "C:\\ProgramData\\qwe\\00000000.pky.", 0 },
+	{ "wannacry.file.keys", WCS_EV_FILE, "target",
+	    "C:\\ProgramData\\qwe\\000000~1.EKY", 0 },
+	{ NULL, WCS_EV_FILE, "target", "C:\\ProgramData\\qwe\\00000~1.EKY", 0 },
+	{ "wannacry.file.worm-exe", WCS_EV_FILE, "target",
+	    "C:\\WINDOWS\\mssecsvc.exe:Zone.Identifier", 0 },
+	{ "wannacry.file.worm-exe", WCS_EV_FILE, "target",
+	    "C:\\WINDOWS\\MSSECS~1.EXE", 0 },
+	{ "wannacry.file.dropped-exe", WCS_EV_FILE, "target",
+	    "C:\\ProgramData\\qwe\\TASKSC~1.EXE", 0 },
+	{ "wannacry.file.dropped-exe", WCS_EV_FILE, "target",
+	    "C:\\ProgramData\\qwe\\tasksche.exe::$DATA", 0 },
+	{ "wannacry.file.dropped-exe", WCS_EV_FILE, "target",
+	    "C:\\ProgramData\\qwe\\taskdl.exe . ", 0 },
+	{ NULL, WCS_EV_FILE, "target", "C:\\ProgramData\\qwe\\TASKSC~1.EXEC",
+	    0 },
+	{ NULL, WCS_EV_FILE, "target", "C:\\Windows\\Tasks\\TASKSCHD.EXE", 0 },
+	/* network */
+	{ "wannacry.conn.smb-from-mssecsvc", WCS_EV_CONN, "image",
+	    "C:\\WINDOWS\\MSSECS~1.EXE", 445 },
+	{ "wannacry.conn.smb-from-mssecsvc", WCS_EV_CONN, "image",
+	    "C:\\WINDOWS\\mssecsvc.exe.", 445 },
+	{ "wannacry.conn.tor", WCS_EV_CONN, "image",
+	    "C:\\ProgramData\\qwe\\TaskData\\Tor\\TASKHS~1.EXE", 9001 },
+	{ NULL, WCS_EV_CONN, "image", "C:\\WINDOWS\\MSSECS~1.EXE", 80 },
+};
+
 static void
 set_field(struct wcs_event *ev, const char *field, const char *value)
 {
@@ -200,35 +354,44 @@ set_field(struct wcs_event *ev, const char *field, const char *value)
 		fail_msg("test uses unknown field %s", field);
 }
 
+/* Each case hits its rule, or nothing when it names none. */
+static void
+run_cases(struct wcs_rules *rules, const struct rcase *cs, size_t n)
+{
+	struct wcs_event ev;
+	struct hits h;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		wcs_event_clear(&ev);
+		ev.kind = cs[i].kind;
+		ev.dport = cs[i].dport;
+		set_field(&ev, cs[i].field, cs[i].value);
+		memset(&h, 0, sizeof(h));
+		assert_int_equal(
+		    wcs_rules_match(rules, &ev, collect, &h), WCS_OK);
+		if (cs[i].rule == NULL) {
+			if (h.n != 0)
+				fail_msg("'%s' should match nothing, hit %s",
+				    cs[i].value, h.ids);
+			continue;
+		}
+		if (strstr(h.ids, cs[i].rule) == NULL)
+			fail_msg("'%s' should hit %s, hit '%s'", cs[i].value,
+			    cs[i].rule, h.ids);
+	}
+}
+
 static void
 test_every_rule_positive_and_negative(void **state)
 {
 	struct wcs_ctx ctx;
 	struct wcs_rules *rules = shipped_rules(&ctx);
-	struct wcs_event ev;
-	struct hits h;
 	size_t i, j;
 	bool covered;
 
 	(void)state;
-	for (i = 0; i < WCS_NELEM(cases); i++) {
-		wcs_event_clear(&ev);
-		ev.kind = cases[i].kind;
-		ev.dport = cases[i].dport;
-		set_field(&ev, cases[i].field, cases[i].value);
-		memset(&h, 0, sizeof(h));
-		assert_int_equal(
-		    wcs_rules_match(rules, &ev, collect, &h), WCS_OK);
-		if (cases[i].rule == NULL) {
-			if (h.n != 0)
-				fail_msg("'%s' should match nothing, hit %s",
-				    cases[i].value, h.ids);
-			continue;
-		}
-		if (strstr(h.ids, cases[i].rule) == NULL)
-			fail_msg("'%s' should hit %s, hit '%s'", cases[i].value,
-			    cases[i].rule, h.ids);
-	}
+	run_cases(rules, cases, WCS_NELEM(cases));
 	/* Every shipped rule has at least one positive case here. */
 	for (j = 0; j < wcs_rules_count(rules); j++) {
 		covered = false;
@@ -242,6 +405,79 @@ test_every_rule_positive_and_negative(void **state)
 			fail_msg("rule %s has no test case",
 			    wcs_rules_info(rules, j)->id);
 	}
+	wcs_rules_free(rules);
+}
+
+static void
+test_evasions(void **state)
+{
+	struct wcs_ctx ctx;
+	struct wcs_rules *rules = shipped_rules(&ctx);
+	size_t i, j;
+	bool covered;
+
+	(void)state;
+	run_cases(rules, evasions, WCS_NELEM(evasions));
+	/* Every file and process rule met an evasion. */
+	for (j = 0; j < wcs_rules_count(rules); j++) {
+		const struct wcs_rule_info *ri = wcs_rules_info(rules, j);
+
+		if (strncmp(ri->id, "wannacry.cmd.", 13) == 0 &&
+		    strcmp(ri->id, "wannacry.cmd.tasksche-install") != 0)
+			continue; /* command lines, not file names */
+		if (strcmp(ri->id, "wannacry.service.mssecsvc") == 0)
+			continue; /* a service name */
+		covered = false;
+		for (i = 0; i < WCS_NELEM(evasions); i++) {
+			if (evasions[i].rule != NULL &&
+			    strcmp(evasions[i].rule, ri->id) == 0)
+				covered = true;
+		}
+		if (!covered)
+			fail_msg("rule %s has no evasion case", ri->id);
+	}
+	wcs_rules_free(rules);
+}
+
+/*
+ * The file sugar: a plain name also as its 8.3 short name, a wildcard one
+ * not; and the resolving of names in site rules too.
+ */
+static void
+test_file_short_names(void **state)
+{
+	struct wcs_ctx ctx;
+	struct wcs_rules *rules;
+	const char *r = "rule site.plain\n class startup\n field image\n"
+			" file a+b c.exe\n"
+			"rule site.glob\n class startup\n field image\n"
+			" file invoice_*.exe\n"
+			"rule site.anchored\n class startup\n field target\n"
+			" pcre /\\\\payload\\.dll$/i\n";
+	static const struct rcase cs[] = {
+		{ "site.plain", WCS_EV_PROCESS, "image", "C:\\x\\a+b c.exe",
+		    0 },
+		/* blank dropped, + made _ */
+		{ "site.plain", WCS_EV_PROCESS, "image", "C:\\x\\A_BC~3.EXE",
+		    0 },
+		{ NULL, WCS_EV_PROCESS, "image", "C:\\x\\ABC~3.EXE", 0 },
+		{ "site.glob", WCS_EV_PROCESS, "image",
+		    "C:\\x\\invoice_2024.exe", 0 },
+		{ NULL, WCS_EV_PROCESS, "image", "C:\\x\\INVOIC~1.EXE", 0 },
+		{ "site.anchored", WCS_EV_FILE, "target",
+		    "C:\\x\\payload.dll:evil", 0 },
+		{ "site.anchored", WCS_EV_FILE, "target",
+		    "C:\\x\\payload.dll. ", 0 },
+		{ NULL, WCS_EV_FILE, "target", "C:\\x\\payload.dll.mui", 0 },
+	};
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	rules = wcs_rules_new(&ctx);
+	assert_non_null(rules);
+	assert_int_equal(
+	    wcs_rules_load_buffer(rules, "s.rules", r, strlen(r)), WCS_OK);
+	run_cases(rules, cs, WCS_NELEM(cs));
 	wcs_rules_free(rules);
 }
 
@@ -380,6 +616,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_rule_positive_and_negative),
+		cmocka_unit_test(test_evasions),
+		cmocka_unit_test(test_file_short_names),
 		cmocka_unit_test(test_kind_filter),
 		cmocka_unit_test(test_rule_errors),
 		cmocka_unit_test(test_replace_by_id_and_dir),
