@@ -681,8 +681,9 @@ expect paths_twice 0 'paths_hard\.log: skipped: already read as paths_twice/fw\.
 # the rest opened after the cut, past the new end).
 awk 'BEGIN { for (i = 0; i < 20000; i++) printf "May 12 15:03:01 gw kernel: IN=eth0 OUT= SRC=192.168.1.5 DST=10.0.%d.%d LEN=52 PROTO=TCP SPT=49152 DPT=445 SYN\n", i / 256 % 256, i % 256 }' >paths_big.src
 big_size=$(stat -c %s paths_big.src)
+descendants() { local p; for p in $(pgrep -P "$1"); do echo "$p"; descendants "$p"; done; }
 shrink_case() { # NAME CUT-TO WANT-OPEN-FDS [ENV...]
-	local name=$1 cut=$2 fds=$3 tpid wpid i n=0
+	local name=$1 cut=$2 fds=$3 tpid f i n=0
 	shift 3
 	cp paths_big.src paths_big.log
 	rm -f paths_stall
@@ -693,15 +694,14 @@ shrink_case() { # NAME CUT-TO WANT-OPEN-FDS [ENV...]
 	tpid=$!
 	stall_open
 	for i in $(seq 100); do nf_line 1; done >&3
-	# time -> timeout -> wcscan
-	wpid=$(pgrep -P "$(pgrep -P "$tpid" | head -n 1)" | head -n 1)
-	# Wait (at most 10 s) until the log is open as wanted: the whole file
-	# read 256 KiB in, or so many pieces.
-	for i in $(seq 200); do
+	# Wait (at most $TMO_FIFO s) until the log is open as wanted: the
+	# whole file read 256 KiB in, or so many pieces.  wcscan is some
+	# descendant of time (under timeout, perhaps a valgrind wrapper).
+	for i in $(seq $((TMO_FIFO * 20))); do
 		n=0
-		for f in /proc/"${wpid:-none}"/fd/*; do
+		for f in $(for p in $(descendants "$tpid"); do echo /proc/"$p"/fd/*; done); do
 			[ "$(readlink "$f" 2>/dev/null)" = "$tmp/paths_big.log" ] || continue
-			[ "$fds" -gt 1 ] || [ "$(awk '/^pos:/ { print $2 }' "/proc/$wpid/fdinfo/${f##*/}")" -ge 262144 ] || continue
+			[ "$fds" -gt 1 ] || [ "$(awk '/^pos:/ { print $2 }' "${f%/fd/*}/fdinfo/${f##*/}" 2>/dev/null)" -ge 262144 ] 2>/dev/null || continue
 			n=$((n + 1))
 		done
 		[ "$n" -ge "$fds" ] && break
