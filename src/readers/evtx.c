@@ -33,15 +33,22 @@
  * rejected record, not a loop.
  *
  * Accounting.  Every record is one record: an event, ignored, or
- * rejected with "chunk N (offset X) record R: why".  A chunk whose header
- * is intact but whose records fail their checksum has each of its records
- * rejected (the header says how many); a chunk that cannot be counted
- * (bad signature or header checksum, truncated) is one rejected record;
- * so is a damaged file header (the chunks are still read) and a file that
- * ends before the chunks its header names.  Chunk slots are read up to
- * the end of the file whatever the header's chunk count says, so an
- * unclosed (dirty) log, whose header is stale, reads whole; a slot past
- * that count without a chunk signature is free space and is passed over.
+ * rejected with "chunk N (offset X) record R: why".  A chunk whose
+ * checksums fail (its header's or its records') is still read, as
+ * libevtx and EvtxECmd read it, record by record, each record checked on
+ * its own (signature, size within the chunk, the size copy at its end,
+ * its Binary XML): logs copied from a live system often have such chunks.
+ * The mismatch is one rejected entry, a note ("records read one by
+ * one"); a stretch where no whole record sits is one more, and reading
+ * goes on at the next whole record.  A chunk that cannot be read at all
+ * (no signature, truncated in its header) is one rejected record; so is a
+ * damaged file header (the chunks are still read), a file that ends
+ * before the chunks its header names, and a record with more Data
+ * elements than are kept (a note after its event: see evtx_map.h).  Chunk
+ * slots are read up to the end of the file whatever the header's chunk
+ * count says, so an unclosed (dirty) log, whose header is stale, reads
+ * whole; a slot past that count without a chunk signature is free space
+ * and is passed over.
  *
  * Provenance: ev->line is the record's ordinal in the file (1-based,
  * counting every record the accounting counts) and ev->offset its byte
@@ -67,7 +74,8 @@
 #define EVTX_CHUNK_HEADER 512
 #define EVTX_RECORD_HEADER 24 /* signature, size, id, time */
 #define EVTX_RECORD_MIN (EVTX_RECORD_HEADER + 4) /* and the size copy */
-#define EVTX_MAX_RECORDS ((EVTX_CHUNK - EVTX_CHUNK_HEADER) / EVTX_RECORD_MIN)
+/* From resync: nothing to count, read on (not a reader status). */
+#define EVTX_NOTHING 100
 
 #define BX_MAX_NEST 128 /* elements, templates and values nested */
 #define BX_MAX_TEMPLATES 16 /* template instances nested */
@@ -159,8 +167,7 @@ struct name_slot {
 enum evtx_state {
 	ST_HEADER = 0,
 	ST_CHUNK, /* load the next chunk slot */
-	ST_RECORDS, /* read the records of a good chunk */
-	ST_BAD_RECORDS, /* reject the counted records of a bad chunk */
+	ST_RECORDS, /* read the records of a chunk */
 	ST_END, /* say whether chunks were missing, then EOF */
 	ST_DONE
 };
@@ -186,8 +193,12 @@ struct evtx_reader {
 	uint64_t chunk_off; /* its offset in the file */
 	uint64_t chunks_seen;
 	uint32_t pos, end; /* next record; end of the records area */
-	uint64_t bad_left, bad_id; /* records of a bad chunk to reject */
-	const char *bad_why;
+	bool damaged; /* checksums failed: each record checked on its own */
+	bool end_trusted; /* end is the header's free space offset */
+
+	/* A note on the last record, given by the next call. */
+	char note[WCS_ERRBUF_SIZE];
+	uint64_t note_offset;
 
 	uint64_t slots; /* chunk slots read */
 	uint64_t ordinal; /* records counted so far */
@@ -1910,10 +1921,9 @@ static int
 load_chunk(struct evtx_reader *r, struct wcs_event *ev)
 {
 	const unsigned char *p;
-	uint64_t first, last;
 	uint32_t fso, crc;
 	size_t got;
-	bool named;
+	bool named, header_ok;
 	int rc;
 
 	r->chunk_off = wcs_input_offset(r->in);
@@ -1944,44 +1954,98 @@ load_chunk(struct evtx_reader *r, struct wcs_event *ev)
 	if (got < EVTX_CHUNK_HEADER)
 		return (reject_chunk(r, ev, "truncated in its header"));
 	crc = crc32(p + 128, EVTX_CHUNK_HEADER - 128, crc32(p, 120, 0));
-	if (crc != le32(p + 124))
-		return (reject_chunk(r, ev, "header checksum mismatch"));
+	header_ok = crc == le32(p + 124);
 	fso = le32(p + 48);
-	if (fso < EVTX_CHUNK_HEADER || fso > EVTX_CHUNK)
-		return (reject_chunk(r, ev, "free space offset out of range"));
-	if (fso > got)
-		return (reject_chunk(r, ev, "truncated"));
-	if (crc32(p + EVTX_CHUNK_HEADER, fso - EVTX_CHUNK_HEADER, 0) ==
-	    le32(p + 52)) {
-		r->pos = EVTX_CHUNK_HEADER;
-		r->end = fso;
-		r->state = ST_RECORDS;
+	r->end_trusted = fso >= EVTX_CHUNK_HEADER && fso <= got;
+	if (header_ok && !r->end_trusted)
+		return (reject_chunk(r, ev,
+		    fso > EVTX_CHUNK || fso < EVTX_CHUNK_HEADER ?
+			"free space offset out of range" :
+			"truncated"));
+	r->pos = EVTX_CHUNK_HEADER;
+	/* A damaged header's free space offset, if unusable: all of it. */
+	r->end = r->end_trusted ? fso : (uint32_t)got;
+	r->state = ST_RECORDS;
+	r->damaged =
+	    !header_ok || crc32(p + EVTX_CHUNK_HEADER,
+			      r->end - EVTX_CHUNK_HEADER, 0) != le32(p + 52);
+	if (!r->damaged)
 		return (WCS_OK);
-	}
-	/* The header is sound: it says how many records are lost. */
-	first = le64(p + 8);
-	last = le64(p + 16);
-	if (first > last || last - first >= EVTX_MAX_RECORDS)
-		return (reject_chunk(r, ev, "event records checksum mismatch"));
-	r->bad_left = last - first + 1;
-	r->bad_id = le64(p + 24);
-	r->state = ST_BAD_RECORDS;
-	return (WCS_OK);
+	return (reject(r, ev, r->chunk_off,
+	    "chunk %" PRIu64 " (offset %" PRIu64 "): %s checksum mismatch, "
+	    "its records read one by one",
+	    r->chunk_no, r->chunk_off, header_ok ? "event records" : "header"));
 }
 
-/* One record of a good chunk, at r->pos. */
+/*
+ * Whether a record starts at c[pos] and ends by end: its signature and a
+ * size within bounds (*size); with whole, its size copy too.
+ */
+static bool
+record_at(const unsigned char *c, uint32_t pos, uint32_t end, bool whole,
+    uint32_t *size)
+{
+	if (end - pos < EVTX_RECORD_MIN || memcmp(c + pos, "**\0\0", 4) != 0)
+		return (false);
+	*size = le32(c + pos + 4);
+	if (*size < EVTX_RECORD_MIN || *size > end - pos)
+		return (false);
+	return (!whole || le32(c + pos + *size - 4) == *size);
+}
+
+/*
+ * In a damaged chunk, where no whole record sits at r->pos: go on at the
+ * next whole record (r->end if none) and count the stretch passed over
+ * as one rejected record, unless it is zeros at the end of a chunk whose
+ * free space offset was not usable (free space, not damage).
+ */
+static int
+resync(struct evtx_reader *r, struct wcs_event *ev)
+{
+	const unsigned char *c = r->c, *q;
+	uint32_t from = r->pos, at, size;
+
+	for (at = from + 1; at < r->end; at++) {
+		if ((q = memchr(c + at, '*', r->end - at)) == NULL) {
+			at = r->end;
+			break;
+		}
+		at = (uint32_t)(q - c);
+		if (record_at(c, at, r->end, true, &size))
+			break;
+	}
+	r->pos = at < r->end ? at : r->end;
+	if (r->pos == r->end && !r->end_trusted) {
+		for (at = from; at < r->end && c[at] == 0; at++)
+			;
+		if (at == r->end)
+			return (EVTX_NOTHING);
+	}
+	if (r->pos < r->end)
+		return (reject(r, ev, r->chunk_off + from,
+		    "chunk %" PRIu64 " (offset %" PRIu64 "): no whole record "
+		    "at chunk offset %" PRIu32 ", read on at %" PRIu32,
+		    r->chunk_no, r->chunk_off, from, r->pos));
+	return (reject(r, ev, r->chunk_off + from,
+	    "chunk %" PRIu64 " (offset %" PRIu64 "): no whole record at "
+	    "chunk offset %" PRIu32 ", rest of the chunk skipped",
+	    r->chunk_no, r->chunk_off, from));
+}
+
+/* One record at r->pos. */
 static int
 read_record(struct evtx_reader *r, struct wcs_event *ev)
 {
 	const unsigned char *c = r->c;
-	uint32_t pos = r->pos, rest = r->end - pos, size, bpos;
+	uint32_t pos = r->pos, size, bpos;
 	uint64_t id, off = r->chunk_off + pos;
 	char why[WCS_ERRBUF_SIZE];
 	struct bx b;
 	int rc;
 
-	if (rest < EVTX_RECORD_MIN || memcmp(c + pos, "**\0\0", 4) != 0 ||
-	    (size = le32(c + pos + 4)) < EVTX_RECORD_MIN || size > rest) {
+	if (r->damaged && !record_at(c, pos, r->end, true, &size))
+		return (resync(r, ev));
+	if (!record_at(c, pos, r->end, false, &size)) {
 		/* The records area is not what its header says. */
 		chunk_done(r);
 		return (reject(r, ev, off,
@@ -2021,6 +2085,12 @@ read_record(struct evtx_reader *r, struct wcs_event *ev)
 		wcs_set_error(r->ctx, WCS_EPARSE,
 		    "chunk %" PRIu64 " record %" PRIu64 ": %s", r->chunk_no, id,
 		    why);
+	} else if ((rc == WCS_OK || rc == WCS_SKIP) &&
+		   wcs_evtx_dropped_note(&r->rec, why, 200)) {
+		(void)snprintf(r->note, sizeof(r->note),
+		    "chunk %" PRIu64 " record %" PRIu64 ": %.200s", r->chunk_no,
+		    id, why);
+		r->note_offset = off;
 	}
 	return (rc);
 }
@@ -2032,6 +2102,11 @@ evtx_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	int rc;
 
 	(void)ctx;
+	if (r->note[0] != '\0') {
+		rc = reject(r, ev, r->note_offset, "%s", r->note);
+		r->note[0] = '\0';
+		return (rc);
+	}
 	wcs_pool_reset(r->pool);
 	for (;;) {
 		switch (r->state) {
@@ -2044,20 +2119,13 @@ evtx_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 				return (rc);
 			break;
 		case ST_RECORDS:
-			if (r->pos < r->end)
-				return (read_record(r, ev));
-			chunk_done(r);
-			break;
-		case ST_BAD_RECORDS:
-			if (r->bad_left == 0) {
+			if (r->pos >= r->end) {
 				chunk_done(r);
 				break;
 			}
-			r->bad_left--;
-			return (reject(r, ev, r->chunk_off,
-			    "chunk %" PRIu64 " record %" PRIu64 ": event "
-			    "records checksum mismatch, skipped",
-			    r->chunk_no, r->bad_id++));
+			if ((rc = read_record(r, ev)) != EVTX_NOTHING)
+				return (rc);
+			break;
 		case ST_END:
 			r->state = ST_DONE;
 			if (r->slots < r->nchunks)

@@ -5,7 +5,9 @@
  * of the event IDs wcscan uses.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -51,7 +53,7 @@ wcs_evtx_rec_reset(struct wcs_evtx_rec *rec)
 	/* Only the fields in use are cleared: data[] is 2 KiB. */
 	rec->provider = rec->event_id = rec->system_time = NULL;
 	rec->record_id = rec->computer = rec->exec_pid = NULL;
-	rec->ndata = 0;
+	rec->ndata = rec->ndropped = 0;
 	rec->depth = 0;
 	rec->section = WCS_EVTX_SEC_NONE;
 	rec->capture = CAP_NONE;
@@ -124,8 +126,13 @@ static int
 rec_capture(struct wcs_evtx_rec *rec, enum evtx_capture what, const char *name)
 {
 	if (what == CAP_DATA) {
-		if (name == NULL || rec->ndata == WCS_EVTX_MAX_DATA)
+		if (name == NULL)
 			return (WCS_OK);
+		if (rec->ndata == WCS_EVTX_MAX_DATA) {
+			if (rec->ndropped < UINT_MAX)
+				rec->ndropped++;
+			return (WCS_OK);
+		}
 		if ((rec->capture_name = wcs_pool_strdup(rec->pool, name)) ==
 		    NULL)
 			return (rec_oom(rec));
@@ -601,4 +608,17 @@ wcs_evtx_map(const struct wcs_evtx_rec *rec, struct wcs_event *ev)
 			ev->user = target;
 	}
 	return (WCS_OK);
+}
+
+bool
+wcs_evtx_dropped_note(const struct wcs_evtx_rec *rec, char *buf, size_t len)
+{
+	if (rec->ndropped == 0)
+		return (false);
+	(void)snprintf(buf, len,
+	    "%u Data element%s past the first %d not read (the event is "
+	    "read without %s)",
+	    rec->ndropped, rec->ndropped == 1 ? "" : "s", WCS_EVTX_MAX_DATA,
+	    rec->ndropped == 1 ? "it" : "them");
+	return (true);
 }

@@ -15,7 +15,9 @@
  * and Execution ProcessID (first occurrence wins); from <EventData> the
  * text of every <Data Name="..."> at depth 3; from <UserData> the text of
  * every element at depth 4, named by the element.  Text is kept only when
- * it sits directly in such an element.  Each call returns WCS_OK, WCS_WARN
+ * it sits directly in such an element.  Past WCS_EVTX_MAX_DATA such
+ * fields are counted in ndropped, not kept: the reader says so (see
+ * wcs_evtx_dropped_note).  Each call returns WCS_OK, WCS_WARN
  * when the record is unacceptable (rec->why says why; later calls do
  * nothing) or WCS_FATAL when out of memory (rec->oom).  Strings are copied
  * into the pool given to wcs_evtx_rec_init, which the reader resets
@@ -32,7 +34,7 @@
 #include "wcscan/pool.h"
 
 #define WCS_EVTX_MAX_DEPTH 64 /* deeper elements: the record is rejected */
-#define WCS_EVTX_MAX_DATA 128 /* Data fields kept per event; more ignored */
+#define WCS_EVTX_MAX_DATA 128 /* Data fields kept per event; more counted */
 
 struct wcs_evtx_field {
 	const char *name;
@@ -58,6 +60,7 @@ struct wcs_evtx_rec {
 	const char *exec_pid;
 	struct wcs_evtx_field data[WCS_EVTX_MAX_DATA];
 	unsigned ndata;
+	unsigned ndropped; /* Data fields past WCS_EVTX_MAX_DATA, not kept */
 
 	/* The collector's state. */
 	struct wcs_ctx *ctx;
@@ -103,5 +106,13 @@ bool wcs_evtx_wants_attrs(const struct wcs_evtx_rec *rec);
  * ev's strings point into the record's pool.
  */
 int wcs_evtx_map(const struct wcs_evtx_rec *rec, struct wcs_event *ev);
+
+/*
+ * When the record had more Data fields than are kept, write what a
+ * reader reports for it into buf ("N Data elements past the first 128
+ * not read") and return true; else false.
+ */
+bool wcs_evtx_dropped_note(
+    const struct wcs_evtx_rec *rec, char *buf, size_t len);
 
 #endif /* WCSCAN_EVTX_MAP_H */

@@ -64,6 +64,10 @@ struct xml_reader {
 	struct wcs_evtx_rec rec; /* what the record yielded (evtx_map.h) */
 	char *scratch; /* the fast path's attributes (ctx's allocator) */
 	size_t scap;
+	/* A note on the last record (Data elements not kept), given as a
+	 * rejected entry by the next call. */
+	char note[160];
+	uint64_t note_line, note_offset;
 };
 
 /*
@@ -1042,6 +1046,13 @@ xml_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	int rc;
 
 	(void)ctx;
+	if (r->note[0] != '\0') {
+		ev->line = r->note_line;
+		ev->offset = r->note_offset;
+		wcs_set_error(r->ctx, WCS_EPARSE, "%s", r->note);
+		r->note[0] = '\0';
+		return (WCS_WARN);
+	}
 	wcs_pool_reset(r->pool);
 	if ((rc = find_start(r)) != WCS_OK)
 		return (rc);
@@ -1053,7 +1064,13 @@ xml_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	advance(r, p, len);
 	if (rc != WCS_OK)
 		return (rc);
-	return (wcs_evtx_map(&r->rec, ev));
+	rc = wcs_evtx_map(&r->rec, ev);
+	if ((rc == WCS_OK || rc == WCS_SKIP) &&
+	    wcs_evtx_dropped_note(&r->rec, r->note, sizeof(r->note))) {
+		r->note_line = ev->line;
+		r->note_offset = ev->offset;
+	}
+	return (rc);
 }
 
 static void

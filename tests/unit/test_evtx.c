@@ -392,25 +392,29 @@ test_flipped_byte(void **state)
 	if (!have_shared())
 		skip();
 	f = tchopper(&len, &clean);
-	/* In chunk 1's records: its 96 records are lost, no more. */
+	/*
+	 * In chunk 1's records (a character of a value): the chunk is
+	 * read record by record, every record with it; one note.
+	 */
 	f[FILE_HEADER + CHUNK + 5000] ^= 0x20;
 	run_mem(f, len, 0, &o);
 	assert_int_equal(o.rc, WCS_OK);
-	assert_int_equal(o.st.records, 733);
-	assert_int_equal(o.st.rejected, 96);
-	assert_true(any_reject(&o, "chunk 1 record "));
-	assert_true(any_reject(&o, "event records checksum mismatch"));
+	assert_int_equal(o.st.records, 733 + 1);
+	assert_int_equal(o.st.rejected, 1);
+	assert_true(any_reject(&o, "chunk 1 (offset 69632): event records "
+				   "checksum mismatch, its records read one "
+				   "by one"));
 	assert_int_equal(o.st.samples[0].line, 98);
 	free(o.json);
 	f[FILE_HEADER + CHUNK + 5000] ^= 0x20;
 
-	/* In chunk 2's header: it cannot be counted, one reject. */
+	/* In chunk 2's header (its string table): the same. */
 	f[FILE_HEADER + 2 * CHUNK + 300] ^= 0x01;
 	run_mem(f, len, 0, &o);
-	assert_int_equal(o.st.records, 733 - 96 + 1);
+	assert_int_equal(o.st.records, 733 + 1);
 	assert_int_equal(o.st.rejected, 1);
 	assert_true(any_reject(&o, "chunk 2 (offset 135168): header "
-				   "checksum mismatch, skipped"));
+				   "checksum mismatch, its records read"));
 	free(o.json);
 	f[FILE_HEADER + 2 * CHUNK + 300] ^= 0x01;
 
@@ -429,6 +433,129 @@ test_flipped_byte(void **state)
 	assert_int_equal(o.st.rejected, 1);
 	assert_true(any_reject(&o, "file header checksum mismatch"));
 	free(o.json);
+	free(f);
+}
+
+/* The chunk offset of chunk c's k-th record (0-based). */
+static uint32_t
+nth_record(const unsigned char *c, unsigned k)
+{
+	uint32_t pos = 512;
+
+	for (; k > 0; k--) {
+		assert_memory_equal(c + pos, "**\0\0", 4);
+		pos += get32(c + pos + 4);
+	}
+	assert_memory_equal(c + pos, "**\0\0", 4);
+	return (pos);
+}
+
+/*
+ * Dirty chunks (copied from a live system): a checksum that does not
+ * match costs one note, not the chunk; a damaged record costs itself.
+ */
+static void
+test_dirty_chunks(void **state)
+{
+	struct run_out clean, o;
+	unsigned char *f, *c1, *c2, save[4];
+	uint32_t at, size;
+	size_t len;
+
+	(void)state;
+	if (!have_shared())
+		skip();
+	f = tchopper(&len, &clean);
+	run_mem(f, len, 0, &clean);
+	c1 = f + FILE_HEADER + CHUNK;
+	c2 = f + FILE_HEADER + 2 * CHUNK;
+
+	/* The records checksum field (the header's made right): every
+	 * event as before, one note. */
+	c1[52] ^= 0x01;
+	put32(c1 + 124, crc32_bits(c1 + 128, 384, crc32_bits(c1, 120, 0)));
+	run_mem(f, len, 0, &o);
+	assert_int_equal(o.rc, WCS_OK);
+	assert_int_equal(o.st.records, 733 + 1);
+	assert_int_equal(o.st.events, clean.st.events);
+	assert_int_equal(o.st.rejected, 1);
+	assert_true(any_reject(&o, "chunk 1 (offset 69632): event records "
+				   "checksum mismatch"));
+	assert_true(o.json_len == clean.json_len &&
+		    memcmp(o.json, clean.json, o.json_len) == 0);
+	free(o.json);
+
+	/* And chunk 2's header checksum: two notes. */
+	c2[124] ^= 0x80;
+	run_mem(f, len, 0, &o);
+	assert_int_equal(o.st.records, 733 + 2);
+	assert_int_equal(o.st.events, clean.st.events);
+	assert_int_equal(o.st.rejected, 2);
+	assert_true(any_reject(&o, "chunk 2 (offset 135168): header "
+				   "checksum mismatch"));
+	assert_true(o.json_len == clean.json_len &&
+		    memcmp(o.json, clean.json, o.json_len) == 0);
+	free(o.json);
+	c2[124] ^= 0x80;
+
+	/*
+	 * A header whose free space offset is gone: all of the chunk is
+	 * searched.  Past the last record this one holds old bytes, not
+	 * zeros: one more entry says so.
+	 */
+	memcpy(save, c2 + 48, 4);
+	put32(c2 + 48, 0xffffffffU);
+	run_mem(f, len, 0, &o);
+	assert_int_equal(o.st.records, 733 + 3);
+	assert_int_equal(o.st.rejected, 3);
+	assert_true(any_reject(&o, "chunk 2 (offset 135168): no whole "
+				   "record at chunk offset 65160, rest of "
+				   "the chunk skipped"));
+	assert_true(o.json_len == clean.json_len &&
+		    memcmp(o.json, clean.json, o.json_len) == 0);
+	free(o.json);
+	memcpy(c2 + 48, save, 4);
+
+	/* Record 3's signature: it alone is lost, the rest read on. */
+	at = nth_record(c1, 3);
+	size = get32(c1 + at + 4);
+	c1[at] = 'X';
+	run_mem(f, len, 0, &o);
+	assert_int_equal(o.st.records, 733 - 1 + 2);
+	assert_int_equal(o.st.rejected, 2);
+	assert_int_equal(
+	    o.st.events + o.st.ignored, clean.st.events + clean.st.ignored - 1);
+	assert_true(any_reject(&o, "no whole record at chunk offset"));
+	assert_true(any_reject(&o, "read on at"));
+	free(o.json);
+	c1[at] = '*';
+
+	/* Its size: the same (not "the rest of the chunk skipped"). */
+	put32(c1 + at + 4, 0x10000);
+	run_mem(f, len, 0, &o);
+	assert_int_equal(o.st.records, 733 - 1 + 2);
+	assert_int_equal(o.st.rejected, 2);
+	assert_false(any_reject(&o, "rest of the chunk skipped"));
+	free(o.json);
+	put32(c1 + at + 4, size);
+
+	/* Its size copy. */
+	put32(c1 + at + size - 4, size + 8);
+	run_mem(f, len, 0, &o);
+	assert_int_equal(o.st.records, 733 - 1 + 2);
+	assert_int_equal(o.st.rejected, 2);
+	free(o.json);
+	put32(c1 + at + size - 4, size);
+
+	/* Its Binary XML: rejected as such, whole as it is. */
+	c1[at + 24] = 0xff;
+	run_mem(f, len, 0, &o);
+	assert_int_equal(o.st.records, 733 + 1);
+	assert_int_equal(o.st.rejected, 2);
+	assert_true(any_reject(&o, "bad Binary XML"));
+	free(o.json);
+
+	free(clean.json);
 	free(f);
 }
 
@@ -843,6 +970,64 @@ test_built_file(void **state)
 	free(chunk);
 }
 
+/*
+ * A 7045 with 200 Data elements: the first 128 are kept, the other 72
+ * are counted, in a note after the event.
+ */
+static void
+test_many_data(void **state)
+{
+	unsigned char *chunk = calloc(1, CHUNK), *f;
+	struct bxw w = { chunk, 512 };
+	struct run_out o;
+	char name[16];
+	const char *p;
+	uint32_t at;
+	unsigned i;
+	size_t len;
+
+	(void)state;
+	assert_non_null(chunk);
+	at = w_record(&w, 1);
+	w_open(&w, "Event", false);
+	w_u8(&w, 0x02);
+	w_open(&w, "System", false);
+	w_u8(&w, 0x02);
+	w_leaf(&w, "Provider", "Name", "Service Control Manager", NULL);
+	w_leaf(&w, "EventID", NULL, NULL, "7045");
+	w_leaf(&w, "TimeCreated", "SystemTime", "2017-05-12T07:44:31Z", NULL);
+	w_u8(&w, 0x04);
+	w_open(&w, "EventData", false);
+	w_u8(&w, 0x02);
+	w_leaf(&w, "Data", "Name", "ServiceName", "mssecsvc2.0");
+	for (i = 1; i < 199; i++) {
+		(void)snprintf(name, sizeof(name), "F%u", i);
+		w_leaf(&w, "Data", "Name", name, "x");
+	}
+	/* The 200th: lost, and said to be. */
+	w_leaf(&w, "Data", "Name", "ImagePath", "C:\\WINDOWS\\mssecsvc.exe");
+	w_u8(&w, 0x04);
+	w_u8(&w, 0x04);
+	w_record_end(&w, at);
+	w_service(&w, 2, "after");
+	f = w_file(chunk, w.pos, 2, &len);
+	run_mem(f, len, 0, &o);
+	assert_int_equal(o.rc, WCS_OK);
+	assert_int_equal(o.st.records, 2 + 1);
+	assert_int_equal(o.st.events, 2);
+	assert_int_equal(o.st.rejected, 1);
+	assert_true(any_reject(&o, "chunk 0 record 1: 72 Data elements past "
+				   "the first 128 not read"));
+	assert_non_null(strstr(o.json, "\"name\":\"mssecsvc2.0\""));
+	/* The image path only in the second event (the second line). */
+	p = strstr(o.json, "mssecsvc.exe");
+	assert_non_null(p);
+	assert_true(p > strchr(o.json, '\n'));
+	free(o.json);
+	free(f);
+	free(chunk);
+}
+
 static void
 test_deep_nesting(void **state)
 {
@@ -994,10 +1179,12 @@ main(void)
 		cmocka_unit_test(test_shared_twins),
 		cmocka_unit_test(test_small_window),
 		cmocka_unit_test(test_flipped_byte),
+		cmocka_unit_test(test_dirty_chunks),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_header_claims),
 		cmocka_unit_test(test_hostile_templates),
 		cmocka_unit_test(test_built_file),
+		cmocka_unit_test(test_many_data),
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_cut_records),
 		cmocka_unit_test(test_bid),

@@ -366,6 +366,60 @@ test_nesting_too_deep(void **state)
 	free(deep);
 }
 
+/*
+ * A record with 200 Data elements: 128 are kept, the other 72 counted in
+ * a note after the event, by the fast path and by expat alike.
+ */
+static void
+test_many_data(void **state)
+{
+	static const char *const pi[] = { "", "<?pi x?>" };
+	struct run_out o;
+	char *extra, *text, *one, *ev, *after = svc_event("after", "");
+	unsigned i, k;
+
+	(void)state;
+	for (k = 0; k < WCS_NELEM(pi); k++) {
+		extra = strf("%s", pi[k]);
+		for (i = 3; i <= 200; i++) {
+			one = strf("%s<Data Name=\"F%u\">x</Data>", extra, i);
+			free(extra);
+			extra = one;
+		}
+		ev = svc_event("mssecsvc2.0", extra);
+		text = strf("%s%s", ev, after);
+		run_mem("evtx-xml", text, 0, &o);
+		assert_int_equal(o.st.records, 2 + 1);
+		assert_int_equal(o.st.events, 2);
+		assert_int_equal(o.st.rejected, 1);
+		assert_true(any_reject(&o, "72 Data elements past the first "
+					   "128 not read"));
+		/* The note is about the record: its line. */
+		assert_int_equal(o.st.samples[0].line, 1);
+		assert_non_null(strstr(o.json, "\"name\":\"mssecsvc2.0\""));
+		free(o.json);
+		free(text);
+		free(ev);
+		free(extra);
+	}
+
+	/* 128 exactly: nothing to say. */
+	extra = strf("%s", "");
+	for (i = 3; i <= 128; i++) {
+		one = strf("%s<Data Name=\"F%u\">x</Data>", extra, i);
+		free(extra);
+		extra = one;
+	}
+	ev = svc_event("x", extra);
+	run_mem("evtx-xml", ev, 0, &o);
+	assert_int_equal(o.st.records, 1);
+	assert_int_equal(o.st.rejected, 0);
+	free(o.json);
+	free(ev);
+	free(extra);
+	free(after);
+}
+
 static void
 test_overlong_record_skipped(void **state)
 {
@@ -901,6 +955,7 @@ main(void)
 		cmocka_unit_test(test_bid_out_of_reach),
 		cmocka_unit_test(test_doctype_and_entities_rejected),
 		cmocka_unit_test(test_nesting_too_deep),
+		cmocka_unit_test(test_many_data),
 		cmocka_unit_test(test_overlong_record_skipped),
 		cmocka_unit_test(test_unclosed_records),
 		cmocka_unit_test(test_comments_and_cdata),
