@@ -733,5 +733,76 @@ else
 	echo "# skip: shrinking-file cases (no /proc/PID/fdinfo)"
 fi
 
+# --- rules evasion and dirty evtx ------------------------------------------
+# File names written to slip past the rules (an 8.3 short name, an NTFS
+# stream, a trailing dot) still hit; a near miss (TASKSCHD.EXE) and names
+# that only contain the kill switch (x.www.<name>, <name>.evil.com) do not.
+KS=iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com
+proc_event() { # COMPUTER IMAGE
+	echo "<Event $EVNS><System><Provider Name=\"Microsoft-Windows-Security-Auditing\"/><EventID>4688</EventID><TimeCreated SystemTime=\"2017-05-12T07:44:55.000Z\"/><Computer>$1</Computer></System><EventData><Data Name=\"NewProcessName\">$2</Data></EventData></Event>"
+}
+{
+	proc_event WS-1 'C:\ProgramData\qwe\TASKSC~1.EXE'
+	proc_event WS-2 'C:\ProgramData\qwe\tasksche.exe::$DATA'
+	proc_event WS-3 'C:\WINDOWS\mssecsvc.exe.'
+	proc_event WS-4 'C:\Windows\System32\TASKSCHD.EXE'
+} >evasion.xml
+{
+	echo "12-May-2017 15:03:01.100 client 192.168.1.31#52341 (x.www.$KS): query: x.www.$KS IN A + (10.0.0.1)"
+	echo "12-May-2017 15:03:01.200 client 192.168.1.32#52341 ($KS.evil.com): query: $KS.evil.com IN A + (10.0.0.1)"
+	echo "12-May-2017 15:03:01.300 client 192.168.1.33#52341 (WWW.$KS.): query: WWW.$KS. IN A + (10.0.0.1)"
+} >evasion_dns.log
+run evasion --evtx evasion.xml --dns evasion_dns.log
+expect evasion 1 "" "" $SMALL_MB
+res=$(jq_py evasion "sorted(((h['names'] or [h['ip']])[0], sorted(set(e['rule'] for e in h['evidence']))) for h in d['hosts'])")
+want="[('192.168.1.33', ['wannacry.killswitch.original']), ('WS-1', ['wannacry.process.tasksche']), ('WS-2', ['wannacry.process.tasksche']), ('WS-3', ['wannacry.process.mssecsvc'])]"
+[ "$res" = "$want" ] && ok "evasion: short name, stream, trailing dot hit; TASKSCHD.EXE and longer kill-switch names do not" ||
+	not_ok "evasion: hosts and rules $res (want $want)"
+
+# More Data elements than are kept (200: ServiceName, F4 to F200, X and
+# ImagePath): the event is read, the loss is said.
+data=""
+for i in $(seq 4 200); do data="$data<Data Name=\"F$i\">x</Data>"; done
+{
+	svc_event WS-5 "mssecsvc2.0$(printf '</Data>%s<Data Name="X">' "$data")"
+	svc_event WS-5 after
+} >many_data.xml
+run many_data --evtx many_data.xml
+expect many_data 1 'many_data\.xml:1: 72 Data elements past the first 128 not read' "3 2 0 1" $SMALL_MB
+
+# A dirty .evtx (checksums off, as in logs copied from a live system): a
+# note per chunk, every record still read.  Built from a shared sample.
+tch="$src/../shared/data/evtx-to-mitre-attack/TA0002-Execution/T1569.002-Service execution/ID7000,7009,7045-Payload deployed via service - Tchopper.evtx"
+if [ -f "$tch" ]; then
+	python3 - "$tch" dirty.evtx <<'EOF'
+import struct, sys, zlib
+f = bytearray(open(sys.argv[1], 'rb').read())
+c = 4096 + 65536  # chunk 1: records checksum off, header checksum made right
+f[c + 52] ^= 1
+f[c + 124:c + 128] = struct.pack('<I', zlib.crc32(bytes(f[c + 128:c + 512]), zlib.crc32(bytes(f[c:c + 120]))))
+c += 65536  # chunk 2: header checksum off
+f[c + 124] ^= 0x80
+open(sys.argv[2], 'wb').write(f)
+EOF
+	run dirty_evtx --evtx dirty.evtx
+	expect dirty_evtx 0 'dirty\.evtx:98: chunk 1 \(offset 69632\): event records checksum mismatch, its records read one by one' "735 244 489 2" $SMALL_MB
+else
+	echo "# skip: dirty .evtx (no shared sample at $tch)"
+fi
+
+# Messages reach stderr whole: one write(2) a line, not one a byte.
+if [ "$LIGHT" != 1 ] && command -v strace >/dev/null 2>&1 &&
+	: >w1.log && : >w2.log && : >w3.log &&
+	strace -f -e trace=write -o writes.trace "$wcscan" -o writes.txt w1.log w2.log w3.log 2>writes.err &&
+	[ -s writes.trace ]; then
+	n=$(grep -cE '(^|[0-9] +)write\(2,' writes.trace)
+	lines=$(wc -l <writes.err)
+	[ "$lines" -ge 3 ] && [ "$n" = "$lines" ] &&
+		ok "stderr_writes: one write(2) per message line ($n writes, $lines lines)" ||
+		not_ok "stderr_writes: $n writes for $lines lines"
+else
+	echo "# skip: stderr write count (no strace, strace not permitted, or light mode)"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
