@@ -63,6 +63,13 @@ struct wcs_host {
 	uint64_t evidence_total; /* all hits; nevidence keeps the first */
 	const char **reasons;
 	size_t nreasons;
+	/* Patient-zero candidates (roots of the graph): how far its start
+	 * is ahead of the next candidate's, and how uncertain the clocks
+	 * between the two are; decided when the margin exceeds it. */
+	bool rank_compared;
+	bool rank_decided;
+	int64_t rank_margin_us, rank_uncertainty_us;
+	const char *rank_note; /* what would decide it; NULL */
 };
 
 struct wcs_edge {

@@ -21,15 +21,6 @@ add_reason(struct wcs_host *out, const char **buf, const char *reason)
 	return (WCS_OK);
 }
 
-static const char *
-label(const struct host *h, char *buf, size_t len)
-{
-	if (wcs_addr_present(&h->ip))
-		return (wcs_addr_format(&h->ip, buf, len));
-	(void)snprintf(buf, len, "%s", h->nnames > 0 ? h->names[0] : "?");
-	return (buf);
-}
-
 static int
 evidence_cmp(const void *a, const void *b)
 {
@@ -56,6 +47,11 @@ describe(struct conclude *c, struct host *h, struct wcs_host *out)
 	out->names = h->names;
 	out->nnames = h->nnames;
 	out->smb1 = h->smb1;
+	out->rank_compared = h->rank_compared;
+	out->rank_decided = h->rank_decided;
+	out->rank_margin_us = h->rank_margin;
+	out->rank_uncertainty_us = h->rank_uncertainty;
+	out->rank_note = h->rank_note;
 	out->verdict = h->verdict;
 	out->score = h->score;
 	out->first_evidence =
@@ -69,7 +65,7 @@ describe(struct conclude *c, struct host *h, struct wcs_host *out)
 	out->evidence_total = h->evidence_total;
 	if (h->infected_by != NULL &&
 	    (out->infected_by = wcs_pool_strdup(
-		 pool, label(h->infected_by, lb, sizeof(lb)))) == NULL)
+		 pool, host_label(h->infected_by, lb, sizeof(lb)))) == NULL)
 		return (WCS_FATAL);
 	if ((reasons = wcs_pool_alloc(pool, REASONS_MAX * sizeof(*reasons))) ==
 	    NULL)
@@ -243,9 +239,9 @@ build_edges(struct conclude *c)
 		    h->infected_by == NULL)
 			continue;
 		edges[n].from = wcs_pool_strdup(
-		    eng->pool, label(h->infected_by, lb, sizeof(lb)));
+		    eng->pool, host_label(h->infected_by, lb, sizeof(lb)));
 		edges[n].to =
-		    wcs_pool_strdup(eng->pool, label(h, lb, sizeof(lb)));
+		    wcs_pool_strdup(eng->pool, host_label(h, lb, sizeof(lb)));
 		edges[n].ts_us = h->edge_time;
 		edges[n].nsources = h->edge_pair->nseen;
 		edges[n].sources = wcs_pool_alloc(

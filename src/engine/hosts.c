@@ -265,3 +265,12 @@ host_note_lookup(struct host *h, uint32_t clock, int64_t t)
 		h->nks_seen++;
 	}
 }
+
+const char *
+host_label(const struct host *h, char *buf, size_t len)
+{
+	if (wcs_addr_present(&h->ip))
+		return (wcs_addr_format(&h->ip, buf, len));
+	(void)snprintf(buf, len, "%s", h->nnames > 0 ? h->names[0] : "?");
+	return (buf);
+}

@@ -90,6 +90,12 @@ struct host {
 	bool sweep_done;
 	unsigned descendants;
 	unsigned rank;
+	/* How sure the ranking is (roots): the margin to the next root and
+	 * the clock uncertainty between the two. */
+	bool rank_compared;
+	bool rank_decided;
+	int64_t rank_margin, rank_uncertainty;
+	const char *rank_note;
 	enum wcs_verdict verdict;
 	double score;
 	const char *why_inferred;
@@ -115,6 +121,8 @@ struct host *host_find_name(struct host_table *t, const char *name);
 struct host *host_find_addr(struct host_table *t, const struct wcs_addr *a);
 /* The host h stands for after joins: the end of its alias chain. */
 struct host *host_root(struct host *h);
+/* The host's label in reports: its address, else its first name. */
+const char *host_label(const struct host *h, char *buf, size_t len);
 /* Note the host's kill-switch lookup at t as clock stamped it. */
 void host_note_lookup(struct host *h, uint32_t clock, int64_t t);
 /* Note outbound web activity at t (kept as a few merged intervals). */

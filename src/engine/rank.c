@@ -73,6 +73,77 @@ rank_sort(const struct wcs_engine *eng, struct host **a, size_t n)
 	return (true);
 }
 
+/* How far a host's start may be off: its clock's, roughly. */
+static int64_t
+start_uncertainty(const struct wcs_engine *eng, const struct host *h)
+{
+	return (h->start_on_ref ? TIE_ON_REF_US : eng->opts.skew_tolerance_us);
+}
+
+/* What would tell two candidates apart. */
+static const char *
+decider(struct wcs_engine *eng, const struct host *x, const struct host *y)
+{
+	char lx[WCS_ADDR_STRLEN + 64], ly[WCS_ADDR_STRLEN + 64];
+	const struct host *dark = !x->infected_own ? x : y;
+
+	if (!x->infected_own || !y->infected_own)
+		return (wcs_pool_printf(eng->pool,
+		    "%s's own logs (Sysmon, Security, System) would decide",
+		    host_label(dark, lx, sizeof(lx))));
+	return (wcs_pool_printf(eng->pool,
+	    "a log both clocks share would decide (the firewall or DNS "
+	    "server that saw %s and %s)",
+	    host_label(x, lx, sizeof(lx)), host_label(y, ly, sizeof(ly))));
+}
+
+/*
+ * Each root of the graph against the next root: its margin, and whether
+ * the margin exceeds the uncertainty of the two clocks.  Equal starts
+ * with different descendants are ranked, but not decided.
+ */
+static int
+confidence(struct conclude *c, struct host **ranked, size_t n)
+{
+	struct wcs_engine *eng = c->eng;
+	char lb[WCS_ADDR_STRLEN + 64];
+	struct host *h, *next;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		h = ranked[i];
+		if (h->infected_by != NULL || h->start == WCS_TIME_NONE)
+			continue;
+		for (next = NULL, j = i + 1; j < n && next == NULL; j++) {
+			if (ranked[j]->infected_by == NULL &&
+			    ranked[j]->start != WCS_TIME_NONE)
+				next = ranked[j];
+		}
+		h->rank_compared = true;
+		if (next == NULL) {
+			h->rank_decided = true;
+			h->rank_margin = h->rank_uncertainty = 0;
+			h->rank_compared = false;
+			continue;
+		}
+		h->rank_margin = next->start - h->start;
+		h->rank_uncertainty =
+		    start_uncertainty(eng, h) + start_uncertainty(eng, next);
+		h->rank_decided = h->rank_margin > h->rank_uncertainty;
+		if (h->rank_decided)
+			continue;
+		h->rank_note = wcs_pool_printf(eng->pool,
+		    "cannot be told apart from %s: %.0f s apart, clocks "
+		    "uncertain by +/- %.0f s; %s",
+		    host_label(next, lb, sizeof(lb)),
+		    (double)h->rank_margin / 1e6,
+		    (double)h->rank_uncertainty / 1e6, decider(eng, h, next));
+		if (h->rank_note == NULL)
+			return (WCS_FATAL);
+	}
+	return (WCS_OK);
+}
+
 /* Rank the infected hosts: 1 is the likeliest patient zero. */
 int
 rank_hosts(struct conclude *c)
@@ -89,6 +160,10 @@ rank_hosts(struct conclude *c)
 			ranked[nranked++] = c->live[i];
 	}
 	if (!rank_sort(eng, ranked, nranked)) {
+		wcs_free(eng->ctx, ranked);
+		return (WCS_FATAL);
+	}
+	if (confidence(c, ranked, nranked) != WCS_OK) {
 		wcs_free(eng->ctx, ranked);
 		return (WCS_FATAL);
 	}

@@ -235,6 +235,41 @@ write_host(struct level *l, const struct wcs_host *h)
 	close_level(&a, ']');
 	key_uint(&o, "evidence_total", h->evidence_total);
 	key_strings(&o, "reasons", h->reasons, h->nreasons);
+	/* How sure the ranking is; null for hosts that are no candidate. */
+	key(&o, "rank_margin_s");
+	if (h->rank_compared)
+		fprintf(o.out, "%.1f", (double)h->rank_margin_us / 1e6);
+	else
+		fputs("null", o.out);
+	key(&o, "rank_uncertainty_s");
+	if (h->rank_compared)
+		fprintf(o.out, "%.1f", (double)h->rank_uncertainty_us / 1e6);
+	else
+		fputs("null", o.out);
+	key(&o, "rank_decided");
+	if (h->rank != 0 && h->infected_by == NULL)
+		fputs(h->rank_decided ? "true" : "false", o.out);
+	else
+		fputs("null", o.out);
+	key_str(&o, "rank_note", h->rank_note);
+	close_level(&o, '}');
+}
+
+static void
+write_clock(struct level *l, const struct wcs_clock *c)
+{
+	struct level o;
+
+	member(l);
+	open_level(&o, l->out, l->depth + 1, '{');
+	key_str(&o, "clock", c->name);
+	key_bool(&o, "known", c->known);
+	key(&o, "offset_s");
+	fprintf(o.out, "%.1f", (double)c->offset_us / 1e6);
+	key(&o, "uncertainty_s");
+	fprintf(o.out, "%.1f", (double)c->uncertainty_us / 1e6);
+	key_uint(&o, "observations", c->samples);
+	key_str(&o, "reference", c->reference);
 	close_level(&o, '}');
 }
 
@@ -280,6 +315,12 @@ wcs_report_json_write(
 	open_level(&a, out, 2, '[');
 	for (i = 0; res != NULL && i < res->nedges; i++)
 		write_edge(&a, &res->edges[i]);
+	close_level(&a, ']');
+
+	key(&top, "clocks");
+	open_level(&a, out, 2, '[');
+	for (i = 0; res != NULL && i < res->nclocks; i++)
+		write_clock(&a, &res->clocks[i]);
 	close_level(&a, ']');
 
 	close_level(&top, '}');

@@ -149,6 +149,12 @@ candidates(FILE *out, const struct wcs_result *res)
 		    out, h->infected_by != NULL ? h->infected_by : "-", W_BY);
 		putc('\n', out);
 		reason_line(out, h);
+		if (h->rank_note != NULL) {
+			spaces(out, W_RANK + 2);
+			fputs("unsure: ", out);
+			wcs_text_safe(out, h->rank_note, W_REASON);
+			putc('\n', out);
+		}
 	}
 }
 

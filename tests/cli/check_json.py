@@ -5,7 +5,8 @@ Usage: check_json.py [FILE]   (standard input when FILE is absent or "-")
 
 The report must be strict JSON in UTF-8 (no NaN or Infinity, no duplicate
 keys), with the top-level keys "wcscan", "inputs", "hosts" and "edges" in
-that order, and every input must account for each record it read:
+that order (then the additive "clocks"), and every input must account for
+each record it read:
 records == events + ignored + rejected.  Exits 0 when the report holds,
 1 with one message per problem on standard error otherwise, 2 on usage.
 """
@@ -14,6 +15,10 @@ import json
 import sys
 
 TOP_KEYS = ["wcscan", "inputs", "hosts", "edges"]
+# Keys added after DESIGN §4 was written; new keys are additive.
+TOP_KEYS_ADDED = ["clocks"]
+CLOCK_KEYS = ["clock", "known", "offset_s", "uncertainty_s", "observations",
+              "reference"]
 INPUT_KEYS = ["path", "kind", "format", "records", "events", "ignored",
               "rejected", "first", "last"]
 HOST_KEYS = ["rank", "ip", "names", "verdict", "score", "first_evidence",
@@ -70,9 +75,11 @@ def check_report(rep):
     problems = []
     if not isinstance(rep, dict):
         return ["the report is not a JSON object"]
-    if list(rep.keys()) != TOP_KEYS:
-        problems.append("top-level keys are %s, not %s"
-                        % (list(rep.keys()), TOP_KEYS))
+    keys = list(rep.keys())
+    if keys[:len(TOP_KEYS)] != TOP_KEYS or any(
+            k not in TOP_KEYS_ADDED for k in keys[len(TOP_KEYS):]):
+        problems.append("top-level keys are %s, not %s (then %s)"
+                        % (keys, TOP_KEYS, TOP_KEYS_ADDED))
         if not all(k in rep for k in TOP_KEYS):
             return problems
     if not isinstance(rep["wcscan"], str):
@@ -126,6 +133,14 @@ def check_report(rep):
 
     for i, edge in enumerate(rep["edges"]):
         check_keys(edge, EDGE_KEYS, "edges[%d]" % i, problems)
+    for i, clock in enumerate(rep.get("clocks", [])):
+        where = "clocks[%d]" % i
+        if not check_keys(clock, CLOCK_KEYS, where, problems):
+            continue
+        if not clock["known"] and clock["offset_s"] != 0:
+            problems.append("%s: an unknown clock with an offset" % where)
+        if clock["uncertainty_s"] < 0:
+            problems.append("%s: a negative uncertainty" % where)
     return problems
 
 

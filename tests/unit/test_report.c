@@ -502,7 +502,8 @@ test_report_no_hosts(void **state)
 	free(got);
 
 	got = render(&f.rep, WCS_REPORT_JSON, &len);
-	assert_non_null(strstr(got, "\"hosts\": [],\n  \"edges\": []\n}\n"));
+	assert_non_null(strstr(
+	    got, "\"hosts\": [],\n  \"edges\": [],\n  \"clocks\": []\n}\n"));
 	free(got);
 
 	got = render(&f.rep, WCS_REPORT_CSV, &len);
@@ -514,7 +515,7 @@ test_report_no_hosts(void **state)
 	got = render(&f.rep, WCS_REPORT_JSON, &len);
 	assert_string_equal(got, "{\n  \"wcscan\": \"" WCSCAN_VERSION
 				 "\",\n  \"inputs\": [],\n  \"hosts\": [],\n"
-				 "  \"edges\": []\n}\n");
+				 "  \"edges\": [],\n  \"clocks\": []\n}\n");
 	free(got);
 }
 
