@@ -203,6 +203,7 @@ DOMAINS = [("CORP", "corp.example"), ("ACME", "acme.local"),
            ("HOSP", "hosp.internal"), ("FAB", "plant.example")]
 FS_SHARES = ["Public", "Finance", "Projects", "Home", "Scans", "Apps"]
 
+B62 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 COLLECTIONS = ("per-host", "central", "mixed", "network-only")
 PRESETS = ("random", "sample", "basic", "multihomed", "pz-dark", "skewed",
            "localtime", "late-sinkhole")
@@ -882,9 +883,12 @@ class Gen(object):
         return ssub in mon or (dsub in mon and live)
 
     def zeek_uid(self):
-        c = self.crng
-        return "C" + "".join(c.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-                             for _ in range(17))
+        n = self.crng.getrandbits(101)
+        out = []
+        for _ in range(17):
+            n, d = divmod(n, 62)
+            out.append(B62[d])
+        return "C" + "".join(out)
 
     def zeek_flow(self, t, src, ssub, sp, dst, dport, proto, target, pubnet, answered):
         if t > self.t_end or t < self.t_hist:
@@ -1502,6 +1506,8 @@ class Gen(object):
 
     # --------------------------------------------------------------- render
     def esc(self, s):
+        if "&" not in s and "<" not in s and ">" not in s and '"' not in s:
+            return s
         return (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                 .replace('"', "&quot;"))
 
@@ -1791,30 +1797,13 @@ class Gen(object):
             if self.k["clock_skew_max_s"] else 0.0
         if self.new:
             self.gw_skew = self.gw_skew_new
-        rendered = []
-        for rel in sorted(self.files):
-            f = self.files[rel]
-            if not f["recs"] and f["kind"] != "netfilter":
-                continue
-            lines = self.render_file(rel, f)
-            if f["kind"] == "xml" and f["opts"]["utf16"]:
-                data = ("\r\n".join(lines) + "\r\n").encode("utf-16-le")
-                data = b"\xff\xfe" + data
-            else:
-                data = ("\n".join(lines) + "\n").encode("utf-8")
-            path = rel
-            # The collector zipped what was big, and some of the rest.
-            if f["opts"].get("gzip") or len(data) > 200000:
-                data = gzip.compress(data, 6, mtime=0)
-                if self.rng.random() < 0.6:
-                    path = rel + ".gz"
-            rendered.append((rel, f, data, path))
         # What reaches the responder depends on the collection mode.
         c, mode = self.crng, self.mode
         self.where = {}        # internal file -> output paths holding its records
         self.written = []
         self.host_logs = {}    # host name -> per-host, central, both
-        with_logs = sorted(set(f["host"].name for _, f, _, _ in rendered if f["kind"] == "xml"))
+        with_logs = sorted(set(f["host"].name for f in self.files.values()
+                               if f["kind"] == "xml" and f["recs"]))
         per_host, central = set(with_logs), set()
         if mode == "central":
             per_host, central = set(), set(with_logs)
@@ -1832,20 +1821,39 @@ class Gen(object):
             self.host_logs[n] = ("both" if n in per_host and n in central else
                                  "per-host" if n in per_host else
                                  "central" if n in central else None)
+        level = 1 if self.new else 6
         copies = []
-        for rel, f, data, path in rendered:
+        for rel in sorted(self.files):
+            f = self.files[rel]
             kind = f["kind"]
+            if not f["recs"] and kind != "netfilter":
+                continue
             if kind in ("xml", "pfw"):
                 keep = f["host"].name in per_host
             elif kind == "smb":
                 keep = mode != "network-only"
             else:
                 keep = True
-            if keep:
-                self.emit(path, data, rel)
-                f["path"] = path
-                if kind == "xml":
-                    copies.append((path, data))
+            if not keep:
+                if kind == "xml" and f["host"].name in central:
+                    self.collect_events(f)
+                continue
+            lines = self.render_file(rel, f)
+            if kind == "xml" and f["opts"]["utf16"]:
+                data = ("\r\n".join(lines) + "\r\n").encode("utf-16-le")
+                data = b"\xff\xfe" + data
+            else:
+                data = ("\n".join(lines) + "\n").encode("utf-8")
+            path = rel
+            # The collector zipped what was big, and some of the rest.
+            if f["opts"].get("gzip") or len(data) > 200000:
+                data = gzip.compress(data, level, mtime=0)
+                if self.rng.random() < 0.6:
+                    path = rel + ".gz"
+            self.emit(path, data, rel)
+            f["path"] = path
+            if kind == "xml":
+                copies.append((path, data))
         if central:
             copies += self.write_central(central)
         if mode == "mixed" and copies:
@@ -1863,6 +1871,15 @@ class Gen(object):
                 if orig in paths:
                     paths.append(cp)
             ck["duplicate_file"] = [orig, cp]
+
+    def collect_events(self, f):
+        """An event file's records (as render_file numbers them), not written."""
+        recs = sorted(f["recs"], key=lambda x: (x[0], x[1]))
+        rid = self.rng.randint(1000, 900000)
+        evs = f.setdefault("events", [])
+        for t, _, p in recs:
+            rid += 1
+            evs.append((t, rid, self.event_fields(f["host"], t, p)))
 
     def emit(self, path, data, rel):
         full = os.path.join(self.out, path)
@@ -1932,7 +1949,7 @@ class Gen(object):
                 data = ("\n".join(lines) + "\n").encode("utf-8")
             path = "central/" + name
             if c.random() < 0.5 or len(data) > 2000000:
-                data = gzip.compress(data, 6, mtime=0)
+                data = gzip.compress(data, 1, mtime=0)
                 if c.random() < 0.6:
                     path += ".gz"
             self.emit(path, data, None)
