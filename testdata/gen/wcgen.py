@@ -549,22 +549,28 @@ class Gen(object):
             ck["central_shape"] = c.choice(["rootless", "events"])
             ck["wef_delivery"] = c.choice(["minimize-latency", "normal"])
             ck["central_chunks"] = c.choice([1, 1, 1, 2, 3])
-        # The internal sensor: Zeek on a SPAN of the core switch.  It sees
-        # every packet to or from its monitored subnets (a sweep's SYNs to
-        # live neighbours; no SYN leaves for an address that answers no ARP),
-        # so connections that cross the gateway are logged twice.
+        # The internal sensor, so that connections crossing the gateway are
+        # logged twice.  Zeek on a SPAN of the core switch sees every packet
+        # to or from its monitored subnets (a sweep's SYNs to live
+        # neighbours; no SYN leaves for an address that answers no ARP).  A
+        # bridging netfilter firewall between those subnets and the core
+        # ("bridge") logs only what crosses it, not a sweep of the /24.
         if c.random() < (0.85 if mode == "network-only" else 0.5):
             n = len(self.subnets)
             if n == 1 or c.random() < 0.6:
                 mon = list(range(n))
             else:
                 mon = sorted(c.sample(range(n), c.randint(1, n - 1)))
-            self.zeek = {"format": c.choice(["tsv", "tsv", "json"]), "subnets": set(mon),
-                         "dns": c.random() < 0.5, "skew": ref(), "gzip": c.random() < 0.5}
+            kind = "zeek" if c.random() < 0.75 else "bridge"
+            self.zeek = {"kind": kind, "format": c.choice(["tsv", "tsv", "json"]),
+                         "subnets": set(mon), "dns": kind == "zeek" and c.random() < 0.5,
+                         "skew": ref(), "gzip": c.random() < 0.5}
             ck["internal_sensor"] = {
-                "kind": "zeek", "format": self.zeek["format"],
-                "subnets": [self.subnets[i] + ".0/24" for i in mon],
-                "dns_log": self.zeek["dns"], "clock_skew_s": self.zeek["skew"]}
+                "kind": kind, "subnets": [self.subnets[i] + ".0/24" for i in mon],
+                "clock_skew_s": self.zeek["skew"]}
+            if kind == "zeek":
+                ck["internal_sensor"].update(format=self.zeek["format"],
+                                             dns_log=self.zeek["dns"])
         else:
             ck["internal_sensor"] = None
         # A failed kill-switch lookup: NXDOMAIN, or (the resolver's upstream
@@ -598,7 +604,16 @@ class Gen(object):
 
     def setup_files(self):
         r, k = self.rng, self.k
-        if self.zeek is not None:
+        if self.zeek is not None and self.zeek["kind"] == "bridge":
+            c = self.crng
+            self._file("fw/corefw.log", "netfilter", None,
+                       style=c.choice(["rfc3339", "bsd"]), gzip=self.zeek["gzip"],
+                       name="corefw01", skew=self.zeek["skew"],
+                       boot=self.t_hist - c.uniform(3, 90) * 86400,
+                       prefix=("CORE-DROP: ", "CORE-FWD: "),
+                       macs=["00:1b:21:%02x:%02x:%02x" % (c.randrange(256), c.randrange(256),
+                                                          c.randrange(256)) for _ in range(5)])
+        elif self.zeek is not None:
             self._file("zeek/conn.log", "zeek-conn", None, fmt=self.zeek["format"],
                        gzip=self.zeek["gzip"])
             if self.zeek["dns"]:
@@ -890,7 +905,32 @@ class Gen(object):
             out.append(B62[d])
         return "C" + "".join(out)
 
+    def bridge_flow(self, t, src, ssub, sp, dst, dport, proto, target, pubnet):
+        """A new connection through the bridging core firewall."""
+        if t > self.t_end or t < self.t_hist:
+            return
+        mon = self.zeek["subnets"]
+        if pubnet:
+            dsub, live = -1, False
+        elif target is not None:
+            dsub = target.subnets[target.ips.index(dst)]
+            live = target.role == "gateway" or self.online(target, t)
+        else:
+            dsub = [i for i, s in enumerate(self.subnets) if dst.startswith(s + ".")][0]
+            live = False
+        if dsub == ssub or (target is not None and target.role == "gateway"):
+            return              # stays on the access side
+        if not (ssub in mon or (dsub in mon and live)):
+            return
+        phys_in = "eth%d" % (ssub + 1)
+        phys_out = "eth0" if pubnet else "eth%d" % (dsub + 1)
+        self.add("fw/corefw.log", t + 0.0002, ("nf", src, dst, proto.upper(), sp, dport, True,
+                                               "br0", "br0", phys_in, phys_out))
+
     def zeek_flow(self, t, src, ssub, sp, dst, dport, proto, target, pubnet, answered):
+        if self.zeek["kind"] == "bridge":
+            self.bridge_flow(t, src, ssub, sp, dst, dport, proto, target, pubnet)
+            return
         if t > self.t_end or t < self.t_hist:
             return
         if not self.zeek_sees(t, ssub, dst, target, pubnet):
@@ -927,6 +967,9 @@ class Gen(object):
             return
         target = self.by_ip.get(srv)
         pubnet = srv_sub < 0
+        if self.zeek["kind"] == "bridge":
+            self.bridge_flow(t, src, ssub, sp, srv, 53, "UDP", target, pubnet)
+            return
         if not self.zeek_sees(t, ssub, srv, target, pubnet):
             return
         c = self.crng
@@ -1642,9 +1685,14 @@ class Gen(object):
                     line += " %d" % pid
                 lines.append(line)
         elif kind == "netfilter":
-            gwskew = self.gw_skew
+            o = f["opts"]
+            gwskew = o.get("skew", self.gw_skew)
+            boot = o.get("boot", self.gw_boot)
+            gwprefix = o.get("prefix", self.gw_prefix)
+            macs = o.get("macs", self.gw_macs)
             for t, _, p in recs:
-                _, src, dst, proto, sp, dp, allow, iin, iout = p
+                _, src, dst, proto, sp, dp, allow, iin, iout = p[:9]
+                phys = (" PHYSIN=%s PHYSOUT=%s" % p[9:11]) if len(p) > 9 else ""
                 lt = t + gwskew + tz_offset_s(self.k["local_tz"])
                 y, mo, d, hh, mi, s, us = civil(lt)
                 if f["opts"]["style"] == "rfc3339":
@@ -1652,17 +1700,17 @@ class Gen(object):
                     stamp = "%04d-%02d-%02dT%02d:%02d:%02d.%06d%s" % (y, mo, d, hh, mi, s, us, tz)
                 else:
                     stamp = "%s %2d %02d:%02d:%02d" % (MONTHS[mo - 1], d, hh, mi, s)
-                up = t - self.gw_boot
-                prefix = self.gw_prefix[1] if allow else self.gw_prefix[0]
-                mac = "%s:%s:08:00" % (self.gw_macs[0], self.gw_macs[1 + (sum(map(ord, src)) & 3)])
+                up = t - boot
+                prefix = gwprefix[1] if allow else gwprefix[0]
+                mac = "%s:%s:08:00" % (macs[0], macs[1 + (sum(map(ord, src)) & 3)])
                 if proto == "TCP":
                     body = ("LEN=52 TOS=0x00 PREC=0x00 TTL=127 ID=%d DF PROTO=TCP SPT=%d DPT=%d "
                             "WINDOW=8192 RES=0x00 SYN URGP=0") % (r.randint(1, 65535), sp, dp)
                 else:
                     body = "LEN=%d TOS=0x00 PREC=0x00 TTL=127 ID=%d PROTO=UDP SPT=%d DPT=%d LEN=%d" % (
                         r.randint(60, 110), r.randint(1, 65535), sp, dp, r.randint(40, 90))
-                lines.append("%s %s kernel: [%12.6f] %sIN=%s OUT=%s MAC=%s SRC=%s DST=%s %s" % (
-                    stamp, f["opts"]["name"], up, prefix, iin, iout, mac, src, dst, body))
+                lines.append("%s %s kernel: [%12.6f] %sIN=%s OUT=%s%s MAC=%s SRC=%s DST=%s %s" % (
+                    stamp, f["opts"]["name"], up, prefix, iin, iout, phys, mac, src, dst, body))
                 if r.random() < 0.002:
                     lines.append("%s %s CRON[%d]: (root) CMD (run-parts /etc/cron.hourly)" % (
                         stamp, f["opts"]["name"], r.randint(1000, 30000)))
@@ -2019,7 +2067,9 @@ class Gen(object):
         if self.bind is not None:
             sensors["dns"][self.bind.name] = self.bind.skew
         if self.zeek is not None:
-            sensors["zeek"] = {"clock_skew_s": self.zeek["skew"],
+            sensors["internal"] = {"kind": self.zeek["kind"], "clock_skew_s": self.zeek["skew"],
+                                   "file": ("fw/corefw.log" if self.zeek["kind"] == "bridge"
+                                            else "zeek/conn.log"),
                                "subnets": [self.subnets[i] + ".0/24"
                                            for i in sorted(self.zeek["subnets"])]}
         t = {"seed": self.seed, "generator": "wcgen.py 2", "scenario": k,
