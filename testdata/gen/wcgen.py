@@ -2,13 +2,15 @@
 """wcgen.py: write one synthetic WannaCry outbreak (logs plus truth.json).
 
 usage: wcgen.py --seed N --out DIR [--hosts N] [--scale F] [--scenario NAME]
+                [--collection per-host|central|mixed|network-only|random]
+       wcgen.py --check DIR      validate a generated tree and exit
 
 No public log of a real outbreak exists; this makes the incidents wcscan is
 tested on.  Everything is drawn from random.Random(seed): the same seed (and
 options) always writes byte-identical files.  The behaviour model is
 DESIGN.md section 1; the formats are those the readers in src/readers/ take.
 
-Layout of DIR:
+Layout of DIR (--collection per-host, the default):
   fw/gateway.log[.gz]          netfilter LOG lines of the gateway (syslog)
   fw/<HOST>/pfirewall.log*     Windows Firewall logs, hosts that have one
   dns/dns.log*                 Windows DNS Server debug log (the DC)
@@ -23,6 +25,40 @@ end in .gz); XML files come in three shapes (wevtutil root-less one event
 per line, <Events> root with <RenderingInfo>, evtxexport-style indented),
 at least one file per incident is UTF-16LE with a BOM and CRLF line ends,
 and some files quote attributes with single quotes.
+
+COLLECTION MODES (--collection; "random" draws one from the seed).  The
+outbreak (hosts, who infects whom and when) is the same for one seed in
+every mode: what a mode adds is drawn from a second stream, and per-host
+writes byte for byte what this generator wrote before modes existed.  The
+other modes add, all of them: reference clocks (gateway, internal sensor,
+DNS servers within 1.5 s); an internal sensor in about half the incidents
+(85% in network-only): Zeek on a SPAN of the core switch (zeek/conn.log,
+sometimes zeek/dns.log; TSV or JSON; it sees the SYNs of a /24 sweep to
+live neighbours) or a bridging netfilter core firewall (fw/corefw.log; sees
+only what crosses it), so that a connection through the gateway is logged
+by two sensors; a few workstations with an outside resolver (8.8.8.8: their
+lookups are in no DNS server log); in a quarter of the incidents failed
+kill-switch lookups get no answer at all (no response line, Sysmon 22
+status 1460) instead of NXDOMAIN; the analyst also fetches the kill-switch
+URL (curl, PowerShell or a browser).
+  per-host      as above.
+  central       Windows logs as a collector holds them, every computer in
+                one place: central/ForwardedEvents[-N].xml (all channels, in
+                WEF arrival order, 30 s or 15 min batches) or
+                central/{Security,System,Sysmon}.xml (per channel, every
+                computer); root-less or <Events> root; RenderingInfo for the
+                computers whose subscription renders.  Each record keeps its
+                Computer, Channel and EventRecordID (one sequence per
+                computer and channel) and its computer's clock: 15..40% of
+                the computers are off by up to 60..180 s, the rest not.  No
+                pfirewall.log (not forwarded); fw/, dns/, smb/, zeek/ as
+                the mode allows.
+  mixed         some computers per host (evtx/, sysmon/, fw/<HOST>/), the
+                rest in central/, and some in both (the same records twice);
+                one file handed over twice (backup/<HOST>-<file>, maybe
+                un-gzipped).
+  network-only  fw/gateway.log, the internal sensor, dns/ only: no host
+                logs, no SMB logs.
 
 SCENARIO KNOBS (all drawn from the seed; --scenario presets force some;
 every knob is written to truth.json "scenario"):
@@ -98,14 +134,22 @@ subnet, all logs, no skew, UTC), multihomed, pz-dark (patient zero's logs
 missing and its lookup external), skewed (3 min skews), localtime (+02:00),
 late-sinkhole.
 
-truth.json: {"seed", "scenario", "patient_zero", "sinkhole_time",
-"local_tz", "outbreak_start", "logs_end", "hosts": [{"name", "ips", "role",
-"infected", "neutralized", "infected_by", "infected_time",
-"logs_collected", "vulnerable", "clock_skew_s", "online_from",
-"delivered_by" (neutralized hosts: who reached them)}], "edges": [{"from",
-"to", "time" (first contact from the infector), "started" (worm start on
-"to")}]}.  Times are RFC 3339 UTC.  infected_time is when the worm started
-on the host (its first start-up evidence).
+truth.json: {"seed", "scenario" (its "collection" holds the mode's
+knobs), "collection" and "family" (the mode), "patient_zero",
+"sinkhole_time", "local_tz", "outbreak_start", "logs_end", "files" (as
+written), "sensors" (gateway, DNS servers, internal sensor: their clock
+skews), "pz_evidence" {"lookup_in_logs", "lookup_files" (DNS logs or Sysmon
+22 holding patient zero's kill-switch lookup), "sweep_in_logs" (>= 10
+distinct 445/tcp destinations of its sweep in the written logs),
+"sweep_445_destinations", "sweep_same_subnet", "sweep_public",
+"sweep_445_destinations_network" (in firewall/sensor logs), "sweep_files"},
+"hosts": [{"name", "ips", "role", "infected", "neutralized", "infected_by",
+"infected_time", "logs_collected", "host_logs" (per-host, central, both or
+null), "resolver" (win, bind, ext), "vulnerable", "clock_skew_s",
+"online_from", "delivered_by" (neutralized hosts: who reached them)}],
+"edges": [{"from", "to", "time" (first contact from the infector),
+"started" (worm start on "to")}]}.  Times are RFC 3339 UTC.  infected_time
+is when the worm started on the host (its first start-up evidence).
 """
 
 import argparse
