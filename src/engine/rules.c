@@ -21,9 +21,9 @@
  * are compiled to PCRE2 so every rule runs on one engine.
  *
  * Fields that hold paths (image, parent, target, cmdline) are matched as
- * logged and, when that differs, once more as Windows resolves the names
- * in them: trailing dots and blanks dropped, and NTFS stream suffixes
- * (":Zone.Identifier", "::$DATA").  So "tasksche.exe." and
+ * logged and, when that differs, once more as Windows resolves the file
+ * names in them: trailing dots and blanks dropped, and NTFS stream
+ * suffixes (":Zone.Identifier", "::$DATA").  So "tasksche.exe." and
  * "tasksche.exe::$DATA" meet every rule written for tasksche.exe, in one
  * place rather than in every pattern.
  */
@@ -829,7 +829,20 @@ name_sep(char c)
 		c == '\r' || c == '\n');
 }
 
-/* The trailing dots of the name out[from..*o), unless it is "." or "..". */
+/* Whether out[from..to) has an extension: a dot with text either side. */
+static bool
+has_ext(const char *out, size_t from, size_t to)
+{
+	size_t i;
+
+	for (i = from + 1; i + 1 < to; i++) {
+		if (out[i] == '.')
+			return (true);
+	}
+	return (false);
+}
+
+/* Drop the trailing dots of the name out[from..*o) if it has an extension. */
 static void
 trim_dots(const char *out, size_t from, size_t *o)
 {
@@ -837,21 +850,24 @@ trim_dots(const char *out, size_t from, size_t *o)
 
 	while (e > from && out[e - 1] == '.')
 		e--;
-	if (e > from)
+	if (has_ext(out, from, e))
 		*o = e;
 }
 
 /*
- * s[0..len) into out (len + 1 bytes) with its names as Windows resolves
- * them: in each name (between \ / " and white space) an NTFS stream
- * suffix is dropped (from a colon that is not a drive's), then trailing
- * dots; at the end trailing blanks and dots go too ("tasksche.exe. ").
- * Returns false when nothing changed (or nothing would be left).
+ * s[0..len) into out (len + 1 bytes) with its file names as Windows
+ * resolves them: a name (between \ / " and white space) that has an
+ * extension loses an NTFS stream suffix (from its first colon) and then
+ * its trailing dots, and at the end of s trailing dots and blanks go
+ * too ("tasksche.exe. ").  Names without an extension are left alone, so
+ * URLs, drive letters, "Everyone:F" and "attrib +h ." stay as they are
+ * and most command lines need no second look.  Returns false when
+ * nothing changed.
  */
 static bool
 resolve_names(const char *s, size_t len, char *out)
 {
-	size_t i, o = 0, name = 0;
+	size_t i, o = 0, name = 0, e;
 	bool stream = false;
 
 	for (i = 0; i < len; i++) {
@@ -862,20 +878,49 @@ resolve_names(const char *s, size_t len, char *out)
 			stream = false;
 		} else if (stream) {
 			continue;
-		} else if (s[i] == ':' &&
-			   !(o - name == 1 &&
-			       isalpha((unsigned char)out[name]))) {
+		} else if (s[i] == ':' && has_ext(out, name, o)) {
 			stream = true;
 		} else {
 			out[o++] = s[i];
 		}
 	}
 	trim_dots(out, name, &o);
-	while (o > 0 &&
-	       (out[o - 1] == '.' || out[o - 1] == ' ' || out[o - 1] == '\t'))
-		o--;
+	/* "x.exe. ." in a path: the blanks belong to the name. */
+	for (e = o; e > 0 && (out[e - 1] == '.' || out[e - 1] == ' ' ||
+				 out[e - 1] == '\t');
+	     e--)
+		;
+	for (name = e; name > 0 && !name_sep(out[name - 1]); name--)
+		;
+	if (e < o && has_ext(out, name, e))
+		o = e;
 	out[o] = '\0';
-	return (o > 0 && o != len);
+	return (o != len);
+}
+
+/*
+ * Whether resolve_names could change s[0..len): a dot before a separator,
+ * a colon after a name with an extension, a dot or blank at the end.
+ * Most fields have none, and looking is cheaper than resolving.
+ */
+static bool
+may_resolve(const char *s, size_t len)
+{
+	const char *p, *end = s + len, *b;
+
+	if (len > 0 && (end[-1] == '.' || end[-1] == ' ' || end[-1] == '\t'))
+		return (true);
+	for (p = s; (p = memchr(p, '.', (size_t)(end - p))) != NULL; p++) {
+		if (p + 1 < end && name_sep(p[1]))
+			return (true);
+	}
+	for (p = s; (p = memchr(p, ':', (size_t)(end - p))) != NULL; p++) {
+		for (b = p; b > s && !name_sep(b[-1]); b--)
+			;
+		if (has_ext(b, 0, (size_t)(p - b)))
+			return (true);
+	}
+	return (false);
 }
 
 /*
@@ -896,6 +941,8 @@ resolved_field(struct wcs_rules *rules, size_t *offs, enum rule_field f,
 	if (offs[f] == 0) {
 		offs[f] = 1; /* s itself, unless resolving changes it */
 		len = strlen(s);
+		if (!may_resolve(s, len))
+			return (WCS_OK);
 		if (rules->ncap - rules->nused < len + 1) {
 			ncap = rules->nused + len + 1;
 			if (ncap < 2 * rules->ncap)
