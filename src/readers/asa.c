@@ -54,7 +54,8 @@ struct asa_conn {
 
 struct asa_state {
 	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
-	struct asa_conn conns[ASA_CONNS];
+	struct asa_conn *conns; /* ASA_CONNS; NULL when bidding */
+	bool ours; /* the last line carried an ASA tag */
 };
 
 /* The stamp found in the header. */
@@ -63,15 +64,6 @@ struct asa_stamp {
 	bool own; /* the ASA's "Mmm dd yyyy" stamp, in sl.civ */
 	bool found;
 };
-
-static int
-asa_reject(struct wcs_ctx *ctx, const char *what, const char *p, size_t len)
-{
-	if (ctx != NULL)
-		wcs_set_error(ctx, WCS_EPARSE, "bad %s '%.*s'", what,
-		    (int)(len > 64 ? 64 : len), p);
-	return (WCS_WARN);
-}
 
 /* Try each kind of stamp at s. */
 static size_t
@@ -222,14 +214,15 @@ asa_conn(struct wcs_ctx *ctx, struct asa_state *st, const struct wcs_span *t,
 
 	if (built) {
 		if (n < 2)
-			return (asa_reject(
+			return (wcs_lu_reject_n(
 			    ctx, "Built message", t[0].p, asa_msglen(t, n)));
 		if (wcs_lu_eq(t[1], "outbound"))
 			outbound = 1;
 		else if (wcs_lu_eq(t[1], "inbound"))
 			outbound = 0;
 		else
-			return (asa_reject(ctx, "direction", t[1].p, t[1].len));
+			return (wcs_lu_reject_n(
+			    ctx, "direction", t[1].p, t[1].len));
 		i = 2;
 	}
 	f = asa_word(t, n, i, "for");
@@ -237,17 +230,18 @@ asa_conn(struct wcs_ctx *ctx, struct asa_state *st, const struct wcs_span *t,
 	if (i + 2 >= n || f + 1 >= n || to + 1 >= n ||
 	    !wcs_lu_eq(t[i + 1], "connection") ||
 	    !wcs_lu_uint(t[i + 2].p, t[i + 2].len, UINT32_MAX, &id))
-		return (asa_reject(
+		return (wcs_lu_reject_n(
 		    ctx, "connection message", t[0].p, asa_msglen(t, n)));
 	if ((p = asa_proto(t[i])) < 0)
-		return (asa_reject(ctx, "protocol", t[i].p, t[i].len));
+		return (wcs_lu_reject_n(ctx, "protocol", t[i].p, t[i].len));
 	ev->proto = (uint8_t)p;
 	if (!asa_endpoint(t[f + 1], false, &ev->src, &ev->sport))
-		return (asa_reject(ctx, "endpoint", t[f + 1].p, t[f + 1].len));
-	if (!asa_endpoint(t[to + 1], false, &ev->dst, &ev->dport))
 		return (
-		    asa_reject(ctx, "endpoint", t[to + 1].p, t[to + 1].len));
-	if (st != NULL)
+		    wcs_lu_reject_n(ctx, "endpoint", t[f + 1].p, t[f + 1].len));
+	if (!asa_endpoint(t[to + 1], false, &ev->dst, &ev->dport))
+		return (wcs_lu_reject_n(
+		    ctx, "endpoint", t[to + 1].p, t[to + 1].len));
+	if (st->conns != NULL)
 		c = &st->conns[id % ASA_CONNS];
 	if (built) {
 		if (c != NULL) {
@@ -276,16 +270,19 @@ asa_106023(struct wcs_ctx *ctx, const struct wcs_span *t, size_t n,
 
 	d = asa_word(t, n, s, "dst");
 	if (s + 1 >= n || d + 1 >= n || s < 2)
-		return (asa_reject(
+		return (wcs_lu_reject_n(
 		    ctx, "106023 message", t[0].p, asa_msglen(t, n)));
 	/* "Deny tcp src", or "Deny protocol 47 src". */
 	if ((p = asa_proto(t[s - 1])) < 0)
-		return (asa_reject(ctx, "protocol", t[s - 1].p, t[s - 1].len));
+		return (
+		    wcs_lu_reject_n(ctx, "protocol", t[s - 1].p, t[s - 1].len));
 	ev->proto = (uint8_t)p;
 	if (!asa_endpoint(t[s + 1], false, &ev->src, &ev->sport))
-		return (asa_reject(ctx, "endpoint", t[s + 1].p, t[s + 1].len));
+		return (
+		    wcs_lu_reject_n(ctx, "endpoint", t[s + 1].p, t[s + 1].len));
 	if (!asa_endpoint(t[d + 1], false, &ev->dst, &ev->dport))
-		return (asa_reject(ctx, "endpoint", t[d + 1].p, t[d + 1].len));
+		return (
+		    wcs_lu_reject_n(ctx, "endpoint", t[d + 1].p, t[d + 1].len));
 	ev->action = WCS_ACT_DENY;
 	return (WCS_OK);
 }
@@ -299,22 +296,24 @@ asa_106100(struct wcs_ctx *ctx, const struct wcs_span *t, size_t n,
 	int p;
 
 	if (a < 4 || a + 1 >= n || !wcs_lu_eq(t[0], "access-list"))
-		return (asa_reject(
+		return (wcs_lu_reject_n(
 		    ctx, "106100 message", t[0].p, asa_msglen(t, n)));
 	if (wcs_lu_eq(t[2], "denied"))
 		ev->action = WCS_ACT_DENY;
 	else if (wcs_lu_eq(t[2], "permitted") || wcs_lu_eq(t[2], "est-allowed"))
 		ev->action = WCS_ACT_ALLOW;
 	else
-		return (
-		    asa_reject(ctx, "access-list verdict", t[2].p, t[2].len));
+		return (wcs_lu_reject_n(
+		    ctx, "access-list verdict", t[2].p, t[2].len));
 	if ((p = asa_proto(t[3])) < 0)
-		return (asa_reject(ctx, "protocol", t[3].p, t[3].len));
+		return (wcs_lu_reject_n(ctx, "protocol", t[3].p, t[3].len));
 	ev->proto = (uint8_t)p;
 	if (!asa_endpoint(t[a - 1], true, &ev->src, &ev->sport))
-		return (asa_reject(ctx, "endpoint", t[a - 1].p, t[a - 1].len));
+		return (
+		    wcs_lu_reject_n(ctx, "endpoint", t[a - 1].p, t[a - 1].len));
 	if (!asa_endpoint(t[a + 1], true, &ev->dst, &ev->dport))
-		return (asa_reject(ctx, "endpoint", t[a + 1].p, t[a + 1].len));
+		return (
+		    wcs_lu_reject_n(ctx, "endpoint", t[a + 1].p, t[a + 1].len));
 	/* ICMP's "(port)" is its type and code. */
 	if (ev->proto != 6 && ev->proto != 17 && ev->proto != 132)
 		ev->sport = ev->dport = 0;
@@ -331,7 +330,8 @@ asa_from_to(struct wcs_ctx *ctx, const struct wcs_span *t, size_t n,
 
 	to = asa_word(t, n, f, "to");
 	if (f + 1 >= n || to + 1 >= n)
-		return (asa_reject(ctx, "message", t[0].p, asa_msglen(t, n)));
+		return (
+		    wcs_lu_reject_n(ctx, "message", t[0].p, asa_msglen(t, n)));
 	for (i = 0; i < f && p < 0; i++) {
 		if (wcs_lu_eq(t[i], "TCP") || wcs_lu_eq(t[i], "UDP"))
 			p = asa_proto(t[i]);
@@ -339,10 +339,11 @@ asa_from_to(struct wcs_ctx *ctx, const struct wcs_span *t, size_t n,
 	if (p > 0)
 		ev->proto = (uint8_t)p;
 	if (!asa_endpoint(t[f + 1], false, &ev->src, &ev->sport))
-		return (asa_reject(ctx, "endpoint", t[f + 1].p, t[f + 1].len));
-	if (!asa_endpoint(t[to + 1], false, &ev->dst, &ev->dport))
 		return (
-		    asa_reject(ctx, "endpoint", t[to + 1].p, t[to + 1].len));
+		    wcs_lu_reject_n(ctx, "endpoint", t[f + 1].p, t[f + 1].len));
+	if (!asa_endpoint(t[to + 1], false, &ev->dst, &ev->dport))
+		return (wcs_lu_reject_n(
+		    ctx, "endpoint", t[to + 1].p, t[to + 1].len));
 	ev->action = WCS_ACT_DENY;
 	return (WCS_OK);
 }
@@ -368,14 +369,13 @@ asa_tag(const char *s, size_t len, uint64_t *id, size_t *taglen)
 	return (NULL);
 }
 
-/*
- * One line.  ctx and st are NULL when bidding; *ours says whether the
- * line carried an ASA tag.
- */
+/* One line (see wcs_line_format); st->ours says whether it was ASA's. */
 static int
-asa_parse(struct wcs_ctx *ctx, struct asa_state *st, const char *s, size_t len,
-    struct wcs_event *ev, bool *ours)
+asa_line(
+    struct wcs_lu_reader *r, const char *s, size_t len, struct wcs_event *ev)
 {
+	struct asa_state *st = (struct asa_state *)r;
+	struct wcs_ctx *ctx = r->ctx;
 	struct wcs_span t[40];
 	struct wcs_lu_syslog sl;
 	struct asa_stamp stamp;
@@ -384,7 +384,7 @@ asa_parse(struct wcs_ctx *ctx, struct asa_state *st, const char *s, size_t len,
 	size_t taglen, n;
 	int rc;
 
-	*ours = false;
+	st->ours = false;
 	if ((tag = asa_tag(s, len, &id, &taglen)) == NULL) {
 		if (len == 0 || wcs_lu_syslog(s, len, &sl))
 			return (WCS_SKIP);
@@ -392,11 +392,11 @@ asa_parse(struct wcs_ctx *ctx, struct asa_state *st, const char *s, size_t len,
 			wcs_set_error(ctx, WCS_EPARSE, "not an ASA line");
 		return (WCS_WARN);
 	}
-	*ours = true;
+	st->ours = true;
 	msg = tag + taglen;
 	n = wcs_lu_split_ws(msg, len - (size_t)(msg - s), t, WCS_NELEM(t));
 	if (n == 0)
-		return (asa_reject(ctx, "empty message", tag, taglen));
+		return (wcs_lu_reject_n(ctx, "empty message", tag, taglen));
 	if (n > WCS_NELEM(t))
 		n = WCS_NELEM(t);
 	switch (id) {
@@ -432,14 +432,14 @@ asa_parse(struct wcs_ctx *ctx, struct asa_state *st, const char *s, size_t len,
 			wcs_set_error(ctx, WCS_EPARSE, "no timestamp");
 		return (WCS_WARN);
 	}
-	if (st != NULL) {
+	if (!wcs_lu_bidding(r)) {
 		if (stamp.own) {
 			if (!wcs_lu_local_to_utc(
-				&stamp.sl.civ, st->lr.tz, &ev->ts_us))
-				return (asa_reject(ctx, "date", s, 20));
+				&stamp.sl.civ, r->tz, &ev->ts_us))
+				return (wcs_lu_reject_n(ctx, "date", s, 20));
 		} else if (!wcs_lu_syslog_time(
-			       &stamp.sl, &st->lr.year, st->lr.tz, &ev->ts_us))
-			return (asa_reject(ctx, "syslog date", s, 15));
+			       &stamp.sl, &r->year, r->tz, &ev->ts_us))
+			return (wcs_lu_reject_n(ctx, "syslog date", s, 15));
 	}
 	ev->local_time = stamp.own || WCS_LU_SYSLOG_LOCAL(&stamp.sl);
 	ev->year_inferred = !stamp.own && WCS_LU_SYSLOG_NOYEAR(&stamp.sl);
@@ -447,67 +447,65 @@ asa_parse(struct wcs_ctx *ctx, struct asa_state *st, const char *s, size_t len,
 	return (WCS_OK);
 }
 
+/* "%ASA-6-302013:" is 112 bits; a parsed message more. */
+static int
+asa_bid_line(struct wcs_lu_reader *r, const char *s, size_t len, int rc,
+    const struct wcs_event *ev, int bid)
+{
+	(void)s;
+	(void)len;
+	(void)ev;
+	(void)bid;
+	if (!((struct asa_state *)r)->ours)
+		return (0);
+	return (8 * 14 + (rc == WCS_OK ? 8 * 16 : 0));
+}
+
+static int
+asa_init(struct wcs_lu_reader *r)
+{
+	struct asa_state *st = (struct asa_state *)r;
+
+	if (wcs_lu_bidding(r))
+		return (WCS_OK);
+	st->conns = wcs_calloc(r->ctx, ASA_CONNS, sizeof(*st->conns));
+	return (st->conns != NULL ? WCS_OK : WCS_FATAL);
+}
+
+static void
+asa_fini(struct wcs_lu_reader *r)
+{
+	wcs_free(r->ctx, ((struct asa_state *)r)->conns);
+}
+
+static const struct wcs_line_format asa_format = {
+	.state_size = sizeof(struct asa_state),
+	.init = asa_init,
+	.fini = asa_fini,
+	.parse = asa_line,
+	.bid_line = asa_bid_line,
+};
+
 static int
 asa_bid(const unsigned char *peek, size_t len, int best_bid)
 {
-	struct wcs_event ev;
-	const char *line;
-	size_t pos = 0, llen, nlines = 0;
-	int bid = 0, rc;
-	bool ours;
-
-	(void)best_bid;
-	while (
-	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
-		wcs_event_clear(&ev);
-		rc = asa_parse(NULL, NULL, line, llen, &ev, &ours);
-		/* "%ASA-6-302013:" is 112 bits; a parsed message more. */
-		if (ours)
-			bid += 8 * 14 + (rc == WCS_OK ? 8 * 16 : 0);
-	}
-	return (bid);
+	return (wcs_line_bid(&asa_format, peek, len, best_bid));
 }
 
 static int
 asa_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
-	struct asa_state *st;
-
-	if ((st = wcs_lu_reader_new(ctx, in, opts, sizeof(*st), false)) == NULL)
-		return (WCS_FATAL);
-	*state = st;
-	return (WCS_OK);
-}
-
-static int
-asa_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
-{
-	struct asa_state *st = state;
-	const char *line;
-	size_t len;
-	bool ours;
-	int rc;
-
-	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
-	if (rc != WCS_OK)
-		return (rc);
-	return (asa_parse(ctx, st, line, len, ev, &ours));
-}
-
-static void
-asa_close(void *state)
-{
-	wcs_lu_reader_close(state);
+	return (wcs_line_open(&asa_format, ctx, in, opts, state));
 }
 
 const struct wcs_reader_ops wcs_reader_asa = {
-	"asa",
-	"Cisco ASA/FTD syslog (connections, ACL denials)",
-	WCS_KIND_FIREWALL,
-	WCS_READER_LOCALTIME | WCS_READER_NOYEAR,
-	asa_bid,
-	asa_open,
-	asa_next,
-	asa_close,
+	.name = "asa",
+	.description = "Cisco ASA/FTD syslog (connections, ACL denials)",
+	.kind = WCS_KIND_FIREWALL,
+	.flags = WCS_READER_LOCALTIME | WCS_READER_NOYEAR,
+	.bid = asa_bid,
+	.open = asa_open,
+	.next = wcs_line_next,
+	.close = wcs_line_close,
 };

@@ -30,15 +30,16 @@
 #include "wcscan/pool.h"
 #include "readers_private.h"
 
-struct bind_state {
-	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
-};
-
 /* What the bidder and the reader need to know about a line. */
 enum bind_line {
 	LINE_FOREIGN = 0, /* not named's */
 	LINE_NAMED, /* named's, nothing to use */
 	LINE_EVENT /* an event */
+};
+
+struct bind_state {
+	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
+	enum bind_line what; /* how much of the last line was named's */
 };
 
 static bool
@@ -113,15 +114,6 @@ bind_prefixes(const char *s, size_t len)
 	return (starts(s + i, len - i, "client ") ? i : len);
 }
 
-static int
-bind_reject(struct wcs_ctx *ctx, const char *what, const char *p, size_t len)
-{
-	if (ctx != NULL)
-		wcs_set_error(ctx, WCS_EPARSE, "bad %s '%.*s'", what,
-		    (int)(len > 64 ? 64 : len), p);
-	return (WCS_WARN);
-}
-
 /* "name/TYPE/CLASS" (denied) or "name/CLASS/TYPE" (query failed). */
 static bool
 bind_triple(struct wcs_span t, struct wcs_span *name, struct wcs_span *a,
@@ -172,7 +164,7 @@ bind_client(struct wcs_ctx *ctx, struct wcs_pool *pool, const char *s,
 	if (tl > 0 && p[tl - 1] == ':')
 		tl--;
 	if (!wcs_lu_hostport(p, tl, '#', &ev->src, &ev->sport))
-		return (bind_reject(ctx, "client address", p, tl));
+		return (wcs_lu_reject_n(ctx, "client address", p, tl));
 	/* "(name): " and "view NAME: " up to the message. */
 	if (q < end && q[-1] != ':') {
 		if (q + 1 < end && q[1] == '(') {
@@ -200,7 +192,7 @@ bind_client(struct wcs_ctx *ctx, struct wcs_pool *pool, const char *s,
 	if (starts(q, len, "query: ")) {
 		n = wcs_lu_split_ws(q + 7, len - 7, t, WCS_NELEM(t));
 		if (n < 3 || n > 5)
-			return (bind_reject(ctx, "query", q, len));
+			return (wcs_lu_reject_n(ctx, "query", q, len));
 		name = t[0];
 		ev->qtype = wcs_lu_qtype(t[2]);
 		ev->dns_dir = WCS_DNS_QUERY;
@@ -210,7 +202,7 @@ bind_client(struct wcs_ctx *ctx, struct wcs_pool *pool, const char *s,
 			if (t[4].len < 2 || t[4].p[0] != '(' ||
 			    t[4].p[t[4].len - 1] != ')' ||
 			    !wcs_addr_parse(t[4].p + 1, t[4].len - 2, &ev->dst))
-				return (bind_reject(
+				return (wcs_lu_reject_n(
 				    ctx, "server address", t[4].p, t[4].len));
 		}
 	} else if (starts(q, len, "query failed (")) {
@@ -221,7 +213,7 @@ bind_client(struct wcs_ctx *ctx, struct wcs_pool *pool, const char *s,
 		if (!starts(q, (size_t)(end - q), ") for ") ||
 		    wcs_lu_split_ws(q + 6, (size_t)(end - q - 6), t, 1) < 1 ||
 		    !bind_triple(t[0], &name, &a, &b))
-			return (bind_reject(
+			return (wcs_lu_reject_n(
 			    ctx, "query-errors line", p, (size_t)(end - p)));
 		ev->qtype = wcs_lu_qtype(b);
 		ev->dns_dir = WCS_DNS_RESPONSE;
@@ -242,7 +234,7 @@ bind_client(struct wcs_ctx *ctx, struct wcs_pool *pool, const char *s,
 	} else
 		return (WCS_SKIP);
 	if (name.len == 0)
-		return (bind_reject(ctx, "query name", q, len));
+		return (wcs_lu_reject_n(ctx, "query name", q, len));
 	if (pool != NULL &&
 	    (ev->qname = wcs_lu_qname(pool, name.p, name.len)) == NULL)
 		return (WCS_FATAL);
@@ -250,17 +242,17 @@ bind_client(struct wcs_ctx *ctx, struct wcs_pool *pool, const char *s,
 	return (WCS_OK);
 }
 
-/*
- * One line.  ctx, st are NULL when bidding.  *what says how much of the
- * line was named's.
- */
+/* One line (see wcs_line_format); st->what says how much was named's. */
 static int
-bind_parse(struct wcs_ctx *ctx, struct bind_state *st, const char *s,
-    size_t len, struct wcs_event *ev, enum bind_line *what)
+bind_line(
+    struct wcs_lu_reader *r, const char *s, size_t len, struct wcs_event *ev)
 {
+	struct bind_state *st = (struct bind_state *)r;
+	enum bind_line *what = &st->what;
+	struct wcs_ctx *ctx = r->ctx;
+	const struct wcs_tz *tz = r->tz;
 	struct wcs_lu_syslog sl;
 	struct wcs_lu_civil civ;
-	const struct wcs_tz *tz = st != NULL ? st->lr.tz : NULL;
 	int64_t ts = WCS_TIME_NONE, iso;
 	size_t n, c;
 	bool zone, syslog = false, local = false, noyear = false;
@@ -281,9 +273,9 @@ bind_parse(struct wcs_ctx *ctx, struct bind_state *st, const char *s,
 		if (!wcs_lu_eq(sl.app, "named"))
 			return (WCS_SKIP);
 		syslog = true;
-		if (st != NULL &&
-		    !wcs_lu_syslog_time(&sl, &st->lr.year, tz, &ts))
-			return (bind_reject(ctx, "syslog date", s, 15));
+		if (!wcs_lu_bidding(r) &&
+		    !wcs_lu_syslog_time(&sl, &r->year, tz, &ts))
+			return (wcs_lu_reject_n(ctx, "syslog date", s, 15));
 		local = WCS_LU_SYSLOG_LOCAL(&sl);
 		noyear = WCS_LU_SYSLOG_NOYEAR(&sl);
 		s = sl.msg.p;
@@ -291,21 +283,21 @@ bind_parse(struct wcs_ctx *ctx, struct bind_state *st, const char *s,
 	}
 	if ((n = bind_stamp(s, len, &civ)) > 0) {
 		if (!wcs_lu_local_to_utc(&civ, tz, &ts))
-			return (bind_reject(ctx, "date", s, n));
+			return (wcs_lu_reject_n(ctx, "date", s, n));
 		local = true; /* named's own stamp: local, with a year */
 		noyear = false;
 	} else if (len > 10 && is_digit((unsigned char)s[0]) && s[4] == '-' &&
 		   s[10] == 'T') {
 		if ((n = wcs_time_parse_iso(s, len, &iso, &zone)) == 0)
-			return (bind_reject(ctx, "date", s, 24));
+			return (wcs_lu_reject_n(ctx, "date", s, 24));
 		ts = zone ? iso : wcs_tz_to_utc(tz, iso);
 		local = !zone;
 		noyear = false;
 	} else if (len > 0 && is_digit((unsigned char)s[0]) && !syslog)
-		return (bind_reject(ctx, "date", s, 24));
+		return (wcs_lu_reject_n(ctx, "date", s, 24));
 	if (n > 0) {
 		if (n < len && s[n] != ' ')
-			return (bind_reject(ctx, "date", s, n + 1));
+			return (wcs_lu_reject_n(ctx, "date", s, n + 1));
 		while (n < len && s[n] == ' ')
 			n++;
 	}
@@ -323,8 +315,7 @@ bind_parse(struct wcs_ctx *ctx, struct bind_state *st, const char *s,
 		return (WCS_WARN);
 	}
 	*what = LINE_NAMED;
-	rc = bind_client(
-	    ctx, st != NULL ? st->lr.pool : NULL, s + c, len - c, ev);
+	rc = bind_client(ctx, r->pool, s + c, len - c, ev);
 	if (rc == WCS_OK) {
 		*what = LINE_EVENT;
 		ev->ts_us = ts;
@@ -334,75 +325,49 @@ bind_parse(struct wcs_ctx *ctx, struct bind_state *st, const char *s,
 	return (rc);
 }
 
+/* Counting named's lines only keeps other syslog out. */
+static int
+bind_bid_line(struct wcs_lu_reader *r, const char *s, size_t len, int rc,
+    const struct wcs_event *ev, int bid)
+{
+	enum bind_line what = ((struct bind_state *)r)->what;
+
+	(void)s;
+	(void)len;
+	(void)rc;
+	(void)bid;
+	if (what == LINE_EVENT)
+		return (8 * 24);
+	return (what == LINE_NAMED && ev->src.family != 0 ? 8 * 16 : 0);
+}
+
+static const struct wcs_line_format bind_format = {
+	.state_size = sizeof(struct bind_state),
+	.pool = true,
+	.parse = bind_line,
+	.bid_line = bind_bid_line,
+};
+
 static int
 bind_bid(const unsigned char *peek, size_t len, int best_bid)
 {
-	struct wcs_event ev;
-	enum bind_line what;
-	const char *line;
-	size_t pos = 0, llen, nlines = 0;
-	int bid = 0;
-
-	(void)best_bid;
-	while (
-	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
-		wcs_event_clear(&ev);
-		(void)bind_parse(NULL, NULL, line, llen, &ev, &what);
-		/* Counting named's lines only keeps other syslog out. */
-		if (what == LINE_EVENT)
-			bid += 8 * 24;
-		else if (what == LINE_NAMED && ev.src.family != 0)
-			bid += 8 * 16;
-	}
-	return (bid);
+	return (wcs_line_bid(&bind_format, peek, len, best_bid));
 }
 
 static int
 bind_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
-	struct bind_state *st;
-
-	if ((st = wcs_lu_reader_new(ctx, in, opts, sizeof(*st), true)) == NULL)
-		return (WCS_FATAL);
-	*state = st;
-	return (WCS_OK);
-}
-
-static int
-bind_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
-{
-	struct bind_state *st = state;
-	enum bind_line what;
-	const char *line;
-	size_t len;
-	int rc;
-
-	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
-	if (rc != WCS_OK)
-		return (rc);
-	rc = bind_parse(ctx, st, line, len, ev, &what);
-	if (rc == WCS_SKIP) {
-		/* Addresses parsed on the way stay out of ignored lines. */
-		memset(&ev->src, 0, sizeof(ev->src));
-		ev->sport = 0;
-	}
-	return (rc);
-}
-
-static void
-bind_close(void *state)
-{
-	wcs_lu_reader_close(state);
+	return (wcs_line_open(&bind_format, ctx, in, opts, state));
 }
 
 const struct wcs_reader_ops wcs_reader_bind = {
-	"bind",
-	"BIND 9 query and query-errors log",
-	WCS_KIND_DNS,
-	WCS_READER_LOCALTIME | WCS_READER_SPLITTABLE,
-	bind_bid,
-	bind_open,
-	bind_next,
-	bind_close,
+	.name = "bind",
+	.description = "BIND 9 query and query-errors log",
+	.kind = WCS_KIND_DNS,
+	.flags = WCS_READER_LOCALTIME | WCS_READER_SPLITTABLE,
+	.bid = bind_bid,
+	.open = bind_open,
+	.next = wcs_line_next,
+	.close = wcs_line_close,
 };

@@ -40,23 +40,15 @@ struct dm_query {
 	uint16_t port, qtype;
 };
 
-struct dm_state {
-	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
-	struct dm_query byname[DM_SLOTS];
-	struct dm_query byserial[DM_SLOTS];
-};
-
 /* What the bidder learns of a line. */
 enum dm_line { LINE_FOREIGN = 0, LINE_DNSMASQ, LINE_EVENT };
 
-static int
-dm_reject(struct wcs_ctx *ctx, const char *what, struct wcs_span v)
-{
-	if (ctx != NULL)
-		wcs_set_error(ctx, WCS_EPARSE, "bad %s '%.*s'", what,
-		    (int)(v.len > 64 ? 64 : v.len), v.p);
-	return (WCS_WARN);
-}
+struct dm_state {
+	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
+	struct dm_query *byname; /* DM_SLOTS each; NULL when bidding */
+	struct dm_query *byserial;
+	enum dm_line what; /* how much of the last line was dnsmasq's */
+};
 
 static uint32_t
 dm_hash(const char *s, size_t len)
@@ -169,13 +161,16 @@ dm_query_word(struct wcs_span t, uint16_t *qtype)
 }
 
 /*
- * The message after "dnsmasq[pid]: ".  st is NULL when bidding.  Returns
- * WCS_OK (ev filled), WCS_SKIP, WCS_WARN or WCS_FATAL.
+ * The message after "dnsmasq[pid]: ".  Nothing is remembered or copied
+ * when bidding.  Returns WCS_OK (ev filled), WCS_SKIP, WCS_WARN or
+ * WCS_FATAL.
  */
 static int
 dm_message(struct wcs_ctx *ctx, struct dm_state *st, const char *s, size_t len,
     struct wcs_event *ev)
 {
+	bool bidding = wcs_lu_bidding(&st->lr);
+
 	struct wcs_span t[12], name, ans;
 	const struct dm_query *q;
 	uint64_t serial = 0;
@@ -191,20 +186,20 @@ dm_message(struct wcs_ctx *ctx, struct dm_state *st, const char *s, size_t len,
 	    memchr(t[1].p, '/', t[1].len) != NULL) {
 		if (!wcs_lu_hostport(
 			t[1].p, t[1].len, '/', &ev->src, &ev->sport))
-			return (dm_reject(ctx, "client", t[1]));
+			return (wcs_lu_reject(ctx, "client", t[1]));
 		i = 2;
 	}
 	if (dm_query_word(t[i], &qtype)) {
 		/* query[A] name from addr */
 		if (n != i + 4 || !wcs_lu_eq(t[i + 2], "from"))
-			return (dm_reject(
+			return (wcs_lu_reject(
 			    ctx, "query line", (struct wcs_span){ s, len }));
 		if (!wcs_addr_parse(t[i + 3].p, t[i + 3].len, &ev->src))
-			return (dm_reject(ctx, "client address", t[i + 3]));
+			return (wcs_lu_reject(ctx, "client address", t[i + 3]));
 		name = t[i + 1];
 		ev->qtype = qtype;
 		ev->dns_dir = WCS_DNS_QUERY;
-		if (st != NULL)
+		if (!bidding)
 			dm_remember(st, name, (uint32_t)serial, ev);
 	} else {
 		/* SOURCE... name is ANSWER */
@@ -227,11 +222,11 @@ dm_message(struct wcs_ctx *ctx, struct dm_state *st, const char *s, size_t len,
 		else if (wcs_lu_eq(ans, "REFUSED"))
 			ev->rcode = WCS_RCODE_REFUSED;
 		else if ((ans.len < 6 || memcmp(ans.p, "NODATA", 6) != 0) &&
-			 st != NULL &&
+			 !bidding &&
 			 (ev->answer = wcs_pool_strndup(
 			      st->lr.pool, ans.p, ans.len)) == NULL)
 			return (WCS_FATAL);
-		if (st != NULL &&
+		if (!bidding &&
 		    (q = dm_recall(st, name, (uint32_t)serial)) != NULL) {
 			ev->qtype = q->qtype;
 			if (!wcs_addr_present(&ev->src)) {
@@ -240,18 +235,21 @@ dm_message(struct wcs_ctx *ctx, struct dm_state *st, const char *s, size_t len,
 			}
 		}
 	}
-	if (st != NULL &&
+	if (!bidding &&
 	    (ev->qname = wcs_lu_qname(st->lr.pool, name.p, name.len)) == NULL)
 		return (WCS_FATAL);
 	ev->kind = WCS_EV_DNS;
 	return (WCS_OK);
 }
 
-/* One line; st is NULL when bidding.  *what: how much was dnsmasq's. */
+/* One line (see wcs_line_format); st->what: how much was dnsmasq's. */
 static int
-dm_parse(struct wcs_ctx *ctx, struct dm_state *st, const char *s, size_t len,
-    struct wcs_event *ev, enum dm_line *what)
+dm_line(
+    struct wcs_lu_reader *r, const char *s, size_t len, struct wcs_event *ev)
 {
+	struct dm_state *st = (struct dm_state *)r;
+	enum dm_line *what = &st->what;
+	struct wcs_ctx *ctx = r->ctx;
 	struct wcs_lu_syslog sl;
 	int rc;
 
@@ -269,75 +267,79 @@ dm_parse(struct wcs_ctx *ctx, struct dm_state *st, const char *s, size_t len,
 	if ((rc = dm_message(ctx, st, sl.msg.p, sl.msg.len, ev)) != WCS_OK)
 		return (rc);
 	*what = LINE_EVENT;
-	if ((rc = wcs_lu_syslog_date(
-		 ctx, st != NULL ? &st->lr : NULL, &sl, ev)) != WCS_OK)
+	if ((rc = wcs_lu_syslog_date(r, &sl, ev)) != WCS_OK)
 		return (rc);
 	return (WCS_OK);
 }
 
+/* "dnsmasq" is 56 bits; a query or answer line more. */
+static int
+dm_bid_line(struct wcs_lu_reader *r, const char *s, size_t len, int rc,
+    const struct wcs_event *ev, int bid)
+{
+	enum dm_line what = ((struct dm_state *)r)->what;
+
+	(void)s;
+	(void)len;
+	(void)rc;
+	(void)ev;
+	(void)bid;
+	if (what == LINE_EVENT)
+		return (8 * 7 + 8 * 16);
+	return (what == LINE_DNSMASQ ? 8 * 7 : 0);
+}
+
+static int
+dm_init(struct wcs_lu_reader *r)
+{
+	struct dm_state *st = (struct dm_state *)r;
+
+	if (wcs_lu_bidding(r))
+		return (WCS_OK);
+	st->byname = wcs_calloc(r->ctx, DM_SLOTS, sizeof(*st->byname));
+	st->byserial = wcs_calloc(r->ctx, DM_SLOTS, sizeof(*st->byserial));
+	return (
+	    st->byname != NULL && st->byserial != NULL ? WCS_OK : WCS_FATAL);
+}
+
+static void
+dm_fini(struct wcs_lu_reader *r)
+{
+	struct dm_state *st = (struct dm_state *)r;
+
+	wcs_free(r->ctx, st->byname);
+	wcs_free(r->ctx, st->byserial);
+}
+
+static const struct wcs_line_format dm_format = {
+	.state_size = sizeof(struct dm_state),
+	.pool = true,
+	.init = dm_init,
+	.fini = dm_fini,
+	.parse = dm_line,
+	.bid_line = dm_bid_line,
+};
+
 static int
 dm_bid(const unsigned char *peek, size_t len, int best_bid)
 {
-	struct wcs_event ev;
-	enum dm_line what;
-	const char *line;
-	size_t pos = 0, llen, nlines = 0;
-	int bid = 0;
-
-	(void)best_bid;
-	while (
-	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
-		wcs_event_clear(&ev);
-		(void)dm_parse(NULL, NULL, line, llen, &ev, &what);
-		/* "dnsmasq" is 56 bits; a query or answer line more. */
-		if (what == LINE_EVENT)
-			bid += 8 * 7 + 8 * 16;
-		else if (what == LINE_DNSMASQ)
-			bid += 8 * 7;
-	}
-	return (bid);
+	return (wcs_line_bid(&dm_format, peek, len, best_bid));
 }
 
 static int
 dm_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
-	struct dm_state *st;
-
-	if ((st = wcs_lu_reader_new(ctx, in, opts, sizeof(*st), true)) == NULL)
-		return (WCS_FATAL);
-	*state = st;
-	return (WCS_OK);
-}
-
-static int
-dm_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
-{
-	struct dm_state *st = state;
-	enum dm_line what;
-	const char *line;
-	size_t len;
-	int rc;
-
-	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
-	if (rc != WCS_OK)
-		return (rc);
-	return (dm_parse(ctx, st, line, len, ev, &what));
-}
-
-static void
-dm_close(void *state)
-{
-	wcs_lu_reader_close(state);
+	return (wcs_line_open(&dm_format, ctx, in, opts, state));
 }
 
 const struct wcs_reader_ops wcs_reader_dnsmasq = {
-	"dnsmasq",
-	"dnsmasq (and Pi-hole) query log in syslog",
-	WCS_KIND_DNS,
-	WCS_READER_LOCALTIME | WCS_READER_NOYEAR,
-	dm_bid,
-	dm_open,
-	dm_next,
-	dm_close,
+	.name = "dnsmasq",
+	.description = "dnsmasq (and Pi-hole) query log in syslog",
+	.kind = WCS_KIND_DNS,
+	.flags = WCS_READER_LOCALTIME | WCS_READER_NOYEAR,
+	.bid = dm_bid,
+	.open = dm_open,
+	.next = wcs_line_next,
+	.close = wcs_line_close,
 };

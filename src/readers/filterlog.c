@@ -29,24 +29,11 @@
 
 #include "readers_private.h"
 
-struct fl_state {
-	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
-};
-
 /* Field positions of the two layouts. */
 #define FL_ACTION 6
 #define FL_DIR 7
 #define FL_IPVER 8
 #define FL_NFIELDS 32
-
-static int
-fl_reject(struct wcs_ctx *ctx, const char *what, struct wcs_span v)
-{
-	if (ctx != NULL)
-		wcs_set_error(ctx, WCS_EPARSE, "bad %s '%.*s'", what,
-		    (int)(v.len > 64 ? 64 : v.len), v.p);
-	return (WCS_WARN);
-}
 
 /* The CSV record into ev. */
 static int
@@ -58,7 +45,7 @@ fl_record(struct wcs_ctx *ctx, const char *s, size_t len, struct wcs_event *ev)
 
 	n = wcs_lu_split_char(s, len, ',', f, WCS_NELEM(f));
 	if (n <= FL_IPVER)
-		return (fl_reject(ctx, "filterlog record", whole));
+		return (wcs_lu_reject(ctx, "filterlog record", whole));
 	if (wcs_lu_eq(f[FL_IPVER], "4")) {
 		pid = 15, src = 18;
 	} else if (wcs_lu_eq(f[FL_IPVER], "6")) {
@@ -66,24 +53,24 @@ fl_record(struct wcs_ctx *ctx, const char *s, size_t len, struct wcs_event *ev)
 	} else
 		return (WCS_SKIP);
 	if (n < src + 2)
-		return (fl_reject(ctx, "filterlog record", whole));
+		return (wcs_lu_reject(ctx, "filterlog record", whole));
 	if (!wcs_lu_uint(f[pid].p, f[pid].len, 255, &v))
-		return (fl_reject(ctx, "protocol", f[pid]));
+		return (wcs_lu_reject(ctx, "protocol", f[pid]));
 	ev->proto = (uint8_t)v;
 	if (!wcs_addr_parse(f[src].p, f[src].len, &ev->src))
-		return (fl_reject(ctx, "source address", f[src]));
+		return (wcs_lu_reject(ctx, "source address", f[src]));
 	if (!wcs_addr_parse(f[src + 1].p, f[src + 1].len, &ev->dst))
-		return (fl_reject(ctx, "destination address", f[src + 1]));
+		return (wcs_lu_reject(ctx, "destination address", f[src + 1]));
 	port = src + 2;
 	if (ev->proto == 6 || ev->proto == 17 || ev->proto == 132) {
 		if (n < port + 2)
-			return (fl_reject(ctx, "filterlog record", whole));
+			return (wcs_lu_reject(ctx, "filterlog record", whole));
 		if (!wcs_lu_uint(f[port].p, f[port].len, 65535, &v))
-			return (fl_reject(ctx, "source port", f[port]));
+			return (wcs_lu_reject(ctx, "source port", f[port]));
 		ev->sport = (uint16_t)v;
 		if (!wcs_lu_uint(f[port + 1].p, f[port + 1].len, 65535, &v))
-			return (
-			    fl_reject(ctx, "destination port", f[port + 1]));
+			return (wcs_lu_reject(
+			    ctx, "destination port", f[port + 1]));
 		ev->dport = (uint16_t)v;
 	}
 	if (wcs_lu_eq(f[FL_ACTION], "block"))
@@ -94,11 +81,12 @@ fl_record(struct wcs_ctx *ctx, const char *s, size_t len, struct wcs_event *ev)
 	return (WCS_OK);
 }
 
-/* One line; ctx and st are NULL when bidding (no time then). */
+/* One line (see wcs_line_format). */
 static int
-fl_parse(struct wcs_ctx *ctx, const struct fl_state *st, const char *s,
-    size_t len, struct wcs_event *ev)
+fl_line(
+    struct wcs_lu_reader *r, const char *s, size_t len, struct wcs_event *ev)
 {
+	struct wcs_ctx *ctx = r->ctx;
 	struct wcs_lu_syslog sl;
 	int rc;
 
@@ -113,70 +101,39 @@ fl_parse(struct wcs_ctx *ctx, const struct fl_state *st, const char *s,
 		return (WCS_SKIP);
 	if ((rc = fl_record(ctx, sl.msg.p, sl.msg.len, ev)) != WCS_OK)
 		return (rc);
-	if ((rc = wcs_lu_syslog_date(
-		 ctx, st != NULL ? &st->lr : NULL, &sl, ev)) != WCS_OK)
+	if ((rc = wcs_lu_syslog_date(r, &sl, ev)) != WCS_OK)
 		return (rc);
 	return (WCS_OK);
 }
 
+/* "filterlog" (72 bits) and a record of its grammar. */
+static const struct wcs_line_format fl_format = {
+	.state_size = sizeof(struct wcs_lu_reader),
+	.parse = fl_line,
+	.bid_bits = 8 * 9 + 8 * 16,
+};
+
 static int
 fl_bid(const unsigned char *peek, size_t len, int best_bid)
 {
-	struct wcs_event ev;
-	const char *line;
-	size_t pos = 0, llen, nlines = 0;
-	int bid = 0;
-
-	(void)best_bid;
-	while (
-	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
-		wcs_event_clear(&ev);
-		/* "filterlog" (72 bits) and a record of its grammar. */
-		if (fl_parse(NULL, NULL, line, llen, &ev) == WCS_OK)
-			bid += 8 * 9 + 8 * 16;
-	}
-	return (bid);
+	return (wcs_line_bid(&fl_format, peek, len, best_bid));
 }
 
 static int
 fl_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
-	struct fl_state *st;
-
-	if ((st = wcs_lu_reader_new(ctx, in, opts, sizeof(*st), false)) == NULL)
-		return (WCS_FATAL);
-	*state = st;
-	return (WCS_OK);
-}
-
-static int
-fl_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
-{
-	struct fl_state *st = state;
-	const char *line;
-	size_t len;
-	int rc;
-
-	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
-	if (rc != WCS_OK)
-		return (rc);
-	return (fl_parse(ctx, st, line, len, ev));
-}
-
-static void
-fl_close(void *state)
-{
-	wcs_lu_reader_close(state);
+	return (wcs_line_open(&fl_format, ctx, in, opts, state));
 }
 
 const struct wcs_reader_ops wcs_reader_filterlog = {
-	"filterlog",
-	"pfSense/OPNsense filterlog CSV in syslog",
-	WCS_KIND_FIREWALL,
-	WCS_READER_LOCALTIME | WCS_READER_NOYEAR | WCS_READER_SPLITTABLE,
-	fl_bid,
-	fl_open,
-	fl_next,
-	fl_close,
+	.name = "filterlog",
+	.description = "pfSense/OPNsense filterlog CSV in syslog",
+	.kind = WCS_KIND_FIREWALL,
+	.flags =
+	    WCS_READER_LOCALTIME | WCS_READER_NOYEAR | WCS_READER_SPLITTABLE,
+	.bid = fl_bid,
+	.open = fl_open,
+	.next = wcs_line_next,
+	.close = wcs_line_close,
 };

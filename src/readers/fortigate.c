@@ -25,10 +25,6 @@
 
 #include "readers_private.h"
 
-struct fg_state {
-	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
-};
-
 enum fg_key {
 	K_DATE,
 	K_TIME,
@@ -52,15 +48,6 @@ struct fg_kv {
 	bool has[K_COUNT];
 	size_t npairs;
 };
-
-static int
-fg_reject(struct wcs_ctx *ctx, const char *what, struct wcs_span v)
-{
-	if (ctx != NULL)
-		wcs_set_error(ctx, WCS_EPARSE, "bad %s '%.*s'", what,
-		    (int)(v.len > 64 ? 64 : v.len), v.p);
-	return (WCS_WARN);
-}
 
 static bool
 fg_keychar(int c)
@@ -210,11 +197,12 @@ fg_eventtime(struct wcs_span e, int64_t *out)
 	return (true);
 }
 
-/* One line; ctx and st are NULL when bidding (no --tz then). */
+/* One line (see wcs_line_format). */
 static int
-fg_parse(struct wcs_ctx *ctx, const struct fg_state *st, const char *s,
-    size_t len, struct wcs_event *ev)
+fg_line(
+    struct wcs_lu_reader *r, const char *s, size_t len, struct wcs_event *ev)
 {
+	struct wcs_ctx *ctx = r->ctx;
 	struct wcs_lu_syslog sl;
 	struct fg_kv kv;
 	struct wcs_span whole = { s, len };
@@ -228,32 +216,32 @@ fg_parse(struct wcs_ctx *ctx, const struct fg_state *st, const char *s,
 		/* Other programs' lines in the syslog file. */
 		if (wcs_lu_syslog(s, len, &sl))
 			return (WCS_SKIP);
-		return (fg_reject(ctx, "FortiGate line", whole));
+		return (wcs_lu_reject(ctx, "FortiGate line", whole));
 	}
 	if (!kv.has[K_TYPE] || !wcs_lu_eq(kv.v[K_TYPE], "traffic"))
 		return (WCS_SKIP);
 	if (!kv.has[K_SRCIP] || !kv.has[K_DSTIP])
-		return (
-		    fg_reject(ctx, "traffic record (no srcip/dstip)", whole));
+		return (wcs_lu_reject(
+		    ctx, "traffic record (no srcip/dstip)", whole));
 	if (!wcs_addr_parse(kv.v[K_SRCIP].p, kv.v[K_SRCIP].len, &ev->src))
-		return (fg_reject(ctx, "srcip", kv.v[K_SRCIP]));
+		return (wcs_lu_reject(ctx, "srcip", kv.v[K_SRCIP]));
 	if (!wcs_addr_parse(kv.v[K_DSTIP].p, kv.v[K_DSTIP].len, &ev->dst))
-		return (fg_reject(ctx, "dstip", kv.v[K_DSTIP]));
+		return (wcs_lu_reject(ctx, "dstip", kv.v[K_DSTIP]));
 	if (kv.has[K_SRCPORT]) {
 		if (!wcs_lu_uint(
 			kv.v[K_SRCPORT].p, kv.v[K_SRCPORT].len, 65535, &v))
-			return (fg_reject(ctx, "srcport", kv.v[K_SRCPORT]));
+			return (wcs_lu_reject(ctx, "srcport", kv.v[K_SRCPORT]));
 		ev->sport = (uint16_t)v;
 	}
 	if (kv.has[K_DSTPORT]) {
 		if (!wcs_lu_uint(
 			kv.v[K_DSTPORT].p, kv.v[K_DSTPORT].len, 65535, &v))
-			return (fg_reject(ctx, "dstport", kv.v[K_DSTPORT]));
+			return (wcs_lu_reject(ctx, "dstport", kv.v[K_DSTPORT]));
 		ev->dport = (uint16_t)v;
 	}
 	if (kv.has[K_PROTO]) {
 		if ((p = wcs_lu_proto(kv.v[K_PROTO])) < 0)
-			return (fg_reject(ctx, "proto", kv.v[K_PROTO]));
+			return (wcs_lu_reject(ctx, "proto", kv.v[K_PROTO]));
 		ev->proto = (uint8_t)p;
 	}
 	if (kv.has[K_ACTION])
@@ -262,13 +250,12 @@ fg_parse(struct wcs_ctx *ctx, const struct fg_state *st, const char *s,
 	    !fg_eventtime(kv.v[K_EVENTTIME], &ev->ts_us)) {
 		if (!kv.has[K_DATE] || !kv.has[K_TIME] ||
 		    !fg_civil(kv.v[K_DATE], kv.v[K_TIME], &civ))
-			return (fg_reject(ctx, "date/time",
+			return (wcs_lu_reject(ctx, "date/time",
 			    kv.has[K_DATE] ? kv.v[K_DATE] : whole));
 		if (kv.has[K_TZ] && fg_tz(kv.v[K_TZ], &off))
 			ev->ts_us = civ - off;
 		else {
-			ev->ts_us =
-			    wcs_tz_to_utc(st != NULL ? st->lr.tz : NULL, civ);
+			ev->ts_us = wcs_tz_to_utc(r->tz, civ);
 			ev->local_time = 1;
 		}
 	}
@@ -276,66 +263,34 @@ fg_parse(struct wcs_ctx *ctx, const struct fg_state *st, const char *s,
 	return (WCS_OK);
 }
 
+/* "type=traffic" (96 bits) in a line of pairs that parses. */
+static const struct wcs_line_format fg_format = {
+	.state_size = sizeof(struct wcs_lu_reader),
+	.parse = fg_line,
+	.bid_markup = true,
+	.bid_bits = 8 * 12 + 8 * 16,
+};
+
 static int
 fg_bid(const unsigned char *peek, size_t len, int best_bid)
 {
-	struct wcs_event ev;
-	const char *line;
-	size_t pos = 0, llen, nlines = 0;
-	int bid = 0;
-
-	(void)best_bid;
-	while (
-	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
-		wcs_event_clear(&ev);
-		if (wcs_lu_is_markup(line, llen))
-			return (0);
-		/* "type=traffic" (96 bits) in a line of pairs that parses. */
-		if (fg_parse(NULL, NULL, line, llen, &ev) == WCS_OK)
-			bid += 8 * 12 + 8 * 16;
-	}
-	return (bid);
+	return (wcs_line_bid(&fg_format, peek, len, best_bid));
 }
 
 static int
 fg_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
-	struct fg_state *st;
-
-	if ((st = wcs_lu_reader_new(ctx, in, opts, sizeof(*st), false)) == NULL)
-		return (WCS_FATAL);
-	*state = st;
-	return (WCS_OK);
-}
-
-static int
-fg_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
-{
-	struct fg_state *st = state;
-	const char *line;
-	size_t len;
-	int rc;
-
-	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
-	if (rc != WCS_OK)
-		return (rc);
-	return (fg_parse(ctx, st, line, len, ev));
-}
-
-static void
-fg_close(void *state)
-{
-	wcs_lu_reader_close(state);
+	return (wcs_line_open(&fg_format, ctx, in, opts, state));
 }
 
 const struct wcs_reader_ops wcs_reader_fortigate = {
-	"fortigate",
-	"FortiGate key=value traffic logs",
-	WCS_KIND_FIREWALL,
-	WCS_READER_LOCALTIME | WCS_READER_SPLITTABLE,
-	fg_bid,
-	fg_open,
-	fg_next,
-	fg_close,
+	.name = "fortigate",
+	.description = "FortiGate key=value traffic logs",
+	.kind = WCS_KIND_FIREWALL,
+	.flags = WCS_READER_LOCALTIME | WCS_READER_SPLITTABLE,
+	.bid = fg_bid,
+	.open = fg_open,
+	.next = wcs_line_next,
+	.close = wcs_line_close,
 };

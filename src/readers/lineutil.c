@@ -962,57 +962,13 @@ wcs_lu_action_words(struct wcs_span sp, bool permit)
 	return (action_scan(sp, words, WCS_NELEM(words) - (permit ? 0 : 1)));
 }
 
-void *
-wcs_lu_reader_new(struct wcs_ctx *ctx, struct wcs_input *in,
-    const struct wcs_read_opts *opts, size_t size, bool pool)
-{
-	struct wcs_lu_reader *r;
-
-	if ((r = wcs_calloc(ctx, 1, size)) == NULL)
-		return (NULL);
-	r->ctx = ctx;
-	r->in = in;
-	r->tz = opts->tz;
-	wcs_lu_year_init(&r->year, opts->year, wcs_input_info(in)->mtime);
-	if (pool && (r->pool = wcs_pool_new(ctx, 0)) == NULL) {
-		wcs_free(ctx, r);
-		return (NULL);
-	}
-	/* r is the state's first member: its address is the state's. */
-	return (r);
-}
-
 int
-wcs_lu_reader_line(struct wcs_lu_reader *r, struct wcs_event *ev,
-    const char **line, size_t *len)
-{
-	int rc;
-
-	if (r->pool != NULL)
-		wcs_pool_reset(r->pool);
-	rc = wcs_input_getline(r->in, line, len);
-	ev->line = wcs_input_lineno(r->in);
-	ev->offset = wcs_input_line_offset(r->in);
-	return (rc);
-}
-
-void
-wcs_lu_reader_close(void *state)
-{
-	struct wcs_lu_reader *r = state;
-
-	if (r == NULL)
-		return;
-	wcs_pool_free(r->pool);
-	wcs_free(r->ctx, r);
-}
-
-int
-wcs_lu_syslog_date(struct wcs_ctx *ctx, const struct wcs_lu_reader *r,
+wcs_lu_syslog_date(const struct wcs_lu_reader *r,
     const struct wcs_lu_syslog *sl, struct wcs_event *ev)
 {
-	if (r != NULL && !wcs_lu_syslog_time(sl, &r->year, r->tz, &ev->ts_us)) {
-		wcs_set_error(ctx, WCS_EPARSE, "bad syslog date");
+	if (!wcs_lu_bidding(r) &&
+	    !wcs_lu_syslog_time(sl, &r->year, r->tz, &ev->ts_us)) {
+		wcs_set_error(r->ctx, WCS_EPARSE, "bad syslog date");
 		return (WCS_WARN);
 	}
 	ev->local_time = WCS_LU_SYSLOG_LOCAL(sl);

@@ -24,19 +24,6 @@
 
 #include "readers_private.h"
 
-struct mt_state {
-	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
-};
-
-static int
-mt_reject(struct wcs_ctx *ctx, const char *what, const char *p, size_t len)
-{
-	if (ctx != NULL)
-		wcs_set_error(ctx, WCS_EPARSE, "bad %s '%.*s'", what,
-		    (int)(len > 64 ? 64 : len), p);
-	return (WCS_WARN);
-}
-
 static struct wcs_span
 mt_token(const char *s, size_t len, size_t *i)
 {
@@ -115,7 +102,7 @@ mt_packet(struct wcs_ctx *ctx, const char *s, size_t len, struct wcs_event *ev)
 
 	if ((in = wcs_lu_casefind(s, len, " in:")) == NULL ||
 	    (pr = wcs_lu_casefind(in, (size_t)(end - in), " proto ")) == NULL)
-		return (mt_reject(ctx, "firewall line", s, len));
+		return (wcs_lu_reject_n(ctx, "firewall line", s, len));
 	/* The prefix is what comes before the chain's name. */
 	for (pre.p = s, i = (size_t)(in - s); i > 0 && s[i - 1] != ' '; i--)
 		;
@@ -126,30 +113,32 @@ mt_packet(struct wcs_ctx *ctx, const char *s, size_t len, struct wcs_event *ev)
 		;
 	proto.len = (size_t)(pr - proto.p);
 	if ((p = wcs_lu_proto(proto)) < 0)
-		return (mt_reject(ctx, "protocol", proto.p, proto.len));
+		return (wcs_lu_reject_n(ctx, "protocol", proto.p, proto.len));
 	ev->proto = (uint8_t)p;
 	/* The next part with "->" is the packet's own address pair. */
 	if ((arrow = wcs_lu_casefind(pr, (size_t)(end - pr), "->")) == NULL)
-		return (mt_reject(ctx, "address pair", pr, (size_t)(end - pr)));
+		return (wcs_lu_reject_n(
+		    ctx, "address pair", pr, (size_t)(end - pr)));
 	for (a = arrow; a > pr && a[-1] != ' '; a--)
 		;
 	for (b = arrow + 2; b < end && *b != ',' && *b != ' '; b++)
 		;
 	if (!wcs_lu_hostport(a, (size_t)(arrow - a), ':', &ev->src, &ev->sport))
-		return (mt_reject(ctx, "source", a, (size_t)(arrow - a)));
+		return (wcs_lu_reject_n(ctx, "source", a, (size_t)(arrow - a)));
 	if (!wcs_lu_hostport(
 		arrow + 2, (size_t)(b - arrow - 2), ':', &ev->dst, &ev->dport))
-		return (mt_reject(
+		return (wcs_lu_reject_n(
 		    ctx, "destination", arrow + 2, (size_t)(b - arrow - 2)));
 	ev->kind = WCS_EV_CONN;
 	return (WCS_OK);
 }
 
-/* One line; ctx and st are NULL when bidding (no time then). */
+/* One line (see wcs_line_format). */
 static int
-mt_parse(struct wcs_ctx *ctx, const struct mt_state *st, const char *s,
-    size_t len, struct wcs_event *ev)
+mt_line(
+    struct wcs_lu_reader *r, const char *s, size_t len, struct wcs_event *ev)
 {
+	struct wcs_ctx *ctx = r->ctx;
 	struct wcs_lu_syslog sl;
 	struct wcs_span msg;
 	int rc;
@@ -163,70 +152,39 @@ mt_parse(struct wcs_ctx *ctx, const struct mt_state *st, const char *s,
 	}
 	if ((rc = mt_packet(ctx, msg.p, msg.len, ev)) != WCS_OK)
 		return (rc);
-	if ((rc = wcs_lu_syslog_date(
-		 ctx, st != NULL ? &st->lr : NULL, &sl, ev)) != WCS_OK)
+	if ((rc = wcs_lu_syslog_date(r, &sl, ev)) != WCS_OK)
 		return (rc);
 	return (WCS_OK);
 }
 
+/* "firewall," (72 bits) and a packet that parses. */
+static const struct wcs_line_format mt_format = {
+	.state_size = sizeof(struct wcs_lu_reader),
+	.parse = mt_line,
+	.bid_bits = 8 * 9 + 8 * 16,
+};
+
 static int
 mt_bid(const unsigned char *peek, size_t len, int best_bid)
 {
-	struct wcs_event ev;
-	const char *line;
-	size_t pos = 0, llen, nlines = 0;
-	int bid = 0;
-
-	(void)best_bid;
-	while (
-	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
-		wcs_event_clear(&ev);
-		/* "firewall," (72 bits) and a packet that parses. */
-		if (mt_parse(NULL, NULL, line, llen, &ev) == WCS_OK)
-			bid += 8 * 9 + 8 * 16;
-	}
-	return (bid);
+	return (wcs_line_bid(&mt_format, peek, len, best_bid));
 }
 
 static int
 mt_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
-	struct mt_state *st;
-
-	if ((st = wcs_lu_reader_new(ctx, in, opts, sizeof(*st), false)) == NULL)
-		return (WCS_FATAL);
-	*state = st;
-	return (WCS_OK);
-}
-
-static int
-mt_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
-{
-	struct mt_state *st = state;
-	const char *line;
-	size_t len;
-	int rc;
-
-	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
-	if (rc != WCS_OK)
-		return (rc);
-	return (mt_parse(ctx, st, line, len, ev));
-}
-
-static void
-mt_close(void *state)
-{
-	wcs_lu_reader_close(state);
+	return (wcs_line_open(&mt_format, ctx, in, opts, state));
 }
 
 const struct wcs_reader_ops wcs_reader_mikrotik = {
-	"mikrotik",
-	"MikroTik RouterOS firewall log lines in syslog",
-	WCS_KIND_FIREWALL,
-	WCS_READER_LOCALTIME | WCS_READER_NOYEAR | WCS_READER_SPLITTABLE,
-	mt_bid,
-	mt_open,
-	mt_next,
-	mt_close,
+	.name = "mikrotik",
+	.description = "MikroTik RouterOS firewall log lines in syslog",
+	.kind = WCS_KIND_FIREWALL,
+	.flags =
+	    WCS_READER_LOCALTIME | WCS_READER_NOYEAR | WCS_READER_SPLITTABLE,
+	.bid = mt_bid,
+	.open = mt_open,
+	.next = wcs_line_next,
+	.close = wcs_line_close,
 };

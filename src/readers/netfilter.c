@@ -22,10 +22,6 @@
 
 #include "readers_private.h"
 
-struct nf_state {
-	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
-};
-
 /* The packet's fields, as spans of the message. */
 struct nf_kv {
 	struct wcs_span prefix, in, out, src, dst, proto, spt, dpt;
@@ -108,15 +104,6 @@ nf_fields(const char *s, size_t len, struct nf_kv *kv)
 	}
 }
 
-static int
-nf_reject(struct wcs_ctx *ctx, const char *what, struct wcs_span v)
-{
-	if (ctx != NULL)
-		wcs_set_error(ctx, WCS_EPARSE, "bad %s '%.*s'", what,
-		    (int)(v.len > 64 ? 64 : v.len), v.p);
-	return (WCS_WARN);
-}
-
 /* Fill the packet fields of ev from a LOG payload (after the header). */
 static int
 nf_payload(struct wcs_ctx *ctx, const char *s, size_t len, struct wcs_event *ev)
@@ -131,22 +118,22 @@ nf_payload(struct wcs_ctx *ctx, const char *s, size_t len, struct wcs_event *ev)
 	if (!kv.has_src || !kv.has_dst)
 		return (WCS_SKIP);
 	if (!wcs_addr_parse(kv.src.p, kv.src.len, &ev->src))
-		return (nf_reject(ctx, "source address", kv.src));
+		return (wcs_lu_reject(ctx, "source address", kv.src));
 	if (!wcs_addr_parse(kv.dst.p, kv.dst.len, &ev->dst))
-		return (nf_reject(ctx, "destination address", kv.dst));
+		return (wcs_lu_reject(ctx, "destination address", kv.dst));
 	if (kv.proto.len > 0) {
 		if ((p = wcs_lu_proto(kv.proto)) < 0)
-			return (nf_reject(ctx, "protocol", kv.proto));
+			return (wcs_lu_reject(ctx, "protocol", kv.proto));
 		ev->proto = (uint8_t)p;
 	}
 	if (kv.spt.len > 0) {
 		if (!wcs_lu_uint(kv.spt.p, kv.spt.len, 65535, &v))
-			return (nf_reject(ctx, "source port", kv.spt));
+			return (wcs_lu_reject(ctx, "source port", kv.spt));
 		ev->sport = (uint16_t)v;
 	}
 	if (kv.dpt.len > 0) {
 		if (!wcs_lu_uint(kv.dpt.p, kv.dpt.len, 65535, &v))
-			return (nf_reject(ctx, "destination port", kv.dpt));
+			return (wcs_lu_reject(ctx, "destination port", kv.dpt));
 		ev->dport = (uint16_t)v;
 	}
 	/* The kernel's "[  203.842973]" uptime is not part of the prefix. */
@@ -211,13 +198,12 @@ nf_proxmox(const char *s, size_t len, int64_t *ts)
 	return (z + 5);
 }
 
-/*
- * One line.  ctx and st are NULL when bidding (no time conversion then).
- */
+/* One line (see wcs_line_format). */
 static int
-nf_parse(struct wcs_ctx *ctx, const struct nf_state *st, const char *s,
-    size_t len, struct wcs_event *ev)
+nf_line(
+    struct wcs_lu_reader *r, const char *s, size_t len, struct wcs_event *ev)
 {
+	struct wcs_ctx *ctx = r->ctx;
 	struct wcs_lu_syslog sl;
 	const char *p;
 	int64_t ts;
@@ -227,8 +213,7 @@ nf_parse(struct wcs_ctx *ctx, const struct nf_state *st, const char *s,
 		rc = nf_payload(ctx, sl.msg.p, sl.msg.len, ev);
 		if (rc != WCS_OK)
 			return (rc);
-		if ((rc = wcs_lu_syslog_date(
-			 ctx, st != NULL ? &st->lr : NULL, &sl, ev)) != WCS_OK)
+		if ((rc = wcs_lu_syslog_date(r, &sl, ev)) != WCS_OK)
 			return (rc);
 		/*
 		 * ev->host stays unset: the logging gateway is not the
@@ -251,64 +236,45 @@ nf_parse(struct wcs_ctx *ctx, const struct nf_state *st, const char *s,
 	return (WCS_WARN);
 }
 
+/* Packet lines only: other programs' lines are worth nothing. */
+static int
+nf_bid_line(struct wcs_lu_reader *r, const char *s, size_t len, int rc,
+    const struct wcs_event *ev, int bid)
+{
+	(void)r;
+	(void)s;
+	(void)len;
+	(void)bid;
+	return (rc == WCS_OK ? 8 * 16 + (ev->sport != 0 ? 16 : 0) : 0);
+}
+
+static const struct wcs_line_format nf_format = {
+	.state_size = sizeof(struct wcs_lu_reader),
+	.parse = nf_line,
+	.bid_line = nf_bid_line,
+};
+
 static int
 nf_bid(const unsigned char *peek, size_t len, int best_bid)
 {
-	struct wcs_event ev;
-	const char *line;
-	size_t pos = 0, llen, nlines = 0;
-	int bid = 0;
-
-	(void)best_bid;
-	while (
-	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
-		wcs_event_clear(&ev);
-		/* Count packet lines only: other programs' lines are 0. */
-		if (nf_parse(NULL, NULL, line, llen, &ev) == WCS_OK)
-			bid += 8 * 16 + (ev.sport != 0 ? 16 : 0);
-	}
-	return (bid);
+	return (wcs_line_bid(&nf_format, peek, len, best_bid));
 }
 
 static int
 nf_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
-	struct nf_state *st;
-
-	if ((st = wcs_lu_reader_new(ctx, in, opts, sizeof(*st), false)) == NULL)
-		return (WCS_FATAL);
-	*state = st;
-	return (WCS_OK);
-}
-
-static int
-nf_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
-{
-	struct nf_state *st = state;
-	const char *line;
-	size_t len;
-	int rc;
-
-	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
-	if (rc != WCS_OK)
-		return (rc);
-	return (nf_parse(ctx, st, line, len, ev));
-}
-
-static void
-nf_close(void *state)
-{
-	wcs_lu_reader_close(state);
+	return (wcs_line_open(&nf_format, ctx, in, opts, state));
 }
 
 const struct wcs_reader_ops wcs_reader_netfilter = {
-	"netfilter",
-	"netfilter/iptables/nftables LOG lines in syslog",
-	WCS_KIND_FIREWALL,
-	WCS_READER_LOCALTIME | WCS_READER_NOYEAR | WCS_READER_SPLITTABLE,
-	nf_bid,
-	nf_open,
-	nf_next,
-	nf_close,
+	.name = "netfilter",
+	.description = "netfilter/iptables/nftables LOG lines in syslog",
+	.kind = WCS_KIND_FIREWALL,
+	.flags =
+	    WCS_READER_LOCALTIME | WCS_READER_NOYEAR | WCS_READER_SPLITTABLE,
+	.bid = nf_bid,
+	.open = nf_open,
+	.next = wcs_line_next,
+	.close = wcs_line_close,
 };

@@ -42,21 +42,8 @@
 
 #include "readers_private.h"
 
-struct pa_state {
-	struct wcs_lu_reader lr; /* ctx, input, zone, year, pool */
-};
-
 #define PA_NFIELDS 32
 #define PA_SKEW_US (15LL * 60 * WCS_USEC)
-
-static int
-pa_reject(struct wcs_ctx *ctx, const char *what, struct wcs_span v)
-{
-	if (ctx != NULL)
-		wcs_set_error(ctx, WCS_EPARSE, "bad %s '%.*s'", what,
-		    (int)(v.len > 64 ? 64 : v.len), v.p);
-	return (WCS_WARN);
-}
 
 /*
  * Split a CSV record; a field in double quotes may hold commas (PAN-OS
@@ -172,11 +159,12 @@ pa_header_zone(struct wcs_span h, int64_t *utc, int64_t *off)
 	return (true);
 }
 
-/* One line; ctx and st are NULL when bidding (no time then). */
+/* One line (see wcs_line_format). */
 static int
-pa_parse(struct wcs_ctx *ctx, const struct pa_state *st, const char *s,
-    size_t len, struct wcs_event *ev)
+pa_line(
+    struct wcs_lu_reader *r, const char *s, size_t len, struct wcs_event *ev)
 {
+	struct wcs_ctx *ctx = r->ctx;
 	struct wcs_span f[PA_NFIELDS], hdr, whole = { s, len };
 	const char *comma, *start;
 	int64_t gen, hutc, off;
@@ -188,7 +176,7 @@ pa_parse(struct wcs_ctx *ctx, const struct pa_state *st, const char *s,
 		return (WCS_SKIP);
 	/* The record starts after the last blank before its first comma. */
 	if ((comma = memchr(s, ',', len)) == NULL)
-		return (pa_reject(ctx, "PAN-OS line", whole));
+		return (wcs_lu_reject(ctx, "PAN-OS line", whole));
 	for (start = comma; start > s && start[-1] != ' '; start--)
 		;
 	hdr.p = s;
@@ -198,25 +186,25 @@ pa_parse(struct wcs_ctx *ctx, const struct pa_state *st, const char *s,
 	if (n >= 4 && wcs_lu_eq(f[1], "Receive Time"))
 		return (WCS_SKIP);
 	if (n < 4 || !pa_time(f[1], &gen))
-		return (pa_reject(ctx, "PAN-OS line", whole));
+		return (wcs_lu_reject(ctx, "PAN-OS line", whole));
 	if (!wcs_lu_eq(f[3], "TRAFFIC") && !wcs_lu_eq(f[3], "THREAT"))
 		return (WCS_SKIP);
 	if (n < 31)
-		return (pa_reject(ctx, "record (too few fields)", f[3]));
+		return (wcs_lu_reject(ctx, "record (too few fields)", f[3]));
 	if (!pa_time(f[6], &gen))
-		return (pa_reject(ctx, "generated time", f[6]));
+		return (wcs_lu_reject(ctx, "generated time", f[6]));
 	if (!wcs_addr_parse(f[7].p, f[7].len, &ev->src))
-		return (pa_reject(ctx, "source address", f[7]));
+		return (wcs_lu_reject(ctx, "source address", f[7]));
 	if (!wcs_addr_parse(f[8].p, f[8].len, &ev->dst))
-		return (pa_reject(ctx, "destination address", f[8]));
+		return (wcs_lu_reject(ctx, "destination address", f[8]));
 	if (!wcs_lu_uint(f[24].p, f[24].len, 65535, &v))
-		return (pa_reject(ctx, "source port", f[24]));
+		return (wcs_lu_reject(ctx, "source port", f[24]));
 	ev->sport = (uint16_t)v;
 	if (!wcs_lu_uint(f[25].p, f[25].len, 65535, &v))
-		return (pa_reject(ctx, "destination port", f[25]));
+		return (wcs_lu_reject(ctx, "destination port", f[25]));
 	ev->dport = (uint16_t)v;
 	if ((p = wcs_lu_proto(f[29])) < 0)
-		return (pa_reject(ctx, "protocol", f[29]));
+		return (wcs_lu_reject(ctx, "protocol", f[29]));
 	ev->proto = (uint8_t)p;
 	ev->action = pa_action(f[30]);
 	ev->kind = WCS_EV_CONN;
@@ -226,72 +214,40 @@ pa_parse(struct wcs_ctx *ctx, const struct pa_state *st, const char *s,
 		    hutc - ev->ts_us > PA_SKEW_US)
 			ev->ts_us = hutc;
 	} else {
-		ev->ts_us = wcs_tz_to_utc(st != NULL ? st->lr.tz : NULL, gen);
+		ev->ts_us = wcs_tz_to_utc(r->tz, gen);
 		ev->local_time = 1;
 	}
 	return (WCS_OK);
 }
 
+/* ",TRAFFIC," or ",THREAT," and 31 fields that parse. */
+static const struct wcs_line_format pa_format = {
+	.state_size = sizeof(struct wcs_lu_reader),
+	.parse = pa_line,
+	.bid_markup = true,
+	.bid_bits = 8 * 8 + 8 * 24,
+};
+
 static int
 pa_bid(const unsigned char *peek, size_t len, int best_bid)
 {
-	struct wcs_event ev;
-	const char *line;
-	size_t pos = 0, llen, nlines = 0;
-	int bid = 0;
-
-	(void)best_bid;
-	while (
-	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
-		wcs_event_clear(&ev);
-		if (wcs_lu_is_markup(line, llen))
-			return (0);
-		/* ",TRAFFIC," or ",THREAT," and 31 fields that parse. */
-		if (pa_parse(NULL, NULL, line, llen, &ev) == WCS_OK)
-			bid += 8 * 8 + 8 * 24;
-	}
-	return (bid);
+	return (wcs_line_bid(&pa_format, peek, len, best_bid));
 }
 
 static int
 pa_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
-	struct pa_state *st;
-
-	if ((st = wcs_lu_reader_new(ctx, in, opts, sizeof(*st), false)) == NULL)
-		return (WCS_FATAL);
-	*state = st;
-	return (WCS_OK);
-}
-
-static int
-pa_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
-{
-	struct pa_state *st = state;
-	const char *line;
-	size_t len;
-	int rc;
-
-	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
-	if (rc != WCS_OK)
-		return (rc);
-	return (pa_parse(ctx, st, line, len, ev));
-}
-
-static void
-pa_close(void *state)
-{
-	wcs_lu_reader_close(state);
+	return (wcs_line_open(&pa_format, ctx, in, opts, state));
 }
 
 const struct wcs_reader_ops wcs_reader_panos = {
-	"panos",
-	"Palo Alto PAN-OS TRAFFIC and THREAT syslog (CSV)",
-	WCS_KIND_FIREWALL,
-	WCS_READER_LOCALTIME | WCS_READER_SPLITTABLE,
-	pa_bid,
-	pa_open,
-	pa_next,
-	pa_close,
+	.name = "panos",
+	.description = "Palo Alto PAN-OS TRAFFIC and THREAT syslog (CSV)",
+	.kind = WCS_KIND_FIREWALL,
+	.flags = WCS_READER_LOCALTIME | WCS_READER_SPLITTABLE,
+	.bid = pa_bid,
+	.open = pa_open,
+	.next = wcs_line_next,
+	.close = wcs_line_close,
 };

@@ -134,15 +134,6 @@ pfw_get(const struct wcs_span *f, size_t n, int idx, struct wcs_span *out)
 	return (true);
 }
 
-/* Warn with the offending field, quoted and cut short. */
-static int
-pfw_reject(struct wcs_ctx *ctx, const char *what, struct wcs_span v)
-{
-	wcs_set_error(ctx, WCS_EPARSE, "bad %s '%.*s'", what,
-	    (int)(v.len > 64 ? 64 : v.len), v.p);
-	return (WCS_WARN);
-}
-
 /*
  * Parse one data line into ev.  Returns WCS_OK, WCS_SKIP or WCS_WARN;
  * ctx may be NULL when bidding.
@@ -169,7 +160,7 @@ pfw_parse(struct wcs_ctx *ctx, const int *idx, const struct wcs_tz *tz,
 	case ACT_IGNORE:
 		return (WCS_SKIP);
 	case ACT_BAD:
-		return (ctx != NULL ? pfw_reject(ctx, "action", v) : WCS_WARN);
+		return (wcs_lu_reject(ctx, "action", v));
 	default:
 		break;
 	}
@@ -192,31 +183,23 @@ pfw_parse(struct wcs_ctx *ctx, const int *idx, const struct wcs_tz *tz,
 	ev->kind = WCS_EV_CONN;
 	if (pfw_get(f, n, idx[COL_PROTO], &v)) {
 		if ((p = wcs_lu_proto(v)) < 0)
-			return (ctx != NULL ? pfw_reject(ctx, "protocol", v) :
-					      WCS_WARN);
+			return (wcs_lu_reject(ctx, "protocol", v));
 		ev->proto = (uint8_t)p;
 	}
 	if (pfw_get(f, n, idx[COL_SRC], &v) &&
 	    !wcs_addr_parse(v.p, v.len, &ev->src))
-		return (ctx != NULL ? pfw_reject(ctx, "source address", v) :
-				      WCS_WARN);
+		return (wcs_lu_reject(ctx, "source address", v));
 	if (pfw_get(f, n, idx[COL_DST], &v) &&
 	    !wcs_addr_parse(v.p, v.len, &ev->dst))
-		return (ctx != NULL ?
-			    pfw_reject(ctx, "destination address", v) :
-			    WCS_WARN);
+		return (wcs_lu_reject(ctx, "destination address", v));
 	if (pfw_get(f, n, idx[COL_SPORT], &v)) {
 		if (!wcs_lu_uint(v.p, v.len, 65535, &num))
-			return (ctx != NULL ?
-				    pfw_reject(ctx, "source port", v) :
-				    WCS_WARN);
+			return (wcs_lu_reject(ctx, "source port", v));
 		ev->sport = (uint16_t)num;
 	}
 	if (pfw_get(f, n, idx[COL_DPORT], &v)) {
 		if (!wcs_lu_uint(v.p, v.len, 65535, &num))
-			return (ctx != NULL ?
-				    pfw_reject(ctx, "destination port", v) :
-				    WCS_WARN);
+			return (wcs_lu_reject(ctx, "destination port", v));
 		ev->dport = (uint16_t)num;
 	}
 	if (pfw_get(f, n, idx[COL_PATH], &v) && wcs_lu_caseeq(v, "SEND"))
@@ -240,91 +223,85 @@ pfw_header(const char *s, size_t len, const char *lit, struct wcs_span *rest)
 	return (true);
 }
 
+/* One line (see wcs_line_format): a header, or a data line. */
+static int
+pfw_line(
+    struct wcs_lu_reader *r, const char *s, size_t len, struct wcs_event *ev)
+{
+	struct pfw_state *st = (struct pfw_state *)r;
+	struct wcs_span rest;
+
+	if (pfw_header(s, len, "#Fields:", &rest)) {
+		pfw_set_fields(st->idx, rest.p, rest.len);
+		return (WCS_SKIP);
+	}
+	/* Other headers, and blank lines some tools leave at the end. */
+	if (len == 0 || s[0] == '#' || wcs_lu_blank(s, len))
+		return (WCS_SKIP);
+	return (pfw_parse(r->ctx, st->idx, r->tz, s, len, ev));
+}
+
+/* The header lines, and data rows: date, time, action and addresses. */
+static int
+pfw_bid_line(struct wcs_lu_reader *r, const char *line, size_t llen, int rc,
+    const struct wcs_event *ev, int bid)
+{
+	struct wcs_span rest;
+
+	(void)r;
+	(void)ev;
+	if (pfw_header(
+		line, llen, "#Software: Microsoft Windows Firewall", &rest))
+		return (8 * 37);
+	if (pfw_header(line, llen, "#Version: ", &rest))
+		return (8 * 10);
+	if (pfw_header(line, llen, "#Time Format: ", &rest))
+		return (8 * 14);
+	if (pfw_header(line, llen, "#Fields: date time action", &rest))
+		return (8 * 25);
+	if (llen == 0 || line[0] == '#')
+		return (0);
+	if (rc == WCS_OK)
+		return (96);
+	/* A first data row that is not ours: not a firewall log. */
+	return (bid == 0 ? -1 : 0);
+}
+
+static int
+pfw_init(struct wcs_lu_reader *r)
+{
+	pfw_set_fields(
+	    ((struct pfw_state *)r)->idx, pfw_default, strlen(pfw_default));
+	return (WCS_OK);
+}
+
+static const struct wcs_line_format pfw_format = {
+	.state_size = sizeof(struct pfw_state),
+	.init = pfw_init,
+	.parse = pfw_line,
+	.bid_line = pfw_bid_line,
+};
+
 static int
 pfw_bid(const unsigned char *peek, size_t len, int best_bid)
 {
-	struct wcs_event ev;
-	struct wcs_span rest;
-	const char *line;
-	size_t pos = 0, llen, nlines = 0;
-	int idx[COL_PID + 1], bid = 0;
-
-	(void)best_bid;
-	pfw_set_fields(idx, pfw_default, strlen(pfw_default));
-	while (
-	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
-		if (pfw_header(line, llen,
-			"#Software: Microsoft Windows Firewall", &rest))
-			bid += 8 * 37;
-		else if (pfw_header(line, llen, "#Version: ", &rest))
-			bid += 8 * 10;
-		else if (pfw_header(line, llen, "#Time Format: ", &rest))
-			bid += 8 * 14;
-		else if (pfw_header(
-			     line, llen, "#Fields: date time action", &rest)) {
-			bid += 8 * 25;
-			pfw_set_fields(idx, line + 9, llen - 9);
-		} else if (llen > 0 && line[0] != '#') {
-			wcs_event_clear(&ev);
-			/* A data row: date, time, action and addresses. */
-			if (pfw_parse(NULL, idx, NULL, line, llen, &ev) ==
-			    WCS_OK)
-				bid += 96;
-			else if (bid == 0)
-				return (0);
-		}
-	}
-	return (bid);
+	return (wcs_line_bid(&pfw_format, peek, len, best_bid));
 }
 
 static int
 pfw_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
-	struct pfw_state *st;
-
-	if ((st = wcs_lu_reader_new(ctx, in, opts, sizeof(*st), false)) == NULL)
-		return (WCS_FATAL);
-	pfw_set_fields(st->idx, pfw_default, strlen(pfw_default));
-	*state = st;
-	return (WCS_OK);
-}
-
-static int
-pfw_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
-{
-	struct pfw_state *st = state;
-	struct wcs_span rest;
-	const char *line;
-	size_t len;
-	int rc;
-
-	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
-	if (rc != WCS_OK)
-		return (rc);
-	if (pfw_header(line, len, "#Fields:", &rest)) {
-		pfw_set_fields(st->idx, rest.p, rest.len);
-		return (WCS_SKIP);
-	}
-	/* Other headers, and blank lines some tools leave at the end. */
-	if (len == 0 || line[0] == '#' || wcs_lu_blank(line, len))
-		return (WCS_SKIP);
-	return (pfw_parse(ctx, st->idx, st->lr.tz, line, len, ev));
-}
-
-static void
-pfw_close(void *state)
-{
-	wcs_lu_reader_close(state);
+	return (wcs_line_open(&pfw_format, ctx, in, opts, state));
 }
 
 const struct wcs_reader_ops wcs_reader_pfirewall = {
-	"pfirewall",
-	"Windows Firewall log (pfirewall.log)",
-	WCS_KIND_FIREWALL,
-	WCS_READER_LOCALTIME,
-	pfw_bid,
-	pfw_open,
-	pfw_next,
-	pfw_close,
+	.name = "pfirewall",
+	.description = "Windows Firewall log (pfirewall.log)",
+	.kind = WCS_KIND_FIREWALL,
+	.flags = WCS_READER_LOCALTIME,
+	.bid = pfw_bid,
+	.open = pfw_open,
+	.next = wcs_line_next,
+	.close = wcs_line_close,
 };

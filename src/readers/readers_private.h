@@ -56,30 +56,107 @@ struct wcs_lu_year {
 };
 
 /*
- * What every line reader's state begins with: the context, the input, the
- * --tz zone, the year for year-less stamps, and (when asked for) a pool
- * for the strings of the current record, reset before each line.
+ * The line-reader base (linereader.c).  A line reader is a struct
+ * wcs_line_format: its parser and its bid rules.  The base does the rest,
+ * once for all of them: the walk over the peeked lines when bidding, open,
+ * next (one record a line, the pool reset before each) and close.  The
+ * reader's ops table points at the base's next and close, and at a bid and
+ * an open that name its format (wcs_line_bid, wcs_line_open).
+ *
+ * parse() reads one line into ev and returns WCS_OK, WCS_SKIP, WCS_WARN
+ * (the reason in r->ctx) or WCS_FATAL; when a record runs over several
+ * lines it reads the rest with wcs_lu_more.  Bidding calls the same parse()
+ * on a scratch state whose r->ctx, r->in and r->pool are NULL
+ * (wcs_lu_bidding): nothing is allocated, dated or remembered then, and
+ * the state is at most WCS_LINE_BID_STATE bytes, so a format keeps big
+ * tables behind a pointer that init() allocates when not bidding.
+ */
+#define WCS_LINE_BID_LINES 64 /* lines of the peek a bid looks at */
+#define WCS_LINE_BID_STATE 512 /* the largest state bidding can hold */
+
+struct wcs_lu_reader;
+
+struct wcs_line_format {
+	size_t state_size; /* begins with a struct wcs_lu_reader */
+	bool pool; /* strings per record, from r->pool */
+	/* Optional: set up the format's part of a new state (bidding's
+	 * too); WCS_OK or WCS_FATAL. */
+	int (*init)(struct wcs_lu_reader *r);
+	/* Optional: free what init() allocated. */
+	void (*fini)(struct wcs_lu_reader *r);
+	int (*parse)(struct wcs_lu_reader *r, const char *line, size_t len,
+	    struct wcs_event *ev);
+	/*
+	 * Bidding, line by line: a markup line ("<Event", "<?xml") makes the
+	 * bid 0 when bid_markup is set; then bid_line() says what the line
+	 * parse() has just read is worth (rc and ev are what it returned;
+	 * bid is the sum so far; -1 makes the whole bid 0), or without it,
+	 * a line that parses is worth bid_bits.
+	 */
+	bool bid_markup;
+	int bid_bits;
+	int (*bid_line)(struct wcs_lu_reader *r, const char *line, size_t len,
+	    int rc, const struct wcs_event *ev, int bid);
+};
+
+/* A line read ahead, which the next record may start with. */
+struct wcs_lu_line {
+	const char *p;
+	size_t len;
+	uint64_t lineno, offset;
+	int rc; /* WCS_OK, or WCS_WARN for an over-long line */
+};
+
+/*
+ * What every line reader's state begins with: its format, the context,
+ * the input, the --tz zone, the year for year-less stamps, and (when the
+ * format asks for one) a pool for the strings of the current record.
  */
 struct wcs_lu_reader {
-	struct wcs_ctx *ctx;
+	const struct wcs_line_format *fmt;
+	struct wcs_ctx *ctx; /* NULL when bidding */
 	struct wcs_input *in;
 	const struct wcs_tz *tz;
 	struct wcs_lu_year year;
 	struct wcs_pool *pool; /* NULL unless asked for */
+	struct wcs_lu_line last; /* the line wcs_lu_more read last */
+	bool held; /* last starts the next record */
 };
 
+/* Whether parse() is being called to bid (no context, no input). */
+static inline bool
+wcs_lu_bidding(const struct wcs_lu_reader *r)
+{
+	return (r->ctx == NULL);
+}
+
+/* A line reader's bid and open, for its ops table. */
+int wcs_line_bid(const struct wcs_line_format *f, const unsigned char *peek,
+    size_t len, int best_bid);
+int wcs_line_open(const struct wcs_line_format *f, struct wcs_ctx *ctx,
+    struct wcs_input *in, const struct wcs_read_opts *opts, void **state);
+/* A line reader's next and close: the same for all. */
+int wcs_line_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev);
+void wcs_line_close(void *state);
 /*
- * A zeroed reader state of size bytes whose first member is a struct
- * wcs_lu_reader, filled in; NULL (error in ctx) when out of memory.
+ * For parse(): the next line of the same record.  WCS_OK with *line set,
+ * or WCS_EOF when there is none (the input ended or failed, or the line
+ * is over-long: the next record says so; always EOF when bidding).
  */
-void *wcs_lu_reader_new(struct wcs_ctx *ctx, struct wcs_input *in,
-    const struct wcs_read_opts *opts, size_t size, bool pool);
-/* The next line, with ev->line and ev->offset set (the pool reset first);
- * returns what wcs_input_getline returned. */
-int wcs_lu_reader_line(struct wcs_lu_reader *r, struct wcs_event *ev,
-    const char **line, size_t *len);
-/* Free a state made by wcs_lu_reader_new; accepts NULL. */
-void wcs_lu_reader_close(void *state);
+int wcs_lu_more(struct wcs_lu_reader *r, const char **line, size_t *len);
+/* Give back the line wcs_lu_more read last: it starts the next record. */
+void wcs_lu_unread(struct wcs_lu_reader *r);
+/*
+ * A rejected record: "bad WHAT 'value'" in ctx (the value cut at 64
+ * bytes; nothing when ctx is NULL, as when bidding).  Returns WCS_WARN.
+ */
+int wcs_lu_reject_n(
+    struct wcs_ctx *ctx, const char *what, const char *p, size_t len);
+static inline int
+wcs_lu_reject(struct wcs_ctx *ctx, const char *what, struct wcs_span v)
+{
+	return (wcs_lu_reject_n(ctx, what, v.p, v.len));
+}
 
 /* A syslog header: BSD (RFC 3164), RFC 3339-stamped, or RFC 5424. */
 enum wcs_lu_syslog_form {
@@ -201,10 +278,10 @@ bool wcs_lu_syslog_time(const struct wcs_lu_syslog *sl,
     const struct wcs_lu_year *y, const struct wcs_tz *tz, int64_t *out);
 /*
  * Date ev from a parsed syslog header with the reader's --tz and year, and
- * record how (ev->local_time, ev->year_inferred).  r is NULL when bidding:
- * nothing is dated then.  WCS_OK, or WCS_WARN ("bad syslog date").
+ * record how (ev->local_time, ev->year_inferred).  Nothing is dated when
+ * bidding.  WCS_OK, or WCS_WARN ("bad syslog date").
  */
-int wcs_lu_syslog_date(struct wcs_ctx *ctx, const struct wcs_lu_reader *r,
+int wcs_lu_syslog_date(const struct wcs_lu_reader *r,
     const struct wcs_lu_syslog *sl, struct wcs_event *ev);
 
 /*
@@ -275,6 +352,13 @@ void wcs_zeek_init(struct wcs_zeek *z, const char *const *want, size_t nwant,
     const char *defaults);
 enum wcs_zeek_line wcs_zeek_line(
     struct wcs_zeek *z, const char *s, size_t len, struct wcs_span *vals);
+/*
+ * What a line a Zeek reader's parse() has just read (rc) is worth to its
+ * bid: -1 when the header names another log than path or columns without
+ * the reader's (ours false), else "#separator " and a row that parsed.
+ */
+int wcs_zeek_bid_line(const struct wcs_zeek *z, const char *path, bool ours,
+    const char *line, size_t len, int rc);
 /* A Zeek time: epoch seconds with a fraction, or ISO 8601 (JSON). */
 bool wcs_zeek_time(struct wcs_span sp, int64_t *out);
 

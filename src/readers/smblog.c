@@ -49,6 +49,15 @@ smb_default(int *idx)
 		idx[i] = i;
 }
 
+/* Whether a line is a header: its first column is DateTime. */
+static bool
+smb_is_header(const char *s, size_t len)
+{
+	/* Every line comes here: look at its first column before splitting. */
+	return (len >= 9 && s[8] == '\t' &&
+		wcs_lu_caseeq((struct wcs_span){ s, 8 }, "DateTime"));
+}
+
 /* A header line: true (and idx set) when its first column is DateTime. */
 static bool
 smb_header(const char *s, size_t len, int *idx)
@@ -57,9 +66,7 @@ smb_header(const char *s, size_t len, int *idx)
 	size_t n, i;
 	int k;
 
-	/* Every line comes here: look at its first column before splitting. */
-	if (len < 9 || s[8] != '\t' ||
-	    !wcs_lu_caseeq((struct wcs_span){ s, 8 }, "DateTime"))
+	if (!smb_is_header(s, len))
 		return (false);
 	n = wcs_lu_split_char(s, len, '\t', f, SMB_MAXCOLS);
 	if (n > SMB_MAXCOLS)
@@ -118,15 +125,6 @@ smb_time(struct wcs_span v, const struct wcs_tz *tz, int64_t *out, bool *local)
 	return (true);
 }
 
-static int
-smb_reject(struct wcs_ctx *ctx, const char *what, struct wcs_span v)
-{
-	if (ctx != NULL)
-		wcs_set_error(ctx, WCS_EPARSE, "bad %s '%.*s'", what,
-		    (int)(v.len > 64 ? 64 : v.len), v.p);
-	return (WCS_WARN);
-}
-
 static bool
 smb_get(const struct wcs_span *f, size_t n, int idx, struct wcs_span *out)
 {
@@ -163,21 +161,21 @@ smb_parse(struct wcs_ctx *ctx, struct wcs_pool *pool, const int *idx,
 	if (n > SMB_MAXCOLS)
 		n = SMB_MAXCOLS;
 	if (n < 3)
-		return (smb_reject(ctx, "line", whole));
+		return (wcs_lu_reject(ctx, "line", whole));
 	if (!smb_get(f, n, idx[COL_TIME], &v) ||
 	    !smb_time(v, tz, &ev->ts_us, &local))
-		return (smb_reject(ctx, "date",
+		return (wcs_lu_reject(ctx, "date",
 		    idx[COL_TIME] >= 0 && (size_t)idx[COL_TIME] < n ?
 			f[idx[COL_TIME]] :
 			whole));
 	ev->local_time = local;
 	if (!smb_get(f, n, idx[COL_CLIENT], &v) ||
 	    !wcs_lu_hostport(v.p, v.len, ':', &ev->src, &ev->sport))
-		return (smb_reject(ctx, "client address",
+		return (wcs_lu_reject(ctx, "client address",
 		    (size_t)idx[COL_CLIENT] < n ? f[idx[COL_CLIENT]] : whole));
 	if (smb_get(f, n, idx[COL_SERVER], &v) &&
 	    !wcs_lu_hostport(v.p, v.len, ':', &ev->dst, &ev->dport))
-		return (smb_reject(ctx, "server address", v));
+		return (wcs_lu_reject(ctx, "server address", v));
 	if (smb_get(f, n, idx[COL_PROTO], &v)) {
 		if (v.len >= 4 && wcs_lu_casefind(v.p, 4, "SMB1") == v.p)
 			ev->smb_version = 1;
@@ -186,7 +184,7 @@ smb_parse(struct wcs_ctx *ctx, struct wcs_pool *pool, const int *idx,
 			     wcs_lu_casefind(v.p, 4, "SMB3") == v.p))
 			ev->smb_version = 2;
 		else
-			return (smb_reject(ctx, "protocol", v));
+			return (wcs_lu_reject(ctx, "protocol", v));
 	}
 	ev->kind = WCS_EV_SMB;
 	ev->proto = 6;
@@ -197,80 +195,71 @@ smb_parse(struct wcs_ctx *ctx, struct wcs_pool *pool, const int *idx,
 	return (WCS_OK);
 }
 
+/* One line (see wcs_line_format): a header, or a data line. */
+static int
+smb_line(
+    struct wcs_lu_reader *r, const char *s, size_t len, struct wcs_event *ev)
+{
+	struct smb_state *st = (struct smb_state *)r;
+
+	if (smb_header(s, len, st->idx) || (len > 0 && s[0] == '#') ||
+	    wcs_lu_blank(s, len))
+		return (WCS_SKIP);
+	return (smb_parse(r->ctx, r->pool, st->idx, r->tz, s, len, ev));
+}
+
+/* The header, and lines that name the SMB version. */
+static int
+smb_bid_line(struct wcs_lu_reader *r, const char *line, size_t llen, int rc,
+    const struct wcs_event *ev, int bid)
+{
+	(void)r;
+	if (smb_is_header(line, llen)) {
+		if (llen >= strlen(SMB_SIG) &&
+		    memcmp(line, SMB_SIG, strlen(SMB_SIG)) == 0)
+			return (8 * (int)strlen(SMB_SIG));
+		return (8 * 9);
+	}
+	if (rc == WCS_OK && ev->smb_version != 0)
+		return (8 * 32);
+	return (bid == 0 ? -1 : 0);
+}
+
+static int
+smb_init(struct wcs_lu_reader *r)
+{
+	smb_default(((struct smb_state *)r)->idx);
+	return (WCS_OK);
+}
+
+static const struct wcs_line_format smb_format = {
+	.state_size = sizeof(struct smb_state),
+	.pool = true,
+	.init = smb_init,
+	.parse = smb_line,
+	.bid_line = smb_bid_line,
+};
+
 static int
 smb_bid(const unsigned char *peek, size_t len, int best_bid)
 {
-	struct wcs_event ev;
-	const char *line;
-	size_t pos = 0, llen, nlines = 0;
-	int idx[COL__COUNT], bid = 0;
-
-	(void)best_bid;
-	smb_default(idx);
-	while (
-	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
-		if (smb_header(line, llen, idx)) {
-			if (llen >= strlen(SMB_SIG) &&
-			    memcmp(line, SMB_SIG, strlen(SMB_SIG)) == 0)
-				bid += 8 * (int)strlen(SMB_SIG);
-			else
-				bid += 8 * 9;
-			continue;
-		}
-		wcs_event_clear(&ev);
-		if (smb_parse(NULL, NULL, idx, NULL, line, llen, &ev) ==
-			WCS_OK &&
-		    ev.smb_version != 0)
-			bid += 8 * 32;
-		else if (bid == 0)
-			return (0);
-	}
-	return (bid);
+	return (wcs_line_bid(&smb_format, peek, len, best_bid));
 }
 
 static int
 smb_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
-	struct smb_state *st;
-
-	if ((st = wcs_lu_reader_new(ctx, in, opts, sizeof(*st), true)) == NULL)
-		return (WCS_FATAL);
-	smb_default(st->idx);
-	*state = st;
-	return (WCS_OK);
-}
-
-static int
-smb_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
-{
-	struct smb_state *st = state;
-	const char *line;
-	size_t len;
-	int rc;
-
-	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
-	if (rc != WCS_OK)
-		return (rc);
-	if (smb_header(line, len, st->idx) || (len > 0 && line[0] == '#') ||
-	    wcs_lu_blank(line, len))
-		return (WCS_SKIP);
-	return (smb_parse(ctx, st->lr.pool, st->idx, st->lr.tz, line, len, ev));
-}
-
-static void
-smb_close(void *state)
-{
-	wcs_lu_reader_close(state);
+	return (wcs_line_open(&smb_format, ctx, in, opts, state));
 }
 
 const struct wcs_reader_ops wcs_reader_smblog = {
-	"smblog",
-	"tab-separated SMB access log",
-	WCS_KIND_SMB,
-	WCS_READER_LOCALTIME,
-	smb_bid,
-	smb_open,
-	smb_next,
-	smb_close,
+	.name = "smblog",
+	.description = "tab-separated SMB access log",
+	.kind = WCS_KIND_SMB,
+	.flags = WCS_READER_LOCALTIME,
+	.bid = smb_bid,
+	.open = smb_open,
+	.next = wcs_line_next,
+	.close = wcs_line_close,
 };

@@ -229,23 +229,17 @@ dns_preamble(const char *s, size_t len)
 	return (false);
 }
 
-static int
-dns_reject(struct wcs_ctx *ctx, const char *what, struct wcs_span v)
-{
-	if (ctx != NULL)
-		wcs_set_error(ctx, WCS_EPARSE, "bad %s '%.*s'", what,
-		    (int)(v.len > 64 ? 64 : v.len), v.p);
-	return (WCS_WARN);
-}
-
 /*
- * One line into ev: WCS_OK, WCS_SKIP, WCS_WARN or WCS_FATAL (no memory).
- * ctx and pool are NULL when bidding; *order carries the file's date order.
+ * One line (see wcs_line_format); st->order carries the file's date
+ * order.
  */
 static int
-dns_parse(struct wcs_ctx *ctx, struct wcs_pool *pool, const struct wcs_tz *tz,
-    enum dns_order *order, const char *s, size_t len, struct wcs_event *ev)
+dns_line(
+    struct wcs_lu_reader *r, const char *s, size_t len, struct wcs_event *ev)
 {
+	enum dns_order *order = &((struct dns_state *)r)->order;
+	struct wcs_pool *pool = r->pool;
+	struct wcs_ctx *ctx = r->ctx;
 	struct wcs_span t[12], b[8], q[4], whole = { s, len };
 	struct wcs_lu_civil civ;
 	const char *lb, *rb;
@@ -259,7 +253,7 @@ dns_parse(struct wcs_ctx *ctx, struct wcs_pool *pool, const struct wcs_tz *tz,
 	if ((i = dns_date(s, len, &civ, order)) == 0) {
 		/* Dump lines of detailed logging start with words. */
 		if (is_digit((unsigned char)s[0]))
-			return (dns_reject(ctx, "date", whole));
+			return (wcs_lu_reject(ctx, "date", whole));
 		return (WCS_SKIP);
 	}
 	lb = memchr(s + i, '[', len - i);
@@ -274,60 +268,62 @@ dns_parse(struct wcs_ctx *ctx, struct wcs_pool *pool, const struct wcs_tz *tz,
 		return (WCS_WARN);
 	}
 	if (!is_hex(t[0]) || !is_hex(t[2]) || !is_hex(t[6]))
-		return (dns_reject(ctx, "PACKET line", whole));
+		return (wcs_lu_reject(ctx, "PACKET line", whole));
 	if (wcs_lu_eq(t[3], "UDP"))
 		ev->proto = 17;
 	else if (wcs_lu_eq(t[3], "TCP"))
 		ev->proto = 6;
 	else
-		return (dns_reject(ctx, "transport", t[3]));
+		return (wcs_lu_reject(ctx, "transport", t[3]));
 	if (wcs_lu_eq(t[4], "Rcv"))
 		rcv = true;
 	else if (wcs_lu_eq(t[4], "Snd"))
 		rcv = false;
 	else
-		return (dns_reject(ctx, "direction", t[4]));
+		return (wcs_lu_reject(ctx, "direction", t[4]));
 	resp = n == 9;
 	if (resp && !wcs_lu_eq(t[7], "R"))
-		return (dns_reject(ctx, "response flag", t[7]));
+		return (wcs_lu_reject(ctx, "response flag", t[7]));
 	if (!wcs_lu_eq(t[n - 1], "Q"))
 		return (t[n - 1].len == 1 ?
 			    WCS_SKIP :
-			    dns_reject(ctx, "opcode", t[n - 1]));
+			    wcs_lu_reject(ctx, "opcode", t[n - 1]));
 	nb = wcs_lu_split_ws(lb + 1, (size_t)(rb - lb - 1), b, WCS_NELEM(b));
 	if (nb < 2 || nb > WCS_NELEM(b) || !is_hex(b[0]))
-		return (dns_reject(ctx, "flags",
+		return (wcs_lu_reject(ctx, "flags",
 		    (struct wcs_span){ lb, (size_t)(rb - lb + 1) }));
 	if ((rc = wcs_lu_rcode(b[nb - 1])) == WCS_RCODE_NONE)
-		return (dns_reject(ctx, "rcode", b[nb - 1]));
+		return (wcs_lu_reject(ctx, "rcode", b[nb - 1]));
 	nq = wcs_lu_split_ws(
 	    rb + 1, (size_t)(s + len - rb - 1), q, WCS_NELEM(q));
 	if (nq != 2)
-		return (dns_reject(ctx, "question",
+		return (wcs_lu_reject(ctx, "question",
 		    (struct wcs_span){ rb + 1, (size_t)(s + len - rb - 1) }));
 	if (!wcs_addr_parse(
 		t[5].p, t[5].len, rcv == resp ? &ev->dst : &ev->src))
-		return (dns_reject(ctx, "remote address", t[5]));
+		return (wcs_lu_reject(ctx, "remote address", t[5]));
 	if (pool != NULL &&
 	    (qname = wcs_pool_alloc(pool, q[1].len + 2)) == NULL)
 		return (WCS_FATAL);
 	if (!dns_qname(qname, q[1].p, q[1].len))
-		return (dns_reject(ctx, "question name", q[1]));
+		return (wcs_lu_reject(ctx, "question name", q[1]));
 	ev->qname = qname;
 	ev->qtype = wcs_lu_qtype(q[0]);
 	ev->kind = WCS_EV_DNS;
 	ev->dns_dir = resp ? WCS_DNS_RESPONSE : WCS_DNS_QUERY;
 	if (resp)
 		ev->rcode = (int16_t)rc;
-	if (!wcs_lu_local_to_utc(&civ, tz, &ev->ts_us))
-		return (dns_reject(
+	if (!wcs_lu_local_to_utc(&civ, r->tz, &ev->ts_us))
+		return (wcs_lu_reject(
 		    ctx, "date", (struct wcs_span){ s, i > 40 ? 40 : i }));
 	ev->local_time = 1; /* the debug log writes local time, no zone */
 	return (WCS_OK);
 }
 
+/* The preamble's lines, and packet lines that parse. */
 static int
-dns_bid(const unsigned char *peek, size_t len, int best_bid)
+dns_bid_line(struct wcs_lu_reader *r, const char *line, size_t llen, int rc,
+    const struct wcs_event *ev, int bid)
 {
 	static const struct {
 		const char *lit;
@@ -337,70 +333,48 @@ dns_bid(const unsigned char *peek, size_t len, int best_bid)
 		{ "Log file wrap at", 8 * 16 },
 		{ "Message logging key (for packets", 8 * 32 },
 	};
-	struct wcs_event ev;
-	enum dns_order order = ORDER_UNKNOWN;
-	const char *line;
-	size_t pos = 0, llen, nlines = 0, i, n;
-	int bid = 0;
+	size_t i, n;
+	int bits = 0;
 
-	(void)best_bid;
-	while (
-	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
-		if (wcs_lu_is_markup(line, llen))
-			return (0);
-		for (i = 0; i < WCS_NELEM(sig); i++) {
-			n = strlen(sig[i].lit);
-			if (llen >= n && memcmp(line, sig[i].lit, n) == 0)
-				bid += sig[i].bits;
-		}
-		wcs_event_clear(&ev);
-		if (dns_parse(NULL, NULL, NULL, &order, line, llen, &ev) ==
-		    WCS_OK)
-			bid += 8 * 24;
+	(void)r;
+	(void)ev;
+	(void)bid;
+	for (i = 0; i < WCS_NELEM(sig); i++) {
+		n = strlen(sig[i].lit);
+		if (llen >= n && memcmp(line, sig[i].lit, n) == 0)
+			bits += sig[i].bits;
 	}
-	return (bid);
+	return (bits + (rc == WCS_OK ? 8 * 24 : 0));
+}
+
+static const struct wcs_line_format dns_format = {
+	.state_size = sizeof(struct dns_state),
+	.pool = true,
+	.parse = dns_line,
+	.bid_markup = true,
+	.bid_line = dns_bid_line,
+};
+
+static int
+dns_bid(const unsigned char *peek, size_t len, int best_bid)
+{
+	return (wcs_line_bid(&dns_format, peek, len, best_bid));
 }
 
 static int
 dns_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
-	struct dns_state *st;
-
-	if ((st = wcs_lu_reader_new(ctx, in, opts, sizeof(*st), true)) == NULL)
-		return (WCS_FATAL);
-	*state = st;
-	return (WCS_OK);
-}
-
-static int
-dns_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
-{
-	struct dns_state *st = state;
-	const char *line;
-	size_t len;
-	int rc;
-
-	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
-	if (rc != WCS_OK)
-		return (rc);
-	return (
-	    dns_parse(ctx, st->lr.pool, st->lr.tz, &st->order, line, len, ev));
-}
-
-static void
-dns_close(void *state)
-{
-	wcs_lu_reader_close(state);
+	return (wcs_line_open(&dns_format, ctx, in, opts, state));
 }
 
 const struct wcs_reader_ops wcs_reader_windns = {
-	"windns",
-	"Windows DNS Server debug log (dns.log)",
-	WCS_KIND_DNS,
-	WCS_READER_LOCALTIME,
-	dns_bid,
-	dns_open,
-	dns_next,
-	dns_close,
+	.name = "windns",
+	.description = "Windows DNS Server debug log (dns.log)",
+	.kind = WCS_KIND_DNS,
+	.flags = WCS_READER_LOCALTIME,
+	.bid = dns_bid,
+	.open = dns_open,
+	.next = wcs_line_next,
+	.close = wcs_line_close,
 };

@@ -199,3 +199,15 @@ wcs_zeek_time(struct wcs_span sp, int64_t *out)
 	return (sp.len >= 19 &&
 		wcs_time_parse_iso(sp.p, sp.len, out, &zone) == sp.len && zone);
 }
+
+int
+wcs_zeek_bid_line(const struct wcs_zeek *z, const char *path, bool ours,
+    const char *line, size_t len, int rc)
+{
+	if ((!z->json && z->path[0] != '\0' && strcmp(z->path, path) != 0) ||
+	    !ours)
+		return (-1);
+	return (
+	    (len >= 11 && memcmp(line, "#separator ", 11) == 0 ? 8 * 11 : 0) +
+	    (rc == WCS_OK ? 8 * 24 : 0));
+}

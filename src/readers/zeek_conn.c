@@ -36,15 +36,6 @@ struct zc_state {
 	struct wcs_zeek z;
 };
 
-static int
-zc_reject(struct wcs_ctx *ctx, const char *what, struct wcs_span v)
-{
-	if (ctx != NULL)
-		wcs_set_error(ctx, WCS_EPARSE, "bad %s '%.*s'", what,
-		    (int)(v.len > 64 ? 64 : v.len), v.p);
-	return (WCS_WARN);
-}
-
 /* A port: a number (JSON) or its text. */
 static bool
 zc_port(struct wcs_span sp, uint16_t *port)
@@ -62,44 +53,44 @@ zc_port(struct wcs_span sp, uint16_t *port)
 }
 
 /*
- * One line.  Returns WCS_OK (ev filled), WCS_SKIP (a header, another
- * log's row) or WCS_WARN.  *row says whether a conn row was recognised.
+ * One line (see wcs_line_format): WCS_OK (ev filled), WCS_SKIP (a header,
+ * another log's row) or WCS_WARN.
  */
 static int
-zc_parse(struct wcs_ctx *ctx, struct wcs_zeek *z, const char *s, size_t len,
-    struct wcs_event *ev, bool *row)
+zc_line(
+    struct wcs_lu_reader *r, const char *s, size_t len, struct wcs_event *ev)
 {
+	struct wcs_zeek *z = &((struct zc_state *)r)->z;
 	struct wcs_span v[F_COUNT], whole = { s, len };
+	struct wcs_ctx *ctx = r->ctx;
 	enum wcs_zeek_line kind;
 	int p;
 
-	*row = false;
 	if (len == 0)
 		return (WCS_SKIP);
 	kind = wcs_zeek_line(z, s, len, v);
 	if (kind == WCS_ZEEK_HEADER)
 		return (WCS_SKIP);
 	if (kind == WCS_ZEEK_BAD)
-		return (zc_reject(ctx, "conn.log row", whole));
+		return (wcs_lu_reject(ctx, "conn.log row", whole));
 	if (z->path[0] != '\0' && strcmp(z->path, "conn") != 0)
 		return (WCS_SKIP);
 	/* A JSON row of another log, without a _path. */
 	if (z->json && v[F_STATE].len == 0)
 		return (WCS_SKIP);
-	*row = true;
 	if (!wcs_zeek_time(v[F_TS], &ev->ts_us))
-		return (zc_reject(ctx, "ts", v[F_TS]));
+		return (wcs_lu_reject(ctx, "ts", v[F_TS]));
 	if (!wcs_addr_parse(v[F_OH].p, v[F_OH].len, &ev->src))
-		return (zc_reject(ctx, "id.orig_h", v[F_OH]));
+		return (wcs_lu_reject(ctx, "id.orig_h", v[F_OH]));
 	if (!wcs_addr_parse(v[F_RH].p, v[F_RH].len, &ev->dst))
-		return (zc_reject(ctx, "id.resp_h", v[F_RH]));
+		return (wcs_lu_reject(ctx, "id.resp_h", v[F_RH]));
 	if (!zc_port(v[F_OP], &ev->sport))
-		return (zc_reject(ctx, "id.orig_p", v[F_OP]));
+		return (wcs_lu_reject(ctx, "id.orig_p", v[F_OP]));
 	if (!zc_port(v[F_RP], &ev->dport))
-		return (zc_reject(ctx, "id.resp_p", v[F_RP]));
+		return (wcs_lu_reject(ctx, "id.resp_p", v[F_RP]));
 	if (v[F_PROTO].len > 0) {
 		if ((p = wcs_lu_proto(v[F_PROTO])) < 0)
-			return (zc_reject(ctx, "proto", v[F_PROTO]));
+			return (wcs_lu_reject(ctx, "proto", v[F_PROTO]));
 		ev->proto = (uint8_t)p;
 	}
 	/* ICMP rows put type and code in the port fields. */
@@ -111,75 +102,55 @@ zc_parse(struct wcs_ctx *ctx, struct wcs_zeek *z, const char *s, size_t len,
 	return (WCS_OK);
 }
 
+/* Rows that parse; another log (or columns without ours) is not ours. */
+static int
+zc_bid_line(struct wcs_lu_reader *r, const char *line, size_t llen, int rc,
+    const struct wcs_event *ev, int bid)
+{
+	const struct wcs_zeek *z = &((struct zc_state *)r)->z;
+
+	(void)ev;
+	(void)bid;
+	return (wcs_zeek_bid_line(z, "conn",
+	    !(z->have_fields && (z->col[F_STATE] < 0 || z->col[F_RP] < 0)),
+	    line, llen, rc));
+}
+
+static int
+zc_init(struct wcs_lu_reader *r)
+{
+	wcs_zeek_init(
+	    &((struct zc_state *)r)->z, zc_want, F_COUNT, zc_defaults);
+	return (WCS_OK);
+}
+
+static const struct wcs_line_format zc_format = {
+	.state_size = sizeof(struct zc_state),
+	.init = zc_init,
+	.parse = zc_line,
+	.bid_line = zc_bid_line,
+};
+
 static int
 zc_bid(const unsigned char *peek, size_t len, int best_bid)
 {
-	struct wcs_event ev;
-	struct wcs_zeek z;
-	const char *line;
-	size_t pos = 0, llen, nlines = 0;
-	int bid = 0;
-	bool row;
-
-	(void)best_bid;
-	wcs_zeek_init(&z, zc_want, F_COUNT, zc_defaults);
-	while (
-	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
-		wcs_event_clear(&ev);
-		if (llen >= 11 && memcmp(line, "#separator ", 11) == 0)
-			bid += 8 * 11;
-		if (zc_parse(NULL, &z, line, llen, &ev, &row) == WCS_OK)
-			bid += 8 * 24;
-		/* Another Zeek log, or fields without ours: not conn.log. */
-		if ((!z.json && z.path[0] != '\0' &&
-			strcmp(z.path, "conn") != 0) ||
-		    (z.have_fields && (z.col[F_STATE] < 0 || z.col[F_RP] < 0)))
-			return (0);
-	}
-	return (bid);
+	return (wcs_line_bid(&zc_format, peek, len, best_bid));
 }
 
 static int
 zc_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
-	struct zc_state *st;
-
-	if ((st = wcs_lu_reader_new(ctx, in, opts, sizeof(*st), false)) == NULL)
-		return (WCS_FATAL);
-	wcs_zeek_init(&st->z, zc_want, F_COUNT, zc_defaults);
-	*state = st;
-	return (WCS_OK);
-}
-
-static int
-zc_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
-{
-	struct zc_state *st = state;
-	const char *line;
-	size_t len;
-	bool row;
-	int rc;
-
-	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
-	if (rc != WCS_OK)
-		return (rc);
-	return (zc_parse(ctx, &st->z, line, len, ev, &row));
-}
-
-static void
-zc_close(void *state)
-{
-	wcs_lu_reader_close(state);
+	return (wcs_line_open(&zc_format, ctx, in, opts, state));
 }
 
 const struct wcs_reader_ops wcs_reader_zeek_conn = {
-	"zeek-conn",
-	"Zeek conn.log (TSV or JSON)",
-	WCS_KIND_FIREWALL,
-	0,
-	zc_bid,
-	zc_open,
-	zc_next,
-	zc_close,
+	.name = "zeek-conn",
+	.description = "Zeek conn.log (TSV or JSON)",
+	.kind = WCS_KIND_FIREWALL,
+	.flags = 0,
+	.bid = zc_bid,
+	.open = zc_open,
+	.next = wcs_line_next,
+	.close = wcs_line_close,
 };

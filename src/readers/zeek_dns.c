@@ -50,15 +50,6 @@ struct zd_state {
 	struct wcs_zeek z;
 };
 
-static int
-zd_reject(struct wcs_ctx *ctx, const char *what, struct wcs_span v)
-{
-	if (ctx != NULL)
-		wcs_set_error(ctx, WCS_EPARSE, "bad %s '%.*s'", what,
-		    (int)(v.len > 64 ? 64 : v.len), v.p);
-	return (WCS_WARN);
-}
-
 static bool
 zd_port(struct wcs_span sp, uint16_t *port)
 {
@@ -98,14 +89,14 @@ zd_json_list(struct wcs_pool *pool, struct wcs_span sp)
 	return (out);
 }
 
-/*
- * One line.  pool is NULL when bidding (no strings then).  Returns
- * WCS_OK, WCS_SKIP, WCS_WARN or WCS_FATAL.
- */
+/* One line (see wcs_line_format); no strings are made when bidding. */
 static int
-zd_parse(struct wcs_ctx *ctx, struct wcs_pool *pool, struct wcs_zeek *z,
-    const char *s, size_t len, struct wcs_event *ev)
+zd_line(
+    struct wcs_lu_reader *r, const char *s, size_t len, struct wcs_event *ev)
 {
+	struct wcs_zeek *z = &((struct zd_state *)r)->z;
+	struct wcs_pool *pool = r->pool;
+	struct wcs_ctx *ctx = r->ctx;
 	struct wcs_span v[F_COUNT], whole = { s, len };
 	enum wcs_zeek_line kind;
 	uint64_t n;
@@ -118,42 +109,42 @@ zd_parse(struct wcs_ctx *ctx, struct wcs_pool *pool, struct wcs_zeek *z,
 	if (kind == WCS_ZEEK_HEADER)
 		return (WCS_SKIP);
 	if (kind == WCS_ZEEK_BAD)
-		return (zd_reject(ctx, "dns.log row", whole));
+		return (wcs_lu_reject(ctx, "dns.log row", whole));
 	if (z->path[0] != '\0' && strcmp(z->path, "dns") != 0)
 		return (WCS_SKIP);
 	if (z->json && v[F_TRANS_ID].len == 0 && v[F_QUERY].len == 0)
 		return (WCS_SKIP);
 	if (!wcs_zeek_time(v[F_TS], &ev->ts_us))
-		return (zd_reject(ctx, "ts", v[F_TS]));
+		return (wcs_lu_reject(ctx, "ts", v[F_TS]));
 	if (!wcs_addr_parse(v[F_OH].p, v[F_OH].len, &ev->src))
-		return (zd_reject(ctx, "id.orig_h", v[F_OH]));
+		return (wcs_lu_reject(ctx, "id.orig_h", v[F_OH]));
 	if (!wcs_addr_parse(v[F_RH].p, v[F_RH].len, &ev->dst))
-		return (zd_reject(ctx, "id.resp_h", v[F_RH]));
+		return (wcs_lu_reject(ctx, "id.resp_h", v[F_RH]));
 	if (!zd_port(v[F_OP], &ev->sport))
-		return (zd_reject(ctx, "id.orig_p", v[F_OP]));
+		return (wcs_lu_reject(ctx, "id.orig_p", v[F_OP]));
 	if (!zd_port(v[F_RP], &ev->dport))
-		return (zd_reject(ctx, "id.resp_p", v[F_RP]));
+		return (wcs_lu_reject(ctx, "id.resp_p", v[F_RP]));
 	if (v[F_PROTO].len > 0) {
 		if ((p = wcs_lu_proto(v[F_PROTO])) < 0)
-			return (zd_reject(ctx, "proto", v[F_PROTO]));
+			return (wcs_lu_reject(ctx, "proto", v[F_PROTO]));
 		ev->proto = (uint8_t)p;
 	}
 	if (v[F_QUERY].len == 0)
 		return (WCS_SKIP);
 	if (v[F_QTYPE].len > 0) {
 		if (!wcs_lu_uint(v[F_QTYPE].p, v[F_QTYPE].len, 65535, &n))
-			return (zd_reject(ctx, "qtype", v[F_QTYPE]));
+			return (wcs_lu_reject(ctx, "qtype", v[F_QTYPE]));
 		ev->qtype = (uint16_t)n;
 	} else if (v[F_QTYPE_NAME].len > 0)
 		ev->qtype = wcs_lu_qtype(v[F_QTYPE_NAME]);
 	rc = WCS_RCODE_NONE;
 	if (v[F_RCODE].len > 0) {
 		if (!wcs_lu_uint(v[F_RCODE].p, v[F_RCODE].len, 65535, &n))
-			return (zd_reject(ctx, "rcode", v[F_RCODE]));
+			return (wcs_lu_reject(ctx, "rcode", v[F_RCODE]));
 		rc = (int)n;
 	} else if (v[F_RCODE_NAME].len > 0 &&
 		   (rc = wcs_lu_rcode(v[F_RCODE_NAME])) == WCS_RCODE_NONE)
-		return (zd_reject(ctx, "rcode_name", v[F_RCODE_NAME]));
+		return (wcs_lu_reject(ctx, "rcode_name", v[F_RCODE_NAME]));
 	ev->kind = WCS_EV_DNS;
 	ev->rcode = (int16_t)rc;
 	ev->dns_dir = rc == WCS_RCODE_NONE ? WCS_DNS_QUERY : WCS_DNS_RESPONSE;
@@ -180,73 +171,55 @@ zd_parse(struct wcs_ctx *ctx, struct wcs_pool *pool, struct wcs_zeek *z,
 	return (WCS_OK);
 }
 
+/* Rows that parse; another log (or columns without ours) is not ours. */
+static int
+zd_bid_line(struct wcs_lu_reader *r, const char *line, size_t llen, int rc,
+    const struct wcs_event *ev, int bid)
+{
+	const struct wcs_zeek *z = &((struct zd_state *)r)->z;
+
+	(void)ev;
+	(void)bid;
+	return (wcs_zeek_bid_line(z, "dns",
+	    !(z->have_fields && (z->col[F_QUERY] < 0)), line, llen, rc));
+}
+
+static int
+zd_init(struct wcs_lu_reader *r)
+{
+	wcs_zeek_init(
+	    &((struct zd_state *)r)->z, zd_want, F_COUNT, zd_defaults);
+	return (WCS_OK);
+}
+
+static const struct wcs_line_format zd_format = {
+	.state_size = sizeof(struct zd_state),
+	.pool = true,
+	.init = zd_init,
+	.parse = zd_line,
+	.bid_line = zd_bid_line,
+};
+
 static int
 zd_bid(const unsigned char *peek, size_t len, int best_bid)
 {
-	struct wcs_event ev;
-	struct wcs_zeek z;
-	const char *line;
-	size_t pos = 0, llen, nlines = 0;
-	int bid = 0;
-
-	(void)best_bid;
-	wcs_zeek_init(&z, zd_want, F_COUNT, zd_defaults);
-	while (
-	    nlines++ < 64 && wcs_lu_peek_line(peek, len, &pos, &line, &llen)) {
-		wcs_event_clear(&ev);
-		if (llen >= 11 && memcmp(line, "#separator ", 11) == 0)
-			bid += 8 * 11;
-		if (zd_parse(NULL, NULL, &z, line, llen, &ev) == WCS_OK)
-			bid += 8 * 24;
-		/* Another Zeek log, or fields without ours: not dns.log. */
-		if ((!z.json && z.path[0] != '\0' &&
-			strcmp(z.path, "dns") != 0) ||
-		    (z.have_fields && z.col[F_QUERY] < 0))
-			return (0);
-	}
-	return (bid);
+	return (wcs_line_bid(&zd_format, peek, len, best_bid));
 }
 
 static int
 zd_open(struct wcs_ctx *ctx, struct wcs_input *in,
     const struct wcs_read_opts *opts, void **state)
 {
-	struct zd_state *st;
-
-	if ((st = wcs_lu_reader_new(ctx, in, opts, sizeof(*st), true)) == NULL)
-		return (WCS_FATAL);
-	wcs_zeek_init(&st->z, zd_want, F_COUNT, zd_defaults);
-	*state = st;
-	return (WCS_OK);
-}
-
-static int
-zd_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
-{
-	struct zd_state *st = state;
-	const char *line;
-	size_t len;
-	int rc;
-
-	rc = wcs_lu_reader_line(&st->lr, ev, &line, &len);
-	if (rc != WCS_OK)
-		return (rc);
-	return (zd_parse(ctx, st->lr.pool, &st->z, line, len, ev));
-}
-
-static void
-zd_close(void *state)
-{
-	wcs_lu_reader_close(state);
+	return (wcs_line_open(&zd_format, ctx, in, opts, state));
 }
 
 const struct wcs_reader_ops wcs_reader_zeek_dns = {
-	"zeek-dns",
-	"Zeek dns.log (TSV or JSON)",
-	WCS_KIND_DNS,
-	0,
-	zd_bid,
-	zd_open,
-	zd_next,
-	zd_close,
+	.name = "zeek-dns",
+	.description = "Zeek dns.log (TSV or JSON)",
+	.kind = WCS_KIND_DNS,
+	.flags = 0,
+	.bid = zd_bid,
+	.open = zd_open,
+	.next = wcs_line_next,
+	.close = wcs_line_close,
 };
