@@ -267,6 +267,17 @@ def evaluate(s, b, tset):
     return out
 
 
+def make_baseline(d, truth, out):
+    """Run scripts/baseline.py (in this process) on d/logs."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import baseline
+    r = baseline.baseline([os.path.join(d, "logs")], truth.get("local_tz"),
+                          truth.get("year") or 2017)
+    with open(out, "w") as f:
+        json.dump(r, f, indent=1)
+        f.write("\n")
+
+
 def load(path):
     with open(path, "rb") as f:
         return json.loads(f.read().decode("utf-8", "replace"))
@@ -354,7 +365,8 @@ def main(argv=None):
     ap.add_argument("--target-set", default="auto",
                     choices=["auto", "legacy", "all-evidence", "network-only"])
     ap.add_argument("--baseline", metavar="NAME",
-                    help="also score DIR/NAME, the naive baseline's report")
+                    help="also score DIR/NAME, the naive baseline's report (made by "
+                    "scripts/baseline.py from DIR/logs when missing)")
     ap.add_argument("--quiet", "-q", action="store_true", help="no per-outbreak lines")
     ap.add_argument("--table", action="store_true",
                     help="arguments are --json files of families: print one line each")
@@ -398,6 +410,8 @@ def main(argv=None):
             print(line(r, label))
         if bp:
             try:
+                if not os.path.exists(bp):
+                    make_baseline(os.path.dirname(bp), truth, bp)
                 br = score_one(load(bp), truth)
             except (OSError, ValueError) as e:
                 sys.stderr.write("score.py: %s: %s\n" % (bp, e))
