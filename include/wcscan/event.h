@@ -59,10 +59,12 @@ struct wcs_event {
 	uint8_t outbound; /* Sysmon 3 Initiated=true, fw direction SEND */
 	uint8_t local_time; /* the stamp had no zone: read with --tz */
 	uint8_t year_inferred; /* the stamp had no year: --year or mtime */
+	uint8_t ignore; /* next() said WCS_SKIP: why (enum wcs_ignore) */
 	int16_t rcode; /* DNS rcode; WCS_RCODE_NONE when not logged */
 	uint16_t qtype; /* DNS query type; 0 unknown */
 	uint32_t event_id; /* Windows event ID; 0 for other sources */
 	uint32_t pid; /* process id where known; 0 unknown */
+	uint32_t lost; /* with WCS_IGN_LOGNOTE: records the log lost */
 
 	const char *host; /* reporting computer name (Computer, ...) */
 	const char *user; /* account */

@@ -13,6 +13,22 @@
 #define WCS_REJECT_SAMPLES 5
 #define WCS_REJECT_WHY 200
 
+/*
+ * Why a record was ignored: a reader says so in ev->ignore when next()
+ * returns WCS_SKIP; the driver adds WCS_IGN_TIME.  Names in the report:
+ * wcs_report_ignore_name().
+ */
+enum wcs_ignore {
+	WCS_IGN_OTHER = 0, /* not said */
+	WCS_IGN_HEADER, /* a header, comment, preamble or blank line */
+	WCS_IGN_FOREIGN, /* another program's or another log's line */
+	WCS_IGN_MSGTYPE, /* a message type no detection reads */
+	WCS_IGN_EVENTID, /* an event ID no detection uses */
+	WCS_IGN_TIME, /* outside --since/--until */
+	WCS_IGN_LOGNOTE, /* the log speaking of itself (events lost) */
+	WCS_IGN__COUNT
+};
+
 struct wcs_reject {
 	uint64_t line;
 	char why[WCS_REJECT_WHY];
@@ -34,6 +50,10 @@ struct wcs_input_stats {
 	char *clock_note; /* its clock against the others, when estimated */
 	/* What happened to the file as it was read ("file shrank ..."); "" */
 	char file_note[96];
+	uint64_t ignored_by[WCS_IGN__COUNT]; /* ignored, by cause */
+	uint64_t lost; /* records the log itself says it lost */
+	/* What the log says about itself ("the log lost ..."); "" */
+	char log_note[96];
 };
 
 #endif /* WCSCAN_STATS_H */

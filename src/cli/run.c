@@ -354,6 +354,42 @@ merge_stats(struct wcs_input_stats *to, const struct wcs_input_stats *from)
 	to->utf16 |= from->utf16;
 	to->tz_assumed |= from->tz_assumed;
 	to->year_guessed |= from->year_guessed;
+	for (i = 0; i < WCS_IGN__COUNT; i++)
+		to->ignored_by[i] += from->ignored_by[i];
+	to->lost += from->lost;
+}
+
+/*
+ * What a log says about itself, and what was guessed for it: a warning and
+ * a note for the events it lost, a warning for a year taken from its mtime
+ * (the note is the report's own).
+ */
+static void
+log_says(struct run *r, const char *path, struct wcs_input_stats *st)
+{
+	int y1, y2, x;
+	long xl;
+
+	if (st->lost > 0) {
+		(void)snprintf(st->log_note, sizeof(st->log_note),
+		    "the log says %llu events were lost (not written to it)",
+		    (unsigned long long)st->lost);
+		wcs_warnx(&r->msg, "%s: %s", path, st->log_note);
+	}
+	if (!st->year_guessed || st->first == WCS_TIME_NONE)
+		return;
+	wcs_time_to_civil(st->first, &y1, &x, &x, &x, &x, &x, &xl);
+	wcs_time_to_civil(st->last, &y2, &x, &x, &x, &x, &x, &xl);
+	if (y1 == y2)
+		wcs_warnx(&r->msg,
+		    "%s: no year in the log: %d taken from the file's "
+		    "modification time (--year sets it)",
+		    path, y1);
+	else
+		wcs_warnx(&r->msg,
+		    "%s: no year in the log: %d to %d taken from the file's "
+		    "modification time (--year sets it)",
+		    path, y1, y2);
 }
 
 /* What the reading of input m came to, said once it is over. */
@@ -386,6 +422,7 @@ close_one(struct run *r, struct member *m, int rc)
 	if (st->tz_assumed)
 		wcs_warnx(&r->msg,
 		    "%s: local times read as UTC (no --tz given)", path);
+	log_says(r, path, st);
 	if (st->rejected > 0)
 		wcs_warnx(&r->msg, "%s: %llu of %llu records rejected%s", path,
 		    (unsigned long long)st->rejected,

@@ -386,8 +386,10 @@ asa_line(
 
 	st->ours = false;
 	if ((tag = asa_tag(s, len, &id, &taglen)) == NULL) {
-		if (len == 0 || wcs_lu_syslog(s, len, &sl))
-			return (WCS_SKIP);
+		if (len == 0)
+			return (wcs_lu_skip(ev, WCS_IGN_HEADER));
+		if (wcs_lu_syslog(s, len, &sl))
+			return (wcs_lu_skip(ev, WCS_IGN_FOREIGN));
 		if (ctx != NULL)
 			wcs_set_error(ctx, WCS_EPARSE, "not an ASA line");
 		return (WCS_WARN);
@@ -422,7 +424,7 @@ asa_line(
 		rc = asa_from_to(ctx, t, n, ev);
 		break;
 	default:
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
 	}
 	if (rc != WCS_OK)
 		return (rc);

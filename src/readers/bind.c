@@ -173,12 +173,12 @@ bind_client(struct wcs_ctx *ctx, struct wcs_pool *pool, const char *s,
 					break;
 			}
 			if (q + 2 >= end)
-				return (WCS_SKIP);
+				return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
 			q += 3;
 		} else if (q + 2 < end && q[1] == ':' && q[2] == ' ')
 			q += 3;
 		else
-			return (WCS_SKIP);
+			return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
 	} else if (q < end)
 		q++;
 	if (starts(q, (size_t)(end - q), "view ")) {
@@ -187,7 +187,7 @@ bind_client(struct wcs_ctx *ctx, struct wcs_pool *pool, const char *s,
 		q += 2;
 	}
 	if (q >= end)
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
 	len = (size_t)(end - q);
 	if (starts(q, len, "query: ")) {
 		n = wcs_lu_split_ws(q + 7, len - 7, t, WCS_NELEM(t));
@@ -227,12 +227,12 @@ bind_client(struct wcs_ctx *ctx, struct wcs_pool *pool, const char *s,
 		    !bind_triple(
 			(struct wcs_span){ p + 1, (size_t)(q - p - 1) }, &name,
 			&a, &b))
-			return (WCS_SKIP);
+			return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
 		ev->qtype = wcs_lu_qtype(a);
 		ev->dns_dir = WCS_DNS_RESPONSE;
 		ev->rcode = WCS_RCODE_REFUSED;
 	} else
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
 	if (name.len == 0)
 		return (wcs_lu_reject_n(ctx, "query name", q, len));
 	if (pool != NULL &&
@@ -260,7 +260,7 @@ bind_line(
 
 	*what = LINE_FOREIGN;
 	if (len == 0)
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_HEADER));
 	/*
 	 * "2017-05-12T15:03:01.123Z queries: info: ..." reads as an RFC 3339
 	 * syslog header with the tag "queries:": named's own ISO stamps are
@@ -271,7 +271,7 @@ bind_line(
 		wcs_lu_eq(sl.app, "named"))) {
 		/* Other programs' lines in the same syslog file. */
 		if (!wcs_lu_eq(sl.app, "named"))
-			return (WCS_SKIP);
+			return (wcs_lu_skip(ev, WCS_IGN_FOREIGN));
 		syslog = true;
 		if (!wcs_lu_bidding(r) &&
 		    !wcs_lu_syslog_time(&sl, &r->year, tz, &ts))
@@ -308,7 +308,7 @@ bind_line(
 		/* A dated (or syslog-tagged) line of another category. */
 		if (n > 0 || syslog) {
 			*what = LINE_NAMED;
-			return (WCS_SKIP);
+			return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
 		}
 		if (ctx != NULL)
 			wcs_set_error(ctx, WCS_EPARSE, "not a BIND log line");

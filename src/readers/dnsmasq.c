@@ -180,7 +180,7 @@ dm_message(struct wcs_ctx *ctx, struct dm_state *st, const char *s, size_t len,
 	n = wcs_lu_split_ws(s, len, t, WCS_NELEM(t));
 	/* An empty message has no t[0] to look at. */
 	if (n == 0 || n > WCS_NELEM(t))
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
 	/* log-queries=extra: "serial addr/port " first. */
 	if (n >= 3 && wcs_lu_uint(t[0].p, t[0].len, UINT32_MAX, &serial) &&
 	    memchr(t[1].p, '/', t[1].len) != NULL) {
@@ -207,14 +207,14 @@ dm_message(struct wcs_ctx *ctx, struct dm_state *st, const char *s, size_t len,
 			;
 		if (is >= n - 1 || is < i + 2 ||
 		    !dm_answer_source(t + i, is - 1 - i))
-			return (WCS_SKIP);
+			return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
 		name = t[is - 1];
 		ans.p = t[is + 1].p;
 		ans.len = (size_t)(s + len - ans.p);
 		ev->dns_dir = WCS_DNS_RESPONSE;
 		ev->rcode = WCS_RCODE_NOERROR;
 		if (wcs_lu_eq(ans, "duplicate"))
-			return (WCS_SKIP);
+			return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
 		if (wcs_lu_eq(ans, "NXDOMAIN"))
 			ev->rcode = WCS_RCODE_NXDOMAIN;
 		else if (wcs_lu_eq(ans, "SERVFAIL"))
@@ -255,14 +255,14 @@ dm_line(
 
 	*what = LINE_FOREIGN;
 	if (len == 0)
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_HEADER));
 	if (!wcs_lu_syslog(s, len, &sl)) {
 		if (ctx != NULL)
 			wcs_set_error(ctx, WCS_EPARSE, "not a syslog line");
 		return (WCS_WARN);
 	}
 	if (!wcs_lu_eq(sl.app, "dnsmasq") && !wcs_lu_eq(sl.app, "pihole-FTL"))
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_FOREIGN));
 	*what = LINE_DNSMASQ;
 	if ((rc = dm_message(ctx, st, sl.msg.p, sl.msg.len, ev)) != WCS_OK)
 		return (rc);

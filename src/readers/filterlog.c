@@ -51,7 +51,7 @@ fl_record(struct wcs_ctx *ctx, const char *s, size_t len, struct wcs_event *ev)
 	} else if (wcs_lu_eq(f[FL_IPVER], "6")) {
 		pid = 13, src = 15;
 	} else
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
 	if (n < src + 2)
 		return (wcs_lu_reject(ctx, "filterlog record", whole));
 	if (!wcs_lu_uint(f[pid].p, f[pid].len, 255, &v))
@@ -92,13 +92,13 @@ fl_line(
 
 	if (!wcs_lu_syslog(s, len, &sl)) {
 		if (len == 0)
-			return (WCS_SKIP);
+			return (wcs_lu_skip(ev, WCS_IGN_HEADER));
 		if (ctx != NULL)
 			wcs_set_error(ctx, WCS_EPARSE, "not a syslog line");
 		return (WCS_WARN);
 	}
 	if (!wcs_lu_eq(sl.app, "filterlog"))
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_FOREIGN));
 	if ((rc = fl_record(ctx, sl.msg.p, sl.msg.len, ev)) != WCS_OK)
 		return (rc);
 	if ((rc = wcs_lu_syslog_date(r, &sl, ev)) != WCS_OK)

@@ -211,15 +211,15 @@ fg_line(
 	int p;
 
 	if (len == 0)
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_HEADER));
 	if (!fg_pairs(s, len, &kv)) {
 		/* Other programs' lines in the syslog file. */
 		if (wcs_lu_syslog(s, len, &sl))
-			return (WCS_SKIP);
+			return (wcs_lu_skip(ev, WCS_IGN_FOREIGN));
 		return (wcs_lu_reject(ctx, "FortiGate line", whole));
 	}
 	if (!kv.has[K_TYPE] || !wcs_lu_eq(kv.v[K_TYPE], "traffic"))
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
 	if (!kv.has[K_SRCIP] || !kv.has[K_DSTIP])
 		return (wcs_lu_reject(
 		    ctx, "traffic record (no srcip/dstip)", whole));

@@ -144,9 +144,12 @@ mt_line(
 	int rc;
 
 	if (len == 0)
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_HEADER));
 	if ((rc = mt_header(s, len, &sl, &msg)) != WCS_OK) {
-		if (rc == WCS_WARN && ctx != NULL)
+		/* Other topics than the firewall's. */
+		if (rc == WCS_SKIP)
+			return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
+		if (ctx != NULL)
 			wcs_set_error(ctx, WCS_EPARSE, "not a syslog line");
 		return (rc);
 	}

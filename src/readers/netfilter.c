@@ -116,7 +116,7 @@ nf_payload(struct wcs_ctx *ctx, const char *s, size_t len, struct wcs_event *ev)
 
 	nf_fields(s, len, &kv);
 	if (!kv.has_src || !kv.has_dst)
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_FOREIGN));
 	if (!wcs_addr_parse(kv.src.p, kv.src.len, &ev->src))
 		return (wcs_lu_reject(ctx, "source address", kv.src));
 	if (!wcs_addr_parse(kv.dst.p, kv.dst.len, &ev->dst))
@@ -229,7 +229,7 @@ nf_line(
 	}
 	/* Blank lines, and journalctl's "-- Reboot --" markers. */
 	if (len == 0 || (len >= 3 && memcmp(s, "-- ", 3) == 0))
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_HEADER));
 	/* A packet line whose header we cannot date is a broken record. */
 	if (ctx != NULL)
 		wcs_set_error(ctx, WCS_EPARSE, "not a syslog line");

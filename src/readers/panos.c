@@ -173,7 +173,7 @@ pa_line(
 	int p;
 
 	if (len == 0)
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_HEADER));
 	/* The record starts after the last blank before its first comma. */
 	if ((comma = memchr(s, ',', len)) == NULL)
 		return (wcs_lu_reject(ctx, "PAN-OS line", whole));
@@ -184,11 +184,11 @@ pa_line(
 	n = pa_split(start, len - hdr.len, f, WCS_NELEM(f));
 	/* The column names of a CSV export from the web interface. */
 	if (n >= 4 && wcs_lu_eq(f[1], "Receive Time"))
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_HEADER));
 	if (n < 4 || !pa_time(f[1], &gen))
 		return (wcs_lu_reject(ctx, "PAN-OS line", whole));
 	if (!wcs_lu_eq(f[3], "TRAFFIC") && !wcs_lu_eq(f[3], "THREAT"))
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
 	if (n < 31)
 		return (wcs_lu_reject(ctx, "record (too few fields)", f[3]));
 	if (!pa_time(f[6], &gen))

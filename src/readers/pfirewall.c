@@ -14,8 +14,11 @@
  *
  * Actions: ALLOW and DROP (Windows Vista on); OPEN and OPEN-INBOUND (XP's
  * firewall: a connection was let through) are taken as allowed; CLOSE only
- * ends a connection already logged at OPEN and INFO-EVENTS-LOST and other
- * bookkeeping rows carry no connection: they are ignored.
+ * ends a connection already logged at OPEN: it is ignored.  An
+ * INFO-EVENTS-LOST row says the firewall dropped events from its log (its
+ * info column counts them since the last such row): it carries no
+ * connection and is ignored, but the count reaches the report and a
+ * warning (ev->lost).  Other INFO- rows are ignored as notes of the log.
  */
 #include <string.h>
 
@@ -34,6 +37,7 @@ enum pfw_col {
 	COL_SPORT,
 	COL_DPORT,
 	COL_PATH,
+	COL_INFO,
 	COL_PID
 };
 
@@ -50,6 +54,7 @@ static const struct {
 	{ "src-port", COL_SPORT },
 	{ "dst-port", COL_DPORT },
 	{ "path", COL_PATH },
+	{ "info", COL_INFO },
 	{ "pid", COL_PID },
 };
 
@@ -89,7 +94,7 @@ pfw_set_fields(int *idx, const char *s, size_t len)
 	}
 }
 
-enum pfw_act { ACT_BAD = 0, ACT_EVENT, ACT_IGNORE };
+enum pfw_act { ACT_BAD = 0, ACT_EVENT, ACT_CLOSE, ACT_INFO };
 
 static enum pfw_act
 pfw_action(struct wcs_span a, uint8_t *action)
@@ -103,9 +108,10 @@ pfw_action(struct wcs_span a, uint8_t *action)
 		*action = WCS_ACT_ALLOW;
 		return (ACT_EVENT);
 	}
-	if (wcs_lu_caseeq(a, "CLOSE") ||
-	    wcs_lu_casefind(a.p, a.len, "INFO-") == a.p)
-		return (ACT_IGNORE);
+	if (wcs_lu_caseeq(a, "CLOSE"))
+		return (ACT_CLOSE);
+	if (wcs_lu_casefind(a.p, a.len, "INFO-") == a.p)
+		return (ACT_INFO);
 	return (ACT_BAD);
 }
 
@@ -157,8 +163,15 @@ pfw_parse(struct wcs_ctx *ctx, const int *idx, const struct wcs_tz *tz,
 		return (WCS_WARN);
 	}
 	switch (pfw_action(v, &ev->action)) {
-	case ACT_IGNORE:
-		return (WCS_SKIP);
+	case ACT_CLOSE:
+		return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
+	case ACT_INFO:
+		/* "INFO-EVENTS-LOST ... 12 -": 12 events not logged. */
+		if (wcs_lu_caseeq(v, "INFO-EVENTS-LOST") &&
+		    pfw_get(f, n, idx[COL_INFO], &v) &&
+		    wcs_lu_uint(v.p, v.len, UINT32_MAX, &num))
+			ev->lost = (uint32_t)num;
+		return (wcs_lu_skip(ev, WCS_IGN_LOGNOTE));
 	case ACT_BAD:
 		return (wcs_lu_reject(ctx, "action", v));
 	default:
@@ -233,11 +246,11 @@ pfw_line(
 
 	if (pfw_header(s, len, "#Fields:", &rest)) {
 		pfw_set_fields(st->idx, rest.p, rest.len);
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_HEADER));
 	}
 	/* Other headers, and blank lines some tools leave at the end. */
 	if (len == 0 || s[0] == '#' || wcs_lu_blank(s, len))
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_HEADER));
 	return (pfw_parse(r->ctx, st->idx, r->tz, s, len, ev));
 }
 

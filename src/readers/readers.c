@@ -172,6 +172,10 @@ wcs_read_job_fill(
 		st->records++;
 		if (rc == WCS_SKIP) {
 			st->ignored++;
+			st->ignored_by[ev.ignore < WCS_IGN__COUNT ?
+					   ev.ignore :
+					   WCS_IGN_OTHER]++;
+			st->lost += ev.lost;
 			continue;
 		}
 		if (rc == WCS_WARN) {
@@ -191,6 +195,7 @@ wcs_read_job_fill(
 			(opts->until != WCS_TIME_NONE &&
 			    ev.ts_us > opts->until))) {
 			st->ignored++;
+			st->ignored_by[WCS_IGN_TIME]++;
 			continue;
 		}
 		st->events++;

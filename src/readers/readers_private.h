@@ -146,6 +146,13 @@ void wcs_line_close(void *state);
 int wcs_lu_more(struct wcs_lu_reader *r, const char **line, size_t *len);
 /* Give back the line wcs_lu_more read last: it starts the next record. */
 void wcs_lu_unread(struct wcs_lu_reader *r);
+/* An ignored record, and why (enum wcs_ignore).  Returns WCS_SKIP. */
+static inline int
+wcs_lu_skip(struct wcs_event *ev, enum wcs_ignore why)
+{
+	ev->ignore = (uint8_t)why;
+	return (WCS_SKIP);
+}
 /*
  * A rejected record: "bad WHAT 'value'" in ctx (the value cut at 64
  * bytes; nothing when ctx is NULL, as when bidding).  Returns WCS_WARN.

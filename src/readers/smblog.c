@@ -204,7 +204,7 @@ smb_line(
 
 	if (smb_header(s, len, st->idx) || (len > 0 && s[0] == '#') ||
 	    wcs_lu_blank(s, len))
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_HEADER));
 	return (smb_parse(r->ctx, r->pool, st->idx, r->tz, s, len, ev));
 }
 

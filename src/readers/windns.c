@@ -249,18 +249,18 @@ dns_line(
 	int rc;
 
 	if (len == 0 || s[0] == ' ' || s[0] == '\t' || dns_preamble(s, len))
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_HEADER));
 	if ((i = dns_date(s, len, &civ, order)) == 0) {
 		/* Dump lines of detailed logging start with words. */
 		if (is_digit((unsigned char)s[0]))
 			return (wcs_lu_reject(ctx, "date", whole));
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_HEADER));
 	}
 	lb = memchr(s + i, '[', len - i);
 	n = wcs_lu_split_ws(s + i,
 	    (size_t)((lb != NULL ? lb : s + len) - (s + i)), t, WCS_NELEM(t));
 	if (n < 2 || !wcs_lu_eq(t[1], "PACKET"))
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
 	if (n < 8 || n > 9 || lb == NULL ||
 	    (rb = memchr(lb, ']', (size_t)(s + len - lb))) == NULL) {
 		if (ctx != NULL)
@@ -286,7 +286,7 @@ dns_line(
 		return (wcs_lu_reject(ctx, "response flag", t[7]));
 	if (!wcs_lu_eq(t[n - 1], "Q"))
 		return (t[n - 1].len == 1 ?
-			    WCS_SKIP :
+			    wcs_lu_skip(ev, WCS_IGN_MSGTYPE) :
 			    wcs_lu_reject(ctx, "opcode", t[n - 1]));
 	nb = wcs_lu_split_ws(lb + 1, (size_t)(rb - lb - 1), b, WCS_NELEM(b));
 	if (nb < 2 || nb > WCS_NELEM(b) || !is_hex(b[0]))

@@ -67,17 +67,17 @@ zc_line(
 	int p;
 
 	if (len == 0)
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_HEADER));
 	kind = wcs_zeek_line(z, s, len, v);
 	if (kind == WCS_ZEEK_HEADER)
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_HEADER));
 	if (kind == WCS_ZEEK_BAD)
 		return (wcs_lu_reject(ctx, "conn.log row", whole));
 	if (z->path[0] != '\0' && strcmp(z->path, "conn") != 0)
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_FOREIGN));
 	/* A JSON row of another log, without a _path. */
 	if (z->json && v[F_STATE].len == 0)
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_FOREIGN));
 	if (!wcs_zeek_time(v[F_TS], &ev->ts_us))
 		return (wcs_lu_reject(ctx, "ts", v[F_TS]));
 	if (!wcs_addr_parse(v[F_OH].p, v[F_OH].len, &ev->src))

@@ -104,16 +104,16 @@ zd_line(
 	int p, rc;
 
 	if (len == 0)
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_HEADER));
 	kind = wcs_zeek_line(z, s, len, v);
 	if (kind == WCS_ZEEK_HEADER)
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_HEADER));
 	if (kind == WCS_ZEEK_BAD)
 		return (wcs_lu_reject(ctx, "dns.log row", whole));
 	if (z->path[0] != '\0' && strcmp(z->path, "dns") != 0)
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_FOREIGN));
 	if (z->json && v[F_TRANS_ID].len == 0 && v[F_QUERY].len == 0)
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_FOREIGN));
 	if (!wcs_zeek_time(v[F_TS], &ev->ts_us))
 		return (wcs_lu_reject(ctx, "ts", v[F_TS]));
 	if (!wcs_addr_parse(v[F_OH].p, v[F_OH].len, &ev->src))
@@ -130,7 +130,7 @@ zd_line(
 		ev->proto = (uint8_t)p;
 	}
 	if (v[F_QUERY].len == 0)
-		return (WCS_SKIP);
+		return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
 	if (v[F_QTYPE].len > 0) {
 		if (!wcs_lu_uint(v[F_QTYPE].p, v[F_QTYPE].len, 65535, &n))
 			return (wcs_lu_reject(ctx, "qtype", v[F_QTYPE]));

@@ -130,6 +130,26 @@ key_strings(struct level *l, const char *name, const char *const *v, size_t n)
 	close_level(&a, ']');
 }
 
+/* "ignored_by_cause": {"header": 2, "message_type": 36}, causes in order. */
+static void
+write_ignored(struct level *l, const struct wcs_input_stats *in)
+{
+	uint64_t counts[WCS_IGN__COUNT];
+	struct level o;
+	unsigned i;
+
+	(void)wcs_report_ignored(in, counts);
+	key(l, "ignored_by_cause");
+	open_level(&o, l->out, l->depth + 1, '{');
+	for (i = 1; i <= WCS_IGN__COUNT; i++) {
+		/* "other" last. */
+		if (counts[i % WCS_IGN__COUNT] > 0)
+			key_uint(&o, wcs_report_ignore_name(i % WCS_IGN__COUNT),
+			    counts[i % WCS_IGN__COUNT]);
+	}
+	close_level(&o, '}');
+}
+
 static void
 write_input(struct level *l, const struct wcs_input_stats *in)
 {
@@ -169,6 +189,7 @@ write_input(struct level *l, const struct wcs_input_stats *in)
 
 	nnotes = wcs_report_notes(in, notes);
 	key_strings(&o, "notes", notes, nnotes);
+	write_ignored(&o, in);
 	close_level(&o, '}');
 }
 

@@ -83,8 +83,48 @@ wcs_report_notes(const struct wcs_input_stats *in, const char **notes)
 		notes[n++] = in->clock_note;
 	if (in->file_note[0] != '\0')
 		notes[n++] = in->file_note;
+	if (in->log_note[0] != '\0')
+		notes[n++] = in->log_note;
 	notes[n] = NULL;
 	return (n);
+}
+
+unsigned
+wcs_report_ignored(
+    const struct wcs_input_stats *in, uint64_t counts[WCS_IGN__COUNT])
+{
+	uint64_t known = 0;
+	unsigned i, named = 0;
+
+	for (i = 0; i < WCS_IGN__COUNT; i++) {
+		counts[i] = i == WCS_IGN_OTHER ? 0 : in->ignored_by[i];
+		known += counts[i];
+		named += i != WCS_IGN_OTHER && counts[i] > 0;
+	}
+	/* Whatever no reader gave a cause for. */
+	counts[WCS_IGN_OTHER] = in->ignored > known ? in->ignored - known : 0;
+	return (named);
+}
+
+const char *
+wcs_report_ignore_name(enum wcs_ignore why)
+{
+	switch (why) {
+	case WCS_IGN_HEADER:
+		return ("header");
+	case WCS_IGN_FOREIGN:
+		return ("other_program");
+	case WCS_IGN_MSGTYPE:
+		return ("message_type");
+	case WCS_IGN_EVENTID:
+		return ("event_id");
+	case WCS_IGN_TIME:
+		return ("time_window");
+	case WCS_IGN_LOGNOTE:
+		return ("log_note");
+	default:
+		return ("other");
+	}
 }
 
 const char *

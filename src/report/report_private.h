@@ -38,8 +38,18 @@ const char *wcs_report_score(double score, char *buf, size_t len);
 
 /* The notes an input's report carries ("local times read as UTC ..."),
  * NULL-terminated, in a fixed order.  notes holds WCS_NOTES_MAX + 1. */
-#define WCS_NOTES_MAX 5
+#define WCS_NOTES_MAX 6
 size_t wcs_report_notes(const struct wcs_input_stats *in, const char **notes);
+
+/*
+ * What an input's ignored records were, by cause: fills counts (indexed
+ * by enum wcs_ignore; WCS_IGN_OTHER holds what no cause was given for)
+ * and returns how many causes are given one.
+ */
+unsigned wcs_report_ignored(
+    const struct wcs_input_stats *in, uint64_t counts[WCS_IGN__COUNT]);
+/* A cause's name in the report ("header", "message_type", ...). */
+const char *wcs_report_ignore_name(enum wcs_ignore why);
 
 /* A reject sample's reason, copied so that a sample filled to the brim
  * still ends in a NUL.  buf holds WCS_REJECT_WHY bytes. */

@@ -262,6 +262,27 @@ edges(FILE *out, const struct wcs_result *res)
 	}
 }
 
+/* "ignored: 2 header, 36 message_type", when a reader gave causes. */
+static void
+ignored(FILE *out, const struct wcs_input_stats *in)
+{
+	uint64_t counts[WCS_IGN__COUNT];
+	const char *sep = "    ignored: ";
+	unsigned i;
+
+	if (wcs_report_ignored(in, counts) == 0)
+		return;
+	for (i = 1; i <= WCS_IGN__COUNT; i++) {
+		if (counts[i % WCS_IGN__COUNT] == 0)
+			continue;
+		fprintf(out, "%s%" PRIu64 " %s", sep,
+		    counts[i % WCS_IGN__COUNT],
+		    wcs_report_ignore_name(i % WCS_IGN__COUNT));
+		sep = ", ";
+	}
+	putc('\n', out);
+}
+
 static void
 input(FILE *out, const struct wcs_input_stats *in)
 {
@@ -302,6 +323,7 @@ input(FILE *out, const struct wcs_input_stats *in)
 	wcs_report_notes(in, notes);
 	for (j = 0; notes[j] != NULL; j++)
 		fprintf(out, "    note: %s\n", notes[j]);
+	ignored(out, in);
 	ns = in->nsamples < WCS_REJECT_SAMPLES ? in->nsamples :
 						 WCS_REJECT_SAMPLES;
 	for (i = 0; i < ns; i++) {

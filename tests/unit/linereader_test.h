@@ -104,6 +104,30 @@ lt_expect_reject(const char *reader, const char *text, const char *why)
 	free(got);
 }
 
+/*
+ * Assert that text has exactly n records ignored for the cause why (enum
+ * wcs_ignore), and that the causes add up to what was ignored.
+ */
+LT_UNUSED static void
+lt_expect_ignored(const char *reader, const char *text,
+    const struct wcs_read_opts *ropts, unsigned why, uint64_t n)
+{
+	struct wcs_input_stats st;
+	char *got = lt_render(reader, text, ropts, &st);
+	uint64_t sum = 0;
+	unsigned i;
+
+	for (i = 0; i < WCS_IGN__COUNT; i++)
+		sum += st.ignored_by[i];
+	if (st.ignored_by[why] != n || sum != st.ignored)
+		fail_msg("%s: want %llu ignored for cause %u, got %llu "
+			 "(%llu ignored, %llu by cause)",
+		    reader, (unsigned long long)n, why,
+		    (unsigned long long)st.ignored_by[why],
+		    (unsigned long long)st.ignored, (unsigned long long)sum);
+	free(got);
+}
+
 /* The bid of reader on the first bytes of the file at path. */
 LT_UNUSED static int
 lt_bid_file(const struct wcs_reader_ops *ops, const char *path,

@@ -118,6 +118,36 @@ test_pfirewall_rejects(void **state)
 	    "bad action 'FROB'");
 }
 
+/*
+ * "INFO-EVENTS-LOST": the firewall could not write N events (Microsoft's
+ * "Windows Firewall log" fields: the info column holds the count).  The
+ * row is ignored as a note of the log and the count is kept.
+ */
+static void
+test_pfirewall_events_lost(void **state)
+{
+	static const char text[] =
+	    HDR "2017-05-12 17:03:01 DROP TCP 10.0.0.5 10.0.0.9 49152 445 52 "
+		"S 1 0 8192 - - - RECEIVE\n"
+		"2017-05-12 17:03:05 INFO-EVENTS-LOST - - - - - - - - - - - - "
+		"12 -\n"
+		"2017-05-12 17:04:05 INFO-EVENTS-LOST - - - - - - - - - - - - "
+		"30 -\n"
+		"2017-05-12 17:04:07 CLOSE TCP 10.0.0.5 10.0.0.9 49152 445 - - "
+		"- - - - - - -\n";
+	struct wcs_input_stats st;
+	char *got;
+
+	(void)state;
+	got = lt_render("pfirewall", text, NULL, &st);
+	assert_int_equal(st.events, 1);
+	assert_int_equal(st.lost, 42);
+	assert_int_equal(st.ignored_by[WCS_IGN_LOGNOTE], 2);
+	assert_int_equal(st.ignored_by[WCS_IGN_MSGTYPE], 1);
+	assert_int_equal(st.ignored_by[WCS_IGN_HEADER], 4);
+	free(got);
+}
+
 static void
 test_pfirewall_bid(void **state)
 {
@@ -151,6 +181,7 @@ main(void)
 		cmocka_unit_test(test_pfirewall_tz_berlin),
 		cmocka_unit_test(test_pfirewall_fields),
 		cmocka_unit_test(test_pfirewall_rejects),
+		cmocka_unit_test(test_pfirewall_events_lost),
 		cmocka_unit_test(test_pfirewall_bid),
 		cmocka_unit_test(test_pfirewall_real_sample),
 	};
