@@ -34,6 +34,9 @@ struct wcs_engine_opts {
 #define WCS_FANOUT_WINDOW_DEFAULT (60 * 1000000LL)
 #define WCS_INFECT_DELAY_DEFAULT (10 * 60 * 1000000LL)
 #define WCS_SKEW_TOLERANCE_DEFAULT (5 * 60 * 1000000LL)
+/* The engine's caps (wcscan(1) CAPS): hosts, of them seen on the web only. */
+#define WCS_ENGINE_HOSTS_MAX (1u << 20)
+#define WCS_ENGINE_WEB_ONLY_MAX (1u << 18)
 
 struct wcs_engine;
 
@@ -61,6 +64,8 @@ int wcs_engine_finish(struct wcs_engine *eng, const struct wcs_result **res);
 bool wcs_engine_input_offset(const struct wcs_engine *eng, size_t i,
     int64_t *offset_us, int64_t *uncertainty_us, const char **ref,
     size_t *samples);
+/* Events about hosts not tracked because the host table was full. */
+uint64_t wcs_engine_untracked_hosts(const struct wcs_engine *eng);
 /* 445 attempts not tracked because a memory cap was reached. */
 uint64_t wcs_engine_untracked(const struct wcs_engine *eng);
 

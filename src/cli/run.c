@@ -904,6 +904,13 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts, const char *argv0)
 		    "%llu 445/tcp attempts not tracked: memory caps reached "
 		    "(forged addresses?)",
 		    (unsigned long long)wcs_engine_untracked(r.eng));
+	if (wcs_engine_untracked_hosts(r.eng) > 0)
+		wcs_warnx(&r.msg,
+		    "%llu events about hosts not tracked: the host table is "
+		    "full (%u hosts, %u of them seen only on the web; forged "
+		    "addresses?)",
+		    (unsigned long long)wcs_engine_untracked_hosts(r.eng),
+		    WCS_ENGINE_HOSTS_MAX, WCS_ENGINE_WEB_ONLY_MAX);
 	if (wcs_signals_caught() != 0)
 		goto out_interrupted;
 	if (r.graph_out != NULL)

@@ -38,7 +38,7 @@ describe(struct conclude *c, struct host *h, struct wcs_host *out)
 	char tb[WCS_TIME_STRLEN], lb[WCS_ADDR_STRLEN + 64];
 	const struct wcs_evidence *first = NULL;
 	const struct fo_source_summary *f = h->fan;
-	const char **reasons;
+	const char *reasons[REASONS_MAX], **kept;
 	struct wcs_pool *pool = eng->pool;
 	size_t i;
 
@@ -67,10 +67,6 @@ describe(struct conclude *c, struct host *h, struct wcs_host *out)
 	    (out->infected_by = wcs_pool_strdup(
 		 pool, host_label(h->infected_by, lb, sizeof(lb)))) == NULL)
 		return (WCS_FATAL);
-	if ((reasons = wcs_pool_alloc(pool, REASONS_MAX * sizeof(*reasons))) ==
-	    NULL)
-		return (WCS_FATAL);
-	out->reasons = reasons;
 	for (i = 0; i < h->nevidence; i++) {
 		if (is_strong(h->evidence[i].cls)) {
 			first = &h->evidence[i];
@@ -199,6 +195,12 @@ describe(struct conclude *c, struct host *h, struct wcs_host *out)
 		return (WCS_FATAL);
 	for (i = 0; i < h->njoins && out->nreasons < REASONS_MAX; i++)
 		reasons[out->nreasons++] = h->joins[i];
+	/* As many as there are: a million suspicious hosts add up. */
+	if ((kept = wcs_pool_alloc(
+		 pool, (out->nreasons + 1) * sizeof(*kept))) == NULL)
+		return (WCS_FATAL);
+	memcpy(kept, reasons, out->nreasons * sizeof(*kept));
+	out->reasons = kept;
 	return (WCS_OK);
 }
 

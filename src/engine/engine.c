@@ -170,12 +170,11 @@ note_join(struct wcs_engine *eng, struct host *to, const char *name,
 
 	if (to->njoins == HOST_JOINS_MAX)
 		return (WCS_OK);
-	to->joins[to->njoins] = wcs_pool_printf(eng->pool,
-	    "name %s joined to %s by %s (%s)", name,
-	    wcs_addr_format(a, abuf, sizeof(abuf)), why, source_of(eng, ev));
-	if (to->joins[to->njoins] == NULL)
+	if (!host_add_join(&eng->hosts, to,
+		wcs_pool_printf(eng->pool, "name %s joined to %s by %s (%s)",
+		    name, wcs_addr_format(a, abuf, sizeof(abuf)), why,
+		    source_of(eng, ev))))
 		return (WCS_FATAL);
-	to->njoins++;
 	return (WCS_OK);
 }
 
@@ -194,7 +193,7 @@ join(struct wcs_engine *eng, const char *name, const struct wcs_addr *a,
 		return (WCS_OK);
 	if ((nh = host_by_name(&eng->hosts, name)) == NULL ||
 	    (ah = host_by_addr(&eng->hosts, a)) == NULL)
-		return (WCS_FATAL);
+		return (eng->hosts.oom ? WCS_FATAL : WCS_OK);
 	if (nh->alias == NULL) {
 		if (host_root(ah) == nh)
 			return (WCS_OK);
@@ -265,6 +264,27 @@ latest_evidence(struct host *h)
 	return (e);
 }
 
+/* A copy of detail, shared with earlier evidence that says the same. */
+static const char *
+shared_detail(struct wcs_engine *eng, const char *detail, size_t len)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	const char **slot, *copy;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)detail[i];
+		h *= 1099511628211ull;
+	}
+	slot = &eng->detail_cache[h & (DETAIL_CACHE - 1)];
+	if (*slot != NULL && strncmp(*slot, detail, len) == 0 &&
+	    (*slot)[len] == '\0')
+		return (*slot);
+	if ((copy = wcs_pool_strndup(eng->pool, detail, len)) != NULL)
+		*slot = copy;
+	return (copy);
+}
+
 static int
 add_evidence(struct wcs_engine *eng, struct host *h,
     const struct wcs_rule_info *rule, const struct wcs_event *ev,
@@ -289,6 +309,8 @@ add_evidence(struct wcs_engine *eng, struct host *h,
 		    ev->ts_us >= e->ts_us)
 			return (WCS_OK);
 	} else {
+		if (!host_evidence_room(&eng->hosts, h))
+			return (WCS_FATAL);
 		e = &h->evidence[h->nevidence++];
 	}
 	dlen = strlen(detail);
@@ -299,8 +321,8 @@ add_evidence(struct wcs_engine *eng, struct host *h,
 	e->input = ev->input;
 	e->clock = clock;
 	e->source = source_of(eng, ev);
-	e->detail = wcs_pool_strndup(
-	    eng->pool, detail, dlen > DETAIL_MAX ? DETAIL_MAX : dlen);
+	e->detail =
+	    shared_detail(eng, detail, dlen > DETAIL_MAX ? DETAIL_MAX : dlen);
 	if (e->source == NULL || e->detail == NULL)
 		return (WCS_FATAL);
 	return (WCS_OK);
@@ -342,6 +364,8 @@ rule_hit(const struct wcs_rule_info *rule, const struct wcs_event *ev,
 	    ev->dns_dir == WCS_DNS_RESPONSE)
 		note_ks_response(eng, rule, ev);
 	if ((h = subject_of(eng, ev)) == NULL) {
+		if (eng->hosts.oom)
+			return (WCS_FATAL);
 		/* No host to pin it on (a DNS server's own forwarded query):
 		 * the client's own line carries the evidence. */
 		eng->unattributed++;
@@ -357,7 +381,8 @@ rule_hit(const struct wcs_rule_info *rule, const struct wcs_event *ev,
 			note_time(&h->ks_answered, ev->ts_us, true);
 		if (ev->rcode == WCS_RCODE_NXDOMAIN)
 			h->ks_nxdomain = true;
-		host_note_lookup(h, eng->clock, ev->ts_us);
+		if (!host_note_lookup(&eng->hosts, h, eng->clock, ev->ts_us))
+			return (WCS_FATAL);
 	}
 	return (add_evidence(eng, h, rule, ev, eng->clock, detail));
 }
@@ -397,9 +422,10 @@ wcs_engine_feed(struct wcs_engine *eng, const struct wcs_event *ev)
 		return (rc);
 	if (is_web(ev) && usable_addr(&ev->src) &&
 	    !wcs_addr_is_public(&ev->src)) {
-		if ((h = host_by_addr(&eng->hosts, &ev->src)) == NULL)
+		h = host_by_addr_web(&eng->hosts, &ev->src);
+		if (h != NULL ? !host_note_web(&eng->hosts, h, ev->ts_us) :
+				eng->hosts.oom)
 			return (WCS_FATAL);
-		host_note_web(h, ev->ts_us);
 	}
 
 	switch (ev->kind) {
@@ -422,6 +448,8 @@ wcs_engine_feed(struct wcs_engine *eng, const struct wcs_event *ev)
 			if (usable_addr(&ev->dst) &&
 			    (h = host_by_addr(&eng->hosts, &ev->dst)) != NULL)
 				h->smb1 = true;
+			if (eng->hosts.oom)
+				return (WCS_FATAL);
 		}
 		break;
 	default:
@@ -469,4 +497,10 @@ uint64_t
 wcs_engine_untracked(const struct wcs_engine *eng)
 {
 	return (fanout_untracked(eng->fanout));
+}
+
+uint64_t
+wcs_engine_untracked_hosts(const struct wcs_engine *eng)
+{
+	return (eng->hosts.untracked);
 }

@@ -20,6 +20,8 @@ struct ks_timeline {
 	int64_t last_nx; /* last NXDOMAIN response */
 };
 
+#define DETAIL_CACHE 4096 /* a power of two */
+
 struct wcs_engine {
 	struct wcs_ctx *ctx;
 	struct wcs_pool *pool;
@@ -36,6 +38,9 @@ struct wcs_engine {
 	uint64_t unattributed; /* rule hits on events naming no host */
 	struct ks_timeline ks[KS_TIMELINES];
 	size_t nks;
+	/* Evidence details repeat across hosts (the kill-switch name, the
+	 * worm's command lines): the last one per slot is shared. */
+	const char *detail_cache[DETAIL_CACHE];
 	bool finished;
 };
 

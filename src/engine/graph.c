@@ -348,8 +348,8 @@ find_infector(struct conclude *c, struct host *b)
 		/* A source we knew only from its contacts. */
 		best.host = host_by_addr(
 		    &eng->hosts, fanout_addr(eng->fanout, best.pair->src));
-		if (best.host == NULL)
-			return (WCS_FATAL);
+		if (best.host == NULL) /* the table is full, or no memory */
+			return (eng->hosts.oom ? WCS_FATAL : WCS_OK);
 		best.host->fan =
 		    fanout_source_by_addr(eng->fanout, &best.host->ip);
 		if (!collect_live(c))

@@ -40,6 +40,12 @@ host_table_init(
 void
 host_table_fini(struct host_table *t)
 {
+	size_t i;
+
+	for (i = 0; t->slots != NULL && i < t->cap; i++) {
+		if (t->slots[i] != NULL)
+			wcs_free(t->ctx, t->slots[i]->evidence);
+	}
 	wcs_free(t->ctx, t->slots);
 	t->slots = NULL;
 }
@@ -80,22 +86,29 @@ host_get(struct host_table *t, const char *key, bool create)
 	slot = slot_for(t->slots, t->cap, key);
 	if (*slot != NULL || !create)
 		return (*slot);
+	if (t->n >= HOST_TABLE_MAX) {
+		t->untracked++;
+		return (NULL);
+	}
 	if (t->n + 1 > t->cap / 10 * 7) {
 		if (!table_grow(t))
-			return (NULL);
+			goto oom;
 		slot = slot_for(t->slots, t->cap, key);
 	}
 	if ((h = wcs_pool_alloc(t->pool, sizeof(*h))) == NULL)
-		return (NULL);
+		goto oom;
 	memset(h, 0, sizeof(*h));
 	if ((h->key = wcs_pool_strdup(t->pool, key)) == NULL)
-		return (NULL);
+		goto oom;
 	h->first_evidence = h->first_strong = h->last_strong = WCS_TIME_NONE;
 	h->ks_first = h->ks_answered = WCS_TIME_NONE;
 	h->start = h->edge_time = h->sweep_start = WCS_TIME_NONE;
 	*slot = h;
 	t->n++;
 	return (h);
+oom:
+	t->oom = true;
+	return (NULL);
 }
 
 struct host *
@@ -108,6 +121,22 @@ host_by_addr(struct host_table *t, const struct wcs_addr *a)
 	wcs_addr_format(a, key + 2, sizeof(key) - 2);
 	if ((h = host_get(t, key, true)) != NULL)
 		h->ip = *a;
+	return (h);
+}
+
+struct host *
+host_by_addr_web(struct host_table *t, const struct wcs_addr *a)
+{
+	struct host *h;
+
+	if ((h = host_find_addr(t, a)) != NULL)
+		return (h);
+	if (t->nweb_only >= HOST_WEB_ONLY_MAX) {
+		t->untracked++;
+		return (NULL);
+	}
+	if ((h = host_by_addr(t, a)) != NULL)
+		t->nweb_only++;
 	return (h);
 }
 
@@ -184,8 +213,16 @@ host_add_name(struct host_table *t, struct host *h, const char *name)
 	}
 	if (h->nnames == HOST_NAMES_MAX)
 		return (true); /* enough names to recognise it */
-	if ((h->names[h->nnames] = wcs_pool_strdup(t->pool, name)) == NULL)
+	if (h->names == NULL &&
+	    (h->names = wcs_pool_alloc(
+		 t->pool, HOST_NAMES_MAX * sizeof(*h->names))) == NULL) {
+		t->oom = true;
 		return (false);
+	}
+	if ((h->names[h->nnames] = wcs_pool_strdup(t->pool, name)) == NULL) {
+		t->oom = true;
+		return (false);
+	}
 	h->nnames++;
 	return (true);
 }
@@ -204,11 +241,41 @@ host_root(struct host *h)
 #define WEB_GAP_US (5 * 60 * WCS_USEC)
 
 /* Keep a host's web activity as a few merged intervals (bounded). */
-void
-host_note_web(struct host *h, int64_t t)
+bool
+host_evidence_room(struct host_table *t, struct host *h)
+{
+	struct wcs_evidence *ne;
+	size_t cap;
+
+	if (h->nevidence < h->evidence_cap)
+		return (true);
+	/* Most hosts have an item or two: grow 1, 2, 4 .. 32. */
+	cap = h->evidence_cap == 0 ? 1 : h->evidence_cap * 2;
+	if (cap > HOST_EVIDENCE_MAX)
+		cap = HOST_EVIDENCE_MAX;
+	if (cap <= h->evidence_cap)
+		return (true);
+	if ((ne = wcs_reallocarray(t->ctx, h->evidence, cap, sizeof(*ne))) ==
+	    NULL) {
+		t->oom = true;
+		return (false);
+	}
+	h->evidence = ne;
+	h->evidence_cap = cap;
+	return (true);
+}
+
+bool
+host_note_web(struct host_table *tab, struct host *h, int64_t t)
 {
 	size_t i, best;
 	int64_t gap, bestgap;
+
+	if (h->web == NULL && (h->web = wcs_pool_alloc(tab->pool,
+				   HOST_WEB_MAX * sizeof(*h->web))) == NULL) {
+		tab->oom = true;
+		return (false);
+	}
 
 	for (i = 0; i < h->nweb; i++) {
 		if (t >= h->web[i][0] - WEB_GAP_US &&
@@ -217,7 +284,7 @@ host_note_web(struct host *h, int64_t t)
 				h->web[i][0] = t;
 			if (t > h->web[i][1])
 				h->web[i][1] = t;
-			return;
+			return (true);
 		}
 	}
 	if (h->nweb == HOST_WEB_MAX) {
@@ -243,27 +310,78 @@ host_note_web(struct host *h, int64_t t)
 	}
 	h->web[i][0] = h->web[i][1] = t;
 	h->nweb++;
+	return (true);
 }
 
-void
-host_note_lookup(struct host *h, uint32_t clock, int64_t t)
+bool
+host_note_lookup(
+    struct host_table *tab, struct host *h, uint32_t clock, int64_t t)
 {
 	size_t i;
 
 	if (t == WCS_TIME_NONE)
-		return;
+		return (true);
 	for (i = 0; i < h->nks_seen; i++) {
 		if (h->ks_seen[i].clock == clock) {
 			if (t < h->ks_seen[i].first)
 				h->ks_seen[i].first = t;
-			return;
+			return (true);
 		}
+	}
+	if (h->ks_seen == NULL &&
+	    (h->ks_seen = wcs_pool_alloc(
+		 tab->pool, HOST_KS_CLOCKS * sizeof(*h->ks_seen))) == NULL) {
+		tab->oom = true;
+		return (false);
 	}
 	if (h->nks_seen < HOST_KS_CLOCKS) {
 		h->ks_seen[h->nks_seen].clock = clock;
 		h->ks_seen[h->nks_seen].first = t;
 		h->nks_seen++;
 	}
+	return (true);
+}
+
+bool
+host_add_join(struct host_table *t, struct host *h, const char *why)
+{
+	if (why == NULL) {
+		t->oom = true;
+		return (false);
+	}
+	if (h->njoins == HOST_JOINS_MAX)
+		return (true);
+	if (h->joins == NULL &&
+	    (h->joins = wcs_pool_alloc(
+		 t->pool, HOST_JOINS_MAX * sizeof(*h->joins))) == NULL) {
+		t->oom = true;
+		return (false);
+	}
+	h->joins[h->njoins++] = why;
+	return (true);
+}
+
+bool
+host_add_ip(struct host_table *t, struct host *h, const struct wcs_addr *a)
+{
+	size_t i;
+
+	if (wcs_addr_equal(a, &h->ip))
+		return (true);
+	for (i = 0; i < h->nmore_ips; i++) {
+		if (wcs_addr_equal(a, &h->more_ips[i]))
+			return (true);
+	}
+	if (h->nmore_ips == HOST_IPS_MAX)
+		return (true);
+	if (h->more_ips == NULL &&
+	    (h->more_ips = wcs_pool_alloc(
+		 t->pool, HOST_IPS_MAX * sizeof(*h->more_ips))) == NULL) {
+		t->oom = true;
+		return (false);
+	}
+	h->more_ips[h->nmore_ips++] = *a;
+	return (true);
 }
 
 const char *

@@ -12,11 +12,21 @@
 #include <stdint.h>
 
 #include "wcscan/addr.h"
+#include "wcscan/engine.h"
 #include "wcscan/pool.h"
 #include "wcscan/result.h"
 #include "wcscan/rules.h"
 #include "fanout.h"
 
+/*
+ * Caps: a hostile log can name millions of forged addresses and
+ * computers.  Past HOST_TABLE_MAX hosts, events about new hosts are
+ * counted as untracked (the report says how many); hosts seen only making
+ * web requests (the first sign a kill-switch fetch leaves) may take only
+ * HOST_WEB_ONLY_MAX of those rows.
+ */
+#define HOST_TABLE_MAX WCS_ENGINE_HOSTS_MAX
+#define HOST_WEB_ONLY_MAX WCS_ENGINE_WEB_ONLY_MAX
 #define HOST_EVIDENCE_MAX 32 /* kept per host; the total is counted */
 #define HOST_NAMES_MAX 8
 #define HOST_JOINS_MAX 8
@@ -35,14 +45,14 @@ struct sweep_point {
 struct host {
 	char *key; /* "a:<address>" or "n:<short name>" */
 	struct wcs_addr ip;
-	struct wcs_addr more_ips[HOST_IPS_MAX];
+	struct wcs_addr *more_ips; /* HOST_IPS_MAX, allocated on first use */
 	size_t nmore_ips;
-	const char *names[HOST_NAMES_MAX];
+	const char **names; /* HOST_NAMES_MAX, allocated on first use */
 	size_t nnames;
-	const char *joins[HOST_JOINS_MAX]; /* why a name was joined */
+	const char **joins; /* why a name was joined; HOST_JOINS_MAX */
 	size_t njoins;
-	struct wcs_evidence evidence[HOST_EVIDENCE_MAX];
-	size_t nevidence;
+	struct wcs_evidence *evidence; /* grown up to HOST_EVIDENCE_MAX */
+	size_t nevidence, evidence_cap;
 	uint64_t evidence_total;
 	int64_t first_evidence;
 	int64_t first_strong; /* first startup/persistence/encryption */
@@ -56,15 +66,15 @@ struct host {
 	bool ks_presumed; /* answered judged from when the name resolved */
 	/* Outbound web (80, 443/tcp) to public addresses: the worm fetches
 	 * the kill-switch URL right after its lookup. */
-	int64_t web[HOST_WEB_MAX][2];
+	int64_t (*web)[2]; /* HOST_WEB_MAX, allocated on first use */
 	size_t nweb;
 	const struct wcs_rule_info *ks_rule; /* the first lookup's rule */
 	/* The first lookup as each machine's log stamped it (the DNS
 	 * server's, the host's Sysmon 22): one moment on two clocks. */
-	struct {
+	struct host_ks_seen {
 		uint32_t clock;
 		int64_t first;
-	} ks_seen[HOST_KS_CLOCKS];
+	} * ks_seen; /* HOST_KS_CLOCKS, allocated on first use */
 	size_t nks_seen;
 	bool smb1;
 	struct host *alias; /* the host this one is (name -> address, or a
@@ -106,13 +116,21 @@ struct host_table {
 	struct wcs_pool *pool;
 	struct host **slots;
 	size_t cap, n;
+	size_t nweb_only; /* rows made for web activity alone */
+	uint64_t untracked; /* events about hosts past the caps */
+	bool oom; /* a NULL below was out of memory, not a cap */
 };
 
 int host_table_init(
     struct host_table *t, struct wcs_ctx *ctx, struct wcs_pool *pool);
 void host_table_fini(struct host_table *t);
-/* Find or add; NULL when out of memory. */
+/*
+ * Find or add; NULL when the table is full (counted in untracked) or out
+ * of memory (then oom is set).
+ */
 struct host *host_by_addr(struct host_table *t, const struct wcs_addr *a);
+/* The same for a host seen only on the web: within HOST_WEB_ONLY_MAX. */
+struct host *host_by_addr_web(struct host_table *t, const struct wcs_addr *a);
 /* A name with a first label to key on (not "", ".corp", "$"). */
 bool host_name_usable(const char *name);
 struct host *host_by_name(struct host_table *t, const char *name);
@@ -124,9 +142,19 @@ struct host *host_root(struct host *h);
 /* The host's label in reports: its address, else its first name. */
 const char *host_label(const struct host *h, char *buf, size_t len);
 /* Note the host's kill-switch lookup at t as clock stamped it. */
-void host_note_lookup(struct host *h, uint32_t clock, int64_t t);
-/* Note outbound web activity at t (kept as a few merged intervals). */
-void host_note_web(struct host *h, int64_t t);
+bool host_note_lookup(
+    struct host_table *tab, struct host *h, uint32_t clock, int64_t t);
+/* Add a reason a name or address was joined (false: out of memory);
+ * past HOST_JOINS_MAX it is dropped. */
+bool host_add_join(struct host_table *t, struct host *h, const char *why);
+/* Add another address of the host (false: out of memory). */
+bool host_add_ip(
+    struct host_table *t, struct host *h, const struct wcs_addr *a);
+/* Room for one more evidence item (false: out of memory). */
+bool host_evidence_room(struct host_table *t, struct host *h);
+/* Note outbound web activity at t (kept as a few merged intervals);
+ * false when out of memory. */
+bool host_note_web(struct host_table *t, struct host *h, int64_t ts);
 /* Add a display name if new; false when out of memory. */
 bool host_add_name(struct host_table *t, struct host *h, const char *name);
 

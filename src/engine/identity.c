@@ -25,16 +25,22 @@ engine_fold(struct wcs_engine *eng, struct host *from, struct host *to)
 	if (wcs_addr_present(&from->ip) && !wcs_addr_present(&to->ip))
 		to->ip = from->ip;
 	else if (wcs_addr_present(&from->ip) &&
-		 !wcs_addr_equal(&from->ip, &to->ip) &&
-		 to->nmore_ips < HOST_IPS_MAX)
-		to->more_ips[to->nmore_ips++] = from->ip;
-	for (i = 0; i < from->nmore_ips && to->nmore_ips < HOST_IPS_MAX; i++)
-		to->more_ips[to->nmore_ips++] = from->more_ips[i];
-	for (i = 0; i < from->njoins && to->njoins < HOST_JOINS_MAX; i++)
-		to->joins[to->njoins++] = from->joins[i];
+		 !host_add_ip(&eng->hosts, to, &from->ip))
+		return (WCS_FATAL);
+	for (i = 0; i < from->nmore_ips; i++) {
+		if (!host_add_ip(&eng->hosts, to, &from->more_ips[i]))
+			return (WCS_FATAL);
+	}
+	for (i = 0; i < from->njoins; i++) {
+		if (!host_add_join(&eng->hosts, to, from->joins[i]))
+			return (WCS_FATAL);
+	}
 	for (i = 0; i < from->nevidence && to->nevidence < HOST_EVIDENCE_MAX;
-	     i++)
+	     i++) {
+		if (!host_evidence_room(&eng->hosts, to))
+			return (WCS_FATAL);
 		to->evidence[to->nevidence++] = from->evidence[i];
+	}
 	to->evidence_total += from->evidence_total;
 	to->classes |= from->classes;
 	note_min(&to->first_evidence, from->first_evidence);
@@ -46,14 +52,17 @@ engine_fold(struct wcs_engine *eng, struct host *from, struct host *to)
 		to->max_severity_strong = from->max_severity_strong;
 	to->ks_nxdomain |= from->ks_nxdomain;
 	for (i = 0; i < from->nweb; i++) {
-		host_note_web(to, from->web[i][0]);
-		host_note_web(to, from->web[i][1]);
+		if (!host_note_web(&eng->hosts, to, from->web[i][0]) ||
+		    !host_note_web(&eng->hosts, to, from->web[i][1]))
+			return (WCS_FATAL);
 	}
 	if (to->ks_rule == NULL)
 		to->ks_rule = from->ks_rule;
-	for (i = 0; i < from->nks_seen; i++)
-		host_note_lookup(
-		    to, from->ks_seen[i].clock, from->ks_seen[i].first);
+	for (i = 0; i < from->nks_seen; i++) {
+		if (!host_note_lookup(&eng->hosts, to, from->ks_seen[i].clock,
+			from->ks_seen[i].first))
+			return (WCS_FATAL);
+	}
 	to->smb1 |= from->smb1;
 	from->folded = true;
 	return (WCS_OK);
@@ -194,8 +203,8 @@ timing_join(struct conclude *c)
 			continue;
 		if (engine_fold(eng, x, y) != WCS_OK)
 			return (WCS_FATAL);
-		if (y->njoins < HOST_JOINS_MAX) {
-			y->joins[y->njoins] = wcs_pool_printf(eng->pool,
+		if (!host_add_join(&eng->hosts, y,
+			wcs_pool_printf(eng->pool,
 			    "name %s joined to %s by timing: its first "
 			    "evidence and this address's first kill-switch "
 			    "lookup or sweep (%s) are %.0f s apart, and no "
@@ -203,11 +212,8 @@ timing_join(struct conclude *c)
 			    x->names[0],
 			    wcs_addr_format(&y->ip, lb, sizeof(lb)),
 			    fmt_time(tb, addr_only_start(y)),
-			    (double)p[i].d / 1e6);
-			if (y->joins[y->njoins] == NULL)
-				return (WCS_FATAL);
-			y->njoins++;
-		}
+			    (double)p[i].d / 1e6)))
+			return (WCS_FATAL);
 		joined = true;
 	}
 	wcs_free(eng->ctx, p);
@@ -270,17 +276,14 @@ join_second_cards(struct conclude *c)
 			continue;
 		if (engine_fold(eng, y, match) != WCS_OK)
 			return (WCS_FATAL);
-		if (match->njoins < HOST_JOINS_MAX) {
-			match->joins[match->njoins] = wcs_pool_printf(eng->pool,
+		if (!host_add_join(&eng->hosts, match,
+			wcs_pool_printf(eng->pool,
 			    "address %s joined as a second network card: its "
 			    "sweep of its own subnet began within %.0f s of "
 			    "this host's, and nothing was seen reaching it",
 			    wcs_addr_format(&y->ip, lb, sizeof(lb)),
-			    (double)SECOND_CARD_US / 1e6);
-			if (match->joins[match->njoins] == NULL)
-				return (WCS_FATAL);
-			match->njoins++;
-		}
+			    (double)SECOND_CARD_US / 1e6)))
+			return (WCS_FATAL);
 		y->alias = match;
 		for (j = 0; j < c->nlive; j++) {
 			h = c->live[j];

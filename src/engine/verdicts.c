@@ -306,7 +306,8 @@ attach_fanout(struct conclude *c)
 		h = host_at(eng, &f->addr);
 		if (h == NULL && (f->peak >= eng->opts.fanout_threshold ||
 				     f->sum.public_ >= PUBLIC_WORM_MIN)) {
-			if ((h = host_by_addr(&eng->hosts, &f->addr)) == NULL)
+			h = host_by_addr(&eng->hosts, &f->addr);
+			if (h == NULL && eng->hosts.oom)
 				return (WCS_FATAL);
 		}
 		if (h == NULL)
