@@ -14,7 +14,9 @@
  * appears from 9.11, "view NAME: " when views are used, and the older
  * form has no "(name)".  Through syslog the line is wrapped in a header
  * ("May 12 15:03:01 ns1 named[1234]: ..."); named's own stamp, when also
- * there, is preferred because it has a year.
+ * there, is preferred because it has a year.  A header without the
+ * "named:" tag is read when its message is named's ("client ...", or a
+ * category "queries:" that then reads as the tag).
  *
  * A client line the security category writes for a query that was denied
  * ("query (cache) 'x.com/A/IN' denied") is taken as a REFUSED response: it
@@ -242,6 +244,22 @@ bind_client(struct wcs_ctx *ctx, struct wcs_pool *pool, const char *s,
 	return (WCS_OK);
 }
 
+/*
+ * Whether a line that reads as a syslog header is one.  named's own
+ * RFC 3339 stamps read as one too: "2017-05-12T15:03:01.123Z queries:
+ * info: client ..." as the tag "queries:", "2017-05-12T15:03:01.123Z
+ * client @0x..." as a host "client" without a tag.
+ */
+static bool
+bind_syslog(const struct wcs_lu_syslog *sl)
+{
+	if (sl->form == WCS_LU_SYSLOG_BSD)
+		return (true);
+	if (sl->app.len == 0)
+		return (!wcs_lu_eq(sl->host, "client"));
+	return (sl->host.len > 0 || wcs_lu_eq(sl->app, "named"));
+}
+
 /* One line (see wcs_line_format); st->what says how much was named's. */
 static int
 bind_line(
@@ -255,23 +273,26 @@ bind_line(
 	struct wcs_lu_civil civ;
 	int64_t ts = WCS_TIME_NONE, iso;
 	size_t n, c;
-	bool zone, syslog = false, local = false, noyear = false;
+	bool zone, syslog = false, untagged = false, local = false,
+		   noyear = false;
 	int rc;
 
 	*what = LINE_FOREIGN;
 	if (len == 0)
 		return (wcs_lu_skip(ev, WCS_IGN_HEADER));
-	/*
-	 * "2017-05-12T15:03:01.123Z queries: info: ..." reads as an RFC 3339
-	 * syslog header with the tag "queries:": named's own ISO stamps are
-	 * told apart by that tag not being named's.
-	 */
-	if (wcs_lu_syslog(s, len, &sl) &&
-	    (sl.form == WCS_LU_SYSLOG_BSD || sl.host.len > 0 ||
-		wcs_lu_eq(sl.app, "named"))) {
-		/* Other programs' lines in the same syslog file. */
-		if (!wcs_lu_eq(sl.app, "named"))
-			return (wcs_lu_skip(ev, WCS_IGN_FOREIGN));
+	if (wcs_lu_syslog(s, len, &sl) && bind_syslog(&sl)) {
+		/*
+		 * Other programs' lines in the same syslog file.  A line
+		 * forwarded without its tag is named's if its message is
+		 * (a category, "queries:", then reads as the tag).
+		 */
+		untagged = !wcs_lu_eq(sl.app, "named");
+		if (untagged && sl.app.len > 0) {
+			sl.msg.len += (size_t)(sl.msg.p - sl.app.p);
+			sl.msg.p = sl.app.p;
+			if (bind_prefixes(sl.msg.p, sl.msg.len) == sl.msg.len)
+				return (wcs_lu_skip(ev, WCS_IGN_FOREIGN));
+		}
 		syslog = true;
 		if (!wcs_lu_bidding(r) &&
 		    !wcs_lu_syslog_time(&sl, &r->year, tz, &ts))
@@ -305,6 +326,8 @@ bind_line(
 	len -= n;
 	c = bind_prefixes(s, len);
 	if (c == len) {
+		if (untagged && n == 0)
+			return (wcs_lu_skip(ev, WCS_IGN_FOREIGN));
 		/* A dated (or syslog-tagged) line of another category. */
 		if (n > 0 || syslog) {
 			*what = LINE_NAMED;

@@ -20,6 +20,9 @@
  *	UDP: source port, destination port, data length; ICMP and the rest:
  *		protocol-specific fields without ports.
  *
+ * A line forwarded without its "filterlog:" tag is read when its message
+ * parses as a record (else it is another program's).
+ *
  * The action is "pass" or "block" (pf's "match" rules log as pass).
  * Other programs' lines in the same syslog file, and filterlog lines for
  * other IP versions, are ignored; a filterlog record too short for its
@@ -97,9 +100,13 @@ fl_line(
 			wcs_set_error(ctx, WCS_EPARSE, "not a syslog line");
 		return (WCS_WARN);
 	}
-	if (!wcs_lu_eq(sl.app, "filterlog"))
+	/* A line forwarded without its tag is filterlog's if it parses. */
+	if (sl.app.len == 0) {
+		if (fl_record(NULL, sl.msg.p, sl.msg.len, ev) != WCS_OK)
+			return (wcs_lu_skip(ev, WCS_IGN_FOREIGN));
+	} else if (!wcs_lu_eq(sl.app, "filterlog"))
 		return (wcs_lu_skip(ev, WCS_IGN_FOREIGN));
-	if ((rc = fl_record(ctx, sl.msg.p, sl.msg.len, ev)) != WCS_OK)
+	else if ((rc = fl_record(ctx, sl.msg.p, sl.msg.len, ev)) != WCS_OK)
 		return (rc);
 	if ((rc = wcs_lu_syslog_date(r, &sl, ev)) != WCS_OK)
 		return (rc);

@@ -381,24 +381,40 @@ wcs_lu_month(const char *s, size_t len)
 	return (0);
 }
 
+/*
+ * "Mmm dd " with the day as RFC 3164 writes it ("May  2", space-padded),
+ * zero-padded ("May 02") or not padded at all ("May 2", as some devices
+ * write it).  Sets mon and day; returns the bytes consumed (the blank
+ * after the day included) or 0.  len is at least 7.
+ */
+static size_t
+month_day(const char *s, size_t len, struct wcs_lu_civil *civ)
+{
+	size_t i = 4;
+
+	if (s[3] != ' ' || (civ->mon = wcs_lu_month(s, 3)) == 0)
+		return (0);
+	if (s[i] == ' ' && is_digit((unsigned char)s[i + 1])) {
+		civ->day = s[i + 1] - '0';
+		i += 2;
+	} else if (is_digit((unsigned char)s[i]) && s[i + 1] == ' ') {
+		civ->day = s[i] - '0';
+		i++;
+	} else if ((civ->day = wcs_lu_digits(s + i, len - i, 2)) >= 0)
+		i += 2;
+	else
+		return (0);
+	return (s[i] == ' ' ? i + 1 : 0);
+}
+
 size_t
 wcs_lu_bsd_stamp(const char *s, size_t len, struct wcs_lu_civil *civ)
 {
 	size_t i, n;
 
-	if (len < 15 || s[3] != ' ')
+	/* "May 2 15:03:01" is the shortest. */
+	if (len < 14 || (i = month_day(s, len, civ)) == 0)
 		return (0);
-	if ((civ->mon = wcs_lu_month(s, 3)) == 0)
-		return (0);
-	i = 4;
-	if (s[i] == ' ' && is_digit((unsigned char)s[i + 1]))
-		civ->day = s[i + 1] - '0';
-	else if ((civ->day = wcs_lu_digits(s + i, len - i, 2)) < 0)
-		return (0);
-	i += 2;
-	if (s[i] != ' ')
-		return (0);
-	i++;
 	if ((n = parse_hms(s + i, len - i, civ)) == 0)
 		return (0);
 	civ->year = 0;
@@ -536,10 +552,54 @@ parse_tag(struct wcs_span t, struct wcs_span *app)
 	return (true);
 }
 
+/* Whether one of two header tokens is an address: "gw 192.0.2.1". */
+static bool
+name_and_address(struct wcs_span a, struct wcs_span b)
+{
+	struct wcs_addr x;
+
+	return (
+	    a.len > 0 && b.len > 0 &&
+	    wcs_addr_parse(a.p, a.len, &x) != wcs_addr_parse(b.p, b.len, &x));
+}
+
+/*
+ * After a BSD or RFC 3339 stamp: "host tag: msg"; "tag: msg" when the
+ * host was left out; "name address tag: msg" when a relay wrote the
+ * sender's address beside its name (or the other way round); "host msg"
+ * when there is no tag (kernel lines some devices forward as they are:
+ * sl->app stays empty).  *i is past the stamp's blank.
+ */
+static bool
+bsd_host_tag(const char *s, size_t len, size_t *i, struct wcs_lu_syslog *sl)
+{
+	struct wcs_span t, u;
+	size_t j, k;
+
+	t = token(s, len, i);
+	if (parse_tag(t, &sl->app))
+		return (true);
+	sl->host = t;
+	if (!skip_sp(s, len, i))
+		return (false);
+	j = *i;
+	u = token(s, len, i);
+	if (parse_tag(u, &sl->app))
+		return (true);
+	k = *i;
+	if (name_and_address(t, u) && skip_sp(s, len, &k) &&
+	    parse_tag(token(s, len, &k), &sl->app)) {
+		*i = k;
+		return (true);
+	}
+	/* No tag: the message starts after the host. */
+	*i = j;
+	return (j < len);
+}
+
 bool
 wcs_lu_syslog(const char *s, size_t len, struct wcs_lu_syslog *sl)
 {
-	struct wcs_span t;
 	size_t i = 0, n;
 	bool rfc5424 = false;
 
@@ -588,19 +648,14 @@ wcs_lu_syslog(const char *s, size_t len, struct wcs_lu_syslog *sl)
 			i += 3;
 		if (wcs_lu_eq(sl->host, "-"))
 			sl->host.len = 0;
+		if (sl->app.len == 0)
+			return (false);
 	} else {
-		/* "host tag: msg", or "tag: msg" when the host was left out. */
-		t = token(s, len, &i);
-		if (!parse_tag(t, &sl->app)) {
-			sl->host = t;
-			if (!skip_sp(s, len, &i) ||
-			    !parse_tag(token(s, len, &i), &sl->app))
-				return (false);
-		}
-		(void)skip_sp(s, len, &i);
+		if (!bsd_host_tag(s, len, &i, sl))
+			return (false);
+		if (sl->app.len > 0)
+			(void)skip_sp(s, len, &i);
 	}
-	if (sl->app.len == 0)
-		return (false);
 	sl->msg.p = s + i;
 	sl->msg.len = len - i;
 	return (true);
@@ -880,20 +935,12 @@ wcs_lu_bsd_year_stamp(const char *s, size_t len, struct wcs_lu_civil *civ)
 {
 	size_t i, n;
 
-	if (len < 20 || s[3] != ' ')
+	/* "May 2 2017 15:03:01" is the shortest. */
+	if (len < 19 || (i = month_day(s, len, civ)) == 0 ||
+	    (civ->year = wcs_lu_digits(s + i, len - i, 4)) < 0 ||
+	    s[i + 4] != ' ')
 		return (0);
-	if ((civ->mon = wcs_lu_month(s, 3)) == 0)
-		return (0);
-	i = 4;
-	if (s[i] == ' ' && is_digit((unsigned char)s[i + 1]))
-		civ->day = s[i + 1] - '0';
-	else if ((civ->day = wcs_lu_digits(s + i, len - i, 2)) < 0)
-		return (0);
-	i += 2;
-	if (s[i] != ' ' || (civ->year = wcs_lu_digits(s + i + 1, 4, 4)) < 0 ||
-	    s[i + 5] != ' ')
-		return (0);
-	i += 6;
+	i += 5;
 	if ((n = parse_hms(s + i, len - i, civ)) == 0)
 		return (0);
 	if (!wcs_time_from_civil(civ->year, civ->mon, civ->day, civ->hour,

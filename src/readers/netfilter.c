@@ -6,7 +6,10 @@
  *	    SPT=49152 DPT=445 WINDOW=8192 RES=0x00 SYN URGP=0
  *
  * The header may be BSD (no year, local time: --year or the file's mtime,
- * and --tz), RFC 3339 (rsyslog's precise stamps, zone given) or RFC 5424.
+ * and --tz), RFC 3339 (rsyslog's precise stamps, zone given) or RFC 5424;
+ * the day space-padded, zero-padded or not padded ("Jan 1"), the tag left
+ * out (kernel lines some devices forward as they are), the sender's name
+ * and address both given (see wcs_lu_syslog).
  * Proxmox VE's firewall log, which writes the same key=value payload after
  * "VMID LEVEL CHAIN dd/Mon/yyyy:hh:mm:ss +zzzz PREFIX:", is read too.
  *

@@ -187,6 +187,51 @@ test_lineutil_syslog(void **state)
 	    wcs_lu_syslog("<4>1 2017-05-12T15:03:01Z gw k - - [x", 37, &sl));
 }
 
+/*
+ * RFC 3164 pads the day with a space ("Jan  1"); devices also write it
+ * unpadded ("Jan 1") or zero-padded.  The TAG is optional (RFC 3164
+ * 4.1.3): kernel lines forwarded as they are carry only a host.  A relay
+ * may write the sender's address beside its name.
+ */
+static void
+test_lineutil_syslog_variants(void **state)
+{
+	static const char unpadded[] = "Jan 1 00:00:07 gw kernel: x";
+	static const char untagged[] = "May 12 15:03:01 gw [1.0] IN=eth0 x";
+	static const char addr[] = "May 12 15:03:01 gw 192.0.2.1 kernel: x";
+	static const char addr2[] = "May 12 15:03:01 192.0.2.1 gw kernel: x";
+	static const char both[] = "May 12 15:03:01 gw 192.0.2.1 IN=eth0 x";
+	struct wcs_lu_civil c;
+	struct wcs_lu_syslog sl;
+
+	(void)state;
+	assert_int_equal(wcs_lu_bsd_stamp("Jan 1 00:00:07", 14, &c), 14);
+	assert_int_equal(c.day, 1);
+	assert_int_equal(c.sec, 7);
+	assert_int_equal(wcs_lu_bsd_stamp("Jan  1 00:00:07", 15, &c), 15);
+	assert_int_equal(wcs_lu_bsd_stamp("Jan 01 00:00:07", 15, &c), 15);
+	assert_int_equal(wcs_lu_bsd_stamp("Jan 1  00:00:07", 15, &c), 0);
+	assert_int_equal(
+	    wcs_lu_bsd_year_stamp("Apr 5 2014 09:34:34", 19, &c), 19);
+	assert_int_equal(c.year, 2014);
+	assert_int_equal(c.day, 5);
+	assert_true(wcs_lu_syslog(unpadded, strlen(unpadded), &sl));
+	assert_true(wcs_lu_eq(sl.app, "kernel"));
+	assert_int_equal(sl.civ.day, 1);
+	assert_true(wcs_lu_syslog(untagged, strlen(untagged), &sl));
+	assert_true(wcs_lu_eq(sl.host, "gw"));
+	assert_int_equal(sl.app.len, 0);
+	assert_true(wcs_lu_eq(sl.msg, "[1.0] IN=eth0 x"));
+	assert_true(wcs_lu_syslog(addr, strlen(addr), &sl));
+	assert_true(wcs_lu_eq(sl.app, "kernel"));
+	assert_true(wcs_lu_eq(sl.msg, "x"));
+	assert_true(wcs_lu_syslog(addr2, strlen(addr2), &sl));
+	assert_true(wcs_lu_eq(sl.app, "kernel"));
+	assert_true(wcs_lu_syslog(both, strlen(both), &sl));
+	assert_int_equal(sl.app.len, 0);
+	assert_true(wcs_lu_eq(sl.msg, "192.0.2.1 IN=eth0 x"));
+}
+
 static void
 test_lineutil_peek_lines(void **state)
 {
@@ -223,6 +268,7 @@ main(void)
 		cmocka_unit_test(test_lineutil_bsd_stamp),
 		cmocka_unit_test(test_lineutil_year),
 		cmocka_unit_test(test_lineutil_syslog),
+		cmocka_unit_test(test_lineutil_syslog_variants),
 		cmocka_unit_test(test_lineutil_peek_lines),
 	};
 
