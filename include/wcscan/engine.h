@@ -64,6 +64,13 @@ int wcs_engine_finish(struct wcs_engine *eng, const struct wcs_result **res);
 bool wcs_engine_input_offset(const struct wcs_engine *eng, size_t i,
     int64_t *offset_us, int64_t *uncertainty_us, const char **ref,
     size_t *samples);
+/*
+ * Windows event records of input i dropped as copies of records read
+ * before (same Computer, Channel and EventRecordID), and records not
+ * checked because the table of records read was full.
+ */
+uint64_t wcs_engine_input_duplicates(const struct wcs_engine *eng, size_t i);
+uint64_t wcs_engine_unchecked_records(const struct wcs_engine *eng);
 /* Events about hosts not tracked because the host table was full. */
 uint64_t wcs_engine_untracked_hosts(const struct wcs_engine *eng);
 /* 445 attempts not tracked because a memory cap was reached. */

@@ -75,6 +75,11 @@ struct wcs_event {
 	const char *target; /* Sysmon 11 TargetFilename; SMB operation */
 	const char *qname; /* DNS question name, lower case, no final dot */
 	const char *answer; /* DNS answer data as logged */
+	/* A Windows event's identity: the same record collected twice (the
+	 * host's export and a collector's copy) has the same Computer,
+	 * Channel and EventRecordID.  0 and NULL when not logged. */
+	const char *channel;
+	uint64_t record_id;
 
 	/* Provenance: which input, and where in it. */
 	uint32_t input; /* index in the run's input list */

@@ -48,6 +48,7 @@ struct wcs_input_stats {
 	bool year_guessed; /* year-less stamps dated from the file's mtime */
 	char *error; /* why the input could not be (fully) read; NULL */
 	char *clock_note; /* its clock against the others, when estimated */
+	char *dup_note; /* records already read from another input */
 	/* What happened to the file as it was read ("file shrank ..."); "" */
 	char file_note[96];
 	uint64_t ignored_by[WCS_IGN__COUNT]; /* ignored, by cause */

@@ -747,6 +747,31 @@ clock_notes(struct run *r)
 	return (WCS_OK);
 }
 
+/* Say, per input, how many of its records another input had already given. */
+static int
+duplicate_notes(struct run *r)
+{
+	uint64_t n;
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		if ((n = wcs_engine_input_duplicates(r->eng, i)) == 0)
+			continue;
+		if ((r->stats[i].dup_note = wcs_malloc(r->ctx, 160)) == NULL)
+			return (WCS_FATAL);
+		(void)snprintf(r->stats[i].dup_note, 160,
+		    "%llu event record%s already read from another input (same "
+		    "Computer, Channel and EventRecordID): counted once",
+		    (unsigned long long)n, n == 1 ? "" : "s");
+	}
+	if (wcs_engine_unchecked_records(r->eng) > 0)
+		wcs_warnx(&r->msg,
+		    "%llu event records not checked for copies: the table of "
+		    "records read is full",
+		    (unsigned long long)wcs_engine_unchecked_records(r->eng));
+	return (WCS_OK);
+}
+
 static bool
 found_something(const struct wcs_result *res)
 {
@@ -773,6 +798,7 @@ run_cleanup(struct run *r)
 	for (i = 0; i < r->n; i++) {
 		wcs_free(r->ctx, r->stats[i].error);
 		wcs_free(r->ctx, r->stats[i].clock_note);
+		wcs_free(r->ctx, r->stats[i].dup_note);
 		wcs_free(r->ctx, r->paths[i]);
 	}
 	wcs_free(r->ctx, r->stats);
@@ -897,7 +923,7 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts, const char *argv0)
 		goto out_interrupted;
 	if (wcs_engine_finish(r.eng, &res) != WCS_OK)
 		goto out_fatal;
-	if (clock_notes(&r) != WCS_OK)
+	if (clock_notes(&r) != WCS_OK || duplicate_notes(&r) != WCS_OK)
 		goto out_fatal;
 	if (wcs_engine_untracked(r.eng) > 0)
 		wcs_warnx(&r.msg,

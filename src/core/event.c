@@ -102,7 +102,7 @@ wcs_event_batch_add(struct wcs_event_batch *b, const struct wcs_event *ev)
 	    !batch_copy(b, &e->image) || !batch_copy(b, &e->cmdline) ||
 	    !batch_copy(b, &e->parent) || !batch_copy(b, &e->name) ||
 	    !batch_copy(b, &e->target) || !batch_copy(b, &e->qname) ||
-	    !batch_copy(b, &e->answer))
+	    !batch_copy(b, &e->answer) || !batch_copy(b, &e->channel))
 		return (false);
 	b->n++;
 	return (true);

@@ -115,6 +115,8 @@ wcs_engine_free(struct wcs_engine *eng)
 	host_table_fini(&eng->hosts);
 	fanout_free(eng->fanout);
 	clock_table_free(eng->clocks);
+	wcs_free(eng->ctx, eng->seen.slots);
+	wcs_free(eng->ctx, eng->seen.dups);
 	wcs_pool_free(eng->pool);
 	wcs_free(eng->ctx, eng);
 }
@@ -409,14 +411,110 @@ event_clock(struct wcs_engine *eng, const struct wcs_event *ev)
 	return (clock_of_input(eng->clocks, ev->input));
 }
 
+static uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return (x);
+}
+
+/*
+ * Whether this Windows event record was read before (another copy of the
+ * same log, the host's export beside a collector's).  The key is the
+ * record's machine clock (its Computer), its Channel (case-insensitive)
+ * and EventRecordID; records without them are not checked.
+ */
+static int
+seen_before(struct wcs_engine *eng, const struct wcs_event *ev, bool *dup)
+{
+	struct seen_records *s = &eng->seen;
+	uint64_t k = 1469598103934665603ull, *ns;
+	size_t i, j, ncap;
+	const char *c;
+
+	*dup = false;
+	if (ev->record_id == 0 || ev->channel == NULL || ev->event_id == 0 ||
+	    !usable_name(ev->host))
+		return (WCS_OK);
+	for (c = ev->channel; *c != '\0'; c++) {
+		k ^= (unsigned char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+		k *= 1099511628211ull;
+	}
+	k = mix64(k ^ mix64(eng->clock + 0x9e3779b97f4a7c15ull) ^
+		  mix64(ev->record_id)) |
+	    1;
+	if ((s->n + 1) * 2 > s->cap) {
+		if (s->n >= SEEN_RECORDS_MAX) {
+			s->unchecked++;
+			return (WCS_OK);
+		}
+		ncap = s->cap == 0 ? 4096 : s->cap * 2;
+		if ((ns = wcs_calloc(eng->ctx, ncap, sizeof(*ns))) == NULL)
+			return (WCS_FATAL);
+		for (i = 0; i < s->cap; i++) {
+			if (s->slots[i] == 0)
+				continue;
+			j = s->slots[i] & (ncap - 1);
+			while (ns[j] != 0)
+				j = (j + 1) & (ncap - 1);
+			ns[j] = s->slots[i];
+		}
+		wcs_free(eng->ctx, s->slots);
+		s->slots = ns;
+		s->cap = ncap;
+	}
+	for (j = k & (s->cap - 1); s->slots[j] != 0;
+	     j = (j + 1) & (s->cap - 1)) {
+		if (s->slots[j] == k) {
+			*dup = true;
+			break;
+		}
+	}
+	if (!*dup) {
+		s->slots[j] = k;
+		s->n++;
+		return (WCS_OK);
+	}
+	if (ev->input >= s->ndups) {
+		ncap = (size_t)ev->input + 16;
+		if ((ns = wcs_reallocarray(
+			 eng->ctx, s->dups, ncap, sizeof(*ns))) == NULL)
+			return (WCS_FATAL);
+		memset(ns + s->ndups, 0, (ncap - s->ndups) * sizeof(*ns));
+		s->dups = ns;
+		s->ndups = ncap;
+	}
+	s->dups[ev->input]++;
+	return (WCS_OK);
+}
+
+uint64_t
+wcs_engine_input_duplicates(const struct wcs_engine *eng, size_t i)
+{
+	return (i < eng->seen.ndups ? eng->seen.dups[i] : 0);
+}
+
+uint64_t
+wcs_engine_unchecked_records(const struct wcs_engine *eng)
+{
+	return (eng->seen.unchecked);
+}
+
 int
 wcs_engine_feed(struct wcs_engine *eng, const struct wcs_event *ev)
 {
 	struct host *h;
+	bool dup;
 	int rc;
 
 	if ((eng->clock = event_clock(eng, ev)) == CLOCK_NONE)
 		return (WCS_FATAL);
+	if ((rc = seen_before(eng, ev, &dup)) != WCS_OK || dup)
+		return (rc);
 	if (fanout_wants(ev) &&
 	    (rc = fanout_add(eng->fanout, ev, eng->clock)) != WCS_OK)
 		return (rc);

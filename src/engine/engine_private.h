@@ -21,6 +21,19 @@ struct ks_timeline {
 };
 
 #define DETAIL_CACHE 4096 /* a power of two */
+/* Windows event records remembered to drop a second copy: 64 MiB at most;
+ * past it, records are no longer checked (counted). */
+#define SEEN_RECORDS_MAX (1u << 22)
+
+/* (Computer, Channel, EventRecordID) of the records read, as 64-bit
+ * fingerprints: the same record in two files is one observation. */
+struct seen_records {
+	uint64_t *slots; /* 0 = empty */
+	size_t cap, n;
+	uint64_t unchecked; /* past SEEN_RECORDS_MAX */
+	uint64_t *dups; /* per input: copies dropped */
+	size_t ndups;
+};
 
 struct wcs_engine {
 	struct wcs_ctx *ctx;
@@ -41,6 +54,7 @@ struct wcs_engine {
 	/* Evidence details repeat across hosts (the kill-switch name, the
 	 * worm's command lines): the last one per slot is shared. */
 	const char *detail_cache[DETAIL_CACHE];
+	struct seen_records seen;
 	bool finished;
 };
 

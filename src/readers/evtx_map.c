@@ -23,6 +23,7 @@ enum evtx_capture {
 	CAP_NONE = 0,
 	CAP_EVENTID,
 	CAP_RECORDID,
+	CAP_CHANNEL,
 	CAP_COMPUTER,
 	CAP_DATA
 };
@@ -53,6 +54,7 @@ wcs_evtx_rec_reset(struct wcs_evtx_rec *rec)
 	/* Only the fields in use are cleared: data[] is 2 KiB. */
 	rec->provider = rec->event_id = rec->system_time = NULL;
 	rec->record_id = rec->computer = rec->exec_pid = NULL;
+	rec->channel = NULL;
 	rec->ndata = rec->ndropped = 0;
 	rec->depth = 0;
 	rec->section = WCS_EVTX_SEC_NONE;
@@ -158,6 +160,8 @@ system_start(
 		return (rec_capture(rec, CAP_RECORDID, NULL));
 	if (strcmp(name, "Computer") == 0 && rec->computer == NULL)
 		return (rec_capture(rec, CAP_COMPUTER, NULL));
+	if (strcmp(name, "Channel") == 0 && rec->channel == NULL)
+		return (rec_capture(rec, CAP_CHANNEL, NULL));
 	if (strcmp(name, "Execution") == 0)
 		return (rec_keep_attr(rec, &rec->exec_pid, atts, "ProcessID"));
 	return (WCS_OK);
@@ -261,6 +265,9 @@ wcs_evtx_end(struct wcs_evtx_rec *rec)
 			break;
 		case CAP_COMPUTER:
 			rec->computer = v;
+			break;
+		case CAP_CHANNEL:
+			rec->channel = v;
 			break;
 		case CAP_DATA:
 			rec->data[rec->ndata].name = rec->capture_name;
@@ -580,6 +587,9 @@ wcs_evtx_map(const struct wcs_evtx_rec *rec, struct wcs_event *ev)
 	ev->kind = m->kind;
 	ev->event_id = (uint32_t)id;
 	ev->host = evtx_value(rec->computer);
+	ev->channel = evtx_value(rec->channel);
+	if (!evtx_number(rec->record_id, UINT64_MAX, &ev->record_id))
+		ev->record_id = 0;
 	/*
 	 * Outside Sysmon, pid is the process that logged the event
 	 * (services.exe for 7045, LSASS for 4624 and 4697) unless a Data

@@ -56,6 +56,7 @@ struct wcs_evtx_rec {
 	const char *event_id;
 	const char *system_time;
 	const char *record_id;
+	const char *channel;
 	const char *computer;
 	const char *exec_pid;
 	struct wcs_evtx_field data[WCS_EVTX_MAX_DATA];

@@ -81,6 +81,8 @@ wcs_report_notes(const struct wcs_input_stats *in, const char **notes)
 		notes[n++] = "UTF-16 text converted to UTF-8";
 	if (in->clock_note != NULL)
 		notes[n++] = in->clock_note;
+	if (in->dup_note != NULL)
+		notes[n++] = in->dup_note;
 	if (in->file_note[0] != '\0')
 		notes[n++] = in->file_note;
 	if (in->log_note[0] != '\0')

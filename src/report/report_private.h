@@ -38,7 +38,7 @@ const char *wcs_report_score(double score, char *buf, size_t len);
 
 /* The notes an input's report carries ("local times read as UTC ..."),
  * NULL-terminated, in a fixed order.  notes holds WCS_NOTES_MAX + 1. */
-#define WCS_NOTES_MAX 6
+#define WCS_NOTES_MAX 7
 size_t wcs_report_notes(const struct wcs_input_stats *in, const char **notes);
 
 /*

@@ -93,6 +93,22 @@ head -1 "$tmp/wc.csv" | grep -q '^rank,ip,names,verdict' && ok "CSV header first
 grep -q 'Patient-zero candidates' "$tmp/wc.txt" && ok "text report" || not_ok "text report"
 json_ok "$tmp/wc.json" && ok "JSON report passes check_json.py" || not_ok "JSON: $(cat "$tmp/json.err")"
 
+# --- one record collected twice is one observation ----------------------
+# The host's own Security log and a collector's copy (a backup, one file
+# passed twice): the same Computer, Channel and EventRecordID.
+rec() { # rec RECORD-ID SECONDS
+	echo "<Event xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><System><Provider Name=\"Microsoft-Windows-Security-Auditing\"/><EventID>4688</EventID><TimeCreated SystemTime=\"2017-05-12T07:45:0$2.000Z\"/><EventRecordID>$1</EventRecordID><Channel>Security</Channel><Computer>WS024.corp.example</Computer></System><EventData><Data Name=\"NewProcessName\">C:\\ProgramData\\q\\tasksche.exe</Data><Data Name=\"CommandLine\">tasksche.exe /i</Data></EventData></Event>"
+}
+{ rec 101 1; rec 102 2; rec 103 3; } >"$tmp/own.xml"
+{ rec 102 2; rec 103 3; rec 104 4; } >"$tmp/collector.xml"
+{ rec 101 1; rec 102 2; rec 103 3; rec 104 4; } >"$tmp/union.xml"
+"$wcscan" -f json -o "$tmp/dup.json" "$tmp/own.xml" "$tmp/collector.xml" 2>/dev/null
+"$wcscan" -f json -o "$tmp/union.json" "$tmp/union.xml" 2>/dev/null
+[ "$(jq_py "$tmp/dup.json" "d['hosts'][0]['evidence_total'], d['inputs'][1]['notes'][-1][:2]")" = \
+	"$(jq_py "$tmp/union.json" "d['hosts'][0]['evidence_total']") 2 " ] &&
+	ok "a record in two files counts once (as the 4 records in one file; 2 copies noted)" ||
+	not_ok "copies: $(jq_py "$tmp/dup.json" "d['hosts'][0]['evidence_total'], d['inputs'][1]['notes']")"
+
 # --- -o: atomic, never through a symlink -----------------------------------
 echo precious >"$tmp/precious"
 ln -s "$tmp/precious" "$tmp/out.json"

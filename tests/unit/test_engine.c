@@ -634,6 +634,56 @@ test_network_signature_needs_failed_lookup_and_timing(void **state)
 	assert_true(find(res, "10.0.2.10")->verdict != WCS_VERDICT_INFECTED);
 }
 
+/*
+ * The host's own Security log and a collector's copy hold the same
+ * records: one observation each.  A record with another EventRecordID,
+ * or from another computer, is another observation.
+ */
+static void
+test_duplicate_records_count_once(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+	const struct wcs_host *h;
+	struct wcs_event ev;
+	uint32_t input;
+	int i;
+
+	for (input = 0; input < 2; input++) {
+		for (i = 0; i < 3; i++) {
+			wcs_event_clear(&ev);
+			ev.kind = WCS_EV_PROCESS;
+			ev.event_id = 4688;
+			ev.host = input == 0 ? "WS05" : "ws05.corp.example";
+			ev.channel = input == 0 ? "Security" : "security";
+			ev.record_id = 1000 + (uint64_t)i;
+			ev.ts_us = at(15, 0, i);
+			ev.image = "C:\\WINDOWS\\mssecsvc.exe";
+			ev.input = input;
+			ev.line = (uint64_t)i + 1;
+			feed(f, &ev);
+		}
+	}
+	/* The same record number from another computer is not a copy. */
+	wcs_event_clear(&ev);
+	ev.kind = WCS_EV_PROCESS;
+	ev.event_id = 4688;
+	ev.host = "WS06";
+	ev.channel = "Security";
+	ev.record_id = 1000;
+	ev.ts_us = at(15, 1, 0);
+	ev.image = "C:\\WINDOWS\\mssecsvc.exe";
+	ev.input = 1;
+	feed(f, &ev);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	h = find(res, "WS05");
+	assert_int_equal(h->evidence_total, 3);
+	assert_int_equal(h->nevidence, 3);
+	assert_int_equal(find(res, "WS06")->evidence_total, 1);
+	assert_int_equal(wcs_engine_input_duplicates(f->eng, 0), 0);
+	assert_int_equal(wcs_engine_input_duplicates(f->eng, 1), 3);
+}
+
 int
 main(void)
 {
@@ -654,6 +704,8 @@ main(void)
 		    test_skew_estimate, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_clocks_per_machine, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_duplicate_records_count_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_timing_join_and_presumed_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(
