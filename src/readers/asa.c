@@ -11,6 +11,17 @@
  * and the device's name, sometimes followed by the ASA's stamp too (which
  * is preferred, having a year); "<PRI>" and RFC 5424's "1 " in front.  A
  * message without any stamp cannot be placed in time and is rejected.
+ * The ASA's stamp may end in the zone "clock timezone" named ("Apr 15
+ * 2014 09:34:34 EDT:"): a zone it names keeps that zone, and such a stamp
+ * is preferred to any other; --tz dates only stamps without one (a name
+ * not in asa_zone's table, such as "MSK/MSD", counts as none).
+ *
+ * The tag may carry the message class ("%ASA-session-5-106100:") and the
+ * colon after the ID may be missing.  With "names" configured an endpoint
+ * is an object's name ("dmz:OCSP_Server/5678"): the event keeps the port
+ * and the name (ev->name) and has no address for that end; a message
+ * whose two ends are both names is rejected, naming them.  Interface
+ * names may hold ':' (contexts: "v1:outside:10.8.1.9/54864").
  *
  * Messages read (format from Cisco's "ASA Series Syslog Messages"):
  *
@@ -41,8 +52,10 @@
  * are denied.  Other message IDs are ignored, as are other programs'
  * lines.
  */
+#include <limits.h>
 #include <string.h>
 
+#include "wcscan/pool.h"
 #include "readers_private.h"
 
 #define ASA_CONNS 4096 /* Built directions remembered for Teardown */
@@ -62,36 +75,121 @@ struct asa_state {
 struct asa_stamp {
 	struct wcs_lu_syslog sl; /* BSD or ISO, as for syslog */
 	bool own; /* the ASA's "Mmm dd yyyy" stamp, in sl.civ */
+	bool zoned; /* an ASA stamp with a zone it names: zone_s */
 	bool found;
+	long zone_s; /* the zone's offset east of UTC, in seconds */
 };
 
-/* Try each kind of stamp at s. */
+/*
+ * Zone names the ASA may print after its stamp ("logging timestamp" with
+ * "clock timezone NAME hours", "clock summer-time NAME"): the usual
+ * abbreviations with one meaning.  A name the ASA was given that is not
+ * here (or "MSK/MSD") reads as no zone: local time, --tz.
+ */
+static long
+asa_zone(const char *s, size_t len)
+{
+	static const struct {
+		char name[6];
+		short min; /* east of UTC */
+	} zones[] = {
+		{ "UTC", 0 },
+		{ "GMT", 0 },
+		{ "WET", 0 },
+		{ "WEST", 60 },
+		{ "BST", 60 },
+		{ "CET", 60 },
+		{ "CEST", 120 },
+		{ "MET", 60 },
+		{ "MEST", 120 },
+		{ "EET", 120 },
+		{ "EEST", 180 },
+		{ "MSK", 180 },
+		{ "EST", -300 },
+		{ "EDT", -240 },
+		{ "CST", -360 },
+		{ "CDT", -300 },
+		{ "MST", -420 },
+		{ "MDT", -360 },
+		{ "PST", -480 },
+		{ "PDT", -420 },
+		{ "AKST", -540 },
+		{ "AKDT", -480 },
+		{ "HST", -600 },
+		{ "JST", 540 },
+		{ "KST", 540 },
+		{ "SGT", 480 },
+		{ "HKT", 480 },
+		{ "AWST", 480 },
+		{ "ACST", 570 },
+		{ "ACDT", 630 },
+		{ "AEST", 600 },
+		{ "AEDT", 660 },
+		{ "NZST", 720 },
+		{ "NZDT", 780 },
+	};
+	size_t i;
+
+	for (i = 0; i < WCS_NELEM(zones); i++) {
+		if (strlen(zones[i].name) == len &&
+		    memcmp(zones[i].name, s, len) == 0)
+			return (zones[i].min * 60L);
+	}
+	return (LONG_MIN);
+}
+
+/* " EDT:" after an ASA stamp at s: sets the zone; false when none. */
+static bool
+asa_stamp_zone(const char *s, size_t len, struct asa_stamp *st)
+{
+	size_t n;
+
+	if (len < 3 || s[0] != ' ')
+		return (false);
+	for (n = 1; n < len && n < 6 && s[n] >= 'A' && s[n] <= 'Z'; n++)
+		;
+	if (n == 1 || n == len || s[n] != ':' ||
+	    (st->zone_s = asa_zone(s + 1, n - 1)) == LONG_MIN)
+		return (false);
+	st->zoned = true;
+	return (true);
+}
+
+/* Try each kind of stamp at s, and the zone after an ASA one. */
 static size_t
 asa_stamp_at(const char *s, size_t len, struct asa_stamp *st)
 {
 	size_t n;
 
-	if ((n = wcs_lu_bsd_year_stamp(s, len, &st->sl.civ)) > 0) {
+	memset(st, 0, sizeof(*st));
+	if ((n = wcs_lu_bsd_year_stamp(s, len, &st->sl.civ)) > 0)
 		st->own = true;
-		st->found = true;
-		return (n);
-	}
-	if ((n = wcs_lu_bsd_stamp(s, len, &st->sl.civ)) > 0) {
+	else if ((n = wcs_lu_bsd_stamp(s, len, &st->sl.civ)) > 0)
 		st->sl.form = WCS_LU_SYSLOG_BSD;
-		st->found = true;
-		return (n);
-	}
-	if ((n = wcs_time_parse_iso(s, len, &st->sl.ts, &st->sl.has_zone)) >
-		0 &&
-	    s[10] == 'T') {
+	else if ((n = wcs_time_parse_iso(
+		      s, len, &st->sl.ts, &st->sl.has_zone)) > 0 &&
+		 s[10] == 'T')
 		st->sl.form = WCS_LU_SYSLOG_ISO;
-		st->found = true;
-		return (n);
-	}
-	return (0);
+	else
+		return (0);
+	st->found = true;
+	if (st->sl.form != WCS_LU_SYSLOG_ISO)
+		(void)asa_stamp_zone(s + n, len - n, st);
+	return (n);
 }
 
-/* The header before "%ASA-": its stamps, the ASA's own preferred. */
+/* How much a stamp says: a zone, then a year. */
+static int
+asa_stamp_rank(const struct asa_stamp *st)
+{
+	return ((st->zoned ? 2 : 0) + (st->own ? 1 : 0));
+}
+
+/*
+ * The header before "%ASA-": its stamps, the one that says most preferred,
+ * else the first.  "May 12 15:03:05 fw01 : May 12 2017 15:03:01:", "Nov 03
+ * 02:08:12 :Nov 03 01:55:39 EDT:": a receiver's stamp, then the ASA's.
+ */
 static void
 asa_header(const char *s, size_t len, struct asa_stamp *st)
 {
@@ -109,25 +207,51 @@ asa_header(const char *s, size_t len, struct asa_stamp *st)
 	}
 	if ((n = asa_stamp_at(s + i, len - i, st)) > 0)
 		i += n;
-	if (st->own)
-		return;
-	/* "May 12 15:03:05 fw01 : May 12 2017 15:03:01:" */
-	for (; i < len; i++) {
-		if (s[i] != ' ' || i + 1 == len)
+	for (; i < len && asa_stamp_rank(st) < 3; i++) {
+		if ((s[i] != ' ' && s[i] != ':') || i + 1 == len)
 			continue;
-		memset(&later, 0, sizeof(later));
-		if (wcs_lu_bsd_year_stamp(
-			s + i + 1, len - i - 1, &later.sl.civ) > 0) {
-			later.own = later.found = true;
+		if (asa_stamp_at(s + i + 1, len - i - 1, &later) > 0 &&
+		    later.sl.form != WCS_LU_SYSLOG_ISO &&
+		    (!st->found || asa_stamp_rank(&later) > asa_stamp_rank(st)))
 			*st = later;
-			return;
-		}
 	}
 }
 
-/* "IF:addr/port", "addr/port" or "IF/addr(port)"; port 0 if none. */
+/* What an endpoint token gave. */
+enum asa_end { END_BAD = 0, END_ADDR, END_NAME };
+
+/*
+ * Whether s[0..len) can be an object or host name: "OCSP_Server", not a
+ * mistyped address ("10.1.1.300" has no letter).
+ */
 static bool
-asa_endpoint(struct wcs_span t, bool acl, struct wcs_addr *a, uint16_t *port)
+asa_object_name(const char *s, size_t len)
+{
+	bool letter = false;
+	size_t i;
+
+	if (len == 0 || len > 64)
+		return (false);
+	for (i = 0; i < len; i++) {
+		if ((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_')
+			letter = true;
+		else if (!((s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+			     s[i] == '.'))
+			return (false);
+	}
+	return (letter);
+}
+
+/*
+ * "IF:addr/port", "addr/port" or "IF/addr(port)"; port 0 if none.  An
+ * interface name may hold ':' ("v1:outside:10.8.1.9/54864", contexts).
+ * With names configured the ASA writes an object's name in place of its
+ * address ("dmz:OCSP_Server/5678"): END_NAME, *name set, no address.
+ */
+static enum asa_end
+asa_endpoint(struct wcs_span t, bool acl, struct wcs_addr *a, uint16_t *port,
+    struct wcs_span *name)
 {
 	const char *p, *end = t.p + t.len, *sep;
 	uint64_t v;
@@ -141,29 +265,74 @@ asa_endpoint(struct wcs_span t, bool acl, struct wcs_addr *a, uint16_t *port)
 	if (acl) {
 		/* "outside/10.0.0.1(445)": the interface name ends at '/'. */
 		if ((sep = memchr(t.p, '/', (size_t)(end - t.p))) == NULL)
-			return (false);
+			return (END_BAD);
 		p = sep + 1;
 		if ((sep = memchr(p, '(', (size_t)(end - p))) == NULL ||
 		    end[-1] != ')' ||
 		    !wcs_lu_uint(sep + 1, (size_t)(end - sep - 2), 65535, &v))
-			return (false);
+			return (END_BAD);
 		*port = (uint16_t)v;
-		return (wcs_addr_parse(p, (size_t)(sep - p), a));
+		end = sep;
+	} else {
+		for (sep = end; sep > t.p && sep[-1] != '/'; sep--)
+			;
+		if (sep > t.p) {
+			if (!wcs_lu_uint(sep, (size_t)(end - sep), 65535, &v))
+				return (END_BAD);
+			*port = (uint16_t)v;
+			end = sep - 1;
+		}
+		p = t.p;
 	}
-	for (sep = end; sep > t.p && sep[-1] != '/'; sep--)
+	if (wcs_addr_parse(p, (size_t)(end - p), a))
+		return (END_ADDR);
+	/* "inside:10.0.0.9", "v1:inside:fe80::1": after an interface. */
+	for (sep = p; sep < end; sep++) {
+		if (*sep == ':' &&
+		    wcs_addr_parse(sep + 1, (size_t)(end - sep - 1), a))
+			return (END_ADDR);
+	}
+	for (sep = end; sep > p && sep[-1] != ':'; sep--)
 		;
-	if (sep > t.p) {
-		if (!wcs_lu_uint(sep, (size_t)(end - sep), 65535, &v))
-			return (false);
-		*port = (uint16_t)v;
-		end = sep - 1;
+	if (!asa_object_name(sep, (size_t)(end - sep)))
+		return (END_BAD);
+	name->p = sep;
+	name->len = (size_t)(end - sep);
+	return (END_NAME);
+}
+
+/*
+ * Both endpoints of a message into ev.  One given by name keeps its port
+ * and the name (ev->name) but no address; both by name cannot place the
+ * connection at all, and the line is rejected.  WCS_OK, WCS_WARN or
+ * WCS_FATAL.
+ */
+static int
+asa_ends(struct wcs_lu_reader *r, struct wcs_span from, struct wcs_span to,
+    bool acl, struct wcs_event *ev)
+{
+	struct wcs_span nf = { NULL, 0 }, nt = { NULL, 0 }, *n;
+	enum asa_end ef, et;
+
+	if ((ef = asa_endpoint(from, acl, &ev->src, &ev->sport, &nf)) ==
+	    END_BAD)
+		return (wcs_lu_reject(r->ctx, "endpoint", from));
+	if ((et = asa_endpoint(to, acl, &ev->dst, &ev->dport, &nt)) == END_BAD)
+		return (wcs_lu_reject(r->ctx, "endpoint", to));
+	if (ef == END_NAME && et == END_NAME) {
+		if (r->ctx != NULL)
+			wcs_set_error(r->ctx, WCS_EPARSE,
+			    "bad endpoints '%.*s' and '%.*s': object names, "
+			    "no address",
+			    (int)(nf.len > 64 ? 64 : nf.len), nf.p,
+			    (int)(nt.len > 64 ? 64 : nt.len), nt.p);
+		return (WCS_WARN);
 	}
-	if (wcs_addr_parse(t.p, (size_t)(end - t.p), a))
-		return (true);
-	/* "inside:10.0.0.9": interface names hold no ':'. */
-	if ((p = memchr(t.p, ':', (size_t)(end - t.p))) == NULL)
-		return (false);
-	return (wcs_addr_parse(p + 1, (size_t)(end - p - 1), a));
+	n = ef == END_NAME ? &nf : et == END_NAME ? &nt : NULL;
+	if (n != NULL && r->pool != NULL &&
+	    (ev->name = wcs_pool_strndup(r->pool, n->p, n->len)) == NULL)
+		return (WCS_FATAL);
+	return (WCS_OK);
 }
 
 /* Index of the word lit among t[from..n), or n. */
@@ -204,13 +373,14 @@ asa_swap(struct wcs_event *ev)
 
 /* 302013-302016: Built and Teardown. */
 static int
-asa_conn(struct wcs_ctx *ctx, struct asa_state *st, const struct wcs_span *t,
-    size_t n, bool built, struct wcs_event *ev)
+asa_conn(struct asa_state *st, const struct wcs_span *t, size_t n, bool built,
+    struct wcs_event *ev)
 {
+	struct wcs_ctx *ctx = st->lr.ctx;
 	struct asa_conn *c = NULL;
 	size_t i = 1, f, to;
 	uint64_t id = 0;
-	int outbound = -1, p;
+	int outbound = -1, p, rc;
 
 	if (built) {
 		if (n < 2)
@@ -235,12 +405,8 @@ asa_conn(struct wcs_ctx *ctx, struct asa_state *st, const struct wcs_span *t,
 	if ((p = asa_proto(t[i])) < 0)
 		return (wcs_lu_reject_n(ctx, "protocol", t[i].p, t[i].len));
 	ev->proto = (uint8_t)p;
-	if (!asa_endpoint(t[f + 1], false, &ev->src, &ev->sport))
-		return (
-		    wcs_lu_reject_n(ctx, "endpoint", t[f + 1].p, t[f + 1].len));
-	if (!asa_endpoint(t[to + 1], false, &ev->dst, &ev->dport))
-		return (wcs_lu_reject_n(
-		    ctx, "endpoint", t[to + 1].p, t[to + 1].len));
+	if ((rc = asa_ends(&st->lr, t[f + 1], t[to + 1], false, ev)) != WCS_OK)
+		return (rc);
 	if (st->conns != NULL)
 		c = &st->conns[id % ASA_CONNS];
 	if (built) {
@@ -262,11 +428,12 @@ asa_conn(struct wcs_ctx *ctx, struct asa_state *st, const struct wcs_span *t,
 
 /* 106023: "Deny tcp src IF:a/p dst IF:b/q by access-group ...". */
 static int
-asa_106023(struct wcs_ctx *ctx, const struct wcs_span *t, size_t n,
+asa_106023(struct wcs_lu_reader *r, const struct wcs_span *t, size_t n,
     struct wcs_event *ev)
 {
 	size_t s = asa_word(t, n, 1, "src"), d;
-	int p;
+	struct wcs_ctx *ctx = r->ctx;
+	int p, rc;
 
 	d = asa_word(t, n, s, "dst");
 	if (s + 1 >= n || d + 1 >= n || s < 2)
@@ -277,23 +444,20 @@ asa_106023(struct wcs_ctx *ctx, const struct wcs_span *t, size_t n,
 		return (
 		    wcs_lu_reject_n(ctx, "protocol", t[s - 1].p, t[s - 1].len));
 	ev->proto = (uint8_t)p;
-	if (!asa_endpoint(t[s + 1], false, &ev->src, &ev->sport))
-		return (
-		    wcs_lu_reject_n(ctx, "endpoint", t[s + 1].p, t[s + 1].len));
-	if (!asa_endpoint(t[d + 1], false, &ev->dst, &ev->dport))
-		return (
-		    wcs_lu_reject_n(ctx, "endpoint", t[d + 1].p, t[d + 1].len));
+	if ((rc = asa_ends(r, t[s + 1], t[d + 1], false, ev)) != WCS_OK)
+		return (rc);
 	ev->action = WCS_ACT_DENY;
 	return (WCS_OK);
 }
 
 /* 106100: "access-list ACL denied tcp IF/a(p) -> IF/b(q) hit-cnt ...". */
 static int
-asa_106100(struct wcs_ctx *ctx, const struct wcs_span *t, size_t n,
+asa_106100(struct wcs_lu_reader *r, const struct wcs_span *t, size_t n,
     struct wcs_event *ev)
 {
 	size_t a = asa_word(t, n, 0, "->");
-	int p;
+	struct wcs_ctx *ctx = r->ctx;
+	int p, rc;
 
 	if (a < 4 || a + 1 >= n || !wcs_lu_eq(t[0], "access-list"))
 		return (wcs_lu_reject_n(
@@ -308,12 +472,8 @@ asa_106100(struct wcs_ctx *ctx, const struct wcs_span *t, size_t n,
 	if ((p = asa_proto(t[3])) < 0)
 		return (wcs_lu_reject_n(ctx, "protocol", t[3].p, t[3].len));
 	ev->proto = (uint8_t)p;
-	if (!asa_endpoint(t[a - 1], true, &ev->src, &ev->sport))
-		return (
-		    wcs_lu_reject_n(ctx, "endpoint", t[a - 1].p, t[a - 1].len));
-	if (!asa_endpoint(t[a + 1], true, &ev->dst, &ev->dport))
-		return (
-		    wcs_lu_reject_n(ctx, "endpoint", t[a + 1].p, t[a + 1].len));
+	if ((rc = asa_ends(r, t[a - 1], t[a + 1], true, ev)) != WCS_OK)
+		return (rc);
 	/* ICMP's "(port)" is its type and code. */
 	if (ev->proto != 6 && ev->proto != 17 && ev->proto != 132)
 		ev->sport = ev->dport = 0;
@@ -322,11 +482,12 @@ asa_106100(struct wcs_ctx *ctx, const struct wcs_span *t, size_t n,
 
 /* 106001, 106006, 106007, 106015, 710003: "... from a/p to b/q ...". */
 static int
-asa_from_to(struct wcs_ctx *ctx, const struct wcs_span *t, size_t n,
+asa_from_to(struct wcs_lu_reader *r, const struct wcs_span *t, size_t n,
     struct wcs_event *ev)
 {
 	size_t f = asa_word(t, n, 0, "from"), to, i;
-	int p = -1;
+	struct wcs_ctx *ctx = r->ctx;
+	int p = -1, rc;
 
 	to = asa_word(t, n, f, "to");
 	if (f + 1 >= n || to + 1 >= n)
@@ -338,35 +499,60 @@ asa_from_to(struct wcs_ctx *ctx, const struct wcs_span *t, size_t n,
 	}
 	if (p > 0)
 		ev->proto = (uint8_t)p;
-	if (!asa_endpoint(t[f + 1], false, &ev->src, &ev->sport))
-		return (
-		    wcs_lu_reject_n(ctx, "endpoint", t[f + 1].p, t[f + 1].len));
-	if (!asa_endpoint(t[to + 1], false, &ev->dst, &ev->dport))
-		return (wcs_lu_reject_n(
-		    ctx, "endpoint", t[to + 1].p, t[to + 1].len));
+	if ((rc = asa_ends(r, t[f + 1], t[to + 1], false, ev)) != WCS_OK)
+		return (rc);
 	ev->action = WCS_ACT_DENY;
 	return (WCS_OK);
 }
 
-/* Where "%ASA-n-nnnnnn: " starts, and its message ID; NULL if nowhere. */
+/*
+ * Where "%ASA-n-nnnnnn: " starts, and its message ID; NULL if nowhere.
+ * The tag may name the message class ("%ASA-session-5-106100:", with
+ * "logging ... class" set), and the colon after the ID may be missing.
+ */
 static const char *
 asa_tag(const char *s, size_t len, uint64_t *id, size_t *taglen)
 {
 	static const char *const tags[] = { "%ASA-", "%FTD-", "%PIX-" };
-	const char *p;
-	size_t i, rest;
+	const char *p, *q, *end = s + len;
+	size_t i;
 
 	for (i = 0; i < WCS_NELEM(tags); i++) {
 		if ((p = wcs_lu_casefind(s, len, tags[i])) == NULL)
 			continue;
-		rest = len - (size_t)(p - s);
-		if (rest < 15 || p[5] < '0' || p[5] > '7' || p[6] != '-' ||
-		    !wcs_lu_uint(p + 7, 6, 999999, id) || p[13] != ':')
+		for (q = p + 5; q < end && q - p < 24 && *q >= 'a' && *q <= 'z';
+		     q++)
+			;
+		if (q > p + 5 && (q == end || *q++ != '-'))
 			return (NULL);
-		*taglen = 14;
+		if (end - q < 9 || q[0] < '0' || q[0] > '7' || q[1] != '-' ||
+		    !wcs_lu_uint(q + 2, 6, 999999, id) ||
+		    (q[8] != ':' && q[8] != ' '))
+			return (NULL);
+		*taglen = (size_t)(q + 9 - p);
 		return (p);
 	}
 	return (NULL);
+}
+
+/*
+ * The stamp in UTC: a zone the stamp names is applied, --tz only to a
+ * stamp without one (and --year or the file's mtime to one without a year).
+ */
+static bool
+asa_time(
+    const struct wcs_lu_reader *r, const struct asa_stamp *st, int64_t *out)
+{
+	const struct wcs_tz *tz = st->zoned ? NULL : r->tz;
+
+	if (st->own) {
+		if (!wcs_lu_local_to_utc(&st->sl.civ, tz, out))
+			return (false);
+	} else if (!wcs_lu_syslog_time(&st->sl, &r->year, tz, out))
+		return (false);
+	if (st->zoned)
+		*out -= (int64_t)st->zone_s * WCS_USEC;
+	return (true);
 }
 
 /* One line (see wcs_line_format); st->ours says whether it was ASA's. */
@@ -404,24 +590,24 @@ asa_line(
 	switch (id) {
 	case 302013:
 	case 302015:
-		rc = asa_conn(ctx, st, t, n, true, ev);
+		rc = asa_conn(st, t, n, true, ev);
 		break;
 	case 302014:
 	case 302016:
-		rc = asa_conn(ctx, st, t, n, false, ev);
+		rc = asa_conn(st, t, n, false, ev);
 		break;
 	case 106023:
-		rc = asa_106023(ctx, t, n, ev);
+		rc = asa_106023(r, t, n, ev);
 		break;
 	case 106100:
-		rc = asa_106100(ctx, t, n, ev);
+		rc = asa_106100(r, t, n, ev);
 		break;
 	case 106001:
 	case 106006:
 	case 106007:
 	case 106015:
 	case 710003:
-		rc = asa_from_to(ctx, t, n, ev);
+		rc = asa_from_to(r, t, n, ev);
 		break;
 	default:
 		return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
@@ -434,16 +620,10 @@ asa_line(
 			wcs_set_error(ctx, WCS_EPARSE, "no timestamp");
 		return (WCS_WARN);
 	}
-	if (!wcs_lu_bidding(r)) {
-		if (stamp.own) {
-			if (!wcs_lu_local_to_utc(
-				&stamp.sl.civ, r->tz, &ev->ts_us))
-				return (wcs_lu_reject_n(ctx, "date", s, 20));
-		} else if (!wcs_lu_syslog_time(
-			       &stamp.sl, &r->year, r->tz, &ev->ts_us))
-			return (wcs_lu_reject_n(ctx, "syslog date", s, 15));
-	}
-	ev->local_time = stamp.own || WCS_LU_SYSLOG_LOCAL(&stamp.sl);
+	if (!wcs_lu_bidding(r) && !asa_time(r, &stamp, &ev->ts_us))
+		return (wcs_lu_reject_n(ctx, "date", s, (size_t)(tag - s)));
+	ev->local_time =
+	    !stamp.zoned && (stamp.own || WCS_LU_SYSLOG_LOCAL(&stamp.sl));
 	ev->year_inferred = !stamp.own && WCS_LU_SYSLOG_NOYEAR(&stamp.sl);
 	ev->kind = WCS_EV_CONN;
 	return (WCS_OK);
@@ -482,6 +662,7 @@ asa_fini(struct wcs_lu_reader *r)
 
 static const struct wcs_line_format asa_format = {
 	.state_size = sizeof(struct asa_state),
+	.pool = true,
 	.init = asa_init,
 	.fini = asa_fini,
 	.parse = asa_line,

@@ -161,6 +161,85 @@ test_asa_rejects(void **state)
 	free(got);
 }
 
+/*
+ * Cisco's "logging timestamp" stamp with the zone "clock timezone" names
+ * ("Apr 15 2014 09:34:34 EDT:") keeps that zone, whatever --tz says;
+ * --tz dates only stamps without one.
+ */
+static void
+test_asa_stamp_zone(void **state)
+{
+	struct wcs_read_opts o = { 0 };
+	struct wcs_ctx ctx;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	o.year = 2017;
+	o.tz = wcs_tz_new(&ctx, "+09:00");
+	assert_non_null(o.tz);
+	lt_expect_one("asa", "Apr 15 2014 09:34:34 EDT: " BUILT_IN, &o,
+	    "\"timestamp\":\"2014-04-15T13:34:34Z\"");
+	lt_expect_one("asa", "May 12 2017 15:03:01 UTC: " BUILT_IN, &o,
+	    "\"timestamp\":\"2017-05-12T15:03:01Z\"");
+	/* Year-less, after a receiver's stamp: the ASA's zone wins. */
+	lt_expect_one("asa", "Nov 03 02:08:12 :Nov 03 01:55:39 EDT: " BUILT_IN,
+	    &o, "\"timestamp\":\"2017-11-03T05:55:39Z\"");
+	/* No zone, or one it does not know: --tz. */
+	lt_expect_one("asa", "May 13 2017 00:03:01: " BUILT_IN, &o,
+	    "\"timestamp\":\"2017-05-12T15:03:01Z\"");
+	lt_expect_one("asa", "May 13 00:03:01 MSK/MSD: " BUILT_IN, &o,
+	    "\"timestamp\":\"2017-05-12T15:03:01Z\"");
+	lt_expect_one("asa", "May 13 2017 00:03:01 FW: " BUILT_IN, &o,
+	    "\"timestamp\":\"2017-05-12T15:03:01Z\"");
+	wcs_tz_free((struct wcs_tz *)o.tz);
+}
+
+/*
+ * Tags as ASAs write them: with the message class ("logging class"), and
+ * the ID without its colon; object names ("names" configured) in place
+ * of an address keep the port and the name; interface names with ':'.
+ */
+static void
+test_asa_tags_and_objects(void **state)
+{
+	struct wcs_read_opts o = { 0 };
+
+	(void)state;
+	o.year = 2017;
+	lt_expect_one("asa",
+	    "May 12 2017 15:03:01: %ASA-session-6-302013: Built inbound TCP "
+	    "connection 1 for outside:203.0.113.7/49152 (203.0.113.7/49152) "
+	    "to inside:10.1.1.9/445 (10.1.1.9/445)\n",
+	    &o, WANT_IN);
+	lt_expect_one("asa",
+	    "May 12 2017 15:03:01: %ASA-6-302013 Built inbound TCP "
+	    "connection 1 for outside:203.0.113.7/49152 (203.0.113.7/49152) "
+	    "to inside:10.1.1.9/445 (10.1.1.9/445)\n",
+	    &o, WANT_IN);
+	lt_expect_one("asa",
+	    "Dec 11 2018 08:01:31 127.0.0.1: %FTD-6-302013: Built outbound "
+	    "TCP connection 447236 for outside:192.0.2.222/1234 "
+	    "(192.0.2.222/1234) to dmz:OCSP_Server/5678 (OCSP_Server/5678)\n",
+	    &o,
+	    "\"src_port\":5678,\"dest_ip\":\"192.0.2.222\",\"dest_port\":1234,"
+	    "\"proto\":\"TCP\",\"action\":\"allow\",\"name\":\"OCSP_Server\"");
+	lt_expect_one("asa",
+	    "Apr 15 2013 09:36:52: %ASA-5-106100: access-list acl_dmz "
+	    "permitted tcp dmz/OCSP_Server(5678) -> identity/10.0.13.13(80) "
+	    "hit-cnt 1 first hit [0x0, 0x0]\n",
+	    &o, "\"src_port\":5678,\"dest_ip\":\"10.0.13.13\"");
+	lt_expect_one("asa",
+	    "May 12 2017 15:03:21: %ASA-4-106023: Deny udp src "
+	    "v1:outside:10.8.1.9/54864 dst v2:inside:172.16.1.3/53 by "
+	    "access-group \"outside_acl\" [0x0, 0x0]\n",
+	    &o, "\"src_ip\":\"10.8.1.9\",\"src_port\":54864");
+	lt_expect_reject("asa",
+	    "May 12 2017 15:03:22: %ASA-4-106023: Deny tcp src "
+	    "outside:Attacker_Host/51000 dst inside:File_Server/445 by "
+	    "access-group \"x\"\n",
+	    "bad endpoints 'Attacker_Host' and 'File_Server': object names");
+}
+
 static void
 test_asa_bid(void **state)
 {
@@ -178,6 +257,8 @@ main(void)
 		cmocka_unit_test(test_asa_orientation),
 		cmocka_unit_test(test_asa_denials),
 		cmocka_unit_test(test_asa_rejects),
+		cmocka_unit_test(test_asa_stamp_zone),
+		cmocka_unit_test(test_asa_tags_and_objects),
 		cmocka_unit_test(test_asa_bid),
 	};
 
