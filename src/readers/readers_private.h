@@ -366,6 +366,12 @@ enum wcs_zeek_line wcs_zeek_line(
  */
 int wcs_zeek_bid_line(const struct wcs_zeek *z, const char *path, bool ours,
     const char *line, size_t len, int rc);
+/*
+ * A Zeek transport_proto: "tcp", "udp", "icmp", or "unknown_transport"
+ * (IGMP, GRE and the other IP protocols Zeek does not dissect), which
+ * leaves *proto 0.  -1 when it is none of these.
+ */
+int wcs_zeek_proto(struct wcs_span sp);
 /* A Zeek time: epoch seconds with a fraction, or ISO 8601 (JSON). */
 bool wcs_zeek_time(struct wcs_span sp, int64_t *out);
 

@@ -211,3 +211,11 @@ wcs_zeek_bid_line(const struct wcs_zeek *z, const char *path, bool ours,
 	    (len >= 11 && memcmp(line, "#separator ", 11) == 0 ? 8 * 11 : 0) +
 	    (rc == WCS_OK ? 8 * 24 : 0));
 }
+
+int
+wcs_zeek_proto(struct wcs_span sp)
+{
+	if (wcs_lu_eq(sp, "unknown_transport"))
+		return (0);
+	return (wcs_lu_proto(sp));
+}

@@ -5,7 +5,9 @@
  *	    tcp	-	3.1	0	0	REJ	...
  *
  * Fields used: ts, id.orig_h and id.orig_p (the originator: src),
- * id.resp_h and id.resp_p (the responder: dst), proto, conn_state.
+ * id.resp_h and id.resp_p (the responder: dst), proto, conn_state.  A
+ * proto of "unknown_transport" (Zeek's transport_proto for IGMP, GRE and
+ * the like) is read with the protocol unknown.
  *
  * Zeek watches the wire; it does not decide.  So the action stays unknown
  * except for conn_state REJ: the responder answered the SYN with a RST,
@@ -89,7 +91,7 @@ zc_line(
 	if (!zc_port(v[F_RP], &ev->dport))
 		return (wcs_lu_reject(ctx, "id.resp_p", v[F_RP]));
 	if (v[F_PROTO].len > 0) {
-		if ((p = wcs_lu_proto(v[F_PROTO])) < 0)
+		if ((p = wcs_zeek_proto(v[F_PROTO])) < 0)
 			return (wcs_lu_reject(ctx, "proto", v[F_PROTO]));
 		ev->proto = (uint8_t)p;
 	}

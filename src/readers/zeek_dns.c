@@ -125,7 +125,7 @@ zd_line(
 	if (!zd_port(v[F_RP], &ev->dport))
 		return (wcs_lu_reject(ctx, "id.resp_p", v[F_RP]));
 	if (v[F_PROTO].len > 0) {
-		if ((p = wcs_lu_proto(v[F_PROTO])) < 0)
+		if ((p = wcs_zeek_proto(v[F_PROTO])) < 0)
 			return (wcs_lu_reject(ctx, "proto", v[F_PROTO]));
 		ev->proto = (uint8_t)p;
 	}

@@ -52,6 +52,29 @@ test_zeek_conn_rows(void **state)
 	    "\"timestamp\":\"2017-05-12T15:03:01Z\",\"event_type\":\"conn\"");
 }
 
+/*
+ * Zeek's transport_proto enum is unknown_transport, tcp, udp or icmp: a
+ * clean conn.log with IGMP rows must read whole (and pass --strict).
+ */
+static void
+test_zeek_conn_unknown_transport(void **state)
+{
+	(void)state;
+	lt_expect_one("zeek-conn",
+	    ZC_HDR "1494601381.5\t10.0.0.1\t0\t224.0.0.22\t0\t"
+		   "unknown_transport\tOTH\n",
+	    NULL,
+	    "\"src_ip\":\"10.0.0.1\",\"dest_ip\":\"224.0.0.22\",\"source\"");
+	lt_expect_one("zeek-conn",
+	    "{\"ts\":1494601381.5,\"id.orig_h\":\"10.0.0.1\",\"id.orig_p\":0,"
+	    "\"id.resp_h\":\"224.0.0.1\",\"id.resp_p\":0,\"proto\":"
+	    "\"unknown_transport\",\"conn_state\":\"OTH\"}\n",
+	    NULL, "\"dest_ip\":\"224.0.0.1\"");
+	lt_expect_reject("zeek-conn",
+	    ZC_HDR "1494601381.5\t10.0.0.1\t0\t224.0.0.22\t0\tsctpish\tOTH\n",
+	    "bad proto 'sctpish'");
+}
+
 static void
 test_zeek_conn_rejects(void **state)
 {
@@ -90,6 +113,7 @@ main(void)
 	const struct CMUnitTest t[] = {
 		cmocka_unit_test(test_zeek_conn_golden),
 		cmocka_unit_test(test_zeek_conn_rows),
+		cmocka_unit_test(test_zeek_conn_unknown_transport),
 		cmocka_unit_test(test_zeek_conn_rejects),
 		cmocka_unit_test(test_zeek_conn_bid),
 	};
