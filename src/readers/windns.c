@@ -7,11 +7,25 @@
  * that is: date, time, thread, PACKET, packet pointer, UDP/TCP, Snd/Rcv,
  * remote address, xid, "R" for a response, opcode, [flags hex, flag
  * letters, rcode], question type and the question name in wire-like form.
- * The file starts with a preamble (creation or wrap notice, the "Message
- * logging key" and its indented description); with details enabled,
- * indented dumps follow the packet lines.  Those are ignored, as are
- * non-PACKET lines (EVENT, Note:).  Notify and update packets (opcode N,
- * U) are ignored too: only queries matter here.
+ * The question name may also be written dotted (".www.name.com.", as some
+ * servers' logs have it after "UDP  Rcv" with two blanks).  The file
+ * starts with a preamble (creation or wrap notice, the "Message logging
+ * key" and its indented description), which is ignored, as are non-PACKET
+ * lines (EVENT, Note:).  Notify and update packets (opcode N, U) are
+ * ignored too: only queries matter here.
+ *
+ * With "details" enabled a dump of the packet follows its line: "UDP
+ * response info at ...", indented lines, the sections, and a blank line.
+ * The dump belongs to the packet's record (one record, not one per line);
+ * the DATA lines of its ANSWER SECTION are the response's answers, kept
+ * as logged (names written dotted), joined by ",":
+ *
+ *	    ANSWER SECTION:
+ *	    Offset = 0x0020, RR count = 0
+ *	    Name      "[C00C](3)www(4)name(3)com(0)"
+ *	      TYPE   A  (1)
+ *	      ...
+ *	      DATA   93.184.216.34
  *
  * Directions: a query received (Rcv, no R) comes from a client: src is the
  * remote address.  A response sent (Snd R) goes to a client: src is still
@@ -162,8 +176,39 @@ dns_date(
 }
 
 /*
+ * A name written dotted, a dot for each length of the wire form:
+ * ".ns1.example.com." -> "ns1.example.com", lower case, into out (len + 2
+ * bytes) unless it is NULL.
+ */
+static bool
+dns_dotted(char *out, const char *s, size_t len)
+{
+	size_t i, o = 0;
+	int c;
+
+	if (len < 1 || s[0] != '.' || s[len - 1] != '.')
+		return (false);
+	s++;
+	len = len > 1 ? len - 2 : 0;
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c <= ' ' || c == '(' || c == ')' || c == '"')
+			return (false);
+		if (out != NULL)
+			out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	if (out != NULL) {
+		if (o == 0)
+			out[o++] = '.';
+		out[o] = '\0';
+	}
+	return (true);
+}
+
+/*
  * "(3)www(4)name(3)com(0)" -> "www.name.com", lower case, into out (len + 2
- * bytes) unless it is NULL (bidding only checks the form).
+ * bytes) unless it is NULL (bidding only checks the form).  A label may
+ * hold a dot ("(7)ex.ample"); the dotted form is read too.
  */
 static bool
 dns_qname(char *out, const char *s, size_t len)
@@ -171,8 +216,10 @@ dns_qname(char *out, const char *s, size_t len)
 	size_t i = 0, o = 0, start, n, k;
 	int c;
 
-	if (len == 0 || s[0] != '(')
+	if (len == 0)
 		return (false);
+	if (s[0] != '(')
+		return (dns_dotted(out, s, len));
 	while (i < len && s[i] == '(') {
 		i++;
 		n = 0;
@@ -230,12 +277,12 @@ dns_preamble(const char *s, size_t len)
 }
 
 /*
- * One line (see wcs_line_format); st->order carries the file's date
- * order.
+ * One line; *packet says whether it was a PACKET line.  st->order carries
+ * the file's date order.
  */
 static int
-dns_line(
-    struct wcs_lu_reader *r, const char *s, size_t len, struct wcs_event *ev)
+dns_packet(struct wcs_lu_reader *r, const char *s, size_t len,
+    struct wcs_event *ev, bool *packet)
 {
 	enum dns_order *order = &((struct dns_state *)r)->order;
 	struct wcs_pool *pool = r->pool;
@@ -261,6 +308,7 @@ dns_line(
 	    (size_t)((lb != NULL ? lb : s + len) - (s + i)), t, WCS_NELEM(t));
 	if (n < 2 || !wcs_lu_eq(t[1], "PACKET"))
 		return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
+	*packet = true;
 	if (n < 8 || n > 9 || lb == NULL ||
 	    (rb = memchr(lb, ']', (size_t)(s + len - lb))) == NULL) {
 		if (ctx != NULL)
@@ -318,6 +366,113 @@ dns_line(
 		    ctx, "date", (struct wcs_span){ s, i > 40 ? 40 : i }));
 	ev->local_time = 1; /* the debug log writes local time, no zone */
 	return (WCS_OK);
+}
+
+/* Whether a line belongs to the dump of the packet before it. */
+static bool
+dns_detail(const char *s, size_t len)
+{
+	return (len > 0 && (s[0] == ' ' || s[0] == '\t' ||
+			       (len > 4 && (memcmp(s, "UDP ", 4) == 0 ||
+					       memcmp(s, "TCP ", 4) == 0))));
+}
+
+/*
+ * One answer's DATA ("93.184.216.34", "[C00C](3)www(4)name(3)com(0)")
+ * appended to buf (size bytes, NUL-terminated) after a ",": names dotted,
+ * the rest as logged.  What does not fit is left out.
+ */
+static void
+dns_answer(char *buf, size_t size, const char *s, size_t len)
+{
+	char name[256];
+	size_t o = strlen(buf), k = 0, i;
+
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (len > 0 && (s[0] == '(' || s[0] == '[') && len < sizeof(name)) {
+		/* Drop the "[C00C]" compression marks, then the labels. */
+		for (i = 0; i < len; i++) {
+			if (s[i] == '[') {
+				while (i < len && s[i] != ']')
+					i++;
+				continue;
+			}
+			name[k++] = s[i];
+		}
+		if (k > 0 && k + 2 <= sizeof(name) &&
+		    dns_qname(name, name, k)) {
+			s = name;
+			len = strlen(name);
+		}
+	}
+	if (len == 0 || o + (o > 0) + len + 1 > size)
+		return;
+	if (o > 0)
+		buf[o++] = ',';
+	memcpy(buf + o, s, len);
+	buf[o + len] = '\0';
+}
+
+/*
+ * The dump that follows a packet line, read as part of its record: up to
+ * a blank line (taken) or a line that is not the dump's (given back).  A
+ * response's ANSWER SECTION gives ev its answers.  rc is what the packet
+ * line came to, and what is returned (or WCS_FATAL).
+ */
+static int
+dns_details(struct wcs_lu_reader *r, int rc, struct wcs_event *ev)
+{
+	char answers[1024];
+	const char *line, *w;
+	size_t len, n;
+	bool dump = false, in_answer = false;
+
+	answers[0] = '\0';
+	while (wcs_lu_more(r, &line, &len) == WCS_OK) {
+		if (!dns_detail(line, len)) {
+			/* The blank line that ends a dump is the dump's. */
+			if (!(dump && wcs_lu_blank(line, len)))
+				wcs_lu_unread(r);
+			break;
+		}
+		dump = true;
+		for (w = line, n = len; n > 0 && (*w == ' ' || *w == '\t');
+		     w++, n--)
+			;
+		if (n > 8 && memcmp(w, "SECTION:", 8) == 0)
+			continue;
+		if (n >= 15 && memcmp(w + n - 8, "SECTION:", 8) == 0)
+			in_answer = n == 15 && memcmp(w, "ANSWER ", 7) == 0;
+		else if (in_answer && n > 5 && memcmp(w, "DATA", 4) == 0 &&
+			 (w[4] == ' ' || w[4] == '\t')) {
+			for (w += 5, n -= 5; n > 0 && (*w == ' ' || *w == '\t');
+			     w++, n--)
+				;
+			dns_answer(answers, sizeof(answers), w, n);
+		}
+	}
+	if (rc == WCS_OK && ev->dns_dir == WCS_DNS_RESPONSE &&
+	    answers[0] != '\0' &&
+	    (ev->answer = wcs_pool_strndup(
+		 r->pool, answers, strlen(answers))) == NULL)
+		return (WCS_FATAL);
+	return (rc);
+}
+
+/* One line (see wcs_line_format), a packet's with its dump. */
+static int
+dns_line(
+    struct wcs_lu_reader *r, const char *s, size_t len, struct wcs_event *ev)
+{
+	bool packet = false;
+	int rc;
+
+	rc = dns_packet(r, s, len, ev, &packet);
+	/* A rejected line's reason must not meet the dump's read errors. */
+	if (!packet || rc == WCS_WARN || rc == WCS_FATAL || wcs_lu_bidding(r))
+		return (rc);
+	return (dns_details(r, rc, ev));
 }
 
 /* The preamble's lines, and packet lines that parse. */

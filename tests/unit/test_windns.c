@@ -151,6 +151,64 @@ test_windns_rejects_and_skips(void **state)
 	free(got);
 }
 
+/*
+ * Question names written dotted (".ns1.example.com.", with "UDP  Rcv"
+ * two blanks apart, as in public samples) and labels holding a dot; the
+ * "details" dump of a response, whose ANSWER SECTION keeps the answers.
+ */
+static void
+test_windns_variants(void **state)
+{
+	static const char dump[] =
+	    "5/12/2017 4:44:01 PM 0E3C PACKET  000000D3D5A3E1D0 UDP Snd "
+	    "192.168.1.23    7c6d R Q [8180   DR  NOERROR] A      "
+	    "(3)www(4)name(3)com(0)\r\n"
+	    "UDP response info at 000000D3D5A3E1D0\r\n"
+	    "  Message:\r\n"
+	    "    QUESTION SECTION:\r\n"
+	    "    Name      \"(3)www(4)name(3)com(0)\"\r\n"
+	    "      QTYPE   A (1)\r\n"
+	    "    ANSWER SECTION:\r\n"
+	    "    Offset = 0x0020, RR count = 0\r\n"
+	    "    Name      \"[C00C](3)www(4)name(3)com(0)\"\r\n"
+	    "      TYPE   CNAME  (5)\r\n"
+	    "      DATA   [C00C](3)web(4)name(3)com(0)\r\n"
+	    "    Offset = 0x0030, RR count = 1\r\n"
+	    "      TYPE   A  (1)\r\n"
+	    "      DATA   93.184.216.34\r\n"
+	    "    AUTHORITY SECTION:\r\n"
+	    "      DATA   192.0.2.53\r\n"
+	    "\r\n";
+	struct wcs_input_stats st;
+	char *got;
+
+	(void)state;
+	lt_expect_one("windns",
+	    "4/15/2014 3:16:00 PM 0710 PACKET  0000000028FB94C0 UDP  Rcv "
+	    "69.160.33.71    8857 R Q [0080       NOERROR] A      "
+	    ".ns1.offeringsmislead.com.\n",
+	    NULL, "\"qname\":\"ns1.offeringsmislead.com\"");
+	lt_expect_one("windns",
+	    PKT("5/12/2017 4:44:01 PM",
+		"Rcv 192.168.1.23    7c6d   Q [0001   D   NOERROR] A      "
+		"(3)www(7)ex.ample(3)com(0)"),
+	    NULL, "\"qname\":\"www.ex.ample.com\"");
+	lt_expect_one("windns", dump, NULL,
+	    "\"qname\":\"www.name.com\",\"answer\":\"web.name.com,"
+	    "93.184.216.34\"");
+	/* The dump is the packet's record; the next packet is its own. */
+	got = lt_render("windns",
+	    "UDP question info at 00\n"
+	    "  orphan dump line\n" PKT("5/12/2017 4:44:01 PM",
+		QRY) "UDP question info at 000000D3D5A3E1D0\n"
+		     "  Message:\n" PKT("5/12/2017 4:44:02 PM", QRY),
+	    NULL, &st);
+	assert_int_equal(st.records, 4);
+	assert_int_equal(st.events, 2);
+	assert_int_equal(st.ignored_by[WCS_IGN_HEADER], 2);
+	free(got);
+}
+
 static void
 test_windns_bid(void **state)
 {
@@ -187,6 +245,7 @@ main(void)
 		cmocka_unit_test(test_windns_tz),
 		cmocka_unit_test(test_windns_directions),
 		cmocka_unit_test(test_windns_rejects_and_skips),
+		cmocka_unit_test(test_windns_variants),
 		cmocka_unit_test(test_windns_bid),
 	};
 
