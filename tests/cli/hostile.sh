@@ -493,9 +493,9 @@ for f in pfirewall/pfirewall_outbreak.log netfilter/netfilter_ufw.log \
 	awk '{ sub(/\r$/, "") } NR % 2 { printf "%s\r\n", $0; next } { print }' \
 		"$src/testdata/$f" >"mixed_$b"
 	strip() { sed 's/,"source":.*$//' "$1"; }
-	"$wcscan" --year 2017 --dump-events a.nd -o /dev/null "$src/testdata/$f" 2>/dev/null
-	"$wcscan" --year 2017 --dump-events b.nd -o /dev/null "crlf_$b" 2>/dev/null
-	"$wcscan" --year 2017 --dump-events c.nd -o /dev/null "mixed_$b" 2>/dev/null
+	"$wcscan" --year 2017 --dump-events a.nd -o devnull.out "$src/testdata/$f" 2>/dev/null
+	"$wcscan" --year 2017 --dump-events b.nd -o devnull.out "crlf_$b" 2>/dev/null
+	"$wcscan" --year 2017 --dump-events c.nd -o devnull.out "mixed_$b" 2>/dev/null
 	if [ -s a.nd ] && [ "$(strip a.nd)" = "$(strip b.nd)" ] && [ "$(strip a.nd)" = "$(strip c.nd)" ]; then
 		ok "line ends $b: CRLF and mixed give the same $(wc -l <a.nd) events"
 	else
@@ -515,6 +515,40 @@ awk -v n="$FORGED" 'BEGIN { for (i = 0; i < n; i++) printf "May 12 15:03:01 gw k
 st=$?
 finish_run forged "$t0"
 expect forged 0 'attempts not tracked: memory caps reached' "$FORGED $FORGED 0 0" $BIG_MB
+
+# The same number of forged sources making ordinary web requests, and as
+# many forged clients looking up the kill switch: the host table stops at
+# its cap (wcscan(1) CAPS), says how many events it could not place, and
+# stays under 1 GB (HOST_MB; 8x under AddressSanitizer).
+HOST_MB=1000
+grep -q __asan_init "$wcscan" 2>/dev/null && HOST_MB=$((HOST_MB * 8))
+t0=$(date +%s%N)
+awk -v n="$FORGED" 'BEGIN { for (i = 0; i < n; i++) printf "May 12 15:03:01 gw kernel: IN=eth0 OUT=eth1 SRC=10.%d.%d.%d DST=93.184.216.34 LEN=52 PROTO=TCP SPT=49152 DPT=80 SYN\n", int(i / 65536) % 256, int(i / 256) % 256, i % 256 }' |
+	/usr/bin/time -f %M -o forged_web.rss timeout "$TMO_FORGED" \
+		"$wcscan" --fw - --year 2017 -f json -o forged_web.json 2>forged_web.err
+st=$?
+finish_run forged_web "$t0"
+if [ "$FORGED" -gt 262144 ]; then re='events about hosts not tracked: the host table is full'; else re=''; fi
+expect forged_web 0 "$re" "$FORGED $FORGED 0 0" $HOST_MB
+# Every client is a suspicious host: the report is CSV (a JSON report of
+# a million hosts is a gigabyte), one row per host the table could hold.
+t0=$(date +%s%N)
+awk -v n="$FORGED" 'BEGIN { for (i = 0; i < n; i++) printf "May 12 15:03:%02d gw dnsmasq[812]: query[A] www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com from 10.%d.%d.%d\n", i % 60, int(i / 65536) % 256, int(i / 256) % 256, i % 256 }' |
+	/usr/bin/time -f %M -o forged_ks.rss timeout "$TMO_FORGED" \
+		"$wcscan" --dns - --year 2017 -f csv -o forged_ks.csv 2>forged_ks.err
+st=$?
+finish_run forged_ks "$t0"
+rows=$(($(wc -l <forged_ks.csv) - 1))
+want_rows=$((FORGED < 1048576 ? FORGED : 1048576))
+why=""
+[ "$st" = 1 ] || why="$why exit $st (want 1);"
+[ "$rows" = "$want_rows" ] || why="$why $rows hosts in the report (want $want_rows);"
+if [ "$FORGED" -gt 1048576 ] && ! grep -q 'events about hosts not tracked: the host table is full' forged_ks.err; then
+	why="$why no warning: $(head -c 200 forged_ks.err)"
+fi
+[ "$LIGHT" = 1 ] || awk -v m="$mb" -v c="$HOST_MB" 'BEGIN { exit !(m <= c) }' || why="$why peak RSS $mb MB > $HOST_MB MB;"
+echo "# forged_ks: exit $st, $secs s, peak RSS $mb MB, $rows hosts"
+if [ -z "$why" ]; then ok forged_ks; else not_ok "forged_ks:$why"; fi
 
 # --- output safety ----------------------------------------------------------
 # CSV: host names crafted as formulas (= + - @, tab, CR first) are
@@ -567,6 +601,98 @@ if [ "$(cat precious)" = precious ] && [ ! -L out1.json ] && [ ! -L out2.json ] 
 	[ ! -e created-elsewhere ] && python3 "$check_json" out1.json && python3 "$check_json" out2.json; then
 	ok "-o replaces planted symlinks, writes through neither"
 else not_ok "-o followed a planted symlink"; fi
+
+# --- outputs: one safe writer for every output ---------------------------
+# Devices are stand-ins made here with mknod (root only): a private null
+# (1,3) and full (1,7), so a regression damages nothing of the machine's.
+kind() { stat -c %F "$1" 2>/dev/null; }
+if [ "$(id -u)" = 0 ] && mknod out_null c 1 3 2>/dev/null && mknod out_full c 1 7 2>/dev/null; then
+	"$wcscan" -f json -o out_null ok.log 2>out_null.err
+	st=$?
+	[ "$st" = 0 ] && [ "$(kind out_null)" = "character special file" ] &&
+		ok "-o onto a character device writes in place, the device stays" ||
+		not_ok "-o onto a device: exit $st, now '$(kind out_null)'"
+	"$wcscan" -f json -o out_full ok.log 2>out_full.err
+	st=$?
+	[ "$st" = 2 ] && grep -q 'out_full: .*No space left on device' out_full.err &&
+		[ "$(kind out_full)" = "character special file" ] &&
+		ok "-o onto a full device: exit 2 naming the path and the reason" ||
+		not_ok "-o onto a full device: exit $st: $(head -c 200 out_full.err)"
+	"$wcscan" -f json -o out_dump.json --dump-events out_full ok.log 2>out_dumpfull.err
+	st=$?
+	[ "$st" = 2 ] && grep -q 'out_full: .*No space left on device' out_dumpfull.err &&
+		python3 "$check_json" out_dump.json >/dev/null 2>&1 &&
+		ok "--dump-events write failure: named, exit 2, the report still written" ||
+		not_ok "--dump-events onto a full device: exit $st: $(head -c 200 out_dumpfull.err)"
+	"$wcscan" -f json -o out_graph.json --graph out_full ok.log 2>out_graphfull.err
+	st=$?
+	[ "$st" = 2 ] && grep -q 'out_full: .*No space left on device' out_graphfull.err &&
+		python3 "$check_json" out_graph.json >/dev/null 2>&1 &&
+		ok "--graph write failure: named with its reason, exit 2, the report still written" ||
+		not_ok "--graph onto a full device: exit $st: $(head -c 200 out_graphfull.err)"
+else
+	echo "# SKIP: device outputs (mknod needs root)"
+fi
+# A FIFO is written in place, never replaced.
+mkfifo out_fifo
+timeout 20 cat out_fifo >out_fifo.got &
+reader=$!
+timeout "$TMO_FIFO" "$wcscan" -f json -o out_fifo ok.log 2>/dev/null
+st=$?
+wait $reader
+[ "$st" = 0 ] && [ "$(kind out_fifo)" = fifo ] && python3 "$check_json" out_fifo.got >/dev/null 2>&1 &&
+	ok "-o onto a FIFO writes through it, the FIFO stays" || not_ok "-o onto a FIFO: exit $st, now '$(kind out_fifo)'"
+# /dev/stdout is a symbolic link into /proc: written to, never replaced.
+"$wcscan" -f json -o /dev/stdout ok.log >out_stdout.got 2>/dev/null
+st=$?
+[ "$st" = 0 ] && [ -L /dev/stdout ] && python3 "$check_json" out_stdout.got >/dev/null 2>&1 &&
+	ok "-o /dev/stdout writes to standard output" || not_ok "-o /dev/stdout: exit $st"
+# An existing report keeps its mode and owner.
+echo old >out_mode.json
+chmod 0640 out_mode.json
+[ "$(id -u)" = 0 ] && chown nobody out_mode.json
+want=$(stat -c '%a %U' out_mode.json)
+"$wcscan" -f json -o out_mode.json ok.log 2>/dev/null
+[ "$(stat -c '%a %U' out_mode.json)" = "$want" ] && python3 "$check_json" out_mode.json >/dev/null 2>&1 &&
+	ok "-o over a report keeps its mode and owner ($want)" ||
+	not_ok "-o over a report: mode/owner now $(stat -c '%a %U' out_mode.json), was $want"
+# --graph and --dump-events never follow planted links, existing or dangling.
+echo precious >out_precious
+ln -s "$tmp/out_precious" out_g1.dot
+ln -s "$tmp/out_created-elsewhere" out_e1.nd
+"$wcscan" -f json -o out_links.json --graph out_g1.dot --dump-events out_e1.nd ok.log 2>/dev/null
+[ "$(cat out_precious)" = precious ] && [ ! -L out_g1.dot ] && [ ! -L out_e1.nd ] &&
+	[ ! -e out_created-elsewhere ] && grep -q digraph out_g1.dot && [ -s out_e1.nd ] &&
+	ok "--graph and --dump-events replace planted symlinks, write through neither" ||
+	not_ok "--graph/--dump-events followed a planted symlink"
+# Output paths are checked before any input is read: a FIFO input that no
+# one writes would block the run forever if it came first.
+mkfifo out_never
+timeout 10 "$wcscan" -f json -o out_missing/dir/r.json out_never 2>out_early.err
+st=$?
+[ "$st" = 2 ] && grep -q 'out_missing/dir/r.json: its directory does not exist' out_early.err &&
+	ok "an unwritable -o is refused before any input is read" ||
+	not_ok "-o checked late: exit $st: $(head -c 200 out_early.err)"
+"$wcscan" -f json -o out_same --graph out_same ok.log 2>out_same.err
+[ $? = 2 ] && grep -q 'named for two outputs' out_same.err && ok "one path for two outputs is refused" ||
+	not_ok "one path for two outputs"
+# SIGINT, SIGTERM, SIGHUP while reading: no temporary file is left, and
+# the exit status says which signal ended the run.
+for sig in INT TERM HUP; do
+	mkdir -p "out_sig$sig"
+	(cat ok.log; sleep 3) | "$wcscan" -f json -o "out_sig$sig/r.json" \
+		--graph "out_sig$sig/g.dot" --dump-events "out_sig$sig/e.nd" - 2>"out_sig$sig.err" &
+	pid=$!
+	sleep 1
+	kill -"$sig" "$pid"
+	wait "$pid"
+	st=$?
+	left=$(ls -A "out_sig$sig" | tr '\n' ' ')
+	want=$((128 + $(kill -l "$sig")))
+	[ "$st" = "$want" ] && [ -z "$left" ] && grep -q interrupted "out_sig$sig.err" &&
+		ok "SIG$sig while reading: nothing left behind, exit $st" ||
+		not_ok "SIG$sig: exit $st (want $want), left: $left"
+done
 
 # --- paths and file types ---------------------------------------------------
 # Inputs are opened without blocking and checked with fstat: only regular
