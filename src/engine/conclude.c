@@ -112,5 +112,6 @@ engine_conclude(struct wcs_engine *eng)
 	rc = WCS_OK;
 out:
 	wcs_free(eng->ctx, c.live);
+	wcs_free(eng->ctx, c.by_subnet);
 	return (rc);
 }

@@ -28,11 +28,20 @@
 	(CLASS_BIT(WCS_CLASS_STARTUP) | CLASS_BIT(WCS_CLASS_PERSISTENCE) | \
 	    CLASS_BIT(WCS_CLASS_ENCRYPTION) | CLASS_BIT(WCS_CLASS_SPREADING))
 
+/* Live IPv4 hosts by /24, for the sweeps of a victim's own subnet. */
+struct subnet_entry {
+	uint32_t net; /* the first three bytes */
+	uint32_t pos; /* its place in live[], to keep live's order */
+	struct host *h;
+};
+
 struct conclude {
 	struct wcs_engine *eng;
 	struct host **live; /* hosts not folded into another */
-	size_t nlive;
+	size_t nlive, livecap;
 	int64_t outbreak; /* earliest start of a host with its own evidence */
+	struct subnet_entry *by_subnet; /* live[0 .. live_indexed), IPv4 */
+	size_t nindexed, live_indexed;
 };
 
 static inline void
@@ -74,6 +83,8 @@ int engine_fold(struct wcs_engine *eng, struct host *from, struct host *to);
 int identity_fold_joins(struct wcs_engine *eng);
 /* (Re)list the hosts not folded into another. */
 bool collect_live(struct conclude *c);
+/* Add a host made while concluding to the live list. */
+bool live_add(struct conclude *c, struct host *h);
 /* The row an address stands for after joins, or NULL. */
 struct host *host_at(struct wcs_engine *eng, const struct wcs_addr *a);
 int timing_join(struct conclude *c);
@@ -88,7 +99,7 @@ bool wormlike_fanout(
     const struct wcs_engine *eng, const struct fo_source_summary *f);
 void presume_answers(struct conclude *c);
 /* When the host's sweep began, on the reference clock; NONE. */
-int64_t net_burst(struct conclude *c, const struct host *h, bool *fatal);
+int64_t net_burst(struct conclude *c, struct host *h, bool *fatal);
 int attach_fanout(struct conclude *c);
 int verdicts_own_evidence(struct conclude *c);
 int verdicts_network(struct conclude *c);

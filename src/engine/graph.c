@@ -117,7 +117,7 @@ consider(struct conclude *c, struct host *b, const struct fo_pair *p,
 	if (cand.contact == WCS_TIME_NONE)
 		return (WCS_OK);
 	a = host_at(eng, fanout_addr(eng->fanout, p->src));
-	if (a != NULL && (a == b || descends_from(a, b)))
+	if (a == b)
 		return (WCS_OK);
 	if (a != NULL && is_infected(a)) {
 		/* Infection is causal: the infector ran the worm first.  A
@@ -141,7 +141,8 @@ consider(struct conclude *c, struct host *b, const struct fo_pair *p,
 	cand.host = a;
 	cand.before = cand.contact <= b->start;
 	cand.confirmed = p->nseen >= 2;
-	if (better(&cand, best))
+	/* The ancestry walk last: it is the costly test. */
+	if (better(&cand, best) && (a == NULL || !descends_from(a, b)))
 		*best = cand;
 	return (WCS_OK);
 }
@@ -253,6 +254,64 @@ estimate_contact(const struct host *a, unsigned x, int64_t since, int64_t until,
 	return (best);
 }
 
+static uint32_t
+subnet_of(const struct wcs_addr *a)
+{
+	return ((uint32_t)a->bytes[0] << 16 | (uint32_t)a->bytes[1] << 8 |
+		a->bytes[2]);
+}
+
+static int
+subnet_cmp(const void *x, const void *y)
+{
+	const struct subnet_entry *a = x, *b = y;
+
+	if (a->net != b->net)
+		return (a->net < b->net ? -1 : 1);
+	return (a->pos < b->pos ? -1 : a->pos > b->pos);
+}
+
+/* Index the live IPv4 hosts by /24 (hosts made later are scanned). */
+static bool
+index_subnets(struct conclude *c)
+{
+	size_t i, n = 0;
+
+	wcs_free(c->eng->ctx, c->by_subnet);
+	c->nindexed = c->live_indexed = 0;
+	if ((c->by_subnet = wcs_calloc(
+		 c->eng->ctx, c->nlive + 1, sizeof(*c->by_subnet))) == NULL)
+		return (false);
+	for (i = 0; i < c->nlive; i++) {
+		if (c->live[i]->ip.family != 4)
+			continue;
+		c->by_subnet[n].net = subnet_of(&c->live[i]->ip);
+		c->by_subnet[n].pos = (uint32_t)i;
+		c->by_subnet[n].h = c->live[i];
+		n++;
+	}
+	qsort(c->by_subnet, n, sizeof(*c->by_subnet), subnet_cmp);
+	c->nindexed = n;
+	c->live_indexed = c->nlive;
+	return (true);
+}
+
+/* The first index entry of a /24 (nindexed when none). */
+static size_t
+subnet_first(const struct conclude *c, uint32_t net)
+{
+	size_t lo = 0, hi = c->nindexed, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (c->by_subnet[mid].net < net)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo);
+}
+
 /* Infected sweepers of b's /24 whose contact with b no log kept. */
 static int
 consider_estimated(struct conclude *c, struct host *b, struct candidate *best)
@@ -260,19 +319,26 @@ consider_estimated(struct conclude *c, struct host *b, struct candidate *best)
 	struct wcs_engine *eng = c->eng;
 	struct candidate cand;
 	struct host *a;
-	size_t i, n, k;
+	size_t i, n, k, lo, hi;
+	uint32_t net;
 	const struct fo_pair *const *pairs;
 	bool seen;
 	int64_t late;
 
 	if (b->ip.family != 4)
 		return (WCS_OK);
-	for (i = 0; i < c->nlive; i++) {
-		a = c->live[i];
+	net = subnet_of(&b->ip);
+	lo = subnet_first(c, net);
+	hi = lo;
+	while (hi < c->nindexed && c->by_subnet[hi].net == net)
+		hi++;
+	/* The /24's indexed hosts, then the hosts made since. */
+	for (i = lo; i < hi + (c->nlive - c->live_indexed); i++) {
+		a = i < hi ? c->by_subnet[i].h :
+			     c->live[c->live_indexed + (i - hi)];
 		if (a == b || !is_infected(a) || a->ip.family != 4 ||
 		    !wcs_addr_same_subnet(&a->ip, &b->ip) ||
-		    a->start == WCS_TIME_NONE || a->start >= b->start ||
-		    descends_from(a, b))
+		    a->start == WCS_TIME_NONE || a->start >= b->start)
 			continue;
 		/* Only where no contact from a to b was logged at all. */
 		pairs = fanout_pairs_to(eng->fanout, &b->ip, &n);
@@ -296,7 +362,7 @@ consider_estimated(struct conclude *c, struct host *b, struct candidate *best)
 		cand.tier = 3;
 		cand.before = cand.contact <= b->start;
 		cand.estimated = true;
-		if (better(&cand, best))
+		if (better(&cand, best) && !descends_from(a, b))
 			*best = cand;
 	}
 	return (WCS_OK);
@@ -352,7 +418,8 @@ find_infector(struct conclude *c, struct host *b)
 			return (eng->hosts.oom ? WCS_FATAL : WCS_OK);
 		best.host->fan =
 		    fanout_source_by_addr(eng->fanout, &best.host->ip);
-		if (!collect_live(c))
+		best.host->burst_cached = false;
+		if (!live_add(c, best.host))
 			return (WCS_FATAL);
 	}
 	a = best.host;
@@ -413,38 +480,130 @@ pending_start(const struct host *h)
 	return (h->sweep_start);
 }
 
+/*
+ * The hosts whose infector is still to be looked for, earliest pending
+ * start first (ties in live order).  A host's start can move earlier
+ * while the graph grows: it is pushed again, and stale entries are
+ * skipped when popped.
+ */
+struct start_entry {
+	int64_t t;
+	size_t pos;
+	struct host *h;
+};
+
+struct start_heap {
+	struct start_entry *e;
+	size_t n, cap;
+};
+
+static bool
+entry_less(const struct start_entry *x, const struct start_entry *y)
+{
+	return (x->t < y->t || (x->t == y->t && x->pos < y->pos));
+}
+
+static bool
+heap_init(struct conclude *c, struct start_heap *q)
+{
+	q->n = 0;
+	q->cap = c->nlive + 16;
+	q->e = wcs_calloc(c->eng->ctx, q->cap, sizeof(*q->e));
+	return (q->e != NULL);
+}
+
+static bool
+heap_push(struct conclude *c, struct start_heap *q, struct host *h, size_t pos)
+{
+	struct start_entry *ne, x;
+	size_t i, parent, cap;
+
+	if (h->graphed || pending_start(h) == WCS_TIME_NONE)
+		return (true);
+	if (q->n == q->cap) {
+		cap = q->cap * 2;
+		if ((ne = wcs_reallocarray(
+			 c->eng->ctx, q->e, cap, sizeof(*ne))) == NULL)
+			return (false);
+		q->e = ne;
+		q->cap = cap;
+	}
+	x = (struct start_entry){ pending_start(h), pos, h };
+	for (i = q->n++; i > 0; i = parent) {
+		parent = (i - 1) / 2;
+		if (!entry_less(&x, &q->e[parent]))
+			break;
+		q->e[i] = q->e[parent];
+	}
+	q->e[i] = x;
+	return (true);
+}
+
+/* The next host to graph; NULL when none is left. */
+static struct host *
+heap_pop(struct start_heap *q)
+{
+	struct start_entry top, last;
+	size_t i, child;
+
+	while (q->n > 0) {
+		top = q->e[0];
+		last = q->e[--q->n];
+		for (i = 0; (child = 2 * i + 1) < q->n; i = child) {
+			if (child + 1 < q->n &&
+			    entry_less(&q->e[child + 1], &q->e[child]))
+				child++;
+			if (!entry_less(&q->e[child], &last))
+				break;
+			q->e[i] = q->e[child];
+		}
+		if (q->n > 0)
+			q->e[i] = last;
+		if (!top.h->graphed && pending_start(top.h) == top.t)
+			return (top.h);
+	}
+	return (NULL);
+}
+
 int
 build_graph(struct conclude *c)
 {
-	struct host *next, *h;
+	struct host *next, *h, *a;
+	struct start_heap q;
 	size_t i;
 	unsigned round;
 	bool again;
 	int rc;
 
-	for (;;) {
-		next = NULL;
-		for (i = 0; i < c->nlive; i++) {
-			h = c->live[i];
-			if (h->graphed || pending_start(h) == WCS_TIME_NONE)
-				continue;
-			if (next == NULL ||
-			    pending_start(h) < pending_start(next))
-				next = h;
+	if (!index_subnets(c) || !heap_init(c, &q))
+		return (WCS_FATAL);
+	for (i = 0; i < c->nlive; i++) {
+		if (!heap_push(c, &q, c->live[i], i)) {
+			wcs_free(c->eng->ctx, q.e);
+			return (WCS_FATAL);
 		}
-		if (next == NULL)
-			break;
+	}
+	while ((next = heap_pop(&q)) != NULL) {
 		next->graphed = true;
 		if (!is_infected(next)) {
 			/* Tried as infected from its sweep's start. */
 			next->start = next->sweep_start;
 			next->start_on_ref = true;
 		}
-		if ((rc = find_infector(c, next)) != WCS_OK)
+		if ((rc = find_infector(c, next)) != WCS_OK) {
+			wcs_free(c->eng->ctx, q.e);
 			return (rc);
+		}
 		if (!is_infected(next))
 			next->start = WCS_TIME_NONE;
+		/* Its infector may be newly inferred, or started earlier. */
+		if ((a = next->infected_by) != NULL && !a->graphed &&
+		    !heap_push(c, &q, a, a->live_pos)) {
+			wcs_free(c->eng->ctx, q.e);
+			return (WCS_FATAL);
+		}
 	}
+	wcs_free(c->eng->ctx, q.e);
 	/*
 	 * A host judged from its sweep alone gets an earlier start once it
 	 * is seen infecting others; an edge chosen before that may now point

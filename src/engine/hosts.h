@@ -91,6 +91,10 @@ struct host {
 	bool net_signature; /* failed kill-switch lookup, then a sweep */
 	int64_t sweep_start; /* a sweep not (yet) explained; NONE */
 	bool graphed; /* its infector has been looked for */
+	size_t live_pos; /* its place in the conclusion's list of hosts */
+	/* net_burst()'s answer; cleared when addresses or fan-out change. */
+	bool burst_cached;
+	int64_t burst;
 	struct host *infected_by;
 	int64_t edge_time;
 	const struct fo_pair *edge_pair;

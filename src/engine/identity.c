@@ -22,6 +22,7 @@ engine_fold(struct wcs_engine *eng, struct host *from, struct host *to)
 		if (!host_add_name(&eng->hosts, to, from->names[i]))
 			return (WCS_FATAL);
 	}
+	to->burst_cached = false; /* it may gain addresses */
 	if (wcs_addr_present(&from->ip) && !wcs_addr_present(&to->ip))
 		to->ip = from->ip;
 	else if (wcs_addr_present(&from->ip) &&
@@ -93,13 +94,39 @@ collect_live(struct conclude *c)
 
 	wcs_free(c->eng->ctx, c->live);
 	c->nlive = 0;
-	if ((c->live = wcs_calloc(c->eng->ctx, t->n + 1, sizeof(*c->live))) ==
+	c->livecap = t->n + 1;
+	if ((c->live = wcs_calloc(c->eng->ctx, c->livecap, sizeof(*c->live))) ==
 	    NULL)
 		return (false);
 	for (i = 0; i < t->cap; i++) {
-		if (t->slots[i] != NULL && !t->slots[i]->folded)
+		if (t->slots[i] != NULL && !t->slots[i]->folded) {
+			t->slots[i]->live_pos = c->nlive;
 			c->live[c->nlive++] = t->slots[i];
+		}
 	}
+	/* The order changed: an index over it is stale. */
+	wcs_free(c->eng->ctx, c->by_subnet);
+	c->by_subnet = NULL;
+	c->nindexed = c->live_indexed = 0;
+	return (true);
+}
+
+bool
+live_add(struct conclude *c, struct host *h)
+{
+	struct host **nl;
+	size_t cap;
+
+	if (c->nlive == c->livecap) {
+		cap = c->livecap * 2 + 16;
+		if ((nl = wcs_reallocarray(
+			 c->eng->ctx, c->live, cap, sizeof(*nl))) == NULL)
+			return (false);
+		c->live = nl;
+		c->livecap = cap;
+	}
+	h->live_pos = c->nlive;
+	c->live[c->nlive++] = h;
 	return (true);
 }
 

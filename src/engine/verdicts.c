@@ -230,8 +230,8 @@ cmp_time(const void *a, const void *b)
  * seen by other machines' logs, whose clocks have been put on the
  * reference; a host's own event logs often have not.
  */
-int64_t
-net_burst(struct conclude *c, const struct host *h, bool *fatal)
+static int64_t
+net_burst_compute(struct conclude *c, const struct host *h, bool *fatal)
 {
 	struct wcs_engine *eng = c->eng;
 	const struct fo_pair *const *pairs;
@@ -292,6 +292,21 @@ net_burst(struct conclude *c, const struct host *h, bool *fatal)
 	return (burst);
 }
 
+/* The same, kept until the host gains an address or a fan-out summary
+ * (whoever changes those clears burst_cached). */
+int64_t
+net_burst(struct conclude *c, struct host *h, bool *fatal)
+{
+	*fatal = false;
+	if (h->burst_cached)
+		return (h->burst);
+	h->burst = net_burst_compute(c, h, fatal);
+	if (*fatal)
+		return (WCS_TIME_NONE);
+	h->burst_cached = true;
+	return (h->burst);
+}
+
 /* Give every fan-out source worth reporting a host row. */
 int
 attach_fanout(struct conclude *c)
@@ -312,6 +327,7 @@ attach_fanout(struct conclude *c)
 		}
 		if (h == NULL)
 			continue;
+		h->burst_cached = false;
 		if (h->fan == NULL)
 			h->fan = f;
 		else if ((h->fan = merge_fanout(eng, h->fan, f)) == NULL)
