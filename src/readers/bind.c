@@ -26,6 +26,17 @@
  * answered with SERVFAIL.  All other named lines (zone transfers, lame
  * servers, general messages) and other programs' syslog lines are ignored.
  * TCP is known only from the 'T' query flag; other queries are UDP.
+ *
+ * Infoblox NIOS writes named's lines too, and with "log responses" on,
+ * a response line of its own in the same form, category first:
+ *
+ *	infoblox-responses: 14-Apr-2022 16:17:20.046 client
+ *	    192.168.0.1#57738: UDP: query: x.com IN A response: NOERROR +ED
+ *	    x.com. 28800 IN A 1.1.1.2;
+ *
+ * read as a RESPONSE event: the rcode, and the data of each answer record
+ * (names without their final dot) joined by ","; "UDP:" or "TCP:" says the
+ * transport.
  */
 #include <string.h>
 
@@ -116,6 +127,20 @@ bind_prefixes(const char *s, size_t len)
 	return (starts(s + i, len - i, "client ") ? i : len);
 }
 
+/* The length of a leading "category: " ("infoblox-responses: "), or 0. */
+static size_t
+bind_category(const char *s, size_t len)
+{
+	size_t j;
+
+	for (j = 0; j < len && ((s[j] >= 'a' && s[j] <= 'z') || s[j] == '-' ||
+				   s[j] == '_');
+	     j++)
+		;
+	return (
+	    j > 0 && j + 1 < len && s[j] == ':' && s[j + 1] == ' ' ? j + 2 : 0);
+}
+
 /* "name/TYPE/CLASS" (denied) or "name/CLASS/TYPE" (query failed). */
 static bool
 bind_triple(struct wcs_span t, struct wcs_span *name, struct wcs_span *a,
@@ -141,6 +166,53 @@ bind_triple(struct wcs_span t, struct wcs_span *name, struct wcs_span *a,
 }
 
 /*
+ * After Infoblox's "response: ": "RCODE FLAGS [name ttl class type data;
+ * ...]".  Sets the rcode and, with a pool, the answers' data.
+ */
+static int
+bind_response(struct wcs_ctx *ctx, struct wcs_pool *pool, const char *s,
+    const char *end, struct wcs_event *ev)
+{
+	struct wcs_span t[5], rr;
+	char answers[1024];
+	const char *semi, *data;
+	size_t o = 0, dl, n;
+	int rc;
+
+	n = wcs_lu_split_ws(s, (size_t)(end - s), t, 2);
+	if (n < 1 || (rc = wcs_lu_rcode(t[0])) == WCS_RCODE_NONE)
+		return (wcs_lu_reject_n(ctx, "response", s, (size_t)(end - s)));
+	ev->dns_dir = WCS_DNS_RESPONSE;
+	ev->rcode = (int16_t)rc;
+	if (pool == NULL || n < 2)
+		return (WCS_OK);
+	for (s = t[1].p + t[1].len; s < end; s = semi + 1) {
+		if ((semi = memchr(s, ';', (size_t)(end - s))) == NULL)
+			semi = end;
+		rr.p = s;
+		rr.len = (size_t)(semi - s);
+		/* "x.com. 28800 IN A 1.1.1.2": the data is the fifth on. */
+		if (wcs_lu_split_ws(rr.p, rr.len, t, 5) < 5)
+			continue;
+		data = t[4].p;
+		dl = (size_t)(semi - data);
+		while (dl > 0 && (data[dl - 1] == ' ' || data[dl - 1] == '\t'))
+			dl--;
+		if (dl > 1 && data[dl - 1] == '.')
+			dl--;
+		if (o + (o > 0) + dl + 1 > sizeof(answers))
+			break;
+		if (o > 0)
+			answers[o++] = ',';
+		memcpy(answers + o, data, dl);
+		o += dl;
+	}
+	if (o > 0 && (ev->answer = wcs_pool_strndup(pool, answers, o)) == NULL)
+		return (WCS_FATAL);
+	return (WCS_OK);
+}
+
+/*
  * The message after "client ": address, what was asked, and how it went.
  * Returns WCS_OK (ev filled), WCS_SKIP, WCS_WARN or WCS_FATAL.
  */
@@ -149,9 +221,9 @@ bind_client(struct wcs_ctx *ctx, struct wcs_pool *pool, const char *s,
     size_t len, struct wcs_event *ev)
 {
 	struct wcs_span t[6], name, a, b;
-	const char *p = s, *end = s + len, *q;
+	const char *p = s, *end = s + len, *q, *rsp;
 	size_t n, tl;
-	int rc;
+	int rc, proto = 0;
 
 	p += 7; /* "client " */
 	if (starts(p, (size_t)(end - p), "@0x")) {
@@ -179,6 +251,9 @@ bind_client(struct wcs_ctx *ctx, struct wcs_pool *pool, const char *s,
 			q += 3;
 		} else if (q + 2 < end && q[1] == ':' && q[2] == ' ')
 			q += 3;
+		else if (starts(q + 1, (size_t)(end - q - 1), "UDP: ") ||
+			 starts(q + 1, (size_t)(end - q - 1), "TCP: "))
+			q++;
 		else
 			return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
 	} else if (q < end)
@@ -188,10 +263,28 @@ bind_client(struct wcs_ctx *ctx, struct wcs_pool *pool, const char *s,
 			;
 		q += 2;
 	}
+	/* Infoblox's "UDP: " or "TCP: " before the query. */
+	if (starts(q, (size_t)(end - q), "UDP: ") ||
+	    starts(q, (size_t)(end - q), "TCP: ")) {
+		proto = q[0] == 'T' ? 6 : 17;
+		q += 5;
+	}
 	if (q >= end)
 		return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
 	len = (size_t)(end - q);
-	if (starts(q, len, "query: ")) {
+	if (starts(q, len, "query: ") &&
+	    (rsp = wcs_lu_casefind(q, len, " response: ")) != NULL) {
+		/* Infoblox: "query: x.com IN A response: NOERROR +ED ...". */
+		if (wcs_lu_split_ws(
+			q + 7, (size_t)(rsp - q - 7), t, WCS_NELEM(t)) != 3)
+			return (wcs_lu_reject_n(ctx, "query", q, len));
+		name = t[0];
+		ev->qtype = wcs_lu_qtype(t[2]);
+		ev->proto = (uint8_t)(proto != 0 ? proto : 17);
+		if ((rc = bind_response(ctx, pool, rsp + 11, end, ev)) !=
+		    WCS_OK)
+			return (rc);
+	} else if (starts(q, len, "query: ")) {
 		n = wcs_lu_split_ws(q + 7, len - 7, t, WCS_NELEM(t));
 		if (n < 3 || n > 5)
 			return (wcs_lu_reject_n(ctx, "query", q, len));
@@ -200,6 +293,8 @@ bind_client(struct wcs_ctx *ctx, struct wcs_pool *pool, const char *s,
 		ev->dns_dir = WCS_DNS_QUERY;
 		ev->proto =
 		    n >= 4 && memchr(t[3].p, 'T', t[3].len) != NULL ? 6 : 17;
+		if (proto != 0)
+			ev->proto = (uint8_t)proto;
 		if (n == 5) {
 			if (t[4].len < 2 || t[4].p[0] != '(' ||
 			    t[4].p[t[4].len - 1] != ')' ||
@@ -301,6 +396,14 @@ bind_line(
 		noyear = WCS_LU_SYSLOG_NOYEAR(&sl);
 		s = sl.msg.p;
 		len = sl.msg.len;
+	}
+	/* Infoblox: "infoblox-responses: 14-Apr-2022 16:17:20.046 ...". */
+	if (len > 0 && s[0] >= 'a' && s[0] <= 'z' &&
+	    (c = bind_prefixes(s, len)) == len &&
+	    (c = bind_category(s, len)) > 0 &&
+	    bind_stamp(s + c, len - c, &civ) > 0) {
+		s += c;
+		len -= c;
 	}
 	if ((n = bind_stamp(s, len, &civ)) > 0) {
 		if (!wcs_lu_local_to_utc(&civ, tz, &ts))

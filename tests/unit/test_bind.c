@@ -162,6 +162,45 @@ test_bind_real_samples(void **state)
 	    "bind", "crowdsec-hub/.tests/bind9-syslog/bind9-syslog.log");
 }
 
+/*
+ * Infoblox NIOS in BIND form (its "log responses" lines, examples from
+ * Infoblox's and LogZilla's documentation): the category before named's
+ * stamp, "UDP:"/"TCP:" before the query, and "response: RCODE FLAGS" with
+ * the answer records after it.
+ */
+static void
+test_bind_infoblox(void **state)
+{
+	struct wcs_read_opts o = { 0 };
+
+	(void)state;
+	o.year = 2017;
+	lt_expect_one("bind",
+	    "<30>Apr 14 16:17:20 10.0.0.1 named[2588]: infoblox-responses: "
+	    "14-Apr-2017 16:17:20.046 client 192.168.0.1#57738: UDP: query: "
+	    "settings-win.data.microsoft.com IN A response: REFUSED -\n",
+	    &o,
+	    "\"timestamp\":\"2017-04-14T16:17:20.046000Z\",\"event_type\":"
+	    "\"dns\",\"src_ip\":\"192.168.0.1\",\"src_port\":57738,\"proto\":"
+	    "\"UDP\",\"dns_dir\":\"response\",\"rcode\":5");
+	lt_expect_one("bind",
+	    "07-Apr-2013 20:16:49.083 client 11.22.33.44#57398 TCP: query: "
+	    "c2.foo.com IN A response: NOERROR +ED c2.foo.com. 28800 IN CNAME "
+	    "a2.foo.com.; a2.foo.com. 28800 IN A 1.1.1.2;\n",
+	    &o,
+	    "\"proto\":\"TCP\",\"dns_dir\":\"response\",\"rcode\":0,"
+	    "\"qtype\":1,\"qname\":\"c2.foo.com\",\"answer\":\"a2.foo.com,"
+	    "1.1.1.2\"");
+	lt_expect_one("bind",
+	    "12-May-2017 15:03:01.811 client 192.168.0.23#55720 (x.com): query: "
+	    "x.com IN A response: NXDOMAIN +\n",
+	    &o, "\"rcode\":3,\"qtype\":1,\"qname\":\"x.com\"");
+	lt_expect_reject("bind",
+	    "12-May-2017 15:03:01.811 client 192.168.0.23#55720: UDP: query: "
+	    "x.com IN A response: MAYBE +\n",
+	    "bad response 'MAYBE +'");
+}
+
 int
 main(void)
 {
@@ -170,6 +209,7 @@ main(void)
 		cmocka_unit_test(test_bind_variants),
 		cmocka_unit_test(test_bind_tz),
 		cmocka_unit_test(test_bind_rejects_and_skips),
+		cmocka_unit_test(test_bind_infoblox),
 		cmocka_unit_test(test_bind_bid),
 		cmocka_unit_test(test_bind_real_samples),
 	};
