@@ -930,5 +930,79 @@ else
 	echo "# skip: stderr write count (no strace, strace not permitted, or light mode)"
 fi
 
+# --- real log variants ----------------------------------------------------
+# Lines as real devices write them (issue 12), each read, not rejected:
+# BSD syslog with an unpadded day, without a program tag, with a name and
+# an address; Cisco ASA tags with a message class, IDs without a colon,
+# object names, stamps with their own zone (kept whatever --tz says);
+# Zeek's unknown_transport under --strict; Windows DNS dotted names and a
+# response dump's answers; Infoblox responses (both with the kill-switch
+# name: found, exit 1).  What a log says about itself is a warning and a
+# note: events lost, a year from the mtime.
+{
+	echo "Jan 1 00:00:07 gw kernel: [UFW BLOCK] IN=eth0 OUT= SRC=198.51.100.7 DST=192.168.1.5 PROTO=TCP SPT=49152 DPT=445"
+	echo "May 12 15:03:01 gw [12345.678901] IPTABLES-DROP: IN=eth0 OUT= SRC=192.168.1.5 DST=10.0.0.9 PROTO=TCP SPT=49154 DPT=445"
+	echo "May 12 15:03:03 gw.example.net 192.0.2.1 kernel: [UFW BLOCK] IN=eth0 OUT= SRC=192.168.1.5 DST=10.0.0.11 PROTO=TCP SPT=49156 DPT=445"
+	echo "May 12 15:03:06 gw dhclient: DHCPACK of 192.168.1.5 from 192.168.1.1"
+} >rv_syslog.log
+run rv_syslog --year 2017 --strict rv_syslog.log
+expect rv_syslog 0 '' "4 3 1 0" $SMALL_MB
+[ "$(jq_py rv_syslog "d['inputs'][0]['ignored_by_cause']")" = "{'other_program': 1}" ] &&
+	ok "rv_syslog: the other program's line ignored as such" ||
+	not_ok "rv_syslog: ignored_by_cause $(jq_py rv_syslog "d['inputs'][0]['ignored_by_cause']")"
+{
+	echo 'Apr 15 2014 09:34:34 EDT: %ASA-session-5-106100: access-list acl_in permitted tcp inside/10.1.2.16(2241) -> outside/192.0.0.89(445) hit-cnt 1 first hit [0x71a87d94, 0x0]'
+	echo 'May 12 2017 15:03:20: %ASA-4-106023 Deny tcp src outside:198.51.100.10/51001 dst inside:10.1.1.10/445 by access-group "outside_in" [0x0, 0x0]'
+	echo 'Dec 11 2018 08:01:31 127.0.0.1: %FTD-6-302013: Built outbound TCP connection 447236 for outside:192.0.2.222/1234 (192.0.2.222/1234) to dmz:OCSP_Server/5678 (OCSP_Server/5678)'
+	echo 'May 12 2017 15:03:22: %ASA-4-106023: Deny tcp src outside:Attacker_Host/51000 dst inside:File_Server/445 by access-group "outside_in" [0x0, 0x0]'
+} >rv_asa.log
+run rv_asa --tz +09:00 --dump-events rv_asa.ndjson rv_asa.log
+expect rv_asa 0 "rv_asa\.log:4: bad endpoints 'Attacker_Host' and 'File_Server': object names" "4 3 0 1" $SMALL_MB
+grep -q '"timestamp":"2014-04-15T13:34:34Z"' rv_asa.ndjson &&
+	grep -q '"timestamp":"2017-05-12T06:03:20Z"' rv_asa.ndjson &&
+	grep -q '"name":"OCSP_Server"' rv_asa.ndjson &&
+	ok "rv_asa: EDT kept over --tz, --tz for the stamp without a zone, object name kept" ||
+	not_ok "rv_asa: $(cut -c1-120 rv_asa.ndjson | tr '\n' '|')"
+printf '#separator \\x09\n#path\tconn\n#fields\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tconn_state\n1494601381.5\t10.0.0.1\t0\t224.0.0.22\t0\tunknown_transport\tOTH\n1494601381.6\t10.0.0.23\t49152\t10.0.0.5\t445\ttcp\tREJ\n' >rv_zeek.log
+run rv_zeek --strict rv_zeek.log
+expect rv_zeek 0 '' "5 2 3 0" $SMALL_MB
+{
+	printf '4/15/2014 3:16:00 PM 0710 PACKET  0000000028FB94C0 UDP  Rcv 69.160.33.71    8857 R Q [0080       NOERROR] A      .ns1.offeringsmislead.com.\r\n'
+	printf '5/12/2017 4:44:01 PM 0E3C PACKET  000000D3D5A3E1D0 UDP Snd 192.168.1.23    7c6d R Q [8180   DR  NOERROR] A      (3)www(38)iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea(3)com(0)\r\n'
+	printf 'UDP response info at 000000D3D5A3E1D0\r\n  Message:\r\n    ANSWER SECTION:\r\n    Offset = 0x0020, RR count = 0\r\n      TYPE   A  (1)\r\n      DATA   144.217.254.3\r\n    AUTHORITY SECTION:\r\n      empty\r\n\r\n'
+} >rv_windns.log
+run rv_windns --tz +00:00 --dump-events rv_windns.ndjson rv_windns.log
+expect rv_windns 1 '' "2 2 0 0" $SMALL_MB
+grep -q '"qname":"ns1.offeringsmislead.com"' rv_windns.ndjson &&
+	grep -q '"answer":"144.217.254.3"' rv_windns.ndjson &&
+	ok "rv_windns: dotted name read, the dump's answer kept" ||
+	not_ok "rv_windns: $(cut -c1-160 rv_windns.ndjson | tr '\n' '|')"
+{
+	echo '<30>May 12 15:03:01 10.0.0.1 named[2588]: infoblox-responses: 12-May-2017 15:03:01.811 client 192.168.0.23#55720: UDP: query: www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com IN A response: NXDOMAIN +'
+	echo '07-Apr-2017 20:16:49.083 client 11.22.33.44#57398 TCP: query: c2.foo.com IN A response: NOERROR +ED c2.foo.com. 28800 IN CNAME a2.foo.com.; a2.foo.com. 28800 IN A 1.1.1.2;'
+} >rv_infoblox.log
+run rv_infoblox --tz +00:00 --year 2017 rv_infoblox.log
+expect rv_infoblox 1 '' "2 2 0 0" $SMALL_MB
+{
+	echo '#Version: 1.5'
+	echo '#Software: Microsoft Windows Firewall'
+	echo '#Time Format: Local'
+	echo '#Fields: date time action protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin icmptype icmpcode info path'
+	echo '2017-05-12 17:03:01 DROP TCP 10.0.0.5 10.0.0.9 49152 445 52 S 1 0 8192 - - - RECEIVE'
+	echo '2017-05-12 17:03:05 INFO-EVENTS-LOST - - - - - - - - - - - - 12 -'
+} >rv_lost.log
+run rv_lost --tz +00:00 rv_lost.log
+expect rv_lost 0 'rv_lost\.log: the log says 12 events were lost' "6 1 5 0" $SMALL_MB
+jq_py rv_lost "d['inputs'][0]['notes']" | grep -q '12 events were lost' &&
+	ok "rv_lost: the lost events are a note for that input" ||
+	not_ok "rv_lost: notes $(jq_py rv_lost "d['inputs'][0]['notes']")"
+nf_line 1 >rv_year.log
+touch -d '2020-06-01 12:00:00' rv_year.log
+run rv_year --tz +00:00 rv_year.log
+expect rv_year 0 "rv_year\.log: no year in the log: 2020 taken from the file's modification time" "1 1 0 0" $SMALL_MB
+jq_py rv_year "d['inputs'][0]['notes']" | grep -q 'year taken from file modification time' &&
+	ok "rv_year: the guessed year is a note too" ||
+	not_ok "rv_year: notes $(jq_py rv_year "d['inputs'][0]['notes']")"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
