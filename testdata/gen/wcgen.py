@@ -40,7 +40,9 @@ by two sensors; a few workstations with an outside resolver (8.8.8.8: their
 lookups are in no DNS server log); in a quarter of the incidents failed
 kill-switch lookups get no answer at all (no response line, Sysmon 22
 status 1460) instead of NXDOMAIN; the analyst also fetches the kill-switch
-URL (curl, PowerShell or a browser).
+URL (curl, PowerShell or a browser); the vulnerability scanner probes 5..10
+other ports (21 22 23 80 135 139 443 3389 5985 8080) beside 445 on every
+address (per-host keeps its 445-only sweep).
   per-host      as above.
   central       Windows logs as a collector holds them, every computer in
                 one place: central/ForwardedEvents[-N].xml (all channels, in
@@ -317,6 +319,7 @@ class Gen(object):
         self.tagged = {}       # name -> rel -> set of keys
         self.ks_noanswer = False
         self.analyst_lookups = []
+        self.scan_probes = []  # (time, address) of the scanner's 445 probes
         self.scale = scale
         self.preset = scenario
         self.files = {}        # relpath -> dict(kind, host, recs, opts)
@@ -1429,6 +1432,7 @@ class Gen(object):
                 if dst == self.scanner.ips[0]:
                     continue
                 got = self.connect(self.scanner, ct, dst, 445)
+                self.scan_probes.append((ct, dst))
                 if got is not None and got in self.fileservers:
                     self.smb_line(got, ct + 0.01, self.scanner.ips[0], None, "SMB1/tcp", "-",
                                   "Negotiate")
@@ -1458,6 +1462,12 @@ class Gen(object):
         if not self.new:
             return
         r, k = self.rng, self.k
+        # The vulnerability scanner probes many ports, not 445 alone
+        # (DESIGN.md section 1); per-host keeps its 445-only sweep.
+        ports = [21, 22, 23, 80, 135, 139, 443, 3389, 5985, 8080]
+        for ct, dst in self.scan_probes:
+            for p in r.sample(ports, r.randint(5, len(ports))):
+                self.connect(self.scanner, ct + r.uniform(-0.01, 0.01), dst, p)
         an = self.analyst
         url = "http://%s/" % k["killswitch"]
         for tt, rc, ans, tr in self.analyst_lookups:
