@@ -48,7 +48,10 @@ descends_from(const struct host *a, const struct host *b)
 {
 	unsigned depth = 0;
 
-	/* Is b an ancestor of a (or a itself)? */
+	/* Is b an ancestor of a (or a itself)?  Not if no one took b as
+	 * its infector. */
+	if (!b->has_children)
+		return (a == b);
 	for (; a != NULL && depth < 100000; a = a->infected_by, depth++) {
 		if (a == b)
 			return (true);
@@ -171,9 +174,8 @@ load_sweep(struct conclude *c, struct host *a)
 	struct wcs_engine *eng = c->eng;
 	const struct fo_pair *const *pairs;
 	const struct wcs_addr *dst;
-	size_t n, i, k, cap = 0;
-	struct sweep_point *np;
-	unsigned e;
+	size_t n, i, cap = 0;
+	unsigned e, pass;
 
 	if (a->sweep_done)
 		return (true);
@@ -181,28 +183,31 @@ load_sweep(struct conclude *c, struct host *a)
 	if (a->ip.family != 4)
 		return (true);
 	pairs = fanout_pairs_from(eng->fanout, &a->ip, &n);
-	for (i = 0; i < n; i++) {
-		dst = fanout_addr(eng->fanout, pairs[i]->dst);
-		if (!wcs_addr_same_subnet(dst, &a->ip) ||
-		    !engine_clock_known(eng, pairs[i]->first_clock))
-			continue;
-		for (e = 0; e < pairs[i]->nep; e++) {
-			if (a->nsweep == cap) {
-				cap = cap == 0 ? 64 : cap * 2;
-				np = wcs_pool_alloc(
-				    eng->pool, cap * sizeof(*np));
-				if (np == NULL)
-					return (false);
-				for (k = 0; k < a->nsweep; k++)
-					np[k] = a->sweep[k];
-				a->sweep = np;
+	/* Counted first: the points live as long as the engine. */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < n; i++) {
+			dst = fanout_addr(eng->fanout, pairs[i]->dst);
+			if (!wcs_addr_same_subnet(dst, &a->ip) ||
+			    !engine_clock_known(eng, pairs[i]->first_clock))
+				continue;
+			if (pass == 0) {
+				cap += pairs[i]->nep;
+				continue;
 			}
-			a->sweep[a->nsweep++] = (struct sweep_point){
-				engine_corrected(eng, pairs[i]->first_clock,
-				    pairs[i]->ep[e].start),
-				pairs[i], dst->bytes[3]
-			};
+			for (e = 0; e < pairs[i]->nep; e++)
+				a->sweep[a->nsweep++] = (struct sweep_point){
+					engine_corrected(eng,
+					    pairs[i]->first_clock,
+					    pairs[i]->ep[e].start),
+					pairs[i], dst->bytes[3]
+				};
 		}
+		if (pass == 0 && cap > 0 &&
+		    (a->sweep = wcs_pool_alloc(
+			 eng->pool, cap * sizeof(*a->sweep))) == NULL)
+			return (false);
+		if (cap == 0)
+			break;
 	}
 	if (a->nsweep > 1)
 		qsort(a->sweep, a->nsweep, sizeof(*a->sweep), sweep_point_cmp);
@@ -452,6 +457,7 @@ find_infector(struct conclude *c, struct host *b)
 		a->start = best.contact; /* it was running by then */
 	}
 	b->infected_by = a;
+	a->has_children = true;
 	b->edge_time = best.contact;
 	b->edge_pair = best.pair;
 	b->edge_estimated = best.estimated;

@@ -91,6 +91,7 @@ struct host {
 	bool net_signature; /* failed kill-switch lookup, then a sweep */
 	int64_t sweep_start; /* a sweep not (yet) explained; NONE */
 	bool graphed; /* its infector has been looked for */
+	bool has_children; /* some host was given it as infector */
 	size_t live_pos; /* its place in the conclusion's list of hosts */
 	/* net_burst()'s answer; cleared when addresses or fan-out change. */
 	bool burst_cached;

@@ -249,6 +249,39 @@ timing_join(struct conclude *c)
 	return (WCS_OK);
 }
 
+/* Hosts by a time, ties in live order. */
+struct timed {
+	int64_t t;
+	size_t pos;
+	struct host *h;
+};
+
+static int
+timed_cmp(const void *a, const void *b)
+{
+	const struct timed *x = a, *y = b;
+
+	if (x->t != y->t)
+		return (x->t < y->t ? -1 : 1);
+	return (x->pos < y->pos ? -1 : x->pos > y->pos);
+}
+
+/* The first entry at or after t. */
+static size_t
+timed_first(const struct timed *a, size_t n, int64_t t)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (a[mid].t < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo);
+}
+
 /*
  * The worm sweeps the subnet of every interface at once.  An address
  * known only from its sweep, which nothing was seen reaching, and whose
@@ -263,11 +296,29 @@ join_second_cards(struct conclude *c)
 {
 	struct wcs_engine *eng = c->eng;
 	struct host *y, *x, *match, *h;
-	int64_t ty, tx, d;
-	size_t i, j, nmatch;
+	struct timed *by_burst = NULL;
+	int64_t ty, d;
+	size_t i, j, k, n = 0, nmatch;
 	bool fatal, merged = false;
 	char lb[WCS_ADDR_STRLEN];
 
+	/* Infected hosts by when their sweep began. */
+	if ((by_burst = wcs_calloc(
+		 eng->ctx, c->nlive + 1, sizeof(*by_burst))) == NULL)
+		return (WCS_FATAL);
+	for (j = 0; j < c->nlive; j++) {
+		x = c->live[j];
+		if (!is_infected(x) || !wcs_addr_present(&x->ip))
+			continue;
+		by_burst[n].t = net_burst(c, x, &fatal);
+		if (fatal)
+			goto out_fatal;
+		if (by_burst[n].t == WCS_TIME_NONE)
+			continue;
+		by_burst[n].pos = j;
+		by_burst[n++].h = x;
+	}
+	qsort(by_burst, n, sizeof(*by_burst), timed_cmp);
 	for (i = 0; i < c->nlive; i++) {
 		y = c->live[i];
 		if (y->folded || !y->inferred || y->infected_own ||
@@ -276,33 +327,28 @@ join_second_cards(struct conclude *c)
 			continue;
 		ty = net_burst(c, y, &fatal);
 		if (fatal)
-			return (WCS_FATAL);
+			goto out_fatal;
 		if (ty == WCS_TIME_NONE)
 			continue;
 		match = NULL;
 		nmatch = 0;
-		for (j = 0; j < c->nlive; j++) {
-			x = c->live[j];
-			if (x == y || x->folded || !is_infected(x) ||
-			    !wcs_addr_present(&x->ip) ||
+		k = timed_first(by_burst, n, ty - SECOND_CARD_US);
+		for (; k < n && nmatch < 2; k++) {
+			x = by_burst[k].h;
+			d = by_burst[k].t - ty;
+			if (d > SECOND_CARD_US)
+				break;
+			if (x == y || x->folded ||
 			    wcs_addr_same_subnet(&x->ip, &y->ip) ||
 			    x->nmore_ips == HOST_IPS_MAX)
 				continue;
-			tx = net_burst(c, x, &fatal);
-			if (fatal)
-				return (WCS_FATAL);
-			if (tx == WCS_TIME_NONE)
-				continue;
-			d = tx > ty ? tx - ty : ty - tx;
-			if (d <= SECOND_CARD_US) {
-				match = x;
-				nmatch++;
-			}
+			match = x;
+			nmatch++;
 		}
 		if (nmatch != 1)
 			continue;
 		if (engine_fold(eng, y, match) != WCS_OK)
-			return (WCS_FATAL);
+			goto out_fatal;
 		if (!host_add_join(&eng->hosts, match,
 			wcs_pool_printf(eng->pool,
 			    "address %s joined as a second network card: its "
@@ -310,18 +356,24 @@ join_second_cards(struct conclude *c)
 			    "this host's, and nothing was seen reaching it",
 			    wcs_addr_format(&y->ip, lb, sizeof(lb)),
 			    (double)SECOND_CARD_US / 1e6)))
-			return (WCS_FATAL);
+			goto out_fatal;
 		y->alias = match;
 		for (j = 0; j < c->nlive; j++) {
 			h = c->live[j];
-			if (h->infected_by == y)
+			if (h->infected_by == y) {
 				h->infected_by = match;
+				match->has_children = true;
+			}
 		}
 		if (y->start != WCS_TIME_NONE && y->start < match->start)
 			match->start = y->start;
 		merged = true;
 	}
+	wcs_free(eng->ctx, by_burst);
 	if (merged && !collect_live(c))
 		return (WCS_FATAL);
 	return (WCS_OK);
+out_fatal:
+	wcs_free(eng->ctx, by_burst);
+	return (WCS_FATAL);
 }
