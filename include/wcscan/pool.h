@@ -26,6 +26,8 @@ void *wcs_pool_alloc(struct wcs_pool *pool, size_t len);
 char *wcs_pool_strndup(struct wcs_pool *pool, const char *s, size_t len);
 char *wcs_pool_strdup(struct wcs_pool *pool, const char *s);
 /* printf into the pool. */
+char *wcs_pool_vprintf(struct wcs_pool *pool, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 char *wcs_pool_printf(struct wcs_pool *pool, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Bytes currently held from the system, for memory accounting. */

@@ -144,26 +144,35 @@ wcs_pool_strdup(struct wcs_pool *pool, const char *s)
 }
 
 char *
-wcs_pool_printf(struct wcs_pool *pool, const char *fmt, ...)
+wcs_pool_vprintf(struct wcs_pool *pool, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list again;
 	char small[256], *p;
 	int n;
 
-	va_start(ap, fmt);
+	va_copy(again, ap);
 	n = vsnprintf(small, sizeof(small), fmt, ap);
-	va_end(ap);
-	if (n < 0)
+	if (n < 0 || (p = wcs_pool_alloc(pool, (size_t)n + 1)) == NULL) {
+		va_end(again);
 		return (NULL);
-	if ((p = wcs_pool_alloc(pool, (size_t)n + 1)) == NULL)
-		return (NULL);
-	if ((size_t)n < sizeof(small)) {
-		memcpy(p, small, (size_t)n + 1);
-	} else {
-		va_start(ap, fmt);
-		(void)vsnprintf(p, (size_t)n + 1, fmt, ap);
-		va_end(ap);
 	}
+	if ((size_t)n < sizeof(small))
+		memcpy(p, small, (size_t)n + 1);
+	else
+		(void)vsnprintf(p, (size_t)n + 1, fmt, again);
+	va_end(again);
+	return (p);
+}
+
+char *
+wcs_pool_printf(struct wcs_pool *pool, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	p = wcs_pool_vprintf(pool, fmt, ap);
+	va_end(ap);
 	return (p);
 }
 

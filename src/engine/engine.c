@@ -164,51 +164,58 @@ usable_addr(const struct wcs_addr *a)
  * Tie a computer name to an address.  The first join wins: a later
  * address for the same name (DHCP, a second NIC) is noted, not applied.
  */
-static int
-note_join(struct wcs_engine *eng, struct host *to, const char *name,
-    const struct wcs_addr *a, const char *why, const struct wcs_event *ev)
-{
-	char abuf[WCS_ADDR_STRLEN];
-
-	if (to->njoins == HOST_JOINS_MAX)
-		return (WCS_OK);
-	if (!host_add_join(&eng->hosts, to,
-		wcs_pool_printf(eng->pool, "name %s joined to %s by %s (%s)",
-		    name, wcs_addr_format(a, abuf, sizeof(abuf)), why,
-		    source_of(eng, ev))))
-		return (WCS_FATAL);
-	return (WCS_OK);
-}
-
 /*
- * Tie a computer name to an address.  A name seen with a second address
- * (a second network card, or a new DHCP lease) makes the two addresses one
- * host: the second address joins the first.
+ * A name claimed at an address.  Claims are kept (a few per name) and
+ * resolved when reading is done (identity.c): a name's own machine
+ * outranks what a remote party says of it, whatever the file order.
  */
 static int
-join(struct wcs_engine *eng, const char *name, const struct wcs_addr *a,
-    const char *why, const struct wcs_event *ev)
+claim(struct wcs_engine *eng, const char *name, const struct wcs_addr *a,
+    bool strong, const char *why, const struct wcs_event *ev)
 {
-	struct host *nh, *ah, *root;
+	char abuf[WCS_ADDR_STRLEN];
+	struct host *nh, *ah;
+	struct host_claim *c;
+	size_t i;
 
 	if (!usable_name(name) || !usable_addr(a))
 		return (WCS_OK);
 	if ((nh = host_by_name(&eng->hosts, name)) == NULL ||
 	    (ah = host_by_addr(&eng->hosts, a)) == NULL)
 		return (eng->hosts.oom ? WCS_FATAL : WCS_OK);
-	if (nh->alias == NULL) {
-		if (host_root(ah) == nh)
+	if (strong && ah->owner == NULL)
+		ah->owner = nh;
+	if (ah->claimed_by == NULL)
+		ah->claimed_by = nh;
+	else if (ah->claimed_by != nh)
+		ah->contested = true;
+	for (i = 0; i < nh->nclaims; i++) {
+		c = &nh->claims[i];
+		if (c->addr == ah) {
+			c->count++;
+			if (strong && !c->strong) {
+				c->strong = true;
+				c->why = NULL; /* said again below */
+				break;
+			}
 			return (WCS_OK);
-		nh->alias = ah;
-		if (!host_add_name(&eng->hosts, ah, name))
-			return (WCS_FATAL);
-		return (note_join(eng, host_root(ah), name, a, why, ev));
+		}
 	}
-	root = host_root(nh);
-	if (host_root(ah) == root || ah->alias != NULL)
-		return (WCS_OK);
-	ah->alias = root;
-	return (note_join(eng, root, name, a, why, ev));
+	if (i == nh->nclaims) {
+		if (nh->nclaims == HOST_CLAIMS_MAX)
+			return (WCS_OK); /* enough to decide */
+		if (nh->claims == NULL &&
+		    (nh->claims = wcs_pool_alloc(eng->pool,
+			 HOST_CLAIMS_MAX * sizeof(*nh->claims))) == NULL)
+			return (WCS_FATAL);
+		c = &nh->claims[nh->nclaims++];
+		c->addr = ah;
+		c->count = 1;
+		c->strong = strong;
+	}
+	c->why = wcs_pool_printf(eng->pool, "%s (%s, %s)",
+	    wcs_addr_format(a, abuf, sizeof(abuf)), why, source_of(eng, ev));
+	return (c->why == NULL ? WCS_FATAL : WCS_OK);
 }
 
 /* The host an event speaks about. */
@@ -529,15 +536,20 @@ wcs_engine_feed(struct wcs_engine *eng, const struct wcs_event *ev)
 	switch (ev->kind) {
 	case WCS_EV_LOGON:
 		/* 4624: the source address logged on from that workstation. */
-		rc = join(eng, ev->name, &ev->src, "4624 WorkstationName", ev);
+		rc = claim(eng, ev->name, &ev->src, false,
+		    "4624 WorkstationName, asserted by the client", ev);
 		break;
 	case WCS_EV_CONN:
 		/* Sysmon 3: the reporting computer owns the local end. */
-		rc = join(eng, ev->host, ev->outbound ? &ev->src : &ev->dst,
-		    "Sysmon 3 Computer", ev);
+		rc =
+		    ev->event_id == 0 ?
+			WCS_OK :
+			claim(eng, ev->host, ev->outbound ? &ev->src : &ev->dst,
+			    true, "Sysmon 3 Computer, its own connection", ev);
 		break;
 	case WCS_EV_SMB:
-		rc = join(eng, ev->host, &ev->src, "SMB log ComputerName", ev);
+		rc = claim(eng, ev->host, &ev->src, false,
+		    "SMB log ComputerName, asserted by the client", ev);
 		if (rc == WCS_OK && ev->smb_version == 1) {
 			/* Both ends of an SMB1 session speak SMB1. */
 			if (usable_addr(&ev->src) &&

@@ -33,6 +33,20 @@
 #define HOST_IPS_MAX 4 /* more addresses of one computer (multi-homed) */
 #define HOST_WEB_MAX 8 /* web activity kept as merged intervals */
 #define HOST_KS_CLOCKS 4 /* clocks a first lookup is kept on */
+#define HOST_CLAIMS_MAX 4 /* addresses a name is claimed at, kept */
+
+/*
+ * A name claimed at an address.  Strong: the logged machine says so of
+ * itself (Sysmon 3: its Computer and its own end of the connection).
+ * Weak: the remote party says so (NTLM WorkstationName in 4624, the SMB
+ * log's ComputerName), which an attacker can forge.
+ */
+struct host_claim {
+	struct host *addr; /* the address's row */
+	const char *why; /* the first claim, in words, with its source */
+	uint32_t count;
+	bool strong;
+};
 
 /* A 445 contact of a host's sweep of its own /24, for estimating the ones
  * no log kept. */
@@ -50,6 +64,11 @@ struct host {
 	const char **names; /* HOST_NAMES_MAX, allocated on first use */
 	size_t nnames;
 	const char **joins; /* why a name was joined; HOST_JOINS_MAX */
+	struct host_claim *claims; /* a name's: where it was claimed */
+	size_t nclaims;
+	struct host *owner; /* an address's: the name strongly claiming it */
+	struct host *claimed_by; /* an address's: the first name claimed */
+	bool contested; /* an address's: claimed by two names or more */
 	size_t njoins;
 	struct wcs_evidence *evidence; /* grown up to HOST_EVIDENCE_MAX */
 	size_t nevidence, evidence_cap;

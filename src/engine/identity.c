@@ -5,6 +5,7 @@
  * match is unambiguous; an address whose sweep began with an infected
  * host's sweep of another subnet is that host's second network card.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +70,112 @@ engine_fold(struct wcs_engine *eng, struct host *from, struct host *to)
 	return (WCS_OK);
 }
 
-/* One host, one row: names join the address they were seen with. */
+/* Say why a name and an address were joined, or kept apart. */
+static bool say(struct wcs_engine *eng, struct host *h, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool
+say(struct wcs_engine *eng, struct host *h, const char *fmt, ...)
+{
+	va_list ap;
+	const char *s;
+
+	va_start(ap, fmt);
+	s = wcs_pool_vprintf(eng->pool, fmt, ap);
+	va_end(ap);
+	return (host_add_join(&eng->hosts, h, s));
+}
+
+/*
+ * Where a name is: its strongest claim (its own machine's), then the most
+ * often made, then the first.  A remote party's claim of an address that
+ * another name's own machine holds is no candidate.
+ */
+static struct host_claim *
+primary_claim(struct host *nh)
+{
+	struct host_claim *best = NULL, *c;
+	size_t i;
+
+	for (i = 0; i < nh->nclaims; i++) {
+		c = &nh->claims[i];
+		if (!c->strong && c->addr->owner != NULL &&
+		    c->addr->owner != nh)
+			continue;
+		if (best == NULL || (c->strong && !best->strong) ||
+		    (c->strong == best->strong && c->count > best->count))
+			best = c;
+	}
+	return (best);
+}
+
+static int
+resolve_claims(struct wcs_engine *eng, struct host *nh)
+{
+	struct host_claim *p, *c;
+	struct host *root;
+	size_t i;
+
+	if ((p = primary_claim(nh)) == NULL) {
+		for (i = 0; i < nh->nclaims; i++) {
+			c = &nh->claims[i];
+			if (!say(eng, c->addr,
+				"claims to be %s at %s: kept apart, the address "
+				"belongs to %s by that machine's own logs",
+				nh->names[0], c->why, c->addr->owner->names[0]))
+				return (WCS_FATAL);
+		}
+		return (WCS_OK);
+	}
+	if (host_root(p->addr) == nh)
+		return (WCS_OK);
+	nh->alias = p->addr;
+	root = host_root(nh);
+	if (!say(eng, root, "name %s joined to %s", nh->names[0], p->why))
+		return (WCS_FATAL);
+	for (i = 0; i < nh->nclaims; i++) {
+		c = &nh->claims[i];
+		if (c == p || host_root(c->addr) == root)
+			continue;
+		/*
+		 * A second address is the same machine when its own machine
+		 * says so, or when only remote parties spoke of the name and
+		 * no other name is claimed there (a second network card, a
+		 * new lease).  Otherwise it is kept apart: a client can put
+		 * any name in NTLM or SMB.
+		 */
+		if (c->addr->alias == NULL &&
+		    (c->strong || (!p->strong && !c->addr->contested &&
+				      (c->addr->owner == NULL ||
+					  c->addr->owner == nh)))) {
+			c->addr->alias = root;
+			if (!say(eng, root, "name %s also at %s", nh->names[0],
+				c->why))
+				return (WCS_FATAL);
+		} else if (!say(eng, root,
+			       "name %s also claimed at %s, %u time%s: kept "
+			       "apart, %s",
+			       nh->names[0], c->why, c->count,
+			       c->count == 1 ? "" : "s",
+			       p->strong ?
+				   "its own machine's log places it here" :
+				   "other names are claimed at that address") ||
+			   !say(eng, c->addr,
+			       "claims to be %s at %s: kept apart, %s",
+			       nh->names[0], c->why,
+			       p->strong ? "that machine's own log places it "
+					   "elsewhere" :
+					   "other names are claimed here too"))
+			return (WCS_FATAL);
+	}
+	return (WCS_OK);
+}
+
+/*
+ * One host, one row: each name goes to the address it was claimed at (see
+ * resolve_claims), then names and second addresses fold into the row they
+ * joined.
+ */
 int
 identity_fold_joins(struct wcs_engine *eng)
 {
@@ -77,6 +183,12 @@ identity_fold_joins(struct wcs_engine *eng)
 	struct host *h;
 	size_t i;
 
+	for (i = 0; i < t->cap; i++) {
+		h = t->slots[i];
+		if (h != NULL && h->nclaims > 0 &&
+		    resolve_claims(eng, h) != WCS_OK)
+			return (WCS_FATAL);
+	}
 	for (i = 0; i < t->cap; i++) {
 		h = t->slots[i];
 		if (h != NULL && h->alias != NULL &&

@@ -684,6 +684,70 @@ test_duplicate_records_count_once(void **state)
 	assert_int_equal(wcs_engine_input_duplicates(f->eng, 1), 3);
 }
 
+/*
+ * An attacker at 10.0.0.66 puts "DC01" in its NTLM logons, first in file
+ * order; DC01's own Sysmon places it at 10.0.0.5.  DC01 stays one row at
+ * 10.0.0.5, the attacker's sweep stays in its own row, and both rows say
+ * which claim was kept and why.  A name only ever claimed remotely, at two
+ * addresses nothing else claims, is one machine with two addresses.
+ */
+static void
+test_claimed_names_do_not_merge(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+	const struct wcs_host *dc, *evil;
+	struct wcs_event ev;
+	size_t i;
+	bool said;
+
+	logon(f, "10.0.0.66", "DC01");
+	logon(f, "10.0.0.66", "DC01");
+	wcs_event_clear(&ev);
+	ev.kind = WCS_EV_CONN;
+	ev.event_id = 3;
+	ev.host = "DC01";
+	ev.ts_us = at(9, 1, 0);
+	assert_true(wcs_addr_parse("10.0.0.5", 8, &ev.src));
+	assert_true(wcs_addr_parse("10.0.0.9", 8, &ev.dst));
+	ev.dport = 445;
+	ev.proto = 6;
+	ev.outbound = 1;
+	ev.image = "System";
+	ev.input = 0;
+	feed(f, &ev);
+	process(f, "DC01", at(15, 0, 0), "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	sweep(f, "10.0.0.66", 0, 40, at(15, 1, 0), 3);
+	logon(f, "10.0.7.8", "WS78");
+	logon(f, "10.0.8.8", "WS78");
+	process(f, "WS78", at(15, 2, 0), "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	dc = find(res, "10.0.0.5");
+	assert_int_equal(dc->nnames, 1);
+	assert_string_equal(dc->names[0], "DC01");
+	assert_int_equal(
+	    dc->fanout.distinct, 1); /* its own SMB, not the sweep */
+	for (i = 0, said = false; i < dc->nreasons; i++)
+		said |=
+		    strstr(dc->reasons[i], "also claimed at 10.0.0.66") != NULL;
+	assert_true(said);
+	evil = find(res, "10.0.0.66");
+	assert_int_equal(evil->nnames, 0);
+	assert_int_equal(evil->fanout.distinct, 40);
+	for (i = 0, said = false; i < evil->nreasons; i++)
+		said |= strstr(evil->reasons[i], "claims to be DC01") != NULL;
+	assert_true(said);
+	/* Two addresses, one name, no one else claiming them: one row. */
+	assert_int_equal(find(res, "10.0.7.8")->nnames, 1);
+	for (i = 0; i < res->nhosts; i++) {
+		char buf[64];
+
+		assert_string_not_equal(
+		    wcs_host_label(&res->hosts[i], buf, sizeof(buf)),
+		    "10.0.8.8");
+	}
+}
+
 int
 main(void)
 {
@@ -706,6 +770,8 @@ main(void)
 		    test_clocks_per_machine, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_duplicate_records_count_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_claimed_names_do_not_merge, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_timing_join_and_presumed_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(
