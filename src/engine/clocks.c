@@ -6,7 +6,9 @@
  * once), so rather than per-pair medians the offsets are solved together:
  * a breadth-first walk out of the reference places each clock at the
  * median of what its placed neighbours say, then a few rounds over all
- * neighbours smooth out the walk's order.  Medians keep the odd mismatched
+ * neighbours smooth out the walk's order.  Each group's reference is a
+ * sensor's clock where it has one (a firewall or DNS server, kept on
+ * time), else its best-connected clock.  Medians keep the odd mismatched
  * observation (one log missed the first attempt) from pulling the
  * estimate.  A clock's uncertainty is the spread of its own equations
  * around the estimate (1.4826 MAD / sqrt n), at least half a second (the
@@ -294,15 +296,20 @@ degree(const struct solver *sv, uint32_t u)
 }
 
 struct by_degree {
+	bool sensor; /* a firewall's or DNS server's: kept on time */
 	size_t deg;
 	uint32_t id;
 };
 
+/* Sensors first (servers keep time; workstations drift), then the best
+ * connected. */
 static int
 cmp_degree_desc(const void *x, const void *y)
 {
 	const struct by_degree *a = x, *b = y;
 
+	if (a->sensor != b->sensor)
+		return (a->sensor ? -1 : 1);
 	if (a->deg != b->deg)
 		return (a->deg > b->deg ? -1 : 1);
 	return (a->id < b->id ? -1 : a->id > b->id);
@@ -327,7 +334,7 @@ median_of(struct solver *sv, uint32_t u, bool placed_only, int64_t *out)
 
 /* Connected groups, each with its best-connected clock first. */
 static void
-find_groups(struct solver *sv)
+find_groups(struct solver *sv, const struct clock_table *ct)
 {
 	size_t i, qh, qt, k;
 	uint32_t u, v, ref;
@@ -336,6 +343,7 @@ find_groups(struct solver *sv)
 		sv->comp[i] = CLOCK_NONE;
 		sv->order[i].id = (uint32_t)i;
 		sv->order[i].deg = degree(sv, (uint32_t)i);
+		sv->order[i].sensor = ct->c[i].machine == NULL;
 	}
 	qsort(sv->order, sv->n, sizeof(*sv->order), cmp_degree_desc);
 	for (i = 0; i < sv->n; i++) {
@@ -465,7 +473,7 @@ clock_table_solve(struct clock_table *ct, const struct clock_sample *s,
 	if ((sv.vals = wcs_calloc(ct->ctx, maxdeg + 1, sizeof(int64_t))) ==
 	    NULL)
 		goto out;
-	find_groups(&sv);
+	find_groups(&sv, ct);
 	place(&sv);
 	/*
 	 * Only the largest group is on "the" reference clock: a group that

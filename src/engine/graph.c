@@ -102,6 +102,8 @@ better(const struct candidate *x, const struct candidate *y)
 /* How late after the victim's start a contact may be logged and still be
  * taken: clocks put on one reference agree to seconds; others may not. */
 #define LATE_ON_REF_US (5 * WCS_USEC)
+/* A sweep this soon after an infected host's contact is the worm's. */
+#define SWEEP_FOLLOW_US (3 * 60 * WCS_USEC)
 
 static int
 consider(struct conclude *c, struct host *b, const struct fo_pair *p,
@@ -328,10 +330,14 @@ consider_estimated(struct conclude *c, struct host *b, struct candidate *best)
 	uint32_t net;
 	const struct fo_pair *const *pairs;
 	bool seen;
-	int64_t late;
+	int64_t since, until;
 
 	if (b->ip.family != 4)
 		return (WCS_OK);
+	pairs = fanout_pairs_to(eng->fanout, &b->ip, &n);
+	since = b->start - eng->opts.max_infect_delay_us;
+	until = b->start + (b->start_on_ref ? LATE_ON_REF_US :
+					      eng->opts.skew_tolerance_us);
 	net = subnet_of(&b->ip);
 	lo = subnet_first(c, net);
 	hi = lo;
@@ -345,23 +351,23 @@ consider_estimated(struct conclude *c, struct host *b, struct candidate *best)
 		    !wcs_addr_same_subnet(&a->ip, &b->ip) ||
 		    a->start == WCS_TIME_NONE || a->start >= b->start)
 			continue;
+		if (!load_sweep(c, a))
+			return (WCS_FATAL);
+		/* Its sweep (sorted by time) must reach into the window. */
+		if (a->nsweep == 0 || a->sweep[0].t > until ||
+		    a->sweep[a->nsweep - 1].t < since)
+			continue;
+		memset(&cand, 0, sizeof(cand));
+		cand.contact = estimate_contact(
+		    a, b->ip.bytes[3], since, until, &cand.pair);
+		if (cand.contact == WCS_TIME_NONE ||
+		    a->start > cand.contact + LATE_ON_REF_US)
+			continue;
 		/* Only where no contact from a to b was logged at all. */
-		pairs = fanout_pairs_to(eng->fanout, &b->ip, &n);
 		for (k = 0, seen = false; k < n && !seen; k++)
 			seen = wcs_addr_equal(
 			    fanout_addr(eng->fanout, pairs[k]->src), &a->ip);
 		if (seen)
-			continue;
-		if (!load_sweep(c, a))
-			return (WCS_FATAL);
-		memset(&cand, 0, sizeof(cand));
-		late = b->start_on_ref ? LATE_ON_REF_US :
-					 eng->opts.skew_tolerance_us;
-		cand.contact = estimate_contact(a, b->ip.bytes[3],
-		    b->start - eng->opts.max_infect_delay_us, b->start + late,
-		    &cand.pair);
-		if (cand.contact == WCS_TIME_NONE ||
-		    a->start > cand.contact + LATE_ON_REF_US)
 			continue;
 		cand.host = a;
 		cand.tier = 3;
@@ -401,9 +407,11 @@ find_infector(struct conclude *c, struct host *b)
 		return (WCS_OK);
 	if (!is_infected(b)) {
 		/* A sweeper: infected only when an infected host reached it
-		 * before its sweep began. */
+		 * shortly before its sweep began (the worm starts sweeping
+		 * seconds after it runs; a scanner's next scheduled sweep
+		 * comes when it comes). */
 		if (best.host == NULL || !is_infected(best.host) ||
-		    !best.before)
+		    !best.before || b->start - best.contact > SWEEP_FOLLOW_US)
 			return (WCS_OK);
 		b->inferred = true;
 		b->why_inferred = wcs_pool_printf(eng->pool,
