@@ -43,6 +43,18 @@ enum wcs_errnum {
 };
 
 #define WCS_NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* splitmix64's finaliser: a good spread for hash tables and sketches. */
+static inline uint64_t
+wcs_mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return (x);
+}
 #define WCS_ERRBUF_SIZE 512
 
 /*

@@ -418,17 +418,6 @@ event_clock(struct wcs_engine *eng, const struct wcs_event *ev)
 	return (clock_of_input(eng->clocks, ev->input));
 }
 
-static uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return (x);
-}
-
 /*
  * Whether this Windows event record was read before (another copy of the
  * same log, the host's export beside a collector's).  The key is the
@@ -451,8 +440,8 @@ seen_before(struct wcs_engine *eng, const struct wcs_event *ev, bool *dup)
 		k ^= (unsigned char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
 		k *= 1099511628211ull;
 	}
-	k = mix64(k ^ mix64(eng->clock + 0x9e3779b97f4a7c15ull) ^
-		  mix64(ev->record_id)) |
+	k = wcs_mix64(k ^ wcs_mix64(eng->clock + 0x9e3779b97f4a7c15ull) ^
+		      wcs_mix64(ev->record_id)) |
 	    1;
 	if ((s->n + 1) * 2 > s->cap) {
 		if (s->n >= SEEN_RECORDS_MAX) {

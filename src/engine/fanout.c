@@ -74,18 +74,6 @@ struct fanout {
 };
 
 static uint64_t
-mix64(uint64_t x)
-{
-	/* splitmix64 finaliser: a good spread for table and sketch bits */
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return (x);
-}
-
-static uint64_t
 addr_key(const struct wcs_addr *a)
 {
 	uint64_t h = a->family, w;
@@ -93,7 +81,7 @@ addr_key(const struct wcs_addr *a)
 
 	for (i = 0; i < 16; i += 8) {
 		memcpy(&w, a->bytes + i, 8);
-		h = mix64(h ^ w);
+		h = wcs_mix64(h ^ w);
 	}
 	return (h | 1); /* never 0, the empty marker */
 }
@@ -200,7 +188,7 @@ addr_key_at(const struct fanout *f, uint32_t i)
 static uint64_t
 pair_key(uint32_t src, uint32_t dst)
 {
-	return (mix64((uint64_t)src << 32 | dst));
+	return (wcs_mix64((uint64_t)src << 32 | dst));
 }
 
 static uint64_t
@@ -286,7 +274,7 @@ source_for(struct fanout *f, uint32_t addr, bool *oom)
 static void
 hll_add(uint8_t *hll, uint64_t key)
 {
-	uint64_t h = mix64(key);
+	uint64_t h = wcs_mix64(key);
 	uint32_t idx = (uint32_t)(h >> (64 - HLL_P));
 	uint64_t rest = h << HLL_P;
 	uint8_t rank = 1;
