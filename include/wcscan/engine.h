@@ -54,6 +54,12 @@ int wcs_engine_feed(struct wcs_engine *eng, const struct wcs_event *ev);
 int wcs_engine_finish(struct wcs_engine *eng, const struct wcs_result **res);
 
 /*
+ * Input i is a host's own log (Windows Firewall): its clock is that
+ * host's, not a server's kept on time.
+ */
+void wcs_engine_input_host_log(struct wcs_engine *eng, size_t i);
+
+/*
  * After finish: the clock offset estimated for the machine whose log is
  * input i (microseconds ahead of the reference clock), its uncertainty,
  * the reference (NULL: this log is it) and how many observations shared

@@ -29,8 +29,9 @@
 #define SMOOTH_ROUNDS 20
 
 struct clock {
-	const char *machine; /* NULL: a sensor's, by input */
+	const char *machine; /* NULL: a log's, by input */
 	uint32_t input;
+	bool host_log; /* a host's own log, not a server's */
 	bool known;
 	int64_t offset, uncertainty;
 	uint32_t ref;
@@ -95,6 +96,15 @@ add_clock(struct clock_table *ct, const char *machine, uint32_t input)
 	ct->c[ct->n].input = input;
 	ct->c[ct->n].ref = (uint32_t)ct->n;
 	return ((uint32_t)ct->n++);
+}
+
+void
+clock_input_is_host_log(struct clock_table *ct, uint32_t input)
+{
+	uint32_t id = clock_of_input(ct, input);
+
+	if (id != CLOCK_NONE)
+		ct->c[id].host_log = true;
 }
 
 uint32_t
@@ -295,6 +305,12 @@ degree(const struct solver *sv, uint32_t u)
 	return (sv->start[u + 1] - sv->start[u]);
 }
 
+static bool
+is_sensor(const struct clock_table *ct, uint32_t id)
+{
+	return (ct->c[id].machine == NULL && !ct->c[id].host_log);
+}
+
 struct by_degree {
 	bool sensor; /* a firewall's or DNS server's: kept on time */
 	size_t deg;
@@ -343,7 +359,7 @@ find_groups(struct solver *sv, const struct clock_table *ct)
 		sv->comp[i] = CLOCK_NONE;
 		sv->order[i].id = (uint32_t)i;
 		sv->order[i].deg = degree(sv, (uint32_t)i);
-		sv->order[i].sensor = ct->c[i].machine == NULL;
+		sv->order[i].sensor = is_sensor(ct, (uint32_t)i);
 	}
 	qsort(sv->order, sv->n, sizeof(*sv->order), cmp_degree_desc);
 	for (i = 0; i < sv->n; i++) {
@@ -433,6 +449,7 @@ clock_table_solve(struct clock_table *ct, const struct clock_sample *s,
 	struct solver sv;
 	size_t i, *fill = NULL, *weight = NULL, maxdeg = 0;
 	uint32_t u, main = CLOCK_NONE;
+	bool any = false;
 	int rc = WCS_FATAL;
 
 	ct->unknown_us = unknown_us;
@@ -490,18 +507,26 @@ clock_table_solve(struct clock_table *ct, const struct clock_sample *s,
 			main = u;
 	}
 	for (u = 0; u < sv.n; u++) {
-		if (main == CLOCK_NONE || sv.comp[u] != main)
+		bool in_main = main != CLOCK_NONE && sv.comp[u] == main;
+		uint32_t r = sv.comp[u];
+
+		/* Another group counts when its reference is a sensor (a
+		 * lone sensor is its own group), presumed on time. */
+		if (!in_main &&
+		    (r == CLOCK_NONE ? !is_sensor(ct, u) : !is_sensor(ct, r)))
 			continue;
+		if (r == CLOCK_NONE)
+			r = u;
 		ct->c[u].known = true;
 		ct->c[u].offset = sv.off[u];
-		ct->c[u].ref = main;
+		ct->c[u].ref = in_main ? main : r;
 		ct->c[u].samples = degree(&sv, u);
 		ct->c[u].uncertainty =
-		    u == main ? 0 : spread(&sv, u) + PRECISION_US;
+		    (u == r ? 0 : spread(&sv, u) + PRECISION_US) +
+		    (in_main ? 0 : SENSOR_PRESUMED_US);
+		any = true;
 	}
-	if (main == CLOCK_NONE && fallback < ct->n) {
-		/* Nothing shared: the fallback's own times still order what
-		 * it saw. */
+	if (!any && fallback < ct->n) {
 		ct->c[fallback].known = true;
 		ct->c[fallback].offset = 0;
 		ct->c[fallback].ref = fallback;

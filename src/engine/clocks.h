@@ -36,6 +36,9 @@ struct clock_table *clock_table_new(struct wcs_ctx *ctx);
 void clock_table_free(struct clock_table *ct);
 /* The clock of the machine whose log is input i (a sensor). */
 uint32_t clock_of_input(struct clock_table *ct, uint32_t input);
+/* Input i is a host's own log (Windows Firewall): its clock is the
+ * host's, not a server's, and is not presumed on time. */
+void clock_input_is_host_log(struct clock_table *ct, uint32_t input);
 /* The clock of the Windows computer name (case-insensitive, its first
  * label).  CLOCK_NONE when out of memory. */
 uint32_t clock_of_machine(struct clock_table *ct, const char *name);
@@ -45,12 +48,17 @@ const char *clock_machine(
     const struct clock_table *ct, uint32_t id, uint32_t *input);
 
 /*
- * Estimate every clock's offset from the samples.  Clocks in the largest
- * connected group are put on its best-connected clock; with no samples,
- * fallback (a sensor, say; CLOCK_NONE for none) is the reference by
- * itself.  unknown_us is the uncertainty of a clock left unknown.
+ * Estimate every clock's offset from the samples.  The largest connected
+ * group is put on its reference clock (a sensor's where it has one).  A
+ * sensor's clock that shares nothing with it (a firewall or DNS server
+ * kept on time by NTP) is presumed on time within SENSOR_PRESUMED_US, and
+ * takes its group with it; a host's clock that shares nothing stays
+ * unknown, with the uncertainty unknown_us.  When no clock at all ends up
+ * known (a host's firewall log alone), fallback (CLOCK_NONE: none) is the
+ * reference by itself, so that its own times still order what it saw.
  * WCS_OK or WCS_FATAL.
  */
+#define SENSOR_PRESUMED_US (30 * 1000000LL)
 int clock_table_solve(struct clock_table *ct, const struct clock_sample *s,
     size_t n, uint32_t fallback, int64_t unknown_us);
 

@@ -573,6 +573,13 @@ wcs_engine_finish(struct wcs_engine *eng, const struct wcs_result **res)
 	return (WCS_OK);
 }
 
+void
+wcs_engine_input_host_log(struct wcs_engine *eng, size_t i)
+{
+	if (i < UINT32_MAX)
+		clock_input_is_host_log(eng->clocks, (uint32_t)i);
+}
+
 bool
 wcs_engine_input_offset(const struct wcs_engine *eng, size_t i,
     int64_t *offset_us, int64_t *uncertainty_us, const char **ref,

@@ -85,26 +85,50 @@ infected_by_evidence(const struct host *h)
 /* First sign of the worm on the host's own logs, on the reference clock:
  * strong evidence, and a lookup shortly before it. */
 static int64_t
-own_start(const struct wcs_engine *eng, const struct host *h)
+own_start(const struct wcs_engine *eng, const struct host *h, bool *on_ref)
 {
-	int64_t first = WCS_TIME_NONE, t;
+	int64_t first = WCS_TIME_NONE, ref_lookup = WCS_TIME_NONE, t;
+	bool first_known = false;
 	size_t i;
 
+	*on_ref = false;
 	for (i = 0; i < h->nevidence; i++) {
 		if (!is_strong(h->evidence[i].cls))
 			continue;
 		t = engine_corrected(
 		    eng, h->evidence[i].clock, h->evidence[i].ts_us);
-		if (t != WCS_TIME_NONE && (first == WCS_TIME_NONE || t < first))
+		if (t != WCS_TIME_NONE &&
+		    (first == WCS_TIME_NONE || t < first)) {
 			first = t;
+			first_known =
+			    engine_clock_known(eng, h->evidence[i].clock);
+		}
 	}
 	if (first == WCS_TIME_NONE)
 		return (first);
-	for (i = 0; i < h->nevidence; i++) {
-		/* A DNS server's clock is rarely comparable with the rest. */
+	/*
+	 * The host's own clock shares nothing with the reference: its
+	 * lookup as a server on the reference logged it dates the start
+	 * (reference evidence outranks a clock no one could check).
+	 */
+	for (i = 0; i < h->nevidence && !first_known; i++) {
 		if (h->evidence[i].cls != WCS_CLASS_LOOKUP ||
-		    engine_clock_known(eng, h->evidence[i].clock) !=
-			h->start_on_ref)
+		    !engine_clock_known(eng, h->evidence[i].clock))
+			continue;
+		t = engine_corrected(
+		    eng, h->evidence[i].clock, h->evidence[i].ts_us);
+		if (t != WCS_TIME_NONE &&
+		    (t > first ? t - first : first - t) <=
+			eng->opts.skew_tolerance_us + LOOKUP_LEAD_US &&
+		    (ref_lookup == WCS_TIME_NONE || t < ref_lookup))
+			ref_lookup = t;
+	}
+	if (ref_lookup != WCS_TIME_NONE) {
+		*on_ref = true;
+		return (ref_lookup);
+	}
+	for (i = 0; i < h->nevidence; i++) {
+		if (h->evidence[i].cls != WCS_CLASS_LOOKUP)
 			continue;
 		t = engine_corrected(
 		    eng, h->evidence[i].clock, h->evidence[i].ts_us);
@@ -351,7 +375,7 @@ verdicts_own_evidence(struct conclude *c)
 		h->infected_own = infected_by_evidence(h);
 		if (!h->infected_own)
 			continue;
-		h->start = own_start(eng, h);
+		h->start = own_start(eng, h, &h->start_on_ref);
 		t = net_burst(c, h, &fatal);
 		if (fatal)
 			return (WCS_FATAL);

@@ -748,6 +748,37 @@ test_claimed_names_do_not_merge(void **state)
 	}
 }
 
+/*
+ * Two DNS logs (a resolver and a sensor's) that saw the same lookups form
+ * the largest group of clocks; the firewall's shares nothing with them.
+ * A sensor's clock is presumed on time, so the sweep it logged still
+ * meets the lookup: infected from the network alone.
+ */
+static void
+test_sensor_clocks_presumed(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+	struct wcs_event ev;
+	uint32_t input;
+
+	for (input = 0; input < 2; input++) {
+		wcs_event_clear(&ev);
+		ev.kind = WCS_EV_DNS;
+		ev.ts_us = at(14, 0, 0) + (int64_t)input * 300000;
+		assert_true(wcs_addr_parse("10.0.1.10", 9, &ev.src));
+		ev.qname = "www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com";
+		ev.dns_dir = WCS_DNS_QUERY;
+		ev.input = input == 0 ? 1 : 2;
+		ev.line = 1;
+		feed(f, &ev);
+	}
+	sweep(f, "10.0.1.10", 1, 40, at(14, 0, 3), 3);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	assert_int_equal(find(res, "10.0.1.10")->verdict, WCS_VERDICT_INFECTED);
+	assert_true(find_clock(res, "fw.log")->known);
+}
+
 int
 main(void)
 {
@@ -772,6 +803,8 @@ main(void)
 		    test_duplicate_records_count_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_claimed_names_do_not_merge, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_sensor_clocks_presumed, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_timing_join_and_presumed_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(
