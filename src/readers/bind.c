@@ -221,7 +221,7 @@ bind_client(struct wcs_ctx *ctx, struct wcs_pool *pool, const char *s,
     size_t len, struct wcs_event *ev)
 {
 	struct wcs_span t[6], name, a, b;
-	const char *p = s, *end = s + len, *q, *rsp;
+	const char *p = s, *end = s + len, *q;
 	size_t n, tl;
 	int rc, proto = 0;
 
@@ -272,33 +272,29 @@ bind_client(struct wcs_ctx *ctx, struct wcs_pool *pool, const char *s,
 	if (q >= end)
 		return (wcs_lu_skip(ev, WCS_IGN_MSGTYPE));
 	len = (size_t)(end - q);
-	if (starts(q, len, "query: ") &&
-	    (rsp = wcs_lu_casefind(q, len, " response: ")) != NULL) {
-		/* Infoblox: "query: x.com IN A response: NOERROR +ED ...". */
-		if (wcs_lu_split_ws(
-			q + 7, (size_t)(rsp - q - 7), t, WCS_NELEM(t)) != 3)
+	if (starts(q, len, "query: ")) {
+		n = wcs_lu_split_ws(q + 7, len - 7, t, WCS_NELEM(t));
+		if (n < 3)
 			return (wcs_lu_reject_n(ctx, "query", q, len));
 		name = t[0];
 		ev->qtype = wcs_lu_qtype(t[2]);
 		ev->proto = (uint8_t)(proto != 0 ? proto : 17);
-		if ((rc = bind_response(ctx, pool, rsp + 11, end, ev)) !=
-		    WCS_OK)
-			return (rc);
-	} else if (starts(q, len, "query: ")) {
-		n = wcs_lu_split_ws(q + 7, len - 7, t, WCS_NELEM(t));
-		if (n < 3 || n > 5)
+		/* Infoblox: "query: x.com IN A response: NOERROR +ED ...". */
+		if (n >= 5 && wcs_lu_eq(t[3], "response:")) {
+			if ((rc = bind_response(ctx, pool, t[4].p, end, ev)) !=
+			    WCS_OK)
+				return (rc);
+		} else if (n > 5)
 			return (wcs_lu_reject_n(ctx, "query", q, len));
-		name = t[0];
-		ev->qtype = wcs_lu_qtype(t[2]);
-		ev->dns_dir = WCS_DNS_QUERY;
-		ev->proto =
-		    n >= 4 && memchr(t[3].p, 'T', t[3].len) != NULL ? 6 : 17;
-		if (proto != 0)
-			ev->proto = (uint8_t)proto;
-		if (n == 5) {
-			if (t[4].len < 2 || t[4].p[0] != '(' ||
-			    t[4].p[t[4].len - 1] != ')' ||
-			    !wcs_addr_parse(t[4].p + 1, t[4].len - 2, &ev->dst))
+		else {
+			ev->dns_dir = WCS_DNS_QUERY;
+			if (proto == 0 && n >= 4 &&
+			    memchr(t[3].p, 'T', t[3].len) != NULL)
+				ev->proto = 6;
+			if (n == 5 && (t[4].len < 2 || t[4].p[0] != '(' ||
+					  t[4].p[t[4].len - 1] != ')' ||
+					  !wcs_addr_parse(t[4].p + 1,
+					      t[4].len - 2, &ev->dst)))
 				return (wcs_lu_reject_n(
 				    ctx, "server address", t[4].p, t[4].len));
 		}
