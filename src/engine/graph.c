@@ -379,6 +379,14 @@ consider_estimated(struct conclude *c, struct host *b, struct candidate *best)
 	return (WCS_OK);
 }
 
+/* The worm sweeps its own /24 first: most of what it reaches is there. */
+static bool
+own_subnet_sweep(const struct host *h)
+{
+	return (h->fan != NULL &&
+		h->fan->sum.same_subnet >= h->fan->sum.other_internal);
+}
+
 static int
 find_infector(struct conclude *c, struct host *b)
 {
@@ -406,12 +414,15 @@ find_infector(struct conclude *c, struct host *b)
 	if (best.pair == NULL)
 		return (WCS_OK);
 	if (!is_infected(b)) {
-		/* A sweeper: infected only when an infected host reached it
-		 * shortly before its sweep began (the worm starts sweeping
-		 * seconds after it runs; a scanner's next scheduled sweep
-		 * comes when it comes). */
+		/* A sweeper: infected only when an infected host was logged
+		 * reaching it shortly before its sweep began (the worm starts
+		 * sweeping seconds after it runs; a scanner's next scheduled
+		 * sweep comes when it comes), and when it sweeps its own /24
+		 * as the worm does (a scanner sweeps the ranges it is given). */
 		if (best.host == NULL || !is_infected(best.host) ||
-		    !best.before || b->start - best.contact > SWEEP_FOLLOW_US)
+		    !best.before || best.estimated ||
+		    b->start - best.contact > SWEEP_FOLLOW_US ||
+		    !own_subnet_sweep(b))
 			return (WCS_OK);
 		b->inferred = true;
 		b->why_inferred = wcs_pool_printf(eng->pool,

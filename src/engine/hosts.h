@@ -59,78 +59,75 @@ struct sweep_point {
 struct host {
 	char *key; /* "a:<address>" or "n:<short name>" */
 	struct wcs_addr ip;
-	struct wcs_addr *more_ips; /* HOST_IPS_MAX, allocated on first use */
-	size_t nmore_ips;
-	const char **names; /* HOST_NAMES_MAX, allocated on first use */
-	size_t nnames;
+	/* Lists allocated on first use (most hosts have none); the counts
+	 * are below with the other small fields. */
+	struct wcs_addr *more_ips; /* HOST_IPS_MAX */
+	const char **names; /* HOST_NAMES_MAX */
 	const char **joins; /* why a name was joined; HOST_JOINS_MAX */
 	struct host_claim *claims; /* a name's: where it was claimed */
-	size_t nclaims;
 	struct host *owner; /* an address's: the name strongly claiming it */
 	struct host *claimed_by; /* an address's: the first name claimed */
-	bool contested; /* an address's: claimed by two names or more */
-	size_t njoins;
 	struct wcs_evidence *evidence; /* grown up to HOST_EVIDENCE_MAX */
-	size_t nevidence, evidence_cap;
 	uint64_t evidence_total;
 	int64_t first_evidence;
 	int64_t first_strong; /* first startup/persistence/encryption */
 	int64_t last_strong;
-	unsigned classes; /* bit per wcs_ioc_class seen */
-	unsigned max_severity_strong;
 	/* Kill switch outcomes. */
 	int64_t ks_first; /* first lookup */
 	int64_t ks_answered; /* first NOERROR answer; NONE if none */
-	bool ks_nxdomain;
-	bool ks_presumed; /* answered judged from when the name resolved */
 	/* Outbound web (80, 443/tcp) to public addresses: the worm fetches
 	 * the kill-switch URL right after its lookup. */
-	int64_t (*web)[2]; /* HOST_WEB_MAX, allocated on first use */
-	size_t nweb;
+	int64_t (*web)[2]; /* HOST_WEB_MAX */
 	const struct wcs_rule_info *ks_rule; /* the first lookup's rule */
 	/* The first lookup as each machine's log stamped it (the DNS
 	 * server's, the host's Sysmon 22): one moment on two clocks. */
 	struct host_ks_seen {
 		uint32_t clock;
 		int64_t first;
-	} * ks_seen; /* HOST_KS_CLOCKS, allocated on first use */
-	size_t nks_seen;
-	bool smb1;
+	} * ks_seen; /* HOST_KS_CLOCKS */
 	struct host *alias; /* the host this one is (name -> address, or a
 			       second address -> the first); folded at
 			       finish */
+	unsigned classes; /* bit per wcs_ioc_class seen */
+	unsigned max_severity_strong;
+	uint8_t nmore_ips, nnames, njoins, nclaims;
+	uint8_t nevidence, evidence_cap, nweb, nks_seen;
+	bool ks_nxdomain;
+	bool ks_presumed; /* answered judged from when the name resolved */
+	bool smb1;
+	bool contested; /* an address's: claimed by two names or more */
 	bool folded;
 
 	/* Decided at finish. */
-	const struct fo_source_summary *fan;
-	int64_t start; /* first sign the worm ran (skew-corrected) */
 	bool start_on_ref; /* start is on a reference clock (estimated) */
 	bool infected_own; /* its own logs show the worm going on */
 	bool inferred; /* infected, judged from its 445/tcp behaviour */
 	bool net_signature; /* failed kill-switch lookup, then a sweep */
-	int64_t sweep_start; /* a sweep not (yet) explained; NONE */
 	bool graphed; /* its infector has been looked for */
 	bool has_children; /* some host was given it as infector */
-	size_t live_pos; /* its place in the conclusion's list of hosts */
-	/* net_burst()'s answer; cleared when addresses or fan-out change. */
-	bool burst_cached;
-	int64_t burst;
-	struct host *infected_by;
-	int64_t edge_time;
-	const struct fo_pair *edge_pair;
+	bool burst_cached; /* burst is net_burst()'s answer; cleared when
+			      addresses or fan-out change */
 	bool edge_estimated; /* the contact itself was not logged */
-	struct sweep_point *sweep; /* its own /24 sweep, by time */
-	size_t nsweep;
 	bool sweep_done;
-	unsigned descendants;
-	unsigned rank;
 	/* How sure the ranking is (roots): the margin to the next root and
 	 * the clock uncertainty between the two. */
 	bool rank_compared;
 	bool rank_decided;
+	enum wcs_verdict verdict;
+	uint32_t live_pos; /* its place in the conclusion's list of hosts */
+	uint32_t nsweep;
+	unsigned descendants;
+	unsigned rank;
+	const struct fo_source_summary *fan;
+	int64_t start; /* first sign the worm ran (skew-corrected) */
+	int64_t sweep_start; /* a sweep not (yet) explained; NONE */
+	int64_t burst;
+	struct host *infected_by;
+	int64_t edge_time;
+	const struct fo_pair *edge_pair;
+	struct sweep_point *sweep; /* its own /24 sweep, by time */
 	int64_t rank_margin, rank_uncertainty;
 	const char *rank_note;
-	enum wcs_verdict verdict;
 	double score;
 	const char *why_inferred;
 };
