@@ -59,7 +59,9 @@ describe(struct conclude *c, struct host *h, struct wcs_host *out)
 	out->fanout.first = out->fanout.last = WCS_TIME_NONE;
 	if (f != NULL)
 		out->fanout = f->sum;
-	qsort(h->evidence, h->nevidence, sizeof(h->evidence[0]), evidence_cmp);
+	if (h->nevidence > 1)
+		qsort(h->evidence, h->nevidence, sizeof(h->evidence[0]),
+		    evidence_cmp);
 	out->evidence = h->evidence;
 	out->nevidence = h->nevidence;
 	out->evidence_total = h->evidence_total;
