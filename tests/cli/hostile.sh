@@ -677,8 +677,12 @@ st=$?
 [ $? = 2 ] && grep -q 'named for two outputs' out_same.err && ok "one path for two outputs is refused" ||
 	not_ok "one path for two outputs"
 # SIGINT, SIGTERM, SIGHUP while reading: no temporary file is left, and
-# the exit status says which signal ended the run.
+# the exit status says which signal ended the run.  Not in light mode:
+# there WCSCAN is a wrapper running wcscan under valgrind, and the signal
+# would reach the wrapper, not wcscan.
+[ "$LIGHT" = 1 ] && echo "# SKIP: signals (light mode: WCSCAN is a valgrind wrapper)"
 for sig in INT TERM HUP; do
+	[ "$LIGHT" = 1 ] && break
 	mkdir -p "out_sig$sig"
 	(cat ok.log; sleep 3) | "$wcscan" -f json -o "out_sig$sig/r.json" \
 		--graph "out_sig$sig/g.dot" --dump-events "out_sig$sig/e.nd" - 2>"out_sig$sig.err" &
