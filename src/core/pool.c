@@ -132,7 +132,8 @@ wcs_pool_strndup(struct wcs_pool *pool, const char *s, size_t len)
 
 	if ((p = wcs_pool_alloc(pool, len + 1)) == NULL)
 		return (NULL);
-	memcpy(p, s, len);
+	if (len > 0) /* s may be NULL then: an empty buffer never made */
+		memcpy(p, s, len);
 	p[len] = '\0';
 	return (p);
 }

@@ -956,6 +956,9 @@ sb_utf16(struct evtx_reader *r, const unsigned char *p, size_t n)
 	uint32_t u, lo;
 	char *o;
 
+	/* An empty string adds nothing (and the buffer may not exist). */
+	if (n == 0)
+		return (true);
 	if (!sb_reserve(r, n * 3))
 		return (false);
 	o = r->sb.p + r->sb.len;
