@@ -44,6 +44,25 @@ enum wcs_errnum {
 
 #define WCS_NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+/* FNV-1a over len bytes; with fold, ASCII letters hash as lower case. */
+#define WCS_FNV_OFFSET 1469598103934665603ull
+static inline uint64_t
+wcs_fnv1a(const char *s, size_t len, bool fold)
+{
+	uint64_t h = WCS_FNV_OFFSET;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char b = (unsigned char)s[i];
+
+		if (fold && b >= 'A' && b <= 'Z')
+			b += 32;
+		h ^= b;
+		h *= 1099511628211ull;
+	}
+	return (h);
+}
+
 /* splitmix64's finaliser: a good spread for hash tables and sketches. */
 static inline uint64_t
 wcs_mix64(uint64_t x)

@@ -50,6 +50,9 @@ enum wcs_input_kind {
 /* Every line stands alone (no header, no pairing of lines): a big file
  * can be read in pieces at once (wcs_input_split). */
 #define WCS_READER_SPLITTABLE 0x4
+/* A host's own log (Windows Firewall): its clock is that host's, not a
+ * server's kept on time. */
+#define WCS_READER_HOSTLOG 0x8
 
 struct wcs_read_opts {
 	const struct wcs_tz *tz; /* for WCS_READER_LOCALTIME; NULL = UTC */

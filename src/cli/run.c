@@ -300,8 +300,7 @@ open_one(struct run *r, size_t i, struct member *m, struct wcs_read_job **job,
 		input_error(r, st, why, r->pend[i].top_level || o->strict);
 		goto skip;
 	}
-	/* A Windows Firewall log runs on its host's clock, not a server's. */
-	if (strcmp(ops->name, "pfirewall") == 0)
+	if ((ops->flags & WCS_READER_HOSTLOG) != 0)
 		wcs_engine_input_host_log(r->eng, i);
 	memset(&ro, 0, sizeof(ro));
 	ro.read.tz = r->tz;

@@ -130,21 +130,6 @@ clock_of_input(struct clock_table *ct, uint32_t input)
 	return (ct->by_input[input]);
 }
 
-/* FNV-1a over the first label, folded to lower case. */
-static uint64_t
-name_hash(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ull;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 :
-								  s[i]);
-		h *= 1099511628211ull;
-	}
-	return (h);
-}
-
 static bool
 name_equal(const char *stored, const char *s, size_t len)
 {
@@ -176,7 +161,7 @@ grow_slots(struct clock_table *ct)
 	for (i = 0; i < ct->n; i++) {
 		if ((m = ct->c[i].machine) == NULL)
 			continue;
-		j = name_hash(m, strlen(m)) & (n - 1);
+		j = wcs_fnv1a(m, strlen(m), true) & (n - 1);
 		while (ns[j] != CLOCK_NONE)
 			j = (j + 1) & (n - 1);
 		ns[j] = (uint32_t)i;
@@ -197,7 +182,7 @@ clock_of_machine(struct clock_table *ct, const char *name)
 
 	if ((ct->n + 1) * 2 > ct->nslots && !grow_slots(ct))
 		return (CLOCK_NONE);
-	j = name_hash(name, len) & (ct->nslots - 1);
+	j = wcs_fnv1a(name, len, true) & (ct->nslots - 1);
 	while ((id = ct->slots[j]) != CLOCK_NONE) {
 		if ((m = ct->c[id].machine) != NULL && name_equal(m, name, len))
 			return (id);

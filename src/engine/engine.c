@@ -277,14 +277,9 @@ latest_evidence(struct host *h)
 static const char *
 shared_detail(struct wcs_engine *eng, const char *detail, size_t len)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	uint64_t h = wcs_fnv1a(detail, len, false);
 	const char **slot, *copy;
-	size_t i;
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)detail[i];
-		h *= 1099511628211ull;
-	}
 	slot = &eng->detail_cache[h & (DETAIL_CACHE - 1)];
 	if (*slot != NULL && strncmp(*slot, detail, len) == 0 &&
 	    (*slot)[len] == '\0')
@@ -428,18 +423,14 @@ static int
 seen_before(struct wcs_engine *eng, const struct wcs_event *ev, bool *dup)
 {
 	struct seen_records *s = &eng->seen;
-	uint64_t k = 1469598103934665603ull, *ns;
+	uint64_t k, *ns;
 	size_t i, j, ncap;
-	const char *c;
 
 	*dup = false;
 	if (ev->record_id == 0 || ev->channel == NULL || ev->event_id == 0 ||
 	    !usable_name(ev->host))
 		return (WCS_OK);
-	for (c = ev->channel; *c != '\0'; c++) {
-		k ^= (unsigned char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
-		k *= 1099511628211ull;
-	}
+	k = wcs_fnv1a(ev->channel, strlen(ev->channel), true);
 	k = wcs_mix64(k ^ wcs_mix64(eng->clock + 0x9e3779b97f4a7c15ull) ^
 		      wcs_mix64(ev->record_id)) |
 	    1;

@@ -15,13 +15,7 @@
 static uint64_t
 key_hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return (h);
+	return (wcs_fnv1a(s, strlen(s), false));
 }
 
 int
