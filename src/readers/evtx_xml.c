@@ -43,6 +43,7 @@
 
 #define SYSMON_PROVIDER "Microsoft-Windows-Sysmon"
 #define EVENT_NS "http://schemas.microsoft.com/win/2004/08/events/event"
+#define EVTXEXPORT_BANNER "evtxexport " /* then its version, a blank line */
 
 /* Bids: bits verified (see reader.h). */
 #define BID_EVENT 56 /* "<Event" and a delimiter */
@@ -1094,8 +1095,9 @@ xml_close(void *state)
 
 /*
  * Bits verified for event XML: the input must open with nothing but what
- * such files carry before their first event (white space, the viewer's
- * "-" markers, an XML declaration, comments, an <Events> root) and then
+ * such files carry before their first event (evtxexport's banner line,
+ * white space, the viewer's "-" markers, an XML declaration, comments, an
+ * <Events> root) and then
  * "<Event".  Other logs that merely mention "<Event" are not claimed.
  * *sysmon says whether a Provider Name is Sysmon's.
  */
@@ -1107,6 +1109,12 @@ xml_bid_bits(const unsigned char *p, size_t len, bool *sysmon)
 	int bits;
 
 	*sysmon = false;
+	/* evtxexport (libevtx) writes its name and version first. */
+	if (starts(p, len, EVTXEXPORT_BANNER)) {
+		if ((e = memchr(p, '\n', len)) == NULL)
+			return (0);
+		i = (size_t)(e - p) + 1;
+	}
 	for (;;) {
 		while (i < len && (is_space(p[i]) || p[i] == '-'))
 			i++;

@@ -186,6 +186,8 @@ test_bid_xml_shapes(void **state)
 		 "<Event xmlns=\"" NS "\"><System>"),
 		"- <Event xmlns=\"" NS "\">- <System>  <Provider Name=\"a\"/>",
 		"<!-- exported --><Events><Event><System>",
+		/* evtxexport -f xml: its banner, a blank line, events. */
+		"evtxexport 20181227\n\n<Event xmlns=\"" NS "\">\n  <System>\n",
 		/* Sysmon named, but not as a provider. */
 		("<Event><System><Provider Name=\"x\"/><Data>"
 		 "Microsoft-Windows-Sysmon</Data>"),
@@ -232,6 +234,10 @@ test_bid_not_claimed(void **state)
 		"<Events>\n</Events>\n",
 		"<?xml version=\"1.0\"?><root><Event><System>",
 		"<?xml version=\"1.0\"",
+		/* The banner alone, or before something else. */
+		"evtxexport 20181227",
+		"evtxexport 20181227\n\nUnable to export file.\n",
+		"evtxexport 20181227\n\nEvent number\t: 1\n<Event>\n",
 	};
 	const struct wcs_reader_ops *evtx, *sysmon;
 	size_t i, len;
