@@ -4,11 +4,14 @@
  *
  * Log bytes are untrusted: JSON output is always valid UTF-8 (invalid bytes
  * become U+FFFD), CSV follows RFC 4180 and neutralises cells a spreadsheet
- * would run as formulas, and text output never passes control characters.
+ * would run as formulas, text output never passes control characters, and
+ * HTML output is one self-contained file whose every log string is text
+ * (entities for markup) under a Content-Security-Policy that runs nothing.
  */
 #ifndef WCSCAN_REPORT_H
 #define WCSCAN_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "wcscan/core.h"
@@ -16,13 +19,24 @@
 #include "wcscan/result.h"
 #include "wcscan/stats.h"
 
-enum wcs_report_format { WCS_REPORT_TEXT = 0, WCS_REPORT_CSV, WCS_REPORT_JSON };
+enum wcs_report_format {
+	WCS_REPORT_TEXT = 0,
+	WCS_REPORT_CSV,
+	WCS_REPORT_JSON,
+	WCS_REPORT_HTML
+};
+
+/* The text report's width when none is given (not a terminal). */
+#define WCS_TEXT_WIDTH_DEFAULT 100
+/* Narrower than this, the text report's tables no longer line up. */
+#define WCS_TEXT_WIDTH_MIN 60
 
 struct wcs_report {
 	const struct wcs_input_stats *inputs;
 	size_t ninputs;
 	const struct wcs_result *result;
 	const char *tz_name; /* --tz, or NULL */
+	unsigned width; /* text: columns; 0 = WCS_TEXT_WIDTH_DEFAULT */
 };
 
 /* Returns WCS_OK, or WCS_FAILED when writing failed (errno in ctx). */
@@ -37,6 +51,18 @@ int wcs_report_write(struct wcs_ctx *ctx, FILE *out, enum wcs_report_format fmt,
 int wcs_report_graph_dot(
     struct wcs_ctx *ctx, FILE *out, const struct wcs_result *res);
 
+/*
+ * The timeline for Timesketch and spreadsheet timelines: one row per
+ * evidence item and per network fact that dates the outbreak (a host's
+ * 445/tcp sweep starting, its first contact from its infector), sorted by
+ * time, as JSON lines, or as CSV with a header when csv is set.  Every row
+ * has Timesketch's required message, datetime (ISO 8601) and
+ * timestamp_desc.  Returns WCS_OK, WCS_FAILED when writing failed, or
+ * WCS_FATAL (ENOMEM in ctx).
+ */
+int wcs_report_timeline(
+    struct wcs_ctx *ctx, FILE *out, const struct wcs_result *res, bool csv);
+
 /* One event as one NDJSON line; path is the event's input path. */
 int wcs_report_event_json(
     FILE *out, const struct wcs_event *ev, const char *path);
@@ -44,6 +70,9 @@ int wcs_report_event_json(
 /* Escaping helpers, exposed for tests and other writers. */
 void wcs_json_string(FILE *out, const char *s);
 void wcs_csv_cell(FILE *out, const char *s);
+/* HTML text or a quoted attribute's value: & < > " ' as entities, control
+ * bytes, bidi controls and invalid UTF-8 as visible \xNN / \uNNNN. */
+void wcs_html_string(FILE *out, const char *s);
 /* Text: control bytes and invalid UTF-8 as \xNN, width-limited (0 = no
  * limit, else ellipsis past max_cols characters). */
 void wcs_text_safe(FILE *out, const char *s, size_t max_cols);

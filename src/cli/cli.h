@@ -37,6 +37,7 @@ struct wcs_opts {
 	const char *output; /* -o; NULL = stdout */
 	const char *dump_events;
 	const char *graph; /* --graph: DOT file */
+	const char *timeline; /* --timeline: JSON lines, or CSV (.csv) */
 	uint64_t fanout_threshold; /* 0 = engine default */
 	int64_t fanout_window_us; /* 0 = engine default */
 	const char **rules_dirs;

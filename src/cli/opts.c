@@ -35,6 +35,7 @@ enum long_only {
 	OPT_SMB,
 	OPT_STRICT,
 	OPT_SYSMON,
+	OPT_TIMELINE,
 	OPT_TZ,
 	OPT_UNTIL,
 	OPT_YEAR
@@ -67,6 +68,7 @@ static const struct option long_opts[] = { { "dns", required_argument, NULL,
 	{ "smb", required_argument, NULL, OPT_SMB },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "sysmon", required_argument, NULL, OPT_SYSMON },
+	{ "timeline", required_argument, NULL, OPT_TIMELINE },
 	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "version", no_argument, NULL, 'V' },
@@ -87,9 +89,9 @@ wcs_print_usage(FILE *out)
 	    "              [--max-line bytes] [--no-default-rules]\n"
 	    "              [--progress | --no-progress] [--rules dir] "
 	    "[--since time]\n"
-	    "              [--strict] [--tz zone] [--until time] "
-	    "[--year year]\n"
-	    "              [--dump-events file] [file ...]\n"
+	    "              [--strict] [--timeline file] [--tz zone] "
+	    "[--until time]\n"
+	    "              [--year year] [--dump-events file] [file ...]\n"
 	    "\n"
 	    "Find WannaCry in firewall, DNS, Windows event (XML), Sysmon "
 	    "and SMB logs.\n"
@@ -129,13 +131,16 @@ wcs_print_usage(FILE *out)
 	    "  --list-rules, --list-formats  print them and exit\n"
 	    "\n"
 	    "Output:\n"
-	    "  -f, --format FMT   text (default), csv or json; a reader "
-	    "name works as\n"
+	    "  -f, --format FMT   text (default), csv, json or html; a "
+	    "reader name works as\n"
 	    "                     --input-format\n"
 	    "  -o, --output FILE  write the report to FILE (atomically)\n"
 	    "  --dump-events FILE write the normalised events as NDJSON\n"
 	    "  --graph FILE       write the infection graph as Graphviz "
 	    "DOT\n"
+	    "  --timeline FILE    write a Timesketch timeline: JSON lines, "
+	    "CSV if FILE\n"
+	    "                     ends in .csv\n"
 	    "  --strict           rejected records make the exit status "
 	    "2\n"
 	    "  -q, --quiet        no warnings, only errors\n"
@@ -208,12 +213,14 @@ wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv, struct wcs_opts *o)
 				o->format = WCS_REPORT_CSV;
 			else if (strcmp(optarg, "json") == 0)
 				o->format = WCS_REPORT_JSON;
+			else if (strcmp(optarg, "html") == 0)
+				o->format = WCS_REPORT_HTML;
 			else if (wcs_reader_find(optarg) != NULL)
 				o->forced_reader = optarg;
 			else {
 				wcs_usage_error("unknown format '%s' (text, "
-						"csv, json, or a reader from "
-						"--list-formats)",
+						"csv, json, html, or a reader "
+						"from --list-formats)",
 				    optarg);
 				return (WCS_FAILED);
 			}
@@ -279,6 +286,9 @@ wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv, struct wcs_opts *o)
 			break;
 		case OPT_GRAPH:
 			o->graph = optarg;
+			break;
+		case OPT_TIMELINE:
+			o->timeline = optarg;
 			break;
 		case OPT_INPUT_FORMAT:
 			if (wcs_reader_find(optarg) == NULL) {

@@ -3,6 +3,7 @@
  * report, decide the exit status.  Every input ends up in the report,
  * read or not, with its accounting.
  */
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -34,7 +35,7 @@ struct run {
 	struct wcs_tz *tz;
 	struct wcs_progress *progress;
 	/* Outputs, opened before any input is read (wcscan/output.h). */
-	struct wcs_output *report_out, *graph_out, *dump_out;
+	struct wcs_output *report_out, *graph_out, *dump_out, *timeline_out;
 	FILE *dump; /* dump_out's stream, NULL once writing it failed */
 	int dump_errno; /* why writing the event dump failed */
 	/* Inputs found so far; paths[] parallels stats[]. */
@@ -635,6 +636,7 @@ open_outputs(struct run *r)
 		{ o->output != NULL ? o->output : "-", &r->report_out },
 		{ o->graph, &r->graph_out },
 		{ o->dump_events, &r->dump_out },
+		{ o->timeline, &r->timeline_out },
 	};
 	size_t i, j;
 	int rc;
@@ -711,6 +713,52 @@ write_graph(struct run *r, const struct wcs_result *res)
 		return;
 	}
 	commit_output(r, &r->graph_out);
+}
+
+static void
+write_timeline(struct run *r, const struct wcs_result *res)
+{
+	const char *path = r->opts->timeline;
+	size_t len = strlen(path);
+	bool csv = len >= 4 && strcmp(path + len - 4, ".csv") == 0;
+
+	if (wcs_report_timeline(r->ctx, wcs_output_stream(r->timeline_out), res,
+		csv) != WCS_OK) {
+		wcs_errx(&r->msg, "%s: %s", wcs_output_path(r->timeline_out),
+		    wcs_error_string(r->ctx));
+		r->error = true;
+		wcs_output_free(r->timeline_out);
+		r->timeline_out = NULL;
+		return;
+	}
+	commit_output(r, &r->timeline_out);
+}
+
+/*
+ * The text report's width: COLUMNS when set (as ls(1) and many others
+ * read it), else the terminal's when the report goes to one, else a fixed
+ * width so a report written to a file reads the same everywhere.
+ */
+static unsigned
+text_width(struct run *r)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	char *end;
+	long v;
+	int fd;
+
+	if (env != NULL && *env != '\0') {
+		errno = 0;
+		v = strtol(env, &end, 10);
+		if (errno == 0 && *end == '\0' && v > 0 && v <= 10000)
+			return ((unsigned)v);
+	}
+	fd = fileno(wcs_output_stream(r->report_out));
+	if (fd >= 0 && isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col > 0)
+		return (ws.ws_col);
+	return (WCS_TEXT_WIDTH_DEFAULT);
 }
 
 static void
@@ -810,6 +858,7 @@ run_cleanup(struct run *r)
 	wcs_output_free(r->report_out);
 	wcs_output_free(r->graph_out);
 	wcs_output_free(r->dump_out);
+	wcs_output_free(r->timeline_out);
 	wcs_progress_free(r->progress);
 	wcs_engine_free(r->eng);
 	wcs_rules_free(r->rules);
@@ -945,11 +994,14 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts, const char *argv0)
 		write_graph(&r, res);
 	if (r.dump_out != NULL)
 		write_dump(&r);
+	if (r.timeline_out != NULL)
+		write_timeline(&r, res);
 	memset(&rep, 0, sizeof(rep));
 	rep.inputs = r.stats;
 	rep.ninputs = r.n;
 	rep.result = res;
 	rep.tz_name = opts->tz;
+	rep.width = text_width(&r);
 	if (wcs_signals_caught() != 0)
 		goto out_interrupted;
 	write_report(&r, &rep);

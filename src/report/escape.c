@@ -236,3 +236,50 @@ wcs_text_width(const char *str, size_t max_cols)
 {
 	return (text_render(NULL, str, max_cols));
 }
+
+void
+wcs_html_string(FILE *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t len = strlen(str), i = 0, n, run;
+	char esc[16];
+	uint32_t cp;
+
+	while (i < len) {
+		/* Copy runs of plain ASCII in one call. */
+		for (run = i; run < len && s[run] >= 0x20 && s[run] < 0x7f &&
+			      strchr("&<>\"'", s[run]) == NULL;
+		     run++)
+			;
+		if (run > i) {
+			(void)fwrite(s + i, 1, run - i, out);
+			i = run;
+			continue;
+		}
+		n = wcs_utf8_next(s + i, len - i, &cp);
+		/*
+		 * Markup characters become entities, so a log string is only
+		 * ever text (also inside quoted attributes); what a terminal
+		 * must not get is shown as an escape here too, so that a
+		 * bidi override cannot reorder a table cell.
+		 */
+		if (n != 0 && cp == '&')
+			fputs("&amp;", out);
+		else if (n != 0 && cp == '<')
+			fputs("&lt;", out);
+		else if (n != 0 && cp == '>')
+			fputs("&gt;", out);
+		else if (n != 0 && cp == '"')
+			fputs("&quot;", out);
+		else if (n != 0 && cp == '\'')
+			fputs("&#39;", out);
+		else {
+			(void)text_piece(s + i, n, cp, esc, sizeof(esc));
+			if (esc[0] != '\0')
+				fputs(esc, out);
+			else
+				(void)fwrite(s + i, 1, n, out);
+		}
+		i += n == 0 ? 1 : n;
+	}
+}

@@ -28,6 +28,9 @@ wcs_report_write(struct wcs_ctx *ctx, FILE *out, enum wcs_report_format fmt,
 	case WCS_REPORT_JSON:
 		rc = wcs_report_json_write(ctx, out, rep);
 		break;
+	case WCS_REPORT_HTML:
+		rc = wcs_report_html_write(ctx, out, rep);
+		break;
 	default:
 		wcs_set_error(
 		    ctx, WCS_EUSAGE, "unknown report format %d", (int)fmt);

@@ -27,6 +27,23 @@ int wcs_report_csv_write(
     struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep);
 int wcs_report_text_write(
     struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep);
+int wcs_report_html_write(
+    struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep);
+
+/*
+ * The HTML report's drawings (svg.c), inline <svg> elements: the
+ * infection graph, one row per infected or neutralized host (per /24 past
+ * WCS_SVG_HOSTS_MAX hosts), and the outbreak curve.  WCS_OK or WCS_FATAL
+ * (ENOMEM in ctx).
+ */
+#define WCS_SVG_HOSTS_MAX 300
+int wcs_report_svg_graph(
+    struct wcs_ctx *ctx, FILE *out, const struct wcs_result *res);
+int wcs_report_svg_curve(
+    struct wcs_ctx *ctx, FILE *out, const struct wcs_result *res);
+/* When the kill switch was first seen answered (the earliest lookup of a
+ * neutralized host); WCS_TIME_NONE when never. */
+int64_t wcs_report_sinkhole_time(const struct wcs_result *res);
 
 /*
  * A score with two decimals and a '.' whatever the locale, so reports are

@@ -1,14 +1,16 @@
 /*
- * The report writers: golden files for the three formats over one
- * synthetic result full of hostile strings, and the escapers' promises
- * (JSON is valid UTF-8 without raw controls, CSV cells never start a
- * formula, terminal text carries no control characters).
+ * The report writers: golden files for the four formats, the timeline and
+ * the graph over one synthetic result full of hostile strings, and the
+ * escapers' promises (JSON is valid UTF-8 without raw controls, CSV cells
+ * never start a formula, terminal text carries no control characters,
+ * HTML has no element or attribute that a log string made).
  *
  * Run with WCSCAN_UPDATE_GOLDEN=1 to rewrite testdata/report/expected.*
  * after checking the differences by hand.
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -469,7 +471,7 @@ test_report_deterministic(void **state)
 
 	(void)state;
 	fixture_init(&f);
-	for (fmt = WCS_REPORT_TEXT; fmt <= WCS_REPORT_JSON; fmt++) {
+	for (fmt = WCS_REPORT_TEXT; fmt <= WCS_REPORT_HTML; fmt++) {
 		a = render(&f.rep, fmt, &l1);
 		b = render(&f.rep, fmt, &l2);
 		assert_int_equal(l1, l2);
@@ -530,7 +532,7 @@ test_report_write_error(void **state)
 
 	(void)state;
 	fixture_init(&f);
-	for (fmt = WCS_REPORT_TEXT; fmt <= WCS_REPORT_JSON; fmt++) {
+	for (fmt = WCS_REPORT_TEXT; fmt <= WCS_REPORT_HTML; fmt++) {
 		wcs_ctx_init(&ctx, NULL);
 		out = fopen("/dev/null", "r");
 		assert_non_null(out);
@@ -750,6 +752,241 @@ test_report_score(void **state)
 	    wcs_report_score(0.0 / 0.0, buf, sizeof(buf)), "0.00");
 }
 
+/*
+ * Every element in an HTML report is one the writer means to write, and
+ * no attribute is an event handler: a log string that became markup
+ * would show up here.  Returns the number of <g class="node ..."> seen.
+ */
+static size_t
+assert_html_inert(const char *s)
+{
+	static const char *const allowed[] = { "!DOCTYPE", "html", "head",
+		"meta", "title", "style", "body", "header", "h1", "h2", "h3",
+		"p", "section", "table", "tr", "th", "td", "span", "a", "ul",
+		"li", "br", "strong", "div", "svg", "defs", "marker", "path",
+		"g", "line", "circle", "text", "polyline" };
+	const char *p, *q;
+	size_t i, n, nodes = 0;
+	bool ok;
+	char quote;
+
+	for (p = strchr(s, '<'); p != NULL; p = strchr(p, '<')) {
+		p++;
+		if (*p == '/')
+			p++;
+		for (q = p; *q != '\0' && strchr(" >/\n", *q) == NULL; q++)
+			;
+		n = (size_t)(q - p);
+		for (i = 0, ok = false; i < WCS_NELEM(allowed) && !ok; i++)
+			ok = strlen(allowed[i]) == n &&
+			     strncmp(allowed[i], p, n) == 0;
+		if (!ok)
+			fail_msg("element <%.*s> in the HTML", (int)n, p);
+		if (strncmp(p, "g class=\"node ", 14) == 0)
+			nodes++;
+		/* Attribute names up to the end of the tag. */
+		for (quote = 0; *q != '\0' && (quote != 0 || *q != '>'); q++) {
+			if (quote != 0) {
+				if (*q == quote)
+					quote = 0;
+			} else if (*q == '"' || *q == '\'') {
+				quote = *q;
+			} else if (q[-1] == ' ' &&
+				   (q[0] == 'o' || q[0] == 'O') &&
+				   (q[1] == 'n' || q[1] == 'N')) {
+				fail_msg(
+				    "event handler attribute near %.40s", q);
+			}
+		}
+		p = q;
+	}
+	return (nodes);
+}
+
+static void
+test_report_html_golden(void **state)
+{
+	struct fixture f;
+	size_t len;
+	char *got;
+
+	(void)state;
+	fixture_init(&f);
+	got = render(&f.rep, WCS_REPORT_HTML, &len);
+	assert_utf8(got, len);
+	assert_non_null(
+	    strstr(got, "<meta http-equiv=\"Content-Security-Policy\" "
+			"content=\"default-src 'none';"));
+	assert_null(strstr(got, "<script"));
+	/* The two infected hosts and the neutralized one are drawn. */
+	assert_int_equal(assert_html_inert(got), 3);
+	assert_non_null(strstr(got, "data-edges=\"1\""));
+	assert_non_null(strstr(got, "class=\"edge\" data-from=\"10.0.0.5\" "
+				    "data-to=\"10.0.0.23\""));
+	/* Every reason in full, the rejects with file:line. */
+	assert_non_null(strstr(got, "swept 254 addresses of 10.0.0.0/24"));
+	assert_non_null(strstr(got, "logs/pfirewall.log:17: "));
+	assert_non_null(strstr(got, "class=\"sinkhole\""));
+	golden(got, len, "expected.html");
+	free(got);
+}
+
+/* A Computer name that is markup renders as text. */
+static void
+test_report_html_hostile(void **state)
+{
+	static const char *evil[] = { "<img src=x onerror=alert(1)>",
+		"\"><script>alert(2)</script>" };
+	static const char *evil_reason[] = {
+		"</title><svg onload=alert(3)>&amp;",
+	};
+	struct fixture f;
+	size_t len;
+	char *got;
+
+	(void)state;
+	fixture_init(&f);
+	f.hosts[1].names = evil;
+	f.hosts[1].nnames = 2;
+	f.hosts[1].reasons = evil_reason;
+	f.hosts[1].nreasons = 1;
+	f.hosts[4].names = evil;
+	f.hosts[4].nnames = 1;
+	f.edges[0].to = evil[0];
+	got = render(&f.rep, WCS_REPORT_HTML, &len);
+	assert_html_inert(got);
+	assert_null(strstr(got, "<img"));
+	assert_null(strstr(got, "<script"));
+	assert_null(strstr(got, "<svg onload"));
+	assert_non_null(strstr(got, "&lt;img src=x onerror=alert(1)&gt;"));
+	assert_non_null(strstr(got, "&lt;/title&gt;&lt;svg onload=alert(3)&gt;"
+				    "&amp;amp;"));
+	assert_non_null(strstr(got, "&quot;&gt;&lt;script&gt;"));
+	free(got);
+}
+
+/* Past WCS_SVG_HOSTS_MAX infected hosts the drawing has a row per /24. */
+static void
+test_report_svg_grouped(void **state)
+{
+	enum { N = WCS_SVG_HOSTS_MAX + 100 };
+	static struct wcs_host hosts[N];
+	static struct wcs_edge edges[N];
+	static char labels[N][WCS_ADDR_STRLEN];
+	struct wcs_result res;
+	struct wcs_ctx ctx;
+	char *buf = NULL, ip[32];
+	size_t len, i;
+	FILE *out;
+
+	(void)state;
+	memset(hosts, 0, sizeof(hosts));
+	memset(edges, 0, sizeof(edges));
+	for (i = 0; i < N; i++) {
+		/* 100 hosts in each of 10.1.0.0/24 .. 10.1.3.0/24. */
+		(void)snprintf(
+		    ip, sizeof(ip), "10.1.%zu.%zu", i / 100, i % 100 + 1);
+		hosts[i].ip = A(ip);
+		(void)snprintf(labels[i], sizeof(labels[i]), "%s", ip);
+		hosts[i].verdict = WCS_VERDICT_INFECTED;
+		hosts[i].first_evidence = T(8, 0, 0) + (int64_t)i * WCS_USEC;
+		hosts[i].fanout.first = hosts[i].fanout.last = WCS_TIME_NONE;
+		hosts[i].rank = (unsigned)i + 1;
+		if (i > 0) {
+			hosts[i].infected_by = labels[i - 1];
+			edges[i - 1].from = labels[i - 1];
+			edges[i - 1].to = labels[i];
+			edges[i - 1].ts_us = hosts[i].first_evidence - 1;
+		}
+	}
+	memset(&res, 0, sizeof(res));
+	res.hosts = hosts;
+	res.nhosts = N;
+	res.edges = edges;
+	res.nedges = N - 1;
+	wcs_ctx_init(&ctx, NULL);
+	out = open_memstream(&buf, &len);
+	assert_non_null(out);
+	assert_int_equal(wcs_report_svg_graph(&ctx, out, &res), WCS_OK);
+	assert_int_equal(fclose(out), 0);
+	assert_int_equal(assert_html_inert(buf), 4);
+	/* A chain across four /24s: three arrows between them. */
+	assert_non_null(strstr(buf, "data-rows=\"4\" data-edges=\"3\""));
+	assert_non_null(strstr(buf, "data-host=\"10.1.0.0/24\" "
+				    "data-count=\"100\""));
+	assert_non_null(strstr(buf, "data-host=\"10.1.3.0/24\" "
+				    "data-count=\"100\""));
+	free(buf);
+
+	/* Below the limit, one row per host. */
+	res.nhosts = WCS_SVG_HOSTS_MAX;
+	res.nedges = WCS_SVG_HOSTS_MAX - 1;
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	assert_non_null(out);
+	assert_int_equal(wcs_report_svg_graph(&ctx, out, &res), WCS_OK);
+	assert_int_equal(fclose(out), 0);
+	assert_int_equal(assert_html_inert(buf), WCS_SVG_HOSTS_MAX);
+	free(buf);
+}
+
+/* The timeline: Timesketch's three fields on every row, rows by time. */
+static void
+test_report_timeline(void **state)
+{
+	struct fixture f;
+	struct wcs_ctx ctx;
+	char *buf = NULL, *line, *next, *dt;
+	char prev[64] = "";
+	size_t len, rows = 0;
+	FILE *out;
+
+	(void)state;
+	fixture_init(&f);
+	wcs_ctx_init(&ctx, NULL);
+	out = open_memstream(&buf, &len);
+	assert_non_null(out);
+	assert_int_equal(
+	    wcs_report_timeline(&ctx, out, &f.result, false), WCS_OK);
+	assert_int_equal(fclose(out), 0);
+	assert_utf8(buf, len);
+	golden(buf, len, "expected.timeline.jsonl");
+	for (line = buf; *line != '\0'; line = next) {
+		next = strchr(line, '\n');
+		assert_non_null(next);
+		*next++ = '\0';
+		assert_true(strncmp(line, "{\"message\":\"", 12) == 0);
+		assert_non_null(strstr(line, ",\"timestamp_desc\":\""));
+		assert_non_null(strstr(line, ",\"source\":"));
+		dt = strstr(line, ",\"datetime\":\"2017-05-12T");
+		assert_non_null(dt);
+		dt += 13;
+		/* ISO 8601 stamps of one zone sort as text. */
+		assert_true(strncmp(prev, dt, 27) <= 0);
+		(void)snprintf(prev, sizeof(prev), "%.27s", dt);
+		rows++;
+	}
+	/*
+	 * Five timed evidence items, two sweeps (10.0.0.5 and the scanner),
+	 * one first contact; the untimed evidence item has no place.
+	 */
+	assert_int_equal(rows, 8);
+	free(buf);
+
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	assert_non_null(out);
+	assert_int_equal(
+	    wcs_report_timeline(&ctx, out, &f.result, true), WCS_OK);
+	assert_int_equal(fclose(out), 0);
+	assert_true(strncmp(buf,
+			"message,timestamp,datetime,timestamp_desc,host,"
+			"address,verdict,rule,class,source\r\n",
+			80) == 0);
+	golden(buf, len, "expected.timeline.csv");
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -758,6 +995,10 @@ main(void)
 		cmocka_unit_test(test_report_dot_golden),
 		cmocka_unit_test(test_report_csv_golden),
 		cmocka_unit_test(test_report_text_golden),
+		cmocka_unit_test(test_report_html_golden),
+		cmocka_unit_test(test_report_html_hostile),
+		cmocka_unit_test(test_report_svg_grouped),
+		cmocka_unit_test(test_report_timeline),
 		cmocka_unit_test(test_report_deterministic),
 		cmocka_unit_test(test_report_no_hosts),
 		cmocka_unit_test(test_report_write_error),
