@@ -41,7 +41,8 @@ enum wcs_input_kind {
 	WCS_KIND_EVENTLOG = 1 << 2,
 	WCS_KIND_SYSMON = 1 << 3,
 	WCS_KIND_SMB = 1 << 4,
-	WCS_KIND_ANY = 0x1f
+	WCS_KIND_SIEM = 1 << 5, /* SIEM exports: Windows, firewall and DNS */
+	WCS_KIND_ANY = 0x3f
 };
 
 /* What the reader needs to know about time. */

@@ -247,14 +247,16 @@ wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv, struct wcs_opts *o)
 			o->version = true;
 			break;
 		case OPT_DNS:
-			mask = WCS_KIND_DNS | WCS_KIND_SYSMON;
+			mask = WCS_KIND_DNS | WCS_KIND_SYSMON | WCS_KIND_SIEM;
 			break;
 		case OPT_EVTX:
 		case OPT_SYSMON:
-			mask = WCS_KIND_EVENTLOG | WCS_KIND_SYSMON;
+			mask =
+			    WCS_KIND_EVENTLOG | WCS_KIND_SYSMON | WCS_KIND_SIEM;
 			break;
 		case OPT_FW:
-			mask = WCS_KIND_FIREWALL | WCS_KIND_SYSMON;
+			mask =
+			    WCS_KIND_FIREWALL | WCS_KIND_SYSMON | WCS_KIND_SIEM;
 			break;
 		case OPT_SMB:
 			mask = WCS_KIND_SMB;

@@ -24,6 +24,11 @@ static const struct wcs_reader_ops *const reader_list[] = {
 	&wcs_reader_zeek_dns,
 	&wcs_reader_dnsmasq,
 	&wcs_reader_mikrotik,
+	&wcs_reader_ecs_json,
+	&wcs_reader_splunk_json,
+	&wcs_reader_splunk_csv,
+	&wcs_reader_sentinel_json,
+	&wcs_reader_sentinel_csv,
 	&wcs_reader_sysmon_xml,
 	&wcs_reader_evtx_xml,
 };
@@ -61,6 +66,8 @@ wcs_input_kind_name(enum wcs_input_kind kind)
 		return ("sysmon");
 	case WCS_KIND_SMB:
 		return ("smb");
+	case WCS_KIND_SIEM:
+		return ("siem");
 	default:
 		return ("unknown");
 	}

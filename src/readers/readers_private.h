@@ -28,6 +28,11 @@ extern const struct wcs_reader_ops wcs_reader_mikrotik;
 extern const struct wcs_reader_ops wcs_reader_dnsmasq;
 extern const struct wcs_reader_ops wcs_reader_zeek_dns;
 extern const struct wcs_reader_ops wcs_reader_evtx;
+extern const struct wcs_reader_ops wcs_reader_ecs_json;
+extern const struct wcs_reader_ops wcs_reader_splunk_json;
+extern const struct wcs_reader_ops wcs_reader_splunk_csv;
+extern const struct wcs_reader_ops wcs_reader_sentinel_json;
+extern const struct wcs_reader_ops wcs_reader_sentinel_csv;
 
 /*
  * Line helpers shared by the line-based readers (lineutil.c).  They work
