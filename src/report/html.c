@@ -251,10 +251,17 @@ candidates(FILE *out, const struct wcs_result *res)
 	fputs("<section id=\"candidates\">\n<h2>Patient-zero "
 	      "candidates</h2>\n",
 	    out);
+	/*
+	 * The roots of the graph: a ranked host with an infector is no
+	 * candidate, and is ranked in the table of flagged hosts.
+	 */
 	for (i = 0; i < res->nhosts; i++)
-		n += res->hosts[i].rank != 0;
+		n += res->hosts[i].rank != 0 &&
+		     res->hosts[i].infected_by == NULL;
 	if (n == 0) {
-		fputs("<p>None: no host is infected.</p>\n</section>\n", out);
+		fputs("<p>None: no infected host without an infector.</p>\n"
+		      "</section>\n",
+		    out);
 		return;
 	}
 	fputs("<table>\n<tr><th>Rank</th><th>Host</th><th>Verdict</th>"
@@ -263,7 +270,7 @@ candidates(FILE *out, const struct wcs_result *res)
 	    out);
 	for (i = 0; i < res->nhosts; i++) {
 		h = &res->hosts[i];
-		if (h->rank == 0)
+		if (h->rank == 0 || h->infected_by != NULL)
 			continue;
 		fprintf(out, "<tr class=\"candidate\"><td class=\"n\">%u</td>",
 		    h->rank);
@@ -322,16 +329,23 @@ hosts(FILE *out, const struct wcs_result *res)
 	const struct wcs_host *h;
 	size_t i;
 
-	fputs("<section id=\"hosts\">\n<h2>Flagged hosts</h2>\n<table>\n"
-	      "<tr><th>Host</th><th>Verdict</th><th>First evidence</th>"
-	      "<th>Score</th><th>445 destinations</th><th>SMB1</th>"
-	      "<th>Infected by</th><th>Why</th></tr>\n",
+	fputs(
+	    "<section id=\"hosts\">\n<h2>Flagged hosts</h2>\n<table>\n"
+	    "<tr><th>Rank</th><th>Host</th><th>Verdict</th>"
+	    "<th>First evidence</th><th>Score</th><th>445 destinations</th><th>SMB1</th>"
+	    "<th>Infected by</th><th>Why</th></tr>\n",
 	    out);
 	for (i = 0; i < res->nhosts; i++) {
 		h = &res->hosts[i];
-		fputs("<tr class=\"host\"><td>", out);
+		if (h->rank != 0)
+			fprintf(out,
+			    "<tr class=\"host\"><td class=\"n\">%u</td>",
+			    h->rank);
+		else
+			fputs("<tr class=\"host\"><td></td>", out);
+		fprintf(out, "<td><a href=\"#h%zu\">", i);
 		host_name(out, h);
-		fputs("</td><td>", out);
+		fputs("</a></td><td>", out);
 		verdict_span(out, h->verdict);
 		fputs("</td>", out);
 		cell_time(out, h->first_evidence);
