@@ -1,13 +1,20 @@
 /*
  * The text report, for an analyst at a terminal: what was read, the
- * patient-zero candidates with a one-line reason each, the other flagged
- * hosts by verdict, the evidence, who infected whom, and the accounting of
- * every input.  Every string that came from a log goes through
- * wcs_text_safe, width-limited inside tables, so no log line can move the
- * cursor, recolour the screen or reorder what the analyst reads.
+ * patient-zero candidates with their first reason, the other flagged hosts
+ * by verdict, the evidence, who infected whom, and the accounting of every
+ * input.  Every string that came from a log goes through wcs_text_safe,
+ * width-limited inside tables, so no log line can move the cursor,
+ * recolour the screen or reorder what the analyst reads.
+ *
+ * The report fits the width it is given (the terminal's, see run.c): the
+ * host column grows to the longest label the width leaves room for, a
+ * label that does not fit loses whole names, not half of one, and a reason
+ * is wrapped at spaces onto continuation lines, never cut.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "wcscan/report.h"
@@ -16,17 +23,33 @@
 
 /* Column widths. */
 #define W_RANK 4
-#define W_HOST 26
+#define W_HOST 26 /* at least */
 #define W_VERDICT 11
 #define W_TIME 20
 #define W_BY 24
 #define W_SCORE 6
 #define W_FANOUT 9
-#define W_REASON 72
+#define W_REASON 72 /* reject reasons (bounded by WCS_REJECT_WHY) */
 #define W_RULE 22
 #define W_DETAIL 40
 #define W_EDGE_HOST 26
 #define EDGE_SOURCES 3 /* sources shown per edge */
+#define W_WRAP_MIN 20 /* columns left for wrapped text, at least */
+
+/* Widths for one report. */
+struct layout {
+	size_t width; /* of the page */
+	size_t cand_host; /* host column of the candidates' table */
+	size_t other_host; /* of the other tables */
+	size_t detail; /* what matched, in the evidence */
+};
+
+/* "1 record", "2 records". */
+static const char *
+plural(uint64_t n)
+{
+	return (n == 1 ? "" : "s");
+}
 
 /* What each verdict's section says about its hosts. */
 static const struct {
@@ -82,12 +105,19 @@ table_time(int64_t t, char *buf, size_t len)
 	return (wcs_time_format(t - r, buf, len));
 }
 
-/* "10.0.0.5 (WS-01, WS-01.corp)" or just the address or the names. */
+/*
+ * "10.0.0.5 (WS-01, WS-01.corp)" or just the address or the names, in at
+ * most cols columns (0: no limit) when whole names allow: names that do
+ * not fit are left out ("10.0.0.5 (WS-01, ...)", or without the ellipsis
+ * when even that does not fit); the first is kept whatever its length, so
+ * that the cell's ellipsis shows where it was cut.
+ */
 static const char *
-host_label(const struct wcs_host *h, char *buf, size_t len)
+host_label(const struct wcs_host *h, char *buf, size_t len, size_t cols)
 {
 	char abuf[WCS_ADDR_STRLEN];
-	size_t i, n = 0;
+	bool paren = h->nnames > 0 && wcs_addr_present(&h->ip);
+	size_t i, n = 0, keep;
 	int k;
 
 	buf[0] = '\0';
@@ -97,30 +127,117 @@ host_label(const struct wcs_host *h, char *buf, size_t len)
 		n = k < 0 ? 0 : (size_t)k;
 	}
 	for (i = 0; i < h->nnames && n < len; i++) {
+		keep = n;
 		k = snprintf(buf + n, len - n, "%s%s",
 		    i == 0 ? (n > 0 ? " (" : "") : ", ", h->names[i]);
 		n += k < 0 ? 0 : (size_t)k;
+		if (n >= len)
+			n = len - 1;
+		/*
+		 * A name that leaves no room for the ")" goes, and those
+		 * after it; ", ..." says so when it fits.
+		 */
+		if (cols > 0 && i > 0 && wcs_text_width(buf, 0) + 1 > cols) {
+			n = keep;
+			buf[n] = '\0';
+			if (wcs_text_width(buf, 0) + 4 <= cols) {
+				(void)snprintf(
+				    buf + n, len - n, ", \xe2\x80\xa6");
+				n += strlen(buf + n);
+			}
+			break;
+		}
 	}
-	if (h->nnames > 0 && wcs_addr_present(&h->ip) && n + 1 < len)
+	if (paren && n + 1 < len)
 		(void)snprintf(buf + n, len - n, ")");
 	if (buf[0] == '\0')
 		(void)snprintf(buf, len, "(unknown host)");
 	return (buf);
 }
 
+/* Count code points: the safe rendering has one column each. */
+static size_t
+columns(const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return (n);
+}
+
+/* The byte length of the first cols code points of s. */
+static size_t
+prefix_bytes(const char *s, size_t len, size_t cols)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && n++ == cols)
+			break;
+	}
+	return (i);
+}
+
+/*
+ * Untrusted text after a label at column indent, wrapped at spaces to the
+ * page's width; continuation lines start at indent.  The text is rendered
+ * safe first, so wrapping sees only printable code points and escapes.
+ */
 static void
-reason_line(FILE *out, const struct wcs_host *h)
+wrapped(FILE *out, const struct layout *L, const char *s, size_t indent)
+{
+	size_t avail, len, cut, n, k;
+	char *buf = NULL;
+	const char *p;
+	FILE *mem;
+
+	avail = L->width > indent + W_WRAP_MIN ? L->width - indent : W_WRAP_MIN;
+	if ((mem = open_memstream(&buf, &len)) == NULL) {
+		wcs_text_safe(out, s, 0); /* unwrapped, but whole */
+		return;
+	}
+	wcs_text_safe(mem, s, 0);
+	if (fclose(mem) != 0 || buf == NULL) {
+		free(buf);
+		wcs_text_safe(out, s, 0);
+		return;
+	}
+	for (p = buf; len > 0;) {
+		if (columns(p, len) <= avail) {
+			(void)fwrite(p, 1, len, out);
+			break;
+		}
+		n = prefix_bytes(p, len, avail);
+		/* The last space that fits, else a hard break. */
+		for (cut = n; cut > 0 && p[cut] != ' '; cut--)
+			;
+		if (cut == 0)
+			cut = n;
+		(void)fwrite(p, 1, cut, out);
+		for (k = cut; k < len && p[k] == ' '; k++)
+			;
+		p += k;
+		len -= k;
+		putc('\n', out);
+		spaces(out, indent);
+	}
+	free(buf);
+}
+
+static void
+reason_line(FILE *out, const struct layout *L, const struct wcs_host *h)
 {
 	if (h->nreasons == 0 || h->reasons[0] == NULL)
 		return;
 	spaces(out, W_RANK + 2);
 	fputs("why: ", out);
-	wcs_text_safe(out, h->reasons[0], W_REASON);
+	wrapped(out, L, h->reasons[0], W_RANK + 2 + 5);
 	putc('\n', out);
 }
 
 static void
-candidates(FILE *out, const struct wcs_result *res)
+candidates(FILE *out, const struct layout *L, const struct wcs_result *res)
 {
 	char lbuf[512], tbuf[WCS_TIME_STRLEN];
 	const struct wcs_host *h;
@@ -133,33 +250,34 @@ candidates(FILE *out, const struct wcs_result *res)
 		fputs("none\n", out);
 		return;
 	}
-	fprintf(out, "%*s  %-*s  %-*s  %-*s  %s\n", W_RANK, "RANK", W_HOST,
-	    "HOST", W_VERDICT, "VERDICT", W_TIME, "FIRST EVIDENCE",
-	    "INFECTED BY");
+	fprintf(out, "%*s  %-*s  %-*s  %-*s  %s\n", W_RANK, "RANK",
+	    (int)L->cand_host, "HOST", W_VERDICT, "VERDICT", W_TIME,
+	    "FIRST EVIDENCE", "INFECTED BY");
 	for (i = 0; i < res->nhosts; i++) {
 		h = &res->hosts[i];
 		if (h->rank == 0)
 			continue;
 		fprintf(out, "%*u  ", W_RANK, h->rank);
-		cell(out, host_label(h, lbuf, sizeof(lbuf)), W_HOST);
+		cell(out, host_label(h, lbuf, sizeof(lbuf), L->cand_host),
+		    L->cand_host);
 		fprintf(out, "%-*s  ", W_VERDICT, wcs_verdict_name(h->verdict));
 		fprintf(out, "%-*s  ", W_TIME,
 		    table_time(h->first_evidence, tbuf, sizeof(tbuf)));
 		wcs_text_safe(
 		    out, h->infected_by != NULL ? h->infected_by : "-", W_BY);
 		putc('\n', out);
-		reason_line(out, h);
+		reason_line(out, L, h);
 		if (h->rank_note != NULL) {
 			spaces(out, W_RANK + 2);
 			fputs("unsure: ", out);
-			wcs_text_safe(out, h->rank_note, W_REASON);
+			wrapped(out, L, h->rank_note, W_RANK + 2 + 8);
 			putc('\n', out);
 		}
 	}
 }
 
 static void
-others(FILE *out, const struct wcs_result *res)
+others(FILE *out, const struct layout *L, const struct wcs_result *res)
 {
 	char lbuf[512], tbuf[WCS_TIME_STRLEN], sbuf[WCS_SCORE_STRLEN];
 	const struct wcs_host *h;
@@ -173,28 +291,30 @@ others(FILE *out, const struct wcs_result *res)
 			continue;
 		heading(out, sections[s].title);
 		spaces(out, W_RANK + 2);
-		fprintf(out, "%-*s  %-*s  %*s  %*s  %s\n", W_HOST, "HOST",
-		    W_TIME, "FIRST EVIDENCE", W_SCORE, "SCORE", W_FANOUT,
-		    "445 DESTS", "SMB1");
+		fprintf(out, "%-*s  %-*s  %*s  %*s  %s\n", (int)L->other_host,
+		    "HOST", W_TIME, "FIRST EVIDENCE", W_SCORE, "SCORE",
+		    W_FANOUT, "445 DESTS", "SMB1");
 		for (i = 0; i < res->nhosts; i++) {
 			h = &res->hosts[i];
 			if (h->rank != 0 || h->verdict != sections[s].verdict)
 				continue;
 			spaces(out, W_RANK + 2);
-			cell(out, host_label(h, lbuf, sizeof(lbuf)), W_HOST);
+			cell(out,
+			    host_label(h, lbuf, sizeof(lbuf), L->other_host),
+			    L->other_host);
 			fprintf(out, "%-*s  %*s  %*" PRIu64 "  %s\n", W_TIME,
 			    table_time(h->first_evidence, tbuf, sizeof(tbuf)),
 			    W_SCORE,
 			    wcs_report_score(h->score, sbuf, sizeof(sbuf)),
 			    W_FANOUT, h->fanout.distinct,
 			    h->smb1 ? "yes" : "no");
-			reason_line(out, h);
+			reason_line(out, L, h);
 		}
 	}
 }
 
 static void
-evidence(FILE *out, const struct wcs_result *res)
+evidence(FILE *out, const struct layout *L, const struct wcs_result *res)
 {
 	char lbuf[512], tbuf[WCS_TIME_STRLEN];
 	const struct wcs_evidence *e;
@@ -210,7 +330,7 @@ evidence(FILE *out, const struct wcs_result *res)
 			heading(out, "Evidence");
 		any = true;
 		fputs("  ", out);
-		wcs_text_safe(out, host_label(h, lbuf, sizeof(lbuf)), 0);
+		wcs_text_safe(out, host_label(h, lbuf, sizeof(lbuf), 0), 0);
 		fprintf(out, ": %s", wcs_verdict_name(h->verdict));
 		if (h->rank != 0)
 			fprintf(out, ", rank %u", h->rank);
@@ -220,15 +340,16 @@ evidence(FILE *out, const struct wcs_result *res)
 			fprintf(out, "    %-*s  ", W_TIME,
 			    table_time(e->ts_us, tbuf, sizeof(tbuf)));
 			cell(out, e->rule != NULL ? e->rule : "-", W_RULE);
-			cell(
-			    out, e->detail != NULL ? e->detail : "-", W_DETAIL);
+			cell(out, e->detail != NULL ? e->detail : "-",
+			    L->detail);
 			wcs_text_safe(
 			    out, e->source != NULL ? e->source : "-", 0);
 			putc('\n', out);
 		}
 		if (h->evidence_total > h->nevidence)
-			fprintf(out, "    ... and %" PRIu64 " more hits\n",
-			    h->evidence_total - (uint64_t)h->nevidence);
+			fprintf(out, "    ... and %" PRIu64 " more hit%s\n",
+			    h->evidence_total - (uint64_t)h->nevidence,
+			    plural(h->evidence_total - (uint64_t)h->nevidence));
 	}
 }
 
@@ -308,9 +429,10 @@ input(FILE *out, const struct wcs_input_stats *in)
 		fprintf(out, "%s)", in->gzip ? ", gzip" : "");
 	}
 	fprintf(out,
-	    ": %" PRIu64 " records: %" PRIu64 " events, %" PRIu64
+	    ": %" PRIu64 " record%s: %" PRIu64 " event%s, %" PRIu64
 	    " ignored, %" PRIu64 " rejected\n",
-	    in->records, in->events, in->ignored, in->rejected);
+	    in->records, plural(in->records), in->events, plural(in->events),
+	    in->ignored, in->rejected);
 	if (in->error != NULL) {
 		fputs("    reading stopped: ", out);
 		wcs_text_safe(out, in->error, 0);
@@ -355,8 +477,8 @@ summary(FILE *out, const struct wcs_report *rep)
 	    rep->ninputs == 1 ? "" : "s");
 	if (failed > 0)
 		fprintf(out, " (%zu could not be read)", failed);
-	fprintf(out, ", %" PRIu64 " records, %" PRIu64 " rejected\n", records,
-	    rejected);
+	fprintf(out, ", %" PRIu64 " record%s, %" PRIu64 " rejected\n", records,
+	    plural(records), rejected);
 	if (rep->tz_name != NULL) {
 		fputs("Local times without a zone read in ", out);
 		wcs_text_safe(out, rep->tz_name, 0);
@@ -381,19 +503,67 @@ summary(FILE *out, const struct wcs_report *rep)
 	    count[WCS_VERDICT_EXPOSED]);
 }
 
+/*
+ * A host column as wide as the longest label, within what the page leaves
+ * after the other columns (fixed), and W_HOST at least.
+ */
+static size_t
+host_column(const struct wcs_result *res, bool ranked, size_t room)
+{
+	char lbuf[512];
+	size_t i, w, longest = 4;
+
+	if (room < W_HOST)
+		room = W_HOST;
+	/* The labels as they will be cut (whole names) to the room. */
+	for (i = 0; res != NULL && i < res->nhosts; i++) {
+		if ((res->hosts[i].rank != 0) != ranked)
+			continue;
+		w = wcs_text_width(
+		    host_label(&res->hosts[i], lbuf, sizeof(lbuf), room), 0);
+		if (w > longest)
+			longest = w;
+	}
+	return (longest < room ? longest : room);
+}
+
+static void
+layout_fit(struct layout *L, const struct wcs_report *rep)
+{
+	size_t w = rep->width != 0 ? rep->width : WCS_TEXT_WIDTH_DEFAULT;
+
+	if (w < WCS_TEXT_WIDTH_MIN)
+		w = WCS_TEXT_WIDTH_MIN;
+	L->width = w;
+	/* RANK, VERDICT, FIRST EVIDENCE, gutters and an address in BY. */
+	L->cand_host = host_column(rep->result, true,
+	    w > W_RANK + W_VERDICT + W_TIME + 8 + 15 ?
+		w - (W_RANK + W_VERDICT + W_TIME + 8 + 15) :
+		0);
+	/* Indent, FIRST EVIDENCE, SCORE, 445 DESTS, SMB1, gutters. */
+	L->other_host = host_column(rep->result, false,
+	    w > W_RANK + 2 + W_TIME + W_SCORE + W_FANOUT + 4 + 8 ?
+		w - (W_RANK + 2 + W_TIME + W_SCORE + W_FANOUT + 4 + 8) :
+		0);
+	/* The source follows the detail: wider pages show more of it. */
+	L->detail = w > 100 + W_DETAIL ? w - 100 : W_DETAIL;
+}
+
 int
 wcs_report_text_write(
     struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep)
 {
 	const struct wcs_result *res = rep->result;
+	struct layout L;
 	size_t i;
 
 	(void)ctx;
+	layout_fit(&L, rep);
 	summary(out, rep);
 	if (res != NULL && res->nhosts > 0) {
-		candidates(out, res);
-		others(out, res);
-		evidence(out, res);
+		candidates(out, &L, res);
+		others(out, &L, res);
+		evidence(out, &L, res);
 		edges(out, res);
 	}
 	heading(out, "Inputs");

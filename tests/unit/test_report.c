@@ -460,6 +460,107 @@ test_report_text_golden(void **state)
 	free(got);
 }
 
+/*
+ * The text report fits the width it is given: a reason is wrapped at
+ * spaces, whole, onto continuation lines no longer than the page; a host
+ * label loses whole names only; counts read as English.
+ */
+/* s without its spaces, in place. */
+static char *
+squeeze(char *s)
+{
+	char *p, *q;
+
+	for (p = q = s; *p != '\0'; p++)
+		if (*p != ' ')
+			*q++ = *p;
+	*q = '\0';
+	return (s);
+}
+
+/*
+ * The text report fits the width it is given: a reason is wrapped at
+ * spaces (or hard, inside a word longer than the line) onto continuation
+ * lines no longer than the page, and nothing of it is lost; a host label
+ * loses whole names only; counts read as English.
+ */
+static void
+test_report_text_width(void **state)
+{
+	static const char *long_reason[] = {
+		"first WannaCry activity in its own logs "
+		"2017-05-12T14:26:04.088611Z: wannacry.process.mssecsvc "
+		"(testdata/sample/evtx/WS-FIN-07/Security.xml.gz:1), and a "
+		"word-that-is-longer-than-any-line-of-the-page-so-it-must-be-"
+		"broken-hard-somewhere-in-the-middle-of-it-without-losing-"
+		"anything-at-all",
+	};
+	static const char *many_names[] = { "WS-FIN-05",
+		"WS-FIN-05.corp.example", "ANOTHER-NAME-FOR-IT" };
+	static const unsigned widths[] = { 60, 80, 100, 200 };
+	char want[512], *got, *line, *next, *why, *joined;
+	struct fixture f;
+	size_t len, i, n, lw, nlines;
+	bool in_why;
+
+	(void)state;
+	(void)snprintf(want, sizeof(want), "%s", long_reason[0]);
+	squeeze(want);
+	for (i = 0; i < WCS_NELEM(widths); i++) {
+		fixture_init(&f);
+		f.hosts[0].reasons = long_reason;
+		f.hosts[0].names = many_names;
+		f.hosts[0].nnames = 3;
+		f.inputs[1].records = 1;
+		f.inputs[1].events = 1;
+		f.rep.width = widths[i];
+		got = render(&f.rep, WCS_REPORT_TEXT, &len);
+		assert_terminal_safe(got, len);
+		assert_non_null(strstr(got, ": 1 record: 1 event, 0 ignored"));
+		assert_null(strstr(got, " 1 records"));
+		if (widths[i] <= 80)
+			assert_non_null(strstr(got, "10.0.0.5 (WS-FIN-05"));
+		else if (widths[i] == 200)
+			assert_non_null(strstr(got,
+			    "10.0.0.5 (WS-FIN-05, WS-FIN-05.corp.example, "
+			    "ANOTHER-NAME-FOR-IT)  infected"));
+		/* No name cut in the middle. */
+		assert_null(strstr(got, "WS-FIN-05.c\xe2\x80\xa6"));
+		assert_null(strstr(got, "ANOTHER\xe2\x80\xa6"));
+
+		joined = calloc(1, len + 1);
+		assert_non_null(joined);
+		in_why = false;
+		nlines = 0;
+		for (line = got; *line != '\0'; line = next) {
+			next = strchr(line, '\n');
+			assert_non_null(next);
+			*next++ = '\0';
+			why = strstr(line, "why: first WannaCry");
+			if (why != NULL)
+				strcat(joined, why + 5);
+			else if (in_why &&
+				 strncmp(line, "           ", 11) == 0)
+				strcat(joined, line + 11);
+			else {
+				in_why = false;
+				continue;
+			}
+			in_why = true;
+			nlines++;
+			for (n = lw = 0; line[n] != '\0'; n++)
+				lw += ((unsigned char)line[n] & 0xc0) != 0x80;
+			if (lw > widths[i])
+				fail_msg("width %u: %zu columns: %s", widths[i],
+				    lw, line);
+		}
+		assert_string_equal(squeeze(joined), want);
+		assert_true(nlines >= (widths[i] < 200 ? 3 : 2));
+		free(joined);
+		free(got);
+	}
+}
+
 /* The same input gives the same bytes, whatever the locale says. */
 static void
 test_report_deterministic(void **state)
@@ -995,6 +1096,7 @@ main(void)
 		cmocka_unit_test(test_report_dot_golden),
 		cmocka_unit_test(test_report_csv_golden),
 		cmocka_unit_test(test_report_text_golden),
+		cmocka_unit_test(test_report_text_width),
 		cmocka_unit_test(test_report_html_golden),
 		cmocka_unit_test(test_report_html_hostile),
 		cmocka_unit_test(test_report_svg_grouped),
