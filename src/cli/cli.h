@@ -117,8 +117,18 @@ void wcs_signals_catch(void);
 int wcs_signals_caught(void);
 void wcs_signals_die(int sig);
 
+/*
+ * The default rules, compiled in from the files in rules/ at build time
+ * (cmake/embed_rules.cmake); the table ends with a NULL name.
+ */
+struct wcs_builtin_rules {
+	const char *name; /* "builtin:wannacry.rules" */
+	const char *text; /* NUL-terminated */
+	size_t len;
+};
+extern const struct wcs_builtin_rules wcs_builtin_rules[];
+
 /* The whole run; returns the exit status. */
-int wcs_run(
-    struct wcs_ctx *ctx, const struct wcs_opts *opts, const char *argv0);
+int wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts);
 
 #endif /* WCSCAN_CLI_H */

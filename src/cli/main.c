@@ -25,7 +25,7 @@ main(int argc, char **argv)
 		printf("wcscan %s\n", WCSCAN_VERSION);
 		rc = WCS_EXIT_CLEAN;
 	} else {
-		rc = wcs_run(&ctx, &opts, argc > 0 ? argv[0] : "wcscan");
+		rc = wcs_run(&ctx, &opts);
 	}
 	wcs_opts_free(&ctx, &opts);
 	/* Interrupted: die of the signal once the outputs are cleaned up. */

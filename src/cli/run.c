@@ -8,8 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,49 +72,36 @@ struct member {
  * WCSCAN_PIECE_SIZE overrides it, so tests can split small files. */
 #define PIECE_SIZE ((uint64_t)32 << 20)
 
-/* Where the default rules are: installed, or beside the build tree. */
+/*
+ * The default rules: those compiled in, or the directory WCSCAN_RULES_DIR
+ * names instead.
+ */
 static int
-load_default_rules(struct run *r, const char *argv0)
+load_default_rules(struct run *r)
 {
-	char exe[PATH_MAX], dir[PATH_MAX + 64], *bindir;
 	const char *env = getenv("WCSCAN_RULES_DIR");
-	struct stat st;
-	ssize_t n;
-	const char *rel[] = { "../share/wcscan/rules", "../rules" };
 	size_t i;
+	int rc;
 
-	(void)argv0;
 	if (env != NULL && env[0] != '\0')
 		return (wcs_rules_load_dir(r->rules, env));
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		bindir = dirname(exe);
-		for (i = 0; i < WCS_NELEM(rel); i++) {
-			(void)snprintf(
-			    dir, sizeof(dir), "%s/%s", bindir, rel[i]);
-			if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-				return (wcs_rules_load_dir(r->rules, dir));
-		}
+	for (i = 0; wcs_builtin_rules[i].name != NULL; i++) {
+		rc = wcs_rules_load_buffer(r->rules, wcs_builtin_rules[i].name,
+		    wcs_builtin_rules[i].text, wcs_builtin_rules[i].len);
+		if (rc != WCS_OK)
+			return (rc);
 	}
-	if (stat(WCSCAN_RULES_DIR, &st) == 0)
-		return (wcs_rules_load_dir(r->rules, WCSCAN_RULES_DIR));
-	wcs_set_error(r->ctx, ENOENT,
-	    "no rules found (looked beside the program and in %s); use "
-	    "--rules DIR or set WCSCAN_RULES_DIR",
-	    WCSCAN_RULES_DIR);
-	return (WCS_FAILED);
+	return (WCS_OK);
 }
 
 static int
-load_rules(struct run *r, const char *argv0)
+load_rules(struct run *r)
 {
 	size_t i;
 
 	if ((r->rules = wcs_rules_new(r->ctx)) == NULL)
 		return (WCS_FATAL);
-	if (!r->opts->no_default_rules &&
-	    load_default_rules(r, argv0) != WCS_OK)
+	if (!r->opts->no_default_rules && load_default_rules(r) != WCS_OK)
 		return (WCS_FAILED);
 	for (i = 0; i < r->opts->nrules_dirs; i++) {
 		if (wcs_rules_load_dir(r->rules, r->opts->rules_dirs[i]) !=
@@ -138,13 +123,15 @@ list_rules(const struct wcs_rules *rules)
 		"critical" };
 	size_t i;
 
+	/* Last, where it came from: builtin:NAME:LINE or FILE:LINE. */
 	for (i = 0; i < wcs_rules_count(rules); i++) {
 		ri = wcs_rules_info(rules, i);
-		printf("%-40s %-11s %-8s %-14s %s\n", ri->id,
+		printf("%-40s %-11s %-8s %-14s %s (%s:%u)\n", ri->id,
 		    wcs_ioc_class_name(ri->cls),
 		    sev[ri->severity >= 0 && ri->severity <= 4 ? ri->severity :
 								 0],
-		    ri->field, ri->description);
+		    ri->field, ri->description,
+		    ri->file != NULL ? ri->file : "?", ri->line);
 	}
 }
 
@@ -866,7 +853,7 @@ run_cleanup(struct run *r)
 }
 
 int
-wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts, const char *argv0)
+wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts)
 {
 	struct wcs_engine_opts eo;
 	const struct wcs_result *res;
@@ -884,7 +871,7 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts, const char *argv0)
 		list_formats();
 		return (WCS_EXIT_CLEAN);
 	}
-	if ((rc = load_rules(&r, argv0)) != WCS_OK) {
+	if ((rc = load_rules(&r)) != WCS_OK) {
 		wcs_errx(&r.msg, "%s", wcs_error_string(ctx));
 		run_cleanup(&r);
 		return (WCS_EXIT_ERROR);

@@ -1,0 +1,32 @@
+# Compile the rule files into a C source, so that the binary carries its
+# default rules (the files stay the source; wcscan-rules(5)).
+# usage: cmake -DRULES_DIR=dir -DOUT=file.c -P embed_rules.cmake
+file(GLOB rule_files RELATIVE ${RULES_DIR} ${RULES_DIR}/*.rules)
+list(SORT rule_files)
+set(body "/* Generated from the files in rules/ by cmake/embed_rules.cmake. */\n")
+string(APPEND body "#include <stddef.h>\n\n#include \"cli.h\"\n\n")
+set(table "")
+set(i 0)
+foreach(name IN LISTS rule_files)
+  file(READ ${RULES_DIR}/${name} hex HEX)
+  string(LENGTH "${hex}" n)
+  math(EXPR n "${n} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
+  # Twelve bytes a line (CMake's regular expressions have no {n}).
+  string(REPEAT "0x..," 12 line)
+  string(REGEX REPLACE "(${line})" "\\1\n\t" hex "${hex}")
+  string(APPEND body "static const char rules_${i}[] = {\n\t${hex}0x00\n};\n")
+  string(APPEND table "\t{ .name = \"builtin:${name}\", .text = rules_${i},\n")
+  string(APPEND table "\t    .len = ${n} },\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "\nconst struct wcs_builtin_rules wcs_builtin_rules[] = {\n")
+string(APPEND body "${table}\t{ .name = NULL, .text = NULL, .len = 0 }\n};\n")
+# Write only when it changed, so a rebuild does not recompile it.
+if(EXISTS ${OUT})
+  file(READ ${OUT} old)
+  if(old STREQUAL body)
+    return()
+  endif()
+endif()
+file(WRITE ${OUT} "${body}")
