@@ -32,13 +32,11 @@ bool wcs_addr_parse(const char *s, size_t len, struct wcs_addr *a);
 /* Write the canonical text form into buf; "" for an absent address. */
 const char *wcs_addr_format(const struct wcs_addr *a, char *buf, size_t len);
 bool wcs_addr_equal(const struct wcs_addr *a, const struct wcs_addr *b);
-int wcs_addr_compare(const struct wcs_addr *a, const struct wcs_addr *b);
 static inline bool
 wcs_addr_present(const struct wcs_addr *a)
 {
 	return (a->family != 0);
 }
-uint32_t wcs_addr_hash(const struct wcs_addr *a);
 
 /* "10.0.0.0/8", "fc00::/7"; a bare address is a /32 or /128. */
 bool wcs_cidr_parse(const char *s, struct wcs_cidr *c);

@@ -56,6 +56,5 @@ void wcs_tz_free(struct wcs_tz *tz);
 /* Local civil time (as from wcs_time_from_civil) to UTC.  A NULL tz is UTC.
  * In a fold the earlier offset is used, in a gap the later one. */
 int64_t wcs_tz_to_utc(const struct wcs_tz *tz, int64_t local);
-const char *wcs_tz_name(const struct wcs_tz *tz);
 
 #endif /* WCSCAN_TIMEUTIL_H */

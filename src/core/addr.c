@@ -174,27 +174,6 @@ wcs_addr_equal(const struct wcs_addr *a, const struct wcs_addr *b)
 		memcmp(a->bytes, b->bytes, addr_len(a)) == 0);
 }
 
-int
-wcs_addr_compare(const struct wcs_addr *a, const struct wcs_addr *b)
-{
-	if (a->family != b->family)
-		return (a->family < b->family ? -1 : 1);
-	return (memcmp(a->bytes, b->bytes, addr_len(a)));
-}
-
-uint32_t
-wcs_addr_hash(const struct wcs_addr *a)
-{
-	uint32_t h = 2166136261u ^ a->family; /* FNV-1a */
-	size_t i, n = addr_len(a);
-
-	for (i = 0; i < n; i++) {
-		h ^= a->bytes[i];
-		h *= 16777619u;
-	}
-	return (h);
-}
-
 bool
 wcs_cidr_parse(const char *s, struct wcs_cidr *c)
 {

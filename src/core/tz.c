@@ -219,12 +219,6 @@ wcs_tz_free(struct wcs_tz *tz)
 	wcs_free(tz->ctx, tz);
 }
 
-const char *
-wcs_tz_name(const struct wcs_tz *tz)
-{
-	return (tz != NULL ? tz->name : "UTC");
-}
-
 int64_t
 wcs_tz_to_utc(const struct wcs_tz *tz, int64_t local)
 {
