@@ -138,6 +138,9 @@ wcs_csv_next(struct wcs_csv *c, char ***fields, size_t *n, uint64_t *line,
 	bool quoted = false;
 	int rc;
 
+	if (want > cap)
+		want = cap;
+
 	if (c->pending > 0) {
 		csv_consume(c, c->pending, c->pending_nl);
 		c->pending = c->pending_nl = 0;
@@ -182,6 +185,12 @@ wcs_csv_next(struct wcs_csv *c, char ***fields, size_t *n, uint64_t *line,
 		end--;
 	c->pending = i < avail ? i + 1 : i;
 	c->pending_nl = nl;
+	/* The window may hold more than the cap: the cap still holds. */
+	if (end > cap) {
+		wcs_set_error(
+		    c->ctx, WCS_EOVERLONG, "CSV record over the line cap");
+		return (WCS_WARN);
+	}
 	rc = csv_split(c, p, end, n);
 	if (rc == WCS_FATAL)
 		wcs_set_error(c->ctx, ENOMEM, "out of memory");

@@ -228,7 +228,7 @@ wcs_json_stream_next(struct wcs_json_stream *js, const char **s, size_t *len,
 	ndjson = js->mode == JS_TOP;
 	memset(&sc, 0, sizeof(sc));
 	i = 0;
-	want = 64 * 1024;
+	want = 64 * 1024 < cap ? 64 * 1024 : cap;
 	overlong = false;
 	for (;;) {
 		if (wcs_input_fill(js->in, want, &p, &avail) != WCS_OK)
@@ -257,7 +257,8 @@ wcs_json_stream_next(struct wcs_json_stream *js, const char **s, size_t *len,
 		}
 		want = avail * 2 < cap ? avail * 2 : cap;
 	}
-	if (overlong) {
+	/* The window may hold more than the cap: the cap still holds. */
+	if (overlong || i > cap) {
 		js_consume(js, i, sc.nl);
 		wcs_set_error(js->ctx, WCS_EOVERLONG,
 		    "JSON document longer than %zu bytes", cap);
@@ -606,7 +607,9 @@ jp_value(struct jp *j, unsigned depth)
 {
 	char *v;
 
-	if (depth > WCS_JSON_MAX_DEPTH)
+	/* Containers count: a scalar is no deeper than its holder. */
+	if (depth > WCS_JSON_MAX_DEPTH && j->s < j->e &&
+	    (*j->s == '{' || *j->s == '['))
 		return (jp_fail(j, "JSON nested too deep"));
 	if (j->s >= j->e)
 		return (jp_fail(j, "JSON value expected"));
