@@ -39,6 +39,10 @@ enum wcs_dns_dir {
 	WCS_DNS_RESPONSE /* an answer (or an error) came back */
 };
 
+/* ev->log_state: set on every record of a log whose header says so. */
+#define WCS_LOG_DIRTY 0x1 /* not closed cleanly: its header is stale */
+#define WCS_LOG_WRAPPED 0x2 /* full and wrapped: older records overwritten */
+
 #define WCS_RCODE_NONE (-1) /* the log does not say */
 #define WCS_RCODE_NOERROR 0
 #define WCS_RCODE_SERVFAIL 2
@@ -65,6 +69,10 @@ struct wcs_event {
 	uint32_t event_id; /* Windows event ID; 0 for other sources */
 	uint32_t pid; /* process id where known; 0 unknown */
 	uint32_t lost; /* with WCS_IGN_LOGNOTE: records the log lost */
+	/* Characters of the record the reader replaced with U+FFFD (ones XML
+	 * forbids, bytes not UTF-8, lone UTF-16 surrogates), to read it. */
+	uint32_t repaired;
+	uint8_t log_state; /* WCS_LOG_*: what the log's own header says */
 
 	const char *host; /* reporting computer name (Computer, ...) */
 	const char *user; /* account */

@@ -53,8 +53,12 @@ struct wcs_input_stats {
 	char file_note[96];
 	uint64_t ignored_by[WCS_IGN__COUNT]; /* ignored, by cause */
 	uint64_t lost; /* records the log itself says it lost */
-	/* What the log says about itself ("the log lost ..."); "" */
-	char log_note[96];
+	uint64_t repaired; /* characters replaced with U+FFFD (ev->repaired) */
+	uint64_t repaired_records; /* records they were in */
+	unsigned log_state; /* WCS_LOG_* bits of its records */
+	/* What the log says about itself ("the log lost ..."), and what was
+	 * repaired in it; "" */
+	char log_note[256];
 };
 
 #endif /* WCSCAN_STATS_H */

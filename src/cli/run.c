@@ -347,24 +347,65 @@ merge_stats(struct wcs_input_stats *to, const struct wcs_input_stats *from)
 	for (i = 0; i < WCS_IGN__COUNT; i++)
 		to->ignored_by[i] += from->ignored_by[i];
 	to->lost += from->lost;
+	to->repaired += from->repaired;
+	to->repaired_records += from->repaired_records;
+	to->log_state |= from->log_state;
+}
+
+/* One thing said of a log: a warning now, and a part of its note. */
+static void
+log_note_add(
+    struct run *r, const char *path, struct wcs_input_stats *st, const char *s)
+{
+	size_t n = strlen(st->log_note);
+
+	wcs_warnx(&r->msg, "%s: %s", path, s);
+	(void)snprintf(st->log_note + n, sizeof(st->log_note) - n, "%s%s",
+	    n > 0 ? "; " : "", s);
 }
 
 /*
- * What a log says about itself, and what was guessed for it: a warning and
- * a note for the events it lost, a warning for a year taken from its mtime
- * (the note is the report's own).
+ * What a log says about itself, what was repaired in it and what was
+ * guessed for it: a warning and a note for the events it lost, for a log
+ * that wrapped or was not closed, for characters replaced to read its
+ * records, a warning for a year taken from its mtime (the note is the
+ * report's own).
  */
 static void
 log_says(struct run *r, const char *path, struct wcs_input_stats *st)
 {
+	char part[128];
 	int y1, y2, x;
+	size_t n;
 	long xl;
 
 	if (st->lost > 0) {
-		(void)snprintf(st->log_note, sizeof(st->log_note),
+		(void)snprintf(part, sizeof(part),
 		    "the log says %llu events were lost (not written to it)",
 		    (unsigned long long)st->lost);
-		wcs_warnx(&r->msg, "%s: %s", path, st->log_note);
+		log_note_add(r, path, st, part);
+	}
+	if ((st->log_state & WCS_LOG_WRAPPED) != 0)
+		log_note_add(r, path, st,
+		    "its header says the log is full (older records "
+		    "overwritten, or newer ones not written)");
+	if ((st->log_state & WCS_LOG_DIRTY) != 0)
+		log_note_add(r, path, st,
+		    "its header says the log was not closed (copied in "
+		    "use): read to the end of the file");
+	if (st->repaired > 0) {
+		n = (size_t)snprintf(part, sizeof(part),
+		    "%llu character%s XML forbids or not UTF-8 replaced with "
+		    "U+FFFD",
+		    (unsigned long long)st->repaired,
+		    st->repaired == 1 ? "" : "s");
+		if (n < sizeof(part))
+			(void)snprintf(part + n, sizeof(part) - n,
+			    " in %llu record%s to read %s",
+			    (unsigned long long)st->repaired_records,
+			    st->repaired_records == 1 ? "" : "s",
+			    st->repaired_records == 1 ? "it" : "them");
+		log_note_add(r, path, st, part);
 	}
 	if (!st->year_guessed || st->first == WCS_TIME_NONE)
 		return;

@@ -48,7 +48,10 @@
  * slots are read up to the end of the file whatever the header's chunk
  * count says, so an unclosed (dirty) log, whose header is stale, reads
  * whole; a slot past that count without a chunk signature is free space
- * and is passed over.
+ * and is passed over.  What the header's flags say (dirty: not closed;
+ * full: the log wraps or drops) goes with every record (ev->log_state),
+ * and the run makes it a warning and a note; a lone UTF-16 surrogate in
+ * a value read becomes U+FFFD, counted the same way (ev->repaired).
  *
  * Provenance: ev->line is the record's ordinal in the file (1-based,
  * counting every record the accounting counts) and ev->offset its byte
@@ -182,7 +185,7 @@ struct evtx_reader {
 
 	/* From the file header. */
 	uint32_t nchunks; /* chunks the header names; 0 if unreadable */
-	bool dirty;
+	uint8_t log_state; /* WCS_LOG_*: its flags dirty and full */
 
 	/* The chunk being read. */
 	unsigned char *own; /* EVTX_CHUNK bytes when copying */
@@ -200,6 +203,7 @@ struct evtx_reader {
 	char note[WCS_ERRBUF_SIZE];
 	uint64_t note_offset;
 
+	uint32_t fixed; /* lone surrogates made U+FFFD in this record */
 	uint64_t slots; /* chunk slots read */
 	uint64_t ordinal; /* records counted so far */
 	struct sbuf sb; /* rendered values */
@@ -947,7 +951,7 @@ utf8_put(char *o, uint32_t cp)
 /*
  * n UTF-16LE code units at p as UTF-8, up to the first NUL (Windows
  * counts a string's terminator in its size); a lone surrogate becomes
- * U+FFFD.
+ * U+FFFD, counted in r->fixed (the record is read, the repair noted).
  */
 static bool
 sb_utf16(struct evtx_reader *r, const unsigned char *p, size_t n)
@@ -974,8 +978,11 @@ sb_utf16(struct evtx_reader *r, const unsigned char *p, size_t n)
 		    (lo = le16(p + 2 * i + 2)) >= 0xdc00 && lo <= 0xdfff) {
 			u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
 			i++;
-		} else if (u >= 0xd800 && u <= 0xdfff)
+		} else if (u >= 0xd800 && u <= 0xdfff) {
 			u = 0xfffd;
+			if (r->fixed < UINT32_MAX)
+				r->fixed++;
+		}
 		o += utf8_put(o, u);
 	}
 	r->sb.len = (size_t)(o - r->sb.p);
@@ -1865,6 +1872,7 @@ reject(struct evtx_reader *r, struct wcs_event *ev, uint64_t offset,
 	va_end(ap);
 	ev->line = ++r->ordinal;
 	ev->offset = offset;
+	ev->log_state = r->log_state;
 	wcs_set_error(r->ctx, WCS_EPARSE, "%s", why);
 	return (WCS_WARN);
 }
@@ -1904,7 +1912,11 @@ read_header(struct evtx_reader *r, struct wcs_event *ev)
 		return (WCS_FAILED);
 	}
 	crc_ok = crc32(p, 120, 0) == le32(p + 124);
-	r->dirty = (le32(p + 120) & 0x1) != 0;
+	/* Said on every record: the driver keeps what any of them says. */
+	if ((le32(p + 120) & 0x1) != 0)
+		r->log_state |= WCS_LOG_DIRTY;
+	if ((le32(p + 120) & 0x2) != 0)
+		r->log_state |= WCS_LOG_WRAPPED;
 	if (crc_ok)
 		r->nchunks = le16(p + 42);
 	block_done(r, got);
@@ -2065,7 +2077,9 @@ read_record(struct evtx_reader *r, struct wcs_event *ev)
 		    r->chunk_no, id));
 	ev->line = ++r->ordinal;
 	ev->offset = off;
+	ev->log_state = r->log_state;
 	wcs_evtx_rec_reset(&r->rec);
+	r->fixed = 0;
 	memset(&b, 0, sizeof(b));
 	b.r = r;
 	b.c = c;
@@ -2082,7 +2096,10 @@ read_record(struct evtx_reader *r, struct wcs_event *ev)
 		    r->chunk_no, id, b.why_at, b.why);
 		return (WCS_WARN);
 	}
-	if ((rc = wcs_evtx_map(&r->rec, ev)) == WCS_WARN) {
+	rc = wcs_evtx_map(&r->rec, ev);
+	if (rc == WCS_OK || rc == WCS_SKIP)
+		ev->repaired = r->fixed;
+	if (rc == WCS_WARN) {
 		(void)snprintf(
 		    why, sizeof(why), "%s", wcs_error_string(r->ctx));
 		wcs_set_error(r->ctx, WCS_EPARSE,

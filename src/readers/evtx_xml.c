@@ -65,6 +65,9 @@ struct xml_reader {
 	struct wcs_evtx_rec rec; /* what the record yielded (evtx_map.h) */
 	char *scratch; /* the fast path's attributes (ctx's allocator) */
 	size_t scap;
+	unsigned char *fix; /* a repaired copy of the record (repair()) */
+	size_t fixcap;
+	uint32_t fixed; /* characters the last record had repaired */
 	/* A note on the last record (Data elements not kept), given as a
 	 * rejected entry by the next call. */
 	char note[160];
@@ -841,6 +844,130 @@ fast_record(struct xml_reader *r, const unsigned char *p, size_t len)
 }
 
 /*
+ * Repairs.  A character XML 1.0 forbids (a control character other than
+ * tab, CR and LF, U+FFFE or U+FFFF, a surrogate), a byte that is not
+ * valid UTF-8, or a character reference to any of these makes expat
+ * reject the whole record; real exports carry them (Get-WinEvent's ToXml
+ * writes a value's control characters as they are), and whoever controls
+ * a command line can put one there to hide the record.  So a record the
+ * fast path gave up on is looked over once more, and each such byte or
+ * reference becomes U+FFFD; the copy is then parsed in its place.  Markup
+ * is left alone: a record broken in its structure is still rejected.
+ */
+
+#define FFFD "\xef\xbf\xbd"
+
+/* Whether code point v may appear in an XML 1.0 document. */
+static bool
+xml_char(uint32_t v)
+{
+	return (v == 0x9 || v == 0xa || v == 0xd ||
+		(v >= 0x20 && v <= 0xd7ff) || (v >= 0xe000 && v <= 0xfffd) ||
+		(v >= 0x10000 && v <= 0x10ffff));
+}
+
+/*
+ * A character reference at p[0] == '&' to a character XML forbids: its
+ * length; 0 when it is none or names an allowed character.
+ */
+static size_t
+bad_charref(const unsigned char *p, size_t len)
+{
+	uint32_t v = 0;
+	unsigned base = 10, d, ndig = 0;
+	size_t i = 2;
+
+	if (len < 4 || p[1] != '#')
+		return (0);
+	if (p[2] == 'x') {
+		base = 16;
+		i++;
+	}
+	for (; i < len && p[i] != ';'; i++) {
+		if (p[i] >= '0' && p[i] <= '9')
+			d = (unsigned)(p[i] - '0');
+		else if (base == 16 && p[i] >= 'a' && p[i] <= 'f')
+			d = (unsigned)(p[i] - 'a' + 10);
+		else if (base == 16 && p[i] >= 'A' && p[i] <= 'F')
+			d = (unsigned)(p[i] - 'A' + 10);
+		else
+			return (0);
+		/* Leading zeros aside, past 0x10ffff is forbidden anyway. */
+		if (v > 0x10ffff)
+			v = 0x110000;
+		else
+			v = v * base + d;
+		ndig++;
+	}
+	if (i == len || ndig == 0 || xml_char(v))
+		return (0);
+	return (i + 1);
+}
+
+/*
+ * Into r->fix, p[0..len) with every forbidden character or byte replaced
+ * by U+FFFD (see above); r->fixed counts them.  Returns WCS_OK (nothing to
+ * repair when r->fixed is 0) or WCS_FATAL.
+ */
+static int
+repair(struct xml_reader *r, const unsigned char *p, size_t len, size_t *out)
+{
+	unsigned char *o;
+	size_t i, n, need;
+
+	r->fixed = 0;
+	for (i = 0; i < len; i += n) {
+		n = 1;
+		if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+			break;
+		if (p[i] >= 0x80 && (n = fx_utf8(p + i, len - i)) == 0)
+			break;
+		if (p[i] == '&' && bad_charref(p + i, len - i) != 0)
+			break;
+	}
+	if (i == len)
+		return (WCS_OK);
+	/* At worst every byte becomes three. */
+	if (len > (SIZE_MAX - 1) / 3)
+		return (WCS_FATAL);
+	need = len * 3;
+	if (r->fixcap < need) {
+		wcs_free(r->ctx, r->fix);
+		r->fixcap = 0;
+		if ((r->fix = wcs_malloc(r->ctx, need)) == NULL)
+			return (WCS_FATAL);
+		r->fixcap = need;
+	}
+	memcpy(r->fix, p, i);
+	o = r->fix + i;
+	for (; i < len; i += n) {
+		if (p[i] >= 0x80)
+			n = fx_utf8(p + i, len - i);
+		else if (p[i] == '&')
+			n = bad_charref(p + i, len - i) == 0 ? 1 : 0;
+		else
+			n = p[i] >= 0x20 || p[i] == '\t' || p[i] == '\n' ||
+			    p[i] == '\r';
+		if (n > 0) {
+			memcpy(o, p + i, n);
+			o += n;
+			continue;
+		}
+		/* A byte, or a whole reference, becomes U+FFFD. */
+		if (p[i] == '&')
+			n = bad_charref(p + i, len - i);
+		else
+			n = 1;
+		memcpy(o, FFFD, 3);
+		o += 3;
+		if (r->fixed < UINT32_MAX)
+			r->fixed++;
+	}
+	*out = (size_t)(o - r->fix);
+	return (WCS_OK);
+}
+
+/*
  * The expat handlers hand what they meet to the shared collector
  * (evtx_map.h); when it finds the record unacceptable the parser stops.
  */
@@ -920,12 +1047,22 @@ parse_record(
 	size_t off = 0, n;
 	const char *why;
 
+	r->fixed = 0;
 	wcs_evtx_rec_reset(&r->rec);
 	if (fast_record(r, p, len))
 		return (WCS_OK);
-	if (r->rec.oom) {
-		wcs_set_error(r->ctx, ENOMEM, "out of memory parsing an event");
-		return (WCS_FATAL);
+	if (r->rec.oom)
+		goto out_oom;
+	if (repair(r, p, len, &n) != WCS_OK)
+		goto out_oom;
+	if (r->fixed > 0) {
+		p = r->fix;
+		len = n;
+		wcs_evtx_rec_reset(&r->rec);
+		if (fast_record(r, p, len))
+			return (WCS_OK);
+		if (r->rec.oom)
+			goto out_oom;
 	}
 	wcs_evtx_rec_reset(&r->rec);
 	if (!XML_ParserReset(xp, "UTF-8")) {
@@ -949,10 +1086,8 @@ parse_record(
 	if (st == XML_STATUS_OK)
 		return (WCS_OK);
 	code = XML_GetErrorCode(xp);
-	if (r->rec.oom || code == XML_ERROR_NO_MEMORY) {
-		wcs_set_error(r->ctx, ENOMEM, "out of memory parsing an event");
-		return (WCS_FATAL);
-	}
+	if (r->rec.oom || code == XML_ERROR_NO_MEMORY)
+		goto out_oom;
 	why = r->rec.why;
 	if (why == NULL) {
 		why = XML_ErrorString(code);
@@ -973,6 +1108,9 @@ parse_record(
 	    (unsigned long long)(line + XML_GetCurrentLineNumber(xp) - 1),
 	    (unsigned long)XML_GetCurrentColumnNumber(xp) + 1, why);
 	return (WCS_WARN);
+out_oom:
+	wcs_set_error(r->ctx, ENOMEM, "out of memory parsing an event");
+	return (WCS_FATAL);
 }
 
 /*
@@ -1066,6 +1204,9 @@ xml_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	if (rc != WCS_OK)
 		return (rc);
 	rc = wcs_evtx_map(&r->rec, ev);
+	/* Repairs count where they let a record be read. */
+	if (rc == WCS_OK || rc == WCS_SKIP)
+		ev->repaired = r->fixed;
 	if ((rc == WCS_OK || rc == WCS_SKIP) &&
 	    wcs_evtx_dropped_note(&r->rec, r->note, sizeof(r->note))) {
 		r->note_line = ev->line;
@@ -1086,6 +1227,7 @@ xml_close(void *state)
 	wcs_pool_free(r->pool);
 	wcs_evtx_rec_fini(&r->rec);
 	wcs_free(r->ctx, r->scratch);
+	wcs_free(r->ctx, r->fix);
 	wcs_free(r->ctx, r);
 }
 

@@ -177,6 +177,11 @@ wcs_read_job_fill(
 		if (rc == WCS_FAILED || rc == WCS_FATAL)
 			goto stop;
 		st->records++;
+		if (ev.repaired > 0) {
+			st->repaired += ev.repaired;
+			st->repaired_records++;
+		}
+		st->log_state |= ev.log_state;
 		if (rc == WCS_SKIP) {
 			st->ignored++;
 			st->ignored_by[ev.ignore < WCS_IGN__COUNT ?

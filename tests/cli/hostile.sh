@@ -1008,5 +1008,24 @@ jq_py rv_year "d['inputs'][0]['notes']" | grep -q 'year taken from file modifica
 	ok "rv_year: the guessed year is a note too" ||
 	not_ok "rv_year: notes $(jq_py rv_year "d['inputs'][0]['notes']")"
 
+# --- Event XML and .evtx as they come (issue 12) ---------------------------
+# An attacker's 4688 hides tasksche.exe /i behind a control character, a
+# byte that is not UTF-8 and a reference to a forbidden character in its
+# command line, between ordinary records: the record is repaired (U+FFFD),
+# read and found, the sweep exits 1, and the repairs are a warning and a
+# note.  A record broken in its structure is still rejected.
+{
+	svc_event WS-9 Spooler
+	printf '<Event %s>\n  <System>\n    <Provider Name="Microsoft-Windows-Security-Auditing"/>\n    <EventID>4688</EventID>\n    <TimeCreated SystemTime="2017-05-12T08:01:19.430113600Z"/>\n    <EventRecordID>88231</EventRecordID>\n    <Channel>Security</Channel>\n    <Computer>ACCT-PC-12</Computer>\n  </System>\n  <EventData>\n    <Data Name="SubjectUserName">ACCT-PC-12$</Data>\n    <Data Name="NewProcessName">C:\\ProgramData\\qjvzhwkbfeq516\\tasksche.exe</Data>\n    <Data Name="CommandLine">"C:\\ProgramData\\qjvzhwkbfeq516\\tasksche.exe" /i \001\377&#x1B;</Data>\n  </EventData>\n</Event>\n' "$EVNS"
+	printf '<Event %s><System><EventID>7045</EventID>\001</System><EventData>\n' "$EVNS"
+	svc_event WS-9 Dnscache
+} >ev_attack.xml
+run ev_attack ev_attack.xml
+expect ev_attack 1 'ev_attack\.xml: 3 characters XML forbids or not UTF-8 replaced with U\+FFFD in 1 record' "4 3 0 1" $SMALL_MB
+jq_py ev_attack "[h['names'] for h in d['hosts'] if h['verdict'] != 'clean' and any('tasksche' in e['detail'] for e in h['evidence'])]" | grep -q 'ACCT-PC-12' &&
+	jq_py ev_attack "d['inputs'][0]['notes']" | grep -q '3 characters XML forbids' &&
+	ok "ev_attack: the hidden tasksche.exe /i is evidence, the repairs a note" ||
+	not_ok "ev_attack: $(jq_py ev_attack "[(h['names'], h['verdict']) for h in d['hosts']]") $(jq_py ev_attack "d['inputs'][0]['notes']")"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

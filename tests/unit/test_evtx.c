@@ -1090,6 +1090,54 @@ test_built_file(void **state)
 }
 
 /*
+ * What the file header's flags say reaches every record (the run makes
+ * it a note), and a lone UTF-16 surrogate in a value read is repaired
+ * (U+FFFD) and counted, not the end of the record.
+ */
+static void
+test_log_state_and_repairs(void **state)
+{
+	static const struct {
+		uint32_t flags;
+		unsigned want;
+	} cases[] = { { 0, 0 }, { 1, WCS_LOG_DIRTY }, { 2, WCS_LOG_WRAPPED },
+		{ 3, WCS_LOG_DIRTY | WCS_LOG_WRAPPED } };
+	unsigned char *chunk = calloc(1, CHUNK), *f, *q;
+	struct bxw w = { chunk, 512 };
+	struct run_out o;
+	size_t len, i;
+
+	(void)state;
+	assert_non_null(chunk);
+	w_service(&w, 1, "mssecsvc2.0");
+	w_service(&w, 2, "evilZsvc");
+	/* Z becomes a high surrogate with no low one after it. */
+	for (q = chunk + 512; q < chunk + w.pos; q++) {
+		if (memcmp(q, "Z\0s\0v\0c\0", 8) == 0)
+			break;
+	}
+	assert_true(q < chunk + w.pos);
+	put16(q, 0xd800);
+	f = w_file(chunk, w.pos, 2, &len);
+	for (i = 0; i < WCS_NELEM(cases); i++) {
+		put32(f + 120, cases[i].flags);
+		fix_header(f);
+		run_mem(f, len, 0, &o);
+		assert_int_equal(o.rc, WCS_OK);
+		assert_int_equal(o.st.events, 2);
+		assert_int_equal(o.st.rejected, 0);
+		assert_int_equal(o.st.log_state, cases[i].want);
+		assert_int_equal(o.st.repaired, 1);
+		assert_int_equal(o.st.repaired_records, 1);
+		assert_non_null(
+		    strstr(o.json, "\"name\":\"evil\xef\xbf\xbdsvc\""));
+		free(o.json);
+	}
+	free(f);
+	free(chunk);
+}
+
+/*
  * A 7045 with 200 Data elements: the first 128 are kept, the other 72
  * are counted, in a note after the event.
  */
@@ -1304,6 +1352,7 @@ main(void)
 		cmocka_unit_test(test_header_claims),
 		cmocka_unit_test(test_hostile_templates),
 		cmocka_unit_test(test_built_file),
+		cmocka_unit_test(test_log_state_and_repairs),
 		cmocka_unit_test(test_many_data),
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_cut_records),

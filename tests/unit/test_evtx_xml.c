@@ -497,6 +497,69 @@ test_unclosed_records(void **state)
 	free(good);
 }
 
+/*
+ * Characters XML forbids and bytes that are not UTF-8, in values: the
+ * record is repaired (U+FFFD) and read, the repairs counted; a record
+ * broken in its structure is still rejected.  The attacker's 4688 hides
+ * tasksche.exe /i behind a control character and a stray byte.
+ */
+static void
+test_forbidden_characters_repaired(void **state)
+{
+	static const char attack[] =
+	    "<Event xmlns=\"" NS "\">\n  <System>\n"
+	    "    <Provider Name=\"Microsoft-Windows-Security-Auditing\"/>\n"
+	    "    <EventID>4688</EventID>\n"
+	    "    <TimeCreated SystemTime=\"2017-05-12T08:01:19.4301136Z\"/>\n"
+	    "    <EventRecordID>88231</EventRecordID>\n"
+	    "    <Channel>Security</Channel>\n"
+	    "    <Computer>ACCT-PC-12</Computer>\n  </System>\n"
+	    "  <EventData>\n"
+	    "    <Data Name=\"SubjectUserName\">ACCT-PC-12$</Data>\n"
+	    "    <Data Name=\"NewProcessName\">C:\\ProgramData\\q\\"
+	    "tasksche.exe</Data>\n"
+	    "    <Data Name=\"CommandLine\">\"C:\\ProgramData\\q\\tasksche.exe\""
+	    " /i \x01\xff&#x1B;</Data>\n"
+	    "  </EventData>\n</Event>\n";
+	struct run_out o;
+	char *good, *text, *bad_attr, *broken;
+
+	(void)state;
+	good = svc_event("before", "");
+	/* In an attribute value, and a lone UTF-8 continuation byte. */
+	bad_attr = svc_event(
+	    "after\x80", "<Data Name=\"x\" Extra=\"a\x02&#0;\">v\x7f</Data>");
+	/* Broken in its structure: still rejected, whatever it holds. */
+	broken = svc_event("\x01", "<Data Name=\"a\">x</Data");
+	text = strf("%s%s%s%s%s", good, attack, bad_attr, broken, good);
+	run_mem("evtx-xml", text, 0, &o);
+	assert_int_equal(o.st.records, 5);
+	assert_int_equal(o.st.events, 4);
+	assert_int_equal(o.st.rejected, 1);
+	if (o.st.samples[0].line != 18 || !any_reject(&o, "line 18, column"))
+		fail_msg("rejected: line %llu: %s",
+		    (unsigned long long)o.st.samples[0].line,
+		    o.st.samples[0].why);
+	/* \x01, \xff and &#x1B;; \x80, \x02 and &#0; (DEL is allowed). */
+	assert_int_equal(o.st.repaired, 6);
+	assert_int_equal(o.st.repaired_records, 2);
+	assert_non_null(strstr(o.json,
+	    "\"cmdline\":\"\\\"C:\\\\ProgramData\\\\q\\\\tasksche.exe\\\" /i "
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""));
+	assert_non_null(strstr(o.json, "\"name\":\"after\xef\xbf\xbd\""));
+	free(o.json);
+
+	/* Sysmon's reader shares the parser. */
+	run_mem("sysmon-xml", text, 0, &o);
+	assert_int_equal(o.st.events, 4);
+	assert_int_equal(o.st.repaired, 6);
+	free(o.json);
+	free(text);
+	free(good);
+	free(bad_attr);
+	free(broken);
+}
+
 /* Comments, CDATA and processing instructions do not split records. */
 static void
 test_comments_and_cdata(void **state)
@@ -672,20 +735,25 @@ static const struct {
 		   "a13='' a14='' a15='' a16='' a17='' SystemTime='2017-05-12T"
 		   "07:44:31Z'/></System></Event>",
 	    'e' },
-	/* Text expat refuses. */
+	/* Text expat refuses... */
 	{ SEC_4688("<Data Name=\"x\">a]]>b</Data>"), 'r' },
 	{ SEC_4688("<Data Name=\"x\">a]]b]</Data>"), 'e' },
-	{ SEC_4688("<Data Name=\"x\">a\x01</Data>"), 'r' },
+	{ SEC_4688("<Data Name=\"x\">a\x01</Data>"), 'e' },
 	{ SEC_4688("<Data Name=\"x\">a\x7f</Data>"), 'e' },
 	{ SEC_4688("<Data Name=\"x\">\xc3\xa4\xe2\x82\xac\xf0\x9f\x98\x80"
 		   "</Data>"),
 	    'e' },
-	{ SEC_4688("<Data Name=\"x\">\xc3</Data>"), 'r' },
-	{ SEC_4688("<Data Name=\"x\">\xc0\xaf</Data>"), 'r' },
-	{ SEC_4688("<Data Name=\"x\">\xed\xa0\x80</Data>"), 'r' },
-	{ SEC_4688("<Data Name=\"x\">\xef\xbf\xbe</Data>"), 'r' },
-	{ SEC_4688("<Data Name=\"x\">\xf4\x90\x80\x80</Data>"), 'r' },
-	{ SEC_4688("<Data Name=\"\xff\">x</Data>"), 'r' },
+	/* ... but not the whole record: repaired (U+FFFD), then read. */
+	{ SEC_4688("<Data Name=\"x\">\xc3</Data>"), 'e' },
+	{ SEC_4688("<Data Name=\"x\">\xc0\xaf</Data>"), 'e' },
+	{ SEC_4688("<Data Name=\"x\">\xed\xa0\x80</Data>"), 'e' },
+	{ SEC_4688("<Data Name=\"x\">\xef\xbf\xbe</Data>"), 'e' },
+	{ SEC_4688("<Data Name=\"x\">\xf4\x90\x80\x80</Data>"), 'e' },
+	{ SEC_4688("<Data Name=\"\xff\">x</Data>"), 'e' },
+	{ SEC_4688("<Data Name=\"x\">&#x1;&#27;&#xFFFE;&#1114112;</Data>"),
+	    'e' },
+	/* Markup is not repaired: a forbidden byte in a name breaks it. */
+	{ SEC_4688("<Da\x01ta Name=\"x\">x</Da\x01ta>"), 'r' },
 	{ SEC_4688("<D\xc3\xa4ta Name=\"x\">x</D\xc3\xa4ta>"), 'e' },
 	/* Comments. */
 	{ SEC_4688("<!-- a -- b -->"), 'r' },
@@ -964,6 +1032,7 @@ main(void)
 		cmocka_unit_test(test_many_data),
 		cmocka_unit_test(test_overlong_record_skipped),
 		cmocka_unit_test(test_unclosed_records),
+		cmocka_unit_test(test_forbidden_characters_repaired),
 		cmocka_unit_test(test_comments_and_cdata),
 		cmocka_unit_test(test_fast_path_like_expat),
 		cmocka_unit_test(test_fast_path_mutations),
