@@ -2273,6 +2273,9 @@ def main(argv=None):
     ap.add_argument("--collection", default="per-host", choices=COLLECTIONS + ("random",),
                     help="how the logs reached the responder (default per-host; random: "
                     "drawn from the seed)")
+    ap.add_argument("--export", metavar="FORM",
+                    help="write the event logs as a SIEM export: ecs, ecs-array, splunk-xml, "
+                    "splunk-rest, splunk-csv, sentinel-csv, sentinel-json (siem_export.py)")
     a = ap.parse_args(argv)
     if a.check:
         problems, counts = check_tree(a.check)
@@ -2288,8 +2291,15 @@ def main(argv=None):
         ap.error("--hosts: want 8..2000")
     if a.scale < 0:
         ap.error("--scale: want >= 0")
+    if a.export:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import siem_export
+        if a.export not in siem_export.FORMS:
+            ap.error("--export: want one of " + ", ".join(siem_export.FORMS))
     g = Gen(a.seed, a.out, a.hosts, a.scale, a.scenario, a.collection)
     g.run()
+    if a.export:
+        siem_export.export_tree(a.out, a.export)
     inf = sum(1 for h in g.hosts if h.state == "infected")
     neu = sum(1 for h in g.hosts if h.state == "neutralized")
     sys.stderr.write("wcgen: seed %d (%s): %d hosts, %d infected, %d neutralized, patient zero "
