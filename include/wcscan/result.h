@@ -89,6 +89,21 @@ struct wcs_clock {
 	const char *reference; /* the reference's name; NULL: this one */
 };
 
+/*
+ * A 445/tcp source among the busiest, whatever its verdict: a burst below
+ * the fan-out threshold still shows.
+ */
+struct wcs_fanout_source {
+	struct wcs_addr ip;
+	struct wcs_fanout_summary sum;
+	uint64_t peak; /* most distinct new destinations in one window */
+	int64_t window_us; /* the fan-out window */
+	int64_t burst_start; /* when it reached the threshold; NONE */
+};
+
+/* Sources kept in wcs_result.fanout_top. */
+#define WCS_FANOUT_TOP 10
+
 struct wcs_result {
 	struct wcs_host *hosts; /* ranked hosts first, then by verdict */
 	size_t nhosts;
@@ -96,6 +111,9 @@ struct wcs_result {
 	size_t nedges;
 	struct wcs_clock *clocks; /* by name */
 	size_t nclocks;
+	/* The busiest 445/tcp sources by distinct destinations. */
+	struct wcs_fanout_source *fanout_top;
+	size_t nfanout_top;
 };
 
 const char *wcs_verdict_name(enum wcs_verdict v);

@@ -314,6 +314,57 @@ build_clocks(struct conclude *c)
 	return (WCS_OK);
 }
 
+/* Busier: more distinct destinations, a higher peak, a lower address. */
+static bool
+busier(const struct fo_source_summary *a, const struct fo_source_summary *b)
+{
+	if (a->sum.distinct != b->sum.distinct)
+		return (a->sum.distinct > b->sum.distinct);
+	if (a->peak != b->peak)
+		return (a->peak > b->peak);
+	if (a->addr.family != b->addr.family)
+		return (a->addr.family < b->addr.family);
+	return (
+	    memcmp(a->addr.bytes, b->addr.bytes, sizeof(a->addr.bytes)) < 0);
+}
+
+/*
+ * The WCS_FANOUT_TOP busiest 445/tcp sources, whatever their verdict, by
+ * insertion into a short sorted list (forged sources may be millions).
+ */
+static int
+build_fanout_top(struct conclude *c)
+{
+	struct wcs_engine *eng = c->eng;
+	const struct fo_source_summary *top[WCS_FANOUT_TOP], *f;
+	size_t i, j, n = 0, ns = fanout_nsources(eng->fanout);
+	struct wcs_fanout_source *out;
+
+	for (i = 0; i < ns; i++) {
+		f = fanout_source(eng->fanout, i);
+		if (f->sum.distinct == 0 ||
+		    (n == WCS_FANOUT_TOP && !busier(f, top[n - 1])))
+			continue;
+		j = n < WCS_FANOUT_TOP ? n++ : n - 1;
+		for (; j > 0 && busier(f, top[j - 1]); j--)
+			top[j] = top[j - 1];
+		top[j] = f;
+	}
+	if ((out = wcs_pool_alloc(eng->pool, (n + 1) * sizeof(*out))) == NULL)
+		return (WCS_FATAL);
+	for (i = 0; i < n; i++)
+		out[i] = (struct wcs_fanout_source){
+			.ip = top[i]->addr,
+			.sum = top[i]->sum,
+			.peak = top[i]->peak,
+			.window_us = eng->opts.fanout_window_us,
+			.burst_start = top[i]->burst_start,
+		};
+	eng->result.fanout_top = out;
+	eng->result.nfanout_top = n;
+	return (WCS_OK);
+}
+
 /* The result the reports print: flagged hosts, ranked first; edges. */
 int
 describe_result(struct conclude *c)
@@ -340,5 +391,7 @@ describe_result(struct conclude *c)
 		return (WCS_FATAL);
 	qsort(eng->result.edges, eng->result.nedges, sizeof(*eng->result.edges),
 	    edge_cmp);
+	if (build_fanout_top(c) != WCS_OK)
+		return (WCS_FATAL);
 	return (build_clocks(c));
 }

@@ -308,6 +308,46 @@ write_edge(struct level *l, const struct wcs_edge *e)
 	close_level(&o, '}');
 }
 
+/* The flagged host at an address, for a fan-out source's verdict. */
+static const struct wcs_host *
+host_at(const struct wcs_result *res, const struct wcs_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < res->nhosts; i++) {
+		if (wcs_addr_equal(&res->hosts[i].ip, a))
+			return (&res->hosts[i]);
+	}
+	return (NULL);
+}
+
+static void
+write_fanout_source(struct level *l, const struct wcs_result *res,
+    const struct wcs_fanout_source *s)
+{
+	char abuf[WCS_ADDR_STRLEN];
+	const struct wcs_host *h = host_at(res, &s->ip);
+	struct level o;
+
+	member(l);
+	open_level(&o, l->out, l->depth + 1, '{');
+	key_str(&o, "ip", wcs_addr_format(&s->ip, abuf, sizeof(abuf)));
+	key_str(
+	    &o, "verdict", h != NULL ? wcs_verdict_name(h->verdict) : "clean");
+	key_uint(&o, "distinct", s->sum.distinct);
+	key_uint(&o, "same_subnet", s->sum.same_subnet);
+	key_uint(&o, "other_internal", s->sum.other_internal);
+	key_uint(&o, "public", s->sum.public_);
+	key_uint(&o, "denied", s->sum.denied);
+	key_time(&o, "first", s->sum.first);
+	key_time(&o, "last", s->sum.last);
+	key_uint(&o, "peak_in_window", s->peak);
+	key(&o, "window_s");
+	fprintf(o.out, "%.1f", (double)s->window_us / 1e6);
+	key_time(&o, "threshold_reached", s->burst_start);
+	close_level(&o, '}');
+}
+
 int
 wcs_report_json_write(
     struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep)
@@ -342,6 +382,13 @@ wcs_report_json_write(
 	open_level(&a, out, 2, '[');
 	for (i = 0; res != NULL && i < res->nclocks; i++)
 		write_clock(&a, &res->clocks[i]);
+	close_level(&a, ']');
+
+	/* Busiest 445/tcp sources, flagged or not. */
+	key(&top, "fanout_top_445");
+	open_level(&a, out, 2, '[');
+	for (i = 0; res != NULL && i < res->nfanout_top; i++)
+		write_fanout_source(&a, res, &res->fanout_top[i]);
 	close_level(&a, ']');
 
 	close_level(&top, '}');

@@ -35,6 +35,7 @@
 #define W_EDGE_HOST 26
 #define EDGE_SOURCES 3 /* sources shown per edge */
 #define W_WRAP_MIN 20 /* columns left for wrapped text, at least */
+#define TEXT_FANOUT_TOP 5 /* busiest 445/tcp sources shown */
 
 /* Widths for one report. */
 struct layout {
@@ -383,6 +384,56 @@ edges(FILE *out, const struct wcs_result *res)
 	}
 }
 
+/* The flagged host at an address, for a fan-out source's verdict. */
+static const char *
+verdict_at(const struct wcs_result *res, const struct wcs_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < res->nhosts; i++) {
+		if (wcs_addr_equal(&res->hosts[i].ip, a))
+			return (wcs_verdict_name(res->hosts[i].verdict));
+	}
+	return ("clean");
+}
+
+/*
+ * The busiest 445/tcp sources whatever their verdict, so that a burst
+ * below the fan-out threshold is still seen.
+ */
+static void
+fanout_top(FILE *out, const struct wcs_result *res)
+{
+	char abuf[WCS_ADDR_STRLEN], tbuf[WCS_TIME_STRLEN], wbuf[24];
+	const struct wcs_fanout_source *s;
+	size_t i, w = 6;
+
+	if (res->nfanout_top == 0)
+		return;
+	for (i = 0; i < res->nfanout_top && i < TEXT_FANOUT_TOP; i++) {
+		wcs_addr_format(&res->fanout_top[i].ip, abuf, sizeof(abuf));
+		if (strlen(abuf) > w)
+			w = strlen(abuf);
+	}
+	heading(out, "Busiest 445/tcp sources (any verdict)");
+	(void)snprintf(wbuf, sizeof(wbuf), "MOST IN %llds",
+	    (long long)(res->fanout_top[0].window_us / WCS_USEC));
+	fprintf(out, "  %-*s  %6s  %6s  %6s  %6s  %12s  %-20s  %s\n", (int)w,
+	    "SOURCE", "DESTS", "/24", "OTHER", "PUBLIC", wbuf, "FIRST",
+	    "VERDICT");
+	for (i = 0; i < res->nfanout_top && i < TEXT_FANOUT_TOP; i++) {
+		s = &res->fanout_top[i];
+		fprintf(out,
+		    "  %-*s  %6" PRIu64 "  %6" PRIu64 "  %6" PRIu64
+		    "  %6" PRIu64 "  %12" PRIu64 "  %-20s  %s\n",
+		    (int)w, wcs_addr_format(&s->ip, abuf, sizeof(abuf)),
+		    s->sum.distinct, s->sum.same_subnet, s->sum.other_internal,
+		    s->sum.public_, s->peak,
+		    table_time(s->sum.first, tbuf, sizeof(tbuf)),
+		    verdict_at(res, &s->ip));
+	}
+}
+
 /* "ignored: 2 header, 36 message_type", when a reader gave causes. */
 static void
 ignored(FILE *out, const struct wcs_input_stats *in)
@@ -566,6 +617,8 @@ wcs_report_text_write(
 		evidence(out, &L, res);
 		edges(out, res);
 	}
+	if (res != NULL)
+		fanout_top(out, res);
 	heading(out, "Inputs");
 	if (rep->ninputs == 0)
 		fputs("  none\n", out);

@@ -5,8 +5,8 @@ Usage: check_json.py [FILE]   (standard input when FILE is absent or "-")
 
 The report must be strict JSON in UTF-8 (no NaN or Infinity, no duplicate
 keys), with the top-level keys "wcscan", "inputs", "hosts" and "edges" in
-that order (then the additive "clocks"), and every input must account for
-each record it read:
+that order (then the additive "clocks" and "fanout_top_445"), and every
+input must account for each record it read:
 records == events + ignored + rejected.  Exits 0 when the report holds,
 1 with one message per problem on standard error otherwise, 2 on usage.
 """
@@ -16,7 +16,7 @@ import sys
 
 TOP_KEYS = ["wcscan", "inputs", "hosts", "edges"]
 # Keys added after DESIGN §4 was written; new keys are additive.
-TOP_KEYS_ADDED = ["clocks"]
+TOP_KEYS_ADDED = ["clocks", "fanout_top_445"]
 CLOCK_KEYS = ["clock", "known", "offset_s", "uncertainty_s", "observations",
               "reference"]
 INPUT_KEYS = ["path", "kind", "format", "records", "events", "ignored",

@@ -216,20 +216,6 @@ fix_header(unsigned char *f)
 	put32(f + 124, crc32_bits(f, 120, 0));
 }
 
-/* The checksum the reader checks with (io's wrapper of zlib's crc32). */
-static void
-test_crc32(void **state)
-{
-	(void)state;
-	/* The check value of CRC-32/ISO-HDLC. */
-	assert_int_equal(wcs_crc32(0, "123456789", 9), 0xcbf43926U);
-	assert_int_equal(
-	    wcs_crc32(wcs_crc32(0, "1234", 4), "56789", 5), 0xcbf43926U);
-	assert_int_equal(wcs_crc32(0, NULL, 0), 0);
-	assert_int_equal(wcs_crc32(0, "123456789", 9),
-	    crc32_bits((const unsigned char *)"123456789", 9, 0));
-}
-
 /*
  * (1) The shared corpus: each .evtx against its XML twin.
  */
@@ -1357,7 +1343,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_crc32),
 		cmocka_unit_test(test_shared_twins),
 		cmocka_unit_test(test_evtxexport_live),
 		cmocka_unit_test(test_small_window),

@@ -101,6 +101,7 @@ struct fixture {
 	struct wcs_host hosts[5];
 	struct wcs_evidence ev0[2], ev1[2], ev2[1], ev3[1];
 	struct wcs_edge edges[1];
+	struct wcs_fanout_source top[2];
 	struct wcs_result result;
 	struct wcs_report rep;
 	char error[64];
@@ -271,8 +272,25 @@ fixture_init(struct fixture *f)
 	f->edges[0].sources = sources0;
 	f->edges[0].nsources = 2;
 
+	/*
+	 * The busiest 445/tcp sources: patient zero, and a clean host whose
+	 * burst to 7 hosts stayed under the fan-out threshold.
+	 */
+	f->top[0].ip = A("10.0.0.5");
+	f->top[0].sum = f->hosts[0].fanout;
+	f->top[0].peak = 180;
+	f->top[0].window_us = 60 * WCS_USEC;
+	f->top[0].burst_start = T(7, 44, 40);
+	f->top[1].ip = A("10.0.2.9");
+	f->top[1].sum = FANOUT(7, 7, 0, 0, 0, T(9, 0, 0), T(9, 0, 0) + 140000);
+	f->top[1].peak = 7;
+	f->top[1].window_us = 60 * WCS_USEC;
+	f->top[1].burst_start = WCS_TIME_NONE;
+
 	f->result.hosts = f->hosts;
 	f->result.nhosts = 5;
+	f->result.fanout_top = f->top;
+	f->result.nfanout_top = 2;
 	f->result.edges = f->edges;
 	f->result.nedges = 1;
 	f->rep.inputs = f->inputs;
@@ -605,8 +623,9 @@ test_report_no_hosts(void **state)
 	free(got);
 
 	got = render(&f.rep, WCS_REPORT_JSON, &len);
-	assert_non_null(strstr(
-	    got, "\"hosts\": [],\n  \"edges\": [],\n  \"clocks\": []\n}\n"));
+	assert_non_null(
+	    strstr(got, "\"hosts\": [],\n  \"edges\": [],\n  \"clocks\": [],\n"
+			"  \"fanout_top_445\": []\n}\n"));
 	free(got);
 
 	got = render(&f.rep, WCS_REPORT_CSV, &len);
@@ -618,7 +637,8 @@ test_report_no_hosts(void **state)
 	got = render(&f.rep, WCS_REPORT_JSON, &len);
 	assert_string_equal(got, "{\n  \"wcscan\": \"" WCSCAN_VERSION
 				 "\",\n  \"inputs\": [],\n  \"hosts\": [],\n"
-				 "  \"edges\": [],\n  \"clocks\": []\n}\n");
+				 "  \"edges\": [],\n  \"clocks\": [],\n"
+				 "  \"fanout_top_445\": []\n}\n");
 	free(got);
 }
 
