@@ -8,8 +8,9 @@
  *
  * Sections: the verdict, the patient-zero candidates with every reason
  * and how sure the ranking is, the infection drawn, the outbreak curve,
- * every flagged host, the evidence per host with file:line, and the
- * inputs with their accounting and rejects.
+ * every flagged host, the evidence per host with file:line, the busiest
+ * 445/tcp sources, the inputs with their accounting and rejects, and the
+ * clocks.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -494,6 +495,56 @@ inputs(FILE *out, const struct wcs_report *rep)
 	fputs("</table>\n</section>\n", out);
 }
 
+/* The flagged host at an address, for a fan-out source's verdict. */
+static const char *
+verdict_at(const struct wcs_result *res, const struct wcs_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < res->nhosts; i++) {
+		if (wcs_addr_equal(&res->hosts[i].ip, a))
+			return (wcs_verdict_name(res->hosts[i].verdict));
+	}
+	return ("clean");
+}
+
+/* The busiest 445/tcp sources, whatever their verdict. */
+static void
+fanout_top(FILE *out, const struct wcs_result *res)
+{
+	const struct wcs_fanout_source *s;
+	char abuf[WCS_ADDR_STRLEN];
+	size_t i;
+
+	if (res->nfanout_top == 0)
+		return;
+	fprintf(out,
+	    "<section id=\"fanout\">\n<h2>Busiest 445/tcp sources</h2>\n"
+	    "<p>Whatever their verdict, so that a burst below the fan-out "
+	    "threshold still shows.</p>\n<table>\n<tr><th>Source</th>"
+	    "<th>Verdict</th><th>Destinations</th><th>Same /24</th>"
+	    "<th>Other internal</th><th>Public</th><th>Most in %.0f s</th>"
+	    "<th>First</th><th>Last</th></tr>\n",
+	    (double)res->fanout_top[0].window_us / 1e6);
+	for (i = 0; i < res->nfanout_top; i++) {
+		s = &res->fanout_top[i];
+		fprintf(out,
+		    "<tr class=\"source\"><td class=\"mono\">%s</td><td>",
+		    wcs_addr_format(&s->ip, abuf, sizeof(abuf)));
+		fputs(verdict_at(res, &s->ip), out);
+		fputs("</td>", out);
+		cell_uint(out, s->sum.distinct);
+		cell_uint(out, s->sum.same_subnet);
+		cell_uint(out, s->sum.other_internal);
+		cell_uint(out, s->sum.public_);
+		cell_uint(out, s->peak);
+		cell_time(out, s->sum.first);
+		cell_time(out, s->sum.last);
+		fputs("</tr>\n", out);
+	}
+	fputs("</table>\n</section>\n", out);
+}
+
 static void
 clocks(FILE *out, const struct wcs_result *res)
 {
@@ -538,6 +589,8 @@ wcs_report_html_write(
 		hosts(out, res);
 		evidence(out, res);
 	}
+	if (res != NULL)
+		fanout_top(out, res);
 	inputs(out, rep);
 	if (res != NULL)
 		clocks(out, res);

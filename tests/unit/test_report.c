@@ -948,6 +948,9 @@ test_report_html_golden(void **state)
 	assert_non_null(strstr(got, "swept 254 addresses of 10.0.0.0/24"));
 	assert_non_null(strstr(got, "logs/pfirewall.log:17: "));
 	assert_non_null(strstr(got, "class=\"sinkhole\""));
+	/* The burst below the threshold, from a host no one flagged. */
+	assert_non_null(
+	    strstr(got, "<td class=\"mono\">10.0.2.9</td><td>clean"));
 	golden(got, len, "expected.html");
 	free(got);
 }
