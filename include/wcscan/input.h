@@ -178,4 +178,11 @@ void wcs_walk_free(struct wcs_walk *w);
 int wcs_walk(struct wcs_ctx *ctx, const char *path, wcs_walk_cb cb,
     wcs_walk_skip_cb skip_cb, void *arg);
 
+/*
+ * The CRC-32 of p[0..len) continued from crc (0 to start), as zlib's
+ * crc32 (IEEE 802.3, the checksum .evtx headers and chunks carry): zlib
+ * is used by this module only.  p may be NULL when len is 0.
+ */
+uint32_t wcs_crc32(uint32_t crc, const void *p, size_t len);
+
 #endif /* WCSCAN_INPUT_H */

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -1134,4 +1135,21 @@ size_t
 wcs_input_line_max(const struct wcs_input *in)
 {
 	return (in->line_max);
+}
+
+uint32_t
+wcs_crc32(uint32_t crc, const void *p, size_t len)
+{
+	const unsigned char *b = p;
+	uLong c = crc;
+	uInt n;
+
+	/* zlib takes at most a uInt at a time. */
+	while (len > 0) {
+		n = len > UINT_MAX ? UINT_MAX : (uInt)len;
+		c = crc32(c, b, n);
+		b += n;
+		len -= n;
+	}
+	return ((uint32_t)c);
 }

@@ -582,8 +582,10 @@ wcs_evtx_map(const struct wcs_evtx_rec *rec, struct wcs_event *ev)
 			break;
 		}
 	}
-	if (m == NULL)
+	if (m == NULL) {
+		ev->ignore = WCS_IGN_EVENTID;
 		return (WCS_SKIP);
+	}
 	ev->kind = m->kind;
 	ev->event_id = (uint32_t)id;
 	ev->host = evtx_value(rec->computer);

@@ -102,7 +102,8 @@ bool wcs_evtx_wants_attrs(const struct wcs_evtx_rec *rec);
 
 /*
  * Fill ev (which the caller has cleared) from the collected record.
- * Returns WCS_OK, WCS_SKIP for an event wcscan does not use, WCS_WARN
+ * Returns WCS_OK, WCS_SKIP for an event wcscan does not use (ev->ignore
+ * is then WCS_IGN_EVENTID), WCS_WARN
  * when the record lacks an ID or a time (reason in ctx) or WCS_FATAL.
  * ev's strings point into the record's pool.
  */

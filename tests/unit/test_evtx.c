@@ -216,6 +216,20 @@ fix_header(unsigned char *f)
 	put32(f + 124, crc32_bits(f, 120, 0));
 }
 
+/* The checksum the reader checks with (io's wrapper of zlib's crc32). */
+static void
+test_crc32(void **state)
+{
+	(void)state;
+	/* The check value of CRC-32/ISO-HDLC. */
+	assert_int_equal(wcs_crc32(0, "123456789", 9), 0xcbf43926U);
+	assert_int_equal(
+	    wcs_crc32(wcs_crc32(0, "1234", 4), "56789", 5), 0xcbf43926U);
+	assert_int_equal(wcs_crc32(0, NULL, 0), 0);
+	assert_int_equal(wcs_crc32(0, "123456789", 9),
+	    crc32_bits((const unsigned char *)"123456789", 9, 0));
+}
+
 /*
  * (1) The shared corpus: each .evtx against its XML twin.
  */
@@ -310,6 +324,9 @@ corpus_file(const char *path, void *arg)
 	assert_int_equal(a.st.events, b.st.events);
 	assert_int_equal(a.st.ignored, b.st.ignored);
 	assert_int_equal(a.st.rejected, 0);
+	/* Every record ignored is an event ID no detection uses. */
+	assert_int_equal(a.st.ignored_by[WCS_IGN_EVENTID], a.st.ignored);
+	assert_int_equal(b.st.ignored_by[WCS_IGN_EVENTID], b.st.ignored);
 	if (a.json_len != b.json_len || memcmp(a.json, b.json, a.json_len)) {
 		first_difference(&a, &b);
 		fail_msg("%s: events differ from the XML export's", rel);
@@ -1343,6 +1360,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_crc32),
 		cmocka_unit_test(test_shared_twins),
 		cmocka_unit_test(test_evtxexport_live),
 		cmocka_unit_test(test_small_window),

@@ -487,6 +487,7 @@ test_unclosed_records(void **state)
 	assert_int_equal(o.st.records, 4);
 	assert_int_equal(o.st.events, 1);
 	assert_int_equal(o.st.rejected, 3);
+	assert_int_equal(o.st.ignored, 0);
 	assert_true(any_reject(&o,
 	    "<Event> of line 1 not closed before the next <Event> (line 2)"));
 	assert_true(any_reject(&o, "without an EventID"));
@@ -774,6 +775,27 @@ static const struct {
 	{ "<Event><System><EventID>4688</EventID></System></Event>", 'r' },
 };
 
+/* A record ignored is ignored for its event ID, and says so. */
+static void
+test_ignored_by_cause(void **state)
+{
+	struct run_out o;
+	char *text;
+
+	(void)state;
+	text = strf("%s%s%s", SEC_4688(""),
+	    SEC_HEAD "<EventID>4663</EventID>" SEC_TAIL "</Event>\n",
+	    SEC_HEAD "<EventID>4625</EventID>" SEC_TAIL "</Event>\n");
+	run_mem("evtx-xml", text, 0, &o);
+	assert_int_equal(o.st.records, 3);
+	assert_int_equal(o.st.events, 1);
+	assert_int_equal(o.st.ignored, 2);
+	assert_int_equal(o.st.ignored_by[WCS_IGN_EVENTID], 2);
+	assert_int_equal(o.st.ignored_by[WCS_IGN_OTHER], 0);
+	free(o.json);
+	free(text);
+}
+
 static void
 test_fast_path_like_expat(void **state)
 {
@@ -1035,6 +1057,7 @@ main(void)
 		cmocka_unit_test(test_forbidden_characters_repaired),
 		cmocka_unit_test(test_comments_and_cdata),
 		cmocka_unit_test(test_fast_path_like_expat),
+		cmocka_unit_test(test_ignored_by_cause),
 		cmocka_unit_test(test_fast_path_mutations),
 		cmocka_unit_test(test_lines_across_windows),
 		cmocka_unit_test(test_failing_allocations),
