@@ -42,6 +42,7 @@ enum wcs_dns_dir {
 /* ev->log_state: set on every record of a log whose header says so. */
 #define WCS_LOG_DIRTY 0x1 /* not closed cleanly: its header is stale */
 #define WCS_LOG_WRAPPED 0x2 /* full and wrapped: older records overwritten */
+#define WCS_LOG_CUT 0x4 /* the file ends inside a record or before a chunk */
 
 #define WCS_RCODE_NONE (-1) /* the log does not say */
 #define WCS_RCODE_NOERROR 0

@@ -389,6 +389,10 @@ log_says(struct run *r, const char *path, struct wcs_input_stats *st)
 		log_note_add(r, path, st,
 		    "its header says the log is full (older records "
 		    "overwritten, or newer ones not written)");
+	if ((st->log_state & WCS_LOG_CUT) != 0)
+		log_note_add(r, path, st,
+		    "the file is cut off: it ends inside a record (copied "
+		    "while written?)");
 	if ((st->log_state & WCS_LOG_DIRTY) != 0)
 		log_note_add(r, path, st,
 		    "its header says the log was not closed (copied in "

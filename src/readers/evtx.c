@@ -49,7 +49,9 @@
  * count says, so an unclosed (dirty) log, whose header is stale, reads
  * whole; a slot past that count without a chunk signature is free space
  * and is passed over.  What the header's flags say (dirty: not closed;
- * full: the log wraps or drops) goes with every record (ev->log_state),
+ * full: the log wraps or drops), and a file cut off (a short last chunk,
+ * fewer chunks than the header names), go with the records read from then
+ * on (ev->log_state),
  * and the run makes it a warning and a note; a lone UTF-16 surrogate in
  * a value read becomes U+FFFD, counted the same way (ev->repaired).
  *
@@ -1376,6 +1378,9 @@ load_chunk(struct evtx_reader *r, struct wcs_event *ev)
 	r->c = p;
 	r->clen = (uint32_t)got;
 	r->chunk_no = r->slots++;
+	/* Chunks fill their 64 KiB: a shorter one is the file cut off. */
+	if (got < EVTX_CHUNK)
+		r->log_state |= WCS_LOG_CUT;
 	named = r->chunk_no < r->nchunks;
 	if (r->nnames > 0) {
 		memset(r->names, 0, sizeof(r->names));
@@ -1573,12 +1578,14 @@ evtx_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 			break;
 		case ST_END:
 			r->state = ST_DONE;
-			if (r->slots < r->nchunks)
+			if (r->slots < r->nchunks) {
+				r->log_state |= WCS_LOG_CUT;
 				return (reject(r, ev, wcs_input_offset(r->in),
 				    "file ends after %" PRIu64
 				    " of the %" PRIu32
 				    " chunks its header names",
 				    r->slots, r->nchunks));
+			}
 			break;
 		case ST_DONE:
 		default:

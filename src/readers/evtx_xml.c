@@ -68,6 +68,7 @@ struct xml_reader {
 	unsigned char *fix; /* a repaired copy of the record (repair()) */
 	size_t fixcap;
 	uint32_t fixed; /* characters the last record had repaired */
+	uint8_t log_state; /* WCS_LOG_CUT once the input ends in a record */
 	/* A note on the last record (Data elements not kept), given as a
 	 * rejected entry by the next call. */
 	char note[160];
@@ -352,6 +353,7 @@ find_end(struct xml_reader *r, const unsigned char **pp, size_t *lenp)
 		}
 		if (eof) {
 			advance(r, p, avail);
+			r->log_state |= WCS_LOG_CUT;
 			wcs_set_error(r->ctx, WCS_EPARSE,
 			    "<Event> not closed at the end of the input");
 			return (WCS_WARN);
@@ -1197,7 +1199,10 @@ xml_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 		return (rc);
 	ev->line = r->lineno;
 	ev->offset = wcs_input_offset(r->in);
-	if ((rc = find_end(r, &p, &len)) != WCS_OK)
+	rc = find_end(r, &p, &len);
+	/* A file cut inside its last record is a note, besides the reject. */
+	ev->log_state = r->log_state;
+	if (rc != WCS_OK)
 		return (rc);
 	rc = parse_record(r, p, len, ev->line);
 	advance(r, p, len);

@@ -1026,6 +1026,17 @@ jq_py ev_attack "[h['names'] for h in d['hosts'] if h['verdict'] != 'clean' and 
 	jq_py ev_attack "d['inputs'][0]['notes']" | grep -q '3 characters XML forbids' &&
 	ok "ev_attack: the hidden tasksche.exe /i is evidence, the repairs a note" ||
 	not_ok "ev_attack: $(jq_py ev_attack "[(h['names'], h['verdict']) for h in d['hosts']]") $(jq_py ev_attack "d['inputs'][0]['notes']")"
+# A file cut inside its last record (copied while written): the record is
+# rejected, and the cut is a warning and a note.
+{
+	svc_event WS-9 Spooler
+	svc_event WS-9 Dnscache | head -c 150
+} >ev_cut.xml
+run ev_cut ev_cut.xml
+expect ev_cut 0 'ev_cut\.xml: the file is cut off' "2 1 0 1" $SMALL_MB
+jq_py ev_cut "d['inputs'][0]['notes']" | grep -q 'the file is cut off' &&
+	ok "ev_cut: the cut is a note" ||
+	not_ok "ev_cut: notes $(jq_py ev_cut "d['inputs'][0]['notes']")"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -715,12 +715,20 @@ test_truncated(void **state)
 	assert_int_equal(o.st.rejected, 2);
 	assert_true(any_reject(&o, "chunk 2 (offset 135168): truncated"));
 	assert_true(any_reject(&o, "file ends after 3 of the 8 chunks"));
+	/* ... and the run says the file is cut off (a note). */
+	assert_int_equal(o.st.log_state, WCS_LOG_CUT);
+	free(o.json);
+
+	/* Whole, it says nothing of the kind. */
+	run_mem(f, len, 0, &o);
+	assert_int_equal(o.st.log_state, 0);
 	free(o.json);
 
 	/* Right after the file header. */
 	run_mem(f, FILE_HEADER, 0, &o);
 	assert_int_equal(o.st.records, 1);
 	assert_true(any_reject(&o, "file ends after 0 of the 8 chunks"));
+	assert_int_equal(o.st.log_state, WCS_LOG_CUT);
 	free(o.json);
 
 	/* Inside it: the input cannot be read. */

@@ -492,6 +492,8 @@ test_unclosed_records(void **state)
 	    "<Event> of line 1 not closed before the next <Event> (line 2)"));
 	assert_true(any_reject(&o, "without an EventID"));
 	assert_true(any_reject(&o, "not closed at the end"));
+	/* Cut off in its last record: the run says so in a note. */
+	assert_int_equal(o.st.log_state, WCS_LOG_CUT);
 	assert_int_equal(o.lines[0], 2);
 	free(o.json);
 	free(text);
@@ -792,6 +794,7 @@ test_ignored_by_cause(void **state)
 	assert_int_equal(o.st.ignored, 2);
 	assert_int_equal(o.st.ignored_by[WCS_IGN_EVENTID], 2);
 	assert_int_equal(o.st.ignored_by[WCS_IGN_OTHER], 0);
+	assert_int_equal(o.st.log_state, 0);
 	free(o.json);
 	free(text);
 }
