@@ -20,10 +20,6 @@
 #include "wcscan/timeutil.h"
 #include "cli.h"
 
-#ifndef WCSCAN_RULES_DIR
-#define WCSCAN_RULES_DIR "/usr/local/share/wcscan/rules"
-#endif
-
 struct run {
 	struct wcs_ctx *ctx;
 	const struct wcs_opts *opts;
