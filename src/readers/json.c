@@ -148,7 +148,7 @@ js_skip_bad(struct wcs_json_stream *js, const char *why)
 {
 	const unsigned char *p;
 	struct js_scan sc = { 0 };
-	size_t avail, i = 0, cap = wcs_input_line_max(js->in);
+	size_t avail = 0, i = 0, cap = wcs_input_line_max(js->in);
 	int r;
 
 	for (;;) {
@@ -176,6 +176,9 @@ js_skip_bad(struct wcs_json_stream *js, const char *why)
 			sc.nl = 0;
 		}
 	}
+	/* A stray '}' ends the scan where it began: skip it, at least. */
+	if (i == 0 && avail > 0)
+		i = 1;
 	js_consume(js, i, sc.nl);
 	return (js_reject(js, why));
 }

@@ -262,6 +262,25 @@ test_json_stream_recovers(void **state)
 	free(buf);
 }
 
+/* A stray '}' where an array element should be costs one record (fuzz). */
+static void
+test_json_stray_brace(void **state)
+{
+	static const char text[] = "[}]\n[1,}\n{\"@timestamp\":\"2017-05-12T"
+				   "15:00:00Z\",\"source\":{\"ip\":\"10.0.0."
+				   "1\"},\"destination\":{\"ip\":\"10.0.0.2\"}}"
+				   "\n";
+	struct wcs_ctx ctx;
+	struct mem_run m;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	mem_read(&ctx, "ecs-json", text, sizeof(text) - 1, 0, &m, false);
+	assert_int_equal(m.rc, WCS_OK);
+	assert_int_equal(m.st.events, 1);
+	assert_int_equal(m.st.rejected, 3);
+}
+
 /*
  * A top-level array of a million documents is read one element at a
  * time: the memory the reader takes does not grow with the array.
@@ -628,6 +647,7 @@ main(void)
 		cmocka_unit_test(test_json_flatten),
 		cmocka_unit_test(test_json_depth),
 		cmocka_unit_test(test_json_stream_recovers),
+		cmocka_unit_test(test_json_stray_brace),
 		cmocka_unit_test(test_json_array_streams),
 		cmocka_unit_test(test_csv_rfc4180),
 		cmocka_unit_test(test_csv_overlong),
