@@ -124,17 +124,40 @@ rec_keep_attr(struct wcs_evtx_rec *rec, const char **dst,
 	return (WCS_OK);
 }
 
+static bool evtx_wanted(const char *name);
+
+/*
+ * Where Data field `name` goes once data[] is full: in place of the last
+ * field the mapping does not read, when it reads this one; else nowhere
+ * (WCS_EVTX_MAX_DATA).  Either way one field is not kept.
+ */
+static unsigned
+rec_full_slot(struct wcs_evtx_rec *rec, const char *name)
+{
+	unsigned j;
+
+	if (rec->ndropped < UINT_MAX)
+		rec->ndropped++;
+	if (!evtx_wanted(name))
+		return (WCS_EVTX_MAX_DATA);
+	for (j = WCS_EVTX_MAX_DATA; j > 0; j--) {
+		if (!evtx_wanted(rec->data[j - 1].name))
+			return (j - 1);
+	}
+	return (WCS_EVTX_MAX_DATA);
+}
+
 static int
 rec_capture(struct wcs_evtx_rec *rec, enum evtx_capture what, const char *name)
 {
 	if (what == CAP_DATA) {
 		if (name == NULL)
 			return (WCS_OK);
-		if (rec->ndata == WCS_EVTX_MAX_DATA) {
-			if (rec->ndropped < UINT_MAX)
-				rec->ndropped++;
+		rec->capture_slot = rec->ndata;
+		if (rec->ndata == WCS_EVTX_MAX_DATA &&
+		    (rec->capture_slot = rec_full_slot(rec, name)) ==
+			WCS_EVTX_MAX_DATA)
 			return (WCS_OK);
-		}
 		if ((rec->capture_name = wcs_pool_strdup(rec->pool, name)) ==
 		    NULL)
 			return (rec_oom(rec));
@@ -270,9 +293,10 @@ wcs_evtx_end(struct wcs_evtx_rec *rec)
 			rec->channel = v;
 			break;
 		case CAP_DATA:
-			rec->data[rec->ndata].name = rec->capture_name;
-			rec->data[rec->ndata].value = v;
-			rec->ndata++;
+			rec->data[rec->capture_slot].name = rec->capture_name;
+			rec->data[rec->capture_slot].value = v;
+			if (rec->capture_slot == rec->ndata)
+				rec->ndata++;
 			break;
 		default:
 			break;
@@ -360,6 +384,26 @@ static const struct evtx_map evtx_maps[] = {
 		{ "QueryName", F_QNAME }, { "QueryStatus", F_RCODE },
 		{ "QueryResults", F_ANSWER } } },
 };
+
+/* Whether any mapping reads a Data field of this name. */
+static bool
+evtx_wanted(const char *name)
+{
+	size_t i, k;
+
+	/* Read outside the table: Sysmon's time, 4688's account. */
+	if (strcmp(name, "UtcTime") == 0 || strcmp(name, "TargetUserName") == 0)
+		return (true);
+	for (i = 0; i < WCS_NELEM(evtx_maps); i++) {
+		for (k = 0;
+		     k < EVTX_MAP_FIELDS && evtx_maps[i].f[k].slot != F_END;
+		     k++) {
+			if (strcmp(evtx_maps[i].f[k].data, name) == 0)
+				return (true);
+		}
+	}
+	return (false);
+}
 
 /* Windows writes "-" for "no value"; treat it like an empty field. */
 static const char *

@@ -17,7 +17,8 @@
  * every element at depth 4, named by the element.  Text is kept only when
  * it sits directly in such an element.  Past WCS_EVTX_MAX_DATA such
  * fields are counted in ndropped, not kept: the reader says so (see
- * wcs_evtx_dropped_note).  Each call returns WCS_OK, WCS_WARN
+ * wcs_evtx_dropped_note); a field the mapping reads takes the place of
+ * one it does not, so junk fields ahead of them cannot hide them.  Each call returns WCS_OK, WCS_WARN
  * when the record is unacceptable (rec->why says why; later calls do
  * nothing) or WCS_FATAL when out of memory (rec->oom).  Strings are copied
  * into the pool given to wcs_evtx_rec_init, which the reader resets
@@ -71,6 +72,7 @@ struct wcs_evtx_rec {
 	int capture; /* what the text being collected is for */
 	unsigned capture_depth;
 	const char *capture_name;
+	unsigned capture_slot; /* where in data[] the field goes */
 	char *text; /* character data being collected (ctx's allocator) */
 	size_t tlen, tcap;
 	const char *why; /* set when the record was found unacceptable */

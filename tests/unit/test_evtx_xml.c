@@ -777,6 +777,41 @@ static const struct {
 	{ "<Event><System><EventID>4688</EventID></System></Event>", 'r' },
 };
 
+/*
+ * 200 junk Data elements ahead of the fields a 4688 is read for: those
+ * fields are kept in place of junk, the event is found whole.
+ */
+static void
+test_junk_data_ahead(void **state)
+{
+	struct run_out o;
+	char *junk, *one, *text;
+	unsigned i;
+
+	(void)state;
+	junk = strf("%s", "");
+	for (i = 0; i < 200; i++) {
+		one = strf("%s<Data Name=\"J%u\">x</Data>", junk, i);
+		free(junk);
+		junk = one;
+	}
+	text = strf(SEC_HEAD "<EventID>4688</EventID>" SEC_TAIL
+			     "<EventData>%s<Data Name=\"SubjectUserName\">u"
+			     "</Data><Data Name=\"NewProcessName\">C:\\q\\"
+			     "tasksche.exe</Data><Data Name=\"CommandLine\">"
+			     "tasksche.exe /i</Data></EventData></Event>\n",
+	    junk);
+	run_mem("evtx-xml", text, 0, &o);
+	assert_int_equal(o.st.events, 1);
+	assert_true(any_reject(&o, "75 Data elements past the first 128"));
+	assert_non_null(strstr(o.json, "\"cmdline\":\"tasksche.exe /i\""));
+	assert_non_null(strstr(o.json, "tasksche.exe\",\"cmdline\""));
+	assert_non_null(strstr(o.json, "\"user\":\"u\""));
+	free(o.json);
+	free(text);
+	free(junk);
+}
+
 /* A record ignored is ignored for its event ID, and says so. */
 static void
 test_ignored_by_cause(void **state)
@@ -1055,6 +1090,7 @@ main(void)
 		cmocka_unit_test(test_doctype_and_entities_rejected),
 		cmocka_unit_test(test_nesting_too_deep),
 		cmocka_unit_test(test_many_data),
+		cmocka_unit_test(test_junk_data_ahead),
 		cmocka_unit_test(test_overlong_record_skipped),
 		cmocka_unit_test(test_unclosed_records),
 		cmocka_unit_test(test_forbidden_characters_repaired),
