@@ -1658,6 +1658,13 @@ evtx_bid(const unsigned char *p, size_t len, int best_bid)
 	return (bits);
 }
 
-const struct wcs_reader_ops wcs_reader_evtx = { "evtx",
-	"Windows binary event log (.evtx)", WCS_KIND_EVENTLOG, 0, evtx_bid,
-	evtx_open, evtx_next, evtx_close };
+const struct wcs_reader_ops wcs_reader_evtx = {
+	.name = "evtx",
+	.description = "Windows binary event log (.evtx)",
+	.kind = WCS_KIND_EVENTLOG,
+	.flags = 0,
+	.bid = evtx_bid,
+	.open = evtx_open,
+	.next = evtx_next,
+	.close = evtx_close,
+};

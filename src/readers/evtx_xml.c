@@ -1336,9 +1336,24 @@ sysmon_bid(const unsigned char *p, size_t len, int best_bid)
 	return (sysmon ? bits + (int)BID_SYSMON : bits - 1);
 }
 
-const struct wcs_reader_ops wcs_reader_evtx_xml = { "evtx-xml",
-	"Windows event XML (wevtutil, Event Viewer, evtxexport)",
-	WCS_KIND_EVENTLOG, 0, evtx_bid, xml_open, xml_next, xml_close };
-const struct wcs_reader_ops wcs_reader_sysmon_xml = { "sysmon-xml",
-	"Sysmon event XML (Microsoft-Windows-Sysmon/Operational)",
-	WCS_KIND_SYSMON, 0, sysmon_bid, xml_open, xml_next, xml_close };
+const struct wcs_reader_ops wcs_reader_evtx_xml = {
+	.name = "evtx-xml",
+	.description = "Windows event XML (wevtutil, Event Viewer, evtxexport)",
+	.kind = WCS_KIND_EVENTLOG,
+	.flags = 0,
+	.bid = evtx_bid,
+	.open = xml_open,
+	.next = xml_next,
+	.close = xml_close,
+};
+const struct wcs_reader_ops wcs_reader_sysmon_xml = {
+	.name = "sysmon-xml",
+	.description =
+	    "Sysmon event XML (Microsoft-Windows-Sysmon/Operational)",
+	.kind = WCS_KIND_SYSMON,
+	.flags = 0,
+	.bid = sysmon_bid,
+	.open = xml_open,
+	.next = xml_next,
+	.close = xml_close,
+};
