@@ -52,8 +52,9 @@
  * full: the log wraps or drops), and a file cut off (a short last chunk,
  * fewer chunks than the header names), go with the records read from then
  * on (ev->log_state),
- * and the run makes it a warning and a note; a lone UTF-16 surrogate in
- * a value read becomes U+FFFD, counted the same way (ev->repaired).
+ * and the run makes it a warning and a note; a lone UTF-16 surrogate or
+ * a control character in a value read becomes U+FFFD, as the event XML
+ * reader repairs it, counted the same way (ev->repaired).
  *
  * Provenance: ev->line is the record's ordinal in the file (1-based,
  * counting every record the accounting counts) and ev->offset its byte
@@ -393,8 +394,10 @@ utf8_put(char *o, uint32_t cp)
 
 /*
  * n UTF-16LE code units at p as UTF-8, up to the first NUL (Windows
- * counts a string's terminator in its size); a lone surrogate becomes
- * U+FFFD, counted in r->fixed (the record is read, the repair noted).
+ * counts a string's terminator in its size); a lone surrogate, or a
+ * character XML forbids (a control character, U+FFFE, U+FFFF), becomes
+ * U+FFFD as the event XML reader makes it, counted in r->fixed (the
+ * record is read, the repair noted).
  */
 static bool
 sb_utf16(struct evtx_reader *r, const unsigned char *p, size_t n)
@@ -413,7 +416,8 @@ sb_utf16(struct evtx_reader *r, const unsigned char *p, size_t n)
 		u = le16(p + 2 * i);
 		if (u == 0)
 			break;
-		if (u < 0x80) {
+		if (u < 0x80 &&
+		    (u >= 0x20 || u == '\t' || u == '\n' || u == '\r')) {
 			*o++ = (char)u;
 			continue;
 		}
@@ -421,7 +425,9 @@ sb_utf16(struct evtx_reader *r, const unsigned char *p, size_t n)
 		    (lo = le16(p + 2 * i + 2)) >= 0xdc00 && lo <= 0xdfff) {
 			u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
 			i++;
-		} else if (u >= 0xd800 && u <= 0xdfff) {
+		} else if ((u >= 0xd800 && u <= 0xdfff) || u < 0x20 ||
+			   u == 0xfffe || u == 0xffff) {
+			/* As the event XML reader repairs what XML forbids. */
 			u = 0xfffd;
 			if (r->fixed < UINT32_MAX)
 				r->fixed++;
