@@ -90,7 +90,7 @@ sentinel_map(struct wcs_siem_reader *r, struct wcs_event *ev)
 	int rc;
 
 	if ((v = wcs_doc_get(d, "EventData")) != NULL && v[0] == '<' &&
-	    (rc = wcs_siem_xml(rec, v, strlen(v))) != WCS_OK)
+	    (rc = wcs_siem_xml(rec, &r->xml_parser, v, strlen(v))) != WCS_OK)
 		return (rc);
 	for (i = 0; i < d->n; i++) {
 		if (d->f[i].value[0] != '\0' &&

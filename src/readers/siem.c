@@ -116,7 +116,8 @@ sx_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
 }
 
 int
-wcs_siem_xml(struct wcs_evtx_rec *rec, const char *xml, size_t len)
+wcs_siem_xml(
+    struct wcs_evtx_rec *rec, void **parser, const char *xml, size_t len)
 {
 	struct siem_xml x = { .rec = rec, .rc = WCS_OK };
 	enum XML_Status st;
@@ -125,10 +126,18 @@ wcs_siem_xml(struct wcs_evtx_rec *rec, const char *xml, size_t len)
 		wcs_set_error(rec->ctx, WCS_EOVERLONG, "event XML too long");
 		return (WCS_WARN);
 	}
-	if ((x.xp = XML_ParserCreate("UTF-8")) == NULL) {
+	/* One parser per reader, reset between records: creating one costs
+	 * more than parsing a small event (its hash salt, its tables). */
+	if (*parser != NULL &&
+	    XML_ParserReset((XML_Parser)*parser, "UTF-8") != XML_TRUE) {
+		XML_ParserFree((XML_Parser)*parser);
+		*parser = NULL;
+	}
+	if (*parser == NULL && (*parser = XML_ParserCreate("UTF-8")) == NULL) {
 		wcs_set_error(rec->ctx, ENOMEM, "out of memory");
 		return (WCS_FATAL);
 	}
+	x.xp = (XML_Parser)*parser;
 	XML_SetUserData(x.xp, &x);
 	XML_SetElementHandler(x.xp, sx_start, sx_end);
 	XML_SetCharacterDataHandler(x.xp, sx_text);
@@ -145,7 +154,6 @@ wcs_siem_xml(struct wcs_evtx_rec *rec, const char *xml, size_t len)
 	else if (x.rc != WCS_OK)
 		wcs_set_error(rec->ctx, WCS_EPARSE, "event XML: %s",
 		    rec->why != NULL ? rec->why : "unacceptable");
-	XML_ParserFree(x.xp);
 	return (x.rc);
 }
 
@@ -390,6 +398,8 @@ wcs_siem_close(void *state)
 	for (i = 0; i < r->ncols; i++)
 		wcs_free(r->ctx, r->header[i]);
 	wcs_free(r->ctx, r->header);
+	if (r->xml_parser != NULL)
+		XML_ParserFree((XML_Parser)r->xml_parser);
 	wcs_evtx_rec_fini(&r->rec);
 	wcs_csv_free(r->csv);
 	wcs_json_stream_free(r->js);

@@ -113,7 +113,9 @@ int wcs_csv_next(struct wcs_csv *c, char ***fields, size_t *n, uint64_t *line,
  * (reason in ctx) or WCS_FATAL.
  */
 int wcs_siem_data(struct wcs_evtx_rec *rec, const char *name, const char *v);
-int wcs_siem_xml(struct wcs_evtx_rec *rec, const char *xml, size_t len);
+/* *parser: the reader's expat parser, created on first use (NULL before). */
+int wcs_siem_xml(
+    struct wcs_evtx_rec *rec, void **parser, const char *xml, size_t len);
 int wcs_siem_wineventlog(struct wcs_evtx_rec *rec, const char *text, size_t len,
     const struct wcs_tz *tz, bool *local_time);
 
@@ -143,6 +145,7 @@ struct wcs_siem_reader {
 	size_t ncols;
 	struct wcs_doc doc;
 	struct wcs_evtx_rec rec;
+	void *xml_parser; /* for wcs_siem_xml; freed by close */
 };
 
 int wcs_siem_open(const struct wcs_siem_format *f, struct wcs_ctx *ctx,

@@ -35,7 +35,7 @@ splunk_map(struct wcs_siem_reader *r, struct wcs_event *ev)
 	for (v = raw; *v == ' ' || *v == '\t' || *v == '\r' || *v == '\n'; v++)
 		;
 	if (*v == '<')
-		rc = wcs_siem_xml(&r->rec, raw, n);
+		rc = wcs_siem_xml(&r->rec, &r->xml_parser, raw, n);
 	else {
 		/* _time has the zone the date line lacks. */
 		if ((t = wcs_doc_get(&r->doc, "_time")) != NULL)
