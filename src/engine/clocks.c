@@ -48,6 +48,7 @@ struct clock_table {
 	uint32_t *slots; /* open addressing over machine names */
 	size_t nslots;
 	int64_t unknown_us;
+	uint32_t main; /* the largest group's reference; CLOCK_NONE */
 };
 
 struct clock_table *
@@ -438,6 +439,7 @@ clock_table_solve(struct clock_table *ct, const struct clock_sample *s,
 	int rc = WCS_FATAL;
 
 	ct->unknown_us = unknown_us;
+	ct->main = CLOCK_NONE;
 	memset(&sv, 0, sizeof(sv));
 	sv.n = ct->n;
 	if (sv.n == 0)
@@ -511,6 +513,11 @@ clock_table_solve(struct clock_table *ct, const struct clock_sample *s,
 		    (in_main ? 0 : SENSOR_PRESUMED_US);
 		any = true;
 	}
+	/* Without shared moments at all, the busiest sensor's clock is the
+	 * one the others are compared with. */
+	ct->main = main != CLOCK_NONE || fallback >= ct->n ? main :
+		   ct->c[fallback].known ? ct->c[fallback].ref :
+					   fallback;
 	if (!any && fallback < ct->n) {
 		ct->c[fallback].known = true;
 		ct->c[fallback].offset = 0;
@@ -530,4 +537,32 @@ out:
 	wcs_free(ct->ctx, sv.adj);
 	wcs_free(ct->ctx, sv.vals);
 	return (rc);
+}
+
+bool
+clock_on_main(const struct clock_table *ct, uint32_t id)
+{
+	return (clock_known(ct, id) && ct->main != CLOCK_NONE &&
+		ct->c[id].ref == ct->main);
+}
+
+void
+clock_table_anchor(struct clock_table *ct, uint32_t id, int64_t delta,
+    int64_t uncertainty, size_t observations)
+{
+	uint32_t group, u;
+
+	if (!clock_known(ct, id) || clock_on_main(ct, id) ||
+	    ct->main == CLOCK_NONE)
+		return;
+	group = ct->c[id].ref;
+	for (u = 0; u < ct->n; u++) {
+		if (!ct->c[u].known || ct->c[u].ref != group)
+			continue;
+		ct->c[u].offset += delta;
+		ct->c[u].ref = ct->main;
+		ct->c[u].uncertainty += uncertainty - SENSOR_PRESUMED_US;
+		if (u == id)
+			ct->c[u].samples += observations;
+	}
 }

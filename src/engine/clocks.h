@@ -73,4 +73,16 @@ size_t clock_samples(const struct clock_table *ct, uint32_t id);
 /* t read on clock id, on the reference clock (as is when unknown). */
 int64_t clock_corrected(const struct clock_table *ct, uint32_t id, int64_t t);
 
+/* Is the clock on the largest group's reference (not merely presumed on
+ * time)? */
+bool clock_on_main(const struct clock_table *ct, uint32_t id);
+/*
+ * Put a clock presumed on time onto the largest group's reference, from
+ * evidence other than shared moments: its group moves by delta (added to
+ * each offset), and its uncertainty is the given one instead of the
+ * presumption's.
+ */
+void clock_table_anchor(struct clock_table *ct, uint32_t id, int64_t delta,
+    int64_t uncertainty, size_t observations);
+
 #endif /* WCSCAN_ENGINE_CLOCKS_H */

@@ -1,9 +1,18 @@
 /*
  * Conclude: the phases in order (see conclude.h for where each lives).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "conclude.h"
+
+static int
+cmp_i64(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return (a < b ? -1 : a > b);
+}
 
 static bool
 add_sample(struct wcs_engine *eng, struct clock_sample **s, size_t *n,
@@ -87,6 +96,116 @@ out:
 	return (rc);
 }
 
+/*
+ * A DNS server's log that shares no moment with the reference clock (no
+ * host logged the same query in its Sysmon) is only presumed on time,
+ * and a firewall may be minutes off as well.  The worm itself ties the
+ * two: it starts sweeping 445/tcp a second or two after its kill-switch
+ * lookup fails.  Over the hosts whose failed lookup the server logged
+ * and whose sweep a clock on the reference logged, the median of (lookup
+ * - sweep) puts the server's clock on the reference, within the spread
+ * of those differences.  An analyst's lookup has no sweep and a
+ * scanner's sweep no lookup: neither counts.
+ */
+#define WORM_LOOKUP_LEAD_US (2 * WCS_USEC) /* lookup, then the sweep */
+#define LOOKUP_SWEEP_MAX_US (15 * 60 * WCS_USEC) /* farther: unrelated */
+#define ANCHOR_MIN 2 /* hosts needed to move a clock */
+
+struct lag {
+	uint32_t clock;
+	int64_t d; /* lookup, corrected - sweep start */
+};
+
+static int
+lag_cmp(const void *x, const void *y)
+{
+	const struct lag *a = x, *b = y;
+
+	if (a->clock != b->clock)
+		return (a->clock < b->clock ? -1 : 1);
+	return (a->d < b->d ? -1 : a->d > b->d);
+}
+
+static int
+anchor_lookup_clocks(struct conclude *c)
+{
+	struct wcs_engine *eng = c->eng;
+	struct lag *lags = NULL, *nl;
+	struct host *h;
+	size_t i, j, k, n = 0, cap = 0, m;
+	int64_t ts, d, med, *dev = NULL;
+	uint32_t clock;
+	bool fatal;
+
+	for (i = 0; i < c->nlive; i++) {
+		h = c->live[i];
+		if (h->nks_seen == 0 || h->ks_answered != WCS_TIME_NONE ||
+		    h->fan == NULL || routine_fanout(c, h->fan))
+			continue;
+		for (k = 0; k < h->nks_seen; k++) {
+			clock = h->ks_seen[k].clock;
+			if (engine_clock_known(eng, clock) &&
+			    !clock_on_main(eng->clocks, clock))
+				break;
+		}
+		if (k == h->nks_seen)
+			continue;
+		if ((ts = net_burst(c, h, &fatal)) == WCS_TIME_NONE) {
+			if (fatal)
+				goto fatal;
+			continue;
+		}
+		for (k = 0; k < h->nks_seen; k++) {
+			clock = h->ks_seen[k].clock;
+			if (!engine_clock_known(eng, clock) ||
+			    clock_on_main(eng->clocks, clock))
+				continue;
+			d = engine_corrected(eng, clock, h->ks_seen[k].first) -
+			    ts;
+			if (d > LOOKUP_SWEEP_MAX_US || d < -LOOKUP_SWEEP_MAX_US)
+				continue;
+			if (n == cap) {
+				cap = cap == 0 ? 64 : cap * 2;
+				if ((nl = wcs_reallocarray(eng->ctx, lags, cap,
+					 sizeof(*lags))) == NULL)
+					goto fatal;
+				lags = nl;
+			}
+			lags[n++] = (struct lag){ clock, d };
+		}
+	}
+	if (n > 0) {
+		qsort(lags, n, sizeof(*lags), lag_cmp);
+		if ((dev = wcs_calloc(eng->ctx, n, sizeof(*dev))) == NULL)
+			goto fatal;
+	}
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && lags[j].clock == lags[i].clock; j++)
+			;
+		if ((m = j - i) < ANCHOR_MIN)
+			continue;
+		med = (lags[i + (m - 1) / 2].d + lags[i + m / 2].d) / 2;
+		for (k = 0; k < m; k++) {
+			d = lags[i + k].d - med;
+			dev[k] = d < 0 ? -d : d;
+		}
+		qsort(dev, m, sizeof(*dev), cmp_i64);
+		/* 1.4826 MAD: the spread of one difference, as a standard
+		 * deviation; the lead itself is a guess within seconds. */
+		clock_table_anchor(eng->clocks, lags[i].clock,
+		    med + WORM_LOOKUP_LEAD_US,
+		    (int64_t)(1.4826 * (double)dev[(m - 1) / 2]) + 5 * WCS_USEC,
+		    m);
+	}
+	wcs_free(eng->ctx, lags);
+	wcs_free(eng->ctx, dev);
+	return (WCS_OK);
+fatal:
+	wcs_free(eng->ctx, lags);
+	wcs_free(eng->ctx, dev);
+	return (WCS_FATAL);
+}
+
 int
 engine_conclude(struct wcs_engine *eng)
 {
@@ -98,7 +217,8 @@ engine_conclude(struct wcs_engine *eng)
 		eng->opts.fanout_threshold) != WCS_OK ||
 	    estimate_clocks(eng) != WCS_OK || !collect_live(&c))
 		goto out;
-	if (attach_fanout(&c) != WCS_OK || timing_join(&c) != WCS_OK)
+	if (attach_fanout(&c) != WCS_OK || anchor_lookup_clocks(&c) != WCS_OK ||
+	    timing_join(&c) != WCS_OK)
 		goto out;
 	presume_answers(&c);
 	if (verdicts_own_evidence(&c) != WCS_OK ||

@@ -42,6 +42,9 @@ struct conclude {
 	int64_t outbreak; /* earliest start of a host with its own evidence */
 	struct subnet_entry *by_subnet; /* live[0 .. live_indexed), IPv4 */
 	size_t nindexed, live_indexed;
+	/* Hosts found infected, or found running earlier, while the graph
+	 * was built: hosts graphed before may now have an infector. */
+	size_t ninferred;
 };
 
 static inline void

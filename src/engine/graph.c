@@ -162,47 +162,72 @@ consider(struct conclude *c, struct host *b, const struct fo_pair *p,
 #define PASS_GAP_US (120 * WCS_USEC)
 #define PACE_MAX_US (10 * WCS_USEC) /* per address, at most */
 
+static uint32_t
+subnet_of(const struct wcs_addr *a)
+{
+	return ((uint32_t)a->bytes[0] << 16 | (uint32_t)a->bytes[1] << 8 |
+		a->bytes[2]);
+}
+
+/* By /24, then by time: one subnet's passes lie together. */
 static int
 sweep_point_cmp(const void *a, const void *b)
 {
 	const struct sweep_point *x = a, *y = b;
 
+	if (x->net != y->net)
+		return (x->net < y->net ? -1 : 1);
 	return (x->t < y->t ? -1 : x->t > y->t);
 }
 
+static const struct wcs_addr *
+host_addr(const struct host *h, size_t k)
+{
+	return (k == 0 ? &h->ip : &h->more_ips[k - 1]);
+}
+
+/* The sweep of each subnet a host has an address in (the worm sweeps
+ * the /24 of every interface). */
 static bool
 load_sweep(struct conclude *c, struct host *a)
 {
 	struct wcs_engine *eng = c->eng;
 	const struct fo_pair *const *pairs;
-	const struct wcs_addr *dst;
-	size_t n, i, cap = 0;
+	const struct wcs_addr *src, *dst;
+	size_t n, i, k, cap = 0;
 	unsigned e, pass;
 
 	if (a->sweep_done)
 		return (true);
 	a->sweep_done = true;
-	if (a->ip.family != 4)
-		return (true);
-	pairs = fanout_pairs_from(eng->fanout, &a->ip, &n);
 	/* Counted first: the points live as long as the engine. */
 	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < n; i++) {
-			dst = fanout_addr(eng->fanout, pairs[i]->dst);
-			if (!wcs_addr_same_subnet(dst, &a->ip) ||
-			    !engine_clock_known(eng, pairs[i]->first_clock))
+		for (k = 0; k <= a->nmore_ips; k++) {
+			src = host_addr(a, k);
+			if (src->family != 4)
 				continue;
-			if (pass == 0) {
-				cap += pairs[i]->nep;
-				continue;
+			pairs = fanout_pairs_from(eng->fanout, src, &n);
+			for (i = 0; i < n; i++) {
+				dst = fanout_addr(eng->fanout, pairs[i]->dst);
+				if (!wcs_addr_same_subnet(dst, src) ||
+				    !engine_clock_known(
+					eng, pairs[i]->first_clock))
+					continue;
+				if (pass == 0) {
+					cap += pairs[i]->nep;
+					continue;
+				}
+				for (e = 0; e < pairs[i]->nep; e++)
+					a->sweep[a->nsweep++] =
+					    (struct sweep_point){
+						    .t = engine_corrected(eng,
+							pairs[i]->first_clock,
+							pairs[i]->ep[e].start),
+						    .pair = pairs[i],
+						    .net = subnet_of(dst),
+						    .octet = dst->bytes[3],
+					    };
 			}
-			for (e = 0; e < pairs[i]->nep; e++)
-				a->sweep[a->nsweep++] = (struct sweep_point){
-					engine_corrected(eng,
-					    pairs[i]->first_clock,
-					    pairs[i]->ep[e].start),
-					pairs[i], dst->bytes[3]
-				};
 		}
 		if (pass == 0 && cap > 0 &&
 		    (a->sweep = wcs_pool_alloc(
@@ -216,22 +241,72 @@ load_sweep(struct conclude *c, struct host *a)
 	return (true);
 }
 
-/* The latest estimated contact of a with octet x no later than until and
- * no earlier than since; WCS_TIME_NONE if no pass brackets it. */
+/* The points of a's sweep of one /24: [*lo, *hi). */
+static void
+sweep_of_subnet(const struct host *a, uint32_t net, size_t *lo, size_t *hi)
+{
+	size_t l = 0, h = a->nsweep, mid;
+
+	/* Most hosts sweep one /24. */
+	if (h == 0 || (a->sweep[0].net == net && a->sweep[h - 1].net == net)) {
+		*lo = 0;
+		*hi = h;
+		return;
+	}
+	while (l < h) {
+		mid = l + (h - l) / 2;
+		if (a->sweep[mid].net < net)
+			l = mid + 1;
+		else
+			h = mid;
+	}
+	*lo = l;
+	for (h = l; h < a->nsweep && a->sweep[h].net == net; h++)
+		;
+	*hi = h;
+}
+
+/* Two points of one pass: close in time, addresses rising. */
+static bool
+same_pass(const struct sweep_point *prev, const struct sweep_point *next)
+{
+	return (
+	    next->t - prev->t <= PASS_GAP_US && next->octet + 2 >= prev->octet);
+}
+
+/*
+ * When the pass of a's sweep of a /24 that was going on at t began: a
+ * host inferred from one contact was running the worm since its sweep's
+ * first logged contact.  t itself when no logged point precedes it.
+ */
 static int64_t
-estimate_contact(const struct host *a, unsigned x, int64_t since, int64_t until,
-    const struct fo_pair **via)
+sweep_pass_start(const struct host *a, uint32_t net, int64_t t)
+{
+	size_t lo, hi, k;
+
+	sweep_of_subnet(a, net, &lo, &hi);
+	for (k = hi; k > lo && a->sweep[k - 1].t > t; k--)
+		;
+	if (k == lo || t - a->sweep[k - 1].t > PASS_GAP_US)
+		return (t);
+	for (k--; k > lo && same_pass(&a->sweep[k - 1], &a->sweep[k]); k--)
+		;
+	return (a->sweep[k].t < t ? a->sweep[k].t : t);
+}
+
+/* The latest estimated contact of a with address x of a /24, from a's
+ * sweep of it (points first .. end), no later than until and no earlier
+ * than since; WCS_TIME_NONE if no pass brackets it. */
+static int64_t
+estimate_contact(const struct host *a, size_t first, size_t end, unsigned x,
+    int64_t since, int64_t until, const struct fo_pair **via)
 {
 	const struct sweep_point *p = a->sweep, *lo, *hi;
 	int64_t best = WCS_TIME_NONE, t;
 	size_t i, j, k;
 
-	for (i = 0; i < a->nsweep; i = j) {
-		/* One pass: close in time, addresses rising. */
-		for (j = i + 1;
-		     j < a->nsweep && p[j].t - p[j - 1].t <= PASS_GAP_US &&
-		     p[j].octet + 2 >= p[j - 1].octet;
-		     j++)
+	for (i = first; i < end; i = j) {
+		for (j = i + 1; j < end && same_pass(&p[j - 1], &p[j]); j++)
 			;
 		lo = hi = NULL;
 		for (k = i; k < j; k++) {
@@ -261,13 +336,6 @@ estimate_contact(const struct host *a, unsigned x, int64_t since, int64_t until,
 	return (best);
 }
 
-static uint32_t
-subnet_of(const struct wcs_addr *a)
-{
-	return ((uint32_t)a->bytes[0] << 16 | (uint32_t)a->bytes[1] << 8 |
-		a->bytes[2]);
-}
-
 static int
 subnet_cmp(const void *x, const void *y)
 {
@@ -278,29 +346,70 @@ subnet_cmp(const void *x, const void *y)
 	return (a->pos < b->pos ? -1 : a->pos > b->pos);
 }
 
-/* Index the live IPv4 hosts by /24 (hosts made later are scanned). */
+/* Index the live hosts by the /24 of each IPv4 address (hosts made
+ * later are scanned). */
 static bool
 index_subnets(struct conclude *c)
 {
-	size_t i, n = 0;
+	const struct wcs_addr *addr;
+	struct host *h;
+	size_t i, k, n = 0, cap = 1;
 
 	wcs_free(c->eng->ctx, c->by_subnet);
 	c->nindexed = c->live_indexed = 0;
+	for (i = 0; i < c->nlive; i++)
+		cap += (size_t)c->live[i]->nmore_ips + 1;
 	if ((c->by_subnet = wcs_calloc(
-		 c->eng->ctx, c->nlive + 1, sizeof(*c->by_subnet))) == NULL)
+		 c->eng->ctx, cap, sizeof(*c->by_subnet))) == NULL)
 		return (false);
 	for (i = 0; i < c->nlive; i++) {
-		if (c->live[i]->ip.family != 4)
-			continue;
-		c->by_subnet[n].net = subnet_of(&c->live[i]->ip);
-		c->by_subnet[n].pos = (uint32_t)i;
-		c->by_subnet[n].h = c->live[i];
-		n++;
+		h = c->live[i];
+		for (k = 0; k <= h->nmore_ips; k++) {
+			addr = host_addr(h, k);
+			if (addr->family != 4)
+				continue;
+			c->by_subnet[n].net = subnet_of(addr);
+			c->by_subnet[n].pos = (uint32_t)i;
+			c->by_subnet[n].h = h;
+			n++;
+		}
 	}
 	qsort(c->by_subnet, n, sizeof(*c->by_subnet), subnet_cmp);
 	c->nindexed = n;
 	c->live_indexed = c->nlive;
 	return (true);
+}
+
+/* Has h an address in the /24 net? */
+static bool
+in_subnet(const struct host *h, uint32_t net)
+{
+	size_t k;
+
+	for (k = 0; k <= h->nmore_ips; k++) {
+		if (host_addr(h, k)->family == 4 &&
+		    subnet_of(host_addr(h, k)) == net)
+			return (true);
+	}
+	return (false);
+}
+
+/* Was a logged reaching b at all, from any of its addresses? */
+static bool
+contact_logged(const struct wcs_engine *eng, const struct host *a,
+    const struct fo_pair *const *pairs, size_t n)
+{
+	const struct wcs_addr *src;
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		src = fanout_addr(eng->fanout, pairs[i]->src);
+		for (k = 0; k <= a->nmore_ips; k++) {
+			if (wcs_addr_equal(src, host_addr(a, k)))
+				return (true);
+		}
+	}
+	return (false);
 }
 
 /* The first index entry of a /24 (nindexed when none). */
@@ -326,10 +435,9 @@ consider_estimated(struct conclude *c, struct host *b, struct candidate *best)
 	struct wcs_engine *eng = c->eng;
 	struct candidate cand;
 	struct host *a;
-	size_t i, n, k, lo, hi;
+	size_t i, n, lo, hi, plo, phi;
 	uint32_t net;
 	const struct fo_pair *const *pairs;
-	bool seen;
 	int64_t since, until;
 
 	if (b->ip.family != 4)
@@ -347,27 +455,25 @@ consider_estimated(struct conclude *c, struct host *b, struct candidate *best)
 	for (i = lo; i < hi + (c->nlive - c->live_indexed); i++) {
 		a = i < hi ? c->by_subnet[i].h :
 			     c->live[c->live_indexed + (i - hi)];
-		if (a == b || !is_infected(a) || a->ip.family != 4 ||
-		    !wcs_addr_same_subnet(&a->ip, &b->ip) ||
-		    a->start == WCS_TIME_NONE || a->start >= b->start)
+		if (a == b || !is_infected(a) || a->start == WCS_TIME_NONE ||
+		    a->start >= b->start || (i >= hi && !in_subnet(a, net)))
 			continue;
 		if (!load_sweep(c, a))
 			return (WCS_FATAL);
-		/* Its sweep (sorted by time) must reach into the window. */
-		if (a->nsweep == 0 || a->sweep[0].t > until ||
-		    a->sweep[a->nsweep - 1].t < since)
+		/* Its sweep of the /24 (by time) must reach into the
+		 * window. */
+		sweep_of_subnet(a, net, &plo, &phi);
+		if (plo == phi || a->sweep[plo].t > until ||
+		    a->sweep[phi - 1].t < since)
 			continue;
 		memset(&cand, 0, sizeof(cand));
 		cand.contact = estimate_contact(
-		    a, b->ip.bytes[3], since, until, &cand.pair);
+		    a, plo, phi, b->ip.bytes[3], since, until, &cand.pair);
 		if (cand.contact == WCS_TIME_NONE ||
 		    a->start > cand.contact + LATE_ON_REF_US)
 			continue;
 		/* Only where no contact from a to b was logged at all. */
-		for (k = 0, seen = false; k < n && !seen; k++)
-			seen = wcs_addr_equal(
-			    fanout_addr(eng->fanout, pairs[k]->src), &a->ip);
-		if (seen)
+		if (contact_logged(eng, a, pairs, n))
 			continue;
 		cand.host = a;
 		cand.tier = 3;
@@ -395,9 +501,10 @@ find_infector(struct conclude *c, struct host *b)
 	const struct wcs_addr *addr;
 	struct candidate best;
 	char tb[WCS_TIME_STRLEN], lb[WCS_ADDR_STRLEN];
+	const struct wcs_addr *dst;
 	size_t n, i, k;
 	struct host *a;
-	int64_t t;
+	int64_t t, begun = WCS_TIME_NONE;
 	bool fatal;
 
 	if (!wcs_addr_present(&b->ip) || b->start == WCS_TIME_NONE)
@@ -447,9 +554,21 @@ find_infector(struct conclude *c, struct host *b)
 			return (WCS_FATAL);
 	}
 	a = best.host;
+	dst = fanout_addr(eng->fanout, best.pair->dst);
+	if (!is_infected(a) || (a->inferred && best.contact < a->start)) {
+		/* It was running the worm since its sweep's pass began. */
+		if (!load_sweep(c, a))
+			return (WCS_FATAL);
+		if (dst->family == 4)
+			begun =
+			    sweep_pass_start(a, subnet_of(dst), best.contact);
+		else
+			begun = best.contact;
+	}
 	if (!is_infected(a)) {
+		c->ninferred++;
 		a->inferred = true;
-		a->start = best.contact;
+		a->start = begun;
 		a->start_on_ref =
 		    engine_clock_known(eng, best.pair->first_clock);
 		t = net_burst(c, a, &fatal);
@@ -473,7 +592,8 @@ find_infector(struct conclude *c, struct host *b)
 		if (a->why_inferred == NULL)
 			return (WCS_FATAL);
 	} else if (a->inferred && best.contact < a->start) {
-		a->start = best.contact; /* it was running by then */
+		c->ninferred++;
+		a->start = begun; /* it was running by then */
 	}
 	b->infected_by = a;
 	a->has_children = true;
@@ -593,11 +713,12 @@ heap_pop(struct start_heap *q)
 int
 build_graph(struct conclude *c)
 {
-	struct host *next, *h, *a;
+	struct host *next, *h, *a, *was;
 	struct start_heap q;
 	size_t i;
 	unsigned round;
-	bool again;
+	size_t seen = 0;
+	bool again, roots;
 	int rc;
 
 	if (!index_subnets(c) || !heap_init(c, &q))
@@ -631,21 +752,32 @@ build_graph(struct conclude *c)
 	wcs_free(c->eng->ctx, q.e);
 	/*
 	 * A host judged from its sweep alone gets an earlier start once it
-	 * is seen infecting others; an edge chosen before that may now point
-	 * the wrong way.  Look again for those, a few rounds at most.
+	 * is seen infecting others, and a host found infected while the
+	 * graph grew may explain a host graphed before: an edge chosen
+	 * before that may now point the wrong way, and a host left without
+	 * an infector may have one.  Look again for those, a few rounds at
+	 * most.
 	 */
 	for (round = 0; round < 8; round++) {
 		again = false;
+		roots = c->ninferred != seen;
+		seen = c->ninferred;
 		for (i = 0; i < c->nlive; i++) {
 			h = c->live[i];
-			if (!is_infected(h) || !acausal(c->eng, h))
+			if (!is_infected(h) ||
+			    !(acausal(c->eng, h) ||
+				(roots && h->infected_by == NULL)))
 				continue;
+			was = h->infected_by;
 			h->infected_by = NULL;
 			h->edge_pair = NULL;
 			if ((rc = find_infector(c, h)) != WCS_OK)
 				return (rc);
-			again = true;
+			if (h->infected_by != was || acausal(c->eng, h))
+				again = true;
 		}
+		if (c->ninferred != seen)
+			again = true;
 		if (!again)
 			break;
 	}

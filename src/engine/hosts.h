@@ -53,6 +53,7 @@ struct host_claim {
 struct sweep_point {
 	int64_t t; /* on the reference clock */
 	const struct fo_pair *pair;
+	uint32_t net; /* the destination's /24 */
 	uint8_t octet; /* the destination's last byte */
 };
 
@@ -125,7 +126,7 @@ struct host {
 	struct host *infected_by;
 	int64_t edge_time;
 	const struct fo_pair *edge_pair;
-	struct sweep_point *sweep; /* its own /24 sweep, by time */
+	struct sweep_point *sweep; /* its sweeps of its own /24s */
 	int64_t rank_margin, rank_uncertainty;
 	const char *rank_note;
 	double score;

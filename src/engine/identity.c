@@ -440,6 +440,10 @@ join_second_cards(struct conclude *c)
 		ty = net_burst(c, y, &fatal);
 		if (fatal)
 			goto out_fatal;
+		/* Too few contacts for a burst: when its sweep's first
+		 * logged contact was, on a reference clock. */
+		if (ty == WCS_TIME_NONE && y->start_on_ref)
+			ty = y->start;
 		if (ty == WCS_TIME_NONE)
 			continue;
 		match = NULL;

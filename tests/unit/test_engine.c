@@ -779,6 +779,117 @@ test_sensor_clocks_presumed(void **state)
 	assert_true(find_clock(res, "fw.log")->known);
 }
 
+/*
+ * A DNS server whose clock shares no moment with the firewall's, 100 s
+ * behind it.  Two hosts' failed lookups are each followed, on the
+ * firewall's clock, by their sweep 102 s later: the worm sweeps seconds
+ * after its lookup, so the server's clock is put 100 s behind.  Patient
+ * zero used another resolver and is seen only sweeping; its victims'
+ * lookups, read on the server's clock as is, would put them first.
+ */
+static void
+test_dns_clock_from_lookup_lead(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+	const struct wcs_clock *clk;
+	char dst[32];
+	int i;
+
+	for (i = 1; i <= 60; i += 2) {
+		(void)snprintf(dst, sizeof(dst), "10.0.1.%d", i);
+		if (i != 5)
+			conn(f, "10.0.1.5", dst, at(14, 0, 0) + i * WCS_USEC, 3,
+			    NULL);
+	}
+	probe_public(f, "10.0.1.5", 12, at(14, 0, 1));
+	/* Reached at 14:00:21 and 14:00:41; each looks up at +8 s (on
+	 * the firewall's clock) and sweeps from +10 s. */
+	dns(f, "10.0.1.21", at(13, 58, 49), WCS_DNS_RESPONSE,
+	    WCS_RCODE_NXDOMAIN);
+	sweep(f, "10.0.1.21", 2, 20, at(14, 0, 30), 3);
+	dns(f, "10.0.1.41", at(13, 59, 9), WCS_DNS_RESPONSE,
+	    WCS_RCODE_NXDOMAIN);
+	sweep(f, "10.0.1.41", 3, 20, at(14, 0, 50), 3);
+	probe_public(f, "10.0.1.21", 12, at(14, 0, 31));
+	probe_public(f, "10.0.1.41", 12, at(14, 0, 51));
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	clk = find_clock(res, "dns.log");
+	assert_true(clk->known);
+	assert_non_null(clk->reference);
+	assert_string_equal(clk->reference, "fw.log");
+	assert_true(clk->offset_us <= -99 * WCS_USEC &&
+		    clk->offset_us >= -103 * WCS_USEC);
+	assert_int_equal(find(res, "10.0.1.5")->rank, 1);
+	assert_string_equal(find(res, "10.0.1.21")->infected_by, "10.0.1.5");
+	assert_string_equal(find(res, "10.0.1.41")->infected_by, "10.0.1.5");
+}
+
+/*
+ * A host with a card in two subnets sweeps both; in each, a victim that
+ * kept no firewall log starts seconds after the sweep passed its
+ * address: each is dated from the sweep of its own subnet.
+ */
+static void
+test_second_card_sweep(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+	const struct wcs_host *v1, *v2;
+	char src[32], dst[32];
+	int i, net;
+
+	logon(f, "10.0.1.10", "WS10");
+	logon(f, "10.0.2.10", "WS10");
+	process(f, "WS10", at(14, 59, 50), "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	for (net = 1; net <= 2; net++) {
+		for (i = 1; i <= 40; i += 2) {
+			(void)snprintf(src, sizeof(src), "10.0.%d.10", net);
+			(void)snprintf(dst, sizeof(dst), "10.0.%d.%d", net, i);
+			conn(f, src, dst, at(15, 0, i), 3, NULL);
+		}
+	}
+	logon(f, "10.0.1.20", "WS20");
+	process(f, "WS20", at(15, 0, 25), "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	logon(f, "10.0.2.24", "WS24");
+	process(f, "WS24", at(15, 0, 29), "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	v1 = find(res, "10.0.1.20");
+	v2 = find(res, "10.0.2.24");
+	assert_non_null(v1->infected_by);
+	assert_non_null(v2->infected_by);
+	assert_string_equal(v1->infected_by, v2->infected_by);
+	assert_int_equal(find(res, v1->infected_by)->rank, 1);
+}
+
+/*
+ * A host no log of its own shows, inferred from the victim it reached at
+ * 14:00:31: it was running the worm since its sweep's pass began, at
+ * 14:00:01, not only from that contact, though too few of the pass's
+ * contacts were logged to make a burst.  A host with its own evidence
+ * from 14:00:20 that it did not reach ranks after it.
+ */
+static void
+test_inferred_start_at_pass_start(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+
+	conn(f, "10.0.1.5", "10.0.1.1", at(14, 0, 1), 3, NULL);
+	conn(f, "10.0.1.5", "10.0.1.9", at(14, 0, 9), 3, NULL);
+	conn(f, "10.0.1.5", "10.0.1.17", at(14, 0, 17), 3, NULL);
+	conn(f, "10.0.1.5", "10.0.1.31", at(14, 0, 31), 3, NULL);
+	logon(f, "10.0.1.31", "WS31");
+	process(f, "WS31", at(14, 0, 40), "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	logon(f, "10.0.9.50", "WS50");
+	process(f, "WS50", at(14, 0, 20), "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	assert_string_equal(find(res, "10.0.1.31")->infected_by, "10.0.1.5");
+	assert_true(find(res, "10.0.1.5")->first_evidence == at(14, 0, 1));
+	assert_int_equal(find(res, "10.0.1.5")->rank, 1);
+	assert_int_equal(find(res, "10.0.9.50")->rank, 2);
+}
+
 int
 main(void)
 {
@@ -816,6 +927,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_network_signature_needs_failed_lookup_and_timing,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_dns_clock_from_lookup_lead, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_second_card_sweep, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_inferred_start_at_pass_start, setup, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
