@@ -146,6 +146,10 @@ struct wcs_siem_reader {
 	struct wcs_doc doc;
 	struct wcs_evtx_rec rec;
 	void *xml_parser; /* for wcs_siem_xml; freed by close */
+	/* A note on the last record (fields past a cap, not read), given
+	 * as a rejected entry by the next call, as evtx_xml.c does. */
+	char note[160];
+	uint64_t note_line, note_offset;
 };
 
 int wcs_siem_open(const struct wcs_siem_format *f, struct wcs_ctx *ctx,

@@ -281,6 +281,45 @@ test_json_stray_brace(void **state)
 	assert_int_equal(m.st.rejected, 3);
 }
 
+/* Fields past the caps are not read, and the report says so. */
+static void
+test_dropped_fields_noted(void **state)
+{
+	struct wcs_ctx ctx;
+	struct mem_run m;
+	char *buf;
+	size_t len;
+	FILE *fp;
+	int i;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	fp = open_memstream(&buf, &len);
+	/* 200 Data fields ahead of the ones the mapping reads. */
+	fputs("{\"@timestamp\":\"2017-05-12T15:00:00Z\",\"winlog\":{"
+	      "\"event_id\":4688,\"channel\":\"Security\",\"event_data\":{",
+	    fp);
+	for (i = 0; i < 200; i++)
+		fprintf(fp, "\"F%d\":\"x\",", i);
+	fputs("\"NewProcessName\":\"C:\\\\x\\\\tasksche.exe\"}}}\n", fp);
+	/* 1100 leaves: past the document's cap. */
+	fputs(
+	    "{\"@timestamp\":\"2017-05-12T15:00:00Z\",\"ecs\":{},\"a\":[", fp);
+	for (i = 0; i < 1100; i++)
+		fprintf(fp, "%s%d", i > 0 ? "," : "", i);
+	fputs("]}\n", fp);
+	(void)fclose(fp);
+	mem_read(&ctx, "ecs-json", buf, len, 0, &m, false);
+	assert_int_equal(m.rc, WCS_OK);
+	assert_int_equal(m.st.records, 4);
+	assert_int_equal(m.st.rejected, 2);
+	assert_int_equal(m.st.samples[0].line, 1);
+	assert_non_null(strstr(m.st.samples[0].why, "Data elements past"));
+	assert_int_equal(m.st.samples[1].line, 2);
+	assert_non_null(strstr(m.st.samples[1].why, "fields past the first"));
+	free(buf);
+}
+
 /*
  * A top-level array of a million documents is read one element at a
  * time: the memory the reader takes does not grow with the array.
@@ -648,6 +687,7 @@ main(void)
 		cmocka_unit_test(test_json_depth),
 		cmocka_unit_test(test_json_stream_recovers),
 		cmocka_unit_test(test_json_stray_brace),
+		cmocka_unit_test(test_dropped_fields_noted),
 		cmocka_unit_test(test_json_array_streams),
 		cmocka_unit_test(test_csv_rfc4180),
 		cmocka_unit_test(test_csv_overlong),
