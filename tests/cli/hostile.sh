@@ -1037,6 +1037,24 @@ expect ev_cut 0 'ev_cut\.xml: the file is cut off' "2 1 0 1" $SMALL_MB
 jq_py ev_cut "d['inputs'][0]['notes']" | grep -q 'the file is cut off' &&
 	ok "ev_cut: the cut is a note" ||
 	not_ok "ev_cut: notes $(jq_py ev_cut "d['inputs'][0]['notes']")"
+# A .evtx whose header says it is full and was not closed (a live log
+# copied): every record read, and both said (from ../shared/data).
+evtx_src="$src/../shared/data/evtx-to-mitre-attack/TA0002-Execution/T1569.002-Service execution/ID7000,7009,7045-Payload deployed via service - Tchopper.evtx"
+if [ -f "$evtx_src" ]; then
+	python3 -c 'import struct,sys,zlib
+b = bytearray(open(sys.argv[1], "rb").read())
+b[120:124] = struct.pack("<I", 3)
+b[124:128] = struct.pack("<I", zlib.crc32(bytes(b[:120])))
+open(sys.argv[2], "wb").write(b)' "$evtx_src" ev_flags.evtx
+	run ev_flags ev_flags.evtx
+	expect ev_flags 0 'ev_flags\.evtx: its header says the log is full' "733 244 489 0" $SMALL_MB
+	grep -q 'ev_flags\.evtx: its header says the log was not closed' ev_flags.err &&
+		jq_py ev_flags "d['inputs'][0]['notes']" | grep -q 'not closed' &&
+		ok "ev_flags: full and not closed, each a warning and a note" ||
+		not_ok "ev_flags: notes $(jq_py ev_flags "d['inputs'][0]['notes']")"
+else
+	echo "# SKIP: ev_flags (no ../shared/data)"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
