@@ -28,11 +28,16 @@
 	(CLASS_BIT(WCS_CLASS_STARTUP) | CLASS_BIT(WCS_CLASS_PERSISTENCE) | \
 	    CLASS_BIT(WCS_CLASS_ENCRYPTION) | CLASS_BIT(WCS_CLASS_SPREADING))
 
-/* Live IPv4 hosts by /24, for the sweeps of a victim's own subnet. */
+/* Live IPv4 hosts by /24, for the sweeps of a victim's own subnet; what
+ * the host's sweep of that /24 spans is kept beside it once loaded, so
+ * that most neighbours are passed over without reading their row. */
 struct subnet_entry {
 	uint32_t net; /* the first three bytes */
 	uint32_t pos; /* its place in live[], to keep live's order */
 	struct host *h;
+	int64_t first, last; /* its sweep of the /24, by time */
+	uint8_t low, high; /* the lowest and highest address it reached */
+	bool loaded, empty;
 };
 
 struct conclude {

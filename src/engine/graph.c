@@ -428,6 +428,33 @@ subnet_first(const struct conclude *c, uint32_t net)
 	return (lo);
 }
 
+/* What the entry's host's sweep of the entry's /24 spans. */
+static bool
+load_entry(struct conclude *c, struct subnet_entry *e)
+{
+	const struct host *a = e->h;
+	size_t lo, hi, k;
+
+	e->loaded = true;
+	e->empty = true;
+	if (!load_sweep(c, e->h))
+		return (false);
+	sweep_of_subnet(a, e->net, &lo, &hi);
+	if (lo == hi)
+		return (true);
+	e->empty = false;
+	e->first = a->sweep[lo].t;
+	e->last = a->sweep[hi - 1].t;
+	e->low = e->high = a->sweep[lo].octet;
+	for (k = lo + 1; k < hi; k++) {
+		if (a->sweep[k].octet < e->low)
+			e->low = a->sweep[k].octet;
+		if (a->sweep[k].octet > e->high)
+			e->high = a->sweep[k].octet;
+	}
+	return (true);
+}
+
 /* Infected sweepers of b's /24 whose contact with b no log kept. */
 static int
 consider_estimated(struct conclude *c, struct host *b, struct candidate *best)
@@ -435,13 +462,16 @@ consider_estimated(struct conclude *c, struct host *b, struct candidate *best)
 	struct wcs_engine *eng = c->eng;
 	struct candidate cand;
 	struct host *a;
+	struct subnet_entry *e;
 	size_t i, n, lo, hi, plo, phi;
 	uint32_t net;
 	const struct fo_pair *const *pairs;
 	int64_t since, until;
+	unsigned x;
 
 	if (b->ip.family != 4)
 		return (WCS_OK);
+	x = b->ip.bytes[3];
 	pairs = fanout_pairs_to(eng->fanout, &b->ip, &n);
 	since = b->start - eng->opts.max_infect_delay_us;
 	until = b->start + (b->start_on_ref ? LATE_ON_REF_US :
@@ -453,10 +483,23 @@ consider_estimated(struct conclude *c, struct host *b, struct candidate *best)
 		hi++;
 	/* The /24's indexed hosts, then the hosts made since. */
 	for (i = lo; i < hi + (c->nlive - c->live_indexed); i++) {
-		a = i < hi ? c->by_subnet[i].h :
-			     c->live[c->live_indexed + (i - hi)];
+		if (i < hi) {
+			e = &c->by_subnet[i];
+			if (!e->loaded && !load_entry(c, e))
+				return (WCS_FATAL);
+			/* Its sweep must pass b's address, within the
+			 * window. */
+			if (e->empty || e->first > until || e->last < since ||
+			    e->low >= x || e->high <= x)
+				continue;
+			a = e->h;
+		} else {
+			a = c->live[c->live_indexed + (i - hi)];
+			if (!in_subnet(a, net))
+				continue;
+		}
 		if (a == b || !is_infected(a) || a->start == WCS_TIME_NONE ||
-		    a->start >= b->start || (i >= hi && !in_subnet(a, net)))
+		    a->start >= b->start)
 			continue;
 		if (!load_sweep(c, a))
 			return (WCS_FATAL);
@@ -467,8 +510,8 @@ consider_estimated(struct conclude *c, struct host *b, struct candidate *best)
 		    a->sweep[phi - 1].t < since)
 			continue;
 		memset(&cand, 0, sizeof(cand));
-		cand.contact = estimate_contact(
-		    a, plo, phi, b->ip.bytes[3], since, until, &cand.pair);
+		cand.contact =
+		    estimate_contact(a, plo, phi, x, since, until, &cand.pair);
 		if (cand.contact == WCS_TIME_NONE ||
 		    a->start > cand.contact + LATE_ON_REF_US)
 			continue;
