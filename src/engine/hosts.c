@@ -187,15 +187,6 @@ host_by_name(struct host_table *t, const char *name)
 	return (h);
 }
 
-struct host *
-host_find_name(struct host_table *t, const char *name)
-{
-	char key[KEY_MAX];
-
-	name_key(name, key, sizeof(key));
-	return (host_get(t, key, false));
-}
-
 bool
 host_add_name(struct host_table *t, struct host *h, const char *name)
 {

@@ -157,7 +157,6 @@ struct host *host_by_addr_web(struct host_table *t, const struct wcs_addr *a);
 bool host_name_usable(const char *name);
 struct host *host_by_name(struct host_table *t, const char *name);
 /* Lookup only. */
-struct host *host_find_name(struct host_table *t, const char *name);
 struct host *host_find_addr(struct host_table *t, const struct wcs_addr *a);
 /* The host h stands for after joins: the end of its alias chain. */
 struct host *host_root(struct host *h);
