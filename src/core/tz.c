@@ -25,7 +25,6 @@ struct tz_transition {
 
 struct wcs_tz {
 	struct wcs_ctx *ctx;
-	char name[TZ_NAME_MAX];
 	int32_t fixed; /* used when ntrans == 0 */
 	int32_t first_utoff; /* before the first transition */
 	struct tz_transition *trans;
@@ -197,7 +196,6 @@ wcs_tz_new(struct wcs_ctx *ctx, const char *name)
 	if ((tz = wcs_calloc(ctx, 1, sizeof(*tz))) == NULL)
 		return (NULL);
 	tz->ctx = ctx;
-	(void)snprintf(tz->name, sizeof(tz->name), "%s", name);
 	if (parse_offset(name, &tz->fixed))
 		return (tz);
 	if (valid_zone_name(name) && tz_load(tz, name))
