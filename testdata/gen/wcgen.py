@@ -2276,6 +2276,8 @@ def main(argv=None):
     ap.add_argument("--export", metavar="FORM",
                     help="write the event logs as a SIEM export: ecs, ecs-array, splunk-xml, "
                     "splunk-rest, splunk-csv, sentinel-csv, sentinel-json (siem_export.py)")
+    ap.add_argument("--evtx", action="store_true",
+                    help="write the event logs as binary .evtx (evtx_writer.py)")
     a = ap.parse_args(argv)
     if a.check:
         problems, counts = check_tree(a.check)
@@ -2296,10 +2298,16 @@ def main(argv=None):
         import siem_export
         if a.export not in siem_export.FORMS:
             ap.error("--export: want one of " + ", ".join(siem_export.FORMS))
+    if a.export and a.evtx:
+        ap.error("--export and --evtx: one or the other")
     g = Gen(a.seed, a.out, a.hosts, a.scale, a.scenario, a.collection)
     g.run()
     if a.export:
         siem_export.export_tree(a.out, a.export)
+    if a.evtx:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import evtx_writer
+        evtx_writer.convert_tree(a.out)
     inf = sum(1 for h in g.hosts if h.state == "infected")
     neu = sum(1 for h in g.hosts if h.state == "neutralized")
     sys.stderr.write("wcgen: seed %d (%s): %d hosts, %d infected, %d neutralized, patient zero "

@@ -609,6 +609,8 @@ test_same_events_every_form(void **state)
 		    NO_EXEC_PID | NO_RECORD_ID },
 		{ "sentinel-json", "sentinel_json/az_query.json", 3,
 		    NO_EXEC_PID | NO_RECORD_ID },
+		/* native.xml as a binary log (testdata/gen/evtx_writer.py). */
+		{ "evtx", "siem/native.evtx", 4, 0 },
 	};
 	struct evlist native, got;
 	size_t i, j, k;
