@@ -721,7 +721,10 @@ wcs_lu_is_markup(const char *s, size_t len)
 		    to_lower((unsigned char)s[i + 1]) <= 'z'));
 }
 
-/* Appended for the issue 4 readers: JSON lines, epochs, Cisco stamps. */
+/*
+ * What only some readers use: Zeek's JSON lines and epoch stamps, the ASA's
+ * stamp with a year, firewall action words, syslog dates.
+ */
 
 static size_t
 json_ws(const char *s, size_t len, size_t i)

@@ -307,8 +307,6 @@ bool wcs_lu_peek_line(const unsigned char *peek, size_t len, size_t *pos,
 bool wcs_lu_is_markup(const char *s, size_t len);
 
 /*
- * Appended for the issue 4 readers.
- *
  * JSON lines (Zeek's JSON logs): the members of one flat object, in order.
  * *pos starts at 0.  A string's value is its text between the quotes with
  * escapes kept (*type '"'); any other value is its raw text (*type its

@@ -1,5 +1,5 @@
 /*
- * SIEM exports (issue 14): the pieces the Elastic, Splunk and Sentinel
+ * SIEM exports: the pieces the Elastic, Splunk and Sentinel
  * readers share.
  *
  * Documents.  A JSON export is a stream of documents: one object a line

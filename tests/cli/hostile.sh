@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hostile input (issue 5): logs come from compromised machines.  wcscan must
+# Hostile input: logs come from compromised machines.  wcscan must
 # never crash, hang, read files it was not given or grow memory without
 # bound; bad input gets a message naming the file (and line), a count in
 # the report, and the rest of the input is still read.  Every input is
@@ -291,8 +291,8 @@ expect trunc 2 'trunc\.log\.gz: unexpected end of gzip data' "" $SMALL_MB
 [ "$(jq_py trunc "d['inputs'][0]['events'] > 100 and d['inputs'][0]['error'] is not None")" = True ] &&
 	ok "trunc: lines before the cut are read, the report names the error" || not_ok "trunc: $(counts trunc)"
 # Corrupt: bytes flipped in the middle of the deflate stream.  What was
-# inflated before the damage is read (regression: it used to be dropped,
-# leaving only the 4 bytes sniffed for a BOM); the error names the file.
+# inflated before the damage is read, not only the 4 bytes sniffed for a
+# BOM; the error names the file.
 python3 -c 'import sys
 d = bytearray(open("fw.log.gz", "rb").read())
 for k in range(len(d) // 2, len(d) // 2 + 64):
@@ -367,8 +367,8 @@ else
 	expect unreadable 2 'perm/secret\.log: Permission denied' "0 0 0 0" $SMALL_MB
 	[ "$(counts unreadable 1)" = "1 1 0 0" ] && ok "unreadable: the next input is read" || not_ok "unreadable: next input"
 	# An unreadable directory named on the command line is an input that
-	# could not be read: exit 2 and in the report (regression: it was a
-	# warning, exit 0, and missing from the report).
+	# could not be read: exit 2 and in the report, as a file is; a warning
+	# and exit 0 would pass a run that never saw those logs.
 	runas unreadable_dir --year 2017 perm/closed ok.log
 	expect unreadable_dir 2 'perm/closed: Permission denied' "0 0 0 0" $SMALL_MB
 	# Inside a tree an unreadable directory is skipped with a warning.
@@ -415,8 +415,8 @@ run ts_rfc ts_rfc.log
 expect ts_rfc 0 'ts_rfc\.log:2: ' "8 3 0 5" $SMALL_MB
 # Windows Firewall (local time): year 0, 99999, month 13, 0000-00-00, and
 # 9999-12-31 23:59:59 that --tz -12:00 pushes into year 10000 UTC: that one
-# is rejected as out of range (regression: it was read, and the report
-# wrote "10000-01-01T11:59:59Z", not RFC 3339).
+# is rejected as out of range: RFC 3339 has no year 10000 for the report
+# to write ("10000-01-01T11:59:59Z" is not a timestamp).
 {
 	echo '#Version: 1.5'
 	echo '#Software: Microsoft Windows Firewall'
@@ -568,8 +568,8 @@ print(len(rows) - 1, len(bad), all(n.startswith("\x27") for n in names))' formul
 
 # Text (terminal) output and messages: escape sequences (OSC title, clear
 # screen, CSI in C1 form, DEL) from an SMB log, a DNS name and a rejected
-# firewall value never reach stdout or stderr as control bytes
-# (regression: stderr messages passed them through).
+# firewall value never reach stdout or stderr as control bytes, the
+# messages on stderr included.
 {
 	printf 'DateTime\tClient\tServer\tProtocol\tComputerName\tUser Account\tOperation\n'
 	printf '12/May/2017:17:03:01 +02:00\t10.0.0.23:49201\t10.0.0.5:445\tSMB1/tcp\tWS\033]0;owned\007\033[2J\302\233\177\tEVIL\033[5m\tNegotiate\033[0m\n'
@@ -723,9 +723,9 @@ open(sys.argv[2], "rb").read()' "$TMO_FIFO" paths_stall >/dev/null 2>&1 &
 }
 
 # A device and a socket named on the command line are inputs that cannot
-# be read: exit 2, named with their type, in the report (regression: they
-# were skipped with exit 0 and missing from the report).  The device is a
-# null device of our own when root (mknod), else /dev/null.
+# be read: exit 2, named with their type, in the report, not skipped with
+# exit 0 as if they held nothing.  The device is a null device of our own
+# when root (mknod), else /dev/null.
 python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' paths.sock
 dev=/dev/null
 [ "$(id -u)" = 0 ] && mknod paths_null c 1 3 2>/dev/null && dev=$tmp/paths_null
@@ -935,7 +935,7 @@ else
 fi
 
 # --- real log variants ----------------------------------------------------
-# Lines as real devices write them (issue 12), each read, not rejected:
+# Lines as real devices write them, each read, not rejected:
 # BSD syslog with an unpadded day, without a program tag, with a name and
 # an address; Cisco ASA tags with a message class, IDs without a colon,
 # object names, stamps with their own zone (kept whatever --tz says);
@@ -1008,7 +1008,7 @@ jq_py rv_year "d['inputs'][0]['notes']" | grep -q 'year taken from file modifica
 	ok "rv_year: the guessed year is a note too" ||
 	not_ok "rv_year: notes $(jq_py rv_year "d['inputs'][0]['notes']")"
 
-# --- Event XML and .evtx as they come (issue 12) ---------------------------
+# --- Event XML and .evtx as they come -------------------------------------
 # An attacker's 4688 hides tasksche.exe /i behind a control character, a
 # byte that is not UTF-8 and a reference to a forbidden character in its
 # command line, between ordinary records: the record is repaired (U+FFFD),

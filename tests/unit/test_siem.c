@@ -1,5 +1,5 @@
 /*
- * SIEM exports (issue 14): the JSON splitter and parser, the CSV reader,
+ * SIEM exports: the JSON splitter and parser, the CSV reader,
  * the five readers against their golden files, and the same four Windows
  * events (7045 mssecsvc2.0, 4688 tasksche.exe, Sysmon 3 to 445, Sysmon 22
  * for the kill switch) read from event XML and from every export form to
