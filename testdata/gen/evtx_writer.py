@@ -153,14 +153,15 @@ def typed(key, v):
     return VT_STRING, u16s(v)
 
 
-def shape(el, vals, root=True):
+def shape(el, vals, parent_ns=""):
     """The template shape of el (names and where values go) as a nested
     tuple; the values, in substitution order, appended to vals."""
     atts = []
-    if root and el.tag.startswith("{"):
-        # The default namespace is an attribute in Binary XML, on the
-        # root only, as Windows writes it.
-        vals.append(typed("", el.tag[1:].split("}", 1)[0]))
+    ns = el.tag[1:].split("}", 1)[0] if el.tag.startswith("{") else ""
+    if ns != parent_ns:
+        # A default namespace is an attribute in Binary XML, where it
+        # changes (the root, a UserData child), as Windows writes it.
+        vals.append(typed("", ns))
         atts.append(("xmlns", vals[-1][0]))
     name = local(el.tag)
     for k, v in el.attrib.items():
@@ -172,7 +173,7 @@ def shape(el, vals, root=True):
         atts.append((local(k), vals[-1][0]))
     kids = [c for c in el if local(c.tag) != "RenderingInfo"]
     if kids:
-        body = tuple(shape(c, vals, False) for c in kids)
+        body = tuple(shape(c, vals, ns) for c in kids)
     elif el.text:
         vals.append(typed(name, el.text))
         body = vals[-1][0]
