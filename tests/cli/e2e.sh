@@ -55,7 +55,7 @@ if [ -d "$shared" ]; then
 	[ "$(jq_py "$tmp/xml.json" "sum(1 for h in d['hosts'] if h['verdict']=='infected')")" = 0 ] &&
 		ok "real samples: no infected verdict" || not_ok "real samples called infected"
 else
-	echo "# skip: $shared absent (shared sample data not beside the repo)"
+	echo "# SKIP: the real samples ($shared is absent)"
 fi
 
 # --- unreadable input: exit 2, the report covers the rest ---------------

@@ -917,7 +917,7 @@ EOF
 	run dirty_evtx --evtx dirty.evtx
 	expect dirty_evtx 0 'dirty\.evtx:98: chunk 1 \(offset 69632\): event records checksum mismatch, its records read one by one' "735 244 489 2" $SMALL_MB
 else
-	echo "# skip: dirty .evtx (no shared sample at $tch)"
+	echo "# SKIP: dirty_evtx ($tch is absent)"
 fi
 
 # Messages reach stderr whole: one write(2) a line, not one a byte.
@@ -1053,7 +1053,7 @@ open(sys.argv[2], "wb").write(b)' "$evtx_src" ev_flags.evtx
 		ok "ev_flags: full and not closed, each a warning and a note" ||
 		not_ok "ev_flags: notes $(jq_py ev_flags "d['inputs'][0]['notes']")"
 else
-	echo "# SKIP: ev_flags (no ../shared/data)"
+	echo "# SKIP: ev_flags ($evtx_src is absent)"
 fi
 
 echo "$pass passed, $fail failed"

@@ -243,7 +243,7 @@ lt_real_sample(const char *reader, const char *rel)
 	(void)snprintf(
 	    path, sizeof(path), "%s/data/%s", WCSCAN_SHARED_DIR, rel);
 	if (stat(path, &sb) != 0) {
-		printf("skipping: %s is absent\n", path);
+		printf("SKIP: %s is absent\n", path);
 		skip();
 	}
 	assert_non_null(ops);

@@ -236,7 +236,7 @@ test_bidding_real_samples(void **state)
 	(void)state;
 	(void)snprintf(base, sizeof(base), "%s/data", WCSCAN_SHARED_DIR);
 	if (stat(base, &sb) != 0) {
-		printf("skipping: %s is absent\n", base);
+		printf("SKIP: %s is absent\n", base);
 		skip();
 	}
 	for (i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {

@@ -135,7 +135,7 @@ have_shared(void)
 
 	if (stat(DATA, &sb) == 0 && S_ISDIR(sb.st_mode))
 		return (true);
-	print_message("%s is absent: test skipped\n", DATA);
+	print_message("SKIP: %s is absent\n", DATA);
 	return (false);
 }
 
@@ -457,8 +457,7 @@ test_evtxexport_live(void **state)
 	(void)unlink(probe);
 	if (rc == -1 || rc == 127) {
 		(void)rmdir(l.dir);
-		print_message("evtxexport (libevtx-utils) is absent: "
-			      "test skipped\n");
+		print_message("SKIP: evtxexport (libevtx-utils) is absent\n");
 		skip();
 	}
 	wcs_ctx_init(&ctx, NULL);

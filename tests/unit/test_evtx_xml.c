@@ -1068,7 +1068,7 @@ test_shared_xml_corpus(void **state)
 
 	(void)state;
 	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		print_message("%s is absent: corpus test skipped\n", dir);
+		print_message("SKIP: %s is absent\n", dir);
 		skip();
 	}
 	wcs_ctx_init(&ctx, NULL);
