@@ -19,10 +19,12 @@ describes it:
 Every event is a template instance, as Windows writes them: the elements
 and attribute names of a record are its template (defined inline the first
 time a chunk meets that shape, referred to by offset after), each text and
-attribute value a string substitution (UTF-16LE).  Templates rather than a
-bare element stream because readers disagree about a bare one (libevtx
-expects a dependency identifier in every element, others only in template
-definitions); inside a definition all agree.  Names are UTF-16LE name
+attribute value a substitution: the System values Windows types (EventID,
+Level, TimeCreated, EventRecordID, ...) with those types, the rest as
+UTF-16LE strings; a Data element's Name is part of its template.
+Templates rather than a bare element stream because readers disagree about
+a bare one (libevtx expects a dependency identifier in every element,
+others only in template definitions); inside a definition all agree.  Names are UTF-16LE name
 strings, inline the first time in a chunk.  A record that does not fit in
 what is left of a chunk starts the next one.
 
@@ -47,6 +49,7 @@ import xml.etree.ElementTree as ET
 CHUNK = 65536
 CHUNK_HDR = 512
 FILE_HDR = 4096
+SLACK = 8  # bytes a chunk keeps free after its last record (see record())
 
 # Binary XML tokens and value types.
 T_EOF, T_OPEN, T_CLOSE_START, T_CLOSE_EMPTY, T_END = 0x00, 0x01, 0x02, 0x03, 0x04
@@ -279,7 +282,10 @@ class Chunk:
             out += e
         out += bytes([T_EOF])
         size = 24 + len(out) + 4
-        if rec_at + size > CHUNK:
+        # A few bytes are left free at the end of a chunk: libevtx
+        # (20181227) drops a chunk's last record when fewer than 4 follow
+        # it (seen with 2 left).
+        if rec_at + size > CHUNK - SLACK:
             if rec_at == CHUNK_HDR:
                 raise ValueError("record %d: %d bytes, more than a chunk" % (rid, size))
             self.names, self.strbuckets = saved
