@@ -110,6 +110,9 @@ out:
 #define WORM_LOOKUP_LEAD_US (2 * WCS_USEC) /* lookup, then the sweep */
 #define LOOKUP_SWEEP_MAX_US (15 * 60 * WCS_USEC) /* farther: unrelated */
 #define ANCHOR_MIN 2 /* hosts needed to move a clock */
+/* Closer than this, the lead itself (seconds, varying with the host) is
+ * all the differences say: the presumption stands. */
+#define ANCHOR_SHIFT_MIN_US (15 * WCS_USEC)
 
 struct lag {
 	uint32_t clock;
@@ -189,6 +192,9 @@ anchor_lookup_clocks(struct conclude *c)
 			d = lags[i + k].d - med;
 			dev[k] = d < 0 ? -d : d;
 		}
+		if (med + WORM_LOOKUP_LEAD_US < ANCHOR_SHIFT_MIN_US &&
+		    med + WORM_LOOKUP_LEAD_US > -ANCHOR_SHIFT_MIN_US)
+			continue;
 		qsort(dev, m, sizeof(*dev), cmp_i64);
 		/* 1.4826 MAD: the spread of one difference, as a standard
 		 * deviation; the lead itself is a guess within seconds. */

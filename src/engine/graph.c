@@ -127,13 +127,15 @@ consider(struct conclude *c, struct host *b, const struct fo_pair *p,
 	if (a != NULL && is_infected(a)) {
 		/* Infection is causal: the infector ran the worm first.  A
 		 * host judged from its sweep alone may have begun before the
-		 * sweep was seen. */
+		 * sweep was seen; one whose failed lookup was logged began
+		 * then (the worm looks up the kill switch as it starts). */
 		if (a->start == WCS_TIME_NONE ||
 		    a->start >=
 			b->start + (a->start_on_ref && b->start_on_ref ?
 					   0 :
 					   eng->opts.skew_tolerance_us) ||
-		    (!a->inferred && a->start > cand.contact + LATE_ON_REF_US))
+		    ((!a->inferred || a->net_signature) &&
+			a->start > cand.contact + LATE_ON_REF_US))
 			return (WCS_OK);
 		cand.tier = 3;
 	} else if (a != NULL && routine_fanout(c, a->fan)) {
@@ -547,7 +549,7 @@ find_infector(struct conclude *c, struct host *b)
 	const struct wcs_addr *dst;
 	size_t n, i, k;
 	struct host *a;
-	int64_t t, begun = WCS_TIME_NONE;
+	int64_t t, begun;
 	bool fatal;
 
 	if (!wcs_addr_present(&b->ip) || b->start == WCS_TIME_NONE)
@@ -598,15 +600,16 @@ find_infector(struct conclude *c, struct host *b)
 	}
 	a = best.host;
 	dst = fanout_addr(eng->fanout, best.pair->dst);
-	if (!is_infected(a) || (a->inferred && best.contact < a->start)) {
-		/* It was running the worm since its sweep's pass began. */
+	begun = best.contact;
+	if (!is_infected(a) ||
+	    (a->inferred && !a->net_signature && best.contact < a->start)) {
+		/* It was running the worm since its sweep's pass began (a
+		 * host whose failed lookup was logged began then). */
 		if (!load_sweep(c, a))
 			return (WCS_FATAL);
 		if (dst->family == 4)
 			begun =
 			    sweep_pass_start(a, subnet_of(dst), best.contact);
-		else
-			begun = best.contact;
 	}
 	if (!is_infected(a)) {
 		c->ninferred++;
