@@ -890,6 +890,30 @@ test_inferred_start_at_pass_start(void **state)
 	assert_int_equal(find(res, "10.0.9.50")->rank, 2);
 }
 
+/*
+ * A host whose failed lookup at 14:10 was logged began then: its 445
+ * contact with a file server at 14:01 (a user's share) is not the worm,
+ * so it neither infects the server, infected at 14:10:30 by its own
+ * logs, nor starts at 14:01.
+ */
+static void
+test_signature_start_is_the_lookup(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+
+	conn(f, "10.0.1.10", "10.0.1.40", at(14, 1, 0), 3, NULL);
+	dns(f, "10.0.1.10", at(14, 10, 0), WCS_DNS_RESPONSE,
+	    WCS_RCODE_NXDOMAIN);
+	sweep(f, "10.0.1.10", 1, 30, at(14, 10, 3), 3);
+	probe_public(f, "10.0.1.10", 12, at(14, 10, 4));
+	logon(f, "10.0.1.40", "FS40");
+	process(f, "FS40", at(14, 10, 30), "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	assert_null(find(res, "10.0.1.40")->infected_by);
+	assert_true(find(res, "10.0.1.10")->first_evidence == at(14, 10, 0));
+}
+
 int
 main(void)
 {
@@ -933,6 +957,8 @@ main(void)
 		    test_second_card_sweep, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_inferred_start_at_pass_start, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_signature_start_is_the_lookup, setup, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
