@@ -34,6 +34,40 @@ add_sample(struct wcs_engine *eng, struct clock_sample **s, size_t *n,
 }
 
 /*
+ * A host's own firewall log is stamped by the host's clock, the same
+ * clock as its event logs: tie the two, as firmly as many observations
+ * would, once the log's own address names the host.
+ */
+#define SAME_CLOCK_WEIGHT 16
+
+static bool
+tie_host_logs(
+    struct wcs_engine *eng, struct clock_sample **s, size_t *n, size_t *cap)
+{
+	const struct host *h;
+	uint32_t ic, mc;
+	size_t i;
+	unsigned k;
+
+	for (i = 0; i < eng->nowners; i++) {
+		if (!eng->owners[i].host_log || eng->owners[i].votes == 0)
+			continue;
+		h = host_at(eng, &eng->owners[i].cand);
+		if (h == NULL || h->nnames == 0)
+			continue;
+		ic = clock_of_input(eng->clocks, (uint32_t)i);
+		mc = clock_of_machine(eng->clocks, h->names[0]);
+		if (ic == CLOCK_NONE || mc == CLOCK_NONE)
+			return (false);
+		for (k = 0; k < SAME_CLOCK_WEIGHT; k++) {
+			if (!add_sample(eng, s, n, cap, ic, 0, mc, 0))
+				return (false);
+		}
+	}
+	return (true);
+}
+
+/*
  * Every moment two clocks stamped: one 445 attempt in two machines' logs,
  * one kill-switch lookup in the DNS server's log and the host's Sysmon 22.
  * With none, the sensor that logged the most 445 pairs is the reference
@@ -51,6 +85,8 @@ estimate_clocks(struct wcs_engine *eng)
 	unsigned x, y;
 	int rc = WCS_FATAL;
 
+	if (!tie_host_logs(eng, &s, &n, &cap))
+		goto out;
 	pairs = fanout_pairs(eng->fanout, &npairs);
 	nclocks = clock_count(eng->clocks);
 	if ((count = wcs_calloc(eng->ctx, nclocks + 1, sizeof(*count))) == NULL)

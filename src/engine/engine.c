@@ -115,6 +115,7 @@ wcs_engine_free(struct wcs_engine *eng)
 	host_table_fini(&eng->hosts);
 	fanout_free(eng->fanout);
 	clock_table_free(eng->clocks);
+	wcs_free(eng->ctx, eng->owners);
 	wcs_free(eng->ctx, eng->seen.slots);
 	wcs_free(eng->ctx, eng->seen.dups);
 	wcs_pool_free(eng->pool);
@@ -491,6 +492,29 @@ wcs_engine_unchecked_records(const struct wcs_engine *eng)
 	return (eng->seen.unchecked);
 }
 
+/* Boyer-Moore majority vote over a host log's own addresses. */
+static void
+vote_owner(struct wcs_engine *eng, const struct wcs_event *ev)
+{
+	struct hostlog_owner *o;
+	const struct wcs_addr *own;
+
+	if (ev->input >= eng->nowners || !eng->owners[ev->input].host_log)
+		return;
+	o = &eng->owners[ev->input];
+	own = ev->outbound ? &ev->src : &ev->dst;
+	if (!usable_addr(own))
+		return;
+	if (o->votes == 0) {
+		o->cand = *own;
+		o->votes = 1;
+	} else if (wcs_addr_equal(&o->cand, own)) {
+		o->votes++;
+	} else {
+		o->votes--;
+	}
+}
+
 int
 wcs_engine_feed(struct wcs_engine *eng, const struct wcs_event *ev)
 {
@@ -513,6 +537,8 @@ wcs_engine_feed(struct wcs_engine *eng, const struct wcs_event *ev)
 			return (WCS_FATAL);
 	}
 
+	if (ev->kind == WCS_EV_CONN)
+		vote_owner(eng, ev);
 	switch (ev->kind) {
 	case WCS_EV_LOGON:
 		/* 4624: the source address logged on from that workstation. */
@@ -567,8 +593,23 @@ wcs_engine_finish(struct wcs_engine *eng, const struct wcs_result **res)
 void
 wcs_engine_input_host_log(struct wcs_engine *eng, size_t i)
 {
-	if (i < UINT32_MAX)
-		clock_input_is_host_log(eng->clocks, (uint32_t)i);
+	struct hostlog_owner *no;
+
+	if (i >= UINT32_MAX)
+		return;
+	clock_input_is_host_log(eng->clocks, (uint32_t)i);
+	if (i >= eng->nowners) {
+		/* Without it the log's clock is merely not tied to the
+		 * host's: nothing read is lost. */
+		if ((no = wcs_reallocarray(
+			 eng->ctx, eng->owners, i + 1, sizeof(*no))) == NULL)
+			return;
+		memset(
+		    no + eng->nowners, 0, (i + 1 - eng->nowners) * sizeof(*no));
+		eng->owners = no;
+		eng->nowners = i + 1;
+	}
+	eng->owners[i].host_log = true;
 }
 
 bool

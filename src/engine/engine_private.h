@@ -55,6 +55,16 @@ struct wcs_engine {
 	 * worm's command lines): the last one per slot is shared. */
 	const char *detail_cache[DETAIL_CACHE];
 	struct seen_records seen;
+	/* Per input: a host's own firewall log is about the host's own
+	 * address (the source of what it sent, the destination of what it
+	 * received): the address most of its lines name, by majority vote,
+	 * ties the log's clock to the host's. */
+	struct hostlog_owner {
+		struct wcs_addr cand;
+		uint64_t votes;
+		bool host_log;
+	} * owners;
+	size_t nowners;
 	bool finished;
 };
 

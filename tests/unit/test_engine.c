@@ -914,6 +914,48 @@ test_signature_start_is_the_lookup(void **state)
 	assert_true(find(res, "10.0.1.10")->first_evidence == at(14, 10, 0));
 }
 
+/*
+ * A host's own firewall log (input 2 here) runs on the host's clock, 60 s
+ * ahead: the same attempts in the gateway's log put that log's clock on
+ * the reference, and the address the log is about (the source of what
+ * it sent) names the host, whose event log clock is then the same.
+ */
+static void
+test_host_log_clock_is_the_hosts(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+	const struct wcs_clock *clk;
+	struct wcs_event ev;
+	char dst[32];
+	int i;
+
+	wcs_engine_input_host_log(f->eng, 2);
+	logon(f, "10.0.1.10", "WS10");
+	for (i = 1; i <= 20; i++) {
+		(void)snprintf(dst, sizeof(dst), "10.0.1.%d", i + 20);
+		conn(f, "10.0.1.10", dst, at(14, 0, i), 3, NULL);
+		wcs_event_clear(&ev);
+		ev.kind = WCS_EV_CONN;
+		ev.ts_us = at(14, 1, i);
+		assert_true(wcs_addr_parse("10.0.1.10", 9, &ev.src));
+		assert_true(wcs_addr_parse(dst, strlen(dst), &ev.dst));
+		ev.dport = 445;
+		ev.sport = 49152;
+		ev.proto = 6;
+		ev.outbound = 1;
+		ev.input = 2;
+		ev.line = (uint64_t)i;
+		feed(f, &ev);
+	}
+	process(f, "WS10", at(14, 1, 0), "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	clk = find_clock(res, "WS10");
+	assert_true(clk->known);
+	assert_true(
+	    clk->offset_us >= 59 * WCS_USEC && clk->offset_us <= 61 * WCS_USEC);
+}
+
 int
 main(void)
 {
@@ -959,6 +1001,8 @@ main(void)
 		    test_inferred_start_at_pass_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_signature_start_is_the_lookup, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_host_log_clock_is_the_hosts, setup, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
