@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Windows event XML as a SIEM would export it (issue 14).
+"""Windows event XML as a SIEM would export it.
 
 Converts every event XML file of a tree (wevtutil or Get-WinEvent style,
 plain or gzip, UTF-8 or UTF-16) into one export form, in place: the XML file

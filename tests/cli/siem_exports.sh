@@ -1,7 +1,7 @@
 #!/bin/sh
 # A generated outbreak whose event logs are exported as each SIEM form
-# (wcgen.py --export, testdata/gen/siem_export.py) gives the report the native event XML gives
-# (issue 14).  Compared: the JSON report without its inputs, with every file
+# (wcgen.py --export, testdata/gen/siem_export.py) gives the report the native event XML gives.
+# Compared: the JSON report without its inputs, with every file
 # path and file:line reference replaced by a token (the files and their
 # lines are what differ).  The forms that keep each record's identity are
 # tried on a mixed collection (records collected twice, per host and
