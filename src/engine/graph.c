@@ -105,6 +105,20 @@ better(const struct candidate *x, const struct candidate *y)
 /* A sweep this soon after an infected host's contact is the worm's. */
 #define SWEEP_FOLLOW_US (3 * 60 * WCS_USEC)
 
+/*
+ * A sweep of another internal subnet with no public probes is a
+ * scanner's: the worm sweeps the /24 of each of its own cards and probes
+ * public addresses at random, so a host known only from such a sweep is
+ * not inferred infected from it.
+ */
+static bool
+foreign_sweep(const struct wcs_engine *eng, const struct fo_source_summary *f)
+{
+	return (f != NULL && f->sum.public_ == 0 &&
+		f->sum.other_internal > f->sum.same_subnet &&
+		f->peak >= eng->opts.fanout_threshold);
+}
+
 static int
 consider(struct conclude *c, struct host *b, const struct fo_pair *p,
     struct candidate *best)
@@ -138,7 +152,8 @@ consider(struct conclude *c, struct host *b, const struct fo_pair *p,
 			a->start > cand.contact + LATE_ON_REF_US))
 			return (WCS_OK);
 		cand.tier = 3;
-	} else if (a != NULL && routine_fanout(c, a->fan)) {
+	} else if (a != NULL &&
+		   (routine_fanout(c, a->fan) || foreign_sweep(eng, a->fan))) {
 		return (WCS_OK);
 	} else if (a != NULL && wormlike_fanout(eng, a->fan)) {
 		cand.tier = 2;

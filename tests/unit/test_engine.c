@@ -956,6 +956,26 @@ test_host_log_clock_is_the_hosts(void **state)
 	    clk->offset_us >= 59 * WCS_USEC && clk->offset_us <= 61 * WCS_USEC);
 }
 
+/*
+ * A vulnerability scanner sweeps another subnet on 445 and reaches a
+ * host two minutes before that host's own logs show the worm: the only
+ * contact explaining it, but a sweep of a foreign subnet with no public
+ * probe is not the worm's, so the scanner is not inferred infected.
+ */
+static void
+test_scanner_is_no_infector(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+
+	sweep(f, "10.0.9.5", 1, 40, at(14, 0, 0), 3);
+	logon(f, "10.0.1.20", "WS20");
+	process(f, "WS20", at(14, 2, 0), "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	assert_null(find(res, "10.0.1.20")->infected_by);
+	assert_int_equal(find(res, "10.0.9.5")->verdict, WCS_VERDICT_SCANNER);
+}
+
 int
 main(void)
 {
@@ -1003,6 +1023,8 @@ main(void)
 		    test_signature_start_is_the_lookup, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_host_log_clock_is_the_hosts, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_scanner_is_no_infector, setup, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
