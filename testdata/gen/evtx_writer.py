@@ -37,7 +37,6 @@ usage: evtx_writer.py IN.xml OUT.evtx   or   evtx_writer.py --tree DIR
 """
 import binascii
 import calendar
-import gzip
 import hashlib
 import os
 import re
@@ -45,6 +44,8 @@ import struct
 import sys
 import uuid
 import xml.etree.ElementTree as ET
+
+from siem_export import decode
 
 CHUNK = 65536
 CHUNK_HDR = 512
@@ -100,18 +101,6 @@ def filetime(stamp):
     frac = int(((m.group(7) or "") + "0000000")[:7])
     t = (secs + 11644473600) * 10000000 + frac
     return t if t > 0 else 0
-
-
-def decode(data):
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    if data[:2] == b"\xff\xfe":
-        return data[2:].decode("utf-16-le", "replace")
-    if data[:2] == b"\xfe\xff":
-        return data[2:].decode("utf-16-be", "replace")
-    if data[:3] == b"\xef\xbb\xbf":
-        data = data[3:]
-    return data.decode("utf-8", "replace")
 
 
 def parse_records(text):
