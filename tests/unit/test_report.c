@@ -303,15 +303,21 @@ static char *
 render(const struct wcs_report *rep, enum wcs_report_format fmt, size_t *len)
 {
 	struct wcs_ctx ctx;
-	char *buf = NULL;
+	/* On the heap: at -O2 GCC takes the stream's hold on a local
+	 * pointer, once inlined, for a dangling use (-Wdangling-pointer). */
+	char **buf = calloc(1, sizeof(*buf));
+	char *got;
 	FILE *out;
 
+	assert_non_null(buf);
 	wcs_ctx_init(&ctx, NULL);
-	out = open_memstream(&buf, len);
+	out = open_memstream(buf, len);
 	assert_non_null(out);
 	assert_int_equal(wcs_report_write(&ctx, out, fmt, rep), WCS_OK);
 	assert_int_equal(fclose(out), 0);
-	return (buf);
+	got = *buf;
+	free(buf);
+	return (got);
 }
 
 static char *
