@@ -1,0 +1,657 @@
+/*
+ * Engine state files: the container (see statefile.h for the layout).
+ *
+ * The writer holds the bodies in one buffer and the table beside it, and
+ * lays the file out when asked for it: a state is bounded by hosts and
+ * pairs, which the engine holds in memory already.  The reader takes the
+ * whole file into memory, bounded by WCS_STATE_FILE_MAX however large the
+ * file claims or turns out to be, and checks everything the table says
+ * before a section's loader sees a byte of it.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wcscan/input.h"
+#include "wcscan/output.h"
+#include "wcscan/statefile.h"
+
+#define HEADER_FIXED 26
+#define PRODUCER_MAX 63
+#define ENTRY_SIZE 32
+#define TRAILER_SIZE 4
+
+static const unsigned char magic[8] = { 0x89, 'W', 'C', 'S', '\r', '\n', 0x1a,
+	'\n' };
+
+struct section {
+	uint32_t type, version, crc;
+	uint64_t off, len; /* in the bodies buffer, or in the file */
+	char name[WCS_STATE_NAME_MAX + 1];
+};
+
+struct buf {
+	unsigned char *p;
+	size_t len, cap;
+};
+
+struct wcs_state_writer {
+	struct wcs_ctx *ctx;
+	struct buf body, out;
+	struct section sec[WCS_STATE_SECTIONS_MAX];
+	uint32_t nsec;
+	bool open; /* sec[nsec] is being written */
+	bool oom;
+};
+
+struct wcs_state {
+	struct wcs_ctx *ctx;
+	char *name;
+	unsigned char *data;
+	size_t len;
+	char producer[PRODUCER_MAX + 1];
+	struct section sec[WCS_STATE_SECTIONS_MAX];
+	uint32_t nsec;
+};
+
+static void
+le32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+static void
+le64(unsigned char *p, uint64_t v)
+{
+	le32(p, (uint32_t)v);
+	le32(p + 4, (uint32_t)(v >> 32));
+}
+
+static uint32_t
+rd32(const unsigned char *p)
+{
+	return ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+		(uint32_t)p[3] << 24);
+}
+
+static uint64_t
+rd64(const unsigned char *p)
+{
+	return ((uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32);
+}
+
+static bool
+buf_reserve(struct wcs_ctx *ctx, struct buf *b, size_t n)
+{
+	unsigned char *np;
+	size_t ncap;
+
+	if (b->cap - b->len >= n)
+		return (true);
+	if (n > SIZE_MAX / 2 - b->len)
+		return (false);
+	ncap = b->cap == 0 ? 4096 : b->cap;
+	while (ncap - b->len < n)
+		ncap *= 2;
+	if ((np = wcs_reallocarray(ctx, b->p, ncap, 1)) == NULL)
+		return (false);
+	b->p = np;
+	b->cap = ncap;
+	return (true);
+}
+
+static bool
+printable(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return (false);
+	}
+	return (true);
+}
+
+struct wcs_state_writer *
+wcs_state_writer_new(struct wcs_ctx *ctx)
+{
+	struct wcs_state_writer *w;
+
+	if ((w = wcs_calloc(ctx, 1, sizeof(*w))) == NULL)
+		return (NULL);
+	w->ctx = ctx;
+	return (w);
+}
+
+void
+wcs_state_writer_free(struct wcs_state_writer *w)
+{
+	if (w == NULL)
+		return;
+	wcs_free(w->ctx, w->body.p);
+	wcs_free(w->ctx, w->out.p);
+	wcs_free(w->ctx, w);
+}
+
+int
+wcs_state_begin(struct wcs_state_writer *w, uint32_t type, const char *name,
+    uint32_t version)
+{
+	struct section *s;
+	size_t n = strlen(name);
+	uint32_t i;
+
+	if (w->open || w->nsec == WCS_STATE_SECTIONS_MAX || n == 0 ||
+	    n > WCS_STATE_NAME_MAX || !printable(name, n)) {
+		wcs_set_error(w->ctx, EINVAL, "state section %s: %s", name,
+		    w->open ? "another section is open" :
+			      "bad name or too many sections");
+		return (WCS_FAILED);
+	}
+	for (i = 0; i < w->nsec; i++) {
+		if (w->sec[i].type == type) {
+			wcs_set_error(w->ctx, EINVAL,
+			    "state section %s: written twice", name);
+			return (WCS_FAILED);
+		}
+	}
+	s = &w->sec[w->nsec];
+	memset(s, 0, sizeof(*s));
+	s->type = type;
+	s->version = version;
+	s->off = w->body.len;
+	memcpy(s->name, name, n);
+	w->open = true;
+	return (WCS_OK);
+}
+
+void
+wcs_state_put_bytes(struct wcs_state_writer *w, const void *p, size_t n)
+{
+	if (w->oom || n == 0)
+		return;
+	if (!buf_reserve(w->ctx, &w->body, n)) {
+		w->oom = true;
+		return;
+	}
+	memcpy(w->body.p + w->body.len, p, n);
+	w->body.len += n;
+}
+
+void
+wcs_state_put_u8(struct wcs_state_writer *w, uint8_t v)
+{
+	wcs_state_put_bytes(w, &v, 1);
+}
+
+void
+wcs_state_put_u32(struct wcs_state_writer *w, uint32_t v)
+{
+	unsigned char b[4];
+
+	le32(b, v);
+	wcs_state_put_bytes(w, b, sizeof(b));
+}
+
+void
+wcs_state_put_u64(struct wcs_state_writer *w, uint64_t v)
+{
+	unsigned char b[8];
+
+	le64(b, v);
+	wcs_state_put_bytes(w, b, sizeof(b));
+}
+
+void
+wcs_state_put_i64(struct wcs_state_writer *w, int64_t v)
+{
+	wcs_state_put_u64(w, (uint64_t)v);
+}
+
+void
+wcs_state_put_str(struct wcs_state_writer *w, const char *s)
+{
+	size_t n = s == NULL ? 0 : strlen(s);
+
+	if (n > UINT32_MAX) {
+		w->oom = true;
+		return;
+	}
+	wcs_state_put_u32(w, (uint32_t)n);
+	wcs_state_put_bytes(w, s, n);
+}
+
+int
+wcs_state_end(struct wcs_state_writer *w)
+{
+	struct section *s = &w->sec[w->nsec];
+
+	if (!w->open) {
+		wcs_set_error(w->ctx, EINVAL, "no state section is open");
+		return (WCS_FAILED);
+	}
+	if (w->oom) {
+		wcs_set_error(w->ctx, ENOMEM, "state section %s: %s", s->name,
+		    strerror(ENOMEM));
+		return (WCS_FATAL);
+	}
+	s->len = w->body.len - s->off;
+	s->crc = wcs_crc32(0, w->body.p + s->off, (size_t)s->len);
+	w->open = false;
+	w->nsec++;
+	return (WCS_OK);
+}
+
+const void *
+wcs_state_writer_data(struct wcs_state_writer *w, size_t *len)
+{
+	static const char producer[] = "wcscan " WCSCAN_VERSION;
+	size_t plen = sizeof(producer) - 1, total;
+	unsigned char *p;
+	uint32_t i;
+
+	*len = 0;
+	if (w->open || w->oom) {
+		wcs_set_error(w->ctx, w->oom ? ENOMEM : EINVAL, "state: %s",
+		    w->oom ? strerror(ENOMEM) : "a section is open");
+		return (NULL);
+	}
+	total = HEADER_FIXED + plen + (size_t)w->nsec * ENTRY_SIZE +
+		w->body.len + TRAILER_SIZE;
+	w->out.len = 0;
+	if (!buf_reserve(w->ctx, &w->out, total))
+		return (NULL);
+	p = w->out.p;
+	memset(p, 0, total - w->body.len);
+	memcpy(p, magic, sizeof(magic));
+	le32(p + 8, WCS_STATE_FORMAT_VERSION);
+	le32(p + 12, w->nsec);
+	le64(p + 16, total);
+	p[24] = (unsigned char)plen;
+	p[25] = 0;
+	memcpy(p + HEADER_FIXED, producer, plen);
+	p += HEADER_FIXED + plen;
+	for (i = 0; i < w->nsec; i++, p += ENTRY_SIZE) {
+		le32(p, w->sec[i].type);
+		le32(p + 4, w->sec[i].version);
+		le64(p + 8, w->sec[i].len);
+		le32(p + 16, w->sec[i].crc);
+		memcpy(p + 20, w->sec[i].name, strlen(w->sec[i].name));
+	}
+	if (w->body.len > 0)
+		memcpy(p, w->body.p, w->body.len);
+	p += w->body.len;
+	le32(p, wcs_crc32(0, w->out.p, total - TRAILER_SIZE));
+	w->out.len = total;
+	*len = total;
+	return (w->out.p);
+}
+
+int
+wcs_state_writer_save(struct wcs_state_writer *w, const char *path)
+{
+	struct wcs_output *o;
+	const void *data;
+	size_t len;
+	int rc;
+
+	if ((data = wcs_state_writer_data(w, &len)) == NULL)
+		return (w->oom || w->ctx->errnum == ENOMEM ? WCS_FATAL :
+							     WCS_FAILED);
+	if ((rc = wcs_output_new(w->ctx, path, &o)) != WCS_OK)
+		return (rc);
+	if (fwrite(data, 1, len, wcs_output_stream(o)) != len) {
+		wcs_set_error(w->ctx, errno != 0 ? errno : EIO, "%s: %s", path,
+		    strerror(errno != 0 ? errno : EIO));
+		wcs_output_free(o);
+		return (WCS_FAILED);
+	}
+	rc = wcs_output_commit(o);
+	wcs_output_free(o);
+	return (rc);
+}
+
+static int
+corrupt(struct wcs_ctx *ctx, const char *name, const char *why)
+{
+	wcs_set_error(ctx, WCS_ECORRUPT, "%s: %s", name, why);
+	return (WCS_FAILED);
+}
+
+/* Check the header and the table; the sections' offsets are set. */
+static int
+check(struct wcs_state *st)
+{
+	const unsigned char *p = st->data;
+	size_t len = st->len, plen, pos;
+	uint64_t flen, left;
+	uint32_t version, i, j;
+	struct section *s;
+	char why[160];
+
+	if (len < sizeof(magic) || memcmp(p, magic, sizeof(magic)) != 0)
+		return (corrupt(st->ctx, st->name, "not a wcscan state file"));
+	if (len < HEADER_FIXED + TRAILER_SIZE)
+		return (corrupt(st->ctx, st->name,
+		    "truncated state file (shorter than its header)"));
+	version = rd32(p + 8);
+	if (version != WCS_STATE_FORMAT_VERSION) {
+		wcs_set_error(st->ctx, WCS_EFORMAT,
+		    "%s: state file format version %u; this wcscan (%s) reads "
+		    "version %u",
+		    st->name, version, WCSCAN_VERSION,
+		    WCS_STATE_FORMAT_VERSION);
+		return (WCS_FAILED);
+	}
+	flen = rd64(p + 16);
+	if (flen != len) {
+		(void)snprintf(why, sizeof(why),
+		    "%s state file: %zu bytes, its header says %llu",
+		    flen > len ? "truncated" : "overlong", len,
+		    (unsigned long long)flen);
+		return (corrupt(st->ctx, st->name, why));
+	}
+	if (wcs_crc32(0, p, len - TRAILER_SIZE) != rd32(p + len - TRAILER_SIZE))
+		return (corrupt(st->ctx, st->name,
+		    "state file checksum mismatch (corrupt)"));
+	/* Even with a good checksum, the header is checked field by field. */
+	st->nsec = rd32(p + 12);
+	plen = p[24];
+	if (st->nsec > WCS_STATE_SECTIONS_MAX || plen > PRODUCER_MAX ||
+	    p[25] != 0 || !printable((const char *)p + HEADER_FIXED, plen) ||
+	    (uint64_t)HEADER_FIXED + plen + (uint64_t)st->nsec * ENTRY_SIZE >
+		len - TRAILER_SIZE)
+		return (corrupt(st->ctx, st->name, "bad state file header"));
+	memcpy(st->producer, p + HEADER_FIXED, plen);
+	st->producer[plen] = '\0';
+	pos = HEADER_FIXED + plen + (size_t)st->nsec * ENTRY_SIZE;
+	left = len - TRAILER_SIZE - pos;
+	for (i = 0; i < st->nsec; i++) {
+		const unsigned char *e =
+		    p + HEADER_FIXED + plen + (size_t)i * ENTRY_SIZE;
+		size_t n;
+
+		s = &st->sec[i];
+		s->type = rd32(e);
+		s->version = rd32(e + 4);
+		s->len = rd64(e + 8);
+		s->crc = rd32(e + 16);
+		for (n = 0; n < WCS_STATE_NAME_MAX && e[20 + n] != 0; n++)
+			;
+		if (n == 0 || !printable((const char *)e + 20, n))
+			return (corrupt(
+			    st->ctx, st->name, "bad state section name"));
+		for (j = n; j < WCS_STATE_NAME_MAX; j++) {
+			if (e[20 + j] != 0)
+				return (corrupt(st->ctx, st->name,
+				    "bad state section name"));
+		}
+		memcpy(s->name, e + 20, n);
+		s->name[n] = '\0';
+		for (j = 0; j < i; j++) {
+			if (st->sec[j].type == s->type)
+				return (corrupt(st->ctx, st->name,
+				    "a state section appears twice"));
+		}
+		if (s->len > left) {
+			(void)snprintf(why, sizeof(why),
+			    "state section %s runs past the end of the file",
+			    s->name);
+			return (corrupt(st->ctx, st->name, why));
+		}
+		s->off = pos;
+		pos += (size_t)s->len;
+		left -= s->len;
+		if (wcs_crc32(0, p + s->off, (size_t)s->len) != s->crc) {
+			(void)snprintf(why, sizeof(why),
+			    "state section %s: checksum mismatch (corrupt)",
+			    s->name);
+			return (corrupt(st->ctx, st->name, why));
+		}
+	}
+	if (left != 0)
+		return (corrupt(
+		    st->ctx, st->name, "bytes after the last state section"));
+	return (WCS_OK);
+}
+
+static int
+state_new(struct wcs_ctx *ctx, const char *name, struct wcs_state **out)
+{
+	struct wcs_state *st;
+
+	*out = NULL;
+	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
+		return (WCS_FATAL);
+	st->ctx = ctx;
+	if ((st->name = wcs_strdup(ctx, name)) == NULL) {
+		wcs_free(ctx, st);
+		return (WCS_FATAL);
+	}
+	*out = st;
+	return (WCS_OK);
+}
+
+static int
+finish_load(struct wcs_state *st, struct wcs_state **out)
+{
+	int rc;
+
+	if ((rc = check(st)) != WCS_OK) {
+		wcs_state_free(st);
+		return (rc);
+	}
+	*out = st;
+	return (WCS_OK);
+}
+
+int
+wcs_state_parse(struct wcs_ctx *ctx, const char *name, const void *buf,
+    size_t len, struct wcs_state **out)
+{
+	struct wcs_state *st;
+	int rc;
+
+	if ((rc = state_new(ctx, name, &st)) != WCS_OK)
+		return (rc);
+	if (len > WCS_STATE_FILE_MAX) {
+		wcs_state_free(st);
+		return (corrupt(ctx, name, "state file too large"));
+	}
+	if ((st->data = wcs_malloc(ctx, len == 0 ? 1 : len)) == NULL) {
+		wcs_state_free(st);
+		return (WCS_FATAL);
+	}
+	if (len > 0)
+		memcpy(st->data, buf, len);
+	st->len = len;
+	return (finish_load(st, out));
+}
+
+int
+wcs_state_load(struct wcs_ctx *ctx, const char *path, struct wcs_state **out)
+{
+	struct wcs_state *st;
+	struct buf b = { 0 };
+	struct stat sb;
+	ssize_t n;
+	int fd, rc, err;
+
+	if ((rc = state_new(ctx, path, &st)) != WCS_OK)
+		return (rc);
+	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)) <
+	    0) {
+		err = errno;
+		wcs_set_error(ctx, err, "%s: %s", path, strerror(err));
+		wcs_state_free(st);
+		return (WCS_FAILED);
+	}
+	/* A device or a socket is not read (it may never end). */
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		wcs_set_error(ctx, EINVAL, "%s: not a regular file", path);
+		rc = WCS_FAILED;
+		goto out_close;
+	}
+	/* The size fstat gives is a hint; the reads decide. */
+	for (;;) {
+		if (!buf_reserve(ctx, &b, 65536)) {
+			rc = WCS_FATAL;
+			goto out_close;
+		}
+		n = read(fd, b.p + b.len, b.cap - b.len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = errno;
+			wcs_set_error(ctx, err, "%s: %s", path, strerror(err));
+			rc = WCS_FAILED;
+			goto out_close;
+		}
+		if (n == 0)
+			break;
+		b.len += (size_t)n;
+		if (b.len > WCS_STATE_FILE_MAX) {
+			rc = corrupt(ctx, path, "state file too large");
+			goto out_close;
+		}
+	}
+	(void)close(fd);
+	st->data = b.p;
+	st->len = b.len;
+	return (finish_load(st, out));
+out_close:
+	(void)close(fd);
+	wcs_free(ctx, b.p);
+	wcs_state_free(st);
+	return (rc);
+}
+
+void
+wcs_state_free(struct wcs_state *st)
+{
+	if (st == NULL)
+		return;
+	wcs_free(st->ctx, st->data);
+	wcs_free(st->ctx, st->name);
+	wcs_free(st->ctx, st);
+}
+
+const char *
+wcs_state_name(const struct wcs_state *st)
+{
+	return (st->name);
+}
+
+const char *
+wcs_state_producer(const struct wcs_state *st)
+{
+	return (st->producer);
+}
+
+int
+wcs_state_section(const struct wcs_state *st, uint32_t type,
+    struct wcs_state_cursor *cur, uint32_t *version)
+{
+	uint32_t i;
+
+	for (i = 0; i < st->nsec; i++) {
+		if (st->sec[i].type != type)
+			continue;
+		cur->base = cur->p = st->data + st->sec[i].off;
+		cur->end = cur->p + st->sec[i].len;
+		cur->file = st->name;
+		cur->section = st->sec[i].name;
+		cur->bad = false;
+		*version = st->sec[i].version;
+		return (WCS_OK);
+	}
+	return (WCS_EOF);
+}
+
+const void *
+wcs_state_get_bytes(struct wcs_state_cursor *c, size_t n)
+{
+	const unsigned char *p = c->p;
+
+	if (c->bad || (size_t)(c->end - c->p) < n) {
+		c->bad = true;
+		return (NULL);
+	}
+	c->p += n;
+	return (p);
+}
+
+uint8_t
+wcs_state_get_u8(struct wcs_state_cursor *c)
+{
+	const unsigned char *p = wcs_state_get_bytes(c, 1);
+
+	return (p == NULL ? 0 : p[0]);
+}
+
+uint32_t
+wcs_state_get_u32(struct wcs_state_cursor *c)
+{
+	const unsigned char *p = wcs_state_get_bytes(c, 4);
+
+	return (p == NULL ? 0 : rd32(p));
+}
+
+uint64_t
+wcs_state_get_u64(struct wcs_state_cursor *c)
+{
+	const unsigned char *p = wcs_state_get_bytes(c, 8);
+
+	return (p == NULL ? 0 : rd64(p));
+}
+
+int64_t
+wcs_state_get_i64(struct wcs_state_cursor *c)
+{
+	uint64_t v = wcs_state_get_u64(c);
+	int64_t s;
+
+	memcpy(&s, &v, sizeof(s)); /* two's complement, no overflow */
+	return (s);
+}
+
+uint32_t
+wcs_state_get_count(struct wcs_state_cursor *c, uint32_t max, size_t min_size)
+{
+	uint32_t n = wcs_state_get_u32(c);
+
+	if (c->bad || n > max ||
+	    (min_size > 0 && n > (size_t)(c->end - c->p) / min_size)) {
+		c->bad = true;
+		return (0);
+	}
+	return (n);
+}
+
+bool
+wcs_state_cursor_ok(const struct wcs_state_cursor *c)
+{
+	return (!c->bad);
+}
+
+bool
+wcs_state_cursor_done(const struct wcs_state_cursor *c)
+{
+	return (!c->bad && c->p == c->end);
+}
+
+int
+wcs_state_cursor_error(
+    struct wcs_ctx *ctx, const struct wcs_state_cursor *c, const char *why)
+{
+	wcs_set_error(ctx, WCS_ECORRUPT, "%s: state section %s at byte %zu: %s",
+	    c->file, c->section, (size_t)(c->p - c->base), why);
+	return (WCS_FAILED);
+}
