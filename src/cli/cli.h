@@ -12,6 +12,8 @@
 
 #include "wcscan/addr.h"
 #include "wcscan/core.h"
+/* The input driver the run reads through (and its feed schedule). */
+#include "wcscan/driver.h"
 #include "wcscan/reader.h"
 #include "wcscan/report.h"
 
@@ -86,26 +88,6 @@ void wcs_progress_file(struct wcs_progress *p, const char *path, uint64_t size,
 void wcs_progress_update(struct wcs_progress *p, uint64_t bytes);
 void wcs_progress_done(struct wcs_progress *p);
 void wcs_progress_free(struct wcs_progress *p);
-
-/*
- * Read a group of up to WCS_FEED_GROUP inputs into cb, round robin a batch
- * of WCS_FEED_BATCH events at a time, on up to `threads` worker threads
- * (<= 1: on this one).  cb always runs on the calling thread, and sees the
- * same events in the same order whatever `threads` is.  Each input's final
- * status lands in its rc (WCS_OK, WCS_FAILED with the reason in its ctx,
- * WCS_FATAL).  Returns WCS_OK or WCS_FATAL (cb failed, out of memory).
- */
-#define WCS_FEED_BATCH 1024
-#define WCS_FEED_GROUP 8
-struct wcs_read_job;
-struct wcs_feed_input {
-	struct wcs_ctx *ctx; /* the job's own: errors and memory */
-	struct wcs_read_job *job;
-	int rc;
-};
-int wcs_feed_group(struct wcs_ctx *ctx, struct wcs_feed_input *inputs, size_t n,
-    unsigned threads, wcs_event_cb cb, void *arg,
-    struct wcs_progress *progress);
 
 /*
  * Signals (signals.c): from wcs_signals_catch on, SIGINT, SIGTERM and

@@ -15,13 +15,14 @@
  * strings (wcs_event_batch) and go back to their worker once fed; at most
  * WCS_FEED_DEPTH of them exist per input, which bounds the memory.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "wcscan/driver.h"
 #include "wcscan/event.h"
 #include "wcscan/reader.h"
-#include "cli.h"
 
 #define WCS_FEED_DEPTH 3
 
@@ -125,14 +126,16 @@ worker_main(void *arg)
 }
 
 static void
-update_progress(struct feed *f, struct wcs_progress *progress)
+update_progress(struct feed *f, const struct wcs_driver_hooks *hooks)
 {
 	uint64_t total = 0;
 	size_t i;
 
+	if (hooks == NULL || hooks->progress == NULL)
+		return;
 	for (i = 0; i < f->n; i++)
 		total += f->slots[i].bytes;
-	wcs_progress_update(progress, total);
+	hooks->progress(hooks->arg, total);
 }
 
 /* A slot's last status, as the caller wants it. */
@@ -144,8 +147,8 @@ slot_done(struct slot *s, int rc)
 }
 
 static int
-feed_threaded(
-    struct feed *f, wcs_event_cb cb, void *arg, struct wcs_progress *progress)
+feed_threaded(struct wcs_ctx *ctx, struct feed *f, wcs_event_cb cb, void *arg,
+    const struct wcs_driver_hooks *hooks)
 {
 	struct worker workers[WCS_FEED_GROUP];
 	pthread_t tids[WCS_FEED_GROUP];
@@ -169,6 +172,7 @@ feed_threaded(
 		f->abort = true;
 		(void)pthread_cond_broadcast(&f->freed);
 		(void)pthread_mutex_unlock(&f->lock);
+		wcs_set_error(ctx, EAGAIN, "cannot start a reader thread");
 		status = WCS_FATAL;
 		goto join;
 	}
@@ -187,13 +191,15 @@ feed_threaded(
 		for (e = 0; e < wcs_event_batch_count(b) && status == WCS_OK;
 		     e++)
 			status = cb(wcs_event_batch_get(b, e), arg);
-		update_progress(f, progress);
+		update_progress(f, hooks);
 
 		(void)pthread_mutex_lock(&f->lock);
 		s->head = (s->head + 1) % WCS_FEED_DEPTH;
 		s->nfull--;
-		if (rc == WCS_FATAL) /* as feed_here: the run stops */
+		if (rc == WCS_FATAL) { /* as feed_here: the run stops */
+			s->fi->rc = WCS_FATAL;
 			status = WCS_FATAL;
+		}
 		if (status != WCS_OK)
 			f->abort = true;
 		(void)pthread_cond_broadcast(&f->freed);
@@ -212,8 +218,8 @@ join:
 }
 
 static int
-feed_here(
-    struct feed *f, wcs_event_cb cb, void *arg, struct wcs_progress *progress)
+feed_here(struct feed *f, wcs_event_cb cb, void *arg,
+    const struct wcs_driver_hooks *hooks)
 {
 	struct slot *s;
 	size_t k, left = f->n;
@@ -225,9 +231,12 @@ feed_here(
 			continue;
 		rc = wcs_read_job_fill(s->fi->job, cb, arg, WCS_FEED_BATCH);
 		s->bytes = wcs_read_job_input(s->fi->job)->raw_bytes;
-		update_progress(f, progress);
-		if (rc == WCS_FATAL)
+		update_progress(f, hooks);
+		if (rc == WCS_FATAL) {
+			/* The reason is in the job's ctx, unless cb failed. */
+			s->fi->rc = WCS_FATAL;
 			return (WCS_FATAL);
+		}
 		if (rc != WCS_OK) {
 			slot_done(s, rc);
 			left--;
@@ -238,7 +247,8 @@ feed_here(
 
 int
 wcs_feed_group(struct wcs_ctx *ctx, struct wcs_feed_input *inputs, size_t n,
-    unsigned threads, wcs_event_cb cb, void *arg, struct wcs_progress *progress)
+    unsigned threads, wcs_event_cb cb, void *arg,
+    const struct wcs_driver_hooks *hooks)
 {
 	struct feed f;
 	size_t i, j;
@@ -258,7 +268,7 @@ wcs_feed_group(struct wcs_ctx *ctx, struct wcs_feed_input *inputs, size_t n,
 	}
 	f.nworkers = threads < n ? threads : (unsigned)n;
 	if (threads <= 1) {
-		rc = feed_here(&f, cb, arg, progress);
+		rc = feed_here(&f, cb, arg, hooks);
 		wcs_free(ctx, f.slots);
 		return (rc);
 	}
@@ -269,6 +279,7 @@ wcs_feed_group(struct wcs_ctx *ctx, struct wcs_feed_input *inputs, size_t n,
 			f.slots[i].batch[j] =
 			    wcs_event_batch_new(inputs[i].ctx, WCS_FEED_BATCH);
 			if (f.slots[i].batch[j] == NULL) {
+				wcs_set_error(ctx, ENOMEM, "out of memory");
 				rc = WCS_FATAL;
 				break;
 			}
@@ -278,7 +289,7 @@ wcs_feed_group(struct wcs_ctx *ctx, struct wcs_feed_input *inputs, size_t n,
 		(void)pthread_mutex_init(&f.lock, NULL);
 		(void)pthread_cond_init(&f.filled, NULL);
 		(void)pthread_cond_init(&f.freed, NULL);
-		rc = feed_threaded(&f, cb, arg, progress);
+		rc = feed_threaded(ctx, &f, cb, arg, hooks);
 		(void)pthread_cond_destroy(&f.freed);
 		(void)pthread_cond_destroy(&f.filled);
 		(void)pthread_mutex_destroy(&f.lock);

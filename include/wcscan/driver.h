@@ -1,0 +1,155 @@
+/*
+ * The input driver (module driver): the inputs a user names, expanded,
+ * opened, bid for, read in a fixed order on worker threads, and fed to
+ * the engine, with every input's accounting.
+ *
+ * How reading is ordered.  The engine is single-threaded and what it
+ * concludes can depend on the order it sees events in, so the order is
+ * fixed by the inputs alone, never by the thread count:
+ *  - the inputs are listed first (wcs_driver_add: a directory walked, one
+ *    walk for all, so no file is listed twice), then read in list order;
+ *  - a big plain file of a format whose lines stand alone is read as
+ *    pieces of the piece size (WCS_READER_SPLITTABLE, wcs_input_split),
+ *    each a member of its own, in file order; other inputs are one member;
+ *  - members are read WCS_FEED_GROUP at a time (a group), round robin, one
+ *    batch of WCS_FEED_BATCH events from each in turn (wcs_feed_group);
+ *  - a member's accounting is merged into its input's when it is done,
+ *    pieces in file order, so the stats read as if the file were whole.
+ * The pieces and groups depend on the piece size and the inputs only, so
+ * the report is byte for byte the same for any thread count.
+ *
+ * What the driver has to say (an input that cannot be read, a log that
+ * says it lost events, the first rejects) goes to the say hook as it
+ * happens, each message one line without the program's name; the same
+ * facts stay in the inputs' stats for the report.  The driver itself
+ * never prints.
+ */
+#ifndef WCSCAN_DRIVER_H
+#define WCSCAN_DRIVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wcscan/core.h"
+#include "wcscan/engine.h"
+#include "wcscan/reader.h"
+#include "wcscan/stats.h"
+#include "wcscan/timeutil.h"
+
+/* Pieces of this size; files under two pieces are read whole.  Fixed,
+ * never derived from the thread count: the pieces decide the order events
+ * come in. */
+#define WCS_DRIVER_PIECE_SIZE ((uint64_t)32 << 20)
+
+enum wcs_driver_level {
+	WCS_DRIVER_WARNING, /* said; the run's status does not change */
+	WCS_DRIVER_ERROR /* said, and wcs_driver_failed becomes true */
+};
+
+/*
+ * Hooks the driver calls on the thread that called wcs_driver_add or
+ * wcs_driver_run; each may be NULL.  group/progress/group_done bracket
+ * the reading of one group: its first input, the bytes of the group read
+ * so far, and its end.
+ */
+struct wcs_driver_hooks {
+	void (*say)(void *arg, enum wcs_driver_level level, const char *msg);
+	void (*group)(void *arg, const char *path, uint64_t size,
+	    unsigned index, unsigned count);
+	void (*progress)(void *arg, uint64_t bytes);
+	void (*group_done)(void *arg);
+	void *arg;
+};
+
+struct wcs_driver_opts {
+	const char *forced_reader; /* a reader's name: no bidding; NULL */
+	size_t max_line; /* the line cap; 0 = WCS_LINE_MAX_DEFAULT */
+	const struct wcs_tz *tz; /* for local-time formats; NULL = UTC */
+	int year; /* for year-less stamps; 0 = the file's mtime */
+	int64_t since, until; /* WCS_TIME_NONE = open-ended */
+	bool strict; /* rejects and stray files are errors */
+	bool follow_symlinks; /* out of the directories named, too */
+	unsigned threads; /* reader threads; 0 = one per core */
+	uint64_t piece_size; /* 0 = WCS_DRIVER_PIECE_SIZE */
+	struct wcs_driver_hooks hooks;
+};
+
+struct wcs_driver;
+
+/*
+ * A driver with no inputs yet.  opts is copied (its strings and tz are
+ * borrowed until wcs_driver_free).  Errors and memory go through ctx,
+ * which must outlive the driver.  NULL when out of memory.
+ */
+struct wcs_driver *wcs_driver_new(
+    struct wcs_ctx *ctx, const struct wcs_driver_opts *opts);
+/* Accepts NULL.  Frees the paths and the stats' error strings. */
+void wcs_driver_free(struct wcs_driver *drv);
+
+/*
+ * List path ("-" for standard input): a file, or a directory walked for
+ * the files in it.  kind_mask (enum wcs_input_kind bits) limits the
+ * readers that may bid.  Entries skipped inside a directory are said as
+ * warnings.  Returns WCS_OK; WCS_FAILED when path itself cannot be
+ * listed (it is an input all the same, with its error, said as an
+ * error); WCS_FATAL when out of memory (ctx says).
+ */
+int wcs_driver_add(
+    struct wcs_driver *drv, const char *path, unsigned kind_mask);
+/*
+ * List len bytes of memory as an input named name, as if a file with
+ * those bytes had been named: buf is borrowed until wcs_driver_run
+ * returns.  Never read in pieces.  WCS_OK or WCS_FATAL.
+ */
+int wcs_driver_add_mem(struct wcs_driver *drv, const char *name,
+    const void *buf, size_t len, unsigned kind_mask);
+
+/*
+ * Read every input listed, once: each event goes to eng (when not NULL),
+ * then to cb (when not NULL), on the calling thread and in the order
+ * above.  eng learns the inputs' paths (wcs_engine_set_inputs) and which
+ * are hosts' own logs.  An input that cannot be read, or breaks off, is
+ * said and accounted in its stats; the others are read.  Returns WCS_OK,
+ * or WCS_FATAL (out of memory, or eng or cb returned other than WCS_OK:
+ * the reading stopped; ctx says why).
+ */
+int wcs_driver_run(
+    struct wcs_driver *drv, struct wcs_engine *eng, wcs_event_cb cb, void *arg);
+
+/* The inputs listed so far, in list order. */
+size_t wcs_driver_count(const struct wcs_driver *drv);
+/*
+ * Their accounting, an array of wcs_driver_count entries, valid until the
+ * next wcs_driver_add or wcs_driver_free.  The caller may set clock_note
+ * and dup_note; it frees what it sets.
+ */
+struct wcs_input_stats *wcs_driver_stats(struct wcs_driver *drv);
+/* The path of input i ("-" for standard input), as events' ev->input. */
+const char *wcs_driver_path(const struct wcs_driver *drv, size_t i);
+/* Whether anything was said as an error: an input not (fully) read, or,
+ * with strict, a rejected record or a file of no known format. */
+bool wcs_driver_failed(const struct wcs_driver *drv);
+
+/*
+ * The schedule below wcs_driver_run, for callers that make their own read
+ * jobs: read a group of up to WCS_FEED_GROUP jobs into cb, round robin a
+ * batch of WCS_FEED_BATCH events at a time, on up to `threads` worker
+ * threads (<= 1: on this one).  cb always runs on the calling thread, and
+ * sees the same events in the same order whatever `threads` is.  Each
+ * input's final status lands in its rc (WCS_OK, WCS_FAILED with the
+ * reason in its ctx, WCS_FATAL).  hooks (may be NULL) gets the bytes read.
+ * Returns WCS_OK or WCS_FATAL (cb failed, out of memory).
+ */
+#define WCS_FEED_BATCH 1024
+#define WCS_FEED_GROUP 8
+struct wcs_feed_input {
+	struct wcs_ctx *ctx; /* the job's own: errors and memory */
+	struct wcs_read_job *job;
+	int rc;
+};
+int wcs_feed_group(struct wcs_ctx *ctx, struct wcs_feed_input *inputs, size_t n,
+    unsigned threads, wcs_event_cb cb, void *arg,
+    const struct wcs_driver_hooks *hooks);
+
+#endif /* WCSCAN_DRIVER_H */

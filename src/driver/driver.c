@@ -1,0 +1,545 @@
+/*
+ * The input driver: list inputs, open them and choose their readers, cut
+ * big plain files into pieces, and read them a group at a time
+ * (feed.c) into the engine, in an order that depends on the inputs
+ * alone (wcscan/driver.h says how).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wcscan/driver.h"
+#include "wcscan/engine.h"
+#include "wcscan/input.h"
+#include "wcscan/reader.h"
+#include "driver_private.h"
+
+/* As long as a message the command line prints (src/cli/msg.c). */
+#define SAY_MAX 8192
+
+void
+drv_say(
+    struct wcs_driver *drv, enum wcs_driver_level level, const char *fmt, ...)
+{
+	char buf[SAY_MAX];
+	va_list ap;
+
+	if (level == WCS_DRIVER_ERROR)
+		drv->error = true;
+	if (drv->o.hooks.say == NULL)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	drv->o.hooks.say(drv->o.hooks.arg, level, buf);
+}
+
+void
+drv_input_error(struct wcs_driver *drv, struct wcs_input_stats *st,
+    const char *why, bool counts)
+{
+	if (st->error == NULL)
+		st->error = wcs_strdup(drv->ctx, why);
+	drv_say(drv, counts ? WCS_DRIVER_ERROR : WCS_DRIVER_WARNING, "%s", why);
+}
+
+struct wcs_driver *
+wcs_driver_new(struct wcs_ctx *ctx, const struct wcs_driver_opts *opts)
+{
+	struct wcs_driver *drv;
+	long ncpu;
+
+	if ((drv = wcs_calloc(ctx, 1, sizeof(*drv))) == NULL)
+		return (NULL);
+	drv->ctx = ctx;
+	drv->o = *opts;
+	if ((drv->threads = opts->threads) == 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		drv->threads = ncpu > 0 ? (unsigned)ncpu : 1;
+	}
+	/* More threads than a group has members would have nothing to do. */
+	if (drv->threads > WCS_FEED_GROUP)
+		drv->threads = WCS_FEED_GROUP;
+	drv->piece_size =
+	    opts->piece_size != 0 ? opts->piece_size : WCS_DRIVER_PIECE_SIZE;
+	return (drv);
+}
+
+void
+wcs_driver_free(struct wcs_driver *drv)
+{
+	size_t i;
+
+	if (drv == NULL)
+		return;
+	wcs_walk_free(drv->walk);
+	for (i = 0; i < drv->n; i++) {
+		wcs_free(drv->ctx, drv->stats[i].error);
+		wcs_free(drv->ctx, drv->paths[i]);
+	}
+	wcs_free(drv->ctx, drv->stats);
+	wcs_free(drv->ctx, drv->paths);
+	wcs_free(drv->ctx, drv->pend);
+	wcs_free(drv->ctx, drv);
+}
+
+size_t
+wcs_driver_count(const struct wcs_driver *drv)
+{
+	return (drv->n);
+}
+
+struct wcs_input_stats *
+wcs_driver_stats(struct wcs_driver *drv)
+{
+	return (drv->stats);
+}
+
+const char *
+wcs_driver_path(const struct wcs_driver *drv, size_t i)
+{
+	return (drv->paths[i]);
+}
+
+bool
+wcs_driver_failed(const struct wcs_driver *drv)
+{
+	return (drv->error);
+}
+
+static struct wcs_input_stats *
+new_input(struct wcs_driver *drv, const struct wcs_input_ref *ref)
+{
+	struct wcs_input_stats *ns;
+	struct pending *pp;
+	char **np;
+
+	if (drv->n == drv->cap) {
+		drv->cap = drv->cap == 0 ? 16 : drv->cap * 2;
+		ns = wcs_reallocarray(
+		    drv->ctx, drv->stats, drv->cap, sizeof(*ns));
+		if (ns == NULL)
+			return (NULL);
+		drv->stats = ns;
+		np = wcs_reallocarray(
+		    drv->ctx, drv->paths, drv->cap, sizeof(*np));
+		if (np == NULL)
+			return (NULL);
+		drv->paths = np;
+		pp = wcs_reallocarray(
+		    drv->ctx, drv->pend, drv->cap, sizeof(*pp));
+		if (pp == NULL)
+			return (NULL);
+		drv->pend = pp;
+	}
+	memset(&drv->pend[drv->n], 0, sizeof(drv->pend[drv->n]));
+	drv->pend[drv->n].kind_mask = drv->kind_mask;
+	drv->pend[drv->n].top_level = ref->named;
+	drv->pend[drv->n].dev = ref->dev;
+	drv->pend[drv->n].ino = ref->ino;
+	if ((drv->paths[drv->n] = wcs_strdup(drv->ctx, ref->path)) == NULL)
+		return (NULL);
+	ns = &drv->stats[drv->n];
+	memset(ns, 0, sizeof(*ns));
+	ns->path = drv->paths[drv->n];
+	ns->first = ns->last = WCS_TIME_NONE;
+	drv->n++;
+	return (ns);
+}
+
+static void
+walk_skipped(const char *path, const char *why, void *arg)
+{
+	drv_say(arg, WCS_DRIVER_WARNING, "%s: skipped: %s", path, why);
+}
+
+/* Listing comes first; reading starts once every input is known. */
+static int
+walk_file(const struct wcs_input_ref *ref, void *arg)
+{
+	return (new_input(arg, ref) == NULL ? WCS_FATAL : WCS_OK);
+}
+
+int
+wcs_driver_add(struct wcs_driver *drv, const char *path, unsigned kind_mask)
+{
+	const struct wcs_input_ref ref = { .path = path, .named = true };
+	struct wcs_input_stats *st;
+	int rc;
+
+	if (drv->ran) {
+		wcs_set_error(
+		    drv->ctx, EINVAL, "%s: listed after reading", path);
+		return (WCS_FATAL);
+	}
+	/* One walk for every path: no file is listed twice. */
+	if (drv->walk == NULL) {
+		drv->walk = wcs_walk_new(drv->ctx,
+		    drv->o.follow_symlinks ? WCS_WALK_FOLLOW_SYMLINKS : 0);
+		if (drv->walk == NULL)
+			return (WCS_FATAL);
+	}
+	drv->kind_mask = kind_mask;
+	rc = wcs_walk_add(drv->walk, path, walk_file, walk_skipped, drv);
+	if (rc == WCS_OK || rc == WCS_FATAL)
+		return (rc);
+	if ((st = new_input(drv, &ref)) == NULL)
+		return (WCS_FATAL);
+	drv_input_error(drv, st, wcs_error_string(drv->ctx), true);
+	drv->pend[drv->n - 1].failed = true;
+	return (WCS_FAILED);
+}
+
+int
+wcs_driver_add_mem(struct wcs_driver *drv, const char *name, const void *buf,
+    size_t len, unsigned kind_mask)
+{
+	const struct wcs_input_ref ref = { .path = name, .named = true };
+
+	if (drv->ran) {
+		wcs_set_error(
+		    drv->ctx, EINVAL, "%s: listed after reading", name);
+		return (WCS_FATAL);
+	}
+	drv->kind_mask = kind_mask;
+	if (new_input(drv, &ref) == NULL)
+		return (WCS_FATAL);
+	drv->pend[drv->n - 1].mem = buf;
+	drv->pend[drv->n - 1].mem_len = len;
+	return (WCS_OK);
+}
+
+/* Every event: to the engine, then to the caller. */
+static int
+on_event(const struct wcs_event *ev, void *arg)
+{
+	struct wcs_driver *drv = arg;
+	int rc;
+
+	if (drv->eng != NULL && (rc = wcs_engine_feed(drv->eng, ev)) != WCS_OK)
+		goto stop;
+	if (drv->cb != NULL && (rc = drv->cb(ev, drv->cb_arg)) != WCS_OK)
+		goto stop;
+	return (WCS_OK);
+stop:
+	drv->stopped = true;
+	return (rc);
+}
+
+/* Member m is to read input i (all of it, or a piece: last says). */
+static void
+member_init(struct wcs_driver *drv, struct member *m, size_t i, bool last)
+{
+	m->index = i;
+	m->in = NULL;
+	m->last = last;
+	memset(&m->st, 0, sizeof(m->st));
+	m->st.first = m->st.last = WCS_TIME_NONE;
+	wcs_ctx_init(&m->ctx, drv->ctx->alloc);
+}
+
+static int
+open_input(struct wcs_driver *drv, size_t i, struct member *m)
+{
+	const struct pending *p = &drv->pend[i];
+	const struct wcs_input_ref ref = { .path = drv->paths[i],
+		.named = p->top_level,
+		.dev = p->dev,
+		.ino = p->ino };
+
+	if (p->mem != NULL)
+		return (wcs_input_open_mem(&m->ctx, drv->paths[i], p->mem,
+		    p->mem_len, drv->o.max_line, &m->in));
+	return (wcs_input_open_ref(&m->ctx, &ref, drv->o.max_line, &m->in));
+}
+
+/*
+ * Open input i and choose its reader.  WCS_OK: m holds it, ready to read
+ * with *job.  WCS_SKIP: it cannot be read (said).  WCS_FATAL.
+ */
+static int
+open_one(struct wcs_driver *drv, size_t i, struct member *m,
+    struct wcs_read_job **job, const struct wcs_reader_ops **opsp,
+    struct wcs_run_opts *rop)
+{
+	const struct wcs_driver_opts *o = &drv->o;
+	const char *path = drv->paths[i];
+	struct wcs_input_stats *st = &drv->stats[i];
+	const struct wcs_reader_ops *ops;
+	struct wcs_run_opts ro;
+	const unsigned char *peek;
+	char why[WCS_ERRBUF_SIZE + 64];
+	size_t plen;
+	int rc, best;
+
+	member_init(drv, m, i, true);
+	rc = open_input(drv, i, m);
+	if (rc == WCS_FATAL)
+		goto fatal;
+	if (rc != WCS_OK) {
+		drv_input_error(drv, st, wcs_error_string(&m->ctx), true);
+		return (WCS_SKIP);
+	}
+	wcs_input_set_threaded(m->in, drv->threads > 1);
+	if (wcs_input_peek(m->in, &peek, &plen) != WCS_OK) {
+		drv_input_error(drv, st, wcs_error_string(&m->ctx), true);
+		goto skip;
+	}
+	if (plen == 0) {
+		drv_say(drv, WCS_DRIVER_WARNING, "%s: empty input", path);
+		st->error = wcs_strdup(drv->ctx, "empty");
+		goto skip;
+	}
+	if (o->forced_reader != NULL) {
+		ops = wcs_reader_find(o->forced_reader);
+	} else if ((ops = wcs_reader_choose(
+			peek, plen, drv->pend[i].kind_mask, &best)) == NULL) {
+		(void)snprintf(why, sizeof(why),
+		    "%s: unrecognized log format%s", path,
+		    drv->pend[i].kind_mask != WCS_KIND_ANY ?
+			" for this kind of input" :
+			"");
+		/* Inside a directory a stray file is said, not an error. */
+		drv_input_error(
+		    drv, st, why, drv->pend[i].top_level || o->strict);
+		goto skip;
+	}
+	if (ops == NULL) {
+		/* The caller's reader name is not one of ours. */
+		wcs_set_error(drv->ctx, WCS_EUSAGE, "%s: no such format",
+		    o->forced_reader);
+		wcs_input_close(m->in);
+		return (WCS_FATAL);
+	}
+	if ((ops->flags & WCS_READER_HOSTLOG) != 0 && drv->eng != NULL)
+		wcs_engine_input_host_log(drv->eng, i);
+	memset(&ro, 0, sizeof(ro));
+	ro.read.tz = o->tz;
+	ro.read.year = o->year;
+	ro.since = o->since;
+	ro.until = o->until;
+	ro.input_index = (uint32_t)i;
+	*opsp = ops;
+	*rop = ro;
+	rc = wcs_read_job_new(&m->ctx, ops, m->in, &ro, &m->st, job);
+	if (rc == WCS_FATAL)
+		goto fatal;
+	if (rc != WCS_OK) {
+		(void)snprintf(why, sizeof(why), "%s (after 0 records)",
+		    wcs_error_string(&m->ctx));
+		drv_input_error(drv, st, why, true);
+		goto skip;
+	}
+	return (WCS_OK);
+fatal:
+	wcs_set_error(drv->ctx, m->ctx.errnum, "%s", wcs_error_string(&m->ctx));
+	wcs_input_close(m->in);
+	return (WCS_FATAL);
+skip:
+	wcs_input_close(m->in);
+	return (WCS_SKIP);
+}
+
+/* Read the members of one group together (feed.c). */
+static int
+read_group(struct wcs_driver *drv, struct member *mem,
+    struct wcs_feed_input *fi, size_t n)
+{
+	const struct wcs_driver_hooks *h = &drv->o.hooks;
+	uint64_t size = 0;
+	size_t k;
+	int rc, status = WCS_OK;
+
+	for (k = 0; k < n; k++)
+		size += wcs_input_info(mem[k].in)->raw_size;
+	if (h->group != NULL)
+		h->group(h->arg, drv->paths[mem[0].index], size,
+		    (unsigned)mem[0].index + 1, (unsigned)drv->n);
+	rc = wcs_feed_group(drv->ctx, fi, n, drv->threads, on_event, drv, h);
+	if (h->group_done != NULL)
+		h->group_done(h->arg);
+	for (k = 0; k < n; k++) {
+		wcs_read_job_free(fi[k].job);
+		/* When eng or cb stopped the reading, the reason is theirs,
+		 * in ctx already, not the job's. */
+		if (fi[k].rc == WCS_FATAL && status == WCS_OK &&
+		    !drv->stopped && mem[k].ctx.errnum != 0) {
+			wcs_set_error(drv->ctx, mem[k].ctx.errnum, "%s",
+			    wcs_error_string(&mem[k].ctx));
+			status = WCS_FATAL;
+		}
+		drv_close_member(drv, &mem[k], fi[k].rc);
+	}
+	return (rc == WCS_FATAL ? WCS_FATAL : status);
+}
+
+/* The group being filled, read once it is full. */
+struct group {
+	struct member mem[WCS_FEED_GROUP];
+	struct wcs_feed_input fi[WCS_FEED_GROUP];
+	size_t n;
+};
+
+static int
+group_add(struct wcs_driver *drv, struct group *g)
+{
+	int rc;
+
+	g->fi[g->n].ctx = &g->mem[g->n].ctx;
+	if (++g->n < WCS_FEED_GROUP)
+		return (WCS_OK);
+	rc = read_group(drv, g->mem, g->fi, g->n);
+	g->n = 0;
+	return (rc);
+}
+
+static bool
+worth_splitting(const struct wcs_driver *drv, size_t i,
+    const struct wcs_reader_ops *ops, const struct wcs_input *in)
+{
+	const struct wcs_input_info *ii = wcs_input_info(in);
+
+	return ((ops->flags & WCS_READER_SPLITTABLE) != 0 &&
+		drv->pend[i].mem == NULL && !ii->gzip && !ii->utf16 &&
+		ii->raw_size >= 2 * drv->piece_size &&
+		strcmp(ii->path, "-") != 0);
+}
+
+/*
+ * Input i, opened and bid for in the group's next member, in pieces
+ * instead: each piece its own member, in file order.  Falls back to the
+ * whole input (the member as it is) when the file cannot be split.
+ */
+static int
+add_pieces(struct wcs_driver *drv, struct group *g, size_t i,
+    const struct wcs_reader_ops *ops, const struct wcs_run_opts *ro)
+{
+	struct member *m = &g->mem[g->n];
+	struct wcs_input_piece *pc;
+	struct wcs_read_job *job;
+	size_t k, npc;
+	int rc;
+
+	rc =
+	    wcs_input_split(&m->ctx, drv->paths[i], drv->piece_size, &pc, &npc);
+	if (rc == WCS_FATAL) {
+		wcs_set_error(
+		    drv->ctx, m->ctx.errnum, "%s", wcs_error_string(&m->ctx));
+		return (rc);
+	}
+	/* Split another file than the one opened (replaced since): read
+	 * the one opened, whole. */
+	if (rc != WCS_OK || npc < 2 ||
+	    pc[0].dev != wcs_input_info(m->in)->dev ||
+	    pc[0].ino != wcs_input_info(m->in)->ino) {
+		if (rc == WCS_OK)
+			wcs_free(&m->ctx, pc);
+		return (group_add(drv, g));
+	}
+	wcs_read_job_free(g->fi[g->n].job);
+	wcs_input_close(m->in);
+	for (k = 0; k < npc; k++) {
+		m = &g->mem[g->n];
+		member_init(drv, m, i, k + 1 == npc);
+		rc = wcs_input_open_piece(
+		    &m->ctx, drv->paths[i], &pc[k], drv->o.max_line, &m->in);
+		if (rc == WCS_OK) {
+			rc = wcs_read_job_new(
+			    &m->ctx, ops, m->in, ro, &m->st, &job);
+			if (rc != WCS_OK)
+				wcs_input_close(m->in);
+		}
+		if (rc != WCS_OK) {
+			/* The file changed or vanished under us. */
+			wcs_set_error(drv->ctx, m->ctx.errnum, "%s",
+			    wcs_error_string(&m->ctx));
+			wcs_free(drv->ctx, pc);
+			return (rc == WCS_FATAL ? WCS_FATAL : WCS_FAILED);
+		}
+		g->fi[g->n].job = job;
+		if ((rc = group_add(drv, g)) != WCS_OK) {
+			wcs_free(drv->ctx, pc);
+			return (rc);
+		}
+	}
+	wcs_free(drv->ctx, pc);
+	return (WCS_OK);
+}
+
+/*
+ * Read every listed input, WCS_FEED_GROUP inputs or pieces at a time, in
+ * list order: the groups depend on the inputs alone, never on threads.
+ */
+static int
+read_inputs(struct wcs_driver *drv)
+{
+	struct group g;
+	const struct wcs_reader_ops *ops;
+	struct wcs_run_opts ro;
+	size_t i, k;
+	int rc = WCS_OK;
+
+	g.n = 0;
+	for (i = 0; i < drv->n && rc == WCS_OK; i++) {
+		if (drv->pend[i].failed)
+			continue;
+		rc = open_one(drv, i, &g.mem[g.n], &g.fi[g.n].job, &ops, &ro);
+		if (rc == WCS_SKIP) {
+			rc = WCS_OK;
+			continue;
+		}
+		if (rc != WCS_OK)
+			break;
+		if (worth_splitting(drv, i, ops, g.mem[g.n].in)) {
+			rc = add_pieces(drv, &g, i, ops, &ro);
+			if (rc == WCS_FAILED) {
+				drv_input_error(drv, &drv->stats[i],
+				    wcs_error_string(drv->ctx), true);
+				rc = WCS_OK;
+			}
+		} else {
+			rc = group_add(drv, &g);
+		}
+	}
+	if (rc == WCS_OK && g.n > 0) {
+		rc = read_group(drv, g.mem, g.fi, g.n);
+		g.n = 0; /* read_group closed them */
+	}
+	if (rc != WCS_OK) {
+		for (k = 0; k < g.n; k++) {
+			wcs_read_job_free(g.fi[k].job);
+			wcs_input_close(g.mem[k].in);
+		}
+	}
+	return (rc);
+}
+
+int
+wcs_driver_run(
+    struct wcs_driver *drv, struct wcs_engine *eng, wcs_event_cb cb, void *arg)
+{
+	int rc;
+
+	if (drv->ran) {
+		wcs_set_error(drv->ctx, EINVAL, "the inputs were read already");
+		return (WCS_FATAL);
+	}
+	drv->ran = true;
+	/* The walk's table of files listed is not needed to read them. */
+	wcs_walk_free(drv->walk);
+	drv->walk = NULL;
+	drv->eng = eng;
+	drv->cb = cb;
+	drv->cb_arg = arg;
+	if (eng != NULL)
+		wcs_engine_set_inputs(
+		    eng, (const char *const *)drv->paths, drv->n);
+	rc = read_inputs(drv);
+	drv->eng = NULL;
+	drv->cb = NULL;
+	drv->cb_arg = NULL;
+	return (rc);
+}

@@ -1,0 +1,628 @@
+/*
+ * The input driver (src/driver): a file read in pieces gives the events
+ * and the accounting of the file read whole, and the same sequence for
+ * 1, 2 and 3 threads; an input that cannot be listed, opened or read to
+ * its end is said and accounted while the others are read; a callback
+ * that stops the reading stops it on every thread count; memory input;
+ * failing allocations.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "wcscan/driver.h"
+#include "wcscan/event.h"
+#include "wcscan/reader.h"
+
+/* One event as the callback saw it. */
+struct ev {
+	uint32_t input;
+	uint64_t line, offset;
+	int64_t ts;
+	int kind;
+	uint64_t qhash;
+};
+
+/* What the callback and the say hook saw, in order. */
+struct seen {
+	struct ev *ev;
+	size_t n, cap;
+	size_t stop_after; /* 0: never stop */
+	unsigned errors, warnings;
+	char last_error[512];
+	struct wcs_ctx *ctx; /* where a stop is recorded */
+};
+
+static uint64_t
+hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	if (s == NULL)
+		return (0);
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return (h);
+}
+
+static int
+record(const struct wcs_event *ev, void *arg)
+{
+	struct seen *s = arg;
+
+	if (s->stop_after != 0 && s->n == s->stop_after) {
+		wcs_set_error(s->ctx, EINTR, "stopped");
+		return (WCS_FATAL);
+	}
+	if (s->n == s->cap) {
+		s->cap = s->cap == 0 ? 4096 : s->cap * 2;
+		s->ev = realloc(s->ev, s->cap * sizeof(*s->ev));
+		assert_non_null(s->ev);
+	}
+	/* Compared with memcmp: the padding too. */
+	memset(&s->ev[s->n], 0, sizeof(s->ev[s->n]));
+	s->ev[s->n].input = ev->input;
+	s->ev[s->n].line = ev->line;
+	s->ev[s->n].offset = ev->offset;
+	s->ev[s->n].ts = ev->ts_us;
+	s->ev[s->n].kind = ev->kind;
+	s->ev[s->n].qhash = hash_str(ev->qname);
+	s->n++;
+	return (WCS_OK);
+}
+
+static void
+say(void *arg, enum wcs_driver_level level, const char *msg)
+{
+	struct seen *s = arg;
+
+	if (level == WCS_DRIVER_ERROR) {
+		s->errors++;
+		(void)snprintf(s->last_error, sizeof(s->last_error), "%s", msg);
+	} else {
+		s->warnings++;
+	}
+}
+
+static void
+seen_free(struct seen *s)
+{
+	free(s->ev);
+	memset(s, 0, sizeof(*s));
+}
+
+/* n BIND query lines; every seventh is garbage, rejected by the reader. */
+static char *
+make_log(size_t n, size_t *len)
+{
+	size_t i, cap = n * 200 + 1, off = 0;
+	char *buf = malloc(cap);
+
+	assert_non_null(buf);
+	for (i = 0; i < n; i++) {
+		if (i % 7 == 6)
+			off += (size_t)snprintf(buf + off, cap - off,
+			    "12-May-2017 10:%02zu:%02zu.000 client garbage\n",
+			    i / 60 % 60, i % 60);
+		else
+			off += (size_t)snprintf(buf + off, cap - off,
+			    "12-May-2017 10:%02zu:%02zu.000 client "
+			    "10.0.%zu.%zu#5301 (host%zu.example.com): query: "
+			    "host%zu.example.com IN A + (10.0.0.1)\n",
+			    i / 60 % 60, i % 60, i / 250 % 250, i % 250, i, i);
+	}
+	*len = off;
+	return (buf);
+}
+
+/* A scratch directory, removed (with the files named) at the end. */
+struct scratch {
+	char dir[64];
+	char path[8][128];
+	size_t n;
+};
+
+static const char *
+scratch_file(struct scratch *sc, const char *name, const void *buf, size_t len)
+{
+	char *p = sc->path[sc->n++], tmp[sizeof(sc->path[0])];
+	FILE *fp;
+
+	if (sc->dir[0] == '\0') {
+		(void)snprintf(
+		    sc->dir, sizeof(sc->dir), "/tmp/test_driver.XXXXXX");
+		assert_non_null(mkdtemp(sc->dir));
+	}
+	/* Through a copy: GCC cannot tell sc->dir from sc->path apart. */
+	(void)snprintf(tmp, sizeof(tmp), "%s/%s", sc->dir, name);
+	memcpy(p, tmp, sizeof(tmp));
+	assert_non_null(fp = fopen(p, "wb"));
+	assert_int_equal(fwrite(buf, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+	return (p);
+}
+
+static void
+scratch_free(struct scratch *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->n; i++)
+		(void)unlink(sc->path[i]);
+	if (sc->dir[0] != '\0')
+		(void)rmdir(sc->dir);
+}
+
+static void
+opts_init(struct wcs_driver_opts *o, unsigned threads, uint64_t piece_size,
+    struct seen *s)
+{
+	memset(o, 0, sizeof(*o));
+	o->year = 2017;
+	o->since = o->until = WCS_TIME_NONE;
+	o->threads = threads;
+	o->piece_size = piece_size;
+	o->hooks.say = say;
+	o->hooks.arg = s;
+}
+
+/*
+ * Read paths with the driver into s; the stats of input 0 land in *st0
+ * when it is not NULL.  Returns what wcs_driver_run returned.
+ */
+static int
+read_paths(const char *const *paths, size_t n, unsigned threads,
+    uint64_t piece_size, struct seen *s, struct wcs_input_stats *st0)
+{
+	struct wcs_driver_opts o;
+	struct wcs_driver *drv;
+	struct wcs_ctx ctx;
+	size_t i;
+	int rc;
+
+	wcs_ctx_init(&ctx, NULL);
+	s->ctx = &ctx;
+	opts_init(&o, threads, piece_size, s);
+	assert_non_null(drv = wcs_driver_new(&ctx, &o));
+	for (i = 0; i < n; i++)
+		(void)wcs_driver_add(drv, paths[i], WCS_KIND_ANY);
+	rc = wcs_driver_run(drv, NULL, record, s);
+	assert_int_equal(wcs_driver_count(drv), n);
+	if (st0 != NULL) {
+		*st0 = wcs_driver_stats(drv)[0];
+		st0->error = NULL; /* freed with the driver */
+		st0->path = NULL;
+	}
+	/* Reading twice is refused: the inputs were read. */
+	assert_int_equal(wcs_driver_run(drv, NULL, record, s), WCS_FATAL);
+	wcs_driver_free(drv);
+	s->ctx = NULL;
+	return (rc);
+}
+
+static int
+ev_cmp(const void *a, const void *b)
+{
+	const struct ev *x = a, *y = b;
+
+	if (x->input != y->input)
+		return (x->input < y->input ? -1 : 1);
+	if (x->line != y->line)
+		return (x->line < y->line ? -1 : 1);
+	return (0);
+}
+
+static void
+assert_same_stats(
+    const struct wcs_input_stats *a, const struct wcs_input_stats *b)
+{
+	unsigned i;
+
+	assert_int_equal(a->records, b->records);
+	assert_int_equal(a->events, b->events);
+	assert_int_equal(a->ignored, b->ignored);
+	assert_int_equal(a->rejected, b->rejected);
+	assert_int_equal(a->first, b->first);
+	assert_int_equal(a->last, b->last);
+	assert_int_equal(a->bytes, b->bytes);
+	assert_int_equal(a->nsamples, b->nsamples);
+	for (i = 0; i < a->nsamples; i++) {
+		assert_int_equal(a->samples[i].line, b->samples[i].line);
+		assert_string_equal(a->samples[i].why, b->samples[i].why);
+	}
+	for (i = 0; i < WCS_IGN__COUNT; i++)
+		assert_int_equal(a->ignored_by[i], b->ignored_by[i]);
+	assert_string_equal(a->format, b->format);
+}
+
+#define NLINES 3000
+#define PIECE 10000
+
+static void
+test_pieces_give_the_whole(void **state)
+{
+	struct wcs_input_stats whole_st, st;
+	struct seen whole = { 0 }, one = { 0 }, s = { 0 };
+	struct scratch sc = { 0 };
+	const char *paths[2];
+	unsigned threads;
+	size_t len, i;
+	char *buf;
+
+	(void)state;
+	buf = make_log(NLINES, &len);
+	/* Enough pieces for more than one group of WCS_FEED_GROUP. */
+	assert_true(len / PIECE > 2 * WCS_FEED_GROUP);
+	paths[0] = scratch_file(&sc, "big.log", buf, len);
+	free(buf);
+	buf = make_log(40, &len);
+	paths[1] = scratch_file(&sc, "small.log", buf, len);
+	free(buf);
+
+	assert_int_equal(read_paths(paths, 2, 1, 0, &whole, &whole_st), WCS_OK);
+	assert_int_equal(whole_st.records, NLINES);
+	assert_int_equal(whole_st.rejected, NLINES / 7);
+	assert_int_equal(whole_st.nsamples, WCS_REJECT_SAMPLES);
+	assert_int_equal(whole.errors, 0);
+
+	for (threads = 1; threads <= 3; threads++) {
+		assert_int_equal(
+		    read_paths(paths, 2, threads, PIECE, &s, &st), WCS_OK);
+		/* The pieces' accounting merges to the whole file's. */
+		assert_same_stats(&st, &whole_st);
+		assert_int_equal(s.n, whole.n);
+		assert_int_equal(s.errors, 0);
+		if (threads == 1) {
+			/* Pieces are read round robin: another order than the
+			 * whole file's, and so a test that they were pieces. */
+			assert_true(
+			    memcmp(s.ev, whole.ev, s.n * sizeof(*s.ev)) != 0);
+			one = s;
+			memset(&s, 0, sizeof(s));
+			continue;
+		}
+		/* The same sequence whatever the thread count. */
+		assert_memory_equal(s.ev, one.ev, s.n * sizeof(*s.ev));
+		seen_free(&s);
+	}
+	/* The same events, with their lines and offsets, as the whole. */
+	qsort(one.ev, one.n, sizeof(*one.ev), ev_cmp);
+	qsort(whole.ev, whole.n, sizeof(*whole.ev), ev_cmp);
+	for (i = 0; i < whole.n; i++) {
+		assert_int_equal(one.ev[i].line, whole.ev[i].line);
+		assert_int_equal(one.ev[i].offset, whole.ev[i].offset);
+		assert_int_equal(one.ev[i].ts, whole.ev[i].ts);
+		assert_int_equal(one.ev[i].qhash, whole.ev[i].qhash);
+	}
+	seen_free(&one);
+	seen_free(&whole);
+	scratch_free(&sc);
+}
+
+static void
+test_unreadable_input_is_accounted(void **state)
+{
+	struct wcs_driver_opts o;
+	struct wcs_driver *drv;
+	struct wcs_input_stats *st;
+	struct seen s = { 0 };
+	struct scratch sc = { 0 };
+	struct wcs_ctx ctx;
+	const char *good;
+	char missing[160];
+	size_t len;
+	char *buf;
+
+	(void)state;
+	buf = make_log(100, &len);
+	good = scratch_file(&sc, "good.log", buf, len);
+	free(buf);
+	(void)snprintf(missing, sizeof(missing), "%s/missing.log", sc.dir);
+
+	wcs_ctx_init(&ctx, NULL);
+	s.ctx = &ctx;
+	opts_init(&o, 2, 0, &s);
+	assert_non_null(drv = wcs_driver_new(&ctx, &o));
+	assert_int_equal(
+	    wcs_driver_add(drv, missing, WCS_KIND_ANY), WCS_FAILED);
+	assert_int_equal(wcs_driver_add(drv, good, WCS_KIND_ANY), WCS_OK);
+	assert_int_equal(s.errors, 1);
+	assert_true(wcs_driver_failed(drv));
+	assert_int_equal(wcs_driver_run(drv, NULL, record, &s), WCS_OK);
+	assert_int_equal(wcs_driver_count(drv), 2);
+	st = wcs_driver_stats(drv);
+	assert_non_null(st[0].error);
+	assert_non_null(strstr(st[0].error, "missing.log"));
+	assert_int_equal(st[0].records, 0);
+	/* The input after it is read all the same. */
+	assert_null(st[1].error);
+	assert_int_equal(st[1].records, 100);
+	assert_int_equal(s.n, st[1].events);
+	assert_string_equal(wcs_driver_path(drv, 1), good);
+	wcs_driver_free(drv);
+	seen_free(&s);
+	scratch_free(&sc);
+}
+
+/*
+ * A stray file inside a directory is a warning; named, or with strict,
+ * an error.
+ */
+static void
+test_stray_file(void **state)
+{
+	static const char stray[] = "not a log at all\n";
+	struct wcs_driver_opts o;
+	struct wcs_driver *drv;
+	struct seen s = { 0 };
+	struct scratch sc = { 0 };
+	struct wcs_ctx ctx;
+	const char *p;
+	int strict;
+
+	(void)state;
+	p = scratch_file(&sc, "stray.txt", stray, sizeof(stray) - 1);
+	for (strict = 0; strict <= 1; strict++) {
+		wcs_ctx_init(&ctx, NULL);
+		opts_init(&o, 1, 0, &s);
+		o.strict = strict;
+		assert_non_null(drv = wcs_driver_new(&ctx, &o));
+		assert_int_equal(
+		    wcs_driver_add(drv, sc.dir, WCS_KIND_ANY), WCS_OK);
+		assert_int_equal(wcs_driver_run(drv, NULL, record, &s), WCS_OK);
+		assert_int_equal(wcs_driver_count(drv), 1);
+		assert_non_null(wcs_driver_stats(drv)[0].error);
+		assert_int_equal(wcs_driver_failed(drv), strict);
+		assert_int_equal(s.errors, (unsigned)strict);
+		assert_int_equal(s.warnings, (unsigned)!strict);
+		wcs_driver_free(drv);
+		seen_free(&s);
+	}
+	wcs_ctx_init(&ctx, NULL);
+	opts_init(&o, 1, 0, &s);
+	assert_non_null(drv = wcs_driver_new(&ctx, &o));
+	assert_int_equal(wcs_driver_add(drv, p, WCS_KIND_ANY), WCS_OK);
+	assert_int_equal(wcs_driver_run(drv, NULL, record, &s), WCS_OK);
+	assert_true(wcs_driver_failed(drv));
+	assert_non_null(strstr(s.last_error, "unrecognized log format"));
+	wcs_driver_free(drv);
+	seen_free(&s);
+	scratch_free(&sc);
+}
+
+/*
+ * A gzip member cut off inside its one stored block: the lines before the
+ * cut are read, then the input breaks off, is said as an error naming how
+ * many records were read, and the other input of the group is read whole.
+ */
+static void
+test_reader_error_mid_group(void **state)
+{
+	struct wcs_input_stats st0;
+	struct seen s = { 0 };
+	struct scratch sc = { 0 };
+	const char *paths[2];
+	unsigned char *gz;
+	size_t len, glen;
+	unsigned threads;
+	char *buf;
+
+	(void)state;
+	buf = make_log(200, &len);
+	assert_true(len < 65535);
+	/* RFC 1952 header, then an RFC 1951 stored block (BFINAL, BTYPE 00)
+	 * claiming 65535 bytes, of which the file holds len / 2. */
+	glen = 10 + 5 + len / 2;
+	assert_non_null(gz = malloc(glen));
+	memcpy(gz, "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff", 10);
+	gz[10] = 0x01;
+	gz[11] = 0xff;
+	gz[12] = 0xff;
+	gz[13] = 0x00;
+	gz[14] = 0x00;
+	memcpy(gz + 15, buf, len / 2);
+	paths[0] = scratch_file(&sc, "cut.log.gz", gz, glen);
+	paths[1] = scratch_file(&sc, "whole.log", buf, len);
+	free(gz);
+	free(buf);
+	for (threads = 1; threads <= 2; threads++) {
+		assert_int_equal(
+		    read_paths(paths, 2, threads, 0, &s, &st0), WCS_OK);
+		assert_true(st0.gzip);
+		assert_true(st0.records > 0);
+		assert_true(st0.records < 200);
+		assert_int_equal(s.errors, 1);
+		assert_non_null(strstr(s.last_error, "cut.log.gz"));
+		assert_non_null(strstr(s.last_error, "records)"));
+		/* Every event of the whole input arrived. */
+		assert_int_equal(s.n - st0.events, 200 - 200 / 7);
+		seen_free(&s);
+	}
+	scratch_free(&sc);
+}
+
+/* A callback that stops the reading stops it, pieces and threads alike. */
+static void
+test_callback_stops_the_run(void **state)
+{
+	struct seen s = { 0 };
+	struct scratch sc = { 0 };
+	const char *paths[1];
+	unsigned threads;
+	size_t len;
+	char *buf;
+
+	(void)state;
+	buf = make_log(NLINES, &len);
+	paths[0] = scratch_file(&sc, "big.log", buf, len);
+	free(buf);
+	for (threads = 1; threads <= 3; threads++) {
+		s.stop_after = WCS_FEED_BATCH + 5;
+		assert_int_equal(
+		    read_paths(paths, 1, threads, PIECE, &s, NULL), WCS_FATAL);
+		assert_int_equal(s.n, WCS_FEED_BATCH + 5);
+		seen_free(&s);
+	}
+	scratch_free(&sc);
+}
+
+/* Memory read as a file with the same bytes is read. */
+static void
+test_memory_input(void **state)
+{
+	struct wcs_driver_opts o;
+	struct wcs_driver *drv;
+	struct wcs_input_stats st;
+	struct seen s = { 0 }, f = { 0 };
+	struct scratch sc = { 0 };
+	struct wcs_ctx ctx;
+	const char *paths[1];
+	size_t len;
+	char *buf;
+
+	(void)state;
+	buf = make_log(500, &len);
+	paths[0] = scratch_file(&sc, "mem.log", buf, len);
+	assert_int_equal(read_paths(paths, 1, 1, 0, &f, &st), WCS_OK);
+
+	wcs_ctx_init(&ctx, NULL);
+	opts_init(&o, 2, 0, &s);
+	assert_non_null(drv = wcs_driver_new(&ctx, &o));
+	assert_int_equal(
+	    wcs_driver_add_mem(drv, "mem", buf, len, WCS_KIND_DNS), WCS_OK);
+	assert_int_equal(wcs_driver_run(drv, NULL, record, &s), WCS_OK);
+	assert_same_stats(wcs_driver_stats(drv), &st);
+	assert_string_equal(wcs_driver_path(drv, 0), "mem");
+	assert_int_equal(s.n, f.n);
+	assert_memory_equal(s.ev, f.ev, s.n * sizeof(*s.ev));
+	assert_false(wcs_driver_failed(drv));
+	wcs_driver_free(drv);
+	seen_free(&s);
+	seen_free(&f);
+
+	/* The kind mask limits the bidders: no firewall reader reads DNS. */
+	wcs_ctx_init(&ctx, NULL);
+	opts_init(&o, 1, 0, &s);
+	assert_non_null(drv = wcs_driver_new(&ctx, &o));
+	assert_int_equal(
+	    wcs_driver_add_mem(drv, "mem", buf, len, WCS_KIND_FIREWALL),
+	    WCS_OK);
+	assert_int_equal(wcs_driver_run(drv, NULL, record, &s), WCS_OK);
+	assert_int_equal(s.n, 0);
+	assert_true(wcs_driver_failed(drv));
+	assert_non_null(strstr(s.last_error, "for this kind of input"));
+	wcs_driver_free(drv);
+	seen_free(&s);
+	free(buf);
+	scratch_free(&sc);
+}
+
+/* An allocator that fails after *ud allocations, on any thread. */
+static void *
+fail_malloc(size_t n, void *ud)
+{
+	return (atomic_fetch_sub((atomic_long *)ud, 1) > 0 ? malloc(n) : NULL);
+}
+
+static void *
+fail_realloc(void *p, size_t n, void *ud)
+{
+	return (
+	    atomic_fetch_sub((atomic_long *)ud, 1) > 0 ? realloc(p, n) : NULL);
+}
+
+static void
+fail_free(void *p, void *ud)
+{
+	(void)ud;
+	free(p);
+}
+
+/*
+ * Every allocation failing in turn: the run ends WCS_FATAL with ENOMEM
+ * (or the listing does), never crashes or leaks (ASan), and once enough
+ * memory is given the accounting is the whole file's.
+ */
+static void
+test_failing_allocations(void **state)
+{
+	atomic_long left;
+	const struct wcs_alloc a = { fail_malloc, fail_realloc, fail_free,
+		&left };
+	struct wcs_input_stats whole_st;
+	struct wcs_driver_opts o;
+	struct wcs_driver *drv;
+	struct seen s = { 0 };
+	struct scratch sc = { 0 };
+	struct wcs_ctx ctx;
+	const char *paths[1];
+	unsigned threads;
+	size_t len;
+	long n;
+	char *buf;
+	int rc;
+
+	(void)state;
+	buf = make_log(300, &len);
+	paths[0] = scratch_file(&sc, "small.log", buf, len);
+	free(buf);
+	assert_int_equal(read_paths(paths, 1, 1, 0, &s, &whole_st), WCS_OK);
+	seen_free(&s);
+	for (threads = 1; threads <= 2; threads++) {
+		for (n = 0;; n++) {
+			atomic_store(&left, n);
+			wcs_ctx_init(&ctx, &a);
+			s.ctx = &ctx;
+			opts_init(&o, threads, 2000, &s);
+			if ((drv = wcs_driver_new(&ctx, &o)) == NULL) {
+				assert_int_equal(ctx.errnum, ENOMEM);
+				continue;
+			}
+			rc = wcs_driver_add(drv, paths[0], WCS_KIND_ANY);
+			if (rc == WCS_OK)
+				rc = wcs_driver_run(drv, NULL, record, &s);
+			if (rc == WCS_OK && !wcs_driver_failed(drv)) {
+				assert_same_stats(
+				    wcs_driver_stats(drv), &whole_st);
+				wcs_driver_free(drv);
+				seen_free(&s);
+				break;
+			}
+			/* A failed open says so and is accounted: also
+			 * out of memory, in the input's own context. */
+			if (rc != WCS_OK && rc != WCS_FAILED)
+				assert_int_equal(ctx.errnum, ENOMEM);
+			wcs_driver_free(drv);
+			seen_free(&s);
+			assert_true(n < 100000);
+		}
+	}
+	scratch_free(&sc);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest t[] = {
+		cmocka_unit_test(test_pieces_give_the_whole),
+		cmocka_unit_test(test_unreadable_input_is_accounted),
+		cmocka_unit_test(test_stray_file),
+		cmocka_unit_test(test_reader_error_mid_group),
+		cmocka_unit_test(test_callback_stops_the_run),
+		cmocka_unit_test(test_memory_input),
+		cmocka_unit_test(test_failing_allocations),
+	};
+
+	return (cmocka_run_group_tests(t, NULL, NULL));
+}
