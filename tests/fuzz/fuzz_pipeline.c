@@ -1,9 +1,17 @@
 /*
  * Fuzz target for the whole pipeline as the command line runs it: the
- * bytes are one input; every reader bids on its first bytes, the winner
- * reads it, the events go through the engine with the shipped rules, and
- * the report is written in all three formats.  Checks the accounting
- * invariant records = events + ignored + rejected.
+ * bytes are one input of the input driver (wcscan/driver.h), which has
+ * every reader bid on its first bytes and the winner read it into the
+ * engine with the shipped rules; the report is written in all three
+ * formats.  Checks the accounting invariant records = events + ignored +
+ * rejected.
+ *
+ * The bytes are handed to the driver as memory (wcs_driver_add_mem), not
+ * as a file written to a temporary directory: libFuzzer runs thousands of
+ * inputs a second, a file each would make the disk the thing measured,
+ * and a crash would leave the file behind.  Everything after opening the
+ * input (bidding, reading, accounting, feeding) is the driver's code for
+ * files too; only the cutting of big files into pieces is not reached.
  *
  * The rules are loaded once, from $WCSCAN_RULES_DIR, else from the source
  * tree's rules/ (WCSCAN_RULES_SRC_DIR, set by CMake), else from a small
@@ -16,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wcscan/driver.h"
 #include "wcscan/engine.h"
 #include "wcscan/reader.h"
 #include "wcscan/report.h"
@@ -67,33 +76,23 @@ pipeline_rules(struct wcs_ctx *ctx)
 	return (rules);
 }
 
-static int
-pipeline_feed(const struct wcs_event *ev, void *arg)
-{
-	return (wcs_engine_feed(arg, ev));
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const paths[] = { "fuzz" };
 	static const enum wcs_report_format fmts[] = { WCS_REPORT_TEXT,
 		WCS_REPORT_CSV, WCS_REPORT_JSON };
 	static struct wcs_ctx rules_ctx;
 	static FILE *devnull;
-	const struct wcs_reader_ops *ops;
 	const struct wcs_result *res;
+	struct wcs_driver_opts dop;
 	struct wcs_engine_opts eo;
-	struct wcs_input_stats st;
-	struct wcs_run_opts ro;
+	struct wcs_input_stats *st;
 	struct wcs_report rep;
+	struct wcs_driver *drv;
 	struct wcs_engine *eng;
-	struct wcs_input *in;
 	struct wcs_ctx ctx;
-	const unsigned char *peek;
-	char why[WCS_ERRBUF_SIZE];
-	size_t plen, i;
-	int best, rc;
+	size_t i;
+	int rc;
 
 	if (devnull == NULL) {
 		wcs_ctx_init(&rules_ctx, NULL);
@@ -101,52 +100,43 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	wcs_ctx_init(&ctx, NULL);
-	memset(&st, 0, sizeof(st));
-	st.path = paths[0];
-	st.first = st.last = WCS_TIME_NONE;
 	memset(&eo, 0, sizeof(eo));
-	eo.input_paths = paths;
-	eo.ninputs = 1;
 	if ((eng = wcs_engine_new(&ctx, &eo, pipeline_rules(&rules_ctx))) ==
 	    NULL)
 		return (0);
+	memset(&dop, 0, sizeof(dop));
 	/* A small line cap so over-long paths are reached quickly. */
-	if (wcs_input_open_mem(&ctx, "fuzz", data, size, 4096, &in) != WCS_OK)
+	dop.max_line = 4096;
+	dop.year = 2017;
+	dop.since = dop.until = WCS_TIME_NONE;
+	/* One thread: a fuzzer's throughput is in inputs, not bytes. */
+	dop.threads = 1;
+	if ((drv = wcs_driver_new(&ctx, &dop)) == NULL)
 		goto out_free_engine;
-	if (wcs_input_peek(in, &peek, &plen) != WCS_OK)
-		goto out_close;
-	ops = wcs_reader_choose(peek, plen, WCS_KIND_ANY, &best);
-	if (ops != NULL) {
-		memset(&ro, 0, sizeof(ro));
-		ro.read.year = 2017;
-		ro.since = ro.until = WCS_TIME_NONE;
-		rc =
-		    wcs_reader_run(&ctx, ops, in, &ro, &st, pipeline_feed, eng);
-		if (rc == WCS_FAILED) {
-			(void)snprintf(
-			    why, sizeof(why), "%s", wcs_error_string(&ctx));
-			st.error = why;
-		}
-		if (st.records != st.events + st.ignored + st.rejected)
-			abort();
-		/* Fatal means out of memory, nothing else: a hostile line
-		 * must never stop the run (crash_nameless_computername). */
-		if (rc == WCS_FATAL && ctx.errnum != ENOMEM)
-			abort();
-		if (rc == WCS_FATAL)
-			goto out_close;
-	}
+	if (wcs_driver_add_mem(drv, "fuzz", data, size, WCS_KIND_ANY) != WCS_OK)
+		goto out_free_driver;
+	rc = wcs_driver_run(drv, eng, NULL, NULL);
+	st = wcs_driver_stats(drv);
+	if (wcs_driver_count(drv) != 1 ||
+	    st->records != st->events + st->ignored + st->rejected)
+		abort();
+	/* Fatal means out of memory, nothing else: a hostile line must never
+	 * stop the run (crash_nameless_computername). */
+	if (rc == WCS_FATAL && ctx.errnum != ENOMEM)
+		abort();
+	if (rc != WCS_OK)
+		goto out_free_driver;
 	if (wcs_engine_finish(eng, &res) != WCS_OK)
-		goto out_close;
+		goto out_free_driver;
 	memset(&rep, 0, sizeof(rep));
-	rep.inputs = &st;
+	rep.inputs = st;
 	rep.ninputs = 1;
 	rep.result = res;
 	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++)
 		(void)wcs_report_write(&ctx, devnull, fmts[i], &rep);
 	(void)fflush(devnull);
-out_close:
-	wcs_input_close(in);
+out_free_driver:
+	wcs_driver_free(drv);
 out_free_engine:
 	wcs_engine_free(eng);
 	return (0);
