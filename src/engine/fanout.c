@@ -6,11 +6,25 @@
  * addressing over arrays that double; caps keep a hostile log (millions of
  * forged sources) from taking the machine: what is beyond them is counted
  * as untracked and reported.
+ *
+ * The state is mergeable (fanout_merge): shards read apart and merged
+ * give what one fanout fed everything gives.  So nothing kept may depend
+ * on the order events arrive in: every "first" is the least by (time,
+ * input, line, clock) rather than the first to arrive, and the exact set
+ * of public destinations keeps the PUBLIC_EXACT_MAX least by (first time,
+ * key) rather than the first to arrive.  Two caps still depend on order,
+ * because an order-free rule would cost what they exist to save: past
+ * FO_CLOCKS machines per source or pair, the later machines are not
+ * counted; past FO_EPISODES_MAX episodes per pair, the closest are joined.
+ * Below them, merging is exact.
  */
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "wcscan/statefile.h"
 #include "wcscan/timeutil.h"
 #include "fanout.h"
 
@@ -26,6 +40,18 @@ struct pub_entry {
 	uint64_t key; /* 0 = empty */
 	int64_t first;
 };
+
+/*
+ * The exact public set is a bottom-k sample: the PUBLIC_EXACT_MAX least
+ * (first, key).  A key's first time only decreases and a key once beaten
+ * by that many others never comes back in, so the set of a union is the
+ * set of the union of the sets, whatever the order: it merges exactly.
+ */
+static bool
+pub_less(int64_t t, uint64_t k, const struct pub_entry *e)
+{
+	return (t < e->first || (t == e->first && k < e->key));
+}
 
 /* Attempts per machine that logged them: two sensors, one attempt. */
 struct fo_src_count {
@@ -45,6 +71,7 @@ struct fo_src {
 	uint32_t sysmon_system, sysmon_other;
 	int64_t pub_first;
 	uint32_t pub_clock;
+	uint32_t pub_max; /* slot of the greatest entry; NONE: unknown */
 };
 
 struct fanout {
@@ -267,6 +294,7 @@ source_for(struct fanout *f, uint32_t addr, bool *oom)
 	memset(ns, 0, sizeof(*ns));
 	ns->addr = addr;
 	ns->first = ns->last = ns->pub_first = WCS_TIME_NONE;
+	ns->pub_max = NONE;
 	f->src_of[addr] = f->nsrcs++;
 	return (ns);
 }
@@ -303,40 +331,102 @@ hll_estimate(const uint8_t *hll)
 	return (est);
 }
 
-static int
-add_public(
-    struct fanout *f, struct fo_src *s, const struct wcs_addr *dst, int64_t t)
+/* Remove slot i of a linear-probing table, shifting the run after it. */
+static void
+pub_delete(struct pub_entry *pub, uint32_t cap, uint32_t i)
 {
-	uint64_t k = addr_key(dst);
-	uint32_t j, cap = PUBLIC_EXACT_MAX * 2;
+	uint32_t j = i, h;
 
-	if (s->hll == NULL && (s->hll = wcs_calloc(f->ctx, HLL_M, 1)) == NULL)
-		return (WCS_FATAL);
-	hll_add(s->hll, k);
-	if (s->pub_overflow)
-		return (WCS_OK);
+	pub[i].key = 0;
+	for (;;) {
+		j = (j + 1) & (cap - 1);
+		if (pub[j].key == 0)
+			return;
+		h = (uint32_t)pub[j].key & (cap - 1);
+		/* Stays when its home lies cyclically in (i, j]. */
+		if (i <= j ? (h > i && h <= j) : (h > i || h <= j))
+			continue;
+		pub[i] = pub[j];
+		pub[j].key = 0;
+		i = j;
+	}
+}
+
+static uint32_t
+pub_max_slot(struct fo_src *s)
+{
+	uint32_t j, cap = PUBLIC_EXACT_MAX * 2, m = NONE;
+
+	if (s->pub_max != NONE)
+		return (s->pub_max);
+	for (j = 0; j < cap; j++) {
+		if (s->pub[j].key != 0 &&
+		    (m == NONE ||
+			pub_less(s->pub[m].first, s->pub[m].key, &s->pub[j])))
+			m = j;
+	}
+	s->pub_max = m;
+	return (m);
+}
+
+/*
+ * Note public key k first probed at t in the exact set (bottom-k, see
+ * pub_less).  Past the cap, finding the greatest entry is a scan of the
+ * table, done again only after it was evicted or moved: logs read in time
+ * order rarely evict; a log in reverse order costs a scan per new
+ * address, bounded by the cap.
+ */
+static int
+pub_note(struct fanout *f, struct fo_src *s, uint64_t k, int64_t t)
+{
+	uint32_t j, m, cap = PUBLIC_EXACT_MAX * 2;
+
 	if (s->pub == NULL &&
 	    (s->pub = wcs_calloc(f->ctx, cap, sizeof(*s->pub))) == NULL)
 		return (WCS_FATAL);
 	j = (uint32_t)k & (cap - 1);
 	while (s->pub[j].key != 0) {
 		if (s->pub[j].key == k) {
-			if (t != WCS_TIME_NONE &&
-			    (s->pub[j].first == WCS_TIME_NONE ||
-				t < s->pub[j].first))
+			if (t < s->pub[j].first) {
 				s->pub[j].first = t;
+				if (j == s->pub_max)
+					s->pub_max = NONE;
+			}
 			return (WCS_OK);
 		}
 		j = (j + 1) & (cap - 1);
 	}
 	if (s->npub == PUBLIC_EXACT_MAX) {
+		/* More distinct addresses than kept: the sketch counts. */
 		s->pub_overflow = true;
-		return (WCS_OK);
+		m = pub_max_slot(s);
+		if (!pub_less(t, k, &s->pub[m]))
+			return (WCS_OK);
+		pub_delete(s->pub, cap, m);
+		s->pub_max = NONE;
+		s->npub--;
+		j = (uint32_t)k & (cap - 1);
+		while (s->pub[j].key != 0)
+			j = (j + 1) & (cap - 1);
+	} else if (s->pub_max != NONE && !pub_less(t, k, &s->pub[s->pub_max])) {
+		s->pub_max = j;
 	}
 	s->pub[j].key = k;
 	s->pub[j].first = t;
 	s->npub++;
 	return (WCS_OK);
+}
+
+static int
+add_public(
+    struct fanout *f, struct fo_src *s, const struct wcs_addr *dst, int64_t t)
+{
+	uint64_t k = addr_key(dst);
+
+	if (s->hll == NULL && (s->hll = wcs_calloc(f->ctx, HLL_M, 1)) == NULL)
+		return (WCS_FATAL);
+	hll_add(s->hll, k);
+	return (pub_note(f, s, k, t));
 }
 
 /* Add t to the pair's episodes, merging neighbours within the gap. */
@@ -454,47 +544,94 @@ pair_for(struct fanout *f, uint32_t src, uint32_t dst, bool *oom)
 	return (np);
 }
 
-static void
-pair_note_sighting(
-    struct fo_pair *p, const struct wcs_event *ev, uint32_t clock)
+/*
+ * Whether a contact at t, read from input at line on clock, is before
+ * the pair's first: ties in time go to the least input, line and clock,
+ * so that the contact cited is the same whatever order events came in.
+ */
+static bool
+first_before(int64_t t, uint32_t input, uint64_t line, uint32_t clock,
+    const struct fo_pair *p)
 {
-	struct fo_sighting *s = NULL;
+	if (p->first == WCS_TIME_NONE || t != p->first)
+		return (p->first == WCS_TIME_NONE || t < p->first);
+	if (input != p->first_input)
+		return (input < p->first_input);
+	if (line != p->first_line)
+		return (line < p->first_line);
+	return (clock < p->first_clock);
+}
+
+/*
+ * A pair's sighting by clock, added in clock order when new (so that the
+ * list reads the same whatever order the machines' lines came in); NULL
+ * past FO_CLOCKS machines.  The new one has count 0 and first NONE.
+ */
+static struct fo_sighting *
+sighting_of(struct fo_pair *p, uint32_t clock)
+{
 	unsigned i;
 
-	for (i = 0; i < p->nseen; i++) {
-		if (p->seen[i].clock == clock)
-			s = &p->seen[i];
+	for (i = 0; i < p->nseen && p->seen[i].clock < clock; i++)
+		;
+	if (i < p->nseen && p->seen[i].clock == clock)
+		return (&p->seen[i]);
+	if (p->nseen == FO_CLOCKS)
+		return (NULL);
+	memmove(
+	    &p->seen[i + 1], &p->seen[i], (p->nseen - i) * sizeof(*p->seen));
+	p->nseen++;
+	p->seen[i] =
+	    (struct fo_sighting){ .clock = clock, .first = WCS_TIME_NONE };
+	return (&p->seen[i]);
+}
+
+/* Note count attempts by one machine, its earliest at t read from input. */
+static void
+sighting_note(struct fo_pair *p, uint32_t clock, uint32_t input, int64_t t,
+    uint32_t count)
+{
+	struct fo_sighting *s;
+
+	if ((s = sighting_of(p, clock)) == NULL)
+		return;
+	/* The input of its earliest attempt, not of the first read. */
+	if (s->first == WCS_TIME_NONE || t < s->first ||
+	    (t == s->first && input < s->input)) {
+		s->first = t;
+		s->input = input;
 	}
-	if (s == NULL) {
-		if (p->nseen == FO_CLOCKS)
-			return;
-		s = &p->seen[p->nseen++];
-		s->clock = clock;
-		s->input = ev->input;
-		s->first = ev->ts_us;
-	}
-	if (ev->ts_us < s->first)
-		s->first = ev->ts_us;
-	if (++s->count > p->count)
+	s->count += count;
+	if (s->count > p->count)
 		p->count = s->count;
+}
+
+/* A source's counts by clock, in clock order as sightings; NULL past cap. */
+static struct fo_src_count *
+src_clock(struct fo_src *s, uint32_t clock)
+{
+	unsigned i;
+
+	for (i = 0; i < s->nclocks && s->by_clock[i].clock < clock; i++)
+		;
+	if (i < s->nclocks && s->by_clock[i].clock == clock)
+		return (&s->by_clock[i]);
+	if (s->nclocks == FO_CLOCKS)
+		return (NULL);
+	memmove(&s->by_clock[i + 1], &s->by_clock[i],
+	    (s->nclocks - i) * sizeof(*s->by_clock));
+	s->nclocks++;
+	s->by_clock[i] = (struct fo_src_count){ .clock = clock };
+	return (&s->by_clock[i]);
 }
 
 static void
 src_count(struct fo_src *s, const struct wcs_event *ev, uint32_t clock)
 {
-	struct fo_src_count *c = NULL;
-	unsigned i;
+	struct fo_src_count *c;
 
-	for (i = 0; i < s->nclocks; i++) {
-		if (s->by_clock[i].clock == clock)
-			c = &s->by_clock[i];
-	}
-	if (c == NULL) {
-		if (s->nclocks == FO_CLOCKS)
-			return;
-		c = &s->by_clock[s->nclocks++];
-		c->clock = clock;
-	}
+	if ((c = src_clock(s, clock)) == NULL)
+		return;
 	c->attempts++;
 	if (ev->action == WCS_ACT_DENY)
 		c->denied++;
@@ -531,7 +668,8 @@ fanout_add(struct fanout *f, const struct wcs_event *ev, uint32_t clock)
 	if (!wcs_addr_internal(f->internal, f->ninternal, &ev->dst)) {
 		if (!wcs_addr_is_public(&ev->dst))
 			return (WCS_OK); /* multicast, loopback: not a host */
-		if (s->pub_first == WCS_TIME_NONE || t < s->pub_first) {
+		if (s->pub_first == WCS_TIME_NONE || t < s->pub_first ||
+		    (t == s->pub_first && clock < s->pub_clock)) {
 			s->pub_first = t;
 			s->pub_clock = clock;
 		}
@@ -541,7 +679,7 @@ fanout_add(struct fanout *f, const struct wcs_event *ev, uint32_t clock)
 	if ((di = addr_index(f, &ev->dst, &oom)) == NONE ||
 	    (p = pair_for(f, si, di, &oom)) == NULL)
 		goto out_untracked;
-	if (p->first == WCS_TIME_NONE || t < p->first) {
+	if (first_before(t, ev->input, ev->line, clock, p)) {
 		p->first = t;
 		p->first_input = ev->input;
 		p->first_clock = clock;
@@ -551,7 +689,7 @@ fanout_add(struct fanout *f, const struct wcs_event *ev, uint32_t clock)
 		p->last = t;
 	if (ev->action == WCS_ACT_DENY)
 		p->denied = 1;
-	pair_note_sighting(p, ev, clock);
+	sighting_note(p, clock, ev->input, t, 1);
 	return (add_episode(f, p, t));
 out_untracked:
 	if (oom)
@@ -839,4 +977,587 @@ uint64_t
 fanout_untracked(const struct fanout *f)
 {
 	return (f->untracked);
+}
+
+/*
+ * Saving, loading and merging.  The section holds the raw accumulation:
+ *
+ *	u32 naddrs, each: u8 family, 16 bytes
+ *	u64 untracked
+ *	u32 nsources, each: u32 address index, u8 nclocks, each: u32
+ *	    clock, u64 attempts, u64 denied; i64 first, last; u32 Sysmon
+ *	    attempts from System and from others; i64 first public probe, u32
+ *	    its clock; u8 flags (1 exact set overflowed, 2 sketch follows);
+ *	    u32 npub, each: u64 key, i64 first; the sketch's HLL_M bytes
+ *	u32 npairs, each: u32 source and destination address indices; u8
+ *	    denied; i64 first, last; u64 first line; u32 first input, first
+ *	    clock; u8 nseen, each: u32 clock, input, count, i64 first; u8
+ *	    nep, each: i64 start, end
+ *
+ * A pair's count is the most any machine logged: recomputed, not saved.
+ */
+#define ADDR_REC 17
+/*
+ * Times read from a state are within 2^61 us of 1970 (73,000 years), so
+ * that the differences the summaries take cannot overflow.
+ */
+#define TIME_ABS_MAX ((int64_t)1 << 61)
+
+static bool
+time_ok(int64_t t)
+{
+	return (t >= -TIME_ABS_MAX && t <= TIME_ABS_MAX);
+}
+#define SRC_REC_MIN (4 + 1 + 8 + 8 + 4 + 4 + 8 + 4 + 1 + 4)
+#define PAIR_REC_MIN (4 + 4 + 1 + 8 + 8 + 8 + 4 + 4 + 1 + 1)
+
+int
+fanout_save(const struct fanout *f, struct wcs_state_writer *w)
+{
+	const struct fo_src *s;
+	const struct fo_pair *p;
+	uint32_t i, k;
+	int rc;
+
+	if ((rc = wcs_state_begin(w, WCS_STATE_SEC_FANOUT, "fanout",
+		 FO_STATE_VERSION)) != WCS_OK)
+		return (rc);
+	wcs_state_put_u32(w, f->naddrs);
+	for (i = 0; i < f->naddrs; i++) {
+		wcs_state_put_u8(w, f->addrs[i].family);
+		wcs_state_put_bytes(w, f->addrs[i].bytes, 16);
+	}
+	wcs_state_put_u64(w, f->untracked);
+	wcs_state_put_u32(w, f->nsrcs);
+	for (i = 0; i < f->nsrcs; i++) {
+		s = &f->srcs[i];
+		wcs_state_put_u32(w, s->addr);
+		wcs_state_put_u8(w, s->nclocks);
+		for (k = 0; k < s->nclocks; k++) {
+			wcs_state_put_u32(w, s->by_clock[k].clock);
+			wcs_state_put_u64(w, s->by_clock[k].attempts);
+			wcs_state_put_u64(w, s->by_clock[k].denied);
+		}
+		wcs_state_put_i64(w, s->first);
+		wcs_state_put_i64(w, s->last);
+		wcs_state_put_u32(w, s->sysmon_system);
+		wcs_state_put_u32(w, s->sysmon_other);
+		wcs_state_put_i64(w, s->pub_first);
+		wcs_state_put_u32(w, s->pub_clock);
+		wcs_state_put_u8(w, (uint8_t)((s->pub_overflow ? 1 : 0) |
+					      (s->hll != NULL ? 2 : 0)));
+		wcs_state_put_u32(w, s->npub);
+		for (k = 0; s->pub != NULL && k < PUBLIC_EXACT_MAX * 2; k++) {
+			if (s->pub[k].key == 0)
+				continue;
+			wcs_state_put_u64(w, s->pub[k].key);
+			wcs_state_put_i64(w, s->pub[k].first);
+		}
+		if (s->hll != NULL)
+			wcs_state_put_bytes(w, s->hll, HLL_M);
+	}
+	wcs_state_put_u32(w, f->npairs);
+	for (i = 0; i < f->npairs; i++) {
+		p = &f->pairs[i];
+		wcs_state_put_u32(w, p->src);
+		wcs_state_put_u32(w, p->dst);
+		wcs_state_put_u8(w, p->denied);
+		wcs_state_put_i64(w, p->first);
+		wcs_state_put_i64(w, p->last);
+		wcs_state_put_u64(w, p->first_line);
+		wcs_state_put_u32(w, p->first_input);
+		wcs_state_put_u32(w, p->first_clock);
+		wcs_state_put_u8(w, p->nseen);
+		for (k = 0; k < p->nseen; k++) {
+			wcs_state_put_u32(w, p->seen[k].clock);
+			wcs_state_put_u32(w, p->seen[k].input);
+			wcs_state_put_u32(w, p->seen[k].count);
+			wcs_state_put_i64(w, p->seen[k].first);
+		}
+		wcs_state_put_u8(w, p->nep);
+		for (k = 0; k < p->nep; k++) {
+			wcs_state_put_i64(w, p->ep[k].start);
+			wcs_state_put_i64(w, p->ep[k].end);
+		}
+	}
+	return (wcs_state_end(w));
+}
+
+/* Give p exactly the n episodes at ep (sorted, apart), in its own array. */
+static int
+set_episodes(struct fanout *f, struct fo_pair *p, const struct fo_episode *ep,
+    unsigned n)
+{
+	struct fo_episode *np;
+	unsigned cap = 2;
+
+	while (cap < n)
+		cap *= 2;
+	if (n > p->epcap) {
+		np = wcs_reallocarray(f->ctx, p->ep, cap, sizeof(*np));
+		if (np == NULL)
+			return (WCS_FATAL);
+		p->ep = np;
+		p->epcap = (uint8_t)cap;
+	}
+	if (n > 0)
+		memmove(p->ep, ep, n * sizeof(*ep));
+	p->nep = (uint8_t)n;
+	return (WCS_OK);
+}
+
+/*
+ * The episodes of a and b together: sorted by start, those within
+ * FO_EPISODE_GAP_US of each other joined, as add_episode would have
+ * joined them one contact at a time; past FO_EPISODES_MAX, the closest
+ * neighbours joined as add_episode does.
+ */
+static int
+merge_episodes(struct fanout *f, struct fo_pair *p, const struct fo_episode *b,
+    unsigned nb)
+{
+	struct fo_episode all[2 * FO_EPISODES_MAX], e;
+	unsigned i = 0, j = 0, n = 0, k, best;
+	int64_t gap, bestgap;
+
+	while (i < p->nep || j < nb) {
+		if (j == nb || (i < p->nep && p->ep[i].start <= b[j].start))
+			e = p->ep[i++];
+		else
+			e = b[j++];
+		if (n > 0 && e.start - all[n - 1].end <= FO_EPISODE_GAP_US) {
+			if (e.end > all[n - 1].end)
+				all[n - 1].end = e.end;
+		} else {
+			all[n++] = e;
+		}
+	}
+	while (n > FO_EPISODES_MAX) {
+		best = 0;
+		bestgap = INT64_MAX;
+		for (k = 0; k + 1 < n; k++) {
+			gap = all[k + 1].start - all[k].end;
+			if (gap < bestgap) {
+				bestgap = gap;
+				best = k;
+			}
+		}
+		all[best].end = all[best + 1].end;
+		memmove(&all[best + 1], &all[best + 2],
+		    (n - best - 2) * sizeof(*all));
+		n--;
+	}
+	return (set_episodes(f, p, all, n));
+}
+
+static int
+load_fail(struct fanout *f, struct wcs_state_cursor *c, const char *why)
+{
+	int rc = wcs_state_cursor_error(f->ctx, c, why);
+
+	fanout_free(f);
+	return (rc);
+}
+
+static int
+load_sources(struct fanout *f, struct wcs_state_cursor *c, const char **why)
+{
+	struct fo_src *s;
+	uint32_t n, i, k, a, npub, had;
+	uint8_t flags, nclocks;
+	const uint8_t *hll;
+	bool oom = false;
+	uint64_t key;
+	int64_t t;
+	unsigned r;
+
+	n = wcs_state_get_count(c, MAX_SOURCES, SRC_REC_MIN);
+	for (i = 0; i < n; i++) {
+		a = wcs_state_get_u32(c);
+		nclocks = wcs_state_get_u8(c);
+		if (!wcs_state_cursor_ok(c) || a >= f->naddrs ||
+		    f->src_of[a] != NONE || nclocks > FO_CLOCKS) {
+			*why = "bad source";
+			return (WCS_FAILED);
+		}
+		if ((s = source_for(f, a, &oom)) == NULL)
+			return (WCS_FATAL);
+		for (k = 0; k < nclocks; k++) {
+			s->by_clock[k].clock = wcs_state_get_u32(c);
+			s->by_clock[k].attempts = wcs_state_get_u64(c);
+			s->by_clock[k].denied = wcs_state_get_u64(c);
+			/* In clock order, as src_clock keeps them. */
+			if ((k > 0 && s->by_clock[k].clock <=
+					  s->by_clock[k - 1].clock) ||
+			    s->by_clock[k].denied > s->by_clock[k].attempts) {
+				*why = "bad source counts";
+				return (WCS_FAILED);
+			}
+		}
+		s->nclocks = nclocks;
+		s->first = wcs_state_get_i64(c);
+		s->last = wcs_state_get_i64(c);
+		s->sysmon_system = wcs_state_get_u32(c);
+		s->sysmon_other = wcs_state_get_u32(c);
+		s->pub_first = wcs_state_get_i64(c);
+		s->pub_clock = wcs_state_get_u32(c);
+		flags = wcs_state_get_u8(c);
+		npub = wcs_state_get_count(c, PUBLIC_EXACT_MAX, 16);
+		if (!wcs_state_cursor_ok(c) || (flags & ~3u) != 0 ||
+		    !time_ok(s->first) || !time_ok(s->last) ||
+		    s->last < s->first ||
+		    (s->pub_first != WCS_TIME_NONE && !time_ok(s->pub_first)) ||
+		    (npub > 0 && (flags & 2) == 0)) {
+			*why = "bad source";
+			return (WCS_FAILED);
+		}
+		s->pub_overflow = (flags & 1) != 0;
+		for (k = 0; k < npub; k++) {
+			key = wcs_state_get_u64(c);
+			t = wcs_state_get_i64(c);
+			had = s->npub;
+			if (!wcs_state_cursor_ok(c) || key == 0 ||
+			    !time_ok(t)) {
+				*why = "bad public address";
+				return (WCS_FAILED);
+			}
+			if (pub_note(f, s, key, t) != WCS_OK)
+				return (WCS_FATAL);
+			if (s->npub == had) {
+				*why = "a public address twice";
+				return (WCS_FAILED);
+			}
+		}
+		if ((flags & 2) != 0) {
+			if ((hll = wcs_state_get_bytes(c, HLL_M)) == NULL) {
+				*why = "sketch cut short";
+				return (WCS_FAILED);
+			}
+			/* hll_estimate shifts by each register. */
+			for (r = 0; r < HLL_M; r++) {
+				if (hll[r] > 64 - HLL_P + 1) {
+					*why = "bad sketch register";
+					return (WCS_FAILED);
+				}
+			}
+			if ((s->hll = wcs_calloc(f->ctx, HLL_M, 1)) == NULL)
+				return (WCS_FATAL);
+			memcpy(s->hll, hll, HLL_M);
+		}
+	}
+	return (wcs_state_cursor_ok(c) ? WCS_OK : WCS_FAILED);
+}
+
+static int
+load_pairs(struct fanout *f, struct wcs_state_cursor *c, const char **why)
+{
+	struct fo_episode ep[FO_EPISODES_MAX];
+	struct fo_pair *p;
+	uint32_t n, i, k, a, b, had;
+	uint8_t nseen, nep;
+	bool oom = false;
+
+	n = wcs_state_get_count(c, MAX_PAIRS, PAIR_REC_MIN);
+	for (i = 0; i < n; i++) {
+		a = wcs_state_get_u32(c);
+		b = wcs_state_get_u32(c);
+		if (!wcs_state_cursor_ok(c) || a >= f->naddrs ||
+		    b >= f->naddrs || f->src_of[a] == NONE) {
+			*why = "bad pair";
+			return (WCS_FAILED);
+		}
+		had = f->npairs;
+		if ((p = pair_for(f, a, b, &oom)) == NULL)
+			return (oom ? WCS_FATAL : WCS_FAILED);
+		if (f->npairs == had) {
+			*why = "a pair twice";
+			return (WCS_FAILED);
+		}
+		p->denied = wcs_state_get_u8(c);
+		p->first = wcs_state_get_i64(c);
+		p->last = wcs_state_get_i64(c);
+		p->first_line = wcs_state_get_u64(c);
+		p->first_input = wcs_state_get_u32(c);
+		p->first_clock = wcs_state_get_u32(c);
+		nseen = wcs_state_get_u8(c);
+		if (!wcs_state_cursor_ok(c) || p->denied > 1 ||
+		    !time_ok(p->first) || !time_ok(p->last) ||
+		    p->last < p->first || nseen > FO_CLOCKS) {
+			*why = "bad pair";
+			return (WCS_FAILED);
+		}
+		for (k = 0; k < nseen; k++) {
+			p->seen[k].clock = wcs_state_get_u32(c);
+			p->seen[k].input = wcs_state_get_u32(c);
+			p->seen[k].count = wcs_state_get_u32(c);
+			p->seen[k].first = wcs_state_get_i64(c);
+			if ((k > 0 &&
+				p->seen[k].clock <= p->seen[k - 1].clock) ||
+			    !time_ok(p->seen[k].first)) {
+				*why = "bad sighting";
+				return (WCS_FAILED);
+			}
+			if (p->seen[k].count > p->count)
+				p->count = p->seen[k].count;
+		}
+		p->nseen = nseen;
+		nep = wcs_state_get_u8(c);
+		if (nep > FO_EPISODES_MAX) {
+			*why = "too many episodes";
+			return (WCS_FAILED);
+		}
+		for (k = 0; k < nep; k++) {
+			ep[k].start = wcs_state_get_i64(c);
+			ep[k].end = wcs_state_get_i64(c);
+			/* Sorted and apart, as the graph reads them. */
+			if (!time_ok(ep[k].start) || !time_ok(ep[k].end) ||
+			    ep[k].end < ep[k].start ||
+			    (k > 0 && (ep[k].start <= ep[k - 1].end ||
+					  ep[k].start - ep[k - 1].end <=
+					      FO_EPISODE_GAP_US))) {
+				*why = "bad episode";
+				return (WCS_FAILED);
+			}
+		}
+		if (!wcs_state_cursor_ok(c))
+			return (WCS_FAILED);
+		if (set_episodes(f, p, ep, nep) != WCS_OK)
+			return (WCS_FATAL);
+	}
+	return (wcs_state_cursor_ok(c) ? WCS_OK : WCS_FAILED);
+}
+
+int
+fanout_load(struct wcs_ctx *ctx, const struct wcs_cidr *internal,
+    size_t ninternal, struct wcs_state_cursor *c, uint32_t version,
+    struct fanout **out)
+{
+	struct wcs_addr a;
+	struct fanout *f;
+	const uint8_t *b;
+	const char *why = "cut short";
+	uint32_t n, i;
+	bool oom = false;
+	int rc;
+	char msg[96];
+
+	*out = NULL;
+	if ((f = fanout_new(ctx, internal, ninternal)) == NULL)
+		return (WCS_FATAL);
+	if (version != FO_STATE_VERSION) {
+		(void)snprintf(msg, sizeof(msg),
+		    "section version %u; this wcscan reads version %u", version,
+		    FO_STATE_VERSION);
+		return (load_fail(f, c, msg));
+	}
+	n = wcs_state_get_count(c, MAX_ADDRS, ADDR_REC);
+	for (i = 0; i < n; i++) {
+		memset(&a, 0, sizeof(a));
+		a.family = wcs_state_get_u8(c);
+		if ((b = wcs_state_get_bytes(c, 16)) == NULL)
+			return (load_fail(f, c, why));
+		/* An IPv4 address's key covers all 16 bytes: zero the rest. */
+		memcpy(a.bytes, b, a.family == 4 ? 4 : 16);
+		if (a.family != 4 && a.family != 6)
+			return (load_fail(f, c, "bad address family"));
+		if (addr_index(f, &a, &oom) != i) {
+			if (oom) {
+				fanout_free(f);
+				return (WCS_FATAL);
+			}
+			return (load_fail(f, c, "an address twice"));
+		}
+	}
+	f->untracked = wcs_state_get_u64(c);
+	if (!wcs_state_cursor_ok(c))
+		return (load_fail(f, c, why));
+	if ((rc = load_sources(f, c, &why)) == WCS_OK)
+		rc = load_pairs(f, c, &why);
+	if (rc == WCS_FATAL) {
+		fanout_free(f);
+		return (WCS_FATAL);
+	}
+	if (rc != WCS_OK)
+		return (load_fail(f, c, why));
+	if (!wcs_state_cursor_done(c))
+		return (load_fail(f, c, "bytes after the pairs"));
+	*out = f;
+	return (WCS_OK);
+}
+
+static bool
+map_ok(uint32_t id, size_t n)
+{
+	return (id < n);
+}
+
+/* Every clock and input number src holds is within the maps. */
+static bool
+maps_cover(const struct fanout *src, size_t nclock, size_t ninput)
+{
+	const struct fo_src *s;
+	const struct fo_pair *p;
+	uint32_t i, k;
+
+	for (i = 0; i < src->nsrcs; i++) {
+		s = &src->srcs[i];
+		for (k = 0; k < s->nclocks; k++) {
+			if (!map_ok(s->by_clock[k].clock, nclock))
+				return (false);
+		}
+		if (s->pub_first != WCS_TIME_NONE &&
+		    !map_ok(s->pub_clock, nclock))
+			return (false);
+	}
+	for (i = 0; i < src->npairs; i++) {
+		p = &src->pairs[i];
+		if (!map_ok(p->first_clock, nclock) ||
+		    !map_ok(p->first_input, ninput))
+			return (false);
+		for (k = 0; k < p->nseen; k++) {
+			if (!map_ok(p->seen[k].clock, nclock) ||
+			    !map_ok(p->seen[k].input, ninput))
+				return (false);
+		}
+	}
+	return (true);
+}
+
+static int
+merge_source(struct fanout *f, struct fo_src *d, const struct fo_src *s,
+    const uint32_t *cmap)
+{
+	struct fo_src_count *c;
+	uint32_t k, clock;
+	int rc;
+
+	for (k = 0; k < s->nclocks; k++) {
+		/* Past FO_CLOCKS, as fanout_add: not counted. */
+		if ((c = src_clock(d, cmap[s->by_clock[k].clock])) == NULL)
+			continue;
+		c->attempts += s->by_clock[k].attempts;
+		c->denied += s->by_clock[k].denied;
+	}
+	if (d->first == WCS_TIME_NONE || s->first < d->first)
+		d->first = s->first;
+	if (d->last == WCS_TIME_NONE || s->last > d->last)
+		d->last = s->last;
+	d->sysmon_system += s->sysmon_system;
+	d->sysmon_other += s->sysmon_other;
+	if (s->pub_first != WCS_TIME_NONE) {
+		clock = cmap[s->pub_clock];
+		if (d->pub_first == WCS_TIME_NONE ||
+		    s->pub_first < d->pub_first ||
+		    (s->pub_first == d->pub_first && clock < d->pub_clock)) {
+			d->pub_first = s->pub_first;
+			d->pub_clock = clock;
+		}
+	}
+	if (s->hll != NULL) {
+		if (d->hll == NULL &&
+		    (d->hll = wcs_calloc(f->ctx, HLL_M, 1)) == NULL)
+			return (WCS_FATAL);
+		for (k = 0; k < HLL_M; k++) {
+			if (s->hll[k] > d->hll[k])
+				d->hll[k] = s->hll[k];
+		}
+	}
+	for (k = 0; s->pub != NULL && k < PUBLIC_EXACT_MAX * 2; k++) {
+		if (s->pub[k].key != 0 && (rc = pub_note(f, d, s->pub[k].key,
+					       s->pub[k].first)) != WCS_OK)
+			return (rc);
+	}
+	if (s->pub_overflow)
+		d->pub_overflow = true;
+	return (WCS_OK);
+}
+
+static int
+merge_pair(struct fanout *f, struct fo_pair *d, const struct fo_pair *s,
+    const uint32_t *cmap, const uint32_t *imap)
+{
+	uint32_t k;
+
+	if (first_before(s->first, imap[s->first_input], s->first_line,
+		cmap[s->first_clock], d)) {
+		d->first = s->first;
+		d->first_input = imap[s->first_input];
+		d->first_line = s->first_line;
+		d->first_clock = cmap[s->first_clock];
+	}
+	if (d->last == WCS_TIME_NONE || s->last > d->last)
+		d->last = s->last;
+	d->denied |= s->denied;
+	for (k = 0; k < s->nseen; k++)
+		sighting_note(d, cmap[s->seen[k].clock], imap[s->seen[k].input],
+		    s->seen[k].first, s->seen[k].count);
+	return (merge_episodes(f, d, s->ep, s->nep));
+}
+
+/* Attempts a source made, as fanout_finish counts them. */
+static uint64_t
+src_attempts(const struct fo_src *s)
+{
+	uint64_t n = 0;
+	unsigned k;
+
+	for (k = 0; k < s->nclocks; k++) {
+		if (s->by_clock[k].attempts > n)
+			n = s->by_clock[k].attempts;
+	}
+	return (n);
+}
+
+int
+fanout_merge(struct fanout *dst, const struct fanout *src,
+    const uint32_t *clock_map, size_t nclock_map, const uint32_t *input_map,
+    size_t ninput_map)
+{
+	const struct fo_src *s;
+	const struct fo_pair *p;
+	struct fo_src *d;
+	struct fo_pair *dp;
+	uint32_t i, a, b;
+	bool oom = false;
+	int rc;
+
+	if (dst->finished) {
+		wcs_set_error(
+		    dst->ctx, EINVAL, "fan-out state already concluded");
+		return (WCS_FAILED);
+	}
+	if (!maps_cover(src, nclock_map, ninput_map)) {
+		wcs_set_error(dst->ctx, EINVAL,
+		    "fan-out state names a clock or input it does not list");
+		return (WCS_FAILED);
+	}
+	dst->untracked += src->untracked;
+	for (i = 0; i < src->nsrcs; i++) {
+		s = &src->srcs[i];
+		if ((a = addr_index(dst, &src->addrs[s->addr], &oom)) == NONE ||
+		    (d = source_for(dst, a, &oom)) == NULL) {
+			if (oom)
+				return (WCS_FATAL);
+			dst->untracked += src_attempts(s);
+			continue;
+		}
+		if ((rc = merge_source(dst, d, s, clock_map)) != WCS_OK)
+			return (rc);
+	}
+	for (i = 0; i < src->npairs; i++) {
+		p = &src->pairs[i];
+		if ((a = addr_index(dst, &src->addrs[p->src], &oom)) == NONE ||
+		    dst->src_of[a] == NONE ||
+		    (b = addr_index(dst, &src->addrs[p->dst], &oom)) == NONE ||
+		    (dp = pair_for(dst, a, b, &oom)) == NULL) {
+			if (oom)
+				return (WCS_FATAL);
+			dst->untracked += p->count;
+			continue;
+		}
+		if ((rc = merge_pair(dst, dp, p, clock_map, input_map)) !=
+		    WCS_OK)
+			return (rc);
+	}
+	return (WCS_OK);
 }

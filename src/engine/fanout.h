@@ -34,7 +34,7 @@ struct fo_episode {
  */
 struct fo_sighting {
 	uint32_t clock; /* the machine whose clock stamped it */
-	uint32_t input; /* the first input it was read from */
+	uint32_t input; /* the input of its earliest attempt */
 	uint32_t count; /* attempts this machine logged */
 	int64_t first; /* its first attempt, on that clock */
 };
@@ -47,7 +47,7 @@ struct fo_pair {
 	uint8_t nseen; /* machines that logged it */
 	uint8_t denied; /* some attempt was denied */
 	int64_t first, last;
-	struct fo_sighting seen[FO_CLOCKS];
+	struct fo_sighting seen[FO_CLOCKS]; /* by clock */
 	uint64_t first_line; /* where the first contact was read */
 	uint32_t first_input, first_clock;
 	struct fo_episode *ep; /* sorted by start */
@@ -101,6 +101,40 @@ const struct wcs_addr *fanout_addr(const struct fanout *f, uint32_t idx);
 const struct fo_pair *fanout_pairs(const struct fanout *f, size_t *n);
 /* Attempts not tracked because a cap was reached (hostile input). */
 uint64_t fanout_untracked(const struct fanout *f);
+
+/*
+ * Saving, loading and merging the accumulated state (not the summaries:
+ * fanout_finish is run on the merged state), so that shards read apart
+ * conclude as one run.  See fanout.c for what is exact.
+ */
+struct wcs_state_writer;
+struct wcs_state_cursor;
+#define FO_STATE_VERSION 1
+/* Write f as the "fanout" section.  WCS_OK, WCS_FAILED or WCS_FATAL. */
+int fanout_save(const struct fanout *f, struct wcs_state_writer *w);
+/*
+ * A new fanout holding the section at cur (of the given section version),
+ * every index and count checked.  Its clock and input numbers are those
+ * of the engine that saved it: it is only to be merged (fanout_merge maps
+ * them).  WCS_OK with *out set, WCS_FAILED with the reason in ctx (naming
+ * the file and the byte), or WCS_FATAL.
+ */
+int fanout_load(struct wcs_ctx *ctx, const struct wcs_cidr *internal,
+    size_t ninternal, struct wcs_state_cursor *cur, uint32_t version,
+    struct fanout **out);
+/*
+ * Add what src accumulated to dst; src is not changed.  clock_map and
+ * input_map give, for each clock and input number of src, its number in
+ * dst (the caller identifies them by name and path).  Ties are broken by
+ * those numbers, so for merging to be order-free the maps must keep each
+ * engine's order (number clocks and inputs the same way everywhere).
+ * WCS_OK; WCS_FAILED when dst is finished or src names a number beyond a
+ * map; WCS_FATAL (ENOMEM: dst is then partly merged and only fit to be
+ * freed).
+ */
+int fanout_merge(struct fanout *dst, const struct fanout *src,
+    const uint32_t *clock_map, size_t nclock_map, const uint32_t *input_map,
+    size_t ninput_map);
 
 bool wcs_addr_internal(
     const struct wcs_cidr *internal, size_t n, const struct wcs_addr *a);

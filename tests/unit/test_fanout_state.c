@@ -1,0 +1,525 @@
+/*
+ * engine/fanout: saving, loading and merging the 445/tcp state.  The
+ * property: random contacts from a seeded generator, split into 2 to 5
+ * random shards each read by its own fanout (with its own clock and input
+ * numbers), merged in a random order and shape (into one, or in pairs
+ * first), some through a state file, give fanout_finish the summaries and
+ * pairs one fanout fed everything gives.  The generator stays below the
+ * caps that still depend on order (FO_CLOCKS machines, FO_EPISODES_MAX
+ * episodes) and goes past the exact public set's.  Then a loaded state
+ * is checked like any input: cut, lying or mismatched, it is refused.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "wcscan/statefile.h"
+#include "wcscan/timeutil.h"
+#include "engine/fanout.h"
+
+#define NCLOCKS 4 /* FO_CLOCKS: below the cap */
+#define NINPUTS 6
+#define SHARDS_MAX 5
+#define T0 1494581000000000LL /* 2017-05-12 09:23 UTC */
+#define WINDOW_US (60 * 1000000LL)
+#define THRESHOLD 5
+
+struct rng {
+	uint64_t s;
+};
+
+static uint64_t
+rnd(struct rng *r)
+{
+	r->s += 0x9e3779b97f4a7c15ull;
+	return (wcs_mix64(r->s));
+}
+
+static uint32_t
+below(struct rng *r, uint32_t n)
+{
+	return ((uint32_t)(rnd(r) % n));
+}
+
+static struct wcs_addr
+v4(unsigned a, unsigned b, unsigned c, unsigned d)
+{
+	struct wcs_addr x;
+
+	memset(&x, 0, sizeof(x));
+	x.family = 4;
+	x.bytes[0] = (uint8_t)a;
+	x.bytes[1] = (uint8_t)b;
+	x.bytes[2] = (uint8_t)c;
+	x.bytes[3] = (uint8_t)d;
+	return (x);
+}
+
+struct contact {
+	struct wcs_event ev;
+	uint32_t clock; /* global numbers */
+	unsigned shard;
+};
+
+/*
+ * n contacts: 12 internal sources over two /24s, towards internal hosts
+ * (some in a third /24), public addresses (one busy source probes 1,500
+ * of them: past the exact set's cap, given enough contacts), and a
+ * multicast address; times on a
+ * 10-second grid so that ties happen, within 30 minutes so that no pair
+ * has more than FO_EPISODES_MAX episodes; one in a hundred undated.
+ */
+static struct contact *
+generate(struct rng *r, size_t n, unsigned nshards)
+{
+	static const char *const images[] = { "System", "C:\\mssecsvc.exe" };
+	struct contact *c = calloc(n, sizeof(*c));
+	uint64_t line[NINPUTS] = { 0 };
+	struct wcs_event *ev;
+	uint32_t kind, src;
+	size_t i;
+
+	assert_non_null(c);
+	for (i = 0; i < n; i++) {
+		ev = &c[i].ev;
+		wcs_event_clear(ev);
+		ev->kind = WCS_EV_CONN;
+		ev->dport = 445;
+		ev->proto = below(r, 4) == 0 ? 0 : 6;
+		src = below(r, 10) < 3 ? 0 : below(r, 12);
+		ev->src = v4(10, 0, src % 2, 10 + src);
+		kind = below(r, 100);
+		if (src == 0 && kind < 70)
+			ev->dst = v4(81, 2, below(r, 6), below(r, 250) + 1);
+		else if (kind < 50)
+			ev->dst = v4(10, below(r, 3) == 2 ? 2 : 0, below(r, 2),
+			    10 + below(r, 30));
+		else if (kind < 95)
+			ev->dst = v4(93, 184, below(r, 4), below(r, 60) + 1);
+		else
+			ev->dst = v4(224, 0, 0, 252);
+		ev->ts_us = below(r, 100) == 0 ?
+				WCS_TIME_NONE :
+				T0 + (int64_t)below(r, 180) * 10000000LL;
+		ev->action = below(r, 10) == 0 ? WCS_ACT_DENY : WCS_ACT_ALLOW;
+		kind = below(r, 10);
+		ev->image = kind < 3 ? images[0] : kind < 4 ? images[1] : NULL;
+		ev->input = below(r, NINPUTS);
+		ev->line = ++line[ev->input];
+		c[i].clock = below(r, NCLOCKS);
+		c[i].shard = below(r, nshards);
+	}
+	return (c);
+}
+
+static struct wcs_cidr internal[1];
+
+static struct fanout *
+new_fanout(struct wcs_ctx *ctx)
+{
+	struct fanout *f;
+
+	assert_true(wcs_cidr_parse("10.0.0.0/8", &internal[0]));
+	assert_non_null(f = fanout_new(ctx, internal, 1));
+	return (f);
+}
+
+/*
+ * A shard numbers the clocks and inputs it saw in the order of their
+ * global numbers (as engines that number them the same way would), and
+ * its maps give the global numbers back.
+ */
+struct shard {
+	struct fanout *f;
+	uint32_t cmap[NCLOCKS], imap[NINPUTS];
+	uint32_t clocal[NCLOCKS], ilocal[NINPUTS];
+	size_t nc, ni;
+};
+
+static void
+shard_number(struct shard *s, const struct contact *c, size_t n, unsigned k)
+{
+	bool cu[NCLOCKS] = { false }, iu[NINPUTS] = { false };
+	size_t i;
+	uint32_t g;
+
+	for (i = 0; i < n; i++) {
+		if (c[i].shard == k) {
+			cu[c[i].clock] = true;
+			iu[c[i].ev.input] = true;
+		}
+	}
+	s->nc = s->ni = 0;
+	for (g = 0; g < NCLOCKS; g++) {
+		if (cu[g]) {
+			s->clocal[g] = (uint32_t)s->nc;
+			s->cmap[s->nc++] = g;
+		}
+	}
+	for (g = 0; g < NINPUTS; g++) {
+		if (iu[g]) {
+			s->ilocal[g] = (uint32_t)s->ni;
+			s->imap[s->ni++] = g;
+		}
+	}
+}
+
+static const uint32_t identity[16] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+	13, 14, 15 };
+
+/* Save f, load it back: the loaded copy replaces it. */
+static struct fanout *
+through_file(struct wcs_ctx *ctx, struct fanout *f)
+{
+	struct wcs_state_writer *w;
+	struct wcs_state_cursor cur;
+	struct wcs_state *st;
+	struct fanout *g;
+	const void *data;
+	uint32_t version;
+	size_t len;
+
+	assert_non_null(w = wcs_state_writer_new(ctx));
+	assert_int_equal(fanout_save(f, w), WCS_OK);
+	assert_non_null(data = wcs_state_writer_data(w, &len));
+	assert_int_equal(
+	    wcs_state_parse(ctx, "shard.state", data, len, &st), WCS_OK);
+	assert_int_equal(
+	    wcs_state_section(st, WCS_STATE_SEC_FANOUT, &cur, &version),
+	    WCS_OK);
+	assert_int_equal(
+	    fanout_load(ctx, internal, 1, &cur, version, &g), WCS_OK);
+	wcs_state_free(st);
+	wcs_state_writer_free(w);
+	fanout_free(f);
+	return (g);
+}
+
+static int
+cmp_seen(const struct fo_sighting *a, const struct fo_sighting *b)
+{
+	return (a->clock != b->clock || a->input != b->input ||
+		a->count != b->count || a->first != b->first);
+}
+
+/* Everything fanout_finish gives about f and g is the same. */
+static void
+assert_same(const struct fanout *f, const struct fanout *g)
+{
+	const struct fo_source_summary *a, *b;
+	const struct fo_pair *const *pa, *const *pb;
+	const struct fo_pair *p, *q = NULL;
+	size_t i, j, k, na, nb, n;
+
+	assert_int_equal(fanout_nsources(f), fanout_nsources(g));
+	assert_int_equal(fanout_untracked(f), fanout_untracked(g));
+	for (i = 0; i < fanout_nsources(f); i++) {
+		a = fanout_source(f, i);
+		assert_non_null(b = fanout_source_by_addr(g, &a->addr));
+		assert_memory_equal(&a->sum, &b->sum, sizeof(a->sum));
+		assert_int_equal(a->peak, b->peak);
+		assert_int_equal(a->burst_start, b->burst_start);
+		assert_int_equal(a->first_contact, b->first_contact);
+		assert_int_equal(a->public_first, b->public_first);
+		assert_int_equal(a->public_clock, b->public_clock);
+		assert_true(a->repeat_period == b->repeat_period);
+		assert_int_equal(a->system_only, b->system_only);
+		assert_int_equal(a->from_worm_image, b->from_worm_image);
+		/* The pairs from it, in the same order of destination. */
+		pa = fanout_pairs_from(f, &a->addr, &na);
+		pb = fanout_pairs_from(g, &a->addr, &nb);
+		assert_int_equal(na, nb);
+		for (j = 0; j < na; j++) {
+			p = pa[j];
+			for (k = 0; k < nb; k++) {
+				q = pb[k];
+				if (wcs_addr_equal(fanout_addr(f, p->dst),
+					fanout_addr(g, q->dst)))
+					break;
+			}
+			assert_true(k < nb);
+			assert_int_equal(p->count, q->count);
+			assert_int_equal(p->denied, q->denied);
+			assert_int_equal(p->first, q->first);
+			assert_int_equal(p->last, q->last);
+			assert_int_equal(p->first_line, q->first_line);
+			assert_int_equal(p->first_input, q->first_input);
+			assert_int_equal(p->first_clock, q->first_clock);
+			assert_int_equal(p->nseen, q->nseen);
+			for (n = 0; n < p->nseen; n++)
+				assert_int_equal(
+				    cmp_seen(&p->seen[n], &q->seen[n]), 0);
+			assert_int_equal(p->nep, q->nep);
+			assert_memory_equal(
+			    p->ep, q->ep, p->nep * sizeof(*p->ep));
+		}
+	}
+	(void)fanout_pairs(f, &na);
+	(void)fanout_pairs(g, &nb);
+	assert_int_equal(na, nb);
+}
+
+/* One trial of the property; returns the public count of the prober. */
+static uint64_t
+trial(uint64_t seed, size_t ncontacts)
+{
+	struct shard sh[SHARDS_MAX];
+	struct wcs_ctx ctx;
+	struct rng r = { seed };
+	struct contact *c;
+	struct fanout *one, *acc, *other;
+	struct wcs_event ev;
+	unsigned nshards = 2 + below(&r, SHARDS_MAX - 1), order[SHARDS_MAX];
+	unsigned k, j, tmp;
+	const struct fo_source_summary *sum;
+	struct wcs_addr prober = v4(10, 0, 0, 10);
+	uint64_t pub;
+	size_t i;
+
+	wcs_ctx_init(&ctx, NULL);
+	c = generate(&r, ncontacts, nshards);
+	one = new_fanout(&ctx);
+	for (k = 0; k < nshards; k++) {
+		sh[k].f = new_fanout(&ctx);
+		shard_number(&sh[k], c, ncontacts, k);
+	}
+	for (i = 0; i < ncontacts; i++) {
+		if (!fanout_wants(&c[i].ev))
+			continue;
+		assert_int_equal(fanout_add(one, &c[i].ev, c[i].clock), WCS_OK);
+		k = c[i].shard;
+		ev = c[i].ev;
+		ev.input = sh[k].ilocal[ev.input];
+		assert_int_equal(
+		    fanout_add(sh[k].f, &ev, sh[k].clocal[c[i].clock]), WCS_OK);
+	}
+	for (k = 0; k < nshards; k++) {
+		order[k] = k;
+		if (below(&r, 2) == 0)
+			sh[k].f = through_file(&ctx, sh[k].f);
+	}
+	for (k = nshards - 1; k > 0; k--) {
+		j = below(&r, k + 1);
+		tmp = order[k];
+		order[k] = order[j];
+		order[j] = tmp;
+	}
+	/*
+	 * Into an empty fanout one by one, or the first two and the rest
+	 * apart, then those two merged (associativity).
+	 */
+	acc = new_fanout(&ctx);
+	other = new_fanout(&ctx);
+	for (k = 0; k < nshards; k++) {
+		struct shard *s = &sh[order[k]];
+		struct fanout *into =
+		    (k >= 2 && below(&r, 2) == 0) ? other : acc;
+
+		assert_int_equal(
+		    fanout_merge(into, s->f, s->cmap, s->nc, s->imap, s->ni),
+		    WCS_OK);
+	}
+	if (below(&r, 2) == 0) {
+		other = through_file(&ctx, other);
+		assert_int_equal(fanout_merge(other, acc, identity, NCLOCKS,
+				     identity, NINPUTS),
+		    WCS_OK);
+		fanout_free(acc);
+		acc = other;
+	} else {
+		assert_int_equal(fanout_merge(acc, other, identity, NCLOCKS,
+				     identity, NINPUTS),
+		    WCS_OK);
+		fanout_free(other);
+	}
+	assert_int_equal(fanout_finish(one, WINDOW_US, THRESHOLD), WCS_OK);
+	assert_int_equal(fanout_finish(acc, WINDOW_US, THRESHOLD), WCS_OK);
+	assert_same(one, acc);
+	assert_same(acc, one);
+	/* A finished fanout takes no more. */
+	assert_int_equal(
+	    fanout_merge(acc, one, identity, NCLOCKS, identity, NINPUTS),
+	    WCS_FAILED);
+	sum = fanout_source_by_addr(one, &prober);
+	pub = sum == NULL ? 0 : sum->sum.public_;
+	for (k = 0; k < nshards; k++)
+		fanout_free(sh[k].f);
+	fanout_free(one);
+	fanout_free(acc);
+	free(c);
+	return (pub);
+}
+
+static void
+test_merge_equals_one_run(void **state)
+{
+	uint64_t seed;
+
+	(void)state;
+	for (seed = 1; seed <= 40; seed++)
+		assert_true(trial(seed, 3000) < 1024);
+}
+
+/*
+ * Past the exact public set (1,024): the sketch is merged, and the set
+ * keeps the same 1,024 addresses (they date the busiest window).
+ */
+static void
+test_merge_past_the_public_cap(void **state)
+{
+	uint64_t seed;
+
+	(void)state;
+	for (seed = 100; seed < 106; seed++)
+		assert_true(trial(seed, 30000) > 1024);
+}
+
+/* A contact map missing a number the shard uses is refused, dst intact. */
+static void
+test_merge_needs_every_number(void **state)
+{
+	struct wcs_ctx ctx;
+	struct fanout *a, *b;
+	struct wcs_event ev;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	a = new_fanout(&ctx);
+	b = new_fanout(&ctx);
+	wcs_event_clear(&ev);
+	ev.kind = WCS_EV_CONN;
+	ev.dport = 445;
+	ev.proto = 6;
+	ev.src = v4(10, 0, 0, 5);
+	ev.dst = v4(10, 0, 0, 6);
+	ev.ts_us = T0;
+	ev.input = 3;
+	assert_int_equal(fanout_add(b, &ev, 2), WCS_OK);
+	assert_int_equal(
+	    fanout_merge(a, b, identity, 2, identity, 4), WCS_FAILED);
+	assert_int_equal(
+	    fanout_merge(a, b, identity, 3, identity, 3), WCS_FAILED);
+	assert_int_equal(fanout_finish(a, WINDOW_US, THRESHOLD), WCS_OK);
+	assert_int_equal(fanout_nsources(a), 0);
+	fanout_free(a);
+	fanout_free(b);
+}
+
+/* A saved fanout of a few contacts, as a parsed state. */
+static struct wcs_state *
+small_state(struct wcs_ctx *ctx, unsigned char **bytes, size_t *len)
+{
+	struct wcs_state_writer *w;
+	struct wcs_state *st;
+	struct fanout *f;
+	struct contact *c;
+	struct rng r = { 7 };
+	const void *data;
+	size_t i;
+
+	f = new_fanout(ctx);
+	c = generate(&r, 200, 1);
+	for (i = 0; i < 200; i++) {
+		if (fanout_wants(&c[i].ev))
+			assert_int_equal(
+			    fanout_add(f, &c[i].ev, c[i].clock), WCS_OK);
+	}
+	free(c);
+	assert_non_null(w = wcs_state_writer_new(ctx));
+	assert_int_equal(fanout_save(f, w), WCS_OK);
+	assert_non_null(data = wcs_state_writer_data(w, len));
+	assert_non_null(*bytes = malloc(*len));
+	memcpy(*bytes, data, *len);
+	assert_int_equal(
+	    wcs_state_parse(ctx, "small.state", data, *len, &st), WCS_OK);
+	wcs_state_writer_free(w);
+	fanout_free(f);
+	return (st);
+}
+
+/*
+ * The fanout section's body cut at every byte, and every byte of it
+ * changed (past its first 4 KiB, most of it sketch registers, one byte in
+ * 31), as a hostile producer would write them with good checksums: refused with the file and byte named, or loaded as a state
+ * whose every index is in range (it is then merged and concluded, which
+ * would crash on one that is not).
+ */
+static void
+test_load_hostile(void **state)
+{
+	struct wcs_state_cursor cur, cut;
+	struct wcs_state *st;
+	struct wcs_ctx ctx;
+	struct fanout *f, *dst;
+	unsigned char *bytes;
+	size_t len, n, i;
+	uint32_t version;
+	unsigned char *body;
+	int rc;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	st = small_state(&ctx, &bytes, &len);
+	assert_int_equal(
+	    wcs_state_section(st, WCS_STATE_SEC_FANOUT, &cur, &version),
+	    WCS_OK);
+	n = (size_t)(cur.end - cur.p);
+	assert_true(n > 100);
+	for (i = 0; i < n; i += i < 4096 ? 1 : 31) {
+		cut = cur;
+		cut.end = cut.p + i;
+		assert_int_equal(
+		    fanout_load(&ctx, internal, 1, &cut, FO_STATE_VERSION, &f),
+		    WCS_FAILED);
+		assert_null(f);
+		assert_non_null(strstr(wcs_error_string(&ctx),
+		    "small.state: state section fanout at byte"));
+	}
+	cut = cur;
+	assert_int_equal(
+	    fanout_load(&ctx, internal, 1, &cut, FO_STATE_VERSION + 1, &f),
+	    WCS_FAILED);
+	assert_non_null(strstr(wcs_error_string(&ctx), "section version 2"));
+	assert_non_null(body = malloc(n));
+	for (i = 0; i < n; i += i < 4096 ? 1 : 31) {
+		memcpy(body, cur.p, n);
+		body[i] ^= (unsigned char)(i % 7 == 0 ? 0x80 : 0x01);
+		cut = cur;
+		cut.base = cut.p = body;
+		cut.end = body + n;
+		rc = fanout_load(&ctx, internal, 1, &cut, FO_STATE_VERSION, &f);
+		if (rc != WCS_OK) {
+			assert_int_equal(rc, WCS_FAILED);
+			continue;
+		}
+		dst = new_fanout(&ctx);
+		rc = fanout_merge(dst, f, identity, 16, identity, 16);
+		assert_true(rc == WCS_OK || rc == WCS_FAILED);
+		assert_int_equal(
+		    fanout_finish(dst, WINDOW_US, THRESHOLD), WCS_OK);
+		fanout_free(dst);
+		fanout_free(f);
+	}
+	free(body);
+	free(bytes);
+	wcs_state_free(st);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_merge_equals_one_run),
+		cmocka_unit_test(test_merge_past_the_public_cap),
+		cmocka_unit_test(test_merge_needs_every_number),
+		cmocka_unit_test(test_load_hostile),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
