@@ -69,10 +69,7 @@ struct xml_reader {
 	size_t fixcap;
 	uint32_t fixed; /* characters the last record had repaired */
 	uint8_t log_state; /* WCS_LOG_CUT once the input ends in a record */
-	/* A note on the last record (Data elements not kept), given as a
-	 * rejected entry by the next call. */
-	char note[160];
-	uint64_t note_line, note_offset;
+	struct wcs_held_note note; /* on the last record: Data not kept */
 };
 
 /*
@@ -1187,13 +1184,8 @@ xml_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	int rc;
 
 	(void)ctx;
-	if (r->note[0] != '\0') {
-		ev->line = r->note_line;
-		ev->offset = r->note_offset;
-		wcs_set_error(r->ctx, WCS_EPARSE, "%s", r->note);
-		r->note[0] = '\0';
-		return (WCS_WARN);
-	}
+	if ((rc = wcs_held_note_give(r->ctx, &r->note, ev)) != WCS_OK)
+		return (rc);
 	wcs_pool_reset(r->pool);
 	if ((rc = find_start(r)) != WCS_OK)
 		return (rc);
@@ -1213,10 +1205,8 @@ xml_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	if (rc == WCS_OK || rc == WCS_SKIP)
 		ev->repaired = r->fixed;
 	if ((rc == WCS_OK || rc == WCS_SKIP) &&
-	    wcs_evtx_dropped_note(&r->rec, r->note, sizeof(r->note))) {
-		r->note_line = ev->line;
-		r->note_offset = ev->offset;
-	}
+	    wcs_evtx_dropped_note(&r->rec, r->note.text, sizeof(r->note.text)))
+		wcs_held_note_hold(&r->note, ev);
 	return (rc);
 }
 

@@ -35,6 +35,45 @@ extern const struct wcs_reader_ops wcs_reader_sentinel_json;
 extern const struct wcs_reader_ops wcs_reader_sentinel_csv;
 
 /*
+ * A note on a record that was read (what of it was not kept), held back
+ * and given by the reader's next call as a rejected entry at the record's
+ * line and offset, so that the record itself still counts as read: the
+ * event-XML and SIEM readers keep one.
+ */
+struct wcs_held_note {
+	char text[160]; /* empty when none is held */
+	uint64_t line, offset;
+};
+
+/* Hold the note just written into n->text, if any, at ev's place. */
+static inline void
+wcs_held_note_hold(struct wcs_held_note *n, const struct wcs_event *ev)
+{
+	if (n->text[0] == '\0')
+		return;
+	n->line = ev->line;
+	n->offset = ev->offset;
+}
+
+/*
+ * Before a reader's next record: a held note is given (ev set to its
+ * place, its text as ctx's error) and WCS_WARN returned; WCS_OK when none
+ * is held.
+ */
+static inline int
+wcs_held_note_give(
+    struct wcs_ctx *ctx, struct wcs_held_note *n, struct wcs_event *ev)
+{
+	if (n->text[0] == '\0')
+		return (WCS_OK);
+	ev->line = n->line;
+	ev->offset = n->offset;
+	wcs_set_error(ctx, WCS_EPARSE, "%s", n->text);
+	n->text[0] = '\0';
+	return (WCS_WARN);
+}
+
+/*
  * Line helpers shared by the line-based readers (lineutil.c).  They work
  * on spans of a line that is not NUL-terminated, never read outside
  * [s, s + len) and never allocate except where a pool is passed.

@@ -465,13 +465,8 @@ wcs_siem_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	int rc;
 
 	(void)ctx;
-	if (r->note[0] != '\0') {
-		ev->line = r->note_line;
-		ev->offset = r->note_offset;
-		wcs_set_error(r->ctx, WCS_EPARSE, "%s", r->note);
-		r->note[0] = '\0';
-		return (WCS_WARN);
-	}
+	if ((rc = wcs_held_note_give(r->ctx, &r->note, ev)) != WCS_OK)
+		return (rc);
 	wcs_pool_reset(r->pool);
 	wcs_evtx_rec_reset(&r->rec);
 	if (r->fmt->csv)
@@ -488,16 +483,14 @@ wcs_siem_next(struct wcs_ctx *ctx, void *state, struct wcs_event *ev)
 	if (rc != WCS_OK && rc != WCS_SKIP)
 		return (rc);
 	if (r->doc.ndropped > 0)
-		(void)snprintf(r->note, sizeof(r->note),
+		(void)snprintf(r->note.text, sizeof(r->note.text),
 		    "%zu fields past the first %d not read (the record is "
 		    "read without them)",
 		    r->doc.ndropped, WCS_DOC_MAX_FIELDS);
 	else
-		(void)wcs_evtx_dropped_note(&r->rec, r->note, sizeof(r->note));
-	if (r->note[0] != '\0') {
-		r->note_line = ev->line;
-		r->note_offset = ev->offset;
-	}
+		(void)wcs_evtx_dropped_note(
+		    &r->rec, r->note.text, sizeof(r->note.text));
+	wcs_held_note_hold(&r->note, ev);
 	return (rc);
 }
 

@@ -45,6 +45,7 @@
 #include "wcscan/pool.h"
 #include "wcscan/reader.h"
 #include "evtx_map.h"
+#include "readers_private.h"
 
 #define WCS_JSON_MAX_DEPTH 32 /* nesting deeper than this: rejected */
 #define WCS_DOC_MAX_FIELDS 1024 /* leaves kept per document; more counted */
@@ -146,10 +147,7 @@ struct wcs_siem_reader {
 	struct wcs_doc doc;
 	struct wcs_evtx_rec rec;
 	void *xml_parser; /* for wcs_siem_xml; freed by close */
-	/* A note on the last record (fields past a cap, not read), given
-	 * as a rejected entry by the next call, as evtx_xml.c does. */
-	char note[160];
-	uint64_t note_line, note_offset;
+	struct wcs_held_note note; /* on the last record: fields not read */
 };
 
 int wcs_siem_open(const struct wcs_siem_format *f, struct wcs_ctx *ctx,
