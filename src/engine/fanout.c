@@ -798,8 +798,15 @@ fanout_finish(struct fanout *f, int64_t window_us, uint64_t threshold)
 		s = &f->srcs[si];
 		sum = &f->sums[si];
 		sum->addr = f->addrs[s->addr];
+		/*
+		 * The machine that logged the most; of two that logged as
+		 * many (a firewall and the host's Sysmon), the one that saw
+		 * denials, whichever came first.
+		 */
 		for (k = 0; k < s->nclocks; k++) {
-			if (s->by_clock[k].attempts > sum->sum.attempts) {
+			if (s->by_clock[k].attempts > sum->sum.attempts ||
+			    (s->by_clock[k].attempts == sum->sum.attempts &&
+				s->by_clock[k].denied > sum->sum.denied)) {
 				sum->sum.attempts = s->by_clock[k].attempts;
 				sum->sum.denied = s->by_clock[k].denied;
 			}
