@@ -8,6 +8,9 @@
  * caps that still depend on order (FO_CLOCKS machines, FO_EPISODES_MAX
  * episodes) and goes past the exact public set's.  Then a loaded state
  * is checked like any input: cut, lying or mismatched, it is refused.
+ * Last, the same through whole engines: shard engines' states saved and
+ * loaded into one engine, whose clocks and inputs are mapped by name and
+ * path.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,8 +22,11 @@
 
 #include <cmocka.h>
 
+#include "wcscan/engine_state.h"
+#include "wcscan/rules.h"
 #include "wcscan/statefile.h"
 #include "wcscan/timeutil.h"
+#include "engine/engine_private.h"
 #include "engine/fanout.h"
 
 #define NCLOCKS 4 /* FO_CLOCKS: below the cap */
@@ -511,6 +517,257 @@ test_load_hostile(void **state)
 	wcs_state_free(st);
 }
 
+/*
+ * Through engines: each shard's events fed to an engine of its own (a
+ * Sysmon 3 event is stamped by its computer's clock, a firewall line by
+ * its log's), its state saved and loaded into one engine in a random
+ * order; that engine's fan-out is the one-run engine's, clocks compared by
+ * name (each engine numbers them as it meets them).  Times are in
+ * microseconds, so that no two machines tie and the tie-breaks by number
+ * do not come into it.
+ */
+static const char *const paths[NINPUTS] = { "fw/gw.log", "fw/core.log",
+	"sysmon/ws1.xml", "sysmon/ws2.xml", "central/fwd.xml", "fw/dmz.log" };
+static const char *const machines[] = { "WS-1", "SRV-9.corp.example" };
+
+struct eng_fixture {
+	struct wcs_ctx ctx;
+	struct wcs_rules *rules;
+	struct wcs_engine_opts opts;
+};
+
+static struct wcs_engine *
+new_engine(struct eng_fixture *fx)
+{
+	struct wcs_engine *e;
+
+	assert_non_null(e = wcs_engine_new(&fx->ctx, &fx->opts, fx->rules));
+	return (e);
+}
+
+static void
+assert_same_engines(struct wcs_engine *x, struct wcs_engine *y)
+{
+	const struct fo_source_summary *a, *b;
+	const struct fo_pair *const *pa, *const *pb;
+	const struct fo_pair *p, *q = NULL;
+	size_t i, j, k, m, na, nb;
+
+	assert_int_equal(
+	    fanout_finish(x->fanout, WINDOW_US, THRESHOLD), WCS_OK);
+	assert_int_equal(
+	    fanout_finish(y->fanout, WINDOW_US, THRESHOLD), WCS_OK);
+	assert_int_equal(
+	    fanout_nsources(x->fanout), fanout_nsources(y->fanout));
+	assert_true(fanout_nsources(x->fanout) > 5);
+	for (i = 0; i < fanout_nsources(x->fanout); i++) {
+		a = fanout_source(x->fanout, i);
+		assert_non_null(b = fanout_source_by_addr(y->fanout, &a->addr));
+		assert_memory_equal(&a->sum, &b->sum, sizeof(a->sum));
+		assert_int_equal(a->peak, b->peak);
+		assert_int_equal(a->burst_start, b->burst_start);
+		assert_int_equal(a->public_first, b->public_first);
+		if (a->public_first != WCS_TIME_NONE)
+			assert_string_equal(
+			    engine_clock_name(x, a->public_clock),
+			    engine_clock_name(y, b->public_clock));
+		assert_true(a->repeat_period == b->repeat_period);
+		assert_int_equal(a->system_only, b->system_only);
+		pa = fanout_pairs_from(x->fanout, &a->addr, &na);
+		pb = fanout_pairs_from(y->fanout, &a->addr, &nb);
+		assert_int_equal(na, nb);
+		for (j = 0; j < na; j++) {
+			p = pa[j];
+			for (k = 0; k < nb; k++) {
+				q = pb[k];
+				if (wcs_addr_equal(
+					fanout_addr(x->fanout, p->dst),
+					fanout_addr(y->fanout, q->dst)))
+					break;
+			}
+			assert_true(k < nb);
+			assert_int_equal(p->count, q->count);
+			assert_int_equal(p->first, q->first);
+			assert_int_equal(p->last, q->last);
+			assert_int_equal(p->first_line, q->first_line);
+			assert_int_equal(p->first_input, q->first_input);
+			assert_string_equal(
+			    engine_clock_name(x, p->first_clock),
+			    engine_clock_name(y, q->first_clock));
+			assert_int_equal(p->nseen, q->nseen);
+			/* Sightings: the same machines, each as seen. */
+			for (m = 0; m < p->nseen; m++) {
+				for (k = 0; k < q->nseen; k++) {
+					if (strcmp(engine_clock_name(
+						       x, p->seen[m].clock),
+						engine_clock_name(
+						    y, q->seen[k].clock)) == 0)
+						break;
+				}
+				assert_true(k < q->nseen);
+				assert_int_equal(
+				    p->seen[m].count, q->seen[k].count);
+				assert_int_equal(
+				    p->seen[m].first, q->seen[k].first);
+				assert_int_equal(
+				    p->seen[m].input, q->seen[k].input);
+			}
+			assert_int_equal(p->nep, q->nep);
+			assert_memory_equal(
+			    p->ep, q->ep, p->nep * sizeof(*p->ep));
+		}
+	}
+}
+
+static void
+save_into(struct wcs_engine *from, struct wcs_engine *into, struct wcs_ctx *ctx,
+    const char *name)
+{
+	struct wcs_state_writer *w;
+	struct wcs_state *st;
+	const void *data;
+	size_t len;
+
+	assert_non_null(w = wcs_state_writer_new(ctx));
+	assert_int_equal(wcs_engine_save_state(from, w), WCS_OK);
+	assert_non_null(data = wcs_state_writer_data(w, &len));
+	assert_int_equal(wcs_state_parse(ctx, name, data, len, &st), WCS_OK);
+	assert_int_equal(wcs_engine_load_state(into, st), WCS_OK);
+	wcs_state_free(st);
+	wcs_state_writer_free(w);
+}
+
+static void
+engine_trial(struct eng_fixture *fx, uint64_t seed)
+{
+	struct wcs_engine *one, *sh[SHARDS_MAX], *merged;
+	struct rng r = { seed };
+	unsigned nshards = 2 + below(&r, SHARDS_MAX - 1), k, j, tmp;
+	unsigned order[SHARDS_MAX];
+	struct contact *c;
+	struct wcs_event *ev;
+	size_t i, n = 3000;
+	char name[32];
+
+	c = generate(&r, n, nshards);
+	one = new_engine(fx);
+	for (k = 0; k < nshards; k++) {
+		sh[k] = new_engine(fx);
+		order[k] = k;
+	}
+	for (i = 0; i < n; i++) {
+		ev = &c[i].ev;
+		if (ev->ts_us != WCS_TIME_NONE)
+			ev->ts_us += (int64_t)below(&r, 10000000);
+		/*
+		 * Inputs 2..5 are event logs: their computer stamps, one of
+		 * two, so that no source is seen by more than FO_CLOCKS
+		 * machines (two computers, two firewalls).
+		 */
+		if (ev->input >= 2) {
+			ev->event_id = 3;
+			ev->outbound = 1;
+			ev->host = machines[c[i].clock % 2];
+		}
+		assert_int_equal(wcs_engine_feed(one, ev), WCS_OK);
+		assert_int_equal(wcs_engine_feed(sh[c[i].shard], ev), WCS_OK);
+	}
+	for (k = nshards - 1; k > 0; k--) {
+		j = below(&r, k + 1);
+		tmp = order[k];
+		order[k] = order[j];
+		order[j] = tmp;
+	}
+	merged = new_engine(fx);
+	for (k = 0; k < nshards; k++) {
+		(void)snprintf(name, sizeof(name), "shard%u.state", order[k]);
+		save_into(sh[order[k]], merged, &fx->ctx, name);
+	}
+	assert_same_engines(one, merged);
+	for (k = 0; k < nshards; k++)
+		wcs_engine_free(sh[k]);
+	wcs_engine_free(one);
+	wcs_engine_free(merged);
+	free(c);
+}
+
+static void
+eng_fixture_init(struct eng_fixture *fx)
+{
+	wcs_ctx_init(&fx->ctx, NULL);
+	assert_non_null(fx->rules = wcs_rules_new(&fx->ctx));
+	memset(&fx->opts, 0, sizeof(fx->opts));
+	fx->opts.input_paths = paths;
+	fx->opts.ninputs = NINPUTS;
+	fx->opts.fanout_window_us = WINDOW_US;
+	fx->opts.fanout_threshold = THRESHOLD;
+}
+
+static void
+test_engines_merge(void **state)
+{
+	struct eng_fixture fx;
+	uint64_t seed;
+
+	(void)state;
+	eng_fixture_init(&fx);
+	for (seed = 1; seed <= 12; seed++)
+		engine_trial(&fx, seed);
+	wcs_rules_free(fx.rules);
+}
+
+/* Other options, an input the run does not list: refused, by name. */
+static void
+test_engines_refuse(void **state)
+{
+	struct eng_fixture fx;
+	struct wcs_engine *a, *b;
+	struct wcs_state_writer *w;
+	struct wcs_state *st;
+	struct wcs_event ev;
+	const void *data;
+	size_t len;
+
+	(void)state;
+	eng_fixture_init(&fx);
+	a = new_engine(&fx);
+	wcs_event_clear(&ev);
+	ev.kind = WCS_EV_CONN;
+	ev.dport = 445;
+	ev.proto = 6;
+	ev.src = v4(10, 0, 0, 5);
+	ev.dst = v4(10, 0, 0, 6);
+	ev.ts_us = T0;
+	ev.input = 5;
+	assert_int_equal(wcs_engine_feed(a, &ev), WCS_OK);
+	assert_non_null(w = wcs_state_writer_new(&fx.ctx));
+	assert_int_equal(wcs_engine_save_state(a, w), WCS_OK);
+	assert_non_null(data = wcs_state_writer_data(w, &len));
+	assert_int_equal(
+	    wcs_state_parse(&fx.ctx, "a.state", data, len, &st), WCS_OK);
+	fx.opts.fanout_threshold = THRESHOLD + 1;
+	b = new_engine(&fx);
+	assert_int_equal(wcs_engine_load_state(b, st), WCS_FAILED);
+	assert_non_null(strstr(wcs_error_string(&fx.ctx), "a.state: "));
+	assert_non_null(strstr(wcs_error_string(&fx.ctx), "other options"));
+	wcs_engine_free(b);
+	fx.opts.fanout_threshold = THRESHOLD;
+	fx.opts.ninputs = 5; /* fw/dmz.log is not among them */
+	b = new_engine(&fx);
+	assert_int_equal(wcs_engine_load_state(b, st), WCS_FAILED);
+	assert_non_null(strstr(wcs_error_string(&fx.ctx),
+	    "input fw/dmz.log is not among this run's inputs"));
+	wcs_engine_free(b);
+	fx.opts.ninputs = NINPUTS;
+	b = new_engine(&fx);
+	assert_int_equal(wcs_engine_load_state(b, st), WCS_OK);
+	wcs_engine_free(b);
+	wcs_state_free(st);
+	wcs_state_writer_free(w);
+	wcs_engine_free(a);
+	wcs_rules_free(fx.rules);
+}
+
 int
 main(void)
 {
@@ -519,6 +776,8 @@ main(void)
 		cmocka_unit_test(test_merge_past_the_public_cap),
 		cmocka_unit_test(test_merge_needs_every_number),
 		cmocka_unit_test(test_load_hostile),
+		cmocka_unit_test(test_engines_merge),
+		cmocka_unit_test(test_engines_refuse),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

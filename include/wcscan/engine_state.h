@@ -1,0 +1,40 @@
+/*
+ * The engine's accumulated state as a state file's sections (statefile.h),
+ * so that engines that read different inputs can be combined before
+ * concluding.
+ *
+ * What is saved so far: the options that shape the accumulation (internal
+ * networks, fan-out window and threshold, delays), the inputs by path,
+ * the clocks by machine name or input, and the 445/tcp fan-out state.
+ * Hosts' evidence, identity claims, kill-switch timelines and the records
+ * seen are not saved yet: an engine that loads a state gets the state's
+ * 445/tcp contacts, not yet a whole run's report.
+ */
+#ifndef WCSCAN_ENGINE_STATE_H
+#define WCSCAN_ENGINE_STATE_H
+
+#include "wcscan/engine.h"
+#include "wcscan/statefile.h"
+
+#define WCS_ENGINE_STATE_VERSION 1
+
+/*
+ * Write eng's state, before wcs_engine_finish, as the writer's "engine"
+ * and "fanout" sections.  WCS_OK, WCS_FAILED (concluded already; the
+ * reason in ctx) or WCS_FATAL.
+ */
+int wcs_engine_save_state(
+    const struct wcs_engine *eng, struct wcs_state_writer *w);
+
+/*
+ * Add the state in st to eng (before wcs_engine_finish).  Every input
+ * the state names must be among eng's inputs (the same path): the
+ * state's input and clock numbers are mapped to eng's by path and by
+ * machine name, so states merge in any order.  WCS_OK; WCS_FAILED with
+ * the reason in ctx naming the file (other options, an input eng does
+ * not list, a malformed or missing section); WCS_FATAL (eng is then only
+ * fit to be freed).
+ */
+int wcs_engine_load_state(struct wcs_engine *eng, const struct wcs_state *st);
+
+#endif /* WCSCAN_ENGINE_STATE_H */

@@ -1,0 +1,278 @@
+/*
+ * The engine's state saved and loaded (see wcscan/engine_state.h).
+ *
+ * The "engine" section says what the numbers in the other sections mean
+ * and what shaped them:
+ *
+ *	u32 ninternal, each: u8 family, 16 bytes, u8 prefix
+ *	u64 fan-out threshold; i64 fan-out window, longest infection delay,
+ *	    skew tolerance (us)
+ *	u32 ninputs, each: u32 length, the path's bytes; u8 1 when the
+ *	    input is a host's own log
+ *	u32 nclocks, each: u8 1 and a machine name (u32 length, bytes), or
+ *	    u8 2 and an input number
+ *
+ * Loading maps the state's inputs to the engine's by path and its clocks
+ * by machine name or input, and merges the sections through those maps:
+ * numbers are per engine, names are not.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wcscan/engine_state.h"
+#include "engine_private.h"
+
+#define CLOCK_IS_MACHINE 1
+#define CLOCK_IS_INPUT 2
+#define NAME_MAX_LEN 4096
+#define INPUTS_MAX (1u << 24)
+
+int
+wcs_engine_save_state(const struct wcs_engine *eng, struct wcs_state_writer *w)
+{
+	const char *m;
+	uint32_t input;
+	size_t i, n;
+	int rc;
+
+	if (eng->finished) {
+		wcs_set_error(eng->ctx, EINVAL,
+		    "the engine's state is saved before it concludes");
+		return (WCS_FAILED);
+	}
+	if (eng->npaths > INPUTS_MAX) {
+		wcs_set_error(eng->ctx, E2BIG, "too many inputs to save");
+		return (WCS_FAILED);
+	}
+	if ((rc = wcs_state_begin(w, WCS_STATE_SEC_ENGINE, "engine",
+		 WCS_ENGINE_STATE_VERSION)) != WCS_OK)
+		return (rc);
+	wcs_state_put_u32(w, (uint32_t)eng->opts.ninternal);
+	for (i = 0; i < eng->opts.ninternal; i++) {
+		wcs_state_put_u8(w, eng->opts.internal[i].net.family);
+		wcs_state_put_bytes(w, eng->opts.internal[i].net.bytes, 16);
+		wcs_state_put_u8(w, eng->opts.internal[i].prefix);
+	}
+	wcs_state_put_u64(w, eng->opts.fanout_threshold);
+	wcs_state_put_i64(w, eng->opts.fanout_window_us);
+	wcs_state_put_i64(w, eng->opts.max_infect_delay_us);
+	wcs_state_put_i64(w, eng->opts.skew_tolerance_us);
+	wcs_state_put_u32(w, (uint32_t)eng->npaths);
+	for (i = 0; i < eng->npaths; i++) {
+		wcs_state_put_str(w, eng->paths[i]);
+		wcs_state_put_u8(
+		    w, i < eng->nowners && eng->owners[i].host_log ? 1 : 0);
+	}
+	n = clock_count(eng->clocks);
+	wcs_state_put_u32(w, (uint32_t)n);
+	for (i = 0; i < n; i++) {
+		if ((m = clock_machine(eng->clocks, (uint32_t)i, &input)) !=
+		    NULL) {
+			wcs_state_put_u8(w, CLOCK_IS_MACHINE);
+			wcs_state_put_str(w, m);
+		} else {
+			wcs_state_put_u8(w, CLOCK_IS_INPUT);
+			wcs_state_put_u32(w, input);
+		}
+	}
+	if ((rc = wcs_state_end(w)) != WCS_OK)
+		return (rc);
+	return (fanout_save(eng->fanout, w));
+}
+
+static bool
+same_cidr(const struct wcs_cidr *a, const struct wcs_addr *net, uint8_t prefix)
+{
+	return (a->prefix == prefix && wcs_addr_equal(&a->net, net));
+}
+
+/* The options that shape what is accumulated must be the engine's own. */
+static int
+check_options(struct wcs_engine *eng, struct wcs_state_cursor *c)
+{
+	struct wcs_addr net;
+	const uint8_t *b;
+	uint32_t n, i;
+	uint8_t prefix;
+	bool same;
+
+	n = wcs_state_get_count(c, 1u << 16, 18);
+	same = n == eng->opts.ninternal;
+	for (i = 0; i < n; i++) {
+		memset(&net, 0, sizeof(net));
+		net.family = wcs_state_get_u8(c);
+		if ((b = wcs_state_get_bytes(c, 16)) == NULL)
+			break;
+		memcpy(net.bytes, b, 16);
+		prefix = wcs_state_get_u8(c);
+		if (same && !same_cidr(&eng->opts.internal[i], &net, prefix))
+			same = false;
+	}
+	if (wcs_state_get_u64(c) != eng->opts.fanout_threshold ||
+	    wcs_state_get_i64(c) != eng->opts.fanout_window_us ||
+	    wcs_state_get_i64(c) != eng->opts.max_infect_delay_us ||
+	    wcs_state_get_i64(c) != eng->opts.skew_tolerance_us)
+		same = false;
+	if (!wcs_state_cursor_ok(c))
+		return (wcs_state_cursor_error(eng->ctx, c, "cut short"));
+	if (!same)
+		return (wcs_state_cursor_error(eng->ctx, c,
+		    "made with other options (internal networks, fan-out "
+		    "window or threshold, delays) than this run's"));
+	return (WCS_OK);
+}
+
+/* A length-prefixed string in place; NULL when malformed. */
+static const char *
+get_str(struct wcs_state_cursor *c, size_t *len)
+{
+	*len = wcs_state_get_count(c, NAME_MAX_LEN, 1);
+	return (wcs_state_get_bytes(c, *len));
+}
+
+/* Map the state's inputs to the engine's, by path. */
+static int
+map_inputs(struct wcs_engine *eng, struct wcs_state_cursor *c, uint32_t **imap,
+    uint32_t *ni)
+{
+	const char *p;
+	size_t len, j;
+	uint32_t i;
+	uint8_t host_log;
+	char why[160];
+
+	*ni = wcs_state_get_count(c, INPUTS_MAX, 5);
+	if (!wcs_state_cursor_ok(c))
+		return (wcs_state_cursor_error(eng->ctx, c, "bad input count"));
+	if ((*imap = wcs_calloc(eng->ctx, *ni + 1, sizeof(**imap))) == NULL)
+		return (WCS_FATAL);
+	for (i = 0; i < *ni; i++) {
+		p = get_str(c, &len);
+		host_log = wcs_state_get_u8(c);
+		if (p == NULL || !wcs_state_cursor_ok(c) || host_log > 1)
+			return (
+			    wcs_state_cursor_error(eng->ctx, c, "bad input"));
+		for (j = 0; j < eng->npaths; j++) {
+			if (strlen(eng->paths[j]) == len &&
+			    memcmp(eng->paths[j], p, len) == 0)
+				break;
+		}
+		if (j == eng->npaths || j >= UINT32_MAX) {
+			(void)snprintf(why, sizeof(why),
+			    "input %.*s is not among this run's inputs",
+			    (int)(len > 100 ? 100 : len), p);
+			return (wcs_state_cursor_error(eng->ctx, c, why));
+		}
+		(*imap)[i] = (uint32_t)j;
+		if (host_log)
+			wcs_engine_input_host_log(eng, j);
+	}
+	return (WCS_OK);
+}
+
+/* Map the state's clocks to the engine's: by machine name, or input. */
+static int
+map_clocks(struct wcs_engine *eng, struct wcs_state_cursor *c,
+    const uint32_t *imap, uint32_t ni, uint32_t **cmap, uint32_t *nc)
+{
+	char name[NAME_MAX_LEN + 1];
+	const char *p;
+	uint32_t i, input, id;
+	size_t len;
+	uint8_t kind;
+
+	*nc = wcs_state_get_count(c, CLOCK_MAX, 5);
+	if (!wcs_state_cursor_ok(c))
+		return (wcs_state_cursor_error(eng->ctx, c, "bad clock count"));
+	if ((*cmap = wcs_calloc(eng->ctx, *nc + 1, sizeof(**cmap))) == NULL)
+		return (WCS_FATAL);
+	for (i = 0; i < *nc; i++) {
+		kind = wcs_state_get_u8(c);
+		if (kind == CLOCK_IS_MACHINE) {
+			p = get_str(c, &len);
+			/* As clock_of_machine keeps it: a first label. */
+			if (p == NULL || len == 0 || memchr(p, '.', len) ||
+			    memchr(p, '\0', len))
+				return (wcs_state_cursor_error(
+				    eng->ctx, c, "bad machine name"));
+			memcpy(name, p, len);
+			name[len] = '\0';
+			id = clock_of_machine(eng->clocks, name);
+		} else if (kind == CLOCK_IS_INPUT) {
+			input = wcs_state_get_u32(c);
+			if (!wcs_state_cursor_ok(c) || input >= ni)
+				return (wcs_state_cursor_error(
+				    eng->ctx, c, "bad clock input"));
+			id = clock_of_input(eng->clocks, imap[input]);
+		} else {
+			return (wcs_state_cursor_error(
+			    eng->ctx, c, "bad clock kind"));
+		}
+		if (id == CLOCK_NONE)
+			return (WCS_FATAL);
+		(*cmap)[i] = id;
+	}
+	return (WCS_OK);
+}
+
+static int
+missing(struct wcs_engine *eng, const struct wcs_state *st, const char *sec)
+{
+	wcs_set_error(eng->ctx, WCS_ECORRUPT, "%s: no %s section in the state",
+	    wcs_state_name(st), sec);
+	return (WCS_FAILED);
+}
+
+int
+wcs_engine_load_state(struct wcs_engine *eng, const struct wcs_state *st)
+{
+	struct wcs_state_cursor c, fc;
+	struct fanout *f = NULL;
+	uint32_t *imap = NULL, *cmap = NULL, ni = 0, nc = 0, version;
+	char why[96];
+	int rc;
+
+	if (eng->finished) {
+		wcs_set_error(eng->ctx, EINVAL,
+		    "%s: a state is loaded before the engine concludes",
+		    wcs_state_name(st));
+		return (WCS_FAILED);
+	}
+	if (wcs_state_section(st, WCS_STATE_SEC_ENGINE, &c, &version) != WCS_OK)
+		return (missing(eng, st, "engine"));
+	if (wcs_state_section(st, WCS_STATE_SEC_FANOUT, &fc, &version) !=
+	    WCS_OK)
+		return (missing(eng, st, "fanout"));
+	(void)wcs_state_section(st, WCS_STATE_SEC_ENGINE, &c, &version);
+	if (version != WCS_ENGINE_STATE_VERSION) {
+		(void)snprintf(why, sizeof(why),
+		    "section version %u; this wcscan reads version %u", version,
+		    WCS_ENGINE_STATE_VERSION);
+		return (wcs_state_cursor_error(eng->ctx, &c, why));
+	}
+	if ((rc = check_options(eng, &c)) != WCS_OK ||
+	    (rc = map_inputs(eng, &c, &imap, &ni)) != WCS_OK ||
+	    (rc = map_clocks(eng, &c, imap, ni, &cmap, &nc)) != WCS_OK)
+		goto out;
+	if (!wcs_state_cursor_done(&c)) {
+		rc = wcs_state_cursor_error(
+		    eng->ctx, &c, "bytes after the clocks");
+		goto out;
+	}
+	(void)wcs_state_section(st, WCS_STATE_SEC_FANOUT, &fc, &version);
+	if ((rc = fanout_load(eng->ctx, eng->opts.internal, eng->opts.ninternal,
+		 &fc, version, &f)) != WCS_OK)
+		goto out;
+	if ((rc = fanout_merge(eng->fanout, f, cmap, nc, imap, ni)) ==
+	    WCS_FAILED)
+		wcs_set_error(eng->ctx, WCS_ECORRUPT, "%s: %s",
+		    wcs_state_name(st),
+		    "fan-out state names a clock or input "
+		    "its engine section does not list");
+out:
+	fanout_free(f);
+	wcs_free(eng->ctx, imap);
+	wcs_free(eng->ctx, cmap);
+	return (rc);
+}
