@@ -242,10 +242,34 @@ summary(FILE *out, const struct wcs_report *rep)
 	fputs("</tr></table>\n</section>\n", out);
 }
 
+/*
+ * The cells a flagged host's row opens with, in the candidates' table and
+ * in the flagged hosts': rank (empty when unranked), the host linked to
+ * its evidence (i, its index), verdict, first evidence and score.
+ */
+static void
+host_row(FILE *out, const char *cls, const struct wcs_host *h, size_t i)
+{
+	char sbuf[WCS_SCORE_STRLEN];
+
+	fprintf(out, "<tr class=\"%s\">", cls);
+	if (h->rank != 0)
+		fprintf(out, "<td class=\"n\">%u</td>", h->rank);
+	else
+		fputs("<td></td>", out);
+	fprintf(out, "<td><a href=\"#h%zu\">", i);
+	host_name(out, h);
+	fputs("</a></td><td>", out);
+	verdict_span(out, h->verdict);
+	fputs("</td>", out);
+	cell_time(out, h->first_evidence);
+	fprintf(out, "<td class=\"n\">%s</td>",
+	    wcs_report_score(h->score, sbuf, sizeof(sbuf)));
+}
+
 static void
 candidates(FILE *out, const struct wcs_result *res)
 {
-	char sbuf[WCS_SCORE_STRLEN];
 	const struct wcs_host *h;
 	size_t i, n = 0;
 
@@ -273,16 +297,7 @@ candidates(FILE *out, const struct wcs_result *res)
 		h = &res->hosts[i];
 		if (h->rank == 0 || h->infected_by != NULL)
 			continue;
-		fprintf(out, "<tr class=\"candidate\"><td class=\"n\">%u</td>",
-		    h->rank);
-		fprintf(out, "<td><a href=\"#h%zu\">", i);
-		host_name(out, h);
-		fputs("</a></td><td>", out);
-		verdict_span(out, h->verdict);
-		fputs("</td>", out);
-		cell_time(out, h->first_evidence);
-		fprintf(out, "<td class=\"n\">%s</td>",
-		    wcs_report_score(h->score, sbuf, sizeof(sbuf)));
+		host_row(out, "candidate", h, i);
 		confidence(out, h);
 		reasons(out, h);
 		fputs("</tr>\n", out);
@@ -326,7 +341,6 @@ drawings(struct wcs_ctx *ctx, FILE *out, const struct wcs_result *res)
 static void
 hosts(FILE *out, const struct wcs_result *res)
 {
-	char sbuf[WCS_SCORE_STRLEN];
 	const struct wcs_host *h;
 	size_t i;
 
@@ -338,20 +352,7 @@ hosts(FILE *out, const struct wcs_result *res)
 	    out);
 	for (i = 0; i < res->nhosts; i++) {
 		h = &res->hosts[i];
-		if (h->rank != 0)
-			fprintf(out,
-			    "<tr class=\"host\"><td class=\"n\">%u</td>",
-			    h->rank);
-		else
-			fputs("<tr class=\"host\"><td></td>", out);
-		fprintf(out, "<td><a href=\"#h%zu\">", i);
-		host_name(out, h);
-		fputs("</a></td><td>", out);
-		verdict_span(out, h->verdict);
-		fputs("</td>", out);
-		cell_time(out, h->first_evidence);
-		fprintf(out, "<td class=\"n\">%s</td>",
-		    wcs_report_score(h->score, sbuf, sizeof(sbuf)));
+		host_row(out, "host", h, i);
 		cell_uint(out, h->fanout.distinct);
 		fprintf(out, "<td>%s</td>", h->smb1 ? "yes" : "no");
 		cell_text(out, h->infected_by);
@@ -495,19 +496,6 @@ inputs(FILE *out, const struct wcs_report *rep)
 	fputs("</table>\n</section>\n", out);
 }
 
-/* The flagged host at an address, for a fan-out source's verdict. */
-static const char *
-verdict_at(const struct wcs_result *res, const struct wcs_addr *a)
-{
-	size_t i;
-
-	for (i = 0; i < res->nhosts; i++) {
-		if (wcs_addr_equal(&res->hosts[i].ip, a))
-			return (wcs_verdict_name(res->hosts[i].verdict));
-	}
-	return ("clean");
-}
-
 /* The busiest 445/tcp sources, whatever their verdict. */
 static void
 fanout_top(FILE *out, const struct wcs_result *res)
@@ -531,7 +519,7 @@ fanout_top(FILE *out, const struct wcs_result *res)
 		fprintf(out,
 		    "<tr class=\"source\"><td class=\"mono\">%s</td><td>",
 		    wcs_addr_format(&s->ip, abuf, sizeof(abuf)));
-		fputs(verdict_at(res, &s->ip), out);
+		fputs(wcs_report_source_verdict(res, &s->ip), out);
 		fputs("</td>", out);
 		cell_uint(out, s->sum.distinct);
 		cell_uint(out, s->sum.same_subnet);

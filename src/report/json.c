@@ -308,32 +308,17 @@ write_edge(struct level *l, const struct wcs_edge *e)
 	close_level(&o, '}');
 }
 
-/* The flagged host at an address, for a fan-out source's verdict. */
-static const struct wcs_host *
-host_at(const struct wcs_result *res, const struct wcs_addr *a)
-{
-	size_t i;
-
-	for (i = 0; i < res->nhosts; i++) {
-		if (wcs_addr_equal(&res->hosts[i].ip, a))
-			return (&res->hosts[i]);
-	}
-	return (NULL);
-}
-
 static void
 write_fanout_source(struct level *l, const struct wcs_result *res,
     const struct wcs_fanout_source *s)
 {
 	char abuf[WCS_ADDR_STRLEN];
-	const struct wcs_host *h = host_at(res, &s->ip);
 	struct level o;
 
 	member(l);
 	open_level(&o, l->out, l->depth + 1, '{');
 	key_str(&o, "ip", wcs_addr_format(&s->ip, abuf, sizeof(abuf)));
-	key_str(
-	    &o, "verdict", h != NULL ? wcs_verdict_name(h->verdict) : "clean");
+	key_str(&o, "verdict", wcs_report_source_verdict(res, &s->ip));
 	key_uint(&o, "distinct", s->sum.distinct);
 	key_uint(&o, "same_subnet", s->sum.same_subnet);
 	key_uint(&o, "other_internal", s->sum.other_internal);

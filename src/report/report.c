@@ -139,3 +139,58 @@ wcs_report_why(const struct wcs_reject *r, char *buf)
 	buf[WCS_REJECT_WHY - 1] = '\0';
 	return (buf);
 }
+
+const char *
+wcs_report_source_verdict(
+    const struct wcs_result *res, const struct wcs_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < res->nhosts; i++) {
+		if (wcs_addr_equal(&res->hosts[i].ip, a))
+			return (wcs_verdict_name(res->hosts[i].verdict));
+	}
+	return ("clean");
+}
+
+const char *
+wcs_report_host_text(
+    const struct wcs_host *h, char *buf, size_t len, size_t cols)
+{
+	char abuf[WCS_ADDR_STRLEN];
+	bool paren = h->nnames > 0 && wcs_addr_present(&h->ip);
+	size_t i, n = 0, keep;
+	int k;
+
+	buf[0] = '\0';
+	if (wcs_addr_present(&h->ip)) {
+		k = snprintf(buf, len, "%s",
+		    wcs_addr_format(&h->ip, abuf, sizeof(abuf)));
+		n = k < 0 ? 0 : (size_t)k;
+	}
+	for (i = 0; i < h->nnames && n < len; i++) {
+		keep = n;
+		k = snprintf(buf + n, len - n, "%s%s",
+		    i == 0 ? (n > 0 ? " (" : "") : ", ", h->names[i]);
+		n += k < 0 ? 0 : (size_t)k;
+		if (n >= len)
+			n = len - 1;
+		/*
+		 * A name that leaves no room for the ")" goes, and those
+		 * after it; ", ..." says so when it fits.
+		 */
+		if (cols > 0 && i > 0 && wcs_text_width(buf, 0) + 1 > cols) {
+			n = keep;
+			buf[n] = '\0';
+			if (wcs_text_width(buf, 0) + 4 <= cols) {
+				(void)snprintf(
+				    buf + n, len - n, ", \xe2\x80\xa6");
+				n += strlen(buf + n);
+			}
+			break;
+		}
+	}
+	if (paren && n + 1 < len)
+		(void)snprintf(buf + n, len - n, ")");
+	return (buf);
+}

@@ -72,4 +72,22 @@ const char *wcs_report_ignore_name(enum wcs_ignore why);
  * still ends in a NUL.  buf holds WCS_REJECT_WHY bytes. */
 const char *wcs_report_why(const struct wcs_reject *r, char *buf);
 
+/*
+ * A 445/tcp fan-out source's verdict (wcs_result.fanout_top lists them
+ * whatever their verdict): the flagged host's at its address, else "clean".
+ */
+const char *wcs_report_source_verdict(
+    const struct wcs_result *res, const struct wcs_addr *a);
+
+/*
+ * "10.0.0.5 (WS-01, WS-01.corp)" or just the address or the names, in at
+ * most cols columns (0: no limit) when whole names allow: names that do
+ * not fit are left out ("10.0.0.5 (WS-01, ...)", or without the ellipsis
+ * when even that does not fit); the first is kept whatever its length, so
+ * that the cell's ellipsis shows where it was cut.  Empty when the host
+ * has neither.  Returns buf, cut to len.
+ */
+const char *wcs_report_host_text(
+    const struct wcs_host *h, char *buf, size_t len, size_t cols);
+
 #endif /* WCSCAN_REPORT_PRIVATE_H */

@@ -106,52 +106,11 @@ table_time(int64_t t, char *buf, size_t len)
 	return (wcs_time_format(t - r, buf, len));
 }
 
-/*
- * "10.0.0.5 (WS-01, WS-01.corp)" or just the address or the names, in at
- * most cols columns (0: no limit) when whole names allow: names that do
- * not fit are left out ("10.0.0.5 (WS-01, ...)", or without the ellipsis
- * when even that does not fit); the first is kept whatever its length, so
- * that the cell's ellipsis shows where it was cut.
- */
+/* The host as wcs_report_host_text writes it, or "(unknown host)". */
 static const char *
 host_label(const struct wcs_host *h, char *buf, size_t len, size_t cols)
 {
-	char abuf[WCS_ADDR_STRLEN];
-	bool paren = h->nnames > 0 && wcs_addr_present(&h->ip);
-	size_t i, n = 0, keep;
-	int k;
-
-	buf[0] = '\0';
-	if (wcs_addr_present(&h->ip)) {
-		k = snprintf(buf, len, "%s",
-		    wcs_addr_format(&h->ip, abuf, sizeof(abuf)));
-		n = k < 0 ? 0 : (size_t)k;
-	}
-	for (i = 0; i < h->nnames && n < len; i++) {
-		keep = n;
-		k = snprintf(buf + n, len - n, "%s%s",
-		    i == 0 ? (n > 0 ? " (" : "") : ", ", h->names[i]);
-		n += k < 0 ? 0 : (size_t)k;
-		if (n >= len)
-			n = len - 1;
-		/*
-		 * A name that leaves no room for the ")" goes, and those
-		 * after it; ", ..." says so when it fits.
-		 */
-		if (cols > 0 && i > 0 && wcs_text_width(buf, 0) + 1 > cols) {
-			n = keep;
-			buf[n] = '\0';
-			if (wcs_text_width(buf, 0) + 4 <= cols) {
-				(void)snprintf(
-				    buf + n, len - n, ", \xe2\x80\xa6");
-				n += strlen(buf + n);
-			}
-			break;
-		}
-	}
-	if (paren && n + 1 < len)
-		(void)snprintf(buf + n, len - n, ")");
-	if (buf[0] == '\0')
+	if (wcs_report_host_text(h, buf, len, cols)[0] == '\0')
 		(void)snprintf(buf, len, "(unknown host)");
 	return (buf);
 }
@@ -384,19 +343,6 @@ edges(FILE *out, const struct wcs_result *res)
 	}
 }
 
-/* The flagged host at an address, for a fan-out source's verdict. */
-static const char *
-verdict_at(const struct wcs_result *res, const struct wcs_addr *a)
-{
-	size_t i;
-
-	for (i = 0; i < res->nhosts; i++) {
-		if (wcs_addr_equal(&res->hosts[i].ip, a))
-			return (wcs_verdict_name(res->hosts[i].verdict));
-	}
-	return ("clean");
-}
-
 /*
  * The busiest 445/tcp sources whatever their verdict, so that a burst
  * below the fan-out threshold is still seen.
@@ -430,7 +376,7 @@ fanout_top(FILE *out, const struct wcs_result *res)
 		    s->sum.distinct, s->sum.same_subnet, s->sum.other_internal,
 		    s->sum.public_, s->peak,
 		    table_time(s->sum.first, tbuf, sizeof(tbuf)),
-		    verdict_at(res, &s->ip));
+		    wcs_report_source_verdict(res, &s->ip));
 	}
 }
 

@@ -143,30 +143,6 @@ put_csv(FILE *out, const struct fields *f)
 	fputs("\r\n", out);
 }
 
-/* "10.0.0.5 (WS-01, WS-01.corp)" into buf, cut to fit. */
-static const char *
-host_text(const struct wcs_host *h, char *buf, size_t len)
-{
-	char abuf[WCS_ADDR_STRLEN];
-	size_t i, n = 0;
-	int k;
-
-	buf[0] = '\0';
-	if (wcs_addr_present(&h->ip)) {
-		k = snprintf(buf, len, "%s",
-		    wcs_addr_format(&h->ip, abuf, sizeof(abuf)));
-		n = k < 0 ? 0 : (size_t)k;
-	}
-	for (i = 0; i < h->nnames && n < len; i++) {
-		k = snprintf(buf + n, len - n, "%s%s",
-		    i == 0 ? (n > 0 ? " (" : "") : ", ", h->names[i]);
-		n += k < 0 ? 0 : (size_t)k;
-	}
-	if (h->nnames > 0 && wcs_addr_present(&h->ip) && n + 1 < len)
-		(void)snprintf(buf + n, len - n, ")");
-	return (buf);
-}
-
 static void
 write_row(
     FILE *out, bool csv, const struct wcs_result *res, const struct row *r)
@@ -183,7 +159,7 @@ write_row(
 	memset(&f, 0, sizeof(f));
 	f.ts = r->ts;
 	if (h != NULL) {
-		f.host = host_text(h, hbuf, sizeof(hbuf));
+		f.host = wcs_report_host_text(h, hbuf, sizeof(hbuf), 0);
 		f.address = wcs_addr_format(&h->ip, abuf, sizeof(abuf));
 		f.verdict = wcs_verdict_name(h->verdict);
 	}
