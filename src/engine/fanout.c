@@ -1430,6 +1430,113 @@ maps_cover(const struct fanout *src, size_t nclock, size_t ninput)
 	return (true);
 }
 
+/*
+ * Put the k least of a[0..n) by (first, key) first, in no order
+ * (quickselect, Hoare's partition, median of three pivots): linear on
+ * average where a sort would not be.
+ */
+static void
+pub_select(struct pub_entry *a, uint32_t n, uint32_t k)
+{
+	struct pub_entry pivot, tmp;
+	uint32_t lo = 0, hi = n - 1, i, j, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		/* Median of a[lo], a[mid], a[hi] as the pivot. */
+		if (pub_less(a[mid].first, a[mid].key, &a[lo])) {
+			tmp = a[mid], a[mid] = a[lo], a[lo] = tmp;
+		}
+		if (pub_less(a[hi].first, a[hi].key, &a[lo])) {
+			tmp = a[hi], a[hi] = a[lo], a[lo] = tmp;
+		}
+		if (pub_less(a[hi].first, a[hi].key, &a[mid])) {
+			tmp = a[hi], a[hi] = a[mid], a[mid] = tmp;
+		}
+		pivot = a[mid];
+		i = lo;
+		j = hi;
+		for (;;) {
+			while (pub_less(a[i].first, a[i].key, &pivot))
+				i++;
+			while (pub_less(pivot.first, pivot.key, &a[j]))
+				j--;
+			if (i >= j)
+				break;
+			tmp = a[i], a[i] = a[j], a[j] = tmp;
+			i++;
+			j--;
+		}
+		/* a[lo..j] <= pivot <= a[j+1..hi] */
+		if (k <= j)
+			hi = j;
+		else
+			lo = j + 1;
+	}
+}
+
+/*
+ * The exact public sets of d and s together, at once: each key at its
+ * earliest, the PUBLIC_EXACT_MAX least kept (bottom-k, as pub_note keeps
+ * them one at a time, which would scan the table for each eviction).
+ */
+static int
+pub_merge(struct fanout *f, struct fo_src *d, const struct fo_src *s)
+{
+	uint32_t cap = PUBLIC_EXACT_MAX * 2, n = 0, k, j;
+	struct pub_entry *all;
+
+	if (s->pub == NULL || s->npub == 0)
+		return (WCS_OK);
+	if (d->pub == NULL &&
+	    (d->pub = wcs_calloc(f->ctx, cap, sizeof(*d->pub))) == NULL)
+		return (WCS_FATAL);
+	all = wcs_reallocarray(
+	    f->ctx, NULL, (size_t)d->npub + s->npub, sizeof(*all));
+	if (all == NULL)
+		return (WCS_FATAL);
+	/* A key d has takes the earlier time; the others are candidates. */
+	for (k = 0; k < cap; k++) {
+		if (s->pub[k].key == 0)
+			continue;
+		j = (uint32_t)s->pub[k].key & (cap - 1);
+		while (d->pub[j].key != 0 && d->pub[j].key != s->pub[k].key)
+			j = (j + 1) & (cap - 1);
+		if (d->pub[j].key == 0)
+			all[n++] = s->pub[k];
+		else if (s->pub[k].first < d->pub[j].first)
+			d->pub[j].first = s->pub[k].first;
+	}
+	d->pub_max = NONE;
+	if (d->npub + n <= PUBLIC_EXACT_MAX) {
+		for (k = 0; k < n; k++) {
+			j = (uint32_t)all[k].key & (cap - 1);
+			while (d->pub[j].key != 0)
+				j = (j + 1) & (cap - 1);
+			d->pub[j] = all[k];
+		}
+		d->npub += n;
+		wcs_free(f->ctx, all);
+		return (WCS_OK);
+	}
+	for (k = 0; k < cap; k++) {
+		if (d->pub[k].key != 0)
+			all[n++] = d->pub[k];
+	}
+	d->pub_overflow = true;
+	pub_select(all, n, PUBLIC_EXACT_MAX - 1);
+	memset(d->pub, 0, cap * sizeof(*d->pub));
+	for (k = 0; k < PUBLIC_EXACT_MAX; k++) {
+		j = (uint32_t)all[k].key & (cap - 1);
+		while (d->pub[j].key != 0)
+			j = (j + 1) & (cap - 1);
+		d->pub[j] = all[k];
+	}
+	d->npub = PUBLIC_EXACT_MAX;
+	wcs_free(f->ctx, all);
+	return (WCS_OK);
+}
+
 static int
 merge_source(struct fanout *f, struct fo_src *d, const struct fo_src *s,
     const uint32_t *cmap)
@@ -1469,11 +1576,8 @@ merge_source(struct fanout *f, struct fo_src *d, const struct fo_src *s,
 				d->hll[k] = s->hll[k];
 		}
 	}
-	for (k = 0; s->pub != NULL && k < PUBLIC_EXACT_MAX * 2; k++) {
-		if (s->pub[k].key != 0 && (rc = pub_note(f, d, s->pub[k].key,
-					       s->pub[k].first)) != WCS_OK)
-			return (rc);
-	}
+	if ((rc = pub_merge(f, d, s)) != WCS_OK)
+		return (rc);
 	if (s->pub_overflow)
 		d->pub_overflow = true;
 	return (WCS_OK);
