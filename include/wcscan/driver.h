@@ -93,26 +93,30 @@ void wcs_driver_free(struct wcs_driver *drv);
  * readers that may bid.  Entries skipped inside a directory are said as
  * warnings.  Returns WCS_OK; WCS_FAILED when path itself cannot be
  * listed (it is an input all the same, with its error, said as an
- * error); WCS_FATAL when out of memory (ctx says).
+ * error); WCS_FATAL when out of memory, or after wcs_driver_run (ctx
+ * says).
  */
 int wcs_driver_add(
     struct wcs_driver *drv, const char *path, unsigned kind_mask);
 /*
  * List len bytes of memory as an input named name, as if a file with
  * those bytes had been named: buf is borrowed until wcs_driver_run
- * returns.  Never read in pieces.  WCS_OK or WCS_FATAL.
+ * returns.  Never read in pieces.  WCS_OK or WCS_FATAL (as
+ * wcs_driver_add).
  */
 int wcs_driver_add_mem(struct wcs_driver *drv, const char *name,
     const void *buf, size_t len, unsigned kind_mask);
 
 /*
- * Read every input listed, once: each event goes to eng (when not NULL),
- * then to cb (when not NULL), on the calling thread and in the order
- * above.  eng learns the inputs' paths (wcs_engine_set_inputs) and which
- * are hosts' own logs.  An input that cannot be read, or breaks off, is
- * said and accounted in its stats; the others are read.  Returns WCS_OK,
- * or WCS_FATAL (out of memory, or eng or cb returned other than WCS_OK:
- * the reading stopped; ctx says why).
+ * Read every input listed (once: a second call is refused with
+ * WCS_FATAL, the inputs were read).  Each event goes to eng (when not
+ * NULL), then to cb (when not NULL), on the calling thread and in the
+ * order above.  eng learns the inputs' paths (wcs_engine_set_inputs:
+ * borrowed, so free eng before the driver) and which are hosts' own logs.
+ * An input that cannot be read, or breaks off, is said and accounted in
+ * its stats; the others are read.  Returns WCS_OK, or WCS_FATAL (out of
+ * memory, or eng or cb returned other than WCS_OK: the reading stopped;
+ * ctx says why).
  */
 int wcs_driver_run(
     struct wcs_driver *drv, struct wcs_engine *eng, wcs_event_cb cb, void *arg);

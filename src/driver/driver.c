@@ -426,8 +426,11 @@ add_pieces(struct wcs_driver *drv, struct group *g, size_t i,
 	rc =
 	    wcs_input_split(&m->ctx, drv->paths[i], drv->piece_size, &pc, &npc);
 	if (rc == WCS_FATAL) {
+		/* Not in the group yet: the caller would not close it. */
 		wcs_set_error(
 		    drv->ctx, m->ctx.errnum, "%s", wcs_error_string(&m->ctx));
+		wcs_read_job_free(g->fi[g->n].job);
+		wcs_input_close(m->in);
 		return (rc);
 	}
 	/* Split another file than the one opened (replaced since): read
