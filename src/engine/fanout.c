@@ -1632,9 +1632,10 @@ fanout_merge(struct fanout *dst, const struct fanout *src,
 	bool oom = false;
 	int rc;
 
-	if (dst->finished) {
-		wcs_set_error(
-		    dst->ctx, EINVAL, "fan-out state already concluded");
+	if (dst->finished || dst == src) {
+		wcs_set_error(dst->ctx, EINVAL, "%s",
+		    dst == src ? "fan-out state merged into itself" :
+				 "fan-out state already concluded");
 		return (WCS_FAILED);
 	}
 	if (!maps_cover(src, nclock_map, ninput_map)) {

@@ -128,8 +128,8 @@ int fanout_load(struct wcs_ctx *ctx, const struct wcs_cidr *internal,
  * dst (the caller identifies them by name and path).  Ties are broken by
  * those numbers, so for merging to be order-free the maps must keep each
  * engine's order (number clocks and inputs the same way everywhere).
- * WCS_OK; WCS_FAILED when dst is finished or src names a number beyond a
- * map; WCS_FATAL (ENOMEM: dst is then partly merged and only fit to be
+ * WCS_OK; WCS_FAILED when dst is finished, is src, or src names a number
+ * beyond a map; WCS_FATAL (ENOMEM: dst is then partly merged and only fit to be
  * freed).
  */
 int fanout_merge(struct fanout *dst, const struct fanout *src,

@@ -243,7 +243,9 @@ wcs_state_end(struct wcs_state_writer *w)
 		return (WCS_FATAL);
 	}
 	s->len = w->body.len - s->off;
-	s->crc = wcs_crc32(0, w->body.p + s->off, (size_t)s->len);
+	/* An empty first section has no buffer to point into. */
+	s->crc = s->len == 0 ? wcs_crc32(0, NULL, 0) :
+			       wcs_crc32(0, w->body.p + s->off, (size_t)s->len);
 	w->open = false;
 	w->nsec++;
 	return (WCS_OK);

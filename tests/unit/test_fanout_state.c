@@ -411,6 +411,8 @@ test_merge_needs_every_number(void **state)
 	    fanout_merge(a, b, identity, 2, identity, 4), WCS_FAILED);
 	assert_int_equal(
 	    fanout_merge(a, b, identity, 3, identity, 3), WCS_FAILED);
+	assert_int_equal(
+	    fanout_merge(b, b, identity, 16, identity, 16), WCS_FAILED);
 	assert_int_equal(fanout_finish(a, WINDOW_US, THRESHOLD), WCS_OK);
 	assert_int_equal(fanout_nsources(a), 0);
 	fanout_free(a);

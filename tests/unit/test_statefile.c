@@ -325,6 +325,33 @@ test_writer_misuse(void **state)
 	wcs_state_writer_free(w);
 }
 
+/* An empty section first (no body buffer yet) reads back empty. */
+static void
+test_empty_first_section(void **state)
+{
+	struct wcs_state_writer *w;
+	struct wcs_state_cursor c;
+	struct wcs_state *st;
+	struct wcs_ctx ctx;
+	const void *data;
+	uint32_t v;
+	size_t len;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	assert_non_null(w = wcs_state_writer_new(&ctx));
+	assert_int_equal(wcs_state_begin(w, SEC_OTHER, "empty", 3), WCS_OK);
+	assert_int_equal(wcs_state_end(w), WCS_OK);
+	assert_non_null(data = wcs_state_writer_data(w, &len));
+	assert_int_equal(
+	    wcs_state_parse(&ctx, "e.state", data, len, &st), WCS_OK);
+	assert_int_equal(wcs_state_section(st, SEC_OTHER, &c, &v), WCS_OK);
+	assert_int_equal(v, 3);
+	assert_true(wcs_state_cursor_done(&c));
+	wcs_state_free(st);
+	wcs_state_writer_free(w);
+}
+
 struct fail_alloc {
 	long left; /* allocations until the first failure */
 };
@@ -411,6 +438,7 @@ main(void)
 		cmocka_unit_test(test_other_version),
 		cmocka_unit_test(test_huge_counts),
 		cmocka_unit_test(test_writer_misuse),
+		cmocka_unit_test(test_empty_first_section),
 		cmocka_unit_test(test_failing_allocations),
 	};
 
