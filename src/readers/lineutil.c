@@ -491,19 +491,6 @@ skip_sp(const char *s, size_t len, size_t *i)
 	return (true);
 }
 
-/* The next space-delimited token from *i. */
-static struct wcs_span
-token(const char *s, size_t len, size_t *i)
-{
-	struct wcs_span t;
-
-	t.p = s + *i;
-	while (*i < len && s[*i] != ' ')
-		(*i)++;
-	t.len = (size_t)(s + *i - t.p);
-	return (t);
-}
-
 /* RFC 5424 STRUCTURED-DATA: "-" or one or more "[id k="v" ...]". */
 static bool
 skip_sd(const char *s, size_t len, size_t *i)
@@ -576,19 +563,19 @@ bsd_host_tag(const char *s, size_t len, size_t *i, struct wcs_lu_syslog *sl)
 	struct wcs_span t, u;
 	size_t j, k;
 
-	t = token(s, len, i);
+	t = wcs_lu_token(s, len, i);
 	if (parse_tag(t, &sl->app))
 		return (true);
 	sl->host = t;
 	if (!skip_sp(s, len, i))
 		return (false);
 	j = *i;
-	u = token(s, len, i);
+	u = wcs_lu_token(s, len, i);
 	if (parse_tag(u, &sl->app))
 		return (true);
 	k = *i;
 	if (name_and_address(t, u) && skip_sp(s, len, &k) &&
-	    parse_tag(token(s, len, &k), &sl->app)) {
+	    parse_tag(wcs_lu_token(s, len, &k), &sl->app)) {
 		*i = k;
 		return (true);
 	}
@@ -630,16 +617,16 @@ wcs_lu_syslog(const char *s, size_t len, struct wcs_lu_syslog *sl)
 		return (false);
 	if (rfc5424) {
 		/* HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG] */
-		sl->host = token(s, len, &i);
+		sl->host = wcs_lu_token(s, len, &i);
 		if (!skip_sp(s, len, &i))
 			return (false);
-		sl->app = token(s, len, &i);
+		sl->app = wcs_lu_token(s, len, &i);
 		if (!skip_sp(s, len, &i))
 			return (false);
-		(void)token(s, len, &i);
+		(void)wcs_lu_token(s, len, &i);
 		if (!skip_sp(s, len, &i))
 			return (false);
-		(void)token(s, len, &i);
+		(void)wcs_lu_token(s, len, &i);
 		if (!skip_sp(s, len, &i) || !skip_sd(s, len, &i))
 			return (false);
 		(void)skip_sp(s, len, &i);
@@ -930,6 +917,22 @@ wcs_lu_epoch(const char *s, size_t len, int64_t *out)
 		}
 	}
 	*out = (int64_t)sec * WCS_USEC + usec;
+	return (true);
+}
+
+bool
+wcs_lu_clf_stamp(const char *s, size_t len, struct wcs_lu_civil *civ)
+{
+	if (len < 20 || s[2] != '/' || s[6] != '/' || s[11] != ':' ||
+	    s[14] != ':' || s[17] != ':')
+		return (false);
+	civ->day = wcs_lu_digits(s, 2, 2);
+	civ->mon = wcs_lu_month(s + 3, 3);
+	civ->year = wcs_lu_digits(s + 7, 4, 4);
+	civ->hour = wcs_lu_digits(s + 12, 2, 2);
+	civ->min = wcs_lu_digits(s + 15, 2, 2);
+	civ->sec = wcs_lu_digits(s + 18, 2, 2);
+	civ->usec = 0;
 	return (true);
 }
 

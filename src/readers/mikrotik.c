@@ -24,20 +24,6 @@
 
 #include "readers_private.h"
 
-static struct wcs_span
-mt_token(const char *s, size_t len, size_t *i)
-{
-	struct wcs_span t;
-
-	while (*i < len && s[*i] == ' ')
-		(*i)++;
-	t.p = s + *i;
-	while (*i < len && s[*i] != ' ')
-		(*i)++;
-	t.len = (size_t)(s + *i - t.p);
-	return (t);
-}
-
 /* Whether the topics token ("firewall,info", "firewall,info:") is ours. */
 static bool
 mt_firewall_topics(struct wcs_span t)
@@ -79,7 +65,9 @@ mt_header(
 		return (WCS_WARN);
 	/* The router's name or address, then its topics. */
 	for (k = 0; k < 2; k++) {
-		t = mt_token(s, len, &i);
+		while (i < len && s[i] == ' ')
+			i++;
+		t = wcs_lu_token(s, len, &i);
 		if (mt_firewall_topics(t)) {
 			while (i < len && s[i] == ' ')
 				i++;

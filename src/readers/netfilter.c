@@ -180,16 +180,9 @@ nf_proxmox(const char *s, size_t len, int64_t *ts)
 		return (NULL);
 	d = f[3].p;
 	z = f[4].p;
-	if (f[3].len != 20 || d[2] != '/' || d[6] != '/' || d[11] != ':' ||
-	    d[14] != ':' || d[17] != ':' || f[4].len != 5 ||
-	    (z[0] != '+' && z[0] != '-'))
+	if (f[3].len != 20 || !wcs_lu_clf_stamp(d, f[3].len, &civ) ||
+	    f[4].len != 5 || (z[0] != '+' && z[0] != '-'))
 		return (NULL);
-	civ.day = wcs_lu_digits(d, 2, 2);
-	civ.mon = wcs_lu_month(d + 3, 3);
-	civ.year = wcs_lu_digits(d + 7, 4, 4);
-	civ.hour = wcs_lu_digits(d + 12, 2, 2);
-	civ.min = wcs_lu_digits(d + 15, 2, 2);
-	civ.sec = wcs_lu_digits(d + 18, 2, 2);
 	oh = wcs_lu_digits(z + 1, 2, 2);
 	om = wcs_lu_digits(z + 3, 2, 2);
 	if (oh < 0 || om < 0 || oh > 23 || om > 59 ||

@@ -256,6 +256,21 @@ wcs_lu_caseeq(struct wcs_span sp, const char *lit)
 {
 	return (wcs_lu_caseeq_n(sp, lit, strlen(lit)));
 }
+/*
+ * The run of non-spaces from *i, *i moved past it (to the next ' ' or
+ * len).  Inline: syslog headers are read a token at a time.
+ */
+static inline struct wcs_span
+wcs_lu_token(const char *s, size_t len, size_t *i)
+{
+	struct wcs_span t;
+
+	t.p = s + *i;
+	while (*i < len && s[*i] != ' ')
+		(*i)++;
+	t.len = (size_t)(s + *i - t.p);
+	return (t);
+}
 /* Whether s[0..len) is empty or only blanks (space, tab). */
 bool wcs_lu_blank(const char *s, size_t len);
 /* The month (1-12) for an English abbreviation "Jan".."Dec" at s, any
@@ -358,6 +373,13 @@ int wcs_lu_json_member(const char *s, size_t len, size_t *pos,
 char *wcs_lu_json_unescape(struct wcs_pool *pool, struct wcs_span sp);
 /* Seconds since the epoch with an optional fraction ("1494601381.123"). */
 bool wcs_lu_epoch(const char *s, size_t len, int64_t *out);
+/*
+ * "dd/Mon/yyyy:hh:mm:ss" (the Common Log Format's stamp, as Proxmox and
+ * Samba write it) at s: civ filled, a field -1 where not digits (the month
+ * 0 where not one: wcs_time_from_civil refuses those); false when len < 20
+ * or a separator is not in its place.
+ */
+bool wcs_lu_clf_stamp(const char *s, size_t len, struct wcs_lu_civil *civ);
 /* "Mmm dd yyyy hh:mm:ss" (Cisco's stamp); the bytes consumed or 0. */
 size_t wcs_lu_bsd_year_stamp(
     const char *s, size_t len, struct wcs_lu_civil *civ);

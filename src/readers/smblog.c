@@ -92,17 +92,8 @@ smb_time(struct wcs_span v, const struct wcs_tz *tz, int64_t *out, bool *local)
 	int64_t t;
 	int oh, om;
 
-	if (v.len < 20 || s[2] != '/' || s[6] != '/' || s[11] != ':' ||
-	    s[14] != ':' || s[17] != ':')
-		return (false);
-	civ.day = wcs_lu_digits(s, 2, 2);
-	civ.mon = wcs_lu_month(s + 3, 3);
-	civ.year = wcs_lu_digits(s + 7, 4, 4);
-	civ.hour = wcs_lu_digits(s + 12, 2, 2);
-	civ.min = wcs_lu_digits(s + 15, 2, 2);
-	civ.sec = wcs_lu_digits(s + 18, 2, 2);
-	civ.usec = 0;
-	if (!wcs_time_from_civil(
+	if (!wcs_lu_clf_stamp(s, v.len, &civ) ||
+	    !wcs_time_from_civil(
 		civ.year, civ.mon, civ.day, civ.hour, civ.min, civ.sec, 0, &t))
 		return (false);
 	*local = v.len == 20;

@@ -175,6 +175,17 @@ dns_date(
 	return (i);
 }
 
+/* Close the name written into out (o bytes): the root "." when empty. */
+static void
+qname_end(char *out, size_t o)
+{
+	if (out == NULL)
+		return;
+	if (o == 0)
+		out[o++] = '.';
+	out[o] = '\0';
+}
+
 /*
  * A name written dotted, a dot for each length of the wire form:
  * ".ns1.example.com." -> "ns1.example.com", lower case, into out (len + 2
@@ -197,11 +208,7 @@ dns_dotted(char *out, const char *s, size_t len)
 		if (out != NULL)
 			out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 	}
-	if (out != NULL) {
-		if (o == 0)
-			out[o++] = '.';
-		out[o] = '\0';
-	}
+	qname_end(out, o);
 	return (true);
 }
 
@@ -250,11 +257,7 @@ dns_qname(char *out, const char *s, size_t len)
 	}
 	if (i < len)
 		return (false);
-	if (out != NULL) {
-		if (o == 0)
-			out[o++] = '.';
-		out[o] = '\0';
-	}
+	qname_end(out, o);
 	return (true);
 }
 

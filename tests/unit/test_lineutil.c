@@ -1,7 +1,7 @@
 /*
  * The line readers' shared helpers: splitting, numbers, host:port, DNS
- * names and codes, BSD stamps, year inference, syslog headers, and the
- * bidders' view of complete lines.
+ * names and codes, BSD and Common Log Format stamps, tokens, year
+ * inference, syslog headers, and the bidders' view of complete lines.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -120,6 +120,49 @@ test_lineutil_bsd_stamp(void **state)
 	assert_int_equal(wcs_lu_bsd_stamp("May 32 15:03:01", 15, &c), 0);
 	assert_int_equal(wcs_lu_bsd_stamp("May 12 25:03:01", 15, &c), 0);
 	assert_int_equal(wcs_lu_bsd_stamp("May 12 15:03", 12, &c), 0);
+}
+
+/* The Common Log Format stamp and the token reader, shared since. */
+static void
+test_lineutil_clf_stamp_and_token(void **state)
+{
+	struct wcs_lu_civil c;
+	struct wcs_span t;
+	size_t i = 0;
+
+	(void)state;
+	assert_true(wcs_lu_clf_stamp("22/Dec/2015:19:50:48 +0900", 26, &c));
+	assert_int_equal(c.year, 2015);
+	assert_int_equal(c.mon, 12);
+	assert_int_equal(c.day, 22);
+	assert_int_equal(c.hour, 19);
+	assert_int_equal(c.min, 50);
+	assert_int_equal(c.sec, 48);
+	assert_int_equal(c.usec, 0);
+	/* The form is checked here, the values by wcs_time_from_civil. */
+	assert_true(wcs_lu_clf_stamp("2x/Foo/2015:19:50:48", 20, &c));
+	assert_int_equal(c.day, -1);
+	assert_int_equal(c.mon, 0);
+	assert_false(wcs_lu_clf_stamp("22/Dec/2015:19:50:4", 19, &c));
+	assert_false(wcs_lu_clf_stamp("22-Dec-2015:19:50:48", 20, &c));
+	assert_false(wcs_lu_clf_stamp("22/Dec/2015 19:50:48", 20, &c));
+
+	t = wcs_lu_token("gw kernel:  x", 13, &i);
+	assert_int_equal(t.len, 2);
+	assert_memory_equal(t.p, "gw", 2);
+	assert_int_equal(i, 2);
+	i++;
+	t = wcs_lu_token("gw kernel:  x", 13, &i);
+	assert_int_equal(t.len, 7);
+	assert_int_equal(i, 10);
+	i++;
+	t = wcs_lu_token("gw kernel:  x", 13, &i);
+	assert_int_equal(t.len, 0);
+	assert_int_equal(i, 11);
+	i = 12;
+	t = wcs_lu_token("gw kernel:  x", 13, &i);
+	assert_int_equal(t.len, 1);
+	assert_int_equal(i, 13);
 }
 
 static void
@@ -266,6 +309,7 @@ main(void)
 		cmocka_unit_test(test_lineutil_hostport),
 		cmocka_unit_test(test_lineutil_dns),
 		cmocka_unit_test(test_lineutil_bsd_stamp),
+		cmocka_unit_test(test_lineutil_clf_stamp_and_token),
 		cmocka_unit_test(test_lineutil_year),
 		cmocka_unit_test(test_lineutil_syslog),
 		cmocka_unit_test(test_lineutil_syslog_variants),
