@@ -32,6 +32,7 @@
 #define MAX_SOURCES (1u << 18)
 #define MAX_PAIRS (1u << 22)
 #define PUBLIC_EXACT_MAX 1024 /* then the sketch alone */
+#define PUBLIC_SLACK 512 /* entries held past it between trims */
 #define HLL_P 12
 #define HLL_M (1u << HLL_P)
 #define NONE UINT32_MAX
@@ -71,7 +72,9 @@ struct fo_src {
 	uint32_t sysmon_system, sysmon_other;
 	int64_t pub_first;
 	uint32_t pub_clock;
-	uint32_t pub_max; /* slot of the greatest entry; NONE: unknown */
+	/* Past the cap, the least entry a trim dropped: nothing as great
+	 * can be among the kept ones (pub_note). */
+	struct pub_entry pub_thresh; /* key 0: no trim yet */
 };
 
 struct fanout {
@@ -294,7 +297,6 @@ source_for(struct fanout *f, uint32_t addr, bool *oom)
 	memset(ns, 0, sizeof(*ns));
 	ns->addr = addr;
 	ns->first = ns->last = ns->pub_first = WCS_TIME_NONE;
-	ns->pub_max = NONE;
 	f->src_of[addr] = f->nsrcs++;
 	return (ns);
 }
@@ -331,55 +333,104 @@ hll_estimate(const uint8_t *hll)
 	return (est);
 }
 
-/* Remove slot i of a linear-probing table, shifting the run after it. */
+/*
+ * Put the k least of a[0..n) by (first, key) first, in no order
+ * (quickselect, Hoare's partition, median of three pivots): linear on
+ * average where a sort would not be.
+ */
 static void
-pub_delete(struct pub_entry *pub, uint32_t cap, uint32_t i)
+pub_select(struct pub_entry *a, uint32_t n, uint32_t k)
 {
-	uint32_t j = i, h;
+	struct pub_entry pivot, tmp;
+	uint32_t lo = 0, hi = n - 1, i, j, mid;
 
-	pub[i].key = 0;
-	for (;;) {
-		j = (j + 1) & (cap - 1);
-		if (pub[j].key == 0)
-			return;
-		h = (uint32_t)pub[j].key & (cap - 1);
-		/* Stays when its home lies cyclically in (i, j]. */
-		if (i <= j ? (h > i && h <= j) : (h > i || h <= j))
-			continue;
-		pub[i] = pub[j];
-		pub[j].key = 0;
-		i = j;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		/* Median of a[lo], a[mid], a[hi] as the pivot. */
+		if (pub_less(a[mid].first, a[mid].key, &a[lo])) {
+			tmp = a[mid], a[mid] = a[lo], a[lo] = tmp;
+		}
+		if (pub_less(a[hi].first, a[hi].key, &a[lo])) {
+			tmp = a[hi], a[hi] = a[lo], a[lo] = tmp;
+		}
+		if (pub_less(a[hi].first, a[hi].key, &a[mid])) {
+			tmp = a[hi], a[hi] = a[mid], a[mid] = tmp;
+		}
+		pivot = a[mid];
+		i = lo;
+		j = hi;
+		for (;;) {
+			while (pub_less(a[i].first, a[i].key, &pivot))
+				i++;
+			while (pub_less(pivot.first, pivot.key, &a[j]))
+				j--;
+			if (i >= j)
+				break;
+			tmp = a[i], a[i] = a[j], a[j] = tmp;
+			i++;
+			j--;
+		}
+		/* a[lo..j] <= pivot <= a[j+1..hi] */
+		if (k <= j)
+			hi = j;
+		else
+			lo = j + 1;
 	}
 }
 
-static uint32_t
-pub_max_slot(struct fo_src *s)
+/*
+ * Cut s's exact public set down to the PUBLIC_EXACT_MAX least, and
+ * remember the least one dropped.  Trimming once per PUBLIC_SLACK new
+ * entries keeps a log read in any order (a SIEM export, newest first) at
+ * constant time per address, where evicting the greatest entry at each
+ * would search the table each time.
+ */
+static int
+pub_trim(struct fanout *f, struct fo_src *s)
 {
-	uint32_t j, cap = PUBLIC_EXACT_MAX * 2, m = NONE;
+	uint32_t cap = PUBLIC_EXACT_MAX * 2, n = 0, k, j;
+	struct pub_entry *all, least;
 
-	if (s->pub_max != NONE)
-		return (s->pub_max);
-	for (j = 0; j < cap; j++) {
-		if (s->pub[j].key != 0 &&
-		    (m == NONE ||
-			pub_less(s->pub[m].first, s->pub[m].key, &s->pub[j])))
-			m = j;
+	if (s->npub <= PUBLIC_EXACT_MAX)
+		return (WCS_OK);
+	if ((all = wcs_reallocarray(f->ctx, NULL, s->npub, sizeof(*all))) ==
+	    NULL)
+		return (WCS_FATAL);
+	for (k = 0; k < cap; k++) {
+		if (s->pub[k].key != 0)
+			all[n++] = s->pub[k];
 	}
-	s->pub_max = m;
-	return (m);
+	pub_select(all, n, PUBLIC_EXACT_MAX);
+	/* all[PUBLIC_EXACT_MAX] is now the least of those dropped. */
+	least = all[PUBLIC_EXACT_MAX];
+	for (k = PUBLIC_EXACT_MAX + 1; k < n; k++) {
+		if (pub_less(all[k].first, all[k].key, &least))
+			least = all[k];
+	}
+	s->pub_thresh = least;
+	memset(s->pub, 0, cap * sizeof(*s->pub));
+	for (k = 0; k < PUBLIC_EXACT_MAX; k++) {
+		j = (uint32_t)all[k].key & (cap - 1);
+		while (s->pub[j].key != 0)
+			j = (j + 1) & (cap - 1);
+		s->pub[j] = all[k];
+	}
+	s->npub = PUBLIC_EXACT_MAX;
+	wcs_free(f->ctx, all);
+	return (WCS_OK);
 }
 
 /*
  * Note public key k first probed at t in the exact set (bottom-k, see
- * pub_less).  Past the cap, finding the greatest entry is a scan of the
- * table, done again only after it was evicted or moved: logs read in time
- * order rarely evict; a log in reverse order costs a scan per new
- * address, bounded by the cap.
+ * pub_less).  Past PUBLIC_EXACT_MAX distinct addresses the sketch counts
+ * them, and the set holds up to PUBLIC_SLACK more until pub_trim cuts it
+ * back; a new address no less than what a trim dropped cannot be among
+ * the least, since the least only get less.
  */
 static int
 pub_note(struct fanout *f, struct fo_src *s, uint64_t k, int64_t t)
 {
-	uint32_t j, m, cap = PUBLIC_EXACT_MAX * 2;
+	uint32_t j, cap = PUBLIC_EXACT_MAX * 2;
 
 	if (s->pub == NULL &&
 	    (s->pub = wcs_calloc(f->ctx, cap, sizeof(*s->pub))) == NULL)
@@ -387,33 +438,22 @@ pub_note(struct fanout *f, struct fo_src *s, uint64_t k, int64_t t)
 	j = (uint32_t)k & (cap - 1);
 	while (s->pub[j].key != 0) {
 		if (s->pub[j].key == k) {
-			if (t < s->pub[j].first) {
+			if (t < s->pub[j].first)
 				s->pub[j].first = t;
-				if (j == s->pub_max)
-					s->pub_max = NONE;
-			}
 			return (WCS_OK);
 		}
 		j = (j + 1) & (cap - 1);
 	}
-	if (s->npub == PUBLIC_EXACT_MAX) {
+	if (s->npub >= PUBLIC_EXACT_MAX) {
 		/* More distinct addresses than kept: the sketch counts. */
 		s->pub_overflow = true;
-		m = pub_max_slot(s);
-		if (!pub_less(t, k, &s->pub[m]))
+		if (s->pub_thresh.key != 0 && !pub_less(t, k, &s->pub_thresh))
 			return (WCS_OK);
-		pub_delete(s->pub, cap, m);
-		s->pub_max = NONE;
-		s->npub--;
-		j = (uint32_t)k & (cap - 1);
-		while (s->pub[j].key != 0)
-			j = (j + 1) & (cap - 1);
-	} else if (s->pub_max != NONE && !pub_less(t, k, &s->pub[s->pub_max])) {
-		s->pub_max = j;
 	}
 	s->pub[j].key = k;
 	s->pub[j].first = t;
-	s->npub++;
+	if (++s->npub == PUBLIC_EXACT_MAX + PUBLIC_SLACK)
+		return (pub_trim(f, s));
 	return (WCS_OK);
 }
 
@@ -797,6 +837,8 @@ fanout_finish(struct fanout *f, int64_t window_us, uint64_t threshold)
 	for (si = 0; si < f->nsrcs; si++) {
 		s = &f->srcs[si];
 		sum = &f->sums[si];
+		if (pub_trim(f, s) != WCS_OK)
+			goto out_fatal;
 		sum->addr = f->addrs[s->addr];
 		/*
 		 * The machine that logged the most; of two that logged as
@@ -1019,13 +1061,18 @@ time_ok(int64_t t)
 #define PAIR_REC_MIN (4 + 4 + 1 + 8 + 8 + 8 + 4 + 4 + 1 + 1)
 
 int
-fanout_save(const struct fanout *f, struct wcs_state_writer *w)
+fanout_save(struct fanout *f, struct wcs_state_writer *w)
 {
 	const struct fo_src *s;
 	const struct fo_pair *p;
 	uint32_t i, k;
 	int rc;
 
+	/* The exact public sets as they are kept: no more than the cap. */
+	for (i = 0; i < f->nsrcs; i++) {
+		if ((rc = pub_trim(f, &f->srcs[i])) != WCS_OK)
+			return (rc);
+	}
 	if ((rc = wcs_state_begin(w, WCS_STATE_SEC_FANOUT, "fanout",
 		 FO_STATE_VERSION)) != WCS_OK)
 		return (rc);
@@ -1431,109 +1478,20 @@ maps_cover(const struct fanout *src, size_t nclock, size_t ninput)
 }
 
 /*
- * Put the k least of a[0..n) by (first, key) first, in no order
- * (quickselect, Hoare's partition, median of three pivots): linear on
- * average where a sort would not be.
- */
-static void
-pub_select(struct pub_entry *a, uint32_t n, uint32_t k)
-{
-	struct pub_entry pivot, tmp;
-	uint32_t lo = 0, hi = n - 1, i, j, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		/* Median of a[lo], a[mid], a[hi] as the pivot. */
-		if (pub_less(a[mid].first, a[mid].key, &a[lo])) {
-			tmp = a[mid], a[mid] = a[lo], a[lo] = tmp;
-		}
-		if (pub_less(a[hi].first, a[hi].key, &a[lo])) {
-			tmp = a[hi], a[hi] = a[lo], a[lo] = tmp;
-		}
-		if (pub_less(a[hi].first, a[hi].key, &a[mid])) {
-			tmp = a[hi], a[hi] = a[mid], a[mid] = tmp;
-		}
-		pivot = a[mid];
-		i = lo;
-		j = hi;
-		for (;;) {
-			while (pub_less(a[i].first, a[i].key, &pivot))
-				i++;
-			while (pub_less(pivot.first, pivot.key, &a[j]))
-				j--;
-			if (i >= j)
-				break;
-			tmp = a[i], a[i] = a[j], a[j] = tmp;
-			i++;
-			j--;
-		}
-		/* a[lo..j] <= pivot <= a[j+1..hi] */
-		if (k <= j)
-			hi = j;
-		else
-			lo = j + 1;
-	}
-}
-
-/*
- * The exact public sets of d and s together, at once: each key at its
- * earliest, the PUBLIC_EXACT_MAX least kept (bottom-k, as pub_note keeps
- * them one at a time, which would scan the table for each eviction).
+ * The exact public set of s added to d's: each key at its earliest, the
+ * PUBLIC_EXACT_MAX least kept (pub_note, amortised constant time).
  */
 static int
 pub_merge(struct fanout *f, struct fo_src *d, const struct fo_src *s)
 {
-	uint32_t cap = PUBLIC_EXACT_MAX * 2, n = 0, k, j;
-	struct pub_entry *all;
+	uint32_t k;
+	int rc;
 
-	if (s->pub == NULL || s->npub == 0)
-		return (WCS_OK);
-	if (d->pub == NULL &&
-	    (d->pub = wcs_calloc(f->ctx, cap, sizeof(*d->pub))) == NULL)
-		return (WCS_FATAL);
-	all = wcs_reallocarray(
-	    f->ctx, NULL, (size_t)d->npub + s->npub, sizeof(*all));
-	if (all == NULL)
-		return (WCS_FATAL);
-	/* A key d has takes the earlier time; the others are candidates. */
-	for (k = 0; k < cap; k++) {
-		if (s->pub[k].key == 0)
-			continue;
-		j = (uint32_t)s->pub[k].key & (cap - 1);
-		while (d->pub[j].key != 0 && d->pub[j].key != s->pub[k].key)
-			j = (j + 1) & (cap - 1);
-		if (d->pub[j].key == 0)
-			all[n++] = s->pub[k];
-		else if (s->pub[k].first < d->pub[j].first)
-			d->pub[j].first = s->pub[k].first;
+	for (k = 0; s->pub != NULL && k < PUBLIC_EXACT_MAX * 2; k++) {
+		if (s->pub[k].key != 0 && (rc = pub_note(f, d, s->pub[k].key,
+					       s->pub[k].first)) != WCS_OK)
+			return (rc);
 	}
-	d->pub_max = NONE;
-	if (d->npub + n <= PUBLIC_EXACT_MAX) {
-		for (k = 0; k < n; k++) {
-			j = (uint32_t)all[k].key & (cap - 1);
-			while (d->pub[j].key != 0)
-				j = (j + 1) & (cap - 1);
-			d->pub[j] = all[k];
-		}
-		d->npub += n;
-		wcs_free(f->ctx, all);
-		return (WCS_OK);
-	}
-	for (k = 0; k < cap; k++) {
-		if (d->pub[k].key != 0)
-			all[n++] = d->pub[k];
-	}
-	d->pub_overflow = true;
-	pub_select(all, n, PUBLIC_EXACT_MAX - 1);
-	memset(d->pub, 0, cap * sizeof(*d->pub));
-	for (k = 0; k < PUBLIC_EXACT_MAX; k++) {
-		j = (uint32_t)all[k].key & (cap - 1);
-		while (d->pub[j].key != 0)
-			j = (j + 1) & (cap - 1);
-		d->pub[j] = all[k];
-	}
-	d->npub = PUBLIC_EXACT_MAX;
-	wcs_free(f->ctx, all);
 	return (WCS_OK);
 }
 

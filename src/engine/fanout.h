@@ -110,8 +110,11 @@ uint64_t fanout_untracked(const struct fanout *f);
 struct wcs_state_writer;
 struct wcs_state_cursor;
 #define FO_STATE_VERSION 1
-/* Write f as the "fanout" section.  WCS_OK, WCS_FAILED or WCS_FATAL. */
-int fanout_save(const struct fanout *f, struct wcs_state_writer *w);
+/*
+ * Write f as the "fanout" section (its exact public sets cut to what they
+ * keep first).  WCS_OK, WCS_FAILED or WCS_FATAL.
+ */
+int fanout_save(struct fanout *f, struct wcs_state_writer *w);
 /*
  * A new fanout holding the section at cur (of the given section version),
  * every index and count checked.  Its clock and input numbers are those

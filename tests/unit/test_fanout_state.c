@@ -75,7 +75,7 @@ struct contact {
 
 /*
  * n contacts: 12 internal sources over two /24s, towards internal hosts
- * (some in a third /24), public addresses (one busy source probes 1,500
+ * (some in a third /24), public addresses (one busy source probes 3,000
  * of them: past the exact set's cap, given enough contacts), and a
  * multicast address; times on a
  * 10-second grid so that ties happen, within 30 minutes so that no pair
@@ -102,7 +102,7 @@ generate(struct rng *r, size_t n, unsigned nshards)
 		ev->src = v4(10, 0, src % 2, 10 + src);
 		kind = below(r, 100);
 		if (src == 0 && kind < 70)
-			ev->dst = v4(81, 2, below(r, 6), below(r, 250) + 1);
+			ev->dst = v4(81, 2, below(r, 12), below(r, 250) + 1);
 		else if (kind < 50)
 			ev->dst = v4(10, below(r, 3) == 2 ? 2 : 0, below(r, 2),
 			    10 + below(r, 30));
@@ -384,6 +384,56 @@ test_merge_past_the_public_cap(void **state)
 	(void)state;
 	for (seed = 100; seed < 106; seed++)
 		assert_true(trial(seed, 30000) > 1024);
+}
+
+/*
+ * One fanout fed the contacts in the order read, another newest first (as
+ * a SIEM export lists them), a third shuffled: the same summaries and
+ * pairs, past the exact public set's cap too.
+ */
+static void
+test_arrival_order(void **state)
+{
+	struct wcs_ctx ctx;
+	struct rng r = { 77 };
+	struct contact *c, tmp;
+	struct fanout *fwd, *rev, *mix;
+	size_t i, j, n = 30000;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	c = generate(&r, n, 1);
+	fwd = new_fanout(&ctx);
+	rev = new_fanout(&ctx);
+	mix = new_fanout(&ctx);
+	for (i = 0; i < n; i++) {
+		if (!fanout_wants(&c[i].ev))
+			continue;
+		assert_int_equal(fanout_add(fwd, &c[i].ev, c[i].clock), WCS_OK);
+		assert_int_equal(
+		    fanout_add(rev, &c[n - 1 - i].ev, c[n - 1 - i].clock),
+		    WCS_OK);
+	}
+	for (i = n - 1; i > 0; i--) {
+		j = below(&r, (uint32_t)i + 1);
+		tmp = c[i];
+		c[i] = c[j];
+		c[j] = tmp;
+	}
+	for (i = 0; i < n; i++) {
+		if (fanout_wants(&c[i].ev))
+			assert_int_equal(
+			    fanout_add(mix, &c[i].ev, c[i].clock), WCS_OK);
+	}
+	assert_int_equal(fanout_finish(fwd, WINDOW_US, THRESHOLD), WCS_OK);
+	assert_int_equal(fanout_finish(rev, WINDOW_US, THRESHOLD), WCS_OK);
+	assert_int_equal(fanout_finish(mix, WINDOW_US, THRESHOLD), WCS_OK);
+	assert_same(fwd, rev);
+	assert_same(fwd, mix);
+	fanout_free(fwd);
+	fanout_free(rev);
+	fanout_free(mix);
+	free(c);
 }
 
 /* A contact map missing a number the shard uses is refused, dst intact. */
@@ -776,6 +826,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_merge_equals_one_run),
 		cmocka_unit_test(test_merge_past_the_public_cap),
+		cmocka_unit_test(test_arrival_order),
 		cmocka_unit_test(test_merge_needs_every_number),
 		cmocka_unit_test(test_load_hostile),
 		cmocka_unit_test(test_engines_merge),
