@@ -528,6 +528,106 @@ test_memory_input(void **state)
 	scratch_free(&sc);
 }
 
+/* What the progress hooks saw. */
+struct prog {
+	unsigned groups, done;
+	uint64_t size[16], last[16];
+	unsigned index[16];
+	bool backwards, over;
+};
+
+static void
+prog_group(
+    void *arg, const char *path, uint64_t size, unsigned index, unsigned count)
+{
+	struct prog *p = arg;
+
+	assert_non_null(path);
+	assert_int_equal(count, 3);
+	assert_true(p->groups < 16);
+	p->size[p->groups] = size;
+	p->index[p->groups] = index;
+	p->last[p->groups] = 0;
+	p->groups++;
+}
+
+static void
+prog_bytes(void *arg, uint64_t bytes)
+{
+	struct prog *p = arg;
+	unsigned g = p->groups - 1;
+
+	assert_true(p->groups > p->done);
+	if (bytes < p->last[g])
+		p->backwards = true;
+	if (bytes > p->size[g])
+		p->over = true;
+	p->last[g] = bytes;
+}
+
+static void
+prog_done(void *arg)
+{
+	struct prog *p = arg;
+
+	p->done++;
+	assert_int_equal(p->done, p->groups);
+}
+
+/*
+ * Progress: one bracket per group, bytes that only grow up to the group's
+ * size and reach it, the same groups whatever the thread count.
+ */
+static void
+test_progress_hooks(void **state)
+{
+	struct wcs_driver_opts o;
+	struct wcs_driver *drv;
+	struct prog p[2];
+	struct scratch sc = { 0 };
+	struct wcs_ctx ctx;
+	const char *paths[3];
+	unsigned threads, g;
+	size_t len, i;
+	char *buf;
+
+	(void)state;
+	buf = make_log(NLINES, &len);
+	paths[0] = scratch_file(&sc, "a.log", buf, len);
+	paths[1] = scratch_file(&sc, "b.log", buf, 5000);
+	paths[2] = scratch_file(&sc, "c.log", buf, len);
+	free(buf);
+	for (threads = 1; threads <= 2; threads++) {
+		memset(&p[threads - 1], 0, sizeof(p[0]));
+		wcs_ctx_init(&ctx, NULL);
+		opts_init(&o, threads, PIECE, NULL);
+		o.hooks.say = NULL;
+		o.hooks.group = prog_group;
+		o.hooks.progress = prog_bytes;
+		o.hooks.group_done = prog_done;
+		o.hooks.arg = &p[threads - 1];
+		assert_non_null(drv = wcs_driver_new(&ctx, &o));
+		for (i = 0; i < 3; i++)
+			assert_int_equal(
+			    wcs_driver_add(drv, paths[i], WCS_KIND_ANY),
+			    WCS_OK);
+		assert_int_equal(wcs_driver_run(drv, NULL, NULL, NULL), WCS_OK);
+		wcs_driver_free(drv);
+		/* a.log and c.log in pieces, b.log whole: more than 2 groups. */
+		assert_true(p[threads - 1].groups > 2);
+		assert_int_equal(p[threads - 1].done, p[threads - 1].groups);
+		assert_false(p[threads - 1].backwards);
+		assert_false(p[threads - 1].over);
+		for (g = 0; g < p[threads - 1].groups; g++)
+			assert_int_equal(
+			    p[threads - 1].last[g], p[threads - 1].size[g]);
+	}
+	assert_int_equal(p[0].groups, p[1].groups);
+	assert_memory_equal(p[0].size, p[1].size, sizeof(p[0].size));
+	assert_memory_equal(p[0].index, p[1].index, sizeof(p[0].index));
+	scratch_free(&sc);
+}
+
 /* An allocator that fails after *ud allocations, on any thread. */
 static void *
 fail_malloc(size_t n, void *ud)
@@ -621,6 +721,7 @@ main(void)
 		cmocka_unit_test(test_reader_error_mid_group),
 		cmocka_unit_test(test_callback_stops_the_run),
 		cmocka_unit_test(test_memory_input),
+		cmocka_unit_test(test_progress_hooks),
 		cmocka_unit_test(test_failing_allocations),
 	};
 
