@@ -33,6 +33,7 @@
 #define MAX_PAIRS (1u << 22)
 #define PUBLIC_EXACT_MAX 1024 /* then the sketch alone */
 #define PUBLIC_SLACK 512 /* entries held past it between trims */
+#define PUBLIC_SLOTS_MAX 2048 /* holds the cap and the slack, 3/4 full */
 #define HLL_P 12
 #define HLL_M (1u << HLL_P)
 #define NONE UINT32_MAX
@@ -65,10 +66,10 @@ struct fo_src {
 	struct fo_src_count by_clock[FO_CLOCKS];
 	uint8_t nclocks;
 	int64_t first, last;
-	struct pub_entry *pub; /* exact public set, PUBLIC_EXACT_MAX slots x2 */
-	uint32_t npub;
+	struct pub_entry *pub; /* exact public set: pubcap slots */
+	uint32_t npub, pubcap;
 	bool pub_overflow;
-	uint8_t *hll;
+	uint8_t *hll; /* once the exact set overflowed */
 	uint32_t sysmon_system, sysmon_other;
 	int64_t pub_first;
 	uint32_t pub_clock;
@@ -388,7 +389,7 @@ pub_select(struct pub_entry *a, uint32_t n, uint32_t k)
 static int
 pub_trim(struct fanout *f, struct fo_src *s)
 {
-	uint32_t cap = PUBLIC_EXACT_MAX * 2, n = 0, k, j;
+	uint32_t cap = s->pubcap, n = 0, k, j;
 	struct pub_entry *all, least;
 
 	if (s->npub <= PUBLIC_EXACT_MAX)
@@ -420,36 +421,90 @@ pub_trim(struct fanout *f, struct fo_src *s)
 	return (WCS_OK);
 }
 
+/* Double s's exact public table (from 16 slots), rehashing. */
+static int
+pub_grow(struct fanout *f, struct fo_src *s)
+{
+	uint32_t ncap = s->pubcap == 0 ? 16 : s->pubcap * 2, k, j;
+	struct pub_entry *np;
+
+	if ((np = wcs_calloc(f->ctx, ncap, sizeof(*np))) == NULL)
+		return (WCS_FATAL);
+	for (k = 0; k < s->pubcap; k++) {
+		if (s->pub[k].key == 0)
+			continue;
+		j = (uint32_t)s->pub[k].key & (ncap - 1);
+		while (np[j].key != 0)
+			j = (j + 1) & (ncap - 1);
+		np[j] = s->pub[k];
+	}
+	wcs_free(f->ctx, s->pub);
+	s->pub = np;
+	s->pubcap = ncap;
+	return (WCS_OK);
+}
+
 /*
- * Note public key k first probed at t in the exact set (bottom-k, see
- * pub_less).  Past PUBLIC_EXACT_MAX distinct addresses the sketch counts
- * them, and the set holds up to PUBLIC_SLACK more until pub_trim cuts it
- * back; a new address no less than what a trim dropped cannot be among
- * the least, since the least only get less.
+ * Start s's sketch when its exact set first overflows, from the set: no
+ * address was dropped before, so it holds every one seen.  Sources that
+ * probe few public addresses (most) need no sketch.
+ */
+static int
+hll_start(struct fanout *f, struct fo_src *s)
+{
+	uint32_t k;
+
+	if ((s->hll = wcs_calloc(f->ctx, HLL_M, 1)) == NULL)
+		return (WCS_FATAL);
+	for (k = 0; k < s->pubcap; k++) {
+		if (s->pub[k].key != 0)
+			hll_add(s->hll, s->pub[k].key);
+	}
+	return (WCS_OK);
+}
+
+/*
+ * Note public key k first probed at t: in the sketch once there is one,
+ * and in the exact set (bottom-k, see pub_less).  Past PUBLIC_EXACT_MAX
+ * distinct addresses the sketch counts them, and the set holds up to
+ * PUBLIC_SLACK more until pub_trim cuts it back; a new address no less
+ * than what a trim dropped cannot be among the least, since the least
+ * only get less.
  */
 static int
 pub_note(struct fanout *f, struct fo_src *s, uint64_t k, int64_t t)
 {
-	uint32_t j, cap = PUBLIC_EXACT_MAX * 2;
+	uint32_t j;
 
-	if (s->pub == NULL &&
-	    (s->pub = wcs_calloc(f->ctx, cap, sizeof(*s->pub))) == NULL)
-		return (WCS_FATAL);
-	j = (uint32_t)k & (cap - 1);
-	while (s->pub[j].key != 0) {
-		if (s->pub[j].key == k) {
-			if (t < s->pub[j].first)
-				s->pub[j].first = t;
-			return (WCS_OK);
+	if (s->hll != NULL)
+		hll_add(s->hll, k);
+	if (s->pubcap != 0) {
+		j = (uint32_t)k & (s->pubcap - 1);
+		while (s->pub[j].key != 0) {
+			if (s->pub[j].key == k) {
+				if (t < s->pub[j].first)
+					s->pub[j].first = t;
+				return (WCS_OK);
+			}
+			j = (j + 1) & (s->pubcap - 1);
 		}
-		j = (j + 1) & (cap - 1);
 	}
 	if (s->npub >= PUBLIC_EXACT_MAX) {
 		/* More distinct addresses than kept: the sketch counts. */
 		s->pub_overflow = true;
+		if (s->hll == NULL) {
+			if (hll_start(f, s) != WCS_OK)
+				return (WCS_FATAL);
+			hll_add(s->hll, k);
+		}
 		if (s->pub_thresh.key != 0 && !pub_less(t, k, &s->pub_thresh))
 			return (WCS_OK);
 	}
+	if ((s->npub + 1) * 4 > s->pubcap * 3 && pub_grow(f, s) != WCS_OK)
+		return (WCS_FATAL);
+	j = (uint32_t)k & (s->pubcap - 1);
+	while (s->pub[j].key != 0)
+		j = (j + 1) & (s->pubcap - 1);
 	s->pub[j].key = k;
 	s->pub[j].first = t;
 	if (++s->npub == PUBLIC_EXACT_MAX + PUBLIC_SLACK)
@@ -461,12 +516,7 @@ static int
 add_public(
     struct fanout *f, struct fo_src *s, const struct wcs_addr *dst, int64_t t)
 {
-	uint64_t k = addr_key(dst);
-
-	if (s->hll == NULL && (s->hll = wcs_calloc(f->ctx, HLL_M, 1)) == NULL)
-		return (WCS_FATAL);
-	hll_add(s->hll, k);
-	return (pub_note(f, s, k, t));
+	return (pub_note(f, s, addr_key(dst), t));
 }
 
 /* Add t to the pair's episodes, merging neighbours within the gap. */
@@ -892,7 +942,7 @@ fanout_finish(struct fanout *f, int64_t window_us, uint64_t threshold)
 			}
 		}
 		if (s->pub != NULL) {
-			for (k = 0; k < PUBLIC_EXACT_MAX * 2; k++) {
+			for (k = 0; k < s->pubcap; k++) {
 				if (s->pub[k].key == 0)
 					continue;
 				if (ntimes == timecap) {
@@ -1036,7 +1086,8 @@ fanout_untracked(const struct fanout *f)
  *	u32 nsources, each: u32 address index, u8 nclocks, each: u32
  *	    clock, u64 attempts, u64 denied; i64 first, last; u32 Sysmon
  *	    attempts from System and from others; i64 first public probe, u32
- *	    its clock; u8 flags (1 exact set overflowed, 2 sketch follows);
+ *	    its clock; u8 flags (0, or 3: the exact set overflowed and the
+ *	    sketch follows);
  *	    u32 npub, each: u64 key, i64 first; the sketch's HLL_M bytes
  *	u32 npairs, each: u32 source and destination address indices; u8
  *	    denied; i64 first, last; u64 first line; u32 first input, first
@@ -1101,7 +1152,7 @@ fanout_save(struct fanout *f, struct wcs_state_writer *w)
 		wcs_state_put_u8(w, (uint8_t)((s->pub_overflow ? 1 : 0) |
 					      (s->hll != NULL ? 2 : 0)));
 		wcs_state_put_u32(w, s->npub);
-		for (k = 0; s->pub != NULL && k < PUBLIC_EXACT_MAX * 2; k++) {
+		for (k = 0; k < s->pubcap; k++) {
 			if (s->pub[k].key == 0)
 				continue;
 			wcs_state_put_u64(w, s->pub[k].key);
@@ -1257,11 +1308,10 @@ load_sources(struct fanout *f, struct wcs_state_cursor *c, const char **why)
 		s->pub_clock = wcs_state_get_u32(c);
 		flags = wcs_state_get_u8(c);
 		npub = wcs_state_get_count(c, PUBLIC_EXACT_MAX, 16);
-		if (!wcs_state_cursor_ok(c) || (flags & ~3u) != 0 ||
+		if (!wcs_state_cursor_ok(c) || (flags != 0 && flags != 3) ||
 		    !time_ok(s->first) || !time_ok(s->last) ||
 		    s->last < s->first ||
-		    (s->pub_first != WCS_TIME_NONE && !time_ok(s->pub_first)) ||
-		    (npub > 0 && (flags & 2) == 0)) {
+		    (s->pub_first != WCS_TIME_NONE && !time_ok(s->pub_first))) {
 			*why = "bad source";
 			return (WCS_FAILED);
 		}
@@ -1487,7 +1537,7 @@ pub_merge(struct fanout *f, struct fo_src *d, const struct fo_src *s)
 	uint32_t k;
 	int rc;
 
-	for (k = 0; s->pub != NULL && k < PUBLIC_EXACT_MAX * 2; k++) {
+	for (k = 0; k < s->pubcap; k++) {
 		if (s->pub[k].key != 0 && (rc = pub_note(f, d, s->pub[k].key,
 					       s->pub[k].first)) != WCS_OK)
 			return (rc);
@@ -1525,19 +1575,21 @@ merge_source(struct fanout *f, struct fo_src *d, const struct fo_src *s,
 			d->pub_clock = clock;
 		}
 	}
-	if (s->hll != NULL) {
-		if (d->hll == NULL &&
-		    (d->hll = wcs_calloc(f->ctx, HLL_M, 1)) == NULL)
+	/*
+	 * The addresses s kept go through pub_note (and d's sketch); those
+	 * it dropped are in its sketch, which d's takes by register.
+	 */
+	if ((rc = pub_merge(f, d, s)) != WCS_OK)
+		return (rc);
+	if (s->pub_overflow) {
+		d->pub_overflow = true;
+		if (d->hll == NULL && hll_start(f, d) != WCS_OK)
 			return (WCS_FATAL);
 		for (k = 0; k < HLL_M; k++) {
 			if (s->hll[k] > d->hll[k])
 				d->hll[k] = s->hll[k];
 		}
 	}
-	if ((rc = pub_merge(f, d, s)) != WCS_OK)
-		return (rc);
-	if (s->pub_overflow)
-		d->pub_overflow = true;
 	return (WCS_OK);
 }
 
