@@ -141,11 +141,16 @@ out:
  * and whose sweep a clock on the reference logged, the median of (lookup
  * - sweep) puts the server's clock on the reference, within the spread
  * of those differences.  An analyst's lookup has no sweep and a
- * scanner's sweep no lookup: neither counts.
+ * scanner's sweep no lookup: neither counts.  A server only one infected
+ * host used is put on the reference by that host alone, within bounds.
  */
 #define WORM_LOOKUP_LEAD_US (2 * WCS_USEC) /* lookup, then the sweep */
 #define LOOKUP_SWEEP_MAX_US (15 * 60 * WCS_USEC) /* farther: unrelated */
 #define ANCHOR_MIN 2 /* hosts needed to move a clock */
+/* One host moves a clock only within the skew tolerance, when its sweep
+ * is the worm's (public probes, or the worm's image past the threshold),
+ * and with this much more uncertainty: its own lead is all there is. */
+#define ANCHOR_ONE_EXTRA_US (10 * WCS_USEC)
 /* Closer than this, the lead itself (seconds, varying with the host) is
  * all the differences say: the presumption stands. */
 #define ANCHOR_SHIFT_MIN_US (15 * WCS_USEC)
@@ -153,6 +158,7 @@ out:
 struct lag {
 	uint32_t clock;
 	int64_t d; /* lookup, corrected - sweep start */
+	bool wormlike; /* the host's fan-out is the worm's */
 };
 
 static int
@@ -210,7 +216,8 @@ anchor_lookup_clocks(struct conclude *c)
 					goto fatal;
 				lags = nl;
 			}
-			lags[n++] = (struct lag){ clock, d };
+			lags[n++] = (struct lag){ clock, d,
+				wormlike_fanout(eng, h->fan) };
 		}
 	}
 	if (n > 0) {
@@ -221,7 +228,12 @@ anchor_lookup_clocks(struct conclude *c)
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && lags[j].clock == lags[i].clock; j++)
 			;
-		if ((m = j - i) < ANCHOR_MIN)
+		if ((m = j - i) < ANCHOR_MIN &&
+		    (m != 1 || !lags[i].wormlike ||
+			lags[i].d + WORM_LOOKUP_LEAD_US >
+			    eng->opts.skew_tolerance_us ||
+			lags[i].d + WORM_LOOKUP_LEAD_US <
+			    -eng->opts.skew_tolerance_us))
 			continue;
 		med = (lags[i + (m - 1) / 2].d + lags[i + m / 2].d) / 2;
 		for (k = 0; k < m; k++) {
@@ -236,7 +248,8 @@ anchor_lookup_clocks(struct conclude *c)
 		 * deviation; the lead itself is a guess within seconds. */
 		clock_table_anchor(eng->clocks, lags[i].clock,
 		    med + WORM_LOOKUP_LEAD_US,
-		    (int64_t)(1.4826 * (double)dev[(m - 1) / 2]) + 5 * WCS_USEC,
+		    (int64_t)(1.4826 * (double)dev[(m - 1) / 2]) +
+			5 * WCS_USEC + (m == 1 ? ANCHOR_ONE_EXTRA_US : 0),
 		    m);
 	}
 	wcs_free(eng->ctx, lags);
@@ -266,7 +279,8 @@ engine_conclude(struct wcs_engine *eng)
 	if (verdicts_own_evidence(&c) != WCS_OK ||
 	    verdicts_network(&c) != WCS_OK || verdicts_behaviour(&c) != WCS_OK)
 		goto out;
-	if (build_graph(&c) != WCS_OK || join_second_cards(&c) != WCS_OK)
+	if (join_second_cards(&c, false) != WCS_OK ||
+	    build_graph(&c) != WCS_OK || join_second_cards(&c, true) != WCS_OK)
 		goto out;
 	verdicts_decide(&c);
 	if (rank_hosts(&c) != WCS_OK || describe_result(&c) != WCS_OK)

@@ -50,6 +50,9 @@ struct conclude {
 	/* Hosts found infected, or found running earlier, while the graph
 	 * was built: hosts graphed before may now have an infector. */
 	size_t ninferred;
+	/* Some host's 445/tcp probes of public addresses were logged: the
+	 * way out is watched, and the worm's probes would show. */
+	bool public_445_logged;
 };
 
 static inline void
@@ -96,11 +99,14 @@ bool live_add(struct conclude *c, struct host *h);
 /* The row an address stands for after joins, or NULL. */
 struct host *host_at(struct wcs_engine *eng, const struct wcs_addr *a);
 int timing_join(struct conclude *c);
-int join_second_cards(struct conclude *c);
+int join_second_cards(struct conclude *c, bool graphed);
 
 /* verdicts.c */
 size_t distinct_rules(const struct host *h, unsigned class_mask, int min_sev);
 bool neutralized(const struct host *h);
+/* Fan-out that began long (HISTORY_US) before the outbreak. */
+bool fanout_predates(
+    const struct conclude *c, const struct fo_source_summary *f);
 bool routine_fanout(
     const struct conclude *c, const struct fo_source_summary *f);
 bool wormlike_fanout(

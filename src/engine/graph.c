@@ -584,12 +584,16 @@ find_infector(struct conclude *c, struct host *b)
 		/* A sweeper: infected only when an infected host was logged
 		 * reaching it shortly before its sweep began (the worm starts
 		 * sweeping seconds after it runs; a scanner's next scheduled
-		 * sweep comes when it comes), and when it sweeps its own /24
-		 * as the worm does (a scanner sweeps the ranges it is given). */
+		 * sweep comes when it comes), when it sweeps its own /24 as
+		 * the worm does (a scanner sweeps the ranges it is given), and
+		 * when it probed public addresses too if such probes were
+		 * logged at all (the worm's internet threads start with its
+		 * LAN sweep; a scanner stays inside). */
 		if (best.host == NULL || !is_infected(best.host) ||
 		    !best.before || best.estimated ||
 		    b->start - best.contact > SWEEP_FOLLOW_US ||
-		    !own_subnet_sweep(b))
+		    !own_subnet_sweep(b) ||
+		    (c->public_445_logged && b->fan->sum.public_ == 0))
 			return (WCS_OK);
 		b->inferred = true;
 		b->why_inferred = wcs_pool_printf(eng->pool,

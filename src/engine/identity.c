@@ -396,15 +396,57 @@ timed_first(const struct timed *a, size_t n, int64_t t)
 
 /*
  * The worm sweeps the subnet of every interface at once.  An address
- * known only from its sweep, which nothing was seen reaching, and whose
- * sweep began within seconds of an infected host's sweep of another
- * subnet, is that host's second network card: merge the rows (when one
- * host alone matches).
+ * known only from its sweep, which no infected host was seen reaching
+ * before it, and whose sweep began within seconds of an infected host's
+ * sweep of another subnet, is that host's second network card: merge the
+ * rows (when one host alone matches).  Before the graph is built the
+ * candidates are the sweepers not (yet) judged infected, so that the
+ * victims of the second card's sweep find their infector (its rescans
+ * repeat like a schedule, and it probes no public address: the worm's
+ * internet probes leave by the other card); after it, the sweepers the
+ * graph inferred infected.
  */
 #define SECOND_CARD_US (5 * WCS_USEC)
 
+/* Whether an infected host was logged reaching y before t. */
+static bool
+reached_before(struct conclude *c, const struct host *y, int64_t t)
+{
+	struct wcs_engine *eng = c->eng;
+	const struct fo_pair *const *pairs;
+	const struct host *a;
+	size_t n, i;
+
+	pairs = fanout_pairs_to(eng->fanout, &y->ip, &n);
+	for (i = 0; i < n; i++) {
+		if (!engine_clock_known(eng, pairs[i]->first_clock) ||
+		    engine_corrected(
+			eng, pairs[i]->first_clock, pairs[i]->first) >= t)
+			continue;
+		a = host_at(eng, fanout_addr(eng->fanout, pairs[i]->src));
+		if (a != NULL && is_infected(a))
+			return (true);
+	}
+	return (false);
+}
+
+/* A row that may be an infected host's second card. */
+static bool
+second_card_candidate(struct conclude *c, const struct host *y, bool graphed)
+{
+	if (y->folded || y->infected_own || y->infected_by != NULL ||
+	    y->nnames > 0 || !wcs_addr_present(&y->ip))
+		return (false);
+	if (graphed)
+		return (y->inferred);
+	return (!y->inferred && y->fan != NULL &&
+		y->fan->sum.same_subnet >= SWEEP_MIN &&
+		y->fan->sum.same_subnet >= y->fan->sum.other_internal &&
+		!fanout_predates(c, y->fan));
+}
+
 int
-join_second_cards(struct conclude *c)
+join_second_cards(struct conclude *c, bool graphed)
 {
 	struct wcs_engine *eng = c->eng;
 	struct host *y, *x, *match, *h;
@@ -433,9 +475,7 @@ join_second_cards(struct conclude *c)
 	qsort(by_burst, n, sizeof(*by_burst), timed_cmp);
 	for (i = 0; i < c->nlive; i++) {
 		y = c->live[i];
-		if (y->folded || !y->inferred || y->infected_own ||
-		    y->infected_by != NULL || y->nnames > 0 ||
-		    !wcs_addr_present(&y->ip))
+		if (!second_card_candidate(c, y, graphed))
 			continue;
 		ty = net_burst(c, y, &fatal);
 		if (fatal)
@@ -444,7 +484,8 @@ join_second_cards(struct conclude *c)
 		 * logged contact was, on a reference clock. */
 		if (ty == WCS_TIME_NONE && y->start_on_ref)
 			ty = y->start;
-		if (ty == WCS_TIME_NONE)
+		if (ty == WCS_TIME_NONE ||
+		    (!graphed && reached_before(c, y, ty)))
 			continue;
 		match = NULL;
 		nmatch = 0;

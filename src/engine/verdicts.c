@@ -148,17 +148,23 @@ own_start(const struct wcs_engine *eng, const struct host *h, bool *on_ref)
 bool
 routine_fanout(const struct conclude *c, const struct fo_source_summary *f)
 {
-	int64_t began;
-
 	if (f == NULL)
 		return (false);
-	began =
-	    f->burst_start != WCS_TIME_NONE ? f->burst_start : f->first_contact;
-	if (c->outbreak != WCS_TIME_NONE && began != WCS_TIME_NONE &&
-	    began < c->outbreak - HISTORY_US)
+	if (fanout_predates(c, f))
 		return (true);
 	return (f->repeat_period >= SCHEDULE_PERIOD_S &&
 		!wormlike_fanout(c->eng, f));
+}
+
+bool
+fanout_predates(const struct conclude *c, const struct fo_source_summary *f)
+{
+	int64_t began;
+
+	began =
+	    f->burst_start != WCS_TIME_NONE ? f->burst_start : f->first_contact;
+	return (c->outbreak != WCS_TIME_NONE && began != WCS_TIME_NONE &&
+		began < c->outbreak - HISTORY_US);
 }
 
 bool
@@ -247,6 +253,25 @@ cmp_time(const void *a, const void *b)
 }
 
 /*
+ * Whether t[lo] stands apart from the contacts after it up to t[i]: its
+ * gap to the next is over SWEEP_GAP_US and over LEAD_IN_FACTOR times the
+ * mean gap between the rest.  Contacts a sweep leaves in sparse logs (a
+ * few targets' own firewall logs) are far apart but evenly so.
+ */
+#define LEAD_IN_FACTOR 4
+
+static bool
+lead_in(const int64_t *t, size_t lo, size_t i)
+{
+	int64_t gap = t[lo + 1] - t[lo], mean;
+
+	if (gap <= SWEEP_GAP_US || i < lo + 2)
+		return (false);
+	mean = (t[i] - t[lo + 1]) / (int64_t)(i - lo - 1);
+	return (gap > LEAD_IN_FACTOR * mean);
+}
+
+/*
  * When a host's sweep began, on the reference clock: the first moment it
  * had reached a handful of new internal destinations within the window
  * (a small subnet has fewer hosts to reach than the fan-out threshold),
@@ -291,6 +316,11 @@ net_burst_compute(struct conclude *c, const struct host *h, bool *fatal)
 		qsort(t, m, sizeof(*t), cmp_time);
 		for (lo = 0, i = 0; i < m; i++) {
 			while (t[i] - t[lo] > eng->opts.fanout_window_us)
+				lo++;
+			/* A contact standing apart before the dense run (a
+			 * user's visit to a file server a minute before the
+			 * worm ran) is not the sweep's first. */
+			while (i - lo + 1 >= SWEEP_MIN && lead_in(t, lo, i))
 				lo++;
 			if (i - lo + 1 >= SWEEP_MIN) {
 				/* The sweep began before it got this dense:
@@ -342,6 +372,8 @@ attach_fanout(struct conclude *c)
 
 	for (i = 0; i < fanout_nsources(eng->fanout); i++) {
 		f = fanout_source(eng->fanout, i);
+		if (f->sum.public_ > 0)
+			c->public_445_logged = true;
 		h = host_at(eng, &f->addr);
 		if (h == NULL && (f->peak >= eng->opts.fanout_threshold ||
 				     f->sum.public_ >= PUBLIC_WORM_MIN)) {

@@ -583,8 +583,8 @@ probe_public(struct fixture *f, const char *src, int n, int64_t t)
 /*
  * Firewall and DNS logs alone: a failed kill-switch lookup followed
  * seconds later by a sweep is the worm; a neighbour it reached that
- * begins the same sweep 16 s later (no lookup logged: an outside
- * resolver) is infected by it; a lookup with no sweep is an analyst; a
+ * begins the same sweep and probes 16 s later (no lookup logged: an
+ * outside resolver) is infected by it; a lookup with no sweep is an analyst; a
  * sweep with no lookup and nobody reaching it first is a scanner.
  */
 static void
@@ -599,6 +599,7 @@ test_network_only_signature(void **state)
 	probe_public(f, "10.0.1.10", 12, at(14, 0, 4));
 	/* 10.0.1.20 was reached at 14:00:23; it sweeps from 14:00:39. */
 	sweep(f, "10.0.1.20", 1, 40, at(14, 0, 38), 3);
+	probe_public(f, "10.0.1.20", 12, at(14, 0, 39));
 	/* An analyst: a lookup, nothing after. */
 	dns(f, "10.0.1.30", at(14, 5, 0), WCS_DNS_RESPONSE, WCS_RCODE_NXDOMAIN);
 	/* A sweep of another subnet that nothing infected reached. */
@@ -976,6 +977,124 @@ test_scanner_is_no_infector(void **state)
 	assert_int_equal(find(res, "10.0.9.5")->verdict, WCS_VERDICT_SCANNER);
 }
 
+/*
+ * A user's visit to a file server at 14:00:00, then the worm's sweep
+ * from 14:00:51: the sweep began at 14:00:51, though the visit falls in
+ * the same minute's window.  The host's own log clock is unknown, so the
+ * sweep dates its start.
+ */
+static void
+test_sweep_start_skips_lead_in(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+
+	logon(f, "10.0.1.10", "WS10");
+	conn(f, "10.0.1.10", "10.0.1.40", at(14, 0, 0), 3, NULL);
+	process(f, "WS10", at(14, 0, 48), "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	sweep(f, "10.0.1.10", 1, 30, at(14, 0, 50), 3);
+	probe_public(f, "10.0.1.10", 12, at(14, 0, 52));
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	assert_true(find(res, "10.0.1.10")->first_evidence == at(14, 0, 51));
+}
+
+/*
+ * The DNS server's log, 100 s behind the firewall's, holds the failed
+ * lookup of one infected host only; its sweep, with public probes, 102 s
+ * after the lookup as the firewall dates it, puts the server's clock on
+ * the firewall's, with a wider uncertainty than two hosts would give.
+ */
+static void
+test_dns_clock_from_one_host(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+	const struct wcs_clock *clk;
+	char dst[32];
+	int i;
+
+	for (i = 1; i <= 60; i += 2) {
+		(void)snprintf(dst, sizeof(dst), "10.0.1.%d", i);
+		if (i != 5)
+			conn(f, "10.0.1.5", dst, at(14, 0, 0) + i * WCS_USEC, 3,
+			    NULL);
+	}
+	probe_public(f, "10.0.1.5", 12, at(14, 0, 1));
+	dns(f, "10.0.1.21", at(13, 58, 49), WCS_DNS_RESPONSE,
+	    WCS_RCODE_NXDOMAIN);
+	sweep(f, "10.0.1.21", 2, 20, at(14, 0, 30), 3);
+	probe_public(f, "10.0.1.21", 12, at(14, 0, 31));
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	clk = find_clock(res, "dns.log");
+	assert_true(clk->known);
+	assert_non_null(clk->reference);
+	assert_string_equal(clk->reference, "fw.log");
+	assert_true(clk->offset_us <= -99 * WCS_USEC &&
+		    clk->offset_us >= -103 * WCS_USEC);
+	assert_true(clk->uncertainty_us >= 10 * WCS_USEC);
+	assert_int_equal(find(res, "10.0.1.5")->rank, 1);
+	assert_string_equal(find(res, "10.0.1.21")->infected_by, "10.0.1.5");
+}
+
+/*
+ * The firewall logs the worm's public probes.  A scanner inside the
+ * subnet begins its sweep 1 s after the infected host's sweep reached
+ * it, and probes no public address: it is not the worm's spread.
+ */
+static void
+test_scanner_inside_has_no_public_probes(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+
+	dns(f, "10.0.1.10", at(14, 0, 0), WCS_DNS_RESPONSE, WCS_RCODE_NXDOMAIN);
+	sweep(f, "10.0.1.10", 1, 40, at(14, 0, 3), 3);
+	probe_public(f, "10.0.1.10", 12, at(14, 0, 4));
+	/* Reached at 14:00:33. */
+	sweep(f, "10.0.1.30", 1, 60, at(14, 0, 33), 3);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	assert_int_equal(find(res, "10.0.1.10")->verdict, WCS_VERDICT_INFECTED);
+	assert_int_equal(find(res, "10.0.1.30")->verdict, WCS_VERDICT_SCANNER);
+}
+
+/*
+ * An infected host with a second card no log names: the card's sweep of
+ * its own subnet, which begins a second after the host's, is the host's,
+ * so the victim it reached in that subnet is the host's victim.  The
+ * worm's rescans every 40 minutes make the card's sweeps look scheduled,
+ * and its public probes leave by the other card.
+ */
+static void
+test_second_card_before_the_graph(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+	const struct wcs_host *v;
+	char dst[32];
+	int i, pass;
+
+	logon(f, "10.0.1.10", "WS10");
+	process(f, "WS10", at(14, 59, 58), "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	sweep(f, "10.0.1.10", 1, 40, at(15, 0, 0), 3);
+	probe_public(f, "10.0.1.10", 12, at(15, 0, 1));
+	for (pass = 0; pass < 3; pass++) {
+		for (i = 1; i <= 40; i++) {
+			(void)snprintf(dst, sizeof(dst), "10.0.2.%d", i);
+			if (i != 10)
+				conn(f, "10.0.2.10", dst,
+				    at(15, 0, 1) + (pass * 2400 + i) * WCS_USEC,
+				    3, NULL);
+		}
+	}
+	logon(f, "10.0.2.24", "WS24");
+	process(f, "WS24", at(15, 0, 30), "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	v = find(res, "10.0.2.24");
+	assert_non_null(v->infected_by);
+	assert_string_equal(v->infected_by, "10.0.1.10");
+	assert_int_equal(find(res, "10.0.1.10")->rank, 1);
+}
+
 int
 main(void)
 {
@@ -1025,6 +1144,14 @@ main(void)
 		    test_host_log_clock_is_the_hosts, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_scanner_is_no_infector, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_sweep_start_skips_lead_in, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_dns_clock_from_one_host, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_scanner_inside_has_no_public_probes, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_second_card_before_the_graph, setup, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
