@@ -12,11 +12,12 @@
  * on the order events arrive in: every "first" is the least by (time,
  * input, line, clock) rather than the first to arrive, and the exact set
  * of public destinations keeps the PUBLIC_EXACT_MAX least by (first time,
- * key) rather than the first to arrive.  Two caps still depend on order,
- * because an order-free rule would cost what they exist to save: past
- * FO_CLOCKS machines per source or pair, the later machines are not
- * counted; past FO_EPISODES_MAX episodes per pair, the closest are joined.
- * Below them, merging is exact.
+ * key) rather than the first to arrive, and a source or pair keeps the
+ * FO_CLOCKS machines of least number rather than the first to log it.
+ * One cap still depends on order, because an order-free rule would cost
+ * what it exists to save: past FO_EPISODES_MAX episodes per pair, the
+ * closest are joined.  Below it, merging is exact (given that the engines
+ * number their clocks alike).
  */
 #include <errno.h>
 #include <math.h>
@@ -654,8 +655,13 @@ first_before(int64_t t, uint32_t input, uint64_t line, uint32_t clock,
 
 /*
  * A pair's sighting by clock, added in clock order when new (so that the
- * list reads the same whatever order the machines' lines came in); NULL
- * past FO_CLOCKS machines.  The new one has count 0 and first NONE.
+ * list reads the same whatever order the machines' lines came in).  A
+ * pair keeps the FO_CLOCKS machines of least number: past them, a new
+ * one of lesser number drops the greatest, and one of greater number is
+ * not kept (NULL).  Which machines those are does not depend on the order
+ * lines come in: a machine dropped never comes back, since the kept ones
+ * only get lesser, so each kept one has all its attempts counted and
+ * merging keeps the same ones.  The new one has count 0, first NONE.
  */
 static struct fo_sighting *
 sighting_of(struct fo_pair *p, uint32_t clock)
@@ -666,8 +672,10 @@ sighting_of(struct fo_pair *p, uint32_t clock)
 		;
 	if (i < p->nseen && p->seen[i].clock == clock)
 		return (&p->seen[i]);
-	if (p->nseen == FO_CLOCKS)
+	if (i == FO_CLOCKS)
 		return (NULL);
+	if (p->nseen == FO_CLOCKS)
+		p->nseen--; /* the greatest number makes room */
 	memmove(
 	    &p->seen[i + 1], &p->seen[i], (p->nseen - i) * sizeof(*p->seen));
 	p->nseen++;
@@ -682,6 +690,7 @@ sighting_note(struct fo_pair *p, uint32_t clock, uint32_t input, int64_t t,
     uint32_t count)
 {
 	struct fo_sighting *s;
+	unsigned i;
 
 	if ((s = sighting_of(p, clock)) == NULL)
 		return;
@@ -692,11 +701,14 @@ sighting_note(struct fo_pair *p, uint32_t clock, uint32_t input, int64_t t,
 		s->input = input;
 	}
 	s->count += count;
-	if (s->count > p->count)
-		p->count = s->count;
+	/* The most any kept machine logged (one may have been dropped). */
+	for (i = 0, p->count = 0; i < p->nseen; i++) {
+		if (p->seen[i].count > p->count)
+			p->count = p->seen[i].count;
+	}
 }
 
-/* A source's counts by clock, in clock order as sightings; NULL past cap. */
+/* A source's counts by clock, kept as a pair's sightings are. */
 static struct fo_src_count *
 src_clock(struct fo_src *s, uint32_t clock)
 {
@@ -706,8 +718,10 @@ src_clock(struct fo_src *s, uint32_t clock)
 		;
 	if (i < s->nclocks && s->by_clock[i].clock == clock)
 		return (&s->by_clock[i]);
-	if (s->nclocks == FO_CLOCKS)
+	if (i == FO_CLOCKS)
 		return (NULL);
+	if (s->nclocks == FO_CLOCKS)
+		s->nclocks--; /* the greatest number makes room */
 	memmove(&s->by_clock[i + 1], &s->by_clock[i],
 	    (s->nclocks - i) * sizeof(*s->by_clock));
 	s->nclocks++;

@@ -18,7 +18,7 @@
 #include "wcscan/event.h"
 #include "wcscan/result.h"
 
-#define FO_CLOCKS 4 /* machines remembered per pair and per source */
+#define FO_CLOCKS 4 /* machines kept per pair and source: least numbers */
 #define FO_EPISODES_MAX 16 /* contact episodes kept per pair */
 #define FO_EPISODE_GAP_US (120 * 1000000LL)
 

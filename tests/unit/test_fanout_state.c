@@ -5,8 +5,8 @@
  * numbers), merged in a random order and shape (into one, or in pairs
  * first), some through a state file, give fanout_finish the summaries and
  * pairs one fanout fed everything gives.  The generator stays below the
- * caps that still depend on order (FO_CLOCKS machines, FO_EPISODES_MAX
- * episodes) and goes past the exact public set's.  Then a loaded state
+ * cap that still depends on order (FO_EPISODES_MAX episodes) and goes
+ * past the others (FO_CLOCKS machines, the exact public set).  Then a loaded state
  * is checked like any input: cut, lying or mismatched, it is refused.
  * Last, the same through whole engines: shard engines' states saved and
  * loaded into one engine, whose clocks and inputs are mapped by name and
@@ -29,7 +29,7 @@
 #include "engine/engine_private.h"
 #include "engine/fanout.h"
 
-#define NCLOCKS 4 /* FO_CLOCKS: below the cap */
+#define NCLOCKS 6 /* past FO_CLOCKS machines per source and pair */
 #define NINPUTS 6
 #define SHARDS_MAX 5
 #define T0 1494581000000000LL /* 2017-05-12 09:23 UTC */
@@ -503,10 +503,10 @@ small_state(struct wcs_ctx *ctx, unsigned char **bytes, size_t *len)
 
 /*
  * The fanout section's body cut at every byte, and every byte of it
- * changed (past its first 4 KiB, most of it sketch registers, one byte in
- * 31), as a hostile producer would write them with good checksums: refused with the file and byte named, or loaded as a state
- * whose every index is in range (it is then merged and concluded, which
- * would crash on one that is not).
+ * changed (past its first 4 KiB, one byte in 31), as a hostile producer
+ * would write them with good checksums: refused with the file and byte
+ * named, or loaded as a state whose every index is in range (it is then
+ * merged and concluded, which would crash on one that is not).
  */
 static void
 test_load_hostile(void **state)
