@@ -34,7 +34,6 @@
 #define MAX_PAIRS (1u << 22)
 #define PUBLIC_EXACT_MAX 1024 /* then the sketch alone */
 #define PUBLIC_SLACK 512 /* entries held past it between trims */
-#define PUBLIC_SLOTS_MAX 2048 /* holds the cap and the slack, 3/4 full */
 #define HLL_P 12
 #define HLL_M (1u << HLL_P)
 #define NONE UINT32_MAX
