@@ -569,6 +569,91 @@ test_load_hostile(void **state)
 	wcs_state_free(st);
 }
 
+struct fail_alloc {
+	long left; /* allocations until the first failure */
+};
+
+static void *
+fail_malloc(size_t n, void *ud)
+{
+	struct fail_alloc *fa = ud;
+
+	return (fa->left-- > 0 ? malloc(n) : NULL);
+}
+
+static void *
+fail_realloc(void *p, size_t n, void *ud)
+{
+	struct fail_alloc *fa = ud;
+
+	return (fa->left-- > 0 ? realloc(p, n) : NULL);
+}
+
+static void
+fail_free(void *p, void *ud)
+{
+	(void)ud;
+	free(p);
+}
+
+/*
+ * Each allocation in turn fails while a state is loaded, merged into a
+ * fanout that holds contacts of its own, and summarised: WCS_FATAL (or
+ * done), never a crash or a leak (the ASan build checks).
+ */
+static void
+test_failing_allocations(void **state)
+{
+	struct fail_alloc fa;
+	struct wcs_alloc a = { fail_malloc, fail_realloc, fail_free, &fa };
+	struct wcs_state_cursor cur, c;
+	struct wcs_ctx good, ctx;
+	struct wcs_state *st;
+	struct fanout *f, *dst;
+	struct contact *con;
+	struct rng r = { 11 };
+	unsigned char *bytes;
+	uint32_t version;
+	size_t len, i;
+	long n;
+	int rc;
+
+	(void)state;
+	wcs_ctx_init(&good, NULL);
+	st = small_state(&good, &bytes, &len);
+	assert_int_equal(
+	    wcs_state_section(st, WCS_STATE_SEC_FANOUT, &cur, &version),
+	    WCS_OK);
+	con = generate(&r, 300, 1);
+	for (n = 0;; n++) {
+		fa.left = n;
+		wcs_ctx_init(&ctx, &a);
+		c = cur;
+		f = dst = NULL;
+		rc = fanout_load(&ctx, internal, 1, &c, version, &f);
+		if (rc == WCS_OK &&
+		    (dst = fanout_new(&ctx, internal, 1)) == NULL)
+			rc = WCS_FATAL;
+		for (i = 0; rc == WCS_OK && i < 300; i++) {
+			if (fanout_wants(&con[i].ev))
+				rc = fanout_add(dst, &con[i].ev, con[i].clock);
+		}
+		if (rc == WCS_OK)
+			rc = fanout_merge(dst, f, identity, 16, identity, 16);
+		if (rc == WCS_OK)
+			rc = fanout_finish(dst, WINDOW_US, THRESHOLD);
+		fanout_free(f);
+		fanout_free(dst);
+		if (rc == WCS_OK)
+			break;
+		assert_int_equal(rc, WCS_FATAL);
+		assert_true(n < 10000);
+	}
+	free(con);
+	free(bytes);
+	wcs_state_free(st);
+}
+
 /*
  * Through engines: each shard's events fed to an engine of its own (a
  * Sysmon 3 event is stamped by its computer's clock, a firewall line by
@@ -829,6 +914,7 @@ main(void)
 		cmocka_unit_test(test_arrival_order),
 		cmocka_unit_test(test_merge_needs_every_number),
 		cmocka_unit_test(test_load_hostile),
+		cmocka_unit_test(test_failing_allocations),
 		cmocka_unit_test(test_engines_merge),
 		cmocka_unit_test(test_engines_refuse),
 	};
