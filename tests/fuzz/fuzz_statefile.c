@@ -9,12 +9,16 @@
  * are then wrapped as the body of a fan-out section (with good checksums,
  * as a hostile producer would write it) and loaded, merged into an empty
  * fan-out and summarised: the loader must refuse what it cannot use and
- * leave nothing out of range for the summaries.  Replayed under ctest
- * over tests/fuzz/corpus/statefile/.
+ * leave nothing out of range for the summaries.  Last, they are wrapped
+ * as an engine section (options, inputs, clocks) beside an empty fan-out
+ * section and loaded into an engine.  Replayed under ctest over
+ * tests/fuzz/corpus/statefile/.
  */
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "wcscan/engine_state.h"
+#include "wcscan/rules.h"
 #include "wcscan/statefile.h"
 #include "engine/fanout.h"
 
@@ -82,6 +86,51 @@ out:
 	wcs_state_writer_free(w);
 }
 
+static void
+load_engine(struct wcs_ctx *ctx, const uint8_t *data, size_t size)
+{
+	static const char *const paths[] = { "fw/gw.log", "sysmon/ws1.xml",
+		"dns/dns.log" };
+	struct wcs_engine_opts opts = { .input_paths = paths,
+		.ninputs = WCS_NELEM(paths) };
+	struct wcs_state_writer *w;
+	struct wcs_engine *eng = NULL;
+	struct wcs_rules *rules;
+	struct wcs_state *st = NULL;
+	const void *file;
+	size_t len;
+
+	if ((rules = wcs_rules_new(ctx)) == NULL)
+		return;
+	if ((w = wcs_state_writer_new(ctx)) == NULL)
+		goto out;
+	if (wcs_state_begin(w, WCS_STATE_SEC_ENGINE, "engine",
+		WCS_ENGINE_STATE_VERSION) != WCS_OK)
+		goto out;
+	wcs_state_put_bytes(w, data, size);
+	if (wcs_state_end(w) != WCS_OK ||
+	    wcs_state_begin(
+		w, WCS_STATE_SEC_FANOUT, "fanout", FO_STATE_VERSION) != WCS_OK)
+		goto out;
+	/* No addresses, nothing untracked, no sources, no pairs. */
+	wcs_state_put_u32(w, 0);
+	wcs_state_put_u64(w, 0);
+	wcs_state_put_u32(w, 0);
+	wcs_state_put_u32(w, 0);
+	if (wcs_state_end(w) != WCS_OK ||
+	    (file = wcs_state_writer_data(w, &len)) == NULL ||
+	    wcs_state_parse(ctx, "fuzz.state", file, len, &st) != WCS_OK)
+		goto out;
+	if ((eng = wcs_engine_new(ctx, &opts, rules)) == NULL)
+		goto out;
+	(void)wcs_engine_load_state(eng, st);
+out:
+	wcs_engine_free(eng);
+	wcs_state_free(st);
+	wcs_state_writer_free(w);
+	wcs_rules_free(rules);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -95,7 +144,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		read_sections(st);
 		wcs_state_free(st);
 	}
-	if (size < (1u << 20))
+	if (size < (1u << 20)) {
 		load_fanout(&ctx, data, size);
+		load_engine(&ctx, data, size);
+	}
 	return (0);
 }
