@@ -430,12 +430,22 @@ reached_before(struct conclude *c, const struct host *y, int64_t t)
 	return (false);
 }
 
+static bool
+public_probes(const struct host *h)
+{
+	return (h->fan != NULL && h->fan->sum.public_ > 0);
+}
+
 /* A row that may be an infected host's second card. */
 static bool
 second_card_candidate(struct conclude *c, const struct host *y, bool graphed)
 {
+	/* The worm looks its kill switch up once per process, and its
+	 * public probes leave by one card: a card looking the name up, or
+	 * probing as its host's other card does, is another host. */
 	if (y->folded || y->infected_own || y->infected_by != NULL ||
-	    y->nnames > 0 || !wcs_addr_present(&y->ip))
+	    y->nnames > 0 || !wcs_addr_present(&y->ip) ||
+	    y->ks_first != WCS_TIME_NONE)
 		return (false);
 	if (graphed)
 		return (y->inferred);
@@ -497,7 +507,8 @@ join_second_cards(struct conclude *c, bool graphed)
 				break;
 			if (x == y || x->folded ||
 			    wcs_addr_same_subnet(&x->ip, &y->ip) ||
-			    x->nmore_ips == HOST_IPS_MAX)
+			    x->nmore_ips == HOST_IPS_MAX ||
+			    (public_probes(x) && public_probes(y)))
 				continue;
 			match = x;
 			nmatch++;

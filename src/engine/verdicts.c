@@ -145,24 +145,38 @@ own_start(const struct wcs_engine *eng, const struct host *h, bool *on_ref)
  * worm does.  "Began" is the first burst, not the first contact: every
  * workstation talked SMB to its file server that morning.
  */
+static bool scheduled_fanout(
+    const struct wcs_engine *eng, const struct fo_source_summary *f);
+
 bool
 routine_fanout(const struct conclude *c, const struct fo_source_summary *f)
 {
 	if (f == NULL)
 		return (false);
-	if (fanout_predates(c, f))
-		return (true);
-	return (f->repeat_period >= SCHEDULE_PERIOD_S &&
-		!wormlike_fanout(c->eng, f));
+	return (fanout_predates(c, f) || scheduled_fanout(c->eng, f));
+}
+
+/* Fan-out repeating on a slow schedule without probing the internet the
+ * way the worm does. */
+static bool
+scheduled_fanout(
+    const struct wcs_engine *eng, const struct fo_source_summary *f)
+{
+	return (
+	    f->repeat_period >= SCHEDULE_PERIOD_S && !wormlike_fanout(eng, f));
 }
 
 bool
 fanout_predates(const struct conclude *c, const struct fo_source_summary *f)
 {
-	int64_t began;
+	int64_t began = f->burst_start;
 
-	began =
-	    f->burst_start != WCS_TIME_NONE ? f->burst_start : f->first_contact;
+	/* Public probes too slow for a burst are the worm's start all the
+	 * same. */
+	if (f->sum.public_ >= PUBLIC_WORM_MIN)
+		note_min(&began, f->public_first);
+	if (began == WCS_TIME_NONE)
+		began = f->first_contact;
 	return (c->outbreak != WCS_TIME_NONE && began != WCS_TIME_NONE &&
 		began < c->outbreak - HISTORY_US);
 }
@@ -471,9 +485,11 @@ verdicts_network(struct conclude *c)
 
 	for (i = 0; i < c->nlive; i++) {
 		h = c->live[i];
+		/* Whenever the sweep began, the failed lookup seconds before
+		 * it is the worm's: it may itself be the outbreak's start. */
 		if (is_infected(h) || h->ks_first == WCS_TIME_NONE ||
 		    h->ks_answered != WCS_TIME_NONE || h->fan == NULL ||
-		    routine_fanout(c, h->fan))
+		    scheduled_fanout(eng, h->fan))
 			continue;
 		if ((ts = net_burst(c, h, &fatal)) == WCS_TIME_NONE) {
 			if (fatal)

@@ -1095,6 +1095,55 @@ test_second_card_before_the_graph(void **state)
 	assert_int_equal(find(res, "10.0.1.10")->rank, 1);
 }
 
+/*
+ * Firewall and DNS logs where only public probes show the worm's sweep
+ * (no sensor inside): a host whose failed lookup at 11:21 is followed by
+ * probes is read first; one whose failed lookup at 09:41 is followed by
+ * probes, and which visited its file server at 08:00, began the outbreak
+ * and is infected too, not taken for routine fan-out predating it.
+ */
+static void
+test_signature_before_another(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+
+	dns(f, "10.0.1.50", at(11, 21, 0), WCS_DNS_RESPONSE,
+	    WCS_RCODE_NXDOMAIN);
+	probe_public(f, "10.0.1.50", 12, at(11, 21, 5));
+	conn(f, "10.0.1.10", "10.0.1.40", at(8, 0, 0), 3, NULL);
+	dns(f, "10.0.1.10", at(9, 41, 52), WCS_DNS_RESPONSE,
+	    WCS_RCODE_NXDOMAIN);
+	probe_public(f, "10.0.1.10", 12, at(9, 41, 55));
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	assert_int_equal(find(res, "10.0.1.10")->verdict, WCS_VERDICT_INFECTED);
+	assert_int_equal(find(res, "10.0.1.10")->rank, 1);
+	assert_int_equal(find(res, "10.0.1.50")->verdict, WCS_VERDICT_INFECTED);
+}
+
+/*
+ * A sweeper of another subnet beginning a second after an infected host
+ * looked the kill switch up itself: the worm looks it up once per
+ * process, so this is another host, not the first one's second card.
+ */
+static void
+test_card_with_own_lookup_is_another_host(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+
+	logon(f, "10.0.1.10", "WS10");
+	process(f, "WS10", at(14, 59, 58), "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	sweep(f, "10.0.1.10", 1, 40, at(15, 0, 0), 3);
+	probe_public(f, "10.0.1.10", 12, at(15, 0, 1));
+	dns(f, "10.0.3.10", at(14, 59, 59), WCS_DNS_RESPONSE,
+	    WCS_RCODE_NXDOMAIN);
+	sweep(f, "10.0.3.10", 3, 40, at(15, 0, 1), 3);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	assert_int_equal(find(res, "10.0.3.10")->verdict, WCS_VERDICT_INFECTED);
+	assert_int_equal(find(res, "10.0.1.10")->verdict, WCS_VERDICT_INFECTED);
+}
+
 int
 main(void)
 {
@@ -1152,6 +1201,10 @@ main(void)
 		    test_scanner_inside_has_no_public_probes, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_second_card_before_the_graph, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_signature_before_another, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_card_with_own_lookup_is_another_host, setup, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
