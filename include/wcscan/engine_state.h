@@ -5,10 +5,16 @@
  *
  * What is saved so far: the options that shape the accumulation (internal
  * networks, fan-out window and threshold, delays), the inputs by path,
- * the clocks by machine name or input, and the 445/tcp fan-out state.
- * Hosts' evidence, identity claims, kill-switch timelines and the records
- * seen are not saved yet: an engine that loads a state gets the state's
- * 445/tcp contacts, not yet a whole run's report.
+ * the clocks by machine name or input, the 445/tcp fan-out state, and the
+ * Windows event records read (their fingerprints, and the copies dropped
+ * per input).  Hosts' evidence, identity claims and kill-switch timelines
+ * are not saved yet: an engine that loads a state gets the state's
+ * 445/tcp contacts and records, not yet a whole run's report.
+ *
+ * A record read by two engines is counted by both: loading drops no
+ * events that were already counted.  Shards must keep the copies of one
+ * log (a host's export and a collector's) together for the counts to be
+ * one run's.
  */
 #ifndef WCSCAN_ENGINE_STATE_H
 #define WCSCAN_ENGINE_STATE_H

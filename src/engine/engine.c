@@ -415,26 +415,17 @@ event_clock(struct wcs_engine *eng, const struct wcs_event *ev)
 }
 
 /*
- * Whether this Windows event record was read before (another copy of the
- * same log, the host's export beside a collector's).  The key is the
- * record's machine clock (its Computer), its Channel (case-insensitive)
- * and EventRecordID; records without them are not checked.
+ * Add fingerprint k to the records read; *dup says whether it was there.
+ * Past SEEN_RECORDS_MAX records, none is added (counted as unchecked).
  */
-static int
-seen_before(struct wcs_engine *eng, const struct wcs_event *ev, bool *dup)
+int
+engine_seen_add(struct wcs_engine *eng, uint64_t k, bool *dup)
 {
 	struct seen_records *s = &eng->seen;
-	uint64_t k, *ns;
+	uint64_t *ns;
 	size_t i, j, ncap;
 
 	*dup = false;
-	if (ev->record_id == 0 || ev->channel == NULL || ev->event_id == 0 ||
-	    !usable_name(ev->host))
-		return (WCS_OK);
-	k = wcs_fnv1a(ev->channel, strlen(ev->channel), true);
-	k = wcs_mix64(k ^ wcs_mix64(eng->clock + 0x9e3779b97f4a7c15ull) ^
-		      wcs_mix64(ev->record_id)) |
-	    1;
 	if ((s->n + 1) * 2 > s->cap) {
 		if (s->n >= SEEN_RECORDS_MAX) {
 			s->unchecked++;
@@ -459,16 +450,24 @@ seen_before(struct wcs_engine *eng, const struct wcs_event *ev, bool *dup)
 	     j = (j + 1) & (s->cap - 1)) {
 		if (s->slots[j] == k) {
 			*dup = true;
-			break;
+			return (WCS_OK);
 		}
 	}
-	if (!*dup) {
-		s->slots[j] = k;
-		s->n++;
-		return (WCS_OK);
-	}
-	if (ev->input >= s->ndups) {
-		ncap = (size_t)ev->input + 16;
+	s->slots[j] = k;
+	s->n++;
+	return (WCS_OK);
+}
+
+/* Count n copies dropped from input i.  WCS_OK or WCS_FATAL. */
+int
+engine_seen_dups(struct wcs_engine *eng, size_t i, uint64_t n)
+{
+	struct seen_records *s = &eng->seen;
+	uint64_t *ns;
+	size_t ncap;
+
+	if (i >= s->ndups) {
+		ncap = i + 16;
 		if ((ns = wcs_reallocarray(
 			 eng->ctx, s->dups, ncap, sizeof(*ns))) == NULL)
 			return (WCS_FATAL);
@@ -476,8 +475,36 @@ seen_before(struct wcs_engine *eng, const struct wcs_event *ev, bool *dup)
 		s->dups = ns;
 		s->ndups = ncap;
 	}
-	s->dups[ev->input]++;
+	s->dups[i] += n;
 	return (WCS_OK);
+}
+
+/*
+ * Whether this Windows event record was read before (another copy of the
+ * same log, the host's export beside a collector's).  The key is the
+ * record's machine (its Computer's first label, case-insensitive, as its
+ * clock is named: not the clock's number, which is this engine's own and
+ * would not merge with another's), its Channel (case-insensitive) and
+ * EventRecordID; records without them are not checked.
+ */
+static int
+seen_before(struct wcs_engine *eng, const struct wcs_event *ev, bool *dup)
+{
+	uint64_t k, m;
+	int rc;
+
+	*dup = false;
+	if (ev->record_id == 0 || ev->channel == NULL || ev->event_id == 0 ||
+	    !usable_name(ev->host))
+		return (WCS_OK);
+	k = wcs_fnv1a(ev->channel, strlen(ev->channel), true);
+	m = wcs_fnv1a(ev->host, strcspn(ev->host, "."), true);
+	k = wcs_mix64(k ^ wcs_mix64(m + 0x9e3779b97f4a7c15ull) ^
+		      wcs_mix64(ev->record_id)) |
+	    1;
+	if ((rc = engine_seen_add(eng, k, dup)) != WCS_OK || !*dup)
+		return (rc);
+	return (engine_seen_dups(eng, ev->input, 1));
 }
 
 uint64_t

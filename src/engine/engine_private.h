@@ -82,6 +82,11 @@ engine_corrected(const struct wcs_engine *eng, uint32_t clock, int64_t t)
 	return (clock_corrected(eng->clocks, clock, t));
 }
 
+/* Records read (seen_records): add a fingerprint; count copies dropped
+ * from an input.  WCS_OK or WCS_FATAL. */
+int engine_seen_add(struct wcs_engine *eng, uint64_t k, bool *dup);
+int engine_seen_dups(struct wcs_engine *eng, size_t input, uint64_t n);
+
 /* What a clock is called in a report: a computer, or a log's path. */
 const char *engine_clock_name(const struct wcs_engine *eng, uint32_t clock);
 /* Verdicts, the infection graph, ranking and the result. */

@@ -11,6 +11,9 @@
  *	    input is a host's own log
  *	u32 nclocks, each: u8 1 and a machine name (u32 length, bytes), or
  *	    u8 2 and an input number
+ * * The "records" section: u64 records not checked (the table was full);
+ * u32 n, each: a record's u64 fingerprint; u32 ninputs, each: u64
+ * copies dropped from that input.
  *
  * Loading maps the state's inputs to the engine's by path and its clocks
  * by machine name or input, and merges the sections through those maps:
@@ -27,6 +30,29 @@
 #define CLOCK_IS_INPUT 2
 #define NAME_MAX_LEN 4096
 #define INPUTS_MAX (1u << 24)
+
+static int
+save_records(const struct wcs_engine *eng, struct wcs_state_writer *w)
+{
+	const struct seen_records *sr = &eng->seen;
+	size_t i, n;
+	int rc;
+
+	if ((rc = wcs_state_begin(w, WCS_STATE_SEC_RECORDS, "records",
+		 WCS_ENGINE_STATE_VERSION)) != WCS_OK)
+		return (rc);
+	wcs_state_put_u64(w, sr->unchecked);
+	wcs_state_put_u32(w, (uint32_t)sr->n);
+	for (i = 0; i < sr->cap; i++) {
+		if (sr->slots[i] != 0)
+			wcs_state_put_u64(w, sr->slots[i]);
+	}
+	n = sr->ndups < eng->npaths ? sr->ndups : eng->npaths;
+	wcs_state_put_u32(w, (uint32_t)n);
+	for (i = 0; i < n; i++)
+		wcs_state_put_u64(w, sr->dups[i]);
+	return (wcs_state_end(w));
+}
 
 int
 wcs_engine_save_state(const struct wcs_engine *eng, struct wcs_state_writer *w)
@@ -76,7 +102,8 @@ wcs_engine_save_state(const struct wcs_engine *eng, struct wcs_state_writer *w)
 			wcs_state_put_u32(w, input);
 		}
 	}
-	if ((rc = wcs_state_end(w)) != WCS_OK)
+	if ((rc = wcs_state_end(w)) != WCS_OK ||
+	    (rc = save_records(eng, w)) != WCS_OK)
 		return (rc);
 	return (fanout_save(eng->fanout, w));
 }
@@ -216,6 +243,41 @@ map_clocks(struct wcs_engine *eng, struct wcs_state_cursor *c,
 	return (WCS_OK);
 }
 
+/* Add the state's records to the engine's: a union; copies by input. */
+static int
+load_records(struct wcs_engine *eng, struct wcs_state_cursor *c,
+    uint32_t version, const uint32_t *imap, uint32_t ni)
+{
+	uint64_t k, unchecked;
+	uint32_t n, i;
+	bool dup;
+	int rc;
+
+	if (version != WCS_ENGINE_STATE_VERSION)
+		return (wcs_state_cursor_error(eng->ctx, c, "other version"));
+	unchecked = wcs_state_get_u64(c);
+	n = wcs_state_get_count(c, UINT32_MAX, 8);
+	for (i = 0; i < n; i++) {
+		/* Fingerprints are odd (never 0, the empty slot). */
+		if (((k = wcs_state_get_u64(c)) & 1) == 0)
+			return (wcs_state_cursor_error(
+			    eng->ctx, c, "bad record fingerprint"));
+		if ((rc = engine_seen_add(eng, k, &dup)) != WCS_OK)
+			return (rc);
+	}
+	n = wcs_state_get_count(c, ni, 8);
+	for (i = 0; i < n; i++) {
+		k = wcs_state_get_u64(c);
+		if (k != 0 && wcs_state_cursor_ok(c) &&
+		    (rc = engine_seen_dups(eng, imap[i], k)) != WCS_OK)
+			return (rc);
+	}
+	if (!wcs_state_cursor_done(c))
+		return (wcs_state_cursor_error(eng->ctx, c, "malformed"));
+	eng->seen.unchecked += unchecked;
+	return (WCS_OK);
+}
+
 static int
 missing(struct wcs_engine *eng, const struct wcs_state *st, const char *sec)
 {
@@ -227,7 +289,7 @@ missing(struct wcs_engine *eng, const struct wcs_state *st, const char *sec)
 int
 wcs_engine_load_state(struct wcs_engine *eng, const struct wcs_state *st)
 {
-	struct wcs_state_cursor c, fc;
+	struct wcs_state_cursor c, fc, rc_;
 	struct fanout *f = NULL;
 	uint32_t *imap = NULL, *cmap = NULL, ni = 0, nc = 0, version;
 	char why[96];
@@ -244,6 +306,9 @@ wcs_engine_load_state(struct wcs_engine *eng, const struct wcs_state *st)
 	if (wcs_state_section(st, WCS_STATE_SEC_FANOUT, &fc, &version) !=
 	    WCS_OK)
 		return (missing(eng, st, "fanout"));
+	if (wcs_state_section(st, WCS_STATE_SEC_RECORDS, &rc_, &version) !=
+	    WCS_OK)
+		return (missing(eng, st, "records"));
 	(void)wcs_state_section(st, WCS_STATE_SEC_ENGINE, &c, &version);
 	if (version != WCS_ENGINE_STATE_VERSION) {
 		(void)snprintf(why, sizeof(why),
@@ -260,6 +325,9 @@ wcs_engine_load_state(struct wcs_engine *eng, const struct wcs_state *st)
 		    eng->ctx, &c, "bytes after the clocks");
 		goto out;
 	}
+	(void)wcs_state_section(st, WCS_STATE_SEC_RECORDS, &rc_, &version);
+	if ((rc = load_records(eng, &rc_, version, imap, ni)) != WCS_OK)
+		goto out;
 	(void)wcs_state_section(st, WCS_STATE_SEC_FANOUT, &fc, &version);
 	if ((rc = fanout_load(eng->ctx, eng->opts.internal, eng->opts.ninternal,
 		 &fc, version, &f)) != WCS_OK)

@@ -10,8 +10,8 @@
  * as a hostile producer would write it) and loaded, merged into an empty
  * fan-out and summarised: the loader must refuse what it cannot use and
  * leave nothing out of range for the summaries.  Last, they are wrapped
- * as an engine section (options, inputs, clocks) beside an empty fan-out
- * section and loaded into an engine.  Replayed under ctest over
+ * as an engine section (options, inputs, clocks) beside empty fan-out and
+ * records sections and loaded into an engine.  Replayed under ctest over
  * tests/fuzz/corpus/statefile/.
  */
 #include <stdint.h>
@@ -114,6 +114,14 @@ load_engine(struct wcs_ctx *ctx, const uint8_t *data, size_t size)
 		goto out;
 	/* No addresses, nothing untracked, no sources, no pairs. */
 	wcs_state_put_u32(w, 0);
+	wcs_state_put_u64(w, 0);
+	wcs_state_put_u32(w, 0);
+	wcs_state_put_u32(w, 0);
+	if (wcs_state_end(w) != WCS_OK ||
+	    wcs_state_begin(w, WCS_STATE_SEC_RECORDS, "records",
+		WCS_ENGINE_STATE_VERSION) != WCS_OK)
+		goto out;
+	/* None unchecked, no records, no copies. */
 	wcs_state_put_u64(w, 0);
 	wcs_state_put_u32(w, 0);
 	wcs_state_put_u32(w, 0);
