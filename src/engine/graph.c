@@ -65,6 +65,7 @@ struct candidate {
 	int64_t contact;
 	int tier; /* 3 infected then; 2 worm-like; 1 unexplained fan-out */
 	bool before; /* the contact precedes the victim's start */
+	bool prompt; /* ... by no more than the worm takes to start */
 	bool confirmed;
 	bool estimated; /* not logged: dated from the sweep around it */
 };
@@ -73,11 +74,15 @@ struct candidate {
  * A contact before the victim's start beats one after it (those are the
  * victim being swept again once infected; they are admitted at all only
  * because clocks disagree), then a source known to be infected by then,
- * then the earliest contact: the first worm to reach an exposed host is
- * the one that infects it.  Two logs confirming a contact decide only
- * between contacts within a second of each other: how many logs saw it
- * says more about log coverage than about who came first.
+ * then a contact the victim's start followed promptly, then the earliest
+ * contact: the first worm to reach an exposed host is the one that
+ * infects it, and the worm runs within a minute of the exploit, so a
+ * reach long before the start did not infect (the host was off, or the
+ * exploit failed) when a later one did.  Two logs confirming a contact
+ * decide only between contacts within a second of each other: how many
+ * logs saw it says more about log coverage than about who came first.
  */
+#define PROMPT_US (2 * 60 * WCS_USEC)
 static bool
 better(const struct candidate *x, const struct candidate *y)
 {
@@ -89,6 +94,8 @@ better(const struct candidate *x, const struct candidate *y)
 		return (x->before);
 	if (x->tier != y->tier)
 		return (x->tier > y->tier);
+	if (x->prompt != y->prompt)
+		return (x->prompt);
 	d = x->contact - y->contact;
 	if (d > WCS_USEC || d < -WCS_USEC)
 		return (d < 0);
@@ -117,6 +124,16 @@ foreign_sweep(const struct wcs_engine *eng, const struct fo_source_summary *f)
 	return (f != NULL && f->sum.public_ == 0 &&
 		f->sum.other_internal > f->sum.same_subnet &&
 		f->peak >= eng->opts.fanout_threshold);
+}
+
+/* Whether b's start followed the contact at t within PROMPT_US, give or
+ * take the skew tolerance where the two are not on one clock. */
+static bool
+prompt(
+    const struct wcs_engine *eng, const struct host *b, int64_t t, bool on_ref)
+{
+	return (b->start - t <=
+		PROMPT_US + (on_ref ? 0 : eng->opts.skew_tolerance_us));
 }
 
 static int
@@ -162,6 +179,7 @@ consider(struct conclude *c, struct host *b, const struct fo_pair *p,
 	}
 	cand.host = a;
 	cand.before = cand.contact <= b->start;
+	cand.prompt = prompt(eng, b, cand.contact, on_ref);
 	cand.confirmed = p->nseen >= 2;
 	/* The ancestry walk last: it is the costly test. */
 	if (better(&cand, best) && (a == NULL || !descends_from(a, b)))
@@ -538,6 +556,7 @@ consider_estimated(struct conclude *c, struct host *b, struct candidate *best)
 		cand.host = a;
 		cand.tier = 3;
 		cand.before = cand.contact <= b->start;
+		cand.prompt = prompt(eng, b, cand.contact, b->start_on_ref);
 		cand.estimated = true;
 		if (better(&cand, best) && !descends_from(a, b))
 			*best = cand;

@@ -1144,6 +1144,32 @@ test_card_with_own_lookup_is_another_host(void **state)
 	assert_int_equal(find(res, "10.0.1.10")->verdict, WCS_VERDICT_INFECTED);
 }
 
+/*
+ * Two infected hosts reached WS20: one at 14:02:00, eight and a half
+ * minutes before its own logs show the worm, one at 14:10:10, twenty
+ * seconds before.  The worm runs within a minute of the exploit: the
+ * first reach did not infect (the host was off, or the exploit failed).
+ */
+static void
+test_prompt_contact_beats_earlier(void **state)
+{
+	struct fixture *f = *state;
+	const struct wcs_result *res;
+
+	dns(f, "10.0.1.10", at(14, 0, 0), WCS_DNS_RESPONSE, WCS_RCODE_NXDOMAIN);
+	sweep(f, "10.0.1.10", 1, 12, at(14, 0, 2), 3);
+	probe_public(f, "10.0.1.10", 12, at(14, 0, 3));
+	conn(f, "10.0.1.10", "10.0.1.20", at(14, 2, 0), 3, NULL);
+	dns(f, "10.0.1.30", at(14, 9, 0), WCS_DNS_RESPONSE, WCS_RCODE_NXDOMAIN);
+	sweep(f, "10.0.1.30", 1, 12, at(14, 9, 2), 3);
+	probe_public(f, "10.0.1.30", 12, at(14, 9, 3));
+	conn(f, "10.0.1.30", "10.0.1.20", at(14, 10, 10), 3, NULL);
+	logon(f, "10.0.1.20", "WS20");
+	process(f, "WS20", at(14, 10, 30), "C:\\WINDOWS\\mssecsvc.exe", NULL);
+	assert_int_equal(wcs_engine_finish(f->eng, &res), WCS_OK);
+	assert_string_equal(find(res, "10.0.1.20")->infected_by, "10.0.1.30");
+}
+
 int
 main(void)
 {
@@ -1205,6 +1231,8 @@ main(void)
 		    test_signature_before_another, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_card_with_own_lookup_is_another_host, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_prompt_contact_beats_earlier, setup, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
