@@ -5,11 +5,13 @@
  *
  * What is saved so far: the options that shape the accumulation (internal
  * networks, fan-out window and threshold, delays), the inputs by path,
- * the clocks by machine name or input, the 445/tcp fan-out state, and the
+ * the clocks by machine name or input, the 445/tcp fan-out state, the
  * Windows event records read (their fingerprints, and the copies dropped
- * per input).  Hosts' evidence, identity claims and kill-switch timelines
- * are not saved yet: an engine that loads a state gets the state's
- * 445/tcp contacts and records, not yet a whole run's report.
+ * per input), the kill switch's answers over time (by rule id) and the
+ * counts of what was not tied to a host.  Hosts' evidence and identity
+ * claims are not saved yet: an engine that loads a state gets the
+ * state's 445/tcp contacts, records and kill-switch timelines, not yet a
+ * whole run's report.
  *
  * A record read by two engines is counted by both: loading drops no
  * events that were already counted.  Shards must keep the copies of one
@@ -34,12 +36,13 @@ int wcs_engine_save_state(
 
 /*
  * Add the state in st to eng (before wcs_engine_finish).  Every input
- * the state names must be among eng's inputs (the same path): the
- * state's input and clock numbers are mapped to eng's by path and by
- * machine name, so states merge in any order.  WCS_OK; WCS_FAILED with
- * the reason in ctx naming the file (other options, an input eng does
- * not list, a malformed or missing section); WCS_FATAL (eng is then only
- * fit to be freed).
+ * the state names must be among eng's inputs (the same path), and every
+ * rule among eng's rules (the same id): the state's input and clock
+ * numbers are mapped to eng's by path and by machine name, so states
+ * merge in any order.  WCS_OK; WCS_FAILED with the reason in ctx naming
+ * the file (other options, an input or rule eng does not list, a
+ * malformed or missing section); WCS_FATAL (eng is then only fit to be
+ * freed).
  */
 int wcs_engine_load_state(struct wcs_engine *eng, const struct wcs_state *st);
 

@@ -11,6 +11,10 @@
  *	    input is a host's own log
  *	u32 nclocks, each: u8 1 and a machine name (u32 length, bytes), or
  *	    u8 2 and an input number
+ *	u64 rule hits on events naming no host; u64 events about hosts past
+ *	    the host table's caps
+ *	u32 n kill-switch timelines, each: its rule's id (u32 length,
+ *	    bytes), i64 first answer, i64 last NXDOMAIN (NONE: none)
  * * The "records" section: u64 records not checked (the table was full);
  * u32 n, each: a record's u64 fingerprint; u32 ninputs, each: u64
  * copies dropped from that input.
@@ -24,6 +28,7 @@
 #include <string.h>
 
 #include "wcscan/engine_state.h"
+#include "wcscan/timeutil.h"
 #include "engine_private.h"
 
 #define CLOCK_IS_MACHINE 1
@@ -101,6 +106,14 @@ wcs_engine_save_state(const struct wcs_engine *eng, struct wcs_state_writer *w)
 			wcs_state_put_u8(w, CLOCK_IS_INPUT);
 			wcs_state_put_u32(w, input);
 		}
+	}
+	wcs_state_put_u64(w, eng->unattributed);
+	wcs_state_put_u64(w, eng->hosts.untracked);
+	wcs_state_put_u32(w, (uint32_t)eng->nks);
+	for (i = 0; i < eng->nks; i++) {
+		wcs_state_put_str(w, eng->ks[i].rule->id);
+		wcs_state_put_i64(w, eng->ks[i].first_answer);
+		wcs_state_put_i64(w, eng->ks[i].last_nx);
 	}
 	if ((rc = wcs_state_end(w)) != WCS_OK ||
 	    (rc = save_records(eng, w)) != WCS_OK)
@@ -243,6 +256,81 @@ map_clocks(struct wcs_engine *eng, struct wcs_state_cursor *c,
 	return (WCS_OK);
 }
 
+static bool
+time_or_none(int64_t t)
+{
+	/* As fanout.c bounds them: differences cannot overflow. */
+	return (t == WCS_TIME_NONE ||
+		(t >= -((int64_t)1 << 61) && t <= ((int64_t)1 << 61)));
+}
+
+/*
+ * The counts and the kill switch's answers over time: sums, and the
+ * earliest answer and latest NXDOMAIN per rule, found by its id among
+ * this run's rules.  Past KS_TIMELINES rules, as rule_hit: not kept.
+ */
+static int
+load_counts(struct wcs_engine *eng, struct wcs_state_cursor *c)
+{
+	const struct wcs_rule_info *rule;
+	struct ks_timeline *k;
+	uint64_t unattributed, untracked;
+	int64_t answer, nx;
+	const char *id;
+	size_t len, i, j, nrules = wcs_rules_count(eng->rules);
+	uint32_t n, r;
+	char why[160];
+
+	unattributed = wcs_state_get_u64(c);
+	untracked = wcs_state_get_u64(c);
+	n = wcs_state_get_count(c, 1u << 16, 20);
+	for (r = 0; r < n; r++) {
+		id = get_str(c, &len);
+		answer = wcs_state_get_i64(c);
+		nx = wcs_state_get_i64(c);
+		if (id == NULL || !wcs_state_cursor_ok(c) ||
+		    !time_or_none(answer) || !time_or_none(nx))
+			return (wcs_state_cursor_error(
+			    eng->ctx, c, "bad kill-switch timeline"));
+		for (i = 0; i < nrules; i++) {
+			rule = wcs_rules_info(eng->rules, i);
+			if (strlen(rule->id) == len &&
+			    memcmp(rule->id, id, len) == 0)
+				break;
+		}
+		if (i == nrules) {
+			(void)snprintf(why, sizeof(why),
+			    "rule %.*s is not among this run's rules",
+			    (int)(len > 60 ? 60 : len), id);
+			return (wcs_state_cursor_error(eng->ctx, c, why));
+		}
+		for (j = 0, k = NULL; j < eng->nks; j++) {
+			if (eng->ks[j].rule == rule)
+				k = &eng->ks[j];
+		}
+		if (k == NULL) {
+			if (eng->nks == KS_TIMELINES)
+				continue;
+			k = &eng->ks[eng->nks++];
+			k->rule = rule;
+			k->first_answer = k->last_nx = WCS_TIME_NONE;
+		}
+		if (answer != WCS_TIME_NONE &&
+		    (k->first_answer == WCS_TIME_NONE ||
+			answer < k->first_answer))
+			k->first_answer = answer;
+		if (nx != WCS_TIME_NONE &&
+		    (k->last_nx == WCS_TIME_NONE || nx > k->last_nx))
+			k->last_nx = nx;
+	}
+	if (!wcs_state_cursor_done(c))
+		return (wcs_state_cursor_error(
+		    eng->ctx, c, "bytes after the kill-switch timelines"));
+	eng->unattributed += unattributed;
+	eng->hosts.untracked += untracked;
+	return (WCS_OK);
+}
+
 /* Add the state's records to the engine's: a union; copies by input. */
 static int
 load_records(struct wcs_engine *eng, struct wcs_state_cursor *c,
@@ -320,11 +408,8 @@ wcs_engine_load_state(struct wcs_engine *eng, const struct wcs_state *st)
 	    (rc = map_inputs(eng, &c, &imap, &ni)) != WCS_OK ||
 	    (rc = map_clocks(eng, &c, imap, ni, &cmap, &nc)) != WCS_OK)
 		goto out;
-	if (!wcs_state_cursor_done(&c)) {
-		rc = wcs_state_cursor_error(
-		    eng->ctx, &c, "bytes after the clocks");
+	if ((rc = load_counts(eng, &c)) != WCS_OK)
 		goto out;
-	}
 	(void)wcs_state_section(st, WCS_STATE_SEC_RECORDS, &rc_, &version);
 	if ((rc = load_records(eng, &rc_, version, imap, ni)) != WCS_OK)
 		goto out;

@@ -665,6 +665,10 @@ test_failing_allocations(void **state)
  */
 static const char *const paths[NINPUTS] = { "fw/gw.log", "fw/core.log",
 	"sysmon/ws1.xml", "sysmon/ws2.xml", "central/fwd.xml", "fw/dmz.log" };
+static const char *const kill_switch[] = {
+	"www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com",
+	"ifferfsodp9ifjaposdfjhgosurijfaewrwergwea.test"
+};
 static const char *const machines[] = { "WS-1", "SRV-9.corp.example" };
 
 struct eng_fixture {
@@ -791,6 +795,28 @@ assert_same_records(const struct wcs_engine *x, const struct wcs_engine *y)
 	    wcs_engine_unchecked_records(x), wcs_engine_unchecked_records(y));
 }
 
+/* The kill switch's answers over time, and what no host was given. */
+static void
+assert_same_ks(const struct wcs_engine *x, const struct wcs_engine *y)
+{
+	size_t i, j;
+
+	assert_int_equal(x->nks, 2);
+	assert_int_equal(x->nks, y->nks);
+	for (i = 0; i < x->nks; i++) {
+		for (j = 0; j < y->nks; j++) {
+			if (x->ks[i].rule == y->ks[j].rule)
+				break;
+		}
+		assert_true(j < y->nks);
+		assert_int_equal(x->ks[i].first_answer, y->ks[j].first_answer);
+		assert_int_equal(x->ks[i].last_nx, y->ks[j].last_nx);
+	}
+	assert_int_equal(x->unattributed, y->unattributed);
+	assert_int_equal(
+	    wcs_engine_untracked_hosts(x), wcs_engine_untracked_hosts(y));
+}
+
 static void
 save_into(struct wcs_engine *from, struct wcs_engine *into, struct wcs_ctx *ctx,
     const char *name)
@@ -847,6 +873,14 @@ engine_trial(struct eng_fixture *fx, uint64_t seed)
 			 */
 			ev->channel = "Microsoft-Windows-Sysmon/Operational";
 			ev->record_id = 1 + c[i].shard * 100000 + i % 397;
+		} else if (ev->input == 1 && below(&r, 20) == 0) {
+			/* A DNS server's answer to a kill-switch lookup. */
+			ev->kind = WCS_EV_DNS;
+			ev->dport = 53;
+			ev->dns_dir = WCS_DNS_RESPONSE;
+			ev->rcode = below(&r, 2) == 0 ? WCS_RCODE_NOERROR :
+							WCS_RCODE_NXDOMAIN;
+			ev->qname = kill_switch[below(&r, 2)];
 		}
 		assert_int_equal(wcs_engine_feed(one, ev), WCS_OK);
 		assert_int_equal(wcs_engine_feed(sh[c[i].shard], ev), WCS_OK);
@@ -864,6 +898,7 @@ engine_trial(struct eng_fixture *fx, uint64_t seed)
 	}
 	assert_same_engines(one, merged);
 	assert_same_records(one, merged);
+	assert_same_ks(one, merged);
 	for (k = 0; k < nshards; k++)
 		wcs_engine_free(sh[k]);
 	wcs_engine_free(one);
@@ -872,10 +907,14 @@ engine_trial(struct eng_fixture *fx, uint64_t seed)
 }
 
 static void
-eng_fixture_init(struct eng_fixture *fx)
+eng_fixture_init(struct eng_fixture *fx, bool with_rules)
 {
 	wcs_ctx_init(&fx->ctx, NULL);
 	assert_non_null(fx->rules = wcs_rules_new(&fx->ctx));
+	if (with_rules)
+		assert_int_equal(
+		    wcs_rules_load_dir(fx->rules, WCSCAN_RULES_SRC_DIR),
+		    WCS_OK);
 	memset(&fx->opts, 0, sizeof(fx->opts));
 	fx->opts.input_paths = paths;
 	fx->opts.ninputs = NINPUTS;
@@ -890,17 +929,17 @@ test_engines_merge(void **state)
 	uint64_t seed;
 
 	(void)state;
-	eng_fixture_init(&fx);
+	eng_fixture_init(&fx, true);
 	for (seed = 1; seed <= 12; seed++)
 		engine_trial(&fx, seed);
 	wcs_rules_free(fx.rules);
 }
 
-/* Other options, an input the run does not list: refused, by name. */
+/* Other options, an input or rule the run does not list: refused. */
 static void
 test_engines_refuse(void **state)
 {
-	struct eng_fixture fx;
+	struct eng_fixture fx, other;
 	struct wcs_engine *a, *b;
 	struct wcs_state_writer *w;
 	struct wcs_state *st;
@@ -909,7 +948,7 @@ test_engines_refuse(void **state)
 	size_t len;
 
 	(void)state;
-	eng_fixture_init(&fx);
+	eng_fixture_init(&fx, true);
 	a = new_engine(&fx);
 	wcs_event_clear(&ev);
 	ev.kind = WCS_EV_CONN;
@@ -920,6 +959,16 @@ test_engines_refuse(void **state)
 	ev.ts_us = T0;
 	ev.input = 5;
 	assert_int_equal(wcs_engine_feed(a, &ev), WCS_OK);
+	wcs_event_clear(&ev);
+	ev.kind = WCS_EV_DNS;
+	ev.dns_dir = WCS_DNS_RESPONSE;
+	ev.rcode = WCS_RCODE_NXDOMAIN;
+	ev.qname = "www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com";
+	ev.src = v4(10, 0, 0, 5);
+	ev.ts_us = T0;
+	ev.input = 1;
+	assert_int_equal(wcs_engine_feed(a, &ev), WCS_OK);
+	assert_int_equal(a->nks, 1);
 	assert_non_null(w = wcs_state_writer_new(&fx.ctx));
 	assert_int_equal(wcs_engine_save_state(a, w), WCS_OK);
 	assert_non_null(data = wcs_state_writer_data(w, &len));
@@ -941,7 +990,17 @@ test_engines_refuse(void **state)
 	fx.opts.ninputs = NINPUTS;
 	b = new_engine(&fx);
 	assert_int_equal(wcs_engine_load_state(b, st), WCS_OK);
+	assert_int_equal(b->nks, 1);
+	assert_int_equal(b->ks[0].last_nx, T0);
 	wcs_engine_free(b);
+	/* Another rule set: the timeline's rule is not among it. */
+	eng_fixture_init(&other, false);
+	b = new_engine(&other);
+	assert_int_equal(wcs_engine_load_state(b, st), WCS_FAILED);
+	assert_non_null(strstr(wcs_error_string(&other.ctx),
+	    "rule wannacry.killswitch.original is not among this run's rules"));
+	wcs_engine_free(b);
+	wcs_rules_free(other.rules);
 	wcs_state_free(st);
 	wcs_state_writer_free(w);
 	wcs_engine_free(a);
