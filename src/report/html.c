@@ -415,7 +415,6 @@ input_details(FILE *out, const struct wcs_input_stats *in)
 	const char *notes[WCS_NOTES_MAX + 1];
 	uint64_t counts[WCS_IGN__COUNT];
 	char why[WCS_REJECT_WHY];
-	const char *sep = "ignored: ";
 	unsigned i, ns;
 	size_t j;
 
@@ -435,14 +434,7 @@ input_details(FILE *out, const struct wcs_input_stats *in)
 	}
 	if (wcs_report_ignored(in, counts) > 0) {
 		fputs("<div>", out);
-		for (i = 1; i <= WCS_IGN__COUNT; i++) {
-			if (counts[i % WCS_IGN__COUNT] == 0)
-				continue;
-			fprintf(out, "%s%" PRIu64 " %s", sep,
-			    counts[i % WCS_IGN__COUNT],
-			    wcs_report_ignore_name(i % WCS_IGN__COUNT));
-			sep = ", ";
-		}
+		wcs_report_ignored_list(out, counts, "ignored: ");
 		fputs("</div>", out);
 	}
 	for (i = 0; i < ns; i++) {

@@ -4,6 +4,7 @@
  * formatting every writer must do the same way.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -129,6 +130,23 @@ wcs_report_ignore_name(enum wcs_ignore why)
 		return ("log_note");
 	default:
 		return ("other");
+	}
+}
+
+void
+wcs_report_ignored_list(
+    FILE *out, const uint64_t counts[WCS_IGN__COUNT], const char *lead)
+{
+	const char *sep = lead;
+	unsigned i;
+
+	for (i = 1; i <= WCS_IGN__COUNT; i++) {
+		if (counts[i % WCS_IGN__COUNT] == 0)
+			continue;
+		fprintf(out, "%s%" PRIu64 " %s", sep,
+		    counts[i % WCS_IGN__COUNT],
+		    wcs_report_ignore_name(i % WCS_IGN__COUNT));
+		sep = ", ";
 	}
 }
 

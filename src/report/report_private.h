@@ -67,6 +67,13 @@ unsigned wcs_report_ignored(
     const struct wcs_input_stats *in, uint64_t counts[WCS_IGN__COUNT]);
 /* A cause's name in the report ("header", "message_type", ...). */
 const char *wcs_report_ignore_name(enum wcs_ignore why);
+/*
+ * The counts wcs_report_ignored filled, after lead: "2 header, 36
+ * message_type", the causes in enum order and what none was given for
+ * last; a count of 0 is left out.
+ */
+void wcs_report_ignored_list(
+    FILE *out, const uint64_t counts[WCS_IGN__COUNT], const char *lead);
 
 /* A reject sample's reason, copied so that a sample filled to the brim
  * still ends in a NUL.  buf holds WCS_REJECT_WHY bytes. */

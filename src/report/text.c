@@ -385,19 +385,10 @@ static void
 ignored(FILE *out, const struct wcs_input_stats *in)
 {
 	uint64_t counts[WCS_IGN__COUNT];
-	const char *sep = "    ignored: ";
-	unsigned i;
 
 	if (wcs_report_ignored(in, counts) == 0)
 		return;
-	for (i = 1; i <= WCS_IGN__COUNT; i++) {
-		if (counts[i % WCS_IGN__COUNT] == 0)
-			continue;
-		fprintf(out, "%s%" PRIu64 " %s", sep,
-		    counts[i % WCS_IGN__COUNT],
-		    wcs_report_ignore_name(i % WCS_IGN__COUNT));
-		sep = ", ";
-	}
+	wcs_report_ignored_list(out, counts, "    ignored: ");
 	putc('\n', out);
 }
 
