@@ -12,7 +12,9 @@
 # Families (FAMILIES="per-host central mixed network-only", or --families
 # LIST; "all" for the four): each family is the same seeds generated with
 # that --collection mode; each is printed with the naive baseline beside it
-# and its targets PASS/FAIL, then one line per family.  Targets:
+# and its targets PASS/FAIL, then one line per family.  per-host-evtx,
+# central-evtx and mixed-evtx are the same with the event logs written as
+# binary .evtx (wcgen.py --evtx).  Targets:
 #   per-host, central, mixed ("all evidence", clocks skewed up to 180 s):
 #     pz@1 >= 95%, F1 >= 0.98, traps 0, infected_by >= 90%, better than
 #     the baseline;
@@ -45,7 +47,11 @@ if [ "${1:-}" = --one ]; then
 	wcscan=$2 fam=$3 s=$4 d=$5
 	mkdir -p "$d"
 	gen=(python3 "$root/testdata/gen/wcgen.py" --seed "$s" --out "$d/logs")
-	[ "$fam" = legacy ] || gen+=(--collection "$fam")
+	case $fam in
+	legacy) ;;
+	*-evtx) gen+=(--collection "${fam%-evtx}" --evtx) ;;
+	*) gen+=(--collection "$fam") ;;
+	esac
 	if ! "${gen[@]}" 2>"$d/gen.err"; then
 		echo "outbreaks.sh: $fam seed $s: generator failed:" >&2
 		cat "$d/gen.err" >&2
@@ -133,8 +139,10 @@ if [ ! -x "$wcscan" ]; then
 fi
 case $wcscan in /*) ;; *) wcscan=$(pwd)/$wcscan ;; esac
 for f in $families; do
-	case $f in legacy|per-host|central|mixed|network-only) ;;
-	*) echo "outbreaks.sh: unknown family $f (per-host central mixed network-only)" >&2
+	case $f in
+	legacy|per-host|central|mixed|network-only) ;;
+	per-host-evtx|central-evtx|mixed-evtx) ;;
+	*) echo "outbreaks.sh: unknown family $f (per-host central mixed network-only, or the first three with -evtx)" >&2
 		exit 2 ;;
 	esac
 done
