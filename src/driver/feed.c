@@ -258,14 +258,16 @@ wcs_feed_group(struct wcs_ctx *ctx, struct wcs_feed_input *inputs, size_t n,
 		return (WCS_OK);
 	if (n > WCS_FEED_GROUP)
 		abort(); /* the caller's contract */
+	/* Set first: the caller reads every rc, even when no slot could
+	 * be allocated. */
+	for (i = 0; i < n; i++)
+		inputs[i].rc = WCS_OK;
 	memset(&f, 0, sizeof(f));
 	if ((f.slots = wcs_calloc(ctx, n, sizeof(*f.slots))) == NULL)
 		return (WCS_FATAL);
 	f.n = n;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		f.slots[i].fi = &inputs[i];
-		inputs[i].rc = WCS_OK;
-	}
 	f.nworkers = threads < n ? threads : (unsigned)n;
 	if (threads <= 1) {
 		rc = feed_here(&f, cb, arg, hooks);

@@ -409,12 +409,13 @@ bind_line(
 	} else if (len > 10 && is_digit((unsigned char)s[0]) && s[4] == '-' &&
 		   s[10] == 'T') {
 		if ((n = wcs_time_parse_iso(s, len, &iso, &zone)) == 0)
-			return (wcs_lu_reject_n(ctx, "date", s, 24));
+			return (wcs_lu_reject_n(
+			    ctx, "date", s, len < 24 ? len : 24));
 		ts = zone ? iso : wcs_tz_to_utc(tz, iso);
 		local = !zone;
 		noyear = false;
 	} else if (len > 0 && is_digit((unsigned char)s[0]) && !syslog)
-		return (wcs_lu_reject_n(ctx, "date", s, 24));
+		return (wcs_lu_reject_n(ctx, "date", s, len < 24 ? len : 24));
 	if (n > 0) {
 		if (n < len && s[n] != ' ')
 			return (wcs_lu_reject_n(ctx, "date", s, n + 1));
