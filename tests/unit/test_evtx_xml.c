@@ -21,6 +21,7 @@
 #include "wcscan/reader.h"
 #include "wcscan/report.h"
 #include "golden.h"
+#include "fail_alloc.h"
 
 #define NS "http://schemas.microsoft.com/win/2004/08/events/event"
 #define MAX_LINES 1024
@@ -946,33 +947,6 @@ test_lines_across_windows(void **state)
  * Failing allocations: every allocation in turn fails; the run ends in
  * WCS_FATAL (or reads everything), never crashes or leaks.
  */
-struct fail_alloc {
-	long left; /* allocations until the first failure */
-};
-
-static void *
-fail_malloc(size_t n, void *ud)
-{
-	struct fail_alloc *f = ud;
-
-	return (f->left-- > 0 ? malloc(n) : NULL);
-}
-
-static void *
-fail_realloc(void *p, size_t n, void *ud)
-{
-	struct fail_alloc *f = ud;
-
-	return (f->left-- > 0 ? realloc(p, n) : NULL);
-}
-
-static void
-fail_free(void *p, void *ud)
-{
-	(void)ud;
-	free(p);
-}
-
 static void
 test_failing_allocations(void **state)
 {

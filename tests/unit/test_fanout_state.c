@@ -28,6 +28,7 @@
 #include "wcscan/timeutil.h"
 #include "engine/engine_private.h"
 #include "engine/fanout.h"
+#include "fail_alloc.h"
 
 #define NCLOCKS 6 /* past FO_CLOCKS machines per source and pair */
 #define NINPUTS 6
@@ -567,33 +568,6 @@ test_load_hostile(void **state)
 	free(body);
 	free(bytes);
 	wcs_state_free(st);
-}
-
-struct fail_alloc {
-	long left; /* allocations until the first failure */
-};
-
-static void *
-fail_malloc(size_t n, void *ud)
-{
-	struct fail_alloc *fa = ud;
-
-	return (fa->left-- > 0 ? malloc(n) : NULL);
-}
-
-static void *
-fail_realloc(void *p, size_t n, void *ud)
-{
-	struct fail_alloc *fa = ud;
-
-	return (fa->left-- > 0 ? realloc(p, n) : NULL);
-}
-
-static void
-fail_free(void *p, void *ud)
-{
-	(void)ud;
-	free(p);
 }
 
 /*

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "wcscan/statefile.h"
+#include "fail_alloc.h"
 
 #define SEC_OTHER (WCS_STATE_SEC_TEST + 1)
 
@@ -350,33 +351,6 @@ test_empty_first_section(void **state)
 	assert_true(wcs_state_cursor_done(&c));
 	wcs_state_free(st);
 	wcs_state_writer_free(w);
-}
-
-struct fail_alloc {
-	long left; /* allocations until the first failure */
-};
-
-static void *
-fail_malloc(size_t n, void *ud)
-{
-	struct fail_alloc *f = ud;
-
-	return (f->left-- > 0 ? malloc(n) : NULL);
-}
-
-static void *
-fail_realloc(void *p, size_t n, void *ud)
-{
-	struct fail_alloc *f = ud;
-
-	return (f->left-- > 0 ? realloc(p, n) : NULL);
-}
-
-static void
-fail_free(void *p, void *ud)
-{
-	(void)ud;
-	free(p);
 }
 
 /* Each allocation in turn fails: WCS_FATAL or NULL, never a leak. */
