@@ -185,8 +185,19 @@ clock_of_machine(struct clock_table *ct, const char *name)
 		return (CLOCK_NONE);
 	j = wcs_fnv1a(name, len, true) & (ct->nslots - 1);
 	while ((id = ct->slots[j]) != CLOCK_NONE) {
-		if ((m = ct->c[id].machine) != NULL && name_equal(m, name, len))
+		if ((m = ct->c[id].machine) != NULL &&
+		    name_equal(m, name, len)) {
+			/* The spelling kept is the least in byte order, not
+			 * the first read, so that it does not depend on
+			 * the order logs are read in. */
+			if (strncmp(name, m, len) < 0) {
+				if ((copy = wcs_pool_strndup(
+					 ct->pool, name, len)) == NULL)
+					return (CLOCK_NONE);
+				ct->c[id].machine = copy;
+			}
 			return (id);
+		}
 		j = (j + 1) & (ct->nslots - 1);
 	}
 	/* Hostile logs may name millions of computers: past the cap they
@@ -198,6 +209,95 @@ clock_of_machine(struct clock_table *ct, const char *name)
 		return (CLOCK_NONE);
 	ct->slots[j] = id;
 	return (id);
+}
+
+/* Sensors by input number, then machines by name, case folded. */
+static int
+canonical_cmp(const struct clock *x, const struct clock *y)
+{
+	const unsigned char *a, *b;
+	unsigned char ca, cb;
+
+	if ((x->machine == NULL) != (y->machine == NULL))
+		return (x->machine == NULL ? -1 : 1);
+	if (x->machine == NULL)
+		return (x->input < y->input ? -1 : x->input > y->input);
+	a = (const unsigned char *)x->machine;
+	b = (const unsigned char *)y->machine;
+	for (;; a++, b++) {
+		ca = *a >= 'A' && *a <= 'Z' ? *a + 32 : *a;
+		cb = *b >= 'A' && *b <= 'Z' ? *b + 32 : *b;
+		if (ca != cb || ca == '\0')
+			return (ca < cb ? -1 : ca > cb);
+	}
+}
+
+struct canonical_sort {
+	const struct clock *c;
+	uint32_t id;
+};
+
+static int
+canonical_sort_cmp(const void *x, const void *y)
+{
+	const struct canonical_sort *a = x, *b = y;
+
+	return (canonical_cmp(a->c, b->c));
+}
+
+int
+clock_table_canonical_map(struct clock_table *ct, uint32_t **map)
+{
+	struct canonical_sort *v;
+	uint32_t i;
+
+	*map = NULL;
+	if (ct->n == 0)
+		return (WCS_OK);
+	if ((v = wcs_reallocarray(ct->ctx, NULL, ct->n, sizeof(*v))) == NULL)
+		return (WCS_FATAL);
+	if ((*map = wcs_reallocarray(ct->ctx, NULL, ct->n, sizeof(**map))) ==
+	    NULL) {
+		wcs_free(ct->ctx, v);
+		return (WCS_FATAL);
+	}
+	for (i = 0; i < ct->n; i++)
+		v[i] = (struct canonical_sort){ .c = &ct->c[i], .id = i };
+	qsort(v, ct->n, sizeof(*v), canonical_sort_cmp);
+	for (i = 0; i < ct->n; i++)
+		(*map)[v[i].id] = i;
+	wcs_free(ct->ctx, v);
+	return (WCS_OK);
+}
+
+int
+clock_table_renumber(struct clock_table *ct, const uint32_t *map)
+{
+	struct clock *nc;
+	uint32_t i;
+
+	if (ct->n == 0)
+		return (WCS_OK);
+	if ((nc = wcs_reallocarray(ct->ctx, NULL, ct->cap, sizeof(*nc))) ==
+	    NULL)
+		return (WCS_FATAL);
+	for (i = 0; i < ct->n; i++) {
+		nc[map[i]] = ct->c[i];
+		nc[map[i]].ref =
+		    ct->c[i].ref < ct->n ? map[ct->c[i].ref] : ct->c[i].ref;
+	}
+	wcs_free(ct->ctx, ct->c);
+	ct->c = nc;
+	for (i = 0; i < ct->ninputs; i++) {
+		if (ct->by_input[i] != CLOCK_NONE)
+			ct->by_input[i] = map[ct->by_input[i]];
+	}
+	if (ct->main != CLOCK_NONE && ct->main < ct->n)
+		ct->main = map[ct->main];
+	/* The name slots are rebuilt at the table's size: which slot a
+	 * name takes then depends on the numbers only. */
+	ct->nslots /= 2;
+	return (ct->nslots == 0 || grow_slots(ct) ? WCS_OK : WCS_FATAL);
 }
 
 size_t

@@ -43,6 +43,17 @@ void clock_input_is_host_log(struct clock_table *ct, uint32_t input);
  * label).  CLOCK_NONE when out of memory. */
 uint32_t clock_of_machine(struct clock_table *ct, const char *name);
 size_t clock_count(const struct clock_table *ct);
+/*
+ * The canonical numbering of the clocks (sensors by input number, then
+ * machines by name, case folded): (*map)[id] is id's number in it, an
+ * array of clock_count entries freed with wcs_free (NULL when there are
+ * no clocks).  Engines that read the same logs in another order, or in
+ * shards, number their clocks alike once renumbered by it.  WCS_OK or
+ * WCS_FATAL.
+ */
+int clock_table_canonical_map(struct clock_table *ct, uint32_t **map);
+/* Renumber the clocks by map (a permutation).  WCS_OK or WCS_FATAL. */
+int clock_table_renumber(struct clock_table *ct, const uint32_t *map);
 /* A machine clock's name, or NULL for a sensor's (then *input says). */
 const char *clock_machine(
     const struct clock_table *ct, uint32_t id, uint32_t *input);

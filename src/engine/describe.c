@@ -26,9 +26,7 @@ evidence_cmp(const void *a, const void *b)
 {
 	const struct wcs_evidence *x = a, *y = b;
 
-	if (x->ts_us != y->ts_us)
-		return (x->ts_us < y->ts_us ? -1 : 1);
-	return (strcmp(x->source, y->source));
+	return (host_evidence_cmp(x, y));
 }
 
 static int

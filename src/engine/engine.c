@@ -19,6 +19,7 @@
 #include "engine_private.h"
 
 #define DETAIL_MAX 512
+#define CLAIM_TEXT_MAX 1024
 
 const char *
 wcs_verdict_name(enum wcs_verdict v)
@@ -177,6 +178,7 @@ claim(struct wcs_engine *eng, const char *name, const struct wcs_addr *a,
 	char abuf[WCS_ADDR_STRLEN];
 	struct host *nh, *ah;
 	struct host_claim *c;
+	char text[CLAIM_TEXT_MAX];
 	size_t i;
 
 	if (!usable_name(name) || !usable_addr(a))
@@ -184,39 +186,57 @@ claim(struct wcs_engine *eng, const char *name, const struct wcs_addr *a,
 	if ((nh = host_by_name(&eng->hosts, name)) == NULL ||
 	    (ah = host_by_addr(&eng->hosts, a)) == NULL)
 		return (eng->hosts.oom ? WCS_FATAL : WCS_OK);
-	if (strong && ah->owner == NULL)
+	/* Of several names claiming one address, the least key is kept
+	 * (and the address is contested), whatever the order of reading. */
+	if (strong &&
+	    (ah->owner == NULL || strcmp(nh->key, ah->owner->key) < 0))
 		ah->owner = nh;
-	if (ah->claimed_by == NULL)
+	if (ah->claimed_by == NULL) {
 		ah->claimed_by = nh;
-	else if (ah->claimed_by != nh)
+	} else if (ah->claimed_by != nh) {
 		ah->contested = true;
-	for (i = 0; i < nh->nclaims; i++) {
-		c = &nh->claims[i];
-		if (c->addr == ah) {
-			c->count++;
-			if (strong && !c->strong) {
-				c->strong = true;
-				c->why = NULL; /* said again below */
-				break;
-			}
-			return (WCS_OK);
-		}
+		if (strcmp(nh->key, ah->claimed_by->key) < 0)
+			ah->claimed_by = nh;
 	}
+	for (i = 0; i < nh->nclaims && nh->claims[i].addr != ah; i++)
+		;
 	if (i == nh->nclaims) {
-		if (nh->nclaims == HOST_CLAIMS_MAX)
-			return (WCS_OK); /* enough to decide */
+		/* The HOST_CLAIMS_MAX least addresses are kept: enough to
+		 * decide, and the same whatever the order of reading. */
+		for (i = 0; i < nh->nclaims &&
+			    strcmp(nh->claims[i].addr->key, ah->key) < 0;
+		     i++)
+			;
+		if (i == HOST_CLAIMS_MAX)
+			return (WCS_OK);
 		if (nh->claims == NULL &&
 		    (nh->claims = wcs_pool_alloc(eng->pool,
 			 HOST_CLAIMS_MAX * sizeof(*nh->claims))) == NULL)
 			return (WCS_FATAL);
-		c = &nh->claims[nh->nclaims++];
-		c->addr = ah;
-		c->count = 1;
-		c->strong = strong;
+		if (nh->nclaims == HOST_CLAIMS_MAX)
+			nh->nclaims--;
+		memmove(&nh->claims[i + 1], &nh->claims[i],
+		    (nh->nclaims - i) * sizeof(*nh->claims));
+		nh->nclaims++;
+		nh->claims[i] = (struct host_claim){ .addr = ah };
 	}
-	c->why = wcs_pool_printf(eng->pool, "%s (%s, %s)",
-	    wcs_addr_format(a, abuf, sizeof(abuf)), why, source_of(eng, ev));
-	return (c->why == NULL ? WCS_FATAL : WCS_OK);
+	c = &nh->claims[i];
+	c->count++;
+	if (c->why != NULL && c->strong && !strong)
+		return (WCS_OK);
+	/* The reason given is the least of the strongest kind seen; it is
+	 * put together on the stack and kept only when it is that. */
+	(void)snprintf(text, sizeof(text), "%s (%s, %s:%llu)",
+	    wcs_addr_format(a, abuf, sizeof(abuf)), why,
+	    ev->input < eng->npaths ? eng->paths[ev->input] : "?",
+	    (unsigned long long)ev->line);
+	if (c->why == NULL || (strong && !c->strong) ||
+	    strcmp(text, c->why) < 0) {
+		if ((c->why = wcs_pool_strdup(eng->pool, text)) == NULL)
+			return (WCS_FATAL);
+	}
+	c->strong = c->strong || strong;
+	return (WCS_OK);
 }
 
 /* The host an event speaks about. */
@@ -259,17 +279,29 @@ strong_class(enum wcs_ioc_class c)
 		c == WCS_CLASS_ENCRYPTION || c == WCS_CLASS_SPREADING);
 }
 
-static struct wcs_evidence *
-latest_evidence(struct host *h)
+/* x after y in the order evidence is kept in: by time (none last), then
+ * host_evidence_cmp. */
+static bool
+evidence_after(const struct wcs_evidence *x, const struct wcs_evidence *y)
 {
-	struct wcs_evidence *e = &h->evidence[0];
+	if ((x->ts_us == WCS_TIME_NONE) != (y->ts_us == WCS_TIME_NONE))
+		return (x->ts_us == WCS_TIME_NONE);
+	return (host_evidence_cmp(x, y) > 0);
+}
+
+/* The greatest of a full host's evidence by host_evidence_cmp, items
+ * with no time counting as the greatest: the one a lesser item
+ * replaces. */
+static struct wcs_evidence *
+greatest_evidence(struct host *h)
+{
+	struct wcs_evidence *e = &h->evidence[0], *x;
 	size_t i;
 
 	for (i = 1; i < h->nevidence; i++) {
-		if (e->ts_us != WCS_TIME_NONE &&
-		    (h->evidence[i].ts_us == WCS_TIME_NONE ||
-			h->evidence[i].ts_us > e->ts_us))
-			e = &h->evidence[i];
+		x = &h->evidence[i];
+		if (evidence_after(x, e))
+			e = x;
 	}
 	return (e);
 }
@@ -308,11 +340,24 @@ add_evidence(struct wcs_engine *eng, struct host *h,
 			h->max_severity_strong = (unsigned)rule->severity;
 	}
 	if (h->nevidence == HOST_EVIDENCE_MAX) {
-		/* Keep the earliest: they say when it began. */
-		e = latest_evidence(h);
-		if (ev->ts_us == WCS_TIME_NONE || e->ts_us == WCS_TIME_NONE ||
-		    ev->ts_us >= e->ts_us)
+		/* Keep the earliest: they say when it began.  Which are
+		 * kept follows from the items alone (a total order), not
+		 * from the order they were read in. */
+		e = greatest_evidence(h);
+		if (e->ts_us != WCS_TIME_NONE &&
+		    (ev->ts_us == WCS_TIME_NONE || ev->ts_us > e->ts_us))
 			return (WCS_OK);
+		if (ev->ts_us == e->ts_us) {
+			struct wcs_evidence cand = { .rule = rule->id,
+				.ts_us = ev->ts_us,
+				.source = source_of(eng, ev),
+				.detail = detail };
+
+			if (cand.source == NULL)
+				return (WCS_FATAL);
+			if (!evidence_after(e, &cand))
+				return (WCS_OK);
+		}
 	} else {
 		if (!host_evidence_room(&eng->hosts, h))
 			return (WCS_FATAL);
@@ -377,8 +422,12 @@ rule_hit(const struct wcs_rule_info *rule, const struct wcs_event *ev,
 		return (WCS_OK);
 	}
 	if (rule->cls == WCS_CLASS_LOOKUP && ev->kind == WCS_EV_DNS) {
-		if (h->ks_first == WCS_TIME_NONE ||
-		    (ev->ts_us != WCS_TIME_NONE && ev->ts_us < h->ks_first))
+		if (h->ks_rule == NULL ||
+		    (ev->ts_us != WCS_TIME_NONE &&
+			(h->ks_first == WCS_TIME_NONE ||
+			    ev->ts_us < h->ks_first)) ||
+		    (ev->ts_us == h->ks_first &&
+			strcmp(rule->id, h->ks_rule->id) < 0))
 			h->ks_rule = rule;
 		note_time(&h->ks_first, ev->ts_us, true);
 		if (ev->dns_dir == WCS_DNS_RESPONSE &&
@@ -609,7 +658,8 @@ wcs_engine_finish(struct wcs_engine *eng, const struct wcs_result **res)
 	int rc;
 
 	if (!eng->finished) {
-		if ((rc = engine_conclude(eng)) != WCS_OK)
+		if ((rc = engine_canonical(eng)) != WCS_OK ||
+		    (rc = engine_conclude(eng)) != WCS_OK)
 			return (rc);
 		eng->finished = true;
 	}

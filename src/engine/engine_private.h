@@ -89,6 +89,10 @@ int engine_seen_dups(struct wcs_engine *eng, size_t input, uint64_t n);
 
 /* What a clock is called in a report: a computer, or a log's path. */
 const char *engine_clock_name(const struct wcs_engine *eng, uint32_t clock);
+/* Clocks renumbered by name, hosts rehashed in key order (canon.c):
+ * before concluding, so that the order of reading does not show.
+ * WCS_OK or WCS_FATAL. */
+int engine_canonical(struct wcs_engine *eng);
 /* Verdicts, the infection graph, ranking and the result. */
 int engine_conclude(struct wcs_engine *eng);
 

@@ -32,8 +32,8 @@
 #define MAX_ADDRS (1u << 22)
 /* A quarter of the host table: a log of forged sources must stay within
  * the 512 MB the hostile suite allows (tests/cli/hostile.sh). */
-#define MAX_SOURCES (1u << 18)
-#define MAX_PAIRS (1u << 22)
+#define MAX_SOURCES (1u << 20)
+#define MAX_PAIRS (1u << 23)
 #define PUBLIC_EXACT_MAX 1024 /* then the sketch alone */
 #define PUBLIC_SLACK 512 /* entries held past it between trims */
 #define HLL_P 12
@@ -1697,4 +1697,85 @@ fanout_merge(struct fanout *dst, const struct fanout *src,
 			return (rc);
 	}
 	return (WCS_OK);
+}
+
+static void
+sort_sightings(struct fo_sighting *s, size_t n)
+{
+	struct fo_sighting x;
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		x = s[i];
+		for (j = i; j > 0 && s[j - 1].clock > x.clock; j--)
+			s[j] = s[j - 1];
+		s[j] = x;
+	}
+}
+
+static void
+sort_src_counts(struct fo_src_count *s, size_t n)
+{
+	struct fo_src_count x;
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		x = s[i];
+		for (j = i; j > 0 && s[j - 1].clock > x.clock; j--)
+			s[j] = s[j - 1];
+		s[j] = x;
+	}
+}
+
+int
+fanout_renumber_clocks(struct fanout *f, const uint32_t *map, size_t n)
+{
+	struct fo_src *s;
+	struct fo_pair *p;
+	uint32_t i, k;
+
+	if (f->finished) {
+		wcs_set_error(
+		    f->ctx, EINVAL, "fan-out state already concluded");
+		return (WCS_FAILED);
+	}
+	/* Check first, so that a refusal leaves f as it was. */
+	for (i = 0; i < f->nsrcs; i++) {
+		s = &f->srcs[i];
+		for (k = 0; k < s->nclocks; k++) {
+			if (s->by_clock[k].clock >= n)
+				goto bad;
+		}
+		if (s->pub_first != WCS_TIME_NONE && s->pub_clock >= n)
+			goto bad;
+	}
+	for (i = 0; i < f->npairs; i++) {
+		p = &f->pairs[i];
+		for (k = 0; k < p->nseen; k++) {
+			if (p->seen[k].clock >= n)
+				goto bad;
+		}
+		if (p->first_clock >= n)
+			goto bad;
+	}
+	for (i = 0; i < f->nsrcs; i++) {
+		s = &f->srcs[i];
+		for (k = 0; k < s->nclocks; k++)
+			s->by_clock[k].clock = map[s->by_clock[k].clock];
+		sort_src_counts(s->by_clock, s->nclocks);
+		if (s->pub_first != WCS_TIME_NONE)
+			s->pub_clock = map[s->pub_clock];
+	}
+	for (i = 0; i < f->npairs; i++) {
+		p = &f->pairs[i];
+		for (k = 0; k < p->nseen; k++)
+			p->seen[k].clock = map[p->seen[k].clock];
+		sort_sightings(p->seen, p->nseen);
+		p->first_clock = map[p->first_clock];
+	}
+	return (WCS_OK);
+bad:
+	wcs_set_error(
+	    f->ctx, EINVAL, "fan-out state names a clock the map lacks");
+	return (WCS_FAILED);
 }

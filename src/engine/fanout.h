@@ -139,6 +139,15 @@ int fanout_merge(struct fanout *dst, const struct fanout *src,
     const uint32_t *clock_map, size_t nclock_map, const uint32_t *input_map,
     size_t ninput_map);
 
+/*
+ * Give every clock number c the number map[c] (n entries; a permutation
+ * of 0..n-1), before fanout_finish, so that engines that numbered their
+ * clocks in another order end up numbered alike.  Which FO_CLOCKS
+ * machines a pair keeps was decided under the old numbers.  WCS_OK, or
+ * WCS_FAILED (finished; a clock beyond the map).
+ */
+int fanout_renumber_clocks(struct fanout *f, const uint32_t *map, size_t n);
+
 bool wcs_addr_internal(
     const struct wcs_cidr *internal, size_t n, const struct wcs_addr *a);
 /* Same /24 (IPv4) or /64 (IPv6): the range WannaCry sweeps first. */

@@ -3,6 +3,7 @@
  * with the number of hosts, never with the number of events.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -187,16 +188,31 @@ host_by_name(struct host_table *t, const char *name)
 	return (h);
 }
 
+/* Names in the order kept: case folded, then byte order. */
+static int
+name_cmp(const char *a, const char *b)
+{
+	int d = strcasecmp(a, b);
+
+	return (d != 0 ? d : strcmp(a, b));
+}
+
 bool
 host_add_name(struct host_table *t, struct host *h, const char *name)
 {
+	const char *copy;
 	size_t i;
 
-	for (i = 0; i < h->nnames; i++) {
+	/* The names kept are the HOST_NAMES_MAX least, in order, and of
+	 * one name in several cases the least spelling: what is kept does
+	 * not depend on the order the logs are read in. */
+	for (i = 0; i < h->nnames && name_cmp(h->names[i], name) < 0; i++) {
 		if (strcasecmp(h->names[i], name) == 0)
-			return (true);
+			return (true); /* a lesser spelling is kept */
 	}
-	if (h->nnames == HOST_NAMES_MAX)
+	if (i < h->nnames && strcmp(h->names[i], name) == 0)
+		return (true);
+	if (i == HOST_NAMES_MAX)
 		return (true); /* enough names to recognise it */
 	if (h->names == NULL &&
 	    (h->names = wcs_pool_alloc(
@@ -204,10 +220,19 @@ host_add_name(struct host_table *t, struct host *h, const char *name)
 		t->oom = true;
 		return (false);
 	}
-	if ((h->names[h->nnames] = wcs_pool_strdup(t->pool, name)) == NULL) {
+	if ((copy = wcs_pool_strdup(t->pool, name)) == NULL) {
 		t->oom = true;
 		return (false);
 	}
+	if (i < h->nnames && strcasecmp(h->names[i], name) == 0) {
+		h->names[i] = copy; /* the lesser spelling of the same */
+		return (true);
+	}
+	if (h->nnames == HOST_NAMES_MAX)
+		h->nnames--;
+	memmove(&h->names[i + 1], &h->names[i],
+	    (h->nnames - i) * sizeof(*h->names));
+	h->names[i] = copy;
 	h->nnames++;
 	return (true);
 }
@@ -225,7 +250,6 @@ host_root(struct host *h)
 
 #define WEB_GAP_US (5 * 60 * WCS_USEC)
 
-/* Keep a host's web activity as a few merged intervals (bounded). */
 bool
 host_evidence_room(struct host_table *t, struct host *h)
 {
@@ -250,6 +274,32 @@ host_evidence_room(struct host_table *t, struct host *h)
 	return (true);
 }
 
+/* Interval i grew: join the neighbours it now comes within the gap of,
+ * so that the intervals are those of the points whatever their order. */
+static void
+web_join_neighbours(struct host *h, size_t i)
+{
+	while (
+	    i + 1 < h->nweb && h->web[i + 1][0] - WEB_GAP_US <= h->web[i][1]) {
+		if (h->web[i + 1][1] > h->web[i][1])
+			h->web[i][1] = h->web[i + 1][1];
+		memmove(&h->web[i + 1], &h->web[i + 2],
+		    (h->nweb - i - 2) * sizeof(h->web[0]));
+		h->nweb--;
+	}
+	while (i > 0 && h->web[i][0] - WEB_GAP_US <= h->web[i - 1][1]) {
+		if (h->web[i][1] > h->web[i - 1][1])
+			h->web[i - 1][1] = h->web[i][1];
+		if (h->web[i][0] < h->web[i - 1][0])
+			h->web[i - 1][0] = h->web[i][0];
+		memmove(&h->web[i], &h->web[i + 1],
+		    (h->nweb - i - 1) * sizeof(h->web[0]));
+		h->nweb--;
+		i--;
+	}
+}
+
+/* Keep a host's web activity as a few merged intervals (bounded). */
 bool
 host_note_web(struct host_table *tab, struct host *h, int64_t t)
 {
@@ -269,6 +319,7 @@ host_note_web(struct host_table *tab, struct host *h, int64_t t)
 				h->web[i][0] = t;
 			if (t > h->web[i][1])
 				h->web[i][1] = t;
+			web_join_neighbours(h, i);
 			return (true);
 		}
 	}
@@ -376,4 +427,52 @@ host_label(const struct host *h, char *buf, size_t len)
 		return (wcs_addr_format(&h->ip, buf, len));
 	(void)snprintf(buf, len, "%s", h->nnames > 0 ? h->names[0] : "?");
 	return (buf);
+}
+
+int
+host_evidence_cmp(const struct wcs_evidence *x, const struct wcs_evidence *y)
+{
+	int d;
+
+	if (x->ts_us != y->ts_us)
+		return (x->ts_us < y->ts_us ? -1 : 1);
+	if ((d = strcmp(x->source, y->source)) != 0)
+		return (d);
+	if ((d = strcmp(x->rule, y->rule)) != 0)
+		return (d);
+	return (strcmp(x->detail, y->detail));
+}
+
+static int
+key_cmp(const void *x, const void *y)
+{
+	const struct host *const *a = x, *const *b = y;
+
+	return (strcmp((*a)->key, (*b)->key));
+}
+
+bool
+host_table_canonical(struct host_table *t)
+{
+	struct host **all, **ns;
+	size_t i, n = 0;
+
+	if ((all = wcs_reallocarray(t->ctx, NULL, t->n + 1, sizeof(*all))) ==
+	    NULL)
+		return (false);
+	if ((ns = wcs_calloc(t->ctx, t->cap, sizeof(*ns))) == NULL) {
+		wcs_free(t->ctx, all);
+		return (false);
+	}
+	for (i = 0; i < t->cap; i++) {
+		if (t->slots[i] != NULL)
+			all[n++] = t->slots[i];
+	}
+	qsort(all, n, sizeof(*all), key_cmp);
+	for (i = 0; i < n; i++)
+		*slot_for(ns, t->cap, all[i]->key) = all[i];
+	wcs_free(t->ctx, all);
+	wcs_free(t->ctx, t->slots);
+	t->slots = ns;
+	return (true);
 }

@@ -179,4 +179,19 @@ bool host_note_web(struct host_table *t, struct host *h, int64_t ts);
 /* Add a display name if new; false when out of memory. */
 bool host_add_name(struct host_table *t, struct host *h, const char *name);
 
+/*
+ * Evidence in the order reports list it and the engine keeps it: by
+ * time, then where it was read, rule and detail (a total order, so that
+ * which items are kept does not depend on the order logs are read in).
+ */
+int host_evidence_cmp(
+    const struct wcs_evidence *x, const struct wcs_evidence *y);
+/*
+ * Put the hosts in the slots they would take inserted in key order, so
+ * that walking the table visits them in an order that depends on the
+ * hosts alone, not on the order they were first seen in.  False when out
+ * of memory (the table is then unchanged).
+ */
+bool host_table_canonical(struct host_table *t);
+
 #endif /* WCSCAN_ENGINE_HOSTS_H */
