@@ -136,6 +136,47 @@ const char *wcs_driver_path(const struct wcs_driver *drv, size_t i);
 bool wcs_driver_failed(const struct wcs_driver *drv);
 
 /*
+ * Input accounting in state files: the section "inputs"
+ * (WCS_STATE_SEC_INPUTS, src/driver/state.c says its layout) holds every
+ * input's struct wcs_input_stats but its clock and copy notes (the
+ * engine's), and, for each file read, what recognises it on a later run.
+ *
+ * wcs_driver_save_state writes the section for every input listed, read
+ * or loaded, in byte order of path.  WCS_OK, WCS_FAILED (a section of
+ * that type written already) or WCS_FATAL (ENOMEM); ctx says.
+ *
+ * wcs_driver_load_state adds a state's inputs to the list, before
+ * wcs_driver_run, as inputs already read: wcs_driver_run reads none of
+ * them again unless it is named (wcs_driver_add) too.  An input already
+ * listed under the same path (named, or from another state) gets the
+ * state's accounting merged into its own: counts add, first and last
+ * are the least and greatest, the WCS_REJECT_SAMPLES rejects of least
+ * line number are kept (ties by text), flags are or-ed, the error and
+ * the file note kept are the least in byte order of those set, and the
+ * log note is made again from the merged counts.  So merging is
+ * commutative and associative: states loaded in any order give the same
+ * accounting.  A state without the section is WCS_OK (nothing to add).
+ * WCS_OK; WCS_FAILED (a malformed section, an unknown format name, or
+ * after wcs_driver_run: ctx names the state file, nothing was added);
+ * WCS_FATAL (ENOMEM).
+ *
+ * The list's order, which numbers the inputs for the engine
+ * (wcs_engine_set_inputs) and the report: inputs named (wcs_driver_add,
+ * wcs_driver_add_mem) first, in the order named, then the inputs only a
+ * state knows, in byte order of path, so that states merged in any order
+ * list their inputs alike.  The order is made when a state is loaded and
+ * again by wcs_driver_stats and wcs_driver_run: call one of them before
+ * wcs_driver_path after mixing states and names.
+ */
+/* The blocks hashed to recognise a file read (a state's inputs). */
+#define WCS_DRIVER_HASH_BLOCK 4096
+struct wcs_state_writer;
+struct wcs_state;
+int wcs_driver_save_state(
+    const struct wcs_driver *drv, struct wcs_state_writer *w);
+int wcs_driver_load_state(struct wcs_driver *drv, const struct wcs_state *st);
+
+/*
  * The schedule below wcs_driver_run, for callers that make their own read
  * jobs: read a group of up to WCS_FEED_GROUP jobs into cb, round robin a
  * batch of WCS_FEED_BATCH events at a time, on up to `threads` worker

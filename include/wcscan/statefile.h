@@ -49,6 +49,8 @@ enum wcs_state_section {
 	WCS_STATE_SEC_FANOUT = 1, /* 445/tcp contacts (engine/fanout.c) */
 	WCS_STATE_SEC_ENGINE = 2, /* options, inputs, clocks (engine/state.c) */
 	WCS_STATE_SEC_RECORDS = 3, /* Windows records read (engine/state.c) */
+	WCS_STATE_SEC_INPUTS = 4, /* inputs' accounting (driver/state.c) */
+	WCS_STATE_SEC_HOSTS = 5, /* hosts (engine/hosts_state.c) */
 	WCS_STATE_SEC_TEST = 0x7fff0000 /* unit tests and fuzzing only */
 };
 

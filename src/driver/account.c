@@ -12,14 +12,119 @@
 #include "wcscan/timeutil.h"
 #include "driver_private.h"
 
+static uint64_t
+sat_add(uint64_t a, uint64_t b)
+{
+	return (a > UINT64_MAX - b ? UINT64_MAX : a + b);
+}
+
+static int
+reject_cmp(const struct wcs_reject *a, const struct wcs_reject *b)
+{
+	if (a->line != b->line)
+		return (a->line < b->line ? -1 : 1);
+	return (strcmp(a->why, b->why));
+}
+
+/*
+ * The WCS_REJECT_SAMPLES least rejects (by line, then text) of both:
+ * each list is in that order already, so this is a merge's first steps.
+ * The least of a union is the least of the least, whatever the order.
+ */
+static void
+merge_samples(struct wcs_input_stats *to, const struct wcs_input_stats *from)
+{
+	struct wcs_reject out[WCS_REJECT_SAMPLES];
+	unsigned i = 0, j = 0, k = 0;
+
+	while (k < WCS_REJECT_SAMPLES &&
+	       (i < to->nsamples || j < from->nsamples)) {
+		if (j >= from->nsamples ||
+		    (i < to->nsamples &&
+			reject_cmp(&to->samples[i], &from->samples[j]) <= 0))
+			out[k++] = to->samples[i++];
+		else
+			out[k++] = from->samples[j++];
+	}
+	memcpy(to->samples, out, k * sizeof(out[0]));
+	to->nsamples = k;
+}
+
+/* The counts and flags both merges add alike. */
+static void
+add_counts(struct wcs_input_stats *to, const struct wcs_input_stats *from)
+{
+	unsigned i;
+
+	to->records = sat_add(to->records, from->records);
+	to->events = sat_add(to->events, from->events);
+	to->ignored = sat_add(to->ignored, from->ignored);
+	to->rejected = sat_add(to->rejected, from->rejected);
+	if (from->first != WCS_TIME_NONE &&
+	    (to->first == WCS_TIME_NONE || from->first < to->first))
+		to->first = from->first;
+	if (from->last != WCS_TIME_NONE &&
+	    (to->last == WCS_TIME_NONE || from->last > to->last))
+		to->last = from->last;
+	to->bytes = sat_add(to->bytes, from->bytes);
+	to->gzip |= from->gzip;
+	to->utf16 |= from->utf16;
+	to->tz_assumed |= from->tz_assumed;
+	to->year_guessed |= from->year_guessed;
+	for (i = 0; i < WCS_IGN__COUNT; i++)
+		to->ignored_by[i] =
+		    sat_add(to->ignored_by[i], from->ignored_by[i]);
+	to->lost = sat_add(to->lost, from->lost);
+	to->repaired = sat_add(to->repaired, from->repaired);
+	to->repaired_records =
+	    sat_add(to->repaired_records, from->repaired_records);
+	to->log_state |= from->log_state;
+}
+
+int
+drv_merge_saved(struct wcs_driver *drv, struct wcs_input_stats *to,
+    const struct wcs_input_stats *from)
+{
+	char *e;
+
+	/* A format read wins over none; of two, the lesser name. */
+	if (from->format != NULL &&
+	    (to->format == NULL || strcmp(from->format, to->format) < 0)) {
+		to->format = from->format;
+		to->kind = from->kind;
+	}
+	add_counts(to, from);
+	merge_samples(to, from);
+	if (from->error != NULL &&
+	    (to->error == NULL || strcmp(from->error, to->error) < 0)) {
+		if ((e = wcs_strdup(drv->ctx, from->error)) == NULL)
+			return (WCS_FATAL);
+		wcs_free(drv->ctx, to->error);
+		to->error = e;
+	}
+	if (from->file_note[0] != '\0' &&
+	    (to->file_note[0] == '\0' ||
+		strcmp(from->file_note, to->file_note) < 0))
+		memcpy(to->file_note, from->file_note, sizeof(to->file_note));
+	drv_log_note(NULL, to->path, to);
+	return (WCS_OK);
+}
+
 /* Add what a piece (or the whole input) counted to the input's stats. */
 static void
-merge_stats(struct wcs_input_stats *to, const struct wcs_input_stats *from)
+merge_stats(
+    struct wcs_input_stats *to, const struct wcs_input_stats *from, bool saved)
 {
 	unsigned i;
 
 	to->format = from->format;
 	to->kind = from->kind;
+	if (saved) {
+		/* After a state's: the least lines, as states merge. */
+		add_counts(to, from);
+		merge_samples(to, from);
+		return;
+	}
 	to->records += from->records;
 	to->events += from->events;
 	to->ignored += from->ignored;
@@ -47,33 +152,34 @@ merge_stats(struct wcs_input_stats *to, const struct wcs_input_stats *from)
 	to->log_state |= from->log_state;
 }
 
-/* One thing said of a log: a warning now, and a part of its note. */
+/* One thing said of a log: a warning now (drv), and a part of its note. */
 static void
 log_note_add(struct wcs_driver *drv, const char *path,
     struct wcs_input_stats *st, const char *s)
 {
 	size_t n = strlen(st->log_note);
 
-	drv_say(drv, WCS_DRIVER_WARNING, "%s: %s", path, s);
+	if (drv != NULL)
+		drv_say(drv, WCS_DRIVER_WARNING, "%s: %s", path, s);
 	(void)snprintf(st->log_note + n, sizeof(st->log_note) - n, "%s%s",
 	    n > 0 ? "; " : "", s);
 }
 
 /*
- * What a log says about itself, what was repaired in it and what was
- * guessed for it: a warning and a note for the events it lost, for a log
- * that wrapped or was not closed, for characters replaced to read its
- * records, a warning for a year taken from its mtime (the note is the
- * report's own).
+ * What a log says about itself and what was repaired in it: a note (and a
+ * warning, when drv) for the events it lost, for a log that wrapped or
+ * was not closed, for characters replaced to read its records.  Made from
+ * the counts alone, so that accounting merged from states gets the note
+ * one run would have made.
  */
-static void
-log_says(struct wcs_driver *drv, const char *path, struct wcs_input_stats *st)
+void
+drv_log_note(
+    struct wcs_driver *drv, const char *path, struct wcs_input_stats *st)
 {
 	char part[128];
-	int y1, y2, x;
 	size_t n;
-	long xl;
 
+	st->log_note[0] = '\0';
 	if (st->lost > 0) {
 		(void)snprintf(part, sizeof(part),
 		    "the log says %llu events were lost (not written to it)",
@@ -106,6 +212,17 @@ log_says(struct wcs_driver *drv, const char *path, struct wcs_input_stats *st)
 			    st->repaired_records == 1 ? "it" : "them");
 		log_note_add(drv, path, st, part);
 	}
+}
+
+/* The log's note, said, and a year taken from its mtime (the note for
+ * that is the report's own). */
+static void
+log_says(struct wcs_driver *drv, const char *path, struct wcs_input_stats *st)
+{
+	int y1, y2, x;
+	long xl;
+
+	drv_log_note(drv, path, st);
 	if (!st->year_guessed || st->first == WCS_TIME_NONE)
 		return;
 	wcs_time_to_civil(st->first, &y1, &x, &x, &x, &x, &x, &xl);
@@ -131,7 +248,7 @@ drv_close_member(struct wcs_driver *drv, struct member *m, int rc)
 	char why[WCS_ERRBUF_SIZE + 64];
 	unsigned i;
 
-	merge_stats(st, &m->st);
+	merge_stats(st, &m->st, drv->pend[m->index].saved);
 	/* Said once, by the first piece that saw it. */
 	if (ii->shrank && st->file_note[0] == '\0') {
 		(void)snprintf(st->file_note, sizeof(st->file_note),

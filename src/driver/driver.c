@@ -83,6 +83,7 @@ wcs_driver_free(struct wcs_driver *drv)
 	wcs_free(drv->ctx, drv->stats);
 	wcs_free(drv->ctx, drv->paths);
 	wcs_free(drv->ctx, drv->pend);
+	wcs_free(drv->ctx, drv->map);
 	wcs_free(drv->ctx, drv);
 }
 
@@ -95,6 +96,9 @@ wcs_driver_count(const struct wcs_driver *drv)
 struct wcs_input_stats *
 wcs_driver_stats(struct wcs_driver *drv)
 {
+	/* Out of memory, the list stays as it was: still every input. */
+	if (drv->disordered)
+		(void)drv_order(drv);
 	return (drv->stats);
 }
 
@@ -110,8 +114,149 @@ wcs_driver_failed(const struct wcs_driver *drv)
 	return (drv->error);
 }
 
-static struct wcs_input_stats *
-new_input(struct wcs_driver *drv, const struct wcs_input_ref *ref)
+static uint64_t
+path_hash(const char *path)
+{
+	return (wcs_fnv1a(path, strlen(path), false));
+}
+
+size_t
+drv_find(const struct wcs_driver *drv, const char *path)
+{
+	size_t k, i;
+
+	if (drv->mapcap == 0)
+		return (SIZE_MAX);
+	for (k = (size_t)path_hash(path) & (drv->mapcap - 1);
+	     (i = drv->map[k]) != 0; k = (k + 1) & (drv->mapcap - 1))
+		if (strcmp(drv->paths[i - 1], path) == 0)
+			return (i - 1);
+	return (SIZE_MAX);
+}
+
+/* Index input i by its path (the first of a path stays found). */
+static void
+map_put(struct wcs_driver *drv, size_t i)
+{
+	size_t k;
+
+	for (k = (size_t)path_hash(drv->paths[i]) & (drv->mapcap - 1);
+	     drv->map[k] != 0; k = (k + 1) & (drv->mapcap - 1))
+		if (strcmp(drv->paths[drv->map[k] - 1], drv->paths[i]) == 0)
+			return;
+	drv->map[k] = i + 1;
+}
+
+/* Index the first n inputs again, in a table at most half full. */
+static int
+map_build(struct wcs_driver *drv, size_t n)
+{
+	size_t cap = drv->mapcap != 0 ? drv->mapcap : 64, i;
+	size_t *map;
+
+	while (cap < 2 * (n + 1))
+		cap *= 2;
+	if ((map = wcs_calloc(drv->ctx, cap, sizeof(*map))) == NULL)
+		return (WCS_FATAL);
+	wcs_free(drv->ctx, drv->map);
+	drv->map = map;
+	drv->mapcap = cap;
+	for (i = 0; i < n; i++)
+		map_put(drv, i);
+	return (WCS_OK);
+}
+
+/* The list's order: inputs named, as named, then a state's by path. */
+static int
+order_cmp(const struct wcs_driver *drv, size_t a, size_t b)
+{
+	const struct pending *x = &drv->pend[a], *y = &drv->pend[b];
+
+	if (x->listed != y->listed)
+		return (x->listed ? -1 : 1);
+	if (x->listed)
+		return (x->seq < y->seq ? -1 : x->seq > y->seq);
+	return (strcmp(drv->paths[a], drv->paths[b]));
+}
+
+/* Merge sort of idx[0, n) by order_cmp, through tmp. */
+static void
+order_sort(const struct wcs_driver *drv, size_t *idx, size_t *tmp, size_t n)
+{
+	size_t h = n / 2, i = 0, j = h, k = 0;
+
+	if (n < 2)
+		return;
+	order_sort(drv, idx, tmp, h);
+	order_sort(drv, idx + h, tmp, n - h);
+	while (i < h && j < n)
+		tmp[k++] =
+		    order_cmp(drv, idx[j], idx[i]) < 0 ? idx[j++] : idx[i++];
+	while (i < h)
+		tmp[k++] = idx[i++];
+	while (j < n)
+		tmp[k++] = idx[j++];
+	memcpy(idx, tmp, n * sizeof(*idx));
+}
+
+int
+drv_order(struct wcs_driver *drv)
+{
+	struct wcs_input_stats *st = NULL;
+	struct pending *pd = NULL;
+	char **pa = NULL;
+	size_t *idx = NULL, *tmp = NULL, i, n = drv->n;
+	int rc = WCS_FATAL;
+
+	if (!drv->disordered)
+		return (WCS_OK);
+	if ((idx = wcs_reallocarray(drv->ctx, NULL, n + 1, sizeof(*idx))) ==
+		NULL ||
+	    (tmp = wcs_reallocarray(drv->ctx, NULL, n + 1, sizeof(*tmp))) ==
+		NULL ||
+	    (st = wcs_reallocarray(drv->ctx, NULL, drv->cap, sizeof(*st))) ==
+		NULL ||
+	    (pa = wcs_reallocarray(drv->ctx, NULL, drv->cap, sizeof(*pa))) ==
+		NULL ||
+	    (pd = wcs_reallocarray(drv->ctx, NULL, drv->cap, sizeof(*pd))) ==
+		NULL)
+		goto out;
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	order_sort(drv, idx, tmp, n);
+	for (i = 0; i < n; i++) {
+		st[i] = drv->stats[idx[i]];
+		pa[i] = drv->paths[idx[i]];
+		pd[i] = drv->pend[idx[i]];
+	}
+	/* Swapped in whole, so a failure above changes nothing. */
+	if (map_build(drv, 0) != WCS_OK)
+		goto out;
+	wcs_free(drv->ctx, drv->stats);
+	wcs_free(drv->ctx, drv->paths);
+	wcs_free(drv->ctx, drv->pend);
+	drv->stats = st;
+	drv->paths = pa;
+	drv->pend = pd;
+	st = NULL;
+	pa = NULL;
+	pd = NULL;
+	for (i = 0; i < n; i++)
+		map_put(drv, i);
+	drv->disordered = false;
+	rc = WCS_OK;
+out:
+	wcs_free(drv->ctx, pd);
+	wcs_free(drv->ctx, pa);
+	wcs_free(drv->ctx, st);
+	wcs_free(drv->ctx, tmp);
+	wcs_free(drv->ctx, idx);
+	return (rc);
+}
+
+/* Room for one more input; its slot is not counted yet. */
+static int
+grow(struct wcs_driver *drv)
 {
 	struct wcs_input_stats *ns;
 	struct pending *pp;
@@ -122,31 +267,86 @@ new_input(struct wcs_driver *drv, const struct wcs_input_ref *ref)
 		ns = wcs_reallocarray(
 		    drv->ctx, drv->stats, drv->cap, sizeof(*ns));
 		if (ns == NULL)
-			return (NULL);
+			return (WCS_FATAL);
 		drv->stats = ns;
 		np = wcs_reallocarray(
 		    drv->ctx, drv->paths, drv->cap, sizeof(*np));
 		if (np == NULL)
-			return (NULL);
+			return (WCS_FATAL);
 		drv->paths = np;
 		pp = wcs_reallocarray(
 		    drv->ctx, drv->pend, drv->cap, sizeof(*pp));
 		if (pp == NULL)
-			return (NULL);
+			return (WCS_FATAL);
 		drv->pend = pp;
 	}
+	if (2 * (drv->n + 1) > drv->mapcap)
+		return (map_build(drv, drv->n));
+	return (WCS_OK);
+}
+
+/* A new input at the end of the list, unnamed, with nothing counted. */
+static struct wcs_input_stats *
+append(struct wcs_driver *drv, const char *path)
+{
+	struct wcs_input_stats *ns;
+
+	if (grow(drv) != WCS_OK)
+		return (NULL);
 	memset(&drv->pend[drv->n], 0, sizeof(drv->pend[drv->n]));
-	drv->pend[drv->n].kind_mask = drv->kind_mask;
-	drv->pend[drv->n].top_level = ref->named;
-	drv->pend[drv->n].dev = ref->dev;
-	drv->pend[drv->n].ino = ref->ino;
-	if ((drv->paths[drv->n] = wcs_strdup(drv->ctx, ref->path)) == NULL)
+	if ((drv->paths[drv->n] = wcs_strdup(drv->ctx, path)) == NULL)
 		return (NULL);
 	ns = &drv->stats[drv->n];
 	memset(ns, 0, sizeof(*ns));
 	ns->path = drv->paths[drv->n];
 	ns->first = ns->last = WCS_TIME_NONE;
+	map_put(drv, drv->n);
 	drv->n++;
+	/* After an input only a state knows: out of order. */
+	if (drv->n >= 2 && !drv->pend[drv->n - 2].listed)
+		drv->disordered = true;
+	return (ns);
+}
+
+struct wcs_input_stats *
+drv_new_saved(struct wcs_driver *drv, const char *path)
+{
+	struct wcs_input_stats *ns;
+
+	if ((ns = append(drv, path)) == NULL)
+		return (NULL);
+	drv->pend[drv->n - 1].saved = true;
+	drv->disordered = true;
+	return (ns);
+}
+
+/*
+ * An input named: a new one, or one only a state knew so far, which is
+ * now named too (its state's accounting stays, the reading adds to it).
+ */
+static struct wcs_input_stats *
+new_input(struct wcs_driver *drv, const struct wcs_input_ref *ref)
+{
+	struct wcs_input_stats *ns;
+	struct pending *pp;
+	size_t i;
+
+	i = drv_find(drv, ref->path);
+	if (i != SIZE_MAX && !drv->pend[i].listed) {
+		ns = &drv->stats[i];
+		drv->disordered = true;
+	} else {
+		if ((ns = append(drv, ref->path)) == NULL)
+			return (NULL);
+		i = drv->n - 1;
+	}
+	pp = &drv->pend[i];
+	pp->kind_mask = drv->kind_mask;
+	pp->top_level = ref->named;
+	pp->dev = ref->dev;
+	pp->ino = ref->ino;
+	pp->listed = true;
+	pp->seq = drv->seq++;
 	return (ns);
 }
 
@@ -189,7 +389,7 @@ wcs_driver_add(struct wcs_driver *drv, const char *path, unsigned kind_mask)
 	if ((st = new_input(drv, &ref)) == NULL)
 		return (WCS_FATAL);
 	drv_input_error(drv, st, wcs_error_string(drv->ctx), true);
-	drv->pend[drv->n - 1].failed = true;
+	drv->pend[st - drv->stats].failed = true;
 	return (WCS_FAILED);
 }
 
@@ -198,6 +398,7 @@ wcs_driver_add_mem(struct wcs_driver *drv, const char *name, const void *buf,
     size_t len, unsigned kind_mask)
 {
 	const struct wcs_input_ref ref = { .path = name, .named = true };
+	struct wcs_input_stats *st;
 
 	if (drv->ran) {
 		wcs_set_error(
@@ -205,10 +406,10 @@ wcs_driver_add_mem(struct wcs_driver *drv, const char *name, const void *buf,
 		return (WCS_FATAL);
 	}
 	drv->kind_mask = kind_mask;
-	if (new_input(drv, &ref) == NULL)
+	if ((st = new_input(drv, &ref)) == NULL)
 		return (WCS_FATAL);
-	drv->pend[drv->n - 1].mem = buf;
-	drv->pend[drv->n - 1].mem_len = len;
+	drv->pend[st - drv->stats].mem = buf;
+	drv->pend[st - drv->stats].mem_len = len;
 	return (WCS_OK);
 }
 
@@ -236,6 +437,7 @@ member_init(struct wcs_driver *drv, struct member *m, size_t i, bool last)
 	m->index = i;
 	m->in = NULL;
 	m->last = last;
+	m->start = 0;
 	memset(&m->st, 0, sizeof(m->st));
 	m->st.first = m->st.last = WCS_TIME_NONE;
 	wcs_ctx_init(&m->ctx, drv->ctx->alloc);
@@ -487,7 +689,8 @@ read_inputs(struct wcs_driver *drv)
 
 	g.n = 0;
 	for (i = 0; i < drv->n && rc == WCS_OK; i++) {
-		if (drv->pend[i].failed)
+		/* Not named, only a state's: read already. */
+		if (drv->pend[i].failed || !drv->pend[i].listed)
 			continue;
 		rc = open_one(drv, i, &g.mem[g.n], &g.fi[g.n].job, &ops, &ro);
 		if (rc == WCS_SKIP) {
@@ -530,6 +733,8 @@ wcs_driver_run(
 		wcs_set_error(drv->ctx, EINVAL, "the inputs were read already");
 		return (WCS_FATAL);
 	}
+	if (drv_order(drv) != WCS_OK)
+		return (WCS_FATAL);
 	drv->ran = true;
 	/* The walk's table of files listed is not needed to read them. */
 	wcs_walk_free(drv->walk);

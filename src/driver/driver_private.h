@@ -13,6 +13,31 @@
 #include "wcscan/driver.h"
 #include "wcscan/input.h"
 
+/*
+ * A file as it was read (what recognises it on a later run: wcscan/
+ * driver.h, "Incremental reading").  Decoded offsets and blocks are of
+ * the stream readers see; raw ones of the file's bytes.
+ */
+struct cat_file {
+	bool valid;
+	bool gzip, utf16;
+	uint64_t dev, ino;
+	uint64_t size; /* raw bytes read up to */
+	uint64_t offset, lines; /* decoded: the end of what was read */
+	uint64_t roff; /* raw offset of `offset` (plain files; else 0) */
+	uint32_t head_len, at_len; /* both min(HASH_BLOCK, offset) */
+	uint64_t head_hash; /* decoded [0, head_len) */
+	uint64_t at_hash; /* decoded [offset - at_len, offset) */
+	uint64_t raw_head, raw_end; /* the file's first and last blocks */
+};
+
+/* What this run does with a file (catalog.c). */
+enum cat_plan {
+	PLAN_WHOLE = 0, /* read it all (no state, or not incremental) */
+	PLAN_SKIP, /* unchanged: not read */
+	PLAN_FROM, /* read from cat_from's offset */
+};
+
 /* How an input was named, until it is read. */
 struct pending {
 	unsigned kind_mask;
@@ -21,6 +46,15 @@ struct pending {
 	uint64_t dev, ino; /* the file listed: opening checks it is that */
 	const void *mem; /* wcs_driver_add_mem's bytes; NULL for a file */
 	size_t mem_len;
+	bool listed; /* named for this run (else only a state knows it) */
+	bool saved; /* its stats hold a state's accounting */
+	uint64_t seq; /* when it was named: the list's order */
+	struct cat_file cat; /* as a state saw it, then as this run read it */
+	enum cat_plan plan;
+	struct cat_file from; /* PLAN_FROM: where reading starts */
+	const char *how; /* the sweep's note; NULL */
+	uint64_t dec_head_hash; /* decoded first block, seen when opened */
+	uint32_t dec_head_len;
 };
 
 /*
@@ -33,6 +67,7 @@ struct member {
 	struct wcs_input *in;
 	struct wcs_input_stats st; /* merged into the input's when done */
 	bool last; /* the input's last piece (or the whole input) */
+	uint64_t start; /* raw offset its reading started at */
 };
 
 struct wcs_driver {
@@ -47,6 +82,10 @@ struct wcs_driver {
 	char **paths;
 	struct pending *pend;
 	size_t n, cap;
+	/* Path -> index + 1, open addressing, mapcap a power of 2. */
+	size_t *map, mapcap;
+	uint64_t seq; /* the next input named */
+	bool disordered; /* the list is not in its order (driver.h) */
 	bool ran; /* wcs_driver_run was called */
 	bool error; /* something was said as an error */
 	/* While running: where events go. */
@@ -65,6 +104,20 @@ void drv_say(struct wcs_driver *drv, enum wcs_driver_level level,
  */
 void drv_input_error(struct wcs_driver *drv, struct wcs_input_stats *st,
     const char *why, bool counts);
+/* Input i by path, or SIZE_MAX. */
+size_t drv_find(const struct wcs_driver *drv, const char *path);
+/* Put the list in its order (driver.h) and index it again.  WCS_OK or
+ * WCS_FATAL. */
+int drv_order(struct wcs_driver *drv);
+/* A new input only a state knows, or NULL (ENOMEM). */
+struct wcs_input_stats *drv_new_saved(struct wcs_driver *drv, const char *path);
+/* A state's accounting merged into an input's (driver.h says how). */
+int drv_merge_saved(struct wcs_driver *drv, struct wcs_input_stats *to,
+    const struct wcs_input_stats *from);
+/* The log note made from st's counts; said as warnings when drv. */
+void drv_log_note(
+    struct wcs_driver *drv, const char *path, struct wcs_input_stats *st);
+
 /* What the reading of member m came to (rc: its last status), said once
  * it is over; its input is closed. */
 void drv_close_member(struct wcs_driver *drv, struct member *m, int rc);

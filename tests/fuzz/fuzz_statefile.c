@@ -11,12 +11,16 @@
  * fan-out and summarised: the loader must refuse what it cannot use and
  * leave nothing out of range for the summaries.  Last, they are wrapped
  * as an engine section (options, inputs, clocks) beside empty fan-out and
- * records sections and loaded into an engine.  Replayed under ctest over
+ * records sections and loaded into an engine; and as an inputs section
+ * loaded into an input driver with an input of the same name as a state
+ * one, whose accounting, if loaded, is saved and must load again (what
+ * the driver accepts it writes back readable).  Replayed under ctest over
  * tests/fuzz/corpus/statefile/.
  */
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "wcscan/driver.h"
 #include "wcscan/engine_state.h"
 #include "wcscan/rules.h"
 #include "wcscan/statefile.h"
@@ -138,6 +142,69 @@ out:
 	wcs_rules_free(rules);
 }
 
+/* Write drv's inputs section and load it into a driver of its own. */
+static void
+inputs_again(struct wcs_ctx *ctx, struct wcs_driver *drv)
+{
+	struct wcs_driver_opts o = {
+		.since = WCS_TIME_NONE, .until = WCS_TIME_NONE, .threads = 1
+	};
+	struct wcs_state_writer *w;
+	struct wcs_driver *again = NULL;
+	struct wcs_state *st = NULL;
+	const void *file;
+	size_t len;
+
+	if ((w = wcs_state_writer_new(ctx)) == NULL)
+		return;
+	if (wcs_driver_save_state(drv, w) != WCS_OK ||
+	    (file = wcs_state_writer_data(w, &len)) == NULL ||
+	    wcs_state_parse(ctx, "again.state", file, len, &st) != WCS_OK ||
+	    (again = wcs_driver_new(ctx, &o)) == NULL)
+		goto out;
+	if (wcs_driver_load_state(again, st) == WCS_FAILED)
+		abort(); /* the driver wrote what it cannot read */
+out:
+	wcs_driver_free(again);
+	wcs_state_free(st);
+	wcs_state_writer_free(w);
+}
+
+static void
+load_inputs(struct wcs_ctx *ctx, const uint8_t *data, size_t size)
+{
+	static const char line[] = "12-May-2017 10:00:00.000 client garbage\n";
+	struct wcs_driver_opts o = {
+		.since = WCS_TIME_NONE, .until = WCS_TIME_NONE, .threads = 1
+	};
+	struct wcs_state_writer *w;
+	struct wcs_driver *drv = NULL;
+	struct wcs_state *st = NULL;
+	const void *file;
+	size_t len;
+
+	if ((w = wcs_state_writer_new(ctx)) == NULL)
+		return;
+	if (wcs_state_begin(w, WCS_STATE_SEC_INPUTS, "inputs", 1) != WCS_OK)
+		goto out;
+	wcs_state_put_bytes(w, data, size);
+	if (wcs_state_end(w) != WCS_OK ||
+	    (file = wcs_state_writer_data(w, &len)) == NULL ||
+	    wcs_state_parse(ctx, "fuzz.state", file, len, &st) != WCS_OK ||
+	    (drv = wcs_driver_new(ctx, &o)) == NULL)
+		goto out;
+	if (wcs_driver_add_mem(
+		drv, "a.log", line, sizeof(line) - 1, WCS_KIND_ANY) != WCS_OK ||
+	    wcs_driver_load_state(drv, st) != WCS_OK)
+		goto out;
+	if (wcs_driver_run(drv, NULL, NULL, NULL) == WCS_OK)
+		inputs_again(ctx, drv);
+out:
+	wcs_driver_free(drv);
+	wcs_state_free(st);
+	wcs_state_writer_free(w);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -154,6 +221,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < (1u << 20)) {
 		load_fanout(&ctx, data, size);
 		load_engine(&ctx, data, size);
+		load_inputs(&ctx, data, size);
 	}
 	return (0);
 }

@@ -4,7 +4,8 @@
  * 1, 2 and 3 threads; an input that cannot be listed, opened or read to
  * its end is said and accounted while the others are read; a callback
  * that stops the reading stops it on every thread count; memory input;
- * failing allocations.
+ * failing allocations; the inputs' accounting saved in a state and
+ * loaded, merged in any order, refused when malformed.
  */
 #include <sys/stat.h>
 
@@ -24,6 +25,7 @@
 #include "wcscan/driver.h"
 #include "wcscan/event.h"
 #include "wcscan/reader.h"
+#include "wcscan/statefile.h"
 
 /* One event as the callback saw it. */
 struct ev {
@@ -711,6 +713,387 @@ test_failing_allocations(void **state)
 	scratch_free(&sc);
 }
 
+/* A state file's bytes (malloc'd) with what drv read. */
+static void *
+state_bytes(struct wcs_driver *drv, size_t *len)
+{
+	struct wcs_state_writer *w;
+	struct wcs_ctx ctx;
+	const void *data;
+	void *copy;
+
+	wcs_ctx_init(&ctx, NULL);
+	assert_non_null(w = wcs_state_writer_new(&ctx));
+	assert_int_equal(wcs_driver_save_state(drv, w), WCS_OK);
+	assert_non_null(data = wcs_state_writer_data(w, len));
+	assert_non_null(copy = malloc(*len));
+	memcpy(copy, data, *len);
+	wcs_state_writer_free(w);
+	return (copy);
+}
+
+/* Load the state file buf into drv: what wcs_driver_load_state says. */
+static int
+load_bytes(struct wcs_driver *drv, struct wcs_ctx *dctx, const char *name,
+    const void *buf, size_t len, char *why, size_t whylen)
+{
+	struct wcs_state *st;
+	struct wcs_ctx ctx;
+	int rc;
+
+	wcs_ctx_init(&ctx, NULL);
+	assert_int_equal(wcs_state_parse(&ctx, name, buf, len, &st), WCS_OK);
+	rc = wcs_driver_load_state(drv, st);
+	wcs_state_free(st);
+	if (why != NULL)
+		(void)snprintf(why, whylen, "%s", wcs_error_string(dctx));
+	return (rc);
+}
+
+/* Memory inputs: every third line of make_log's n for names. */
+struct shard {
+	const char *name[3];
+	size_t nlines[3], n;
+};
+
+/* Read a shard's inputs in one run and keep its state file. */
+static void *
+shard_state(const struct shard *sh, size_t *len)
+{
+	struct wcs_driver_opts o;
+	struct wcs_driver *drv;
+	struct seen s = { 0 };
+	struct wcs_ctx ctx;
+	char *buf[3];
+	size_t i, blen;
+	void *state;
+
+	wcs_ctx_init(&ctx, NULL);
+	opts_init(&o, 1, 0, &s);
+	assert_non_null(drv = wcs_driver_new(&ctx, &o));
+	for (i = 0; i < sh->n; i++) {
+		buf[i] = make_log(sh->nlines[i], &blen);
+		assert_int_equal(wcs_driver_add_mem(drv, sh->name[i], buf[i],
+				     blen, WCS_KIND_ANY),
+		    WCS_OK);
+	}
+	assert_int_equal(wcs_driver_run(drv, NULL, NULL, NULL), WCS_OK);
+	state = state_bytes(drv, len);
+	wcs_driver_free(drv);
+	for (i = 0; i < sh->n; i++)
+		free(buf[i]);
+	return (state);
+}
+
+static void
+assert_same_accounting(
+    const struct wcs_input_stats *a, const struct wcs_input_stats *b)
+{
+	unsigned i;
+
+	assert_same_stats(a, b);
+	assert_string_equal(a->kind, b->kind);
+	assert_int_equal(a->gzip, b->gzip);
+	assert_int_equal(a->year_guessed, b->year_guessed);
+	assert_int_equal(a->lost, b->lost);
+	assert_int_equal(a->log_state, b->log_state);
+	assert_string_equal(a->file_note, b->file_note);
+	assert_string_equal(a->log_note, b->log_note);
+	assert_true((a->error == NULL) == (b->error == NULL));
+	if (a->error != NULL)
+		assert_string_equal(a->error, b->error);
+	for (i = 0; i < a->nsamples; i++)
+		assert_int_equal(a->samples[i].line, b->samples[i].line);
+}
+
+/*
+ * A state saved and loaded gives the accounting read; inputs read in
+ * two runs and merged give the accounting of one run over both.
+ */
+static void
+test_state_round_trip(void **state)
+{
+	static const struct shard both = { { "a.log", "b.log" }, { 300, 50 },
+		2 },
+				  first = { { "a.log" }, { 300 }, 1 },
+				  second = { { "b.log" }, { 50 }, 1 };
+	struct wcs_driver_opts o;
+	struct wcs_driver *drv, *one;
+	struct seen s = { 0 };
+	struct wcs_ctx ctx, ctx1;
+	void *f, *f1, *f2;
+	size_t len, len1, len2, i;
+
+	(void)state;
+	f = shard_state(&both, &len);
+	f1 = shard_state(&first, &len1);
+	f2 = shard_state(&second, &len2);
+	wcs_ctx_init(&ctx1, NULL);
+	opts_init(&o, 1, 0, &s);
+	assert_non_null(one = wcs_driver_new(&ctx1, &o));
+	assert_int_equal(
+	    load_bytes(one, &ctx1, "both.state", f, len, NULL, 0), WCS_OK);
+	assert_int_equal(wcs_driver_count(one), 2);
+	assert_int_equal(wcs_driver_stats(one)[0].records, 300);
+	assert_int_equal(wcs_driver_stats(one)[0].rejected, 300 / 7);
+	assert_int_equal(wcs_driver_stats(one)[0].nsamples, WCS_REJECT_SAMPLES);
+	assert_int_equal(wcs_driver_stats(one)[0].samples[0].line, 7);
+	assert_string_equal(wcs_driver_stats(one)[0].format, "bind");
+
+	wcs_ctx_init(&ctx, NULL);
+	assert_non_null(drv = wcs_driver_new(&ctx, &o));
+	assert_int_equal(
+	    load_bytes(drv, &ctx, "second.state", f2, len2, NULL, 0), WCS_OK);
+	assert_int_equal(
+	    load_bytes(drv, &ctx, "first.state", f1, len1, NULL, 0), WCS_OK);
+	/* A state's inputs by path, whichever came first. */
+	assert_int_equal(wcs_driver_count(drv), 2);
+	for (i = 0; i < 2; i++)
+		assert_same_accounting(
+		    &wcs_driver_stats(drv)[i], &wcs_driver_stats(one)[i]);
+	/* Already read: running reads none of them again. */
+	assert_int_equal(wcs_driver_run(drv, NULL, record, &s), WCS_OK);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(wcs_driver_stats(drv)[0].records, 300);
+	/* Loading after reading is refused. */
+	assert_int_equal(
+	    load_bytes(drv, &ctx, "first.state", f1, len1, NULL, 0),
+	    WCS_FAILED);
+	wcs_driver_free(drv);
+	wcs_driver_free(one);
+	free(f);
+	free(f1);
+	free(f2);
+}
+
+/*
+ * Three states with a path in common merge to the same accounting (and
+ * the same state file, byte for byte) in all six orders; the inputs
+ * named come first in the list, a state's after them by path.
+ */
+static void
+test_states_merge_in_any_order(void **state)
+{
+	static const struct shard sh[3] = {
+		{ { "shared.log", "z.log" }, { 100, 20 }, 2 },
+		{ { "b.log", "shared.log" }, { 30, 60 }, 2 },
+		{ { "shared.log", "a.log", "c.log" }, { 8, 10, 15 }, 3 },
+	};
+	static const unsigned orders[6][3] = { { 0, 1, 2 }, { 0, 2, 1 },
+		{ 1, 0, 2 }, { 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 } };
+	static const char *const sorted[] = { "a.log", "b.log", "c.log",
+		"shared.log", "z.log" };
+	struct wcs_driver_opts o;
+	struct wcs_driver *drv;
+	struct wcs_input_stats first[5];
+	struct seen s = { 0 };
+	struct wcs_ctx ctx;
+	void *f[3], *out, *out0 = NULL;
+	size_t len[3], outlen, outlen0 = 0, i, k;
+	char *buf;
+
+	(void)state;
+	for (i = 0; i < 3; i++)
+		f[i] = shard_state(&sh[i], &len[i]);
+	opts_init(&o, 1, 0, &s);
+	for (k = 0; k < 6; k++) {
+		wcs_ctx_init(&ctx, NULL);
+		assert_non_null(drv = wcs_driver_new(&ctx, &o));
+		for (i = 0; i < 3; i++)
+			assert_int_equal(
+			    load_bytes(drv, &ctx, "x.state", f[orders[k][i]],
+				len[orders[k][i]], NULL, 0),
+			    WCS_OK);
+		assert_int_equal(wcs_driver_count(drv), 5);
+		for (i = 0; i < 5; i++)
+			assert_string_equal(wcs_driver_path(drv, i), sorted[i]);
+		if (k == 0) {
+			memcpy(first, wcs_driver_stats(drv), sizeof(first));
+			/* The shared path: counts added, the rejects of
+			 * least line (7 of each shard first). */
+			assert_int_equal(first[3].records, 168);
+			assert_int_equal(
+			    first[3].rejected, 100 / 7 + 60 / 7 + 8 / 7);
+			assert_int_equal(first[3].nsamples, WCS_REJECT_SAMPLES);
+			assert_int_equal(first[3].samples[0].line, 7);
+			assert_int_equal(first[3].samples[1].line, 7);
+			assert_int_equal(first[3].samples[2].line, 7);
+			assert_int_equal(first[3].samples[3].line, 14);
+			assert_int_equal(first[3].samples[4].line, 14);
+		} else {
+			for (i = 0; i < 5; i++) {
+				assert_same_accounting(
+				    &wcs_driver_stats(drv)[i], &first[i]);
+			}
+		}
+		out = state_bytes(drv, &outlen);
+		if (k == 0) {
+			out0 = out;
+			outlen0 = outlen;
+			for (i = 0; i < 5; i++)
+				first[i].path = first[i].error = NULL;
+		} else {
+			assert_int_equal(outlen, outlen0);
+			assert_memory_equal(out, out0, outlen);
+			free(out);
+		}
+		wcs_driver_free(drv);
+	}
+
+	/* Named inputs first, in the order named, then the state's. */
+	wcs_ctx_init(&ctx, NULL);
+	assert_non_null(drv = wcs_driver_new(&ctx, &o));
+	buf = make_log(12, &len[0]);
+	assert_int_equal(
+	    wcs_driver_add_mem(drv, "z.log", buf, len[0], WCS_KIND_ANY),
+	    WCS_OK);
+	assert_int_equal(
+	    load_bytes(drv, &ctx, "x.state", f[2], len[2], NULL, 0), WCS_OK);
+	assert_int_equal(
+	    wcs_driver_add_mem(drv, "c.log", buf, len[0], WCS_KIND_ANY),
+	    WCS_OK);
+	assert_int_equal(wcs_driver_run(drv, NULL, record, &s), WCS_OK);
+	assert_int_equal(wcs_driver_count(drv), 4);
+	assert_string_equal(wcs_driver_path(drv, 0), "z.log");
+	assert_string_equal(wcs_driver_path(drv, 1), "c.log");
+	assert_string_equal(wcs_driver_path(drv, 2), "a.log");
+	assert_string_equal(wcs_driver_path(drv, 3), "shared.log");
+	/* Only the named were read, and c.log's reading added to the
+	 * state's (15 lines before, 12 now). */
+	assert_int_equal(s.n, 2 * (12 - 12 / 7));
+	assert_int_equal(wcs_driver_stats(drv)[1].records, 27);
+	assert_int_equal(wcs_driver_stats(drv)[0].records, 12);
+	for (i = 0; i < s.n; i++)
+		assert_true(s.ev[i].input < 2);
+	wcs_driver_free(drv);
+	seen_free(&s);
+	free(buf);
+	free(out0);
+	for (i = 0; i < 3; i++)
+		free(f[i]);
+}
+
+/* A state with an inputs section whose body is body[0, len). */
+static void *
+inputs_state(const void *body, size_t len, size_t *flen)
+{
+	struct wcs_state_writer *w;
+	struct wcs_ctx ctx;
+	const void *data;
+	void *copy;
+
+	wcs_ctx_init(&ctx, NULL);
+	assert_non_null(w = wcs_state_writer_new(&ctx));
+	assert_int_equal(
+	    wcs_state_begin(w, WCS_STATE_SEC_INPUTS, "inputs", 1), WCS_OK);
+	wcs_state_put_bytes(w, body, len);
+	assert_int_equal(wcs_state_end(w), WCS_OK);
+	assert_non_null(data = wcs_state_writer_data(w, flen));
+	assert_non_null(copy = malloc(*flen));
+	memcpy(copy, data, *flen);
+	wcs_state_writer_free(w);
+	return (copy);
+}
+
+/* The body of the inputs section in a state file (the only section). */
+static const unsigned char *
+inputs_body(const unsigned char *f, size_t flen, size_t *len)
+{
+	uint16_t plen;
+	uint64_t blen;
+
+	memcpy(&plen, f + 24, 2);
+	memcpy(&blen, f + 26 + plen + 8, 8);
+	*len = (size_t)blen;
+	assert_true(26 + plen + 32 + blen + 4 == flen);
+	return (f + 26 + plen + 32);
+}
+
+/*
+ * A malformed inputs section is refused with the state's name and where,
+ * and nothing of it is added: every cut of a good body, counts past what
+ * the bytes hold, an unknown format, counts that do not add up.
+ */
+static void
+test_hostile_state(void **state)
+{
+	static const struct shard sh = { { "a.log", "b.log" }, { 40, 9 }, 2 };
+	struct wcs_driver_opts o;
+	struct wcs_driver *drv;
+	struct seen s = { 0 };
+	struct wcs_ctx ctx;
+	const unsigned char *body;
+	unsigned char *bad;
+	void *f, *g;
+	size_t flen, glen, blen, cut, at;
+	char why[512];
+
+	(void)state;
+	f = shard_state(&sh, &flen);
+	body = inputs_body(f, flen, &blen);
+	assert_non_null(bad = malloc(blen));
+	opts_init(&o, 1, 0, &s);
+	for (cut = 0; cut < blen; cut++) {
+		g = inputs_state(body, cut, &glen);
+		wcs_ctx_init(&ctx, NULL);
+		assert_non_null(drv = wcs_driver_new(&ctx, &o));
+		assert_int_equal(load_bytes(drv, &ctx, "cut.state", g, glen,
+				     why, sizeof(why)),
+		    WCS_FAILED);
+		assert_non_null(strstr(why, "cut.state: state section inputs"));
+		assert_int_equal(wcs_driver_count(drv), 0);
+		wcs_driver_free(drv);
+		free(g);
+	}
+
+	/* Count of inputs, of a path's bytes, of rejects: past the end. */
+	for (at = 0; at < 3; at++) {
+		memcpy(bad, body, blen);
+		if (at == 0)
+			memcpy(bad, "\xff\xff\xff\x00", 4);
+		else if (at == 1)
+			memcpy(bad + 4, "\x00\x00\x01\x00", 4);
+		else
+			/* a.log's format ("bind") becomes "bund". */
+			bad[4 + 4 + 5 + 4 + 1] = 'u';
+		g = inputs_state(bad, blen, &glen);
+		wcs_ctx_init(&ctx, NULL);
+		assert_non_null(drv = wcs_driver_new(&ctx, &o));
+		assert_int_equal(load_bytes(drv, &ctx, "bad.state", g, glen,
+				     why, sizeof(why)),
+		    WCS_FAILED);
+		assert_non_null(strstr(why, "bad.state:"));
+		if (at == 2)
+			assert_non_null(strstr(why, "unknown format"));
+		assert_int_equal(wcs_driver_count(drv), 0);
+		wcs_driver_free(drv);
+		free(g);
+	}
+	/* a.log's records one more than its events, ignored, rejected. */
+	memcpy(bad, body, blen);
+	bad[4 + 4 + 5 + 4 + 4]++;
+	g = inputs_state(bad, blen, &glen);
+	wcs_ctx_init(&ctx, NULL);
+	assert_non_null(drv = wcs_driver_new(&ctx, &o));
+	assert_int_equal(
+	    load_bytes(drv, &ctx, "bad.state", g, glen, why, sizeof(why)),
+	    WCS_FAILED);
+	assert_non_null(strstr(why, "records are not events"));
+	wcs_driver_free(drv);
+	free(g);
+	/* The good body loads. */
+	g = inputs_state(body, blen, &glen);
+	wcs_ctx_init(&ctx, NULL);
+	assert_non_null(drv = wcs_driver_new(&ctx, &o));
+	assert_int_equal(
+	    load_bytes(drv, &ctx, "good.state", g, glen, NULL, 0), WCS_OK);
+	assert_int_equal(wcs_driver_count(drv), 2);
+	wcs_driver_free(drv);
+	free(g);
+	free(bad);
+	free(f);
+}
+
 int
 main(void)
 {
@@ -723,6 +1106,9 @@ main(void)
 		cmocka_unit_test(test_memory_input),
 		cmocka_unit_test(test_progress_hooks),
 		cmocka_unit_test(test_failing_allocations),
+		cmocka_unit_test(test_state_round_trip),
+		cmocka_unit_test(test_states_merge_in_any_order),
+		cmocka_unit_test(test_hostile_state),
 	};
 
 	return (cmocka_run_group_tests(t, NULL, NULL));
