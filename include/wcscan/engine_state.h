@@ -3,15 +3,13 @@
  * so that engines that read different inputs can be combined before
  * concluding.
  *
- * What is saved so far: the options that shape the accumulation (internal
+ * What is saved: the options that shape the accumulation (internal
  * networks, fan-out window and threshold, delays), the inputs by path,
  * the clocks by machine name or input, the 445/tcp fan-out state, the
  * Windows event records read (their fingerprints, and the copies dropped
  * per input), the kill switch's answers over time (by rule id) and the
- * counts of what was not tied to a host.  Hosts' evidence and identity
- * claims are not saved yet: an engine that loads a state gets the
- * state's 445/tcp contacts, records and kill-switch timelines, not yet a
- * whole run's report.
+ * counts of what was not tied to a host, and the hosts: their evidence,
+ * names, identity claims, kill-switch lookups and web activity.
  *
  * A record read by two engines is counted by both: loading drops no
  * events that were already counted.  Shards must keep the copies of one

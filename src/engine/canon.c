@@ -70,6 +70,8 @@ engine_canonical(struct wcs_engine *eng)
 		renumber_hosts(&eng->hosts, map, n);
 		wcs_free(eng->ctx, map);
 	}
+	if ((rc = fanout_canonical(eng->fanout)) != WCS_OK)
+		return (rc);
 	if (!host_table_canonical(&eng->hosts)) {
 		wcs_set_error(eng->ctx, ENOMEM, "out of memory");
 		return (WCS_FATAL);

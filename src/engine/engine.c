@@ -171,21 +171,13 @@ usable_addr(const struct wcs_addr *a)
  * resolved when reading is done (identity.c): a name's own machine
  * outranks what a remote party says of it, whatever the file order.
  */
-static int
-claim(struct wcs_engine *eng, const char *name, const struct wcs_addr *a,
-    bool strong, const char *why, const struct wcs_event *ev)
+int
+engine_claim_note(struct wcs_engine *eng, struct host *nh, struct host *ah,
+    bool strong, const char *text, uint32_t count)
 {
-	char abuf[WCS_ADDR_STRLEN];
-	struct host *nh, *ah;
 	struct host_claim *c;
-	char text[CLAIM_TEXT_MAX];
 	size_t i;
 
-	if (!usable_name(name) || !usable_addr(a))
-		return (WCS_OK);
-	if ((nh = host_by_name(&eng->hosts, name)) == NULL ||
-	    (ah = host_by_addr(&eng->hosts, a)) == NULL)
-		return (eng->hosts.oom ? WCS_FATAL : WCS_OK);
 	/* Of several names claiming one address, the least key is kept
 	 * (and the address is contested), whatever the order of reading. */
 	if (strong &&
@@ -221,15 +213,10 @@ claim(struct wcs_engine *eng, const char *name, const struct wcs_addr *a,
 		nh->claims[i] = (struct host_claim){ .addr = ah };
 	}
 	c = &nh->claims[i];
-	c->count++;
+	c->count += count;
 	if (c->why != NULL && c->strong && !strong)
 		return (WCS_OK);
-	/* The reason given is the least of the strongest kind seen; it is
-	 * put together on the stack and kept only when it is that. */
-	(void)snprintf(text, sizeof(text), "%s (%s, %s:%llu)",
-	    wcs_addr_format(a, abuf, sizeof(abuf)), why,
-	    ev->input < eng->npaths ? eng->paths[ev->input] : "?",
-	    (unsigned long long)ev->line);
+	/* The reason given is the least of the strongest kind seen. */
 	if (c->why == NULL || (strong && !c->strong) ||
 	    strcmp(text, c->why) < 0) {
 		if ((c->why = wcs_pool_strdup(eng->pool, text)) == NULL)
@@ -237,6 +224,26 @@ claim(struct wcs_engine *eng, const char *name, const struct wcs_addr *a,
 	}
 	c->strong = c->strong || strong;
 	return (WCS_OK);
+}
+
+static int
+claim(struct wcs_engine *eng, const char *name, const struct wcs_addr *a,
+    bool strong, const char *why, const struct wcs_event *ev)
+{
+	char abuf[WCS_ADDR_STRLEN], text[CLAIM_TEXT_MAX];
+	struct host *nh, *ah;
+
+	if (!usable_name(name) || !usable_addr(a))
+		return (WCS_OK);
+	if ((nh = host_by_name(&eng->hosts, name)) == NULL ||
+	    (ah = host_by_addr(&eng->hosts, a)) == NULL)
+		return (eng->hosts.oom ? WCS_FATAL : WCS_OK);
+	/* Put together on the stack: kept only when it is the one said. */
+	(void)snprintf(text, sizeof(text), "%s (%s, %s:%llu)",
+	    wcs_addr_format(a, abuf, sizeof(abuf)), why,
+	    ev->input < eng->npaths ? eng->paths[ev->input] : "?",
+	    (unsigned long long)ev->line);
+	return (engine_claim_note(eng, nh, ah, strong, text, 1));
 }
 
 /* The host an event speaks about. */
@@ -307,12 +314,15 @@ greatest_evidence(struct host *h)
 }
 
 /* A copy of detail, shared with earlier evidence that says the same. */
-static const char *
-shared_detail(struct wcs_engine *eng, const char *detail, size_t len)
+const char *
+engine_shared_detail(struct wcs_engine *eng, const char *detail, size_t len)
 {
-	uint64_t h = wcs_fnv1a(detail, len, false);
 	const char **slot, *copy;
+	uint64_t h;
 
+	if (len > DETAIL_MAX)
+		len = DETAIL_MAX;
+	h = wcs_fnv1a(detail, len, false);
 	slot = &eng->detail_cache[h & (DETAIL_CACHE - 1)];
 	if (*slot != NULL && strncmp(*slot, detail, len) == 0 &&
 	    (*slot)[len] == '\0')
@@ -320,6 +330,21 @@ shared_detail(struct wcs_engine *eng, const char *detail, size_t len)
 	if ((copy = wcs_pool_strndup(eng->pool, detail, len)) != NULL)
 		*slot = copy;
 	return (copy);
+}
+
+struct wcs_evidence *
+engine_evidence_slot(
+    struct wcs_engine *eng, struct host *h, const struct wcs_evidence *x)
+{
+	struct wcs_evidence *e;
+
+	if (h->nevidence < HOST_EVIDENCE_MAX) {
+		if (!host_evidence_room(&eng->hosts, h))
+			return (NULL);
+		return (&h->evidence[h->nevidence++]);
+	}
+	e = greatest_evidence(h);
+	return (evidence_after(e, x) ? e : NULL);
 }
 
 static int
@@ -371,8 +396,7 @@ add_evidence(struct wcs_engine *eng, struct host *h,
 	e->input = ev->input;
 	e->clock = clock;
 	e->source = source_of(eng, ev);
-	e->detail =
-	    shared_detail(eng, detail, dlen > DETAIL_MAX ? DETAIL_MAX : dlen);
+	e->detail = engine_shared_detail(eng, detail, dlen);
 	if (e->source == NULL || e->detail == NULL)
 		return (WCS_FATAL);
 	return (WCS_OK);

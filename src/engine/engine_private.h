@@ -8,6 +8,7 @@
 
 #include "wcscan/engine.h"
 #include "wcscan/pool.h"
+#include "wcscan/statefile.h"
 #include "clocks.h"
 #include "fanout.h"
 #include "hosts.h"
@@ -86,6 +87,35 @@ engine_corrected(const struct wcs_engine *eng, uint32_t clock, int64_t t)
  * from an input.  WCS_OK or WCS_FATAL. */
 int engine_seen_add(struct wcs_engine *eng, uint64_t k, bool *dup);
 int engine_seen_dups(struct wcs_engine *eng, size_t input, uint64_t n);
+
+/*
+ * nh claims to be at ah (engine.c): strong when its own machine says so;
+ * text says where, kept when it is the least of the strongest kind;
+ * count claims at once.  WCS_OK or WCS_FATAL.
+ */
+int engine_claim_note(struct wcs_engine *eng, struct host *nh, struct host *ah,
+    bool strong, const char *text, uint32_t count);
+/* A pooled copy of the first DETAIL_MAX bytes of detail, shared. */
+const char *engine_shared_detail(
+    struct wcs_engine *eng, const char *detail, size_t len);
+/*
+ * Where h keeps evidence item x: a new slot, or that of the greatest item
+ * when h is full and x comes before it; NULL when x is not kept (or out
+ * of memory: then eng->hosts.oom).
+ */
+struct wcs_evidence *engine_evidence_slot(
+    struct wcs_engine *eng, struct host *h, const struct wcs_evidence *x);
+
+/*
+ * The hosts' section of the state (hosts_state.c): written before the
+ * engine concludes; loaded with the state's input and clock numbers
+ * mapped to the engine's.  WCS_OK, WCS_FAILED (malformed: the reason in
+ * ctx names the file and byte) or WCS_FATAL.
+ */
+int engine_save_hosts(const struct wcs_engine *eng, struct wcs_state_writer *w);
+int engine_load_hosts(struct wcs_engine *eng, struct wcs_state_cursor *c,
+    uint32_t version, const uint32_t *imap, uint32_t ni, const uint32_t *cmap,
+    uint32_t nc);
 
 /* What a clock is called in a report: a computer, or a log's path. */
 const char *engine_clock_name(const struct wcs_engine *eng, uint32_t clock);

@@ -1779,3 +1779,156 @@ bad:
 	    f->ctx, EINVAL, "fan-out state names a clock the map lacks");
 	return (WCS_FAILED);
 }
+
+/* Sort keys for fanout_canonical: an element's index and its key. */
+struct canon_key {
+	uint64_t hi, lo;
+	uint32_t idx;
+};
+
+static int
+canon_key_cmp(const void *x, const void *y)
+{
+	const struct canon_key *a = x, *b = y;
+
+	if (a->hi != b->hi)
+		return (a->hi < b->hi ? -1 : 1);
+	if (a->lo != b->lo)
+		return (a->lo < b->lo ? -1 : 1);
+	return (0);
+}
+
+/* Move element i to to[i] for every i, in place (to is consumed). */
+#define PERMUTE(a, to, n)                                        \
+	do {                                                     \
+		uint32_t i_, j_, t_;                             \
+		for (i_ = 0; i_ < (n); i_++) {                   \
+			while ((to)[i_] != i_) {                 \
+				j_ = (to)[i_];                   \
+				__typeof__((a)[0]) x_ = (a)[i_]; \
+				(a)[i_] = (a)[j_];               \
+				(a)[j_] = x_;                    \
+				t_ = (to)[j_];                   \
+				(to)[j_] = j_;                   \
+				(to)[i_] = t_;                   \
+			}                                        \
+		}                                                \
+	} while (0)
+
+static uint64_t
+addr_hi(const struct wcs_addr *a)
+{
+	uint64_t v = 0;
+	unsigned i;
+
+	for (i = 0; i < 7; i++)
+		v = v << 8 | a->bytes[i];
+	return ((uint64_t)a->family << 56 | v);
+}
+
+static uint64_t
+addr_lo(const struct wcs_addr *a)
+{
+	uint64_t v = 0;
+	unsigned i;
+
+	for (i = 7; i < 15; i++)
+		v = v << 8 | a->bytes[i];
+	return (v << 8 | a->bytes[15]);
+}
+
+/* The order keys of n elements, sorted; NULL when out of memory. */
+static struct canon_key *
+canon_sorted(struct fanout *f, const struct fanout *ro, uint32_t n, int what)
+{
+	struct canon_key *k;
+	uint32_t i;
+
+	if ((k = wcs_reallocarray(f->ctx, NULL, n + 1, sizeof(*k))) == NULL)
+		return (NULL);
+	for (i = 0; i < n; i++) {
+		if (what == 0) {
+			k[i].hi = addr_hi(&ro->addrs[i]);
+			k[i].lo = addr_lo(&ro->addrs[i]);
+		} else if (what == 1) {
+			k[i].hi = ro->srcs[i].addr;
+			k[i].lo = 0;
+		} else {
+			k[i].hi = ro->pairs[i].src;
+			k[i].lo = ro->pairs[i].dst;
+		}
+		k[i].idx = i;
+	}
+	qsort(k, n, sizeof(*k), canon_key_cmp);
+	return (k);
+}
+
+int
+fanout_canonical(struct fanout *f)
+{
+	struct canon_key *k = NULL;
+	uint32_t *to = NULL, *newaddr = NULL, i, n;
+
+	if (f->finished)
+		return (WCS_OK);
+	n = f->naddrs > f->npairs ? f->naddrs : f->npairs;
+	if (f->nsrcs > n)
+		n = f->nsrcs;
+	if ((to = wcs_reallocarray(f->ctx, NULL, n + 1, sizeof(*to))) == NULL ||
+	    (newaddr = wcs_reallocarray(
+		 f->ctx, NULL, f->naddrs + 1, sizeof(*newaddr))) == NULL)
+		goto oom;
+	/* Addresses in byte order. */
+	if ((k = canon_sorted(f, f, f->naddrs, 0)) == NULL)
+		goto oom;
+	for (i = 0; i < f->naddrs; i++)
+		newaddr[k[i].idx] = i;
+	wcs_free(f->ctx, k);
+	for (i = 0; i < f->naddrs; i++)
+		to[i] = newaddr[i];
+	PERMUTE(f->addrs, to, f->naddrs);
+	for (i = 0; i < f->nsrcs; i++)
+		f->srcs[i].addr = newaddr[f->srcs[i].addr];
+	for (i = 0; i < f->npairs; i++) {
+		f->pairs[i].src = newaddr[f->pairs[i].src];
+		f->pairs[i].dst = newaddr[f->pairs[i].dst];
+	}
+	/* Sources in their addresses' order. */
+	if ((k = canon_sorted(f, f, f->nsrcs, 1)) == NULL)
+		goto oom;
+	for (i = 0; i < f->nsrcs; i++)
+		to[k[i].idx] = i;
+	wcs_free(f->ctx, k);
+	PERMUTE(f->srcs, to, f->nsrcs);
+	for (i = 0; i < f->naddrs; i++)
+		f->src_of[i] = NONE;
+	for (i = 0; i < f->nsrcs; i++)
+		f->src_of[f->srcs[i].addr] = i;
+	/* Pairs by source, then destination. */
+	if ((k = canon_sorted(f, f, f->npairs, 2)) == NULL)
+		goto oom;
+	for (i = 0; i < f->npairs; i++)
+		to[k[i].idx] = i;
+	wcs_free(f->ctx, k);
+	PERMUTE(f->pairs, to, f->npairs);
+	wcs_free(f->ctx, to);
+	wcs_free(f->ctx, newaddr);
+	/* The slots again, at their sizes. */
+	f->addr_slotcap /= 2;
+	f->pair_slotcap /= 2;
+	if ((f->addr_slotcap != 0 &&
+		!grow_slots(f->ctx, &f->addr_slots, &f->addr_slotcap, f->naddrs,
+		    addr_key_at, f)) ||
+	    (f->pair_slotcap != 0 &&
+		!grow_slots(f->ctx, &f->pair_slots, &f->pair_slotcap, f->npairs,
+		    pair_key_at, f))) {
+		wcs_set_error(f->ctx, ENOMEM, "out of memory");
+		return (WCS_FATAL);
+	}
+	return (WCS_OK);
+oom:
+	wcs_free(f->ctx, to);
+	wcs_free(f->ctx, newaddr);
+	wcs_set_error(f->ctx, ENOMEM, "out of memory");
+	return (WCS_FATAL);
+}

@@ -148,6 +148,15 @@ int fanout_merge(struct fanout *dst, const struct fanout *src,
  */
 int fanout_renumber_clocks(struct fanout *f, const uint32_t *map, size_t n);
 
+/*
+ * Number addresses, sources and pairs in address order (before
+ * fanout_finish), so that what the conclusion walks in index order does
+ * not depend on the order contacts were read or merged in.  On failure
+ * (WCS_FATAL, out of memory) the slots may be lost: f is then only fit to
+ * be freed.
+ */
+int fanout_canonical(struct fanout *f);
+
 bool wcs_addr_internal(
     const struct wcs_cidr *internal, size_t n, const struct wcs_addr *a);
 /* Same /24 (IPv4) or /64 (IPv6): the range WannaCry sweeps first. */

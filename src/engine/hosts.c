@@ -136,6 +136,12 @@ host_by_addr_web(struct host_table *t, const struct wcs_addr *a)
 }
 
 struct host *
+host_find_key(struct host_table *t, const char *key)
+{
+	return (host_get(t, key, false));
+}
+
+struct host *
 host_find_addr(struct host_table *t, const struct wcs_addr *a)
 {
 	char key[WCS_ADDR_STRLEN + 3];
@@ -303,6 +309,12 @@ web_join_neighbours(struct host *h, size_t i)
 bool
 host_note_web(struct host_table *tab, struct host *h, int64_t t)
 {
+	return (host_note_web_span(tab, h, t, t));
+}
+
+bool
+host_note_web_span(struct host_table *tab, struct host *h, int64_t a, int64_t b)
+{
 	size_t i, best;
 	int64_t gap, bestgap;
 
@@ -313,12 +325,12 @@ host_note_web(struct host_table *tab, struct host *h, int64_t t)
 	}
 
 	for (i = 0; i < h->nweb; i++) {
-		if (t >= h->web[i][0] - WEB_GAP_US &&
-		    t <= h->web[i][1] + WEB_GAP_US) {
-			if (t < h->web[i][0])
-				h->web[i][0] = t;
-			if (t > h->web[i][1])
-				h->web[i][1] = t;
+		if (a <= h->web[i][1] + WEB_GAP_US &&
+		    b >= h->web[i][0] - WEB_GAP_US) {
+			if (a < h->web[i][0])
+				h->web[i][0] = a;
+			if (b > h->web[i][1])
+				h->web[i][1] = b;
 			web_join_neighbours(h, i);
 			return (true);
 		}
@@ -340,11 +352,12 @@ host_note_web(struct host_table *tab, struct host *h, int64_t t)
 		    (h->nweb - best - 2) * sizeof(h->web[0]));
 		h->nweb--;
 	}
-	for (i = h->nweb; i > 0 && h->web[i - 1][0] > t; i--) {
+	for (i = h->nweb; i > 0 && h->web[i - 1][0] > a; i--) {
 		h->web[i][0] = h->web[i - 1][0];
 		h->web[i][1] = h->web[i - 1][1];
 	}
-	h->web[i][0] = h->web[i][1] = t;
+	h->web[i][0] = a;
+	h->web[i][1] = b;
 	h->nweb++;
 	return (true);
 }

@@ -176,6 +176,11 @@ bool host_evidence_room(struct host_table *t, struct host *h);
 /* Note outbound web activity at t (kept as a few merged intervals);
  * false when out of memory. */
 bool host_note_web(struct host_table *t, struct host *h, int64_t ts);
+/* The same for activity from a to b (a <= b): a saved interval. */
+bool host_note_web_span(
+    struct host_table *t, struct host *h, int64_t a, int64_t b);
+/* The host with this key ("a:..." or "n:..."), if any. */
+struct host *host_find_key(struct host_table *t, const char *key);
 /* Add a display name if new; false when out of memory. */
 bool host_add_name(struct host_table *t, struct host *h, const char *name);
 

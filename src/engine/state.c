@@ -116,7 +116,8 @@ wcs_engine_save_state(const struct wcs_engine *eng, struct wcs_state_writer *w)
 		wcs_state_put_i64(w, eng->ks[i].last_nx);
 	}
 	if ((rc = wcs_state_end(w)) != WCS_OK ||
-	    (rc = save_records(eng, w)) != WCS_OK)
+	    (rc = save_records(eng, w)) != WCS_OK ||
+	    (rc = engine_save_hosts(eng, w)) != WCS_OK)
 		return (rc);
 	return (fanout_save(eng->fanout, w));
 }
@@ -377,7 +378,7 @@ missing(struct wcs_engine *eng, const struct wcs_state *st, const char *sec)
 int
 wcs_engine_load_state(struct wcs_engine *eng, const struct wcs_state *st)
 {
-	struct wcs_state_cursor c, fc, rc_;
+	struct wcs_state_cursor c, fc, rc_, hc;
 	struct fanout *f = NULL;
 	uint32_t *imap = NULL, *cmap = NULL, ni = 0, nc = 0, version;
 	char why[96];
@@ -397,6 +398,8 @@ wcs_engine_load_state(struct wcs_engine *eng, const struct wcs_state *st)
 	if (wcs_state_section(st, WCS_STATE_SEC_RECORDS, &rc_, &version) !=
 	    WCS_OK)
 		return (missing(eng, st, "records"));
+	if (wcs_state_section(st, WCS_STATE_SEC_HOSTS, &hc, &version) != WCS_OK)
+		return (missing(eng, st, "hosts"));
 	(void)wcs_state_section(st, WCS_STATE_SEC_ENGINE, &c, &version);
 	if (version != WCS_ENGINE_STATE_VERSION) {
 		(void)snprintf(why, sizeof(why),
@@ -412,6 +415,10 @@ wcs_engine_load_state(struct wcs_engine *eng, const struct wcs_state *st)
 		goto out;
 	(void)wcs_state_section(st, WCS_STATE_SEC_RECORDS, &rc_, &version);
 	if ((rc = load_records(eng, &rc_, version, imap, ni)) != WCS_OK)
+		goto out;
+	(void)wcs_state_section(st, WCS_STATE_SEC_HOSTS, &hc, &version);
+	if ((rc = engine_load_hosts(eng, &hc, version, imap, ni, cmap, nc)) !=
+	    WCS_OK)
 		goto out;
 	(void)wcs_state_section(st, WCS_STATE_SEC_FANOUT, &fc, &version);
 	if ((rc = fanout_load(eng->ctx, eng->opts.internal, eng->opts.ninternal,
