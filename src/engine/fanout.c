@@ -819,55 +819,57 @@ cmp_double(const void *a, const void *b)
 	return (x < y ? -1 : x > y);
 }
 
-static int
-cmp_pair_src(const void *a, const void *b)
-{
-	const struct fo_pair *x = *(const struct fo_pair *const *)a;
-	const struct fo_pair *y = *(const struct fo_pair *const *)b;
-
-	if (x->src != y->src)
-		return (x->src < y->src ? -1 : 1);
-	return (x->dst < y->dst ? -1 : x->dst > y->dst);
-}
-
-/* Index pairs by one end: sorted pointers and per-address offsets. */
+/*
+ * Index pairs by one end: pointers grouped by that end's address index,
+ * each group in the order of the other end's, and per-address offsets
+ * (off[j] .. off[j + 1]).  Two stable counting passes, by the other end
+ * and then by this one, cost pairs plus addresses and read the table in
+ * order, where a comparison sort chasing pointers into millions of pairs
+ * took seconds.
+ */
 static bool
-index_pairs(struct fanout *f, const struct fo_pair ***out, uint32_t **off,
-    int (*cmp)(const void *, const void *), bool by_src)
+index_pairs(
+    struct fanout *f, const struct fo_pair ***out, uint32_t **off, bool by_src)
 {
-	uint32_t i, j, key;
+	uint32_t *cnt = NULL, *order = NULL, i, j, key;
+	bool ok = false;
 
-	if (f->npairs > 0) {
-		*out = wcs_reallocarray(f->ctx, NULL, f->npairs, sizeof(**out));
-		if (*out == NULL)
-			return (false);
-		for (i = 0; i < f->npairs; i++)
-			(*out)[i] = &f->pairs[i];
-		qsort(*out, f->npairs, sizeof(**out), cmp);
-	}
 	if ((*off = wcs_calloc(f->ctx, (size_t)f->naddrs + 1, sizeof(**off))) ==
 	    NULL)
 		return (false);
-	for (i = 0, j = 0; j <= f->naddrs; j++) {
-		for (; i < f->npairs; i++) {
-			key = by_src ? (*out)[i]->src : (*out)[i]->dst;
-			if (key >= j)
-				break;
-		}
-		(*off)[j] = i;
+	if (f->npairs == 0)
+		return (true);
+	if ((*out = wcs_reallocarray(f->ctx, NULL, f->npairs, sizeof(**out))) ==
+		NULL ||
+	    (order = wcs_reallocarray(
+		 f->ctx, NULL, f->npairs, sizeof(*order))) == NULL ||
+	    (cnt = wcs_calloc(f->ctx, (size_t)f->naddrs + 1, sizeof(*cnt))) ==
+		NULL)
+		goto out;
+	/* By the other end. */
+	for (i = 0; i < f->npairs; i++)
+		cnt[(by_src ? f->pairs[i].dst : f->pairs[i].src) + 1]++;
+	for (j = 0; j < f->naddrs; j++)
+		cnt[j + 1] += cnt[j];
+	for (i = 0; i < f->npairs; i++) {
+		key = by_src ? f->pairs[i].dst : f->pairs[i].src;
+		order[cnt[key]++] = i;
 	}
-	return (true);
-}
-
-static int
-cmp_pair_dst(const void *a, const void *b)
-{
-	const struct fo_pair *x = *(const struct fo_pair *const *)a;
-	const struct fo_pair *y = *(const struct fo_pair *const *)b;
-
-	if (x->dst != y->dst)
-		return (x->dst < y->dst ? -1 : 1);
-	return (x->src < y->src ? -1 : x->src > y->src);
+	/* Then by this end, keeping that order within each address. */
+	for (i = 0; i < f->npairs; i++)
+		(*off)[(by_src ? f->pairs[i].src : f->pairs[i].dst) + 1]++;
+	for (j = 0; j < f->naddrs; j++)
+		(*off)[j + 1] += (*off)[j];
+	memcpy(cnt, *off, (size_t)f->naddrs * sizeof(*cnt));
+	for (i = 0; i < f->npairs; i++) {
+		key = by_src ? f->pairs[order[i]].src : f->pairs[order[i]].dst;
+		(*out)[cnt[key]++] = &f->pairs[order[i]];
+	}
+	ok = true;
+out:
+	wcs_free(f->ctx, order);
+	wcs_free(f->ctx, cnt);
+	return (ok);
 }
 
 int
@@ -995,8 +997,8 @@ fanout_finish(struct fanout *f, int64_t window_us, uint64_t threshold)
 		}
 	}
 	/* Pairs by destination and by source, for the graph. */
-	if (!index_pairs(f, &f->by_dst, &f->dst_off, cmp_pair_dst, false) ||
-	    !index_pairs(f, &f->by_src, &f->src_off, cmp_pair_src, true))
+	if (!index_pairs(f, &f->by_dst, &f->dst_off, false) ||
+	    !index_pairs(f, &f->by_src, &f->src_off, true))
 		goto out_fatal;
 	wcs_free(f->ctx, times);
 	wcs_free(f->ctx, gaps);

@@ -813,6 +813,17 @@ test_escape_csv(void **state)
 	got = escape_one(wcs_csv_cell, "", &len);
 	assert_string_equal(got, "");
 	free(got);
+	/* Plain runs go out whole: what stops a run is still escaped. */
+	got = escape_one(wcs_csv_cell,
+	    "ab\x01"
+	    "c\xff"
+	    "d\"e\xc3\xa9"
+	    "f\x7f",
+	    &len);
+	assert_string_equal(got, "\"ab c\xef\xbf\xbd"
+				 "d\"\"e\xc3\xa9"
+				 "f\x7f\"");
+	free(got);
 }
 
 static void
