@@ -57,6 +57,11 @@ struct wcs_opts {
 	size_t max_line;
 	unsigned jobs; /* -j: reader threads; 0 = one per core */
 	bool help, version;
+	const char **states; /* --load-state, or merge's operands */
+	size_t nstates;
+	const char *save_state; /* --save-state FILE */
+	bool no_report; /* --no-report: read (and save), conclude nothing */
+	bool found_exit_zero; /* exit 0 when something is found */
 };
 
 /* Messages: "wcscan: ..." on stderr.  Warnings obey --quiet. */

@@ -20,17 +20,21 @@ enum long_only {
 	OPT_FANOUT_THRESHOLD,
 	OPT_FANOUT_WINDOW,
 	OPT_FOLLOW_SYMLINKS,
+	OPT_FOUND_EXIT_ZERO,
 	OPT_FW,
 	OPT_GRAPH,
 	OPT_INPUT_FORMAT,
 	OPT_INTERNAL,
 	OPT_LIST_FORMATS,
 	OPT_LIST_RULES,
+	OPT_LOAD_STATE,
 	OPT_MAX_LINE,
 	OPT_NO_DEFAULT_RULES,
 	OPT_NO_PROGRESS,
+	OPT_NO_REPORT,
 	OPT_PROGRESS,
 	OPT_RULES,
+	OPT_SAVE_STATE,
 	OPT_SINCE,
 	OPT_SMB,
 	OPT_STRICT,
@@ -48,6 +52,7 @@ static const struct option long_opts[] = { { "dns", required_argument, NULL,
 	{ "fanout-threshold", required_argument, NULL, OPT_FANOUT_THRESHOLD },
 	{ "fanout-window", required_argument, NULL, OPT_FANOUT_WINDOW },
 	{ "follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS },
+	{ "found-exit-zero", no_argument, NULL, OPT_FOUND_EXIT_ZERO },
 	{ "format", required_argument, NULL, 'f' },
 	{ "fw", required_argument, NULL, OPT_FW },
 	{ "graph", required_argument, NULL, OPT_GRAPH },
@@ -57,13 +62,16 @@ static const struct option long_opts[] = { { "dns", required_argument, NULL,
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "list-formats", no_argument, NULL, OPT_LIST_FORMATS },
 	{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
+	{ "load-state", required_argument, NULL, OPT_LOAD_STATE },
 	{ "max-line", required_argument, NULL, OPT_MAX_LINE },
 	{ "no-default-rules", no_argument, NULL, OPT_NO_DEFAULT_RULES },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+	{ "no-report", no_argument, NULL, OPT_NO_REPORT },
 	{ "output", required_argument, NULL, 'o' },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "save-state", required_argument, NULL, OPT_SAVE_STATE },
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "smb", required_argument, NULL, OPT_SMB },
 	{ "strict", no_argument, NULL, OPT_STRICT },
@@ -169,6 +177,19 @@ parse_long(const char *s, long min, long max, long *out)
 }
 
 static int
+add_state(struct wcs_ctx *ctx, struct wcs_opts *o, const char *path)
+{
+	const char **ns;
+
+	if ((ns = wcs_reallocarray(
+		 ctx, o->states, o->nstates + 1, sizeof(*ns))) == NULL)
+		return (WCS_FATAL);
+	o->states = ns;
+	o->states[o->nstates++] = path;
+	return (WCS_OK);
+}
+
+static int
 add_input(
     struct wcs_ctx *ctx, struct wcs_opts *o, const char *path, unsigned mask)
 {
@@ -194,6 +215,7 @@ wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv, struct wcs_opts *o)
 	bool internal_set = false, has_zone;
 	unsigned mask;
 	size_t i, stdin_uses = 0;
+	bool merge = false;
 	long v;
 	int c;
 
@@ -202,6 +224,10 @@ wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv, struct wcs_opts *o)
 	o->progress = -1;
 	o->since = o->until = WCS_TIME_NONE;
 	optind = 1;
+	if (argc > 1 && strcmp(argv[1], "merge") == 0) {
+		merge = true;
+		optind = 2;
+	}
 	while (
 	    (c = getopt_long(argc, argv, "f:hj:o:qV", long_opts, NULL)) != -1) {
 		mask = 0;
@@ -336,6 +362,19 @@ wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv, struct wcs_opts *o)
 			}
 			o->max_line = (size_t)v;
 			break;
+		case OPT_FOUND_EXIT_ZERO:
+			o->found_exit_zero = true;
+			break;
+		case OPT_LOAD_STATE:
+			if (add_state(ctx, o, optarg) != WCS_OK)
+				return (WCS_FATAL);
+			break;
+		case OPT_NO_REPORT:
+			o->no_report = true;
+			break;
+		case OPT_SAVE_STATE:
+			o->save_state = optarg;
+			break;
 		case OPT_NO_DEFAULT_RULES:
 			o->no_default_rules = true;
 			break;
@@ -389,8 +428,15 @@ wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv, struct wcs_opts *o)
 			return (WCS_FATAL);
 	}
 	for (; optind < argc; optind++) {
-		if (add_input(ctx, o, argv[optind], WCS_KIND_ANY) != WCS_OK)
+		/* "wcscan merge STATE...": the operands are state files. */
+		if (merge ?
+			add_state(ctx, o, argv[optind]) != WCS_OK :
+			add_input(ctx, o, argv[optind], WCS_KIND_ANY) != WCS_OK)
 			return (WCS_FATAL);
+	}
+	if (merge && o->nstates == 0) {
+		wcs_usage_error("merge: no state file given");
+		return (WCS_FAILED);
 	}
 	for (i = 0; i < o->ninputs; i++) {
 		if (strcmp(o->inputs[i].path, "-") == 0)
@@ -416,6 +462,8 @@ wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv, struct wcs_opts *o)
 void
 wcs_opts_free(struct wcs_ctx *ctx, struct wcs_opts *o)
 {
+	wcs_free(ctx, o->states);
+	o->states = NULL;
 	wcs_free(ctx, o->inputs);
 	wcs_free(ctx, o->rules_dirs);
 	o->inputs = NULL;

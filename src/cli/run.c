@@ -16,9 +16,11 @@
 
 #include "wcscan/driver.h"
 #include "wcscan/engine.h"
+#include "wcscan/engine_state.h"
 #include "wcscan/output.h"
 #include "wcscan/reader.h"
 #include "wcscan/rules.h"
+#include "wcscan/statefile.h"
 #include "wcscan/timeutil.h"
 #include "cli.h"
 
@@ -36,6 +38,7 @@ struct run {
 	struct wcs_output *report_out, *graph_out, *dump_out, *timeline_out;
 	FILE *dump; /* dump_out's stream, NULL once writing it failed */
 	int dump_errno; /* why writing the event dump failed */
+	const char **paths; /* the driver's inputs, for loading states */
 	bool error; /* exit 2 */
 };
 
@@ -176,6 +179,67 @@ group_done_hook(void *arg)
  * The driver, and every input named listed in it (a directory walked):
  * reading starts once every input is known.
  */
+/*
+ * The states named (--load-state, merge's operands): their inputs join
+ * the driver's list, then the engine takes what they hold.  WCS_OK,
+ * WCS_FAILED (said: a state that cannot be read, or that another run's
+ * options made) or WCS_FATAL.
+ */
+static int
+load_states(struct run *r)
+{
+	const struct wcs_opts *o = r->opts;
+	struct wcs_state **st;
+	size_t i, n;
+	int rc = WCS_OK;
+
+	if (o->nstates == 0)
+		return (WCS_OK);
+	if ((st = wcs_calloc(r->ctx, o->nstates, sizeof(*st))) == NULL)
+		return (WCS_FATAL);
+	for (i = 0; i < o->nstates && rc == WCS_OK; i++) {
+		if ((rc = wcs_state_load(r->ctx, o->states[i], &st[i])) ==
+		    WCS_OK)
+			rc = wcs_driver_load_state(r->drv, st[i]);
+	}
+	if (rc == WCS_OK) {
+		n = wcs_driver_count(r->drv);
+		if ((r->paths = wcs_calloc(r->ctx, n + 1, sizeof(*r->paths))) ==
+		    NULL)
+			rc = WCS_FATAL;
+		for (i = 0; rc == WCS_OK && i < n; i++)
+			r->paths[i] = wcs_driver_path(r->drv, i);
+		if (rc == WCS_OK)
+			wcs_engine_set_inputs(r->eng, r->paths, n);
+	}
+	for (i = 0; i < o->nstates && rc == WCS_OK; i++)
+		rc = wcs_engine_load_state(r->eng, st[i]);
+	for (i = 0; i < o->nstates; i++)
+		wcs_state_free(st[i]);
+	wcs_free(r->ctx, st);
+	if (rc == WCS_FAILED)
+		wcs_errx(&r->msg, "%s", wcs_error_string(r->ctx));
+	return (rc);
+}
+
+/* --save-state: what was read, before concluding.  Said on failure. */
+static int
+save_state(struct run *r)
+{
+	struct wcs_state_writer *w;
+	int rc;
+
+	if ((w = wcs_state_writer_new(r->ctx)) == NULL)
+		return (WCS_FATAL);
+	if ((rc = wcs_engine_save_state(r->eng, w)) == WCS_OK &&
+	    (rc = wcs_driver_save_state(r->drv, w)) == WCS_OK)
+		rc = wcs_state_writer_save(w, r->opts->save_state);
+	wcs_state_writer_free(w);
+	if (rc == WCS_FAILED)
+		wcs_errx(&r->msg, "%s", wcs_error_string(r->ctx));
+	return (rc);
+}
+
 static int
 list_inputs(struct run *r)
 {
@@ -461,6 +525,7 @@ run_cleanup(struct run *r)
 	wcs_progress_free(r->progress);
 	wcs_engine_free(r->eng);
 	wcs_driver_free(r->drv);
+	wcs_free(r->ctx, r->paths);
 	wcs_rules_free(r->rules);
 	wcs_tz_free(r->tz);
 }
@@ -492,7 +557,7 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts)
 		run_cleanup(&r);
 		return (WCS_EXIT_CLEAN);
 	}
-	if (opts->ninputs == 0) {
+	if (opts->ninputs == 0 && opts->nstates == 0) {
 		wcs_usage_error("no input given (name log files, or - for "
 				"standard input)");
 		run_cleanup(&r);
@@ -523,12 +588,29 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts)
 	/* The read phase: every input listed, then read into the engine. */
 	if (list_inputs(&r) != WCS_OK)
 		goto out_fatal;
+	if ((rc = load_states(&r)) != WCS_OK) {
+		if (rc == WCS_FATAL)
+			goto out_fatal;
+		run_cleanup(&r);
+		return (WCS_EXIT_ERROR);
+	}
 	if (wcs_driver_run(r.drv, r.eng, on_event, &r) != WCS_OK)
 		goto out_fatal;
 	if (wcs_driver_failed(r.drv))
 		r.error = true;
 	if (wcs_signals_caught() != 0)
 		goto out_interrupted;
+	if (opts->save_state != NULL && (rc = save_state(&r)) != WCS_OK) {
+		if (rc == WCS_FATAL)
+			goto out_fatal;
+		run_cleanup(&r);
+		return (WCS_EXIT_ERROR);
+	}
+	if (opts->no_report) {
+		status = r.error ? WCS_EXIT_ERROR : WCS_EXIT_CLEAN;
+		run_cleanup(&r);
+		return (status);
+	}
 	if (wcs_engine_finish(r.eng, &res) != WCS_OK)
 		goto out_fatal;
 	if (clock_notes(&r) != WCS_OK || duplicate_notes(&r) != WCS_OK)
@@ -562,9 +644,10 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts)
 	if (wcs_signals_caught() != 0)
 		goto out_interrupted;
 	write_report(&r, &rep);
-	status = r.error	      ? WCS_EXIT_ERROR :
-		 found_something(res) ? WCS_EXIT_FOUND :
-					WCS_EXIT_CLEAN;
+	status = r.error ? WCS_EXIT_ERROR :
+		 found_something(res) && !opts->found_exit_zero ?
+			   WCS_EXIT_FOUND :
+			   WCS_EXIT_CLEAN;
 	run_cleanup(&r);
 	return (status);
 out_interrupted:

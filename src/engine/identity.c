@@ -17,6 +17,7 @@
 int
 engine_fold(struct wcs_engine *eng, struct host *from, struct host *to)
 {
+	struct wcs_evidence *e;
 	size_t i;
 
 	for (i = 0; i < from->nnames; i++) {
@@ -37,12 +38,26 @@ engine_fold(struct wcs_engine *eng, struct host *from, struct host *to)
 		if (!host_add_join(&eng->hosts, to, from->joins[i]))
 			return (WCS_FATAL);
 	}
-	for (i = 0; i < from->nevidence && to->nevidence < HOST_EVIDENCE_MAX;
-	     i++) {
-		if (!host_evidence_room(&eng->hosts, to))
-			return (WCS_FATAL);
-		to->evidence[to->nevidence++] = from->evidence[i];
+	/* The evidence kept is the least by the order reading keeps it in,
+	 * whatever order the two rows' items came in. */
+	for (i = 0; i < from->nevidence; i++) {
+		if ((e = engine_evidence_slot(eng, to, &from->evidence[i])) ==
+		    NULL) {
+			if (eng->hosts.oom)
+				return (WCS_FATAL);
+			continue;
+		}
+		*e = from->evidence[i];
 	}
+	/* The first lookup's rule as rule_hit picks it. */
+	if (from->ks_rule != NULL &&
+	    (to->ks_rule == NULL ||
+		(from->ks_first != WCS_TIME_NONE &&
+		    (to->ks_first == WCS_TIME_NONE ||
+			from->ks_first < to->ks_first)) ||
+		(from->ks_first == to->ks_first &&
+		    strcmp(from->ks_rule->id, to->ks_rule->id) < 0)))
+		to->ks_rule = from->ks_rule;
 	to->evidence_total += from->evidence_total;
 	to->classes |= from->classes;
 	note_min(&to->first_evidence, from->first_evidence);
@@ -54,12 +69,10 @@ engine_fold(struct wcs_engine *eng, struct host *from, struct host *to)
 		to->max_severity_strong = from->max_severity_strong;
 	to->ks_nxdomain |= from->ks_nxdomain;
 	for (i = 0; i < from->nweb; i++) {
-		if (!host_note_web(&eng->hosts, to, from->web[i][0]) ||
-		    !host_note_web(&eng->hosts, to, from->web[i][1]))
+		if (!host_note_web_span(&eng->hosts, to, from->web[i][0],
+			from->web[i][1]))
 			return (WCS_FATAL);
 	}
-	if (to->ks_rule == NULL)
-		to->ks_rule = from->ks_rule;
 	for (i = 0; i < from->nks_seen; i++) {
 		if (!host_note_lookup(&eng->hosts, to, from->ks_seen[i].clock,
 			from->ks_seen[i].first))
