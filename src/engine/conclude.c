@@ -77,6 +77,7 @@ static int
 estimate_clocks(struct wcs_engine *eng)
 {
 	const struct fo_pair *pairs;
+	const struct fo_sighting *seen;
 	struct clock_sample *s = NULL;
 	struct host_table *t = &eng->hosts;
 	const struct host *h;
@@ -94,13 +95,12 @@ estimate_clocks(struct wcs_engine *eng)
 	for (i = 0; i < npairs; i++) {
 		if (pairs[i].first_clock < nclocks)
 			count[pairs[i].first_clock]++;
+		seen = fo_pair_seen(&pairs[i]);
 		for (x = 0; x < pairs[i].nseen; x++) {
 			for (y = x + 1; y < pairs[i].nseen; y++) {
 				if (!add_sample(eng, &s, &n, &cap,
-					pairs[i].seen[x].clock,
-					pairs[i].seen[x].first,
-					pairs[i].seen[y].clock,
-					pairs[i].seen[y].first))
+					seen[x].clock, seen[x].first,
+					seen[y].clock, seen[y].first))
 					goto out;
 			}
 		}

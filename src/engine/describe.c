@@ -253,8 +253,9 @@ build_edges(struct conclude *c)
 			return (WCS_FATAL);
 		for (k = 0; k < edges[n].nsources; k++)
 			edges[n].sources[k] =
-			    h->edge_pair->seen[k].input < eng->npaths ?
-				eng->paths[h->edge_pair->seen[k].input] :
+			    fo_pair_seen(h->edge_pair)[k].input < eng->npaths ?
+				eng->paths[fo_pair_seen(h->edge_pair)[k]
+					       .input] :
 				"?";
 		n++;
 	}

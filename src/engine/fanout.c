@@ -63,22 +63,35 @@ struct fo_src_count {
 	uint64_t attempts, denied;
 };
 
+/*
+ * A source.  A million sweepers must fit in the memory the hostile suite
+ * allows for a million forged ones, so the counts of a second machine
+ * and the public set are allocated when needed: most sources are logged
+ * by one machine, and forged ones probe nothing public.
+ */
 struct fo_src {
 	uint32_t addr;
-	struct fo_src_count by_clock[FO_CLOCKS];
 	uint8_t nclocks;
+	bool pub_overflow;
+	uint32_t pub_clock;
+	struct fo_src_count clock1; /* the one machine, while clocks is NULL */
+	struct fo_src_count *clocks; /* FO_CLOCKS, from a second machine */
 	int64_t first, last;
 	struct pub_entry *pub; /* exact public set: pubcap slots */
 	uint32_t npub, pubcap;
-	bool pub_overflow;
 	uint8_t *hll; /* once the exact set overflowed */
 	uint32_t sysmon_system, sysmon_other;
 	int64_t pub_first;
-	uint32_t pub_clock;
 	/* Past the cap, the least entry a trim dropped: nothing as great
 	 * can be among the kept ones (pub_note). */
 	struct pub_entry pub_thresh; /* key 0: no trim yet */
 };
+
+/* A source's nclocks counts, a pair's nseen sightings and nep episodes,
+ * wherever they are kept (fo_src, fo_pair). */
+#define SRC_CLOCKS(s) ((s)->clocks != NULL ? (s)->clocks : &(s)->clock1)
+#define PAIR_SEEN(p) ((p)->seen_more != NULL ? (p)->seen_more : &(p)->seen1)
+#define PAIR_EPS(p) ((p)->ep != NULL ? (p)->ep : &(p)->ep1)
 
 struct fanout {
 	struct wcs_ctx *ctx;
@@ -162,11 +175,14 @@ fanout_free(struct fanout *f)
 	if (f == NULL)
 		return;
 	for (i = 0; i < f->nsrcs; i++) {
+		wcs_free(f->ctx, f->srcs[i].clocks);
 		wcs_free(f->ctx, f->srcs[i].pub);
 		wcs_free(f->ctx, f->srcs[i].hll);
 	}
-	for (i = 0; i < f->npairs; i++)
+	for (i = 0; i < f->npairs; i++) {
+		wcs_free(f->ctx, f->pairs[i].seen_more);
 		wcs_free(f->ctx, f->pairs[i].ep);
+	}
 	wcs_free(f->ctx, f->srcs);
 	wcs_free(f->ctx, f->pairs);
 	wcs_free(f->ctx, f->pair_slots);
@@ -521,71 +537,87 @@ add_public(
 	return (pub_note(f, s, addr_key(dst), t));
 }
 
+/*
+ * Room for n episodes in p: the inline one, then an array that doubles
+ * up to FO_EPISODES_MAX.  False when out of memory.
+ */
+static bool
+episodes_room(struct fanout *f, struct fo_pair *p, unsigned n)
+{
+	struct fo_episode *ep;
+	unsigned cap = p->ep != NULL ? p->epcap : 1;
+
+	if (n <= cap)
+		return (true);
+	while (cap < n)
+		cap *= 2;
+	if ((ep = wcs_reallocarray(f->ctx, p->ep, cap, sizeof(*ep))) == NULL)
+		return (false);
+	if (p->ep == NULL && p->nep > 0)
+		ep[0] = p->ep1;
+	p->ep = ep;
+	p->epcap = (uint8_t)cap;
+	return (true);
+}
+
 /* Add t to the pair's episodes, merging neighbours within the gap. */
 static int
 add_episode(struct fanout *f, struct fo_pair *p, int64_t t)
 {
-	struct fo_episode *ep;
+	struct fo_episode *ep = PAIR_EPS(p);
 	unsigned i, best;
 	int64_t gap, bestgap;
 
 	for (i = 0; i < p->nep; i++) {
-		if (t >= p->ep[i].start - FO_EPISODE_GAP_US &&
-		    t <= p->ep[i].end + FO_EPISODE_GAP_US) {
-			if (t < p->ep[i].start)
-				p->ep[i].start = t;
-			if (t > p->ep[i].end)
-				p->ep[i].end = t;
+		if (t >= ep[i].start - FO_EPISODE_GAP_US &&
+		    t <= ep[i].end + FO_EPISODE_GAP_US) {
+			if (t < ep[i].start)
+				ep[i].start = t;
+			if (t > ep[i].end)
+				ep[i].end = t;
 			/* It may now touch the next one. */
 			if (i + 1 < p->nep &&
-			    p->ep[i + 1].start - p->ep[i].end <=
-				FO_EPISODE_GAP_US) {
-				if (p->ep[i + 1].end > p->ep[i].end)
-					p->ep[i].end = p->ep[i + 1].end;
-				memmove(&p->ep[i + 1], &p->ep[i + 2],
-				    (p->nep - i - 2) * sizeof(*p->ep));
+			    ep[i + 1].start - ep[i].end <= FO_EPISODE_GAP_US) {
+				if (ep[i + 1].end > ep[i].end)
+					ep[i].end = ep[i + 1].end;
+				memmove(&ep[i + 1], &ep[i + 2],
+				    (p->nep - i - 2) * sizeof(*ep));
 				p->nep--;
 			}
-			if (i > 0 && p->ep[i].start - p->ep[i - 1].end <=
-					 FO_EPISODE_GAP_US) {
-				if (p->ep[i].end > p->ep[i - 1].end)
-					p->ep[i - 1].end = p->ep[i].end;
-				memmove(&p->ep[i], &p->ep[i + 1],
-				    (p->nep - i - 1) * sizeof(*p->ep));
+			if (i > 0 &&
+			    ep[i].start - ep[i - 1].end <= FO_EPISODE_GAP_US) {
+				if (ep[i].end > ep[i - 1].end)
+					ep[i - 1].end = ep[i].end;
+				memmove(&ep[i], &ep[i + 1],
+				    (p->nep - i - 1) * sizeof(*ep));
 				p->nep--;
 			}
 			return (WCS_OK);
 		}
 	}
-	if (p->nep == p->epcap) {
-		if (p->epcap < FO_EPISODES_MAX) {
-			p->epcap = p->epcap == 0 ? 2 : (uint8_t)(p->epcap * 2);
-			ep = wcs_reallocarray(
-			    f->ctx, p->ep, p->epcap, sizeof(*ep));
-			if (ep == NULL)
-				return (WCS_FATAL);
-			p->ep = ep;
-		} else {
-			/* Full: merge the two closest neighbours. */
-			best = 0;
-			bestgap = INT64_MAX;
-			for (i = 0; i + 1 < p->nep; i++) {
-				gap = p->ep[i + 1].start - p->ep[i].end;
-				if (gap < bestgap) {
-					bestgap = gap;
-					best = i;
-				}
+	if (p->nep >= FO_EPISODES_MAX) {
+		/* Full: merge the two closest neighbours. */
+		best = 0;
+		bestgap = INT64_MAX;
+		for (i = 0; i + 1 < p->nep; i++) {
+			gap = ep[i + 1].start - ep[i].end;
+			if (gap < bestgap) {
+				bestgap = gap;
+				best = i;
 			}
-			p->ep[best].end = p->ep[best + 1].end;
-			memmove(&p->ep[best + 1], &p->ep[best + 2],
-			    (p->nep - best - 2) * sizeof(*p->ep));
-			p->nep--;
 		}
+		ep[best].end = ep[best + 1].end;
+		memmove(&ep[best + 1], &ep[best + 2],
+		    (p->nep - best - 2) * sizeof(*ep));
+		p->nep--;
+	} else if (!episodes_room(f, p, p->nep + 1u)) {
+		return (WCS_FATAL);
 	}
-	for (i = 0; i < p->nep && p->ep[i].start < t; i++)
+	ep = PAIR_EPS(p);
+	for (i = 0; i < p->nep && ep[i].start < t; i++)
 		;
-	memmove(&p->ep[i + 1], &p->ep[i], (p->nep - i) * sizeof(*p->ep));
-	p->ep[i].start = p->ep[i].end = t;
+	memmove(&ep[i + 1], &ep[i], (p->nep - i) * sizeof(*ep));
+	ep[i].start = ep[i].end = t;
 	p->nep++;
 	return (WCS_OK);
 }
@@ -665,36 +697,49 @@ first_before(int64_t t, uint32_t input, uint64_t line, uint32_t clock,
  * merging keeps the same ones.  The new one has count 0, first NONE.
  */
 static struct fo_sighting *
-sighting_of(struct fo_pair *p, uint32_t clock)
+sighting_of(struct fanout *f, struct fo_pair *p, uint32_t clock, bool *oom)
 {
+	struct fo_sighting *seen = PAIR_SEEN(p), *more;
 	unsigned i;
 
-	for (i = 0; i < p->nseen && p->seen[i].clock < clock; i++)
+	for (i = 0; i < p->nseen && seen[i].clock < clock; i++)
 		;
-	if (i < p->nseen && p->seen[i].clock == clock)
-		return (&p->seen[i]);
+	if (i < p->nseen && seen[i].clock == clock)
+		return (&seen[i]);
 	if (i == FO_CLOCKS)
 		return (NULL);
+	if (p->nseen == 1 && p->seen_more == NULL) {
+		/* A second machine: the array for FO_CLOCKS. */
+		if ((more = wcs_calloc(f->ctx, FO_CLOCKS, sizeof(*more))) ==
+		    NULL) {
+			*oom = true;
+			return (NULL);
+		}
+		more[0] = p->seen1;
+		p->seen_more = seen = more;
+	}
 	if (p->nseen == FO_CLOCKS)
 		p->nseen--; /* the greatest number makes room */
-	memmove(
-	    &p->seen[i + 1], &p->seen[i], (p->nseen - i) * sizeof(*p->seen));
+	memmove(&seen[i + 1], &seen[i], (p->nseen - i) * sizeof(*seen));
 	p->nseen++;
-	p->seen[i] =
+	seen[i] =
 	    (struct fo_sighting){ .clock = clock, .first = WCS_TIME_NONE };
-	return (&p->seen[i]);
+	return (&seen[i]);
 }
 
-/* Note count attempts by one machine, its earliest at t read from input. */
-static void
-sighting_note(struct fo_pair *p, uint32_t clock, uint32_t input, int64_t t,
-    uint32_t count)
+/* Note count attempts by one machine, its earliest at t read from input.
+ * WCS_OK (also when the machine is not kept) or WCS_FATAL. */
+static int
+sighting_note(struct fanout *f, struct fo_pair *p, uint32_t clock,
+    uint32_t input, int64_t t, uint32_t count)
 {
+	const struct fo_sighting *seen;
 	struct fo_sighting *s;
+	bool oom = false;
 	unsigned i;
 
-	if ((s = sighting_of(p, clock)) == NULL)
-		return;
+	if ((s = sighting_of(f, p, clock, &oom)) == NULL)
+		return (oom ? WCS_FATAL : WCS_OK);
 	/* The input of its earliest attempt, not of the first read. */
 	if (s->first == WCS_TIME_NONE || t < s->first ||
 	    (t == s->first && input < s->input)) {
@@ -703,43 +748,70 @@ sighting_note(struct fo_pair *p, uint32_t clock, uint32_t input, int64_t t,
 	}
 	s->count += count;
 	/* The most any kept machine logged (one may have been dropped). */
+	seen = PAIR_SEEN(p);
 	for (i = 0, p->count = 0; i < p->nseen; i++) {
-		if (p->seen[i].count > p->count)
-			p->count = p->seen[i].count;
+		if (seen[i].count > p->count)
+			p->count = seen[i].count;
 	}
+	return (WCS_OK);
 }
 
 /* A source's counts by clock, kept as a pair's sightings are. */
-static struct fo_src_count *
-src_clock(struct fo_src *s, uint32_t clock)
-{
-	unsigned i;
-
-	for (i = 0; i < s->nclocks && s->by_clock[i].clock < clock; i++)
-		;
-	if (i < s->nclocks && s->by_clock[i].clock == clock)
-		return (&s->by_clock[i]);
-	if (i == FO_CLOCKS)
-		return (NULL);
-	if (s->nclocks == FO_CLOCKS)
-		s->nclocks--; /* the greatest number makes room */
-	memmove(&s->by_clock[i + 1], &s->by_clock[i],
-	    (s->nclocks - i) * sizeof(*s->by_clock));
-	s->nclocks++;
-	s->by_clock[i] = (struct fo_src_count){ .clock = clock };
-	return (&s->by_clock[i]);
-}
-
-static void
-src_count(struct fo_src *s, const struct wcs_event *ev, uint32_t clock)
+/* Room for n machines' counts in s: inline for one, then FO_CLOCKS.
+ * False when out of memory. */
+static bool
+src_clocks_room(struct fanout *f, struct fo_src *s, unsigned n)
 {
 	struct fo_src_count *c;
 
-	if ((c = src_clock(s, clock)) == NULL)
-		return;
+	if (n <= 1 || s->clocks != NULL)
+		return (true);
+	if ((c = wcs_calloc(f->ctx, FO_CLOCKS, sizeof(*c))) == NULL)
+		return (false);
+	c[0] = s->clock1;
+	s->clocks = c;
+	return (true);
+}
+
+/* NULL when the machine is not kept, or (*oom set) out of memory. */
+static struct fo_src_count *
+src_clock(struct fanout *f, struct fo_src *s, uint32_t clock, bool *oom)
+{
+	struct fo_src_count *c = SRC_CLOCKS(s);
+	unsigned i;
+
+	for (i = 0; i < s->nclocks && c[i].clock < clock; i++)
+		;
+	if (i < s->nclocks && c[i].clock == clock)
+		return (&c[i]);
+	if (i == FO_CLOCKS)
+		return (NULL);
+	if (!src_clocks_room(f, s, s->nclocks + 1u)) {
+		*oom = true;
+		return (NULL);
+	}
+	c = SRC_CLOCKS(s);
+	if (s->nclocks == FO_CLOCKS)
+		s->nclocks--; /* the greatest number makes room */
+	memmove(&c[i + 1], &c[i], (s->nclocks - i) * sizeof(*c));
+	s->nclocks++;
+	c[i] = (struct fo_src_count){ .clock = clock };
+	return (&c[i]);
+}
+
+static int
+src_count(struct fanout *f, struct fo_src *s, const struct wcs_event *ev,
+    uint32_t clock)
+{
+	struct fo_src_count *c;
+	bool oom = false;
+
+	if ((c = src_clock(f, s, clock, &oom)) == NULL)
+		return (oom ? WCS_FATAL : WCS_OK);
 	c->attempts++;
 	if (ev->action == WCS_ACT_DENY)
 		c->denied++;
+	return (WCS_OK);
 }
 
 int
@@ -758,7 +830,8 @@ fanout_add(struct fanout *f, const struct wcs_event *ev, uint32_t clock)
 	if ((si = addr_index(f, &ev->src, &oom)) == NONE ||
 	    (s = source_for(f, si, &oom)) == NULL)
 		goto out_untracked;
-	src_count(s, ev, clock);
+	if (src_count(f, s, ev, clock) != WCS_OK)
+		return (WCS_FATAL);
 	if (s->first == WCS_TIME_NONE || t < s->first)
 		s->first = t;
 	if (s->last == WCS_TIME_NONE || t > s->last)
@@ -794,7 +867,8 @@ fanout_add(struct fanout *f, const struct wcs_event *ev, uint32_t clock)
 		p->last = t;
 	if (ev->action == WCS_ACT_DENY)
 		p->denied = 1;
-	sighting_note(p, clock, ev->input, t, 1);
+	if (sighting_note(f, p, clock, ev->input, t, 1) != WCS_OK)
+		return (WCS_FATAL);
 	return (add_episode(f, p, t));
 out_untracked:
 	if (oom)
@@ -881,6 +955,7 @@ fanout_finish(struct fanout *f, int64_t window_us, uint64_t threshold)
 	size_t ntimes, ngaps, timecap = 0, gapcap = 0, lo, hi;
 	uint32_t *pair_first_of = NULL, *next_pair = NULL;
 	uint32_t i, j, k, si;
+	const struct fo_src_count *c;
 	struct fo_src *s;
 	struct fo_pair *p;
 
@@ -913,11 +988,12 @@ fanout_finish(struct fanout *f, int64_t window_us, uint64_t threshold)
 		 * denials, whichever came first.
 		 */
 		for (k = 0; k < s->nclocks; k++) {
-			if (s->by_clock[k].attempts > sum->sum.attempts ||
-			    (s->by_clock[k].attempts == sum->sum.attempts &&
-				s->by_clock[k].denied > sum->sum.denied)) {
-				sum->sum.attempts = s->by_clock[k].attempts;
-				sum->sum.denied = s->by_clock[k].denied;
+			c = &SRC_CLOCKS(s)[k];
+			if (c->attempts > sum->sum.attempts ||
+			    (c->attempts == sum->sum.attempts &&
+				c->denied > sum->sum.denied)) {
+				sum->sum.attempts = c->attempts;
+				sum->sum.denied = c->denied;
 			}
 		}
 		sum->sum.first = s->first;
@@ -953,9 +1029,10 @@ fanout_finish(struct fanout *f, int64_t window_us, uint64_t threshold)
 						goto out_fatal;
 					gaps = ng;
 				}
-				gaps[ngaps++] = (double)(p->ep[k].start -
-							 p->ep[k - 1].start) /
-						1e6;
+				gaps[ngaps++] =
+				    (double)(PAIR_EPS(p)[k].start -
+					     PAIR_EPS(p)[k - 1].start) /
+				    1e6;
 			}
 		}
 		if (s->pub != NULL) {
@@ -1156,9 +1233,9 @@ fanout_save(struct fanout *f, struct wcs_state_writer *w)
 		wcs_state_put_u32(w, s->addr);
 		wcs_state_put_u8(w, s->nclocks);
 		for (k = 0; k < s->nclocks; k++) {
-			wcs_state_put_u32(w, s->by_clock[k].clock);
-			wcs_state_put_u64(w, s->by_clock[k].attempts);
-			wcs_state_put_u64(w, s->by_clock[k].denied);
+			wcs_state_put_u32(w, SRC_CLOCKS(s)[k].clock);
+			wcs_state_put_u64(w, SRC_CLOCKS(s)[k].attempts);
+			wcs_state_put_u64(w, SRC_CLOCKS(s)[k].denied);
 		}
 		wcs_state_put_i64(w, s->first);
 		wcs_state_put_i64(w, s->last);
@@ -1191,15 +1268,15 @@ fanout_save(struct fanout *f, struct wcs_state_writer *w)
 		wcs_state_put_u32(w, p->first_clock);
 		wcs_state_put_u8(w, p->nseen);
 		for (k = 0; k < p->nseen; k++) {
-			wcs_state_put_u32(w, p->seen[k].clock);
-			wcs_state_put_u32(w, p->seen[k].input);
-			wcs_state_put_u32(w, p->seen[k].count);
-			wcs_state_put_i64(w, p->seen[k].first);
+			wcs_state_put_u32(w, PAIR_SEEN(p)[k].clock);
+			wcs_state_put_u32(w, PAIR_SEEN(p)[k].input);
+			wcs_state_put_u32(w, PAIR_SEEN(p)[k].count);
+			wcs_state_put_i64(w, PAIR_SEEN(p)[k].first);
 		}
 		wcs_state_put_u8(w, p->nep);
 		for (k = 0; k < p->nep; k++) {
-			wcs_state_put_i64(w, p->ep[k].start);
-			wcs_state_put_i64(w, p->ep[k].end);
+			wcs_state_put_i64(w, PAIR_EPS(p)[k].start);
+			wcs_state_put_i64(w, PAIR_EPS(p)[k].end);
 		}
 	}
 	return (wcs_state_end(w));
@@ -1210,20 +1287,10 @@ static int
 set_episodes(struct fanout *f, struct fo_pair *p, const struct fo_episode *ep,
     unsigned n)
 {
-	struct fo_episode *np;
-	unsigned cap = 2;
-
-	while (cap < n)
-		cap *= 2;
-	if (n > p->epcap) {
-		np = wcs_reallocarray(f->ctx, p->ep, cap, sizeof(*np));
-		if (np == NULL)
-			return (WCS_FATAL);
-		p->ep = np;
-		p->epcap = (uint8_t)cap;
-	}
+	if (!episodes_room(f, p, n))
+		return (WCS_FATAL);
 	if (n > 0)
-		memmove(p->ep, ep, n * sizeof(*ep));
+		memmove(PAIR_EPS(p), ep, n * sizeof(*ep));
 	p->nep = (uint8_t)n;
 	return (WCS_OK);
 }
@@ -1243,8 +1310,9 @@ merge_episodes(struct fanout *f, struct fo_pair *p, const struct fo_episode *b,
 	int64_t gap, bestgap;
 
 	while (i < p->nep || j < nb) {
-		if (j == nb || (i < p->nep && p->ep[i].start <= b[j].start))
-			e = p->ep[i++];
+		if (j == nb ||
+		    (i < p->nep && PAIR_EPS(p)[i].start <= b[j].start))
+			e = PAIR_EPS(p)[i++];
 		else
 			e = b[j++];
 		if (n > 0 && e.start - all[n - 1].end <= FO_EPISODE_GAP_US) {
@@ -1284,6 +1352,7 @@ load_fail(struct fanout *f, struct wcs_state_cursor *c, const char *why)
 static int
 load_sources(struct fanout *f, struct wcs_state_cursor *c, const char **why)
 {
+	struct fo_src_count *cnt;
 	struct fo_src *s;
 	uint32_t n, i, k, a, npub, had;
 	uint8_t flags, nclocks;
@@ -1302,16 +1371,17 @@ load_sources(struct fanout *f, struct wcs_state_cursor *c, const char **why)
 			*why = "bad source";
 			return (WCS_FAILED);
 		}
-		if ((s = source_for(f, a, &oom)) == NULL)
+		if ((s = source_for(f, a, &oom)) == NULL ||
+		    !src_clocks_room(f, s, nclocks))
 			return (WCS_FATAL);
 		for (k = 0; k < nclocks; k++) {
-			s->by_clock[k].clock = wcs_state_get_u32(c);
-			s->by_clock[k].attempts = wcs_state_get_u64(c);
-			s->by_clock[k].denied = wcs_state_get_u64(c);
+			cnt = &SRC_CLOCKS(s)[k];
+			cnt->clock = wcs_state_get_u32(c);
+			cnt->attempts = wcs_state_get_u64(c);
+			cnt->denied = wcs_state_get_u64(c);
 			/* In clock order, as src_clock keeps them. */
-			if ((k > 0 && s->by_clock[k].clock <=
-					  s->by_clock[k - 1].clock) ||
-			    s->by_clock[k].denied > s->by_clock[k].attempts) {
+			if ((k > 0 && cnt->clock <= cnt[-1].clock) ||
+			    cnt->denied > cnt->attempts) {
 				*why = "bad source counts";
 				return (WCS_FAILED);
 			}
@@ -1373,6 +1443,7 @@ static int
 load_pairs(struct fanout *f, struct wcs_state_cursor *c, const char **why)
 {
 	struct fo_episode ep[FO_EPISODES_MAX];
+	struct fo_sighting *sg;
 	struct fo_pair *p;
 	uint32_t n, i, k, a, b, had;
 	uint8_t nseen, nep;
@@ -1407,19 +1478,22 @@ load_pairs(struct fanout *f, struct wcs_state_cursor *c, const char **why)
 			*why = "bad pair";
 			return (WCS_FAILED);
 		}
+		if (nseen > 1 && (p->seen_more = wcs_calloc(f->ctx, FO_CLOCKS,
+				      sizeof(*p->seen_more))) == NULL)
+			return (WCS_FATAL);
 		for (k = 0; k < nseen; k++) {
-			p->seen[k].clock = wcs_state_get_u32(c);
-			p->seen[k].input = wcs_state_get_u32(c);
-			p->seen[k].count = wcs_state_get_u32(c);
-			p->seen[k].first = wcs_state_get_i64(c);
-			if ((k > 0 &&
-				p->seen[k].clock <= p->seen[k - 1].clock) ||
-			    !time_ok(p->seen[k].first)) {
+			sg = &PAIR_SEEN(p)[k];
+			sg->clock = wcs_state_get_u32(c);
+			sg->input = wcs_state_get_u32(c);
+			sg->count = wcs_state_get_u32(c);
+			sg->first = wcs_state_get_i64(c);
+			if ((k > 0 && sg->clock <= sg[-1].clock) ||
+			    !time_ok(sg->first)) {
 				*why = "bad sighting";
 				return (WCS_FAILED);
 			}
-			if (p->seen[k].count > p->count)
-				p->count = p->seen[k].count;
+			if (sg->count > p->count)
+				p->count = sg->count;
 		}
 		p->nseen = nseen;
 		nep = wcs_state_get_u8(c);
@@ -1523,7 +1597,7 @@ maps_cover(const struct fanout *src, size_t nclock, size_t ninput)
 	for (i = 0; i < src->nsrcs; i++) {
 		s = &src->srcs[i];
 		for (k = 0; k < s->nclocks; k++) {
-			if (!map_ok(s->by_clock[k].clock, nclock))
+			if (!map_ok(SRC_CLOCKS(s)[k].clock, nclock))
 				return (false);
 		}
 		if (s->pub_first != WCS_TIME_NONE &&
@@ -1536,8 +1610,8 @@ maps_cover(const struct fanout *src, size_t nclock, size_t ninput)
 		    !map_ok(p->first_input, ninput))
 			return (false);
 		for (k = 0; k < p->nseen; k++) {
-			if (!map_ok(p->seen[k].clock, nclock) ||
-			    !map_ok(p->seen[k].input, ninput))
+			if (!map_ok(PAIR_SEEN(p)[k].clock, nclock) ||
+			    !map_ok(PAIR_SEEN(p)[k].input, ninput))
 				return (false);
 		}
 	}
@@ -1568,14 +1642,19 @@ merge_source(struct fanout *f, struct fo_src *d, const struct fo_src *s,
 {
 	struct fo_src_count *c;
 	uint32_t k, clock;
+	bool oom = false;
 	int rc;
 
 	for (k = 0; k < s->nclocks; k++) {
 		/* Past FO_CLOCKS, as fanout_add: not counted. */
-		if ((c = src_clock(d, cmap[s->by_clock[k].clock])) == NULL)
+		if ((c = src_clock(f, d, cmap[SRC_CLOCKS(s)[k].clock], &oom)) ==
+		    NULL) {
+			if (oom)
+				return (WCS_FATAL);
 			continue;
-		c->attempts += s->by_clock[k].attempts;
-		c->denied += s->by_clock[k].denied;
+		}
+		c->attempts += SRC_CLOCKS(s)[k].attempts;
+		c->denied += SRC_CLOCKS(s)[k].denied;
 	}
 	if (d->first == WCS_TIME_NONE || s->first < d->first)
 		d->first = s->first;
@@ -1615,6 +1694,7 @@ merge_pair(struct fanout *f, struct fo_pair *d, const struct fo_pair *s,
     const uint32_t *cmap, const uint32_t *imap)
 {
 	uint32_t k;
+	int rc;
 
 	if (first_before(s->first, imap[s->first_input], s->first_line,
 		cmap[s->first_clock], d)) {
@@ -1626,10 +1706,13 @@ merge_pair(struct fanout *f, struct fo_pair *d, const struct fo_pair *s,
 	if (d->last == WCS_TIME_NONE || s->last > d->last)
 		d->last = s->last;
 	d->denied |= s->denied;
-	for (k = 0; k < s->nseen; k++)
-		sighting_note(d, cmap[s->seen[k].clock], imap[s->seen[k].input],
-		    s->seen[k].first, s->seen[k].count);
-	return (merge_episodes(f, d, s->ep, s->nep));
+	for (k = 0; k < s->nseen; k++) {
+		if ((rc = sighting_note(f, d, cmap[PAIR_SEEN(s)[k].clock],
+			 imap[PAIR_SEEN(s)[k].input], PAIR_SEEN(s)[k].first,
+			 PAIR_SEEN(s)[k].count)) != WCS_OK)
+			return (rc);
+	}
+	return (merge_episodes(f, d, PAIR_EPS(s), s->nep));
 }
 
 /* Attempts a source made, as fanout_finish counts them. */
@@ -1640,8 +1723,8 @@ src_attempts(const struct fo_src *s)
 	unsigned k;
 
 	for (k = 0; k < s->nclocks; k++) {
-		if (s->by_clock[k].attempts > n)
-			n = s->by_clock[k].attempts;
+		if (SRC_CLOCKS(s)[k].attempts > n)
+			n = SRC_CLOCKS(s)[k].attempts;
 	}
 	return (n);
 }
@@ -1745,7 +1828,7 @@ fanout_renumber_clocks(struct fanout *f, const uint32_t *map, size_t n)
 	for (i = 0; i < f->nsrcs; i++) {
 		s = &f->srcs[i];
 		for (k = 0; k < s->nclocks; k++) {
-			if (s->by_clock[k].clock >= n)
+			if (SRC_CLOCKS(s)[k].clock >= n)
 				goto bad;
 		}
 		if (s->pub_first != WCS_TIME_NONE && s->pub_clock >= n)
@@ -1754,7 +1837,7 @@ fanout_renumber_clocks(struct fanout *f, const uint32_t *map, size_t n)
 	for (i = 0; i < f->npairs; i++) {
 		p = &f->pairs[i];
 		for (k = 0; k < p->nseen; k++) {
-			if (p->seen[k].clock >= n)
+			if (PAIR_SEEN(p)[k].clock >= n)
 				goto bad;
 		}
 		if (p->first_clock >= n)
@@ -1763,16 +1846,16 @@ fanout_renumber_clocks(struct fanout *f, const uint32_t *map, size_t n)
 	for (i = 0; i < f->nsrcs; i++) {
 		s = &f->srcs[i];
 		for (k = 0; k < s->nclocks; k++)
-			s->by_clock[k].clock = map[s->by_clock[k].clock];
-		sort_src_counts(s->by_clock, s->nclocks);
+			SRC_CLOCKS(s)[k].clock = map[SRC_CLOCKS(s)[k].clock];
+		sort_src_counts(SRC_CLOCKS(s), s->nclocks);
 		if (s->pub_first != WCS_TIME_NONE)
 			s->pub_clock = map[s->pub_clock];
 	}
 	for (i = 0; i < f->npairs; i++) {
 		p = &f->pairs[i];
 		for (k = 0; k < p->nseen; k++)
-			p->seen[k].clock = map[p->seen[k].clock];
-		sort_sightings(p->seen, p->nseen);
+			PAIR_SEEN(p)[k].clock = map[PAIR_SEEN(p)[k].clock];
+		sort_sightings(PAIR_SEEN(p), p->nseen);
 		p->first_clock = map[p->first_clock];
 	}
 	return (WCS_OK);

@@ -39,19 +39,41 @@ struct fo_sighting {
 	int64_t first; /* its first attempt, on that clock */
 };
 
-/* One internal source -> internal destination pair. */
+/*
+ * One internal source -> internal destination pair.  A worm's sweep makes
+ * millions, nearly all logged by one machine in one episode: those are
+ * kept inline, and the arrays for more are allocated when a second
+ * comes.  Read them with fo_pair_seen and fo_pair_episodes.
+ */
 struct fo_pair {
 	uint32_t src, dst; /* address indices */
 	uint32_t count; /* attempts: the most any one machine logged */
-	uint8_t nep, epcap;
+	uint8_t nep; /* episodes */
+	uint8_t epcap; /* room at ep; 0 while the one episode is ep1 */
 	uint8_t nseen; /* machines that logged it */
 	uint8_t denied; /* some attempt was denied */
 	int64_t first, last;
-	struct fo_sighting seen[FO_CLOCKS]; /* by clock */
 	uint64_t first_line; /* where the first contact was read */
 	uint32_t first_input, first_clock;
-	struct fo_episode *ep; /* sorted by start */
+	struct fo_sighting seen1; /* the one machine, while seen_more is NULL */
+	struct fo_sighting *seen_more; /* FO_CLOCKS, from a second machine */
+	struct fo_episode ep1; /* the one episode, while ep is NULL */
+	struct fo_episode *ep; /* epcap of them, from a second episode */
 };
+
+/* The pair's nseen sightings, by clock. */
+static inline const struct fo_sighting *
+fo_pair_seen(const struct fo_pair *p)
+{
+	return (p->seen_more != NULL ? p->seen_more : &p->seen1);
+}
+
+/* The pair's nep episodes, sorted by start. */
+static inline const struct fo_episode *
+fo_pair_episodes(const struct fo_pair *p)
+{
+	return (p->ep != NULL ? p->ep : &p->ep1);
+}
 
 struct fo_source_summary {
 	struct wcs_addr addr;

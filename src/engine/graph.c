@@ -21,11 +21,12 @@ static int64_t
 contact_before(const struct wcs_engine *eng, const struct fo_pair *p,
     int64_t start, int64_t late)
 {
+	const struct fo_episode *ep = fo_pair_episodes(p);
 	int64_t best = WCS_TIME_NONE, t;
 	unsigned i;
 
 	for (i = 0; i < p->nep; i++) {
-		t = engine_corrected(eng, p->first_clock, p->ep[i].start);
+		t = engine_corrected(eng, p->first_clock, ep[i].start);
 		if (t > start + late)
 			break;
 		if (start - t <= eng->opts.max_infect_delay_us)
@@ -33,11 +34,10 @@ contact_before(const struct wcs_engine *eng, const struct fo_pair *p,
 	}
 	if (best == WCS_TIME_NONE && p->nep > 0) {
 		/* The episode may have begun long ago and still be going. */
-		t = engine_corrected(
-		    eng, p->first_clock, p->ep[p->nep - 1].end);
+		t = engine_corrected(eng, p->first_clock, ep[p->nep - 1].end);
 		if (t >= start - eng->opts.max_infect_delay_us &&
 		    engine_corrected(
-			eng, p->first_clock, p->ep[p->nep - 1].start) <= start)
+			eng, p->first_clock, ep[p->nep - 1].start) <= start)
 			best = start - WCS_USEC;
 	}
 	return (best);
@@ -257,7 +257,9 @@ load_sweep(struct conclude *c, struct host *a)
 					    (struct sweep_point){
 						    .t = engine_corrected(eng,
 							pairs[i]->first_clock,
-							pairs[i]->ep[e].start),
+							fo_pair_episodes(
+							    pairs[i])[e]
+							    .start),
 						    .pair = pairs[i],
 						    .net = subnet_of(dst),
 						    .octet = dst->bytes[3],

@@ -260,11 +260,13 @@ assert_same(const struct fanout *f, const struct fanout *g)
 			assert_int_equal(p->first_clock, q->first_clock);
 			assert_int_equal(p->nseen, q->nseen);
 			for (n = 0; n < p->nseen; n++)
-				assert_int_equal(
-				    cmp_seen(&p->seen[n], &q->seen[n]), 0);
+				assert_int_equal(cmp_seen(&fo_pair_seen(p)[n],
+						     &fo_pair_seen(q)[n]),
+				    0);
 			assert_int_equal(p->nep, q->nep);
-			assert_memory_equal(
-			    p->ep, q->ep, p->nep * sizeof(*p->ep));
+			assert_memory_equal(fo_pair_episodes(p),
+			    fo_pair_episodes(q),
+			    p->nep * sizeof(struct fo_episode));
 		}
 	}
 	(void)fanout_pairs(f, &na);
@@ -713,23 +715,26 @@ assert_same_engines(struct wcs_engine *x, struct wcs_engine *y)
 			/* Sightings: the same machines, each as seen. */
 			for (m = 0; m < p->nseen; m++) {
 				for (k = 0; k < q->nseen; k++) {
-					if (strcmp(engine_clock_name(
-						       x, p->seen[m].clock),
+					if (strcmp(
+						engine_clock_name(x,
+						    fo_pair_seen(p)[m].clock),
 						engine_clock_name(
-						    y, q->seen[k].clock)) == 0)
+						    y, fo_pair_seen(q)[k]
+							   .clock)) == 0)
 						break;
 				}
 				assert_true(k < q->nseen);
-				assert_int_equal(
-				    p->seen[m].count, q->seen[k].count);
-				assert_int_equal(
-				    p->seen[m].first, q->seen[k].first);
-				assert_int_equal(
-				    p->seen[m].input, q->seen[k].input);
+				assert_int_equal(fo_pair_seen(p)[m].count,
+				    fo_pair_seen(q)[k].count);
+				assert_int_equal(fo_pair_seen(p)[m].first,
+				    fo_pair_seen(q)[k].first);
+				assert_int_equal(fo_pair_seen(p)[m].input,
+				    fo_pair_seen(q)[k].input);
 			}
 			assert_int_equal(p->nep, q->nep);
-			assert_memory_equal(
-			    p->ep, q->ep, p->nep * sizeof(*p->ep));
+			assert_memory_equal(fo_pair_episodes(p),
+			    fo_pair_episodes(q),
+			    p->nep * sizeof(struct fo_episode));
 		}
 	}
 }
