@@ -72,6 +72,10 @@ struct wcs_driver_opts {
 	bool follow_symlinks; /* out of the directories named, too */
 	unsigned threads; /* reader threads; 0 = one per core */
 	uint64_t piece_size; /* 0 = WCS_DRIVER_PIECE_SIZE */
+	/* With a state loaded: read only what is new in each file named
+	 * (below, "Incremental reading"); else a file named is read whole
+	 * and its accounting added to the state's. */
+	bool incremental;
 	struct wcs_driver_hooks hooks;
 };
 
@@ -168,13 +172,50 @@ bool wcs_driver_failed(const struct wcs_driver *drv);
  * again by wcs_driver_stats and wcs_driver_run: call one of them before
  * wcs_driver_path after mixing states and names.
  */
-/* The blocks hashed to recognise a file read (a state's inputs). */
-#define WCS_DRIVER_HASH_BLOCK 4096
 struct wcs_state_writer;
 struct wcs_state;
 int wcs_driver_save_state(
     const struct wcs_driver *drv, struct wcs_state_writer *w);
 int wcs_driver_load_state(struct wcs_driver *drv, const struct wcs_state *st);
+
+/*
+ * Incremental reading (opts.incremental, with a state loaded).  For every
+ * file a state read, the section keeps its device and inode, its size
+ * read up to, the decoded offset of the end of what was read and the
+ * lines up to there, whether it was gzip, the FNV-1a hashes of its first
+ * block (WCS_DRIVER_HASH_BLOCK bytes of the decoded stream, or all there
+ * was) and of the block that ends at the saved offset, and of the raw
+ * file's first and last blocks.  wcs_driver_run then reads each file
+ * named as follows:
+ *  - unchanged (same device, inode and size, raw blocks alike): not read
+ *    past its two raw blocks;
+ *  - appended (size grown, first block and block at the saved offset
+ *    alike): read from the saved offset, line numbers going on from the
+ *    saved count, its accounting added to the saved (a plain file seeks,
+ *    and a big new part is read in pieces; gzip and UTF-16 are decoded
+ *    and dropped up to the offset);
+ *  - rotated (its first block is a saved file's, not claimed by that
+ *    file's own path, and the block at that file's offset is alike: a
+ *    file renamed, even gzipped since, as the decoded stream is compared):
+ *    read past that offset only;
+ *  - replaced or truncated (another first block, or smaller than the
+ *    saved offset), or a file no state knows: read whole, its accounting
+ *    added to the saved (a replaced file is a new version); so said in
+ *    the input's file_note.
+ * Files are claimed by their own path first, then rotations in list
+ * order.  wcs_driver_sweep counts what the run found.
+ */
+#define WCS_DRIVER_HASH_BLOCK 4096
+struct wcs_driver_sweep {
+	uint64_t unchanged; /* files not read: as the state saw them */
+	uint64_t appended; /* files read from the state's offset */
+	uint64_t appended_bytes; /* raw bytes read past those offsets */
+	uint64_t replaced; /* files read whole again: replaced, truncated */
+	uint64_t rotated; /* files found to be a state's file renamed */
+	uint64_t fresh; /* files no state knew: read whole */
+};
+void wcs_driver_sweep(
+    const struct wcs_driver *drv, struct wcs_driver_sweep *out);
 
 /*
  * The schedule below wcs_driver_run, for callers that make their own read

@@ -100,6 +100,11 @@ struct wcs_input_piece {
 };
 int wcs_input_split(struct wcs_ctx *ctx, const char *path, uint64_t piece_size,
     struct wcs_input_piece **pieces, size_t *npieces);
+/* The same for the part of the file from byte start (a line start, with
+ * lines_before lines before it): what is new in a file read before. */
+int wcs_input_split_from(struct wcs_ctx *ctx, const char *path, uint64_t start,
+    uint64_t lines_before, uint64_t piece_size, struct wcs_input_piece **pieces,
+    size_t *npieces);
 int wcs_input_open_piece(struct wcs_ctx *ctx, const char *path,
     const struct wcs_input_piece *piece, size_t line_max,
     struct wcs_input **out);
@@ -143,6 +148,21 @@ int wcs_input_fill(
 void wcs_input_consume(struct wcs_input *in, size_t n);
 /* Decoded bytes consumed so far. */
 uint64_t wcs_input_offset(const struct wcs_input *in);
+/*
+ * The last n (at most WCS_INPUT_BEHIND_MAX) decoded bytes consumed, into
+ * dst; returns how many there were (fewer near the start).  What an
+ * incremental sweep hashes to know the end of what it read.
+ */
+#define WCS_INPUT_BEHIND_MAX 4096
+size_t wcs_input_behind(
+    const struct wcs_input *in, unsigned char *dst, size_t n);
+/*
+ * Drop the decoded stream up to offset off, before anything is read but
+ * the peek, and count lines from `lines` there: the part a previous run
+ * read of a gzip or UTF-16 file.  WCS_OK; WCS_EOF when the stream ends
+ * before off; WCS_FAILED (ctx says).
+ */
+int wcs_input_skip(struct wcs_input *in, uint64_t off, uint64_t lines);
 size_t wcs_input_line_max(const struct wcs_input *in);
 
 /*

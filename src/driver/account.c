@@ -248,7 +248,14 @@ drv_close_member(struct wcs_driver *drv, struct member *m, int rc)
 	char why[WCS_ERRBUF_SIZE + 64];
 	unsigned i;
 
+	/* Read on from a saved offset: the bytes before it were counted. */
+	if (drv->pend[m->index].plan == PLAN_FROM && !m->piece)
+		m->st.bytes = m->st.bytes > drv->pend[m->index].from.size ?
+				  m->st.bytes - drv->pend[m->index].from.size :
+				  0;
 	merge_stats(st, &m->st, drv->pend[m->index].saved);
+	if (m->last)
+		drv_cat_record(drv, m);
 	/* Said once, by the first piece that saw it. */
 	if (ii->shrank && st->file_note[0] == '\0') {
 		(void)snprintf(st->file_note, sizeof(st->file_note),

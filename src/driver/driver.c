@@ -437,7 +437,7 @@ member_init(struct wcs_driver *drv, struct member *m, size_t i, bool last)
 	m->index = i;
 	m->in = NULL;
 	m->last = last;
-	m->start = 0;
+	m->piece = false;
 	memset(&m->st, 0, sizeof(m->st));
 	m->st.first = m->st.last = WCS_TIME_NONE;
 	wcs_ctx_init(&m->ctx, drv->ctx->alloc);
@@ -456,6 +456,17 @@ open_input(struct wcs_driver *drv, size_t i, struct member *m)
 		return (wcs_input_open_mem(&m->ctx, drv->paths[i], p->mem,
 		    p->mem_len, drv->o.max_line, &m->in));
 	return (wcs_input_open_ref(&m->ctx, &ref, drv->o.max_line, &m->in));
+}
+
+static void
+run_opts(const struct wcs_driver *drv, size_t i, struct wcs_run_opts *ro)
+{
+	memset(ro, 0, sizeof(*ro));
+	ro->read.tz = drv->o.tz;
+	ro->read.year = drv->o.year;
+	ro->since = drv->o.since;
+	ro->until = drv->o.until;
+	ro->input_index = (uint32_t)i;
 }
 
 /*
@@ -495,7 +506,15 @@ open_one(struct wcs_driver *drv, size_t i, struct member *m,
 		st->error = wcs_strdup(drv->ctx, "empty");
 		goto skip;
 	}
-	if (o->forced_reader != NULL) {
+	/* What recognises the file next time (catalog.c). */
+	drv->pend[i].dec_head_len = plen < WCS_DRIVER_HASH_BLOCK ?
+					(uint32_t)plen :
+					WCS_DRIVER_HASH_BLOCK;
+	drv->pend[i].dec_head_hash =
+	    wcs_fnv1a((const char *)peek, drv->pend[i].dec_head_len, false);
+	if (drv->pend[i].plan == PLAN_FROM) {
+		ops = drv->pend[i].from_ops;
+	} else if (o->forced_reader != NULL) {
 		ops = wcs_reader_find(o->forced_reader);
 	} else if ((ops = wcs_reader_choose(
 			peek, plen, drv->pend[i].kind_mask, &best)) == NULL) {
@@ -518,12 +537,19 @@ open_one(struct wcs_driver *drv, size_t i, struct member *m,
 	}
 	if ((ops->flags & WCS_READER_HOSTLOG) != 0 && drv->eng != NULL)
 		wcs_engine_input_host_log(drv->eng, i);
-	memset(&ro, 0, sizeof(ro));
-	ro.read.tz = o->tz;
-	ro.read.year = o->year;
-	ro.since = o->since;
-	ro.until = o->until;
-	ro.input_index = (uint32_t)i;
+	/* Going on from a saved offset: what was read is dropped. */
+	if (drv->pend[i].plan == PLAN_FROM) {
+		rc = wcs_input_skip(
+		    m->in, drv->pend[i].from.offset, drv->pend[i].from.lines);
+		if (rc == WCS_EOF)
+			goto skip;
+		if (rc != WCS_OK) {
+			drv_input_error(
+			    drv, st, wcs_error_string(&m->ctx), true);
+			goto skip;
+		}
+	}
+	run_opts(drv, i, &ro);
 	*opsp = ops;
 	*rop = ro;
 	rc = wcs_read_job_new(&m->ctx, ops, m->in, &ro, &m->st, job);
@@ -610,45 +636,21 @@ worth_splitting(const struct wcs_driver *drv, size_t i,
 		strcmp(ii->path, "-") != 0);
 }
 
-/*
- * Input i, opened and bid for in the group's next member, in pieces
- * instead: each piece its own member, in file order.  Falls back to the
- * whole input (the member as it is) when the file cannot be split.
- */
+/* The pieces pc[0, npc) of input i (pc freed), each a member. */
 static int
-add_pieces(struct wcs_driver *drv, struct group *g, size_t i,
-    const struct wcs_reader_ops *ops, const struct wcs_run_opts *ro)
+add_piece_members(struct wcs_driver *drv, struct group *g, size_t i,
+    const struct wcs_reader_ops *ops, const struct wcs_run_opts *ro,
+    struct wcs_input_piece *pc, size_t npc)
 {
-	struct member *m = &g->mem[g->n];
-	struct wcs_input_piece *pc;
 	struct wcs_read_job *job;
-	size_t k, npc;
+	struct member *m;
+	size_t k;
 	int rc;
 
-	rc =
-	    wcs_input_split(&m->ctx, drv->paths[i], drv->piece_size, &pc, &npc);
-	if (rc == WCS_FATAL) {
-		/* Not in the group yet: the caller would not close it. */
-		wcs_set_error(
-		    drv->ctx, m->ctx.errnum, "%s", wcs_error_string(&m->ctx));
-		wcs_read_job_free(g->fi[g->n].job);
-		wcs_input_close(m->in);
-		return (rc);
-	}
-	/* Split another file than the one opened (replaced since): read
-	 * the one opened, whole. */
-	if (rc != WCS_OK || npc < 2 ||
-	    pc[0].dev != wcs_input_info(m->in)->dev ||
-	    pc[0].ino != wcs_input_info(m->in)->ino) {
-		if (rc == WCS_OK)
-			wcs_free(&m->ctx, pc);
-		return (group_add(drv, g));
-	}
-	wcs_read_job_free(g->fi[g->n].job);
-	wcs_input_close(m->in);
 	for (k = 0; k < npc; k++) {
 		m = &g->mem[g->n];
 		member_init(drv, m, i, k + 1 == npc);
+		m->piece = true;
 		rc = wcs_input_open_piece(
 		    &m->ctx, drv->paths[i], &pc[k], drv->o.max_line, &m->in);
 		if (rc == WCS_OK) {
@@ -675,6 +677,91 @@ add_pieces(struct wcs_driver *drv, struct group *g, size_t i,
 }
 
 /*
+ * Input i, opened and bid for in the group's next member, in pieces
+ * instead: each piece its own member, in file order.  Falls back to the
+ * whole input (the member as it is) when the file cannot be split.
+ */
+static int
+add_pieces(struct wcs_driver *drv, struct group *g, size_t i,
+    const struct wcs_reader_ops *ops, const struct wcs_run_opts *ro)
+{
+	struct member *m = &g->mem[g->n];
+	struct wcs_input_piece *pc;
+	size_t npc;
+	int rc;
+
+	rc =
+	    wcs_input_split(&m->ctx, drv->paths[i], drv->piece_size, &pc, &npc);
+	if (rc == WCS_FATAL) {
+		/* Not in the group yet: the caller would not close it. */
+		wcs_set_error(
+		    drv->ctx, m->ctx.errnum, "%s", wcs_error_string(&m->ctx));
+		wcs_read_job_free(g->fi[g->n].job);
+		wcs_input_close(m->in);
+		return (rc);
+	}
+	/* Split another file than the one opened (replaced since): read
+	 * the one opened, whole. */
+	if (rc != WCS_OK || npc < 2 ||
+	    pc[0].dev != wcs_input_info(m->in)->dev ||
+	    pc[0].ino != wcs_input_info(m->in)->ino) {
+		if (rc == WCS_OK)
+			wcs_free(&m->ctx, pc);
+		return (group_add(drv, g));
+	}
+	wcs_read_job_free(g->fi[g->n].job);
+	wcs_input_close(m->in);
+	return (add_piece_members(drv, g, i, ops, ro, pc, npc));
+}
+
+/*
+ * Input i, what is new in it from a saved offset on (catalog.c): a piece
+ * from there to the end, or pieces of it when it is big.  WCS_OK,
+ * WCS_FAILED (ctx says) or WCS_FATAL.
+ */
+static int
+add_from(struct wcs_driver *drv, struct group *g, size_t i)
+{
+	const struct pending *p = &drv->pend[i];
+	struct wcs_input_piece *pc;
+	struct wcs_run_opts ro;
+	struct wcs_ctx ctx;
+	size_t npc = 1;
+	int rc;
+
+	run_opts(drv, i, &ro);
+	if ((p->from_ops->flags & WCS_READER_HOSTLOG) != 0 && drv->eng != NULL)
+		wcs_engine_input_host_log(drv->eng, i);
+	if (p->from_end - p->from_start >= 2 * drv->piece_size) {
+		wcs_ctx_init(&ctx, drv->ctx->alloc);
+		rc = wcs_input_split_from(&ctx, drv->paths[i], p->from_start,
+		    p->from.lines, drv->piece_size, &pc, &npc);
+		if (rc != WCS_OK) {
+			wcs_set_error(
+			    drv->ctx, ctx.errnum, "%s", wcs_error_string(&ctx));
+			return (rc);
+		}
+		if (pc[0].dev != p->dev || pc[0].ino != p->ino) {
+			wcs_free(drv->ctx, pc);
+			wcs_set_error(drv->ctx, ESTALE,
+			    "%s: replaced since it was listed, not read",
+			    drv->paths[i]);
+			return (WCS_FAILED);
+		}
+	} else {
+		if ((pc = wcs_malloc(drv->ctx, sizeof(*pc))) == NULL)
+			return (WCS_FATAL);
+		*pc = (struct wcs_input_piece){ .start = p->from_start,
+			.end = p->from_end,
+			.lines_before = p->from.lines,
+			.size = p->from_end,
+			.dev = p->dev,
+			.ino = p->ino };
+	}
+	return (add_piece_members(drv, g, i, p->from_ops, &ro, pc, npc));
+}
+
+/*
  * Read every listed input, WCS_FEED_GROUP inputs or pieces at a time, in
  * list order: the groups depend on the inputs alone, never on threads.
  */
@@ -689,9 +776,18 @@ read_inputs(struct wcs_driver *drv)
 
 	g.n = 0;
 	for (i = 0; i < drv->n && rc == WCS_OK; i++) {
-		/* Not named, only a state's: read already. */
-		if (drv->pend[i].failed || !drv->pend[i].listed)
+		/* Not named, only a state's: read already; or unchanged. */
+		if (drv->pend[i].failed || !drv->pend[i].listed ||
+		    drv->pend[i].plan == PLAN_SKIP)
 			continue;
+		if (drv->pend[i].plan == PLAN_FROM && drv->pend[i].from_plain) {
+			if ((rc = add_from(drv, &g, i)) == WCS_FAILED) {
+				drv_input_error(drv, &drv->stats[i],
+				    wcs_error_string(drv->ctx), true);
+				rc = WCS_OK;
+			}
+			continue;
+		}
 		rc = open_one(drv, i, &g.mem[g.n], &g.fi[g.n].job, &ops, &ro);
 		if (rc == WCS_SKIP) {
 			rc = WCS_OK;
@@ -733,7 +829,7 @@ wcs_driver_run(
 		wcs_set_error(drv->ctx, EINVAL, "the inputs were read already");
 		return (WCS_FATAL);
 	}
-	if (drv_order(drv) != WCS_OK)
+	if (drv_order(drv) != WCS_OK || drv_plan(drv) != WCS_OK)
 		return (WCS_FATAL);
 	drv->ran = true;
 	/* The walk's table of files listed is not needed to read them. */

@@ -50,9 +50,15 @@ struct pending {
 	bool saved; /* its stats hold a state's accounting */
 	uint64_t seq; /* when it was named: the list's order */
 	struct cat_file cat; /* as a state saw it, then as this run read it */
+	bool looked; /* a file this run may skip or read in part */
 	enum cat_plan plan;
-	struct cat_file from; /* PLAN_FROM: where reading starts */
-	const char *how; /* the sweep's note; NULL */
+	/* PLAN_FROM: the saved file it goes on from, read with from_ops;
+	 * a plain file from raw byte from_start to from_end, else decoded
+	 * and dropped up to from.offset. */
+	struct cat_file from;
+	const struct wcs_reader_ops *from_ops;
+	bool from_plain;
+	uint64_t from_start, from_end;
 	uint64_t dec_head_hash; /* decoded first block, seen when opened */
 	uint32_t dec_head_len;
 };
@@ -67,7 +73,7 @@ struct member {
 	struct wcs_input *in;
 	struct wcs_input_stats st; /* merged into the input's when done */
 	bool last; /* the input's last piece (or the whole input) */
-	uint64_t start; /* raw offset its reading started at */
+	bool piece; /* opened as a piece: offsets count raw bytes */
 };
 
 struct wcs_driver {
@@ -86,6 +92,7 @@ struct wcs_driver {
 	size_t *map, mapcap;
 	uint64_t seq; /* the next input named */
 	bool disordered; /* the list is not in its order (driver.h) */
+	struct wcs_driver_sweep sweep;
 	bool ran; /* wcs_driver_run was called */
 	bool error; /* something was said as an error */
 	/* While running: where events go. */
@@ -117,6 +124,12 @@ int drv_merge_saved(struct wcs_driver *drv, struct wcs_input_stats *to,
 /* The log note made from st's counts; said as warnings when drv. */
 void drv_log_note(
     struct wcs_driver *drv, const char *path, struct wcs_input_stats *st);
+
+/* Decide what this run reads of each file named (incremental runs):
+ * pend[].plan.  WCS_OK or WCS_FATAL. */
+int drv_plan(struct wcs_driver *drv);
+/* Input m->index's file as m (its last member, still open) read it. */
+void drv_cat_record(struct wcs_driver *drv, const struct member *m);
 
 /* What the reading of member m came to (rc: its last status), said once
  * it is over; its input is closed. */

@@ -107,6 +107,9 @@ struct wcs_input {
 	bool skipping; /* inside an over-long line */
 
 	uint64_t lineno, line_off, consumed;
+	/* The last decoded bytes before buf (wcs_input_behind). */
+	unsigned char hist[WCS_INPUT_BEHIND_MAX];
+	size_t hist_len;
 	bool cut; /* raw_shrink.cut, once the reader's side knows it */
 	char errmsg[WCS_ERRBUF_SIZE]; /* kept: ctx errors are per record */
 	int errnum;
@@ -800,12 +803,22 @@ int
 wcs_input_split(struct wcs_ctx *ctx, const char *path, uint64_t piece_size,
     struct wcs_input_piece **pieces, size_t *npieces)
 {
+	return (
+	    wcs_input_split_from(ctx, path, 0, 0, piece_size, pieces, npieces));
+}
+
+int
+wcs_input_split_from(struct wcs_ctx *ctx, const char *path, uint64_t start,
+    uint64_t lines_before, uint64_t piece_size, struct wcs_input_piece **pieces,
+    size_t *npieces)
+{
 	struct wcs_input_piece *p = NULL, *np;
 	struct wcs_input_ref ref = { .path = path };
 	struct stat st;
 	unsigned char *buf = NULL;
 	const unsigned char *q, *e;
-	uint64_t at = 0, lines = 0, next_cut = piece_size;
+	uint64_t at = start, lines = lines_before,
+		 next_cut = start + piece_size;
 	size_t n = 1, cap = 16, k;
 	ssize_t got;
 	int fd, rc = WCS_OK;
@@ -814,13 +827,19 @@ wcs_input_split(struct wcs_ctx *ctx, const char *path, uint64_t piece_size,
 	*npieces = 0;
 	if ((fd = open_checked(ctx, &ref, &st)) < 0)
 		return (WCS_FAILED);
-	/* The first piece starts the file; each cut starts another. */
+	if (start > 0 && lseek(fd, (off_t)start, SEEK_SET) < 0) {
+		wcs_set_error(ctx, errno, "%s: %s", path, strerror(errno));
+		(void)close(fd);
+		return (WCS_FAILED);
+	}
+	/* The first piece starts at start; each cut starts another. */
 	if ((buf = wcs_malloc(ctx, READ_CHUNK * 4)) == NULL ||
 	    (p = wcs_reallocarray(ctx, NULL, cap, sizeof(*p))) == NULL) {
 		rc = WCS_FATAL;
 		goto out;
 	}
-	p[0] = (struct wcs_input_piece){ .start = 0 };
+	p[0] = (struct wcs_input_piece){ .start = start,
+		.lines_before = lines_before };
 	for (;;) {
 		do {
 			got = read(fd, buf, READ_CHUNK * 4);
@@ -957,6 +976,25 @@ wcs_input_info(const struct wcs_input *in)
 	return (&in->info);
 }
 
+/* Keep the last bytes of p[0, n), consumed, leaving the buffer. */
+static void
+behind_keep(struct wcs_input *in, const unsigned char *p, size_t n)
+{
+	size_t keep;
+
+	if (n >= sizeof(in->hist)) {
+		memcpy(in->hist, p + n - sizeof(in->hist), sizeof(in->hist));
+		in->hist_len = sizeof(in->hist);
+		return;
+	}
+	keep = sizeof(in->hist) - n;
+	if (keep > in->hist_len)
+		keep = in->hist_len;
+	memmove(in->hist, in->hist + in->hist_len - keep, keep);
+	memcpy(in->hist + keep, p, n);
+	in->hist_len = keep + n;
+}
+
 /* Make room and read once; false at end of input or on error. */
 static bool
 buf_read_more(struct wcs_input *in)
@@ -967,6 +1005,7 @@ buf_read_more(struct wcs_input *in)
 		return (false);
 	if (in->start > 0 &&
 	    (in->cap - in->end < READ_CHUNK / 2 || in->start == in->end)) {
+		behind_keep(in, in->buf, in->start);
 		memmove(in->buf, in->buf + in->start, in->end - in->start);
 		in->end -= in->start;
 		in->scan -= in->start;
@@ -1129,6 +1168,40 @@ uint64_t
 wcs_input_offset(const struct wcs_input *in)
 {
 	return (in->consumed);
+}
+
+size_t
+wcs_input_behind(const struct wcs_input *in, unsigned char *dst, size_t n)
+{
+	size_t from_buf, from_hist;
+
+	if (n > in->hist_len + in->start)
+		n = in->hist_len + in->start;
+	from_buf = n < in->start ? n : in->start;
+	from_hist = n - from_buf;
+	memcpy(dst, in->hist + in->hist_len - from_hist, from_hist);
+	memcpy(dst + from_hist, in->buf + in->start - from_buf, from_buf);
+	return (n);
+}
+
+int
+wcs_input_skip(struct wcs_input *in, uint64_t off, uint64_t lines)
+{
+	const unsigned char *p;
+	size_t avail;
+	uint64_t n;
+
+	while (in->consumed < off) {
+		if (wcs_input_fill(in, 1, &p, &avail) != WCS_OK)
+			return (WCS_FAILED);
+		if (avail == 0)
+			return (WCS_EOF);
+		n = off - in->consumed;
+		wcs_input_consume(in, n < avail ? (size_t)n : avail);
+	}
+	in->lineno = lines;
+	in->line_off = in->consumed;
+	return (WCS_OK);
 }
 
 size_t
