@@ -30,6 +30,7 @@
 
 struct clock {
 	const char *machine; /* NULL: a log's, by input */
+	uint64_t key; /* clock_key's */
 	uint32_t input;
 	bool host_log; /* a host's own log, not a server's */
 	bool known;
@@ -95,6 +96,11 @@ add_clock(struct clock_table *ct, const char *machine, uint32_t input)
 	memset(&ct->c[ct->n], 0, sizeof(ct->c[0]));
 	ct->c[ct->n].machine = machine;
 	ct->c[ct->n].input = input;
+	ct->c[ct->n].key =
+	    machine == NULL ?
+		input :
+		(uint64_t)1 << 63 |
+		    wcs_fnv1a(machine, strlen(machine), true) >> 1;
 	ct->c[ct->n].ref = (uint32_t)ct->n;
 	return ((uint32_t)ct->n++);
 }
@@ -298,6 +304,14 @@ clock_table_renumber(struct clock_table *ct, const uint32_t *map)
 	 * name takes then depends on the numbers only. */
 	ct->nslots /= 2;
 	return (ct->nslots == 0 || grow_slots(ct) ? WCS_OK : WCS_FATAL);
+}
+
+uint64_t
+clock_key(const void *ct, uint32_t id)
+{
+	const struct clock_table *t = ct;
+
+	return (id < t->n ? t->c[id].key : UINT64_MAX);
 }
 
 size_t

@@ -44,6 +44,14 @@ void clock_input_is_host_log(struct clock_table *ct, uint32_t input);
 uint32_t clock_of_machine(struct clock_table *ct, const char *name);
 size_t clock_count(const struct clock_table *ct);
 /*
+ * A key for clock id (ct is a clock table) that depends on what the clock
+ * is, not on when it was first seen: a sensor's input number, or a hash
+ * of a machine's name, case folded.  Where only a few clocks can be kept
+ * (fanout.c), the least keys are kept, so that engines that numbered
+ * their clocks in other orders keep the same ones.
+ */
+uint64_t clock_key(const void *ct, uint32_t id);
+/*
  * The canonical numbering of the clocks (sensors by input number, then
  * machines by name, case folded): (*map)[id] is id's number in it, an
  * array of clock_count entries freed with wcs_free (NULL when there are

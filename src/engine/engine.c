@@ -101,6 +101,7 @@ wcs_engine_new(struct wcs_ctx *ctx, const struct wcs_engine_opts *opts,
 	if ((eng->fanout = fanout_new(
 		 ctx, eng->opts.internal, eng->opts.ninternal)) == NULL)
 		goto out_free;
+	fanout_set_clock_key(eng->fanout, clock_key, eng->clocks);
 	wcs_engine_set_inputs(eng, eng->opts.input_paths, eng->opts.ninputs);
 	return (eng);
 out_free:

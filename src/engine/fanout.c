@@ -13,7 +13,8 @@
  * input, line, clock) rather than the first to arrive, and the exact set
  * of public destinations keeps the PUBLIC_EXACT_MAX least by (first time,
  * key) rather than the first to arrive, and a source or pair keeps the
- * FO_CLOCKS machines of least number rather than the first to log it.
+ * FO_CLOCKS machines of least key (fanout_set_clock_key) rather than the
+ * first to log it.
  * One cap still depends on order, because an order-free rule would cost
  * what it exists to save: past FO_EPISODES_MAX episodes per pair, the
  * closest are joined.  Below it, merging is exact (given that the engines
@@ -100,6 +101,10 @@ struct fanout {
 	struct wcs_ctx *ctx;
 	const struct wcs_cidr *internal;
 	size_t ninternal;
+	/* The order machines are kept in past FO_CLOCKS (fanout_set_clock_key);
+	 * NULL: by number. */
+	uint64_t (*clock_key)(const void *arg, uint32_t clock);
+	const void *clock_key_arg;
 	/* addresses */
 	struct wcs_addr *addrs;
 	uint32_t naddrs, addrcap;
@@ -692,6 +697,27 @@ first_before(int64_t t, uint32_t input, uint64_t line, uint32_t clock,
 	return (clock < p->first_clock);
 }
 
+void
+fanout_set_clock_key(struct fanout *f,
+    uint64_t (*key)(const void *arg, uint32_t clock), const void *arg)
+{
+	f->clock_key = key;
+	f->clock_key_arg = arg;
+}
+
+/* Whether machine a comes before b in the order they are kept in. */
+static bool
+clock_before(const struct fanout *f, uint32_t a, uint32_t b)
+{
+	uint64_t ka, kb;
+
+	if (f->clock_key == NULL)
+		return (a < b);
+	ka = f->clock_key(f->clock_key_arg, a);
+	kb = f->clock_key(f->clock_key_arg, b);
+	return (ka < kb || (ka == kb && a < b));
+}
+
 /*
  * A pair's sighting by clock, added in clock order when new (so that the
  * list reads the same whatever order the machines' lines came in).  A
@@ -708,7 +734,7 @@ sighting_of(struct fanout *f, struct fo_pair *p, uint32_t clock, bool *oom)
 	struct fo_sighting *seen = PAIR_SEEN(p), *more;
 	unsigned i;
 
-	for (i = 0; i < p->nseen && seen[i].clock < clock; i++)
+	for (i = 0; i < p->nseen && clock_before(f, seen[i].clock, clock); i++)
 		;
 	if (i < p->nseen && seen[i].clock == clock)
 		return (&seen[i]);
@@ -786,7 +812,7 @@ src_clock(struct fanout *f, struct fo_src *s, uint32_t clock, bool *oom)
 	struct fo_src_count *c = SRC_CLOCKS(s);
 	unsigned i;
 
-	for (i = 0; i < s->nclocks && c[i].clock < clock; i++)
+	for (i = 0; i < s->nclocks && clock_before(f, c[i].clock, clock); i++)
 		;
 	if (i < s->nclocks && c[i].clock == clock)
 		return (&c[i]);
@@ -861,7 +887,8 @@ fanout_add(struct fanout *f, const struct wcs_event *ev, uint32_t clock)
 		if (!wcs_addr_is_public(&ev->dst))
 			return (WCS_OK); /* multicast, loopback: not a host */
 		if (s->pub_first == WCS_TIME_NONE || t < s->pub_first ||
-		    (t == s->pub_first && clock < s->pub_clock)) {
+		    (t == s->pub_first &&
+			clock_before(f, clock, s->pub_clock))) {
 			s->pub_first = t;
 			s->pub_clock = clock;
 		}
@@ -1373,7 +1400,7 @@ load_sources(struct fanout *f, struct wcs_state_cursor *c, const char **why)
 {
 	struct fo_src_count *cnt;
 	struct fo_src *s;
-	uint32_t n, i, k, a, npub, had;
+	uint32_t n, i, j, k, a, npub, had;
 	uint8_t flags, nclocks;
 	const uint8_t *hll;
 	bool oom = false;
@@ -1398,9 +1425,12 @@ load_sources(struct fanout *f, struct wcs_state_cursor *c, const char **why)
 			cnt->clock = wcs_state_get_u32(c);
 			cnt->attempts = wcs_state_get_u64(c);
 			cnt->denied = wcs_state_get_u64(c);
-			/* In clock order, as src_clock keeps them. */
-			if ((k > 0 && cnt->clock <= cnt[-1].clock) ||
-			    cnt->denied > cnt->attempts) {
+			/* Each machine once (kept in the order of their keys,
+			 * which are this engine's: fanout_merge re-sorts). */
+			for (j = 0;
+			     j < k && SRC_CLOCKS(s)[j].clock != cnt->clock; j++)
+				;
+			if (j < k || cnt->denied > cnt->attempts) {
 				*why = "bad source counts";
 				return (WCS_FAILED);
 			}
@@ -1464,7 +1494,7 @@ load_pairs(struct fanout *f, struct wcs_state_cursor *c, const char **why)
 	struct fo_episode ep[FO_EPISODES_MAX];
 	struct fo_sighting *sg;
 	struct fo_pair *p;
-	uint32_t n, i, k, a, b, had;
+	uint32_t n, i, j, k, a, b, had;
 	uint8_t nseen, nep;
 	bool oom = false;
 
@@ -1506,8 +1536,10 @@ load_pairs(struct fanout *f, struct wcs_state_cursor *c, const char **why)
 			sg->input = wcs_state_get_u32(c);
 			sg->count = wcs_state_get_u32(c);
 			sg->first = wcs_state_get_i64(c);
-			if ((k > 0 && sg->clock <= sg[-1].clock) ||
-			    !time_ok(sg->first)) {
+			for (j = 0; j < k && PAIR_SEEN(p)[j].clock != sg->clock;
+			     j++)
+				;
+			if (j < k || !time_ok(sg->first)) {
 				*why = "bad sighting";
 				return (WCS_FAILED);
 			}
@@ -1685,7 +1717,8 @@ merge_source(struct fanout *f, struct fo_src *d, const struct fo_src *s,
 		clock = cmap[s->pub_clock];
 		if (d->pub_first == WCS_TIME_NONE ||
 		    s->pub_first < d->pub_first ||
-		    (s->pub_first == d->pub_first && clock < d->pub_clock)) {
+		    (s->pub_first == d->pub_first &&
+			clock_before(f, clock, d->pub_clock))) {
 			d->pub_first = s->pub_first;
 			d->pub_clock = clock;
 		}
@@ -1803,34 +1836,6 @@ fanout_merge(struct fanout *dst, const struct fanout *src,
 	return (WCS_OK);
 }
 
-static void
-sort_sightings(struct fo_sighting *s, size_t n)
-{
-	struct fo_sighting x;
-	size_t i, j;
-
-	for (i = 1; i < n; i++) {
-		x = s[i];
-		for (j = i; j > 0 && s[j - 1].clock > x.clock; j--)
-			s[j] = s[j - 1];
-		s[j] = x;
-	}
-}
-
-static void
-sort_src_counts(struct fo_src_count *s, size_t n)
-{
-	struct fo_src_count x;
-	size_t i, j;
-
-	for (i = 1; i < n; i++) {
-		x = s[i];
-		for (j = i; j > 0 && s[j - 1].clock > x.clock; j--)
-			s[j] = s[j - 1];
-		s[j] = x;
-	}
-}
-
 int
 fanout_renumber_clocks(struct fanout *f, const uint32_t *map, size_t n)
 {
@@ -1866,7 +1871,6 @@ fanout_renumber_clocks(struct fanout *f, const uint32_t *map, size_t n)
 		s = &f->srcs[i];
 		for (k = 0; k < s->nclocks; k++)
 			SRC_CLOCKS(s)[k].clock = map[SRC_CLOCKS(s)[k].clock];
-		sort_src_counts(SRC_CLOCKS(s), s->nclocks);
 		if (s->pub_first != WCS_TIME_NONE)
 			s->pub_clock = map[s->pub_clock];
 	}
@@ -1874,7 +1878,6 @@ fanout_renumber_clocks(struct fanout *f, const uint32_t *map, size_t n)
 		p = &f->pairs[i];
 		for (k = 0; k < p->nseen; k++)
 			PAIR_SEEN(p)[k].clock = map[PAIR_SEEN(p)[k].clock];
-		sort_sightings(PAIR_SEEN(p), p->nseen);
 		p->first_clock = map[p->first_clock];
 	}
 	return (WCS_OK);

@@ -163,10 +163,18 @@ int fanout_merge(struct fanout *dst, const struct fanout *src,
     size_t ninput_map);
 
 /*
+ * Keep, past FO_CLOCKS machines per pair and source, those of least
+ * key(arg, clock) (ties by number) rather than of least number: a key
+ * that depends on what the machine is (clocks.h, clock_key) keeps the
+ * same machines in engines that numbered them in other orders.
+ */
+void fanout_set_clock_key(struct fanout *f,
+    uint64_t (*key)(const void *arg, uint32_t clock), const void *arg);
+/*
  * Give every clock number c the number map[c] (n entries; a permutation
  * of 0..n-1), before fanout_finish, so that engines that numbered their
- * clocks in another order end up numbered alike.  Which FO_CLOCKS
- * machines a pair keeps was decided under the old numbers.  WCS_OK, or
+ * clocks in another order end up numbered alike.  The machines kept
+ * stay in the order of their keys (fanout_set_clock_key).  WCS_OK, or
  * WCS_FAILED (finished; a clock beyond the map).
  */
 int fanout_renumber_clocks(struct fanout *f, const uint32_t *map, size_t n);

@@ -645,7 +645,8 @@ static const char *const kill_switch[] = {
 	"www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com",
 	"ifferfsodp9ifjaposdfjhgosurijfaewrwergwea.test"
 };
-static const char *const machines[] = { "WS-1", "SRV-9.corp.example" };
+static const char *const machines[] = { "WS-1", "SRV-9.corp.example",
+	"ws-7", "DC-2" };
 
 struct eng_fixture {
 	struct wcs_ctx ctx;
@@ -917,13 +918,14 @@ engine_trial(struct eng_fixture *fx, uint64_t seed)
 			ev->ts_us += (int64_t)below(&r, 10000000);
 		/*
 		 * Inputs 2..5 are event logs: their computer stamps, one of
-		 * two, so that no source is seen by more than FO_CLOCKS
-		 * machines (two computers, two firewalls).
+		 * four, so that a source is seen by more than FO_CLOCKS
+		 * machines (four computers, two firewalls) and which are kept
+		 * must not depend on the order the engines met them in.
 		 */
 		if (ev->input >= 2) {
 			ev->event_id = 3;
 			ev->outbound = 1;
-			ev->host = machines[c[i].clock % 2];
+			ev->host = machines[c[i].clock % 4];
 			/*
 			 * Records read twice (a host's export and a
 			 * collector's), both copies in one shard: dropped
