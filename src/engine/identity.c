@@ -69,8 +69,8 @@ engine_fold(struct wcs_engine *eng, struct host *from, struct host *to)
 		to->max_severity_strong = from->max_severity_strong;
 	to->ks_nxdomain |= from->ks_nxdomain;
 	for (i = 0; i < from->nweb; i++) {
-		if (!host_note_web_span(&eng->hosts, to, from->web[i][0],
-			from->web[i][1]))
+		if (!host_note_web_span(
+			&eng->hosts, to, from->web[i][0], from->web[i][1]))
 			return (WCS_FATAL);
 	}
 	for (i = 0; i < from->nks_seen; i++) {

@@ -645,8 +645,8 @@ static const char *const kill_switch[] = {
 	"www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com",
 	"ifferfsodp9ifjaposdfjhgosurijfaewrwergwea.test"
 };
-static const char *const machines[] = { "WS-1", "SRV-9.corp.example",
-	"ws-7", "DC-2" };
+static const char *const machines[] = { "WS-1", "SRV-9.corp.example", "ws-7",
+	"DC-2" };
 
 struct eng_fixture {
 	struct wcs_ctx ctx;
