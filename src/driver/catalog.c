@@ -260,8 +260,20 @@ plan_own(struct wcs_driver *drv, size_t i, bool *claimed)
 		note(drv, i, "nothing new since the last sweep: not read");
 		return (true);
 	}
-	if (!plan_from(drv, i, &f, c, i))
-		return (false);
+	if (!plan_from(drv, i, &f, c, i)) {
+		/* Appended, but its reader cannot start in the middle. */
+		p->looked = false;
+		drv->sweep.replaced++;
+		if (drv->stats[i].format != NULL)
+			note(drv, i,
+			    "appended since the last sweep: read again whole "
+			    "(a %s log is read from its start)",
+			    drv->stats[i].format);
+		else
+			note(drv, i,
+			    "appended since the last sweep: read again whole");
+		return (true);
+	}
 	drv->sweep.appended++;
 	note(drv, i, "appended since the last sweep: read from byte %llu",
 	    (unsigned long long)p->from_start);

@@ -1094,6 +1094,74 @@ test_hostile_state(void **state)
 	free(f);
 }
 
+/*
+ * Every allocation failing in turn while two states are loaded, merged
+ * and saved again: WCS_FATAL with ENOMEM, never a crash or a leak (ASan),
+ * and with enough memory the state saved is the one loaded.
+ */
+static void
+test_state_failing_allocations(void **state)
+{
+	static const struct shard sh[2] = {
+		{ { "a.log", "b.log" }, { 40, 9 }, 2 },
+		{ { "b.log", "c.log" }, { 20, 30 }, 2 },
+	};
+	atomic_long left;
+	const struct wcs_alloc a = { fail_malloc, fail_realloc, fail_free,
+		&left };
+	struct wcs_state_writer *w;
+	struct wcs_driver_opts o;
+	struct wcs_driver *drv;
+	struct wcs_state *st[2];
+	struct seen s = { 0 };
+	struct wcs_ctx ctx, pctx;
+	void *f[2];
+	size_t len[2], k;
+	long n;
+	int rc;
+
+	(void)state;
+	wcs_ctx_init(&pctx, NULL);
+	for (k = 0; k < 2; k++) {
+		f[k] = shard_state(&sh[k], &len[k]);
+		assert_int_equal(
+		    wcs_state_parse(&pctx, "x.state", f[k], len[k], &st[k]),
+		    WCS_OK);
+	}
+	opts_init(&o, 1, 0, &s);
+	for (n = 0;; n++) {
+		atomic_store(&left, n);
+		wcs_ctx_init(&ctx, &a);
+		if ((drv = wcs_driver_new(&ctx, &o)) == NULL)
+			continue;
+		rc = WCS_OK;
+		for (k = 0; k < 2 && rc == WCS_OK; k++)
+			rc = wcs_driver_load_state(drv, st[k]);
+		if (rc == WCS_OK)
+			rc = wcs_driver_run(drv, NULL, NULL, NULL);
+		if (rc == WCS_OK && (w = wcs_state_writer_new(&ctx)) != NULL) {
+			rc = wcs_driver_save_state(drv, w);
+			wcs_state_writer_free(w);
+		} else if (rc == WCS_OK) {
+			rc = WCS_FATAL;
+		}
+		if (rc == WCS_OK) {
+			assert_int_equal(wcs_driver_count(drv), 3);
+			assert_int_equal(wcs_driver_stats(drv)[1].records, 29);
+			wcs_driver_free(drv);
+			break;
+		}
+		assert_int_equal(rc, WCS_FATAL);
+		assert_int_equal(ctx.errnum, ENOMEM);
+		wcs_driver_free(drv);
+		assert_true(n < 100000);
+	}
+	for (k = 0; k < 2; k++) {
+		wcs_state_free(st[k]);
+		free(f[k]);
+	}
+}
+
 int
 main(void)
 {
@@ -1109,6 +1177,7 @@ main(void)
 		cmocka_unit_test(test_state_round_trip),
 		cmocka_unit_test(test_states_merge_in_any_order),
 		cmocka_unit_test(test_hostile_state),
+		cmocka_unit_test(test_state_failing_allocations),
 	};
 
 	return (cmocka_run_group_tests(t, NULL, NULL));
