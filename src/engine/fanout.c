@@ -15,10 +15,10 @@
  * key) rather than the first to arrive, and a source or pair keeps the
  * FO_CLOCKS machines of least key (fanout_set_clock_key) rather than the
  * first to log it.
- * One cap still depends on order, because an order-free rule would cost
- * what it exists to save: past FO_EPISODES_MAX episodes per pair, the
- * closest are joined.  Below it, merging is exact (given that the engines
- * number their clocks alike).
+ * Past FO_EPISODES_MAX episodes per pair the earliest are kept; that is
+ * exact too, unless a contact read late falls in a gap and joins two
+ * episodes, the later of which had been dropped (contacts of one pair a
+ * few minutes apart, read out of order: two sensors with skewed clocks).
  */
 #include <errno.h>
 #include <math.h>
@@ -575,8 +575,7 @@ static int
 add_episode(struct fanout *f, struct fo_pair *p, int64_t t)
 {
 	struct fo_episode *ep = PAIR_EPS(p);
-	unsigned i, best;
-	int64_t gap, bestgap;
+	unsigned i;
 
 	for (i = 0; i < p->nep; i++) {
 		if (t >= ep[i].start - FO_EPISODE_GAP_US &&
@@ -606,19 +605,15 @@ add_episode(struct fanout *f, struct fo_pair *p, int64_t t)
 		}
 	}
 	if (p->nep >= FO_EPISODES_MAX) {
-		/* Full: merge the two closest neighbours. */
-		best = 0;
-		bestgap = INT64_MAX;
-		for (i = 0; i + 1 < p->nep; i++) {
-			gap = ep[i + 1].start - ep[i].end;
-			if (gap < bestgap) {
-				bestgap = gap;
-				best = i;
-			}
-		}
-		ep[best].end = ep[best + 1].end;
-		memmove(&ep[best + 1], &ep[best + 2],
-		    (p->nep - best - 2) * sizeof(*ep));
+		/*
+		 * Full: the earliest are kept, so that what is kept does not
+		 * depend on the order contacts come in (a repeat period
+		 * shows in the first FO_EPISODES_MAX as well as in all).  A
+		 * contact after the last is dropped; one before it takes the
+		 * last one's place.
+		 */
+		if (t > ep[p->nep - 1].end)
+			return (WCS_OK);
 		p->nep--;
 	} else if (!episodes_room(f, p, p->nep + 1u)) {
 		return (WCS_FATAL);
@@ -1344,16 +1339,15 @@ set_episodes(struct fanout *f, struct fo_pair *p, const struct fo_episode *ep,
 /*
  * The episodes of a and b together: sorted by start, those within
  * FO_EPISODE_GAP_US of each other joined, as add_episode would have
- * joined them one contact at a time; past FO_EPISODES_MAX, the closest
- * neighbours joined as add_episode does.
+ * joined them one contact at a time; past FO_EPISODES_MAX, the
+ * earliest kept as add_episode keeps them.
  */
 static int
 merge_episodes(struct fanout *f, struct fo_pair *p, const struct fo_episode *b,
     unsigned nb)
 {
 	struct fo_episode all[2 * FO_EPISODES_MAX], e;
-	unsigned i = 0, j = 0, n = 0, k, best;
-	int64_t gap, bestgap;
+	unsigned i = 0, j = 0, n = 0;
 
 	while (i < p->nep || j < nb) {
 		if (j == nb ||
@@ -1368,21 +1362,9 @@ merge_episodes(struct fanout *f, struct fo_pair *p, const struct fo_episode *b,
 			all[n++] = e;
 		}
 	}
-	while (n > FO_EPISODES_MAX) {
-		best = 0;
-		bestgap = INT64_MAX;
-		for (k = 0; k + 1 < n; k++) {
-			gap = all[k + 1].start - all[k].end;
-			if (gap < bestgap) {
-				bestgap = gap;
-				best = k;
-			}
-		}
-		all[best].end = all[best + 1].end;
-		memmove(&all[best + 1], &all[best + 2],
-		    (n - best - 2) * sizeof(*all));
-		n--;
-	}
+	/* Past FO_EPISODES_MAX, the earliest, as add_episode keeps them. */
+	if (n > FO_EPISODES_MAX)
+		n = FO_EPISODES_MAX;
 	return (set_episodes(f, p, all, n));
 }
 
