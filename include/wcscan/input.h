@@ -47,6 +47,9 @@ struct wcs_input_info {
 	 */
 	bool shrank;
 	uint64_t shrank_from, shrank_to;
+	/* Bytes of a last line without a newline, not handed out
+	 * (wcs_input_hold_partial). */
+	uint64_t held;
 };
 
 /*
@@ -116,6 +119,13 @@ void wcs_input_close(struct wcs_input *in);
  * read from one thread at a time; nothing else changes.
  */
 void wcs_input_set_threaded(struct wcs_input *in, bool threaded);
+/*
+ * Whether a last line without a newline is kept back (not handed out,
+ * not consumed) rather than read as a line: a log being written may end
+ * in a line half written, which a later read from this offset gets
+ * whole.  Off by default.
+ */
+void wcs_input_hold_partial(struct wcs_input *in, bool hold);
 const struct wcs_input_info *wcs_input_info(const struct wcs_input *in);
 
 /*

@@ -253,9 +253,17 @@ drv_close_member(struct wcs_driver *drv, struct member *m, int rc)
 		m->st.bytes = m->st.bytes > drv->pend[m->index].from.size ?
 				  m->st.bytes - drv->pend[m->index].from.size :
 				  0;
+	/* A last line kept back is counted by the sweep that reads it. */
+	m->st.bytes -= ii->held < m->st.bytes ? ii->held : m->st.bytes;
 	merge_stats(st, &m->st, drv->pend[m->index].saved);
-	if (m->last)
+	if (m->last) {
 		drv_cat_record(drv, m);
+		if (ii->held > 0)
+			drv_say(drv, WCS_DRIVER_WARNING,
+			    "%s: its last line has no end yet (%llu bytes): "
+			    "left for the next sweep",
+			    path, (unsigned long long)ii->held);
+	}
 	/* Said once, by the first piece that saw it. */
 	if (ii->shrank && st->file_note[0] == '\0') {
 		(void)snprintf(st->file_note, sizeof(st->file_note),

@@ -497,6 +497,10 @@ open_one(struct wcs_driver *drv, size_t i, struct member *m,
 		return (WCS_SKIP);
 	}
 	wcs_input_set_threaded(m->in, drv->threads > 1);
+	/* A sweep reads a line being written whole, next time; a gzip
+	 * file is written whole, its last line is read as it is. */
+	wcs_input_hold_partial(
+	    m->in, drv->o.incremental && !wcs_input_info(m->in)->gzip);
 	if (wcs_input_peek(m->in, &peek, &plen) != WCS_OK) {
 		drv_input_error(drv, st, wcs_error_string(&m->ctx), true);
 		goto skip;
@@ -654,6 +658,7 @@ add_piece_members(struct wcs_driver *drv, struct group *g, size_t i,
 		rc = wcs_input_open_piece(
 		    &m->ctx, drv->paths[i], &pc[k], drv->o.max_line, &m->in);
 		if (rc == WCS_OK) {
+			wcs_input_hold_partial(m->in, drv->o.incremental);
 			rc = wcs_read_job_new(
 			    &m->ctx, ops, m->in, ro, &m->st, &job);
 			if (rc != WCS_OK)

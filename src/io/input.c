@@ -110,6 +110,7 @@ struct wcs_input {
 	/* The last decoded bytes before buf (wcs_input_behind). */
 	unsigned char hist[WCS_INPUT_BEHIND_MAX];
 	size_t hist_len;
+	bool hold_partial; /* wcs_input_hold_partial */
 	bool cut; /* raw_shrink.cut, once the reader's side knows it */
 	char errmsg[WCS_ERRBUF_SIZE]; /* kept: ctx errors are per record */
 	int errnum;
@@ -970,6 +971,12 @@ wcs_input_set_threaded(struct wcs_input *in, bool threaded)
 	in->gz_may_thread = threaded;
 }
 
+void
+wcs_input_hold_partial(struct wcs_input *in, bool hold)
+{
+	in->hold_partial = hold;
+}
+
 const struct wcs_input_info *
 wcs_input_info(const struct wcs_input *in)
 {
@@ -1107,7 +1114,13 @@ wcs_input_getline(struct wcs_input *in, const char **line, size_t *len)
 				return (
 				    in->failed ? input_failed(in) : WCS_EOF);
 			}
-			/* A last line without a newline. */
+			/* A last line without a newline: kept back when it may
+			 * still be being written. */
+			if (in->hold_partial) {
+				in->info.held = in->end - in->start;
+				return (
+				    in->failed ? input_failed(in) : WCS_EOF);
+			}
 			n = in->end - in->start;
 			*line = (const char *)in->buf + in->start;
 			in->line_off = in->consumed;

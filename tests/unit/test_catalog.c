@@ -431,6 +431,49 @@ test_rotated_unchanged_gzip(void **state)
 	dir_free(&d);
 }
 
+/*
+ * A line being written when the sweep reads is left for the next one,
+ * which reads it whole, once, numbered where it is.
+ */
+static void
+test_partial_line_waits(void **state)
+{
+	struct run r1, r2, whole;
+	struct dir d;
+	const char *path;
+	size_t len;
+	char *buf;
+	FILE *fp;
+
+	(void)state;
+	dir_new(&d);
+	path = dir_file(&d, 0, "dns.log");
+	put_lines(path, "wb", 0, 50);
+	buf = lines(50, 51, &len);
+	assert_non_null(fp = fopen(path, "ab"));
+	assert_int_equal(fwrite(buf, 1, 40, fp), 40);
+	assert_int_equal(fclose(fp), 0);
+	sweep(&path, 1, NULL, 0, true, &r1);
+	assert_int_equal(r1.nev[0], nevents(0, 50));
+	assert_int_equal(r1.st[0].records, 50);
+	assert_int_equal(r1.st[0].rejected, 50 / 7);
+	/* The rest of line 51, and more. */
+	assert_non_null(fp = fopen(path, "ab"));
+	assert_int_equal(fwrite(buf + 40, 1, len - 40, fp), len - 40);
+	assert_int_equal(fclose(fp), 0);
+	free(buf);
+	put_lines(path, "ab", 51, 60);
+	sweep(&path, 1, &r1, 0, true, &r2);
+	assert_int_equal(r2.nev[0], nevents(50, 60));
+	assert_int_equal(r2.minline[0], first_line(50));
+	sweep(&path, 1, NULL, 0, false, &whole);
+	assert_same_accounting(&r2.st[0], &whole.st[0]);
+	run_free(&r1);
+	run_free(&r2);
+	run_free(&whole);
+	dir_free(&d);
+}
+
 int
 main(void)
 {
@@ -439,6 +482,7 @@ main(void)
 		cmocka_unit_test(test_truncated_is_read_again),
 		cmocka_unit_test(test_rotation),
 		cmocka_unit_test(test_rotated_unchanged_gzip),
+		cmocka_unit_test(test_partial_line_waits),
 	};
 
 	return (cmocka_run_group_tests(t, NULL, NULL));
