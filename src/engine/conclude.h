@@ -53,6 +53,18 @@ struct conclude {
 	/* Some host's 445/tcp probes of public addresses were logged: the
 	 * way out is watched, and the worm's probes would show. */
 	bool public_445_logged;
+	/* While the graph is built: the host at each fan-out address, once
+	 * looked up (graph.c src_host). */
+	struct host **src_hosts;
+	uint8_t *src_looked;
+	size_t nsrc_hosts;
+	/* While the graph is built: each /24's entries in by_subnet, by
+	 * open addressing on the /24 (graph.c subnet_range). */
+	struct subnet_slot {
+		uint32_t key; /* the /24 plus 1; 0: empty */
+		uint32_t lo, hi;
+	} * subnet_slots;
+	size_t subnet_slotcap; /* a power of two, or 0 */
 };
 
 static inline void

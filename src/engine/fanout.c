@@ -1200,6 +1200,12 @@ fanout_addr(const struct fanout *f, uint32_t idx)
 	return (idx < f->naddrs ? &f->addrs[idx] : NULL);
 }
 
+size_t
+fanout_naddrs(const struct fanout *f)
+{
+	return (f->naddrs);
+}
+
 const struct fo_pair *
 fanout_pairs(const struct fanout *f, size_t *n)
 {

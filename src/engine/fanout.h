@@ -120,6 +120,8 @@ const struct fo_pair *const *fanout_pairs_to(
 const struct fo_pair *const *fanout_pairs_from(
     const struct fanout *f, const struct wcs_addr *src, size_t *n);
 const struct wcs_addr *fanout_addr(const struct fanout *f, uint32_t idx);
+/* Addresses: the indices fanout_addr takes are below it. */
+size_t fanout_naddrs(const struct fanout *f);
 /* All pairs, for clock-skew estimation. */
 const struct fo_pair *fanout_pairs(const struct fanout *f, size_t *n);
 /* Attempts not tracked because a cap was reached (hostile input). */

@@ -136,6 +136,26 @@ prompt(
 		PROMPT_US + (on_ref ? 0 : eng->opts.skew_tolerance_us));
 }
 
+/*
+ * The host at fan-out address idx (host_at), looked up once while the
+ * graph is built: the lookup formats and hashes the address, and each
+ * victim asks again for the hosts of the few that reached it.  Hosts
+ * are made while the graph grows (find_infector notes them here) but
+ * none is folded into another.
+ */
+static struct host *
+src_host(struct conclude *c, uint32_t idx)
+{
+	if (idx >= c->nsrc_hosts)
+		return (host_at(c->eng, fanout_addr(c->eng->fanout, idx)));
+	if (!c->src_looked[idx]) {
+		c->src_hosts[idx] =
+		    host_at(c->eng, fanout_addr(c->eng->fanout, idx));
+		c->src_looked[idx] = 1;
+	}
+	return (c->src_hosts[idx]);
+}
+
 static int
 consider(struct conclude *c, struct host *b, const struct fo_pair *p,
     struct candidate *best)
@@ -152,7 +172,7 @@ consider(struct conclude *c, struct host *b, const struct fo_pair *p,
 	    on_ref ? LATE_ON_REF_US : eng->opts.skew_tolerance_us);
 	if (cand.contact == WCS_TIME_NONE)
 		return (WCS_OK);
-	a = host_at(eng, fanout_addr(eng->fanout, p->src));
+	a = src_host(c, p->src);
 	if (a == b)
 		return (WCS_OK);
 	if (a != NULL && is_infected(a)) {
@@ -383,6 +403,50 @@ subnet_cmp(const void *x, const void *y)
 	return (a->pos < b->pos ? -1 : a->pos > b->pos);
 }
 
+static size_t
+subnet_slot_of(const struct conclude *c, uint32_t net)
+{
+	size_t j = (size_t)wcs_mix64(net) & (c->subnet_slotcap - 1);
+
+	while (c->subnet_slots[j].key != 0 && c->subnet_slots[j].key != net + 1)
+		j = (j + 1) & (c->subnet_slotcap - 1);
+	return (j);
+}
+
+/*
+ * Where each /24's entries lie in by_subnet, hashed on the /24: a binary
+ * search of a million entries for each victim missed the cache at every
+ * step.
+ */
+static bool
+index_subnet_ranges(struct conclude *c)
+{
+	size_t i, j, cap = 16;
+	uint32_t net;
+
+	wcs_free(c->eng->ctx, c->subnet_slots);
+	c->subnet_slots = NULL;
+	c->subnet_slotcap = 0;
+	while (cap < 2 * c->nindexed)
+		cap *= 2;
+	if ((c->subnet_slots = wcs_calloc(
+		 c->eng->ctx, cap, sizeof(*c->subnet_slots))) == NULL)
+		return (false);
+	c->subnet_slotcap = cap;
+	for (i = 0; i < c->nindexed; i = j) {
+		net = c->by_subnet[i].net;
+		for (j = i + 1; j < c->nindexed && c->by_subnet[j].net == net;
+		     j++)
+			;
+		c->subnet_slots[subnet_slot_of(c, net)] = (struct subnet_slot){
+			.key = net + 1,
+			.lo = (uint32_t)i,
+			.hi = (uint32_t)j,
+		};
+	}
+	return (true);
+}
+
 /* Index the live hosts by the /24 of each IPv4 address (hosts made
  * later are scanned). */
 static bool
@@ -414,7 +478,7 @@ index_subnets(struct conclude *c)
 	qsort(c->by_subnet, n, sizeof(*c->by_subnet), subnet_cmp);
 	c->nindexed = n;
 	c->live_indexed = c->nlive;
-	return (true);
+	return (index_subnet_ranges(c));
 }
 
 /* Has h an address in the /24 net? */
@@ -500,7 +564,7 @@ consider_estimated(struct conclude *c, struct host *b, struct candidate *best)
 	struct candidate cand;
 	struct host *a;
 	struct subnet_entry *e;
-	size_t i, n, lo, hi, plo, phi;
+	size_t i, n, lo, hi, plo, phi, k;
 	uint32_t net;
 	const struct fo_pair *const *pairs;
 	int64_t since, until;
@@ -514,10 +578,16 @@ consider_estimated(struct conclude *c, struct host *b, struct candidate *best)
 	until = b->start + (b->start_on_ref ? LATE_ON_REF_US :
 					      eng->opts.skew_tolerance_us);
 	net = subnet_of(&b->ip);
-	lo = subnet_first(c, net);
-	hi = lo;
-	while (hi < c->nindexed && c->by_subnet[hi].net == net)
-		hi++;
+	if (c->subnet_slotcap != 0) {
+		k = subnet_slot_of(c, net);
+		lo = c->subnet_slots[k].key != 0 ? c->subnet_slots[k].lo : 0;
+		hi = c->subnet_slots[k].key != 0 ? c->subnet_slots[k].hi : 0;
+	} else {
+		lo = subnet_first(c, net);
+		hi = lo;
+		while (hi < c->nindexed && c->by_subnet[hi].net == net)
+			hi++;
+	}
 	/* The /24's indexed hosts, then the hosts made since. */
 	for (i = lo; i < hi + (c->nlive - c->live_indexed); i++) {
 		if (i < hi) {
@@ -637,6 +707,10 @@ find_infector(struct conclude *c, struct host *b)
 		best.host->burst_cached = false;
 		if (!live_add(c, best.host))
 			return (WCS_FATAL);
+		if (best.pair->src < c->nsrc_hosts) {
+			c->src_hosts[best.pair->src] = best.host;
+			c->src_looked[best.pair->src] = 1;
+		}
 	}
 	a = best.host;
 	dst = fanout_addr(eng->fanout, best.pair->dst);
@@ -796,8 +870,8 @@ heap_pop(struct start_heap *q)
 	return (NULL);
 }
 
-int
-build_graph(struct conclude *c)
+static int
+grow_graph(struct conclude *c)
 {
 	struct host *next, *h, *a, *was;
 	struct start_heap q;
@@ -868,4 +942,33 @@ build_graph(struct conclude *c)
 			break;
 	}
 	return (WCS_OK);
+}
+
+int
+build_graph(struct conclude *c)
+{
+	struct wcs_engine *eng = c->eng;
+	size_t n = fanout_naddrs(eng->fanout);
+	int rc;
+
+	c->nsrc_hosts = 0;
+	if (n > 0 &&
+	    ((c->src_hosts = wcs_reallocarray(
+		  eng->ctx, NULL, n, sizeof(*c->src_hosts))) == NULL ||
+		(c->src_looked = wcs_calloc(eng->ctx, n, 1)) == NULL)) {
+		rc = WCS_FATAL;
+		goto out;
+	}
+	c->nsrc_hosts = n;
+	rc = grow_graph(c);
+out:
+	wcs_free(eng->ctx, c->src_hosts);
+	wcs_free(eng->ctx, c->src_looked);
+	wcs_free(eng->ctx, c->subnet_slots);
+	c->src_hosts = NULL;
+	c->src_looked = NULL;
+	c->nsrc_hosts = 0;
+	c->subnet_slots = NULL;
+	c->subnet_slotcap = 0;
+	return (rc);
 }
