@@ -31,12 +31,26 @@ enum wcs_report_format {
 /* Narrower than this, the text report's tables no longer line up. */
 #define WCS_TEXT_WIDTH_MIN 60
 
+/*
+ * What an incremental sweep (--state) found new since the last one: the
+ * files read again and how, and the hosts flagged now that were not (or
+ * less so) then, most severe first, in report order.
+ */
+struct wcs_sweep_news {
+	bool first; /* no earlier sweep: everything is new */
+	uint64_t unchanged, appended, appended_bytes, replaced, rotated, fresh;
+	const struct wcs_host **hosts;
+	const enum wcs_verdict *was; /* each one's verdict then */
+	size_t nhosts;
+};
+
 struct wcs_report {
 	const struct wcs_input_stats *inputs;
 	size_t ninputs;
 	const struct wcs_result *result;
 	const char *tz_name; /* --tz, or NULL */
 	unsigned width; /* text: columns; 0 = WCS_TEXT_WIDTH_DEFAULT */
+	const struct wcs_sweep_news *news; /* NULL: not a sweep */
 };
 
 /* Returns WCS_OK, or WCS_FAILED when writing failed (errno in ctx). */

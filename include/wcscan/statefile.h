@@ -51,6 +51,7 @@ enum wcs_state_section {
 	WCS_STATE_SEC_RECORDS = 3, /* Windows records read (engine/state.c) */
 	WCS_STATE_SEC_INPUTS = 4, /* inputs' accounting (driver/state.c) */
 	WCS_STATE_SEC_HOSTS = 5, /* hosts (engine/hosts_state.c) */
+	WCS_STATE_SEC_SWEEP = 6, /* the last sweep's verdicts (cli/sweep.c) */
 	WCS_STATE_SEC_TEST = 0x7fff0000 /* unit tests and fuzzing only */
 };
 

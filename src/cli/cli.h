@@ -60,6 +60,7 @@ struct wcs_opts {
 	const char **states; /* --load-state, or merge's operands */
 	size_t nstates;
 	const char *save_state; /* --save-state FILE */
+	const char *sweep_state; /* --state FILE: incremental sweeps */
 	bool no_report; /* --no-report: read (and save), conclude nothing */
 	bool found_exit_zero; /* exit 0 when something is found */
 };
@@ -117,5 +118,25 @@ extern const struct wcs_builtin_rules wcs_builtin_rules[];
 
 /* The whole run; returns the exit status. */
 int wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts);
+
+/*
+ * Incremental sweeps (sweep.c): the verdicts of the last sweep, read from
+ * its state, and what is new since.
+ */
+struct wcs_state;
+struct wcs_state_writer;
+struct wcs_sweep {
+	struct sweep_entry *prev; /* by label */
+	size_t nprev;
+	bool had_state; /* a state with a "sweep" section was loaded */
+	const struct wcs_host **hosts; /* news's, owned here */
+	enum wcs_verdict *was;
+};
+int wcs_sweep_load(
+    struct wcs_ctx *ctx, const struct wcs_state *st, struct wcs_sweep *sw);
+int wcs_sweep_save(struct wcs_state_writer *w, const struct wcs_result *res);
+int wcs_sweep_news(struct wcs_ctx *ctx, struct wcs_sweep *sw,
+    const struct wcs_result *res, struct wcs_sweep_news *news);
+void wcs_sweep_free(struct wcs_ctx *ctx, struct wcs_sweep *sw);
 
 #endif /* WCSCAN_CLI_H */

@@ -37,6 +37,7 @@ enum long_only {
 	OPT_SAVE_STATE,
 	OPT_SINCE,
 	OPT_SMB,
+	OPT_STATE,
 	OPT_STRICT,
 	OPT_SYSMON,
 	OPT_TIMELINE,
@@ -74,6 +75,7 @@ static const struct option long_opts[] = { { "dns", required_argument, NULL,
 	{ "save-state", required_argument, NULL, OPT_SAVE_STATE },
 	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "smb", required_argument, NULL, OPT_SMB },
+	{ "state", required_argument, NULL, OPT_STATE },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "sysmon", required_argument, NULL, OPT_SYSMON },
 	{ "timeline", required_argument, NULL, OPT_TIMELINE },
@@ -99,7 +101,11 @@ wcs_print_usage(FILE *out)
 	    "[--since time]\n"
 	    "              [--strict] [--timeline file] [--tz zone] "
 	    "[--until time]\n"
-	    "              [--year year] [--dump-events file] [file ...]\n"
+	    "              [--year year] [--dump-events file]\n"
+	    "              [--save-state file] [--load-state file] "
+	    "[--state file]\n"
+	    "              [--no-report] [--found-exit-zero] [file ...]\n"
+	    "       wcscan merge [options] state ...\n"
 	    "\n"
 	    "Find WannaCry in firewall, DNS, Windows event (XML), Sysmon "
 	    "and SMB logs.\n"
@@ -155,6 +161,19 @@ wcs_print_usage(FILE *out)
 	    "  --progress, --no-progress  progress on stderr (default: "
 	    "on a terminal)\n"
 	    "  -h, --help, -V, --version\n"
+	    "\n"
+	    "State (shards and nightly sweeps; see wcscan(1) STATE FILES):\n"
+	    "  --save-state FILE  save what was read (before concluding) "
+	    "to FILE\n"
+	    "  --load-state FILE  add a saved state (repeatable); "
+	    "'wcscan merge' loads\n"
+	    "                     its operands so\n"
+	    "  --state FILE       incremental sweep: load FILE if it "
+	    "exists, read only\n"
+	    "                     what is new, save FILE again\n"
+	    "  --no-report        read (and save) only\n"
+	    "  --found-exit-zero  exit 0, not 1, when something is found "
+	    "(job runners)\n"
 	    "\n"
 	    "Exit status: 0 nothing found, 1 infected/neutralized/"
 	    "suspicious hosts,\n"
@@ -375,6 +394,9 @@ wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv, struct wcs_opts *o)
 		case OPT_SAVE_STATE:
 			o->save_state = optarg;
 			break;
+		case OPT_STATE:
+			o->sweep_state = optarg;
+			break;
 		case OPT_NO_DEFAULT_RULES:
 			o->no_default_rules = true;
 			break;
@@ -433,6 +455,12 @@ wcs_opts_parse(struct wcs_ctx *ctx, int argc, char **argv, struct wcs_opts *o)
 			add_state(ctx, o, argv[optind]) != WCS_OK :
 			add_input(ctx, o, argv[optind], WCS_KIND_ANY) != WCS_OK)
 			return (WCS_FATAL);
+	}
+	if (o->sweep_state != NULL &&
+	    (o->save_state != NULL || merge || o->nstates > 0)) {
+		wcs_usage_error("--state keeps its own state: not with "
+				"--save-state, --load-state or merge");
+		return (WCS_FAILED);
 	}
 	if (merge && o->nstates == 0) {
 		wcs_usage_error("merge: no state file given");

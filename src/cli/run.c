@@ -39,6 +39,9 @@ struct run {
 	FILE *dump; /* dump_out's stream, NULL once writing it failed */
 	int dump_errno; /* why writing the event dump failed */
 	const char **paths; /* the driver's inputs, for loading states */
+	/* --state: the last sweep's verdicts, and the state saved next. */
+	struct wcs_sweep sweep;
+	struct wcs_state_writer *sweep_w;
 	bool error; /* exit 2 */
 };
 
@@ -190,17 +193,25 @@ load_states(struct run *r)
 {
 	const struct wcs_opts *o = r->opts;
 	struct wcs_state **st;
-	size_t i, n;
+	const char *path;
+	struct stat sb;
+	size_t i, n, nst = o->nstates;
 	int rc = WCS_OK;
 
-	if (o->nstates == 0)
+	/* A sweep's state, when an earlier sweep left one. */
+	if (o->sweep_state != NULL &&
+	    (stat(o->sweep_state, &sb) == 0 || errno != ENOENT))
+		nst++;
+	if (nst == 0)
 		return (WCS_OK);
-	if ((st = wcs_calloc(r->ctx, o->nstates, sizeof(*st))) == NULL)
+	if ((st = wcs_calloc(r->ctx, nst, sizeof(*st))) == NULL)
 		return (WCS_FATAL);
-	for (i = 0; i < o->nstates && rc == WCS_OK; i++) {
-		if ((rc = wcs_state_load(r->ctx, o->states[i], &st[i])) ==
-		    WCS_OK)
+	for (i = 0; i < nst && rc == WCS_OK; i++) {
+		path = i < o->nstates ? o->states[i] : o->sweep_state;
+		if ((rc = wcs_state_load(r->ctx, path, &st[i])) == WCS_OK)
 			rc = wcs_driver_load_state(r->drv, st[i]);
+		if (rc == WCS_OK && i == o->nstates)
+			rc = wcs_sweep_load(r->ctx, st[i], &r->sweep);
 	}
 	if (rc == WCS_OK) {
 		n = wcs_driver_count(r->drv);
@@ -212,9 +223,9 @@ load_states(struct run *r)
 		if (rc == WCS_OK)
 			wcs_engine_set_inputs(r->eng, r->paths, n);
 	}
-	for (i = 0; i < o->nstates && rc == WCS_OK; i++)
+	for (i = 0; i < nst && rc == WCS_OK; i++)
 		rc = wcs_engine_load_state(r->eng, st[i]);
-	for (i = 0; i < o->nstates; i++)
+	for (i = 0; i < nst; i++)
 		wcs_state_free(st[i]);
 	wcs_free(r->ctx, st);
 	if (rc == WCS_FAILED)
@@ -222,7 +233,11 @@ load_states(struct run *r)
 	return (rc);
 }
 
-/* --save-state: what was read, before concluding.  Said on failure. */
+/*
+ * What was read, before concluding: written to --save-state's file, or
+ * kept for --state's (written once the sweep's verdicts are added).
+ * Said on failure.
+ */
 static int
 save_state(struct run *r)
 {
@@ -232,9 +247,26 @@ save_state(struct run *r)
 	if ((w = wcs_state_writer_new(r->ctx)) == NULL)
 		return (WCS_FATAL);
 	if ((rc = wcs_engine_save_state(r->eng, w)) == WCS_OK &&
-	    (rc = wcs_driver_save_state(r->drv, w)) == WCS_OK)
+	    (rc = wcs_driver_save_state(r->drv, w)) == WCS_OK &&
+	    r->opts->sweep_state == NULL)
 		rc = wcs_state_writer_save(w, r->opts->save_state);
-	wcs_state_writer_free(w);
+	if (rc == WCS_OK && r->opts->sweep_state != NULL)
+		r->sweep_w = w;
+	else
+		wcs_state_writer_free(w);
+	if (rc == WCS_FAILED)
+		wcs_errx(&r->msg, "%s", wcs_error_string(r->ctx));
+	return (rc);
+}
+
+/* --state: the sweep's verdicts join its state, written atomically. */
+static int
+save_sweep(struct run *r, const struct wcs_result *res)
+{
+	int rc;
+
+	if ((rc = wcs_sweep_save(r->sweep_w, res)) == WCS_OK)
+		rc = wcs_state_writer_save(r->sweep_w, r->opts->sweep_state);
 	if (rc == WCS_FAILED)
 		wcs_errx(&r->msg, "%s", wcs_error_string(r->ctx));
 	return (rc);
@@ -254,6 +286,7 @@ list_inputs(struct run *r)
 		.strict = o->strict,
 		.follow_symlinks = o->follow_symlinks,
 		.threads = o->jobs,
+		.incremental = o->sweep_state != NULL,
 		.hooks = { .say = say_hook,
 		    .group = group_hook,
 		    .progress = progress_hook,
@@ -526,6 +559,8 @@ run_cleanup(struct run *r)
 	wcs_engine_free(r->eng);
 	wcs_driver_free(r->drv);
 	wcs_free(r->ctx, r->paths);
+	wcs_state_writer_free(r->sweep_w);
+	wcs_sweep_free(r->ctx, &r->sweep);
 	wcs_rules_free(r->rules);
 	wcs_tz_free(r->tz);
 }
@@ -535,6 +570,8 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts)
 {
 	struct wcs_engine_opts eo;
 	const struct wcs_result *res;
+	struct wcs_driver_sweep counts;
+	struct wcs_sweep_news news;
 	struct wcs_report rep;
 	struct run r;
 	int rc, status;
@@ -600,7 +637,8 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts)
 		r.error = true;
 	if (wcs_signals_caught() != 0)
 		goto out_interrupted;
-	if (opts->save_state != NULL && (rc = save_state(&r)) != WCS_OK) {
+	if ((opts->save_state != NULL || opts->sweep_state != NULL) &&
+	    (rc = save_state(&r)) != WCS_OK) {
 		if (rc == WCS_FATAL)
 			goto out_fatal;
 		run_cleanup(&r);
@@ -613,6 +651,20 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts)
 	}
 	if (wcs_engine_finish(r.eng, &res) != WCS_OK)
 		goto out_fatal;
+	if (r.sweep_w != NULL) {
+		if ((rc = save_sweep(&r, res)) == WCS_FATAL ||
+		    wcs_sweep_news(ctx, &r.sweep, res, &news) != WCS_OK)
+			goto out_fatal;
+		if (rc != WCS_OK)
+			r.error = true;
+		wcs_driver_sweep(r.drv, &counts);
+		news.unchanged = counts.unchanged;
+		news.appended = counts.appended;
+		news.appended_bytes = counts.appended_bytes;
+		news.replaced = counts.replaced;
+		news.rotated = counts.rotated;
+		news.fresh = counts.fresh;
+	}
 	if (clock_notes(&r) != WCS_OK || duplicate_notes(&r) != WCS_OK)
 		goto out_fatal;
 	if (wcs_engine_untracked(r.eng) > 0)
@@ -640,6 +692,7 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts)
 	rep.ninputs = wcs_driver_count(r.drv);
 	rep.result = res;
 	rep.tz_name = opts->tz;
+	rep.news = r.sweep_w != NULL ? &news : NULL;
 	rep.width = text_width(&r);
 	if (wcs_signals_caught() != 0)
 		goto out_interrupted;

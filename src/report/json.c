@@ -333,6 +333,38 @@ write_fanout_source(struct level *l, const struct wcs_result *res,
 	close_level(&o, '}');
 }
 
+/* An incremental sweep: what is new since the last. */
+static void
+write_news(struct level *top, const struct wcs_sweep_news *n)
+{
+	struct level o, a, h;
+	char lb[512];
+	size_t i;
+
+	key(top, "since_last_sweep");
+	open_level(&o, top->out, 2, '{');
+	key_bool(&o, "first_sweep", n->first);
+	key_uint(&o, "files_unchanged", n->unchanged);
+	key_uint(&o, "files_appended", n->appended);
+	key_uint(&o, "bytes_appended", n->appended_bytes);
+	key_uint(&o, "files_rotated", n->rotated);
+	key_uint(&o, "files_replaced", n->replaced);
+	key_uint(&o, "files_new", n->fresh);
+	key(&o, "hosts");
+	open_level(&a, top->out, 3, '[');
+	for (i = 0; i < n->nhosts; i++) {
+		member(&a);
+		open_level(&h, top->out, 4, '{');
+		key_str(
+		    &h, "host", wcs_host_label(n->hosts[i], lb, sizeof(lb)));
+		key_str(&h, "verdict", wcs_verdict_name(n->hosts[i]->verdict));
+		key_str(&h, "was", wcs_verdict_name(n->was[i]));
+		close_level(&h, '}');
+	}
+	close_level(&a, ']');
+	close_level(&o, '}');
+}
+
 int
 wcs_report_json_write(
     struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep)
@@ -344,6 +376,9 @@ wcs_report_json_write(
 	(void)ctx;
 	open_level(&top, out, 1, '{');
 	key_str(&top, "wcscan", WCSCAN_VERSION);
+
+	if (rep->news != NULL)
+		write_news(&top, rep->news);
 
 	key(&top, "inputs");
 	open_level(&a, out, 2, '[');

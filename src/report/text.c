@@ -537,6 +537,37 @@ layout_fit(struct layout *L, const struct wcs_report *rep)
 	L->detail = w > 100 + W_DETAIL ? w - 100 : W_DETAIL;
 }
 
+/* An incremental sweep: what is new since the last, before the rest. */
+static void
+sweep_news(FILE *out, const struct wcs_sweep_news *n)
+{
+	char lb[512];
+	size_t i;
+
+	heading(out, "New since the last sweep");
+	if (n->first) {
+		fputs("  first sweep: everything read is new\n", out);
+	} else {
+		fprintf(out,
+		    "  files: %" PRIu64 " unchanged, %" PRIu64
+		    " appended (%" PRIu64 " bytes new), %" PRIu64
+		    " rotated, %" PRIu64 " replaced, %" PRIu64 " new\n",
+		    n->unchanged, n->appended, n->appended_bytes, n->rotated,
+		    n->replaced, n->fresh);
+	}
+	if (n->nhosts == 0)
+		fputs("  no host flagged anew\n", out);
+	for (i = 0; i < n->nhosts; i++) {
+		fprintf(
+		    out, "  %-11s ", wcs_verdict_name(n->hosts[i]->verdict));
+		wcs_text_safe(
+		    out, wcs_host_label(n->hosts[i], lb, sizeof(lb)), 60);
+		if (n->was[i] != WCS_VERDICT_CLEAN)
+			fprintf(out, " (was %s)", wcs_verdict_name(n->was[i]));
+		fputc('\n', out);
+	}
+}
+
 int
 wcs_report_text_write(
     struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep)
@@ -548,6 +579,8 @@ wcs_report_text_write(
 	(void)ctx;
 	layout_fit(&L, rep);
 	summary(out, rep);
+	if (rep->news != NULL)
+		sweep_news(out, rep->news);
 	if (res != NULL && res->nhosts > 0) {
 		candidates(out, &L, res);
 		others(out, &L, res);
