@@ -431,6 +431,54 @@ test_rotated_unchanged_gzip(void **state)
 	dir_free(&d);
 }
 
+/* Lines from..to-1 in UTF-16LE (a byte-order mark first when bom). */
+static void
+put_utf16(const char *path, const char *mode, size_t from, size_t to, bool bom)
+{
+	size_t len, i;
+	char *buf = lines(from, to, &len);
+	FILE *fp;
+
+	assert_non_null(fp = fopen(path, mode));
+	if (bom)
+		assert_int_equal(fwrite("\xff\xfe", 1, 2, fp), 2);
+	for (i = 0; i < len; i++) {
+		assert_int_equal(fputc(buf[i], fp), buf[i]);
+		assert_int_equal(fputc(0, fp), 0);
+	}
+	assert_int_equal(fclose(fp), 0);
+	free(buf);
+}
+
+/* UTF-16 appended: decoded and dropped up to the offset, then read. */
+static void
+test_utf16_appended(void **state)
+{
+	struct run r1, r2, whole;
+	struct dir d;
+	const char *path;
+
+	(void)state;
+	dir_new(&d);
+	path = dir_file(&d, 0, "dns16.log");
+	put_utf16(path, "wb", 0, 100, true);
+	sweep(&path, 1, NULL, 0, true, &r1);
+	assert_int_equal(r1.nev[0], nevents(0, 100));
+	put_utf16(path, "ab", 100, 130, false);
+	sweep(&path, 1, &r1, 0, true, &r2);
+	assert_int_equal(r2.sw.appended, 1);
+	assert_int_equal(r2.nev[0], nevents(100, 130));
+	assert_int_equal(r2.minline[0], first_line(100));
+	sweep(&path, 1, NULL, 0, false, &whole);
+	assert_int_equal(r2.st[0].records, whole.st[0].records);
+	assert_int_equal(r2.st[0].events, whole.st[0].events);
+	assert_int_equal(r2.st[0].bytes, whole.st[0].bytes);
+	run_free(&r1);
+	run_free(&r2);
+	run_free(&whole);
+	dir_free(&d);
+}
+
 /*
  * A line being written when the sweep reads is left for the next one,
  * which reads it whole, once, numbered where it is.
@@ -483,6 +531,7 @@ main(void)
 		cmocka_unit_test(test_rotation),
 		cmocka_unit_test(test_rotated_unchanged_gzip),
 		cmocka_unit_test(test_partial_line_waits),
+		cmocka_unit_test(test_utf16_appended),
 	};
 
 	return (cmocka_run_group_tests(t, NULL, NULL));
