@@ -110,6 +110,19 @@ drv_merge_saved(struct wcs_driver *drv, struct wcs_input_stats *to,
 	return (WCS_OK);
 }
 
+void
+drv_stats_forget(struct wcs_driver *drv, size_t i)
+{
+	struct wcs_input_stats *st = &drv->stats[i];
+	const char *path = st->path;
+
+	wcs_free(drv->ctx, st->error);
+	memset(st, 0, sizeof(*st));
+	st->path = path;
+	st->first = st->last = WCS_TIME_NONE;
+	drv->pend[i].saved = false;
+}
+
 /* Add what a piece (or the whole input) counted to the input's stats. */
 static void
 merge_stats(

@@ -261,14 +261,24 @@ plan_own(struct wcs_driver *drv, size_t i, bool *claimed)
 		return (true);
 	}
 	if (!plan_from(drv, i, &f, c, i)) {
-		/* Appended, but its reader cannot start in the middle. */
+		/*
+		 * Appended, but its reader cannot start in the middle: read
+		 * again whole, the records of the lines read before dropped
+		 * (the engine has them) and its accounting made again from
+		 * the whole file, so that nothing counts twice.
+		 */
+		const char *format = drv->stats[i].format;
+
 		p->looked = false;
-		drv->sweep.replaced++;
-		if (drv->stats[i].format != NULL)
+		p->skip_lines = c->lines;
+		drv_stats_forget(drv, i);
+		drv->sweep.appended++;
+		drv->sweep.appended_bytes += f.size - c->size;
+		if (format != NULL)
 			note(drv, i,
 			    "appended since the last sweep: read again whole "
 			    "(a %s log is read from its start)",
-			    drv->stats[i].format);
+			    format);
 		else
 			note(drv, i,
 			    "appended since the last sweep: read again whole");

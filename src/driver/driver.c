@@ -420,6 +420,9 @@ on_event(const struct wcs_event *ev, void *arg)
 	struct wcs_driver *drv = arg;
 	int rc;
 
+	/* Read again whole: what a state read before is in the engine. */
+	if (ev->input < drv->n && ev->line <= drv->pend[ev->input].skip_lines)
+		return (WCS_OK);
 	if (drv->eng != NULL && (rc = wcs_engine_feed(drv->eng, ev)) != WCS_OK)
 		goto stop;
 	if (drv->cb != NULL && (rc = drv->cb(ev, drv->cb_arg)) != WCS_OK)

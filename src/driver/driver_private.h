@@ -52,6 +52,9 @@ struct pending {
 	struct cat_file cat; /* as a state saw it, then as this run read it */
 	bool looked; /* a file this run may skip or read in part */
 	enum cat_plan plan;
+	/* Read again whole (appended, but its reader cannot start in the
+	 * middle): the records of these first lines were read before. */
+	uint64_t skip_lines;
 	/* PLAN_FROM: the saved file it goes on from, read with from_ops;
 	 * a plain file from raw byte from_start to from_end, else decoded
 	 * and dropped up to from.offset. */
@@ -119,6 +122,8 @@ int drv_order(struct wcs_driver *drv);
 /* A new input only a state knows, or NULL (ENOMEM). */
 struct wcs_input_stats *drv_new_saved(struct wcs_driver *drv, const char *path);
 /* A state's accounting merged into an input's (driver.h says how). */
+/* Forget input i's saved accounting: it is read again from its start. */
+void drv_stats_forget(struct wcs_driver *drv, size_t i);
 int drv_merge_saved(struct wcs_driver *drv, struct wcs_input_stats *to,
     const struct wcs_input_stats *from);
 /* The log note made from st's counts; said as warnings when drv. */
