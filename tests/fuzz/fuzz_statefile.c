@@ -11,7 +11,9 @@
  * fan-out and summarised: the loader must refuse what it cannot use and
  * leave nothing out of range for the summaries.  Last, they are wrapped
  * as an engine section (options, inputs, clocks) beside empty fan-out and
- * records sections and loaded into an engine; and as an inputs section
+ * records sections and loaded into an engine; as a hosts section beside
+ * the other sections of an engine that read two events, loaded, saved,
+ * loaded again and concluded; and as an inputs section
  * loaded into an input driver with an input of the same name as a state
  * one, whose accounting, if loaded, is saved and must load again (what
  * the driver accepts it writes back readable).  Replayed under ctest over
@@ -19,6 +21,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "wcscan/driver.h"
 #include "wcscan/engine_state.h"
@@ -129,6 +132,14 @@ load_engine(struct wcs_ctx *ctx, const uint8_t *data, size_t size)
 	wcs_state_put_u32(w, 0);
 	wcs_state_put_u32(w, 0);
 	if (wcs_state_end(w) != WCS_OK ||
+	    wcs_state_begin(w, WCS_STATE_SEC_HOSTS, "hosts",
+		WCS_ENGINE_STATE_VERSION) != WCS_OK)
+		goto out;
+	/* No hosts, no claims, no host logs' owners. */
+	wcs_state_put_u32(w, 0);
+	wcs_state_put_u32(w, 0);
+	wcs_state_put_u32(w, 0);
+	if (wcs_state_end(w) != WCS_OK ||
 	    (file = wcs_state_writer_data(w, &len)) == NULL ||
 	    wcs_state_parse(ctx, "fuzz.state", file, len, &st) != WCS_OK)
 		goto out;
@@ -138,6 +149,126 @@ load_engine(struct wcs_ctx *ctx, const uint8_t *data, size_t size)
 out:
 	wcs_engine_free(eng);
 	wcs_state_free(st);
+	wcs_state_writer_free(w);
+	wcs_rules_free(rules);
+}
+
+/* Save eng's state and load it into another engine: what an engine
+ * accepted it must write back readable. */
+static void
+engine_again(struct wcs_ctx *ctx, const struct wcs_engine_opts *opts,
+    struct wcs_rules *rules, const struct wcs_engine *eng)
+{
+	struct wcs_state_writer *w;
+	struct wcs_engine *again = NULL;
+	struct wcs_state *st = NULL;
+	const void *file;
+	size_t len;
+
+	if ((w = wcs_state_writer_new(ctx)) == NULL)
+		return;
+	if (wcs_engine_save_state(eng, w) != WCS_OK ||
+	    (file = wcs_state_writer_data(w, &len)) == NULL ||
+	    wcs_state_parse(ctx, "again.state", file, len, &st) != WCS_OK ||
+	    (again = wcs_engine_new(ctx, opts, rules)) == NULL)
+		goto out;
+	if (wcs_engine_load_state(again, st) == WCS_FAILED)
+		abort(); /* the engine wrote what it cannot read */
+out:
+	wcs_engine_free(again);
+	wcs_state_free(st);
+	wcs_state_writer_free(w);
+}
+
+/*
+ * The bytes as a hosts section, beside the other sections of an engine
+ * that read a DNS lookup and a Sysmon connection (so that there are
+ * inputs and clocks for the hosts to name); loaded, then saved and loaded
+ * again, and concluded.
+ */
+static void
+load_hosts(struct wcs_ctx *ctx, const uint8_t *data, size_t size)
+{
+	static const char *const paths[] = { "fw/gw.log", "sysmon/ws1.xml",
+		"dns/dns.log" };
+	struct wcs_engine_opts opts = { .input_paths = paths,
+		.ninputs = WCS_NELEM(paths) };
+	struct wcs_event ev;
+	struct wcs_state_writer *w = NULL, *w2 = NULL;
+	struct wcs_state_cursor c;
+	struct wcs_engine *eng = NULL, *into = NULL;
+	struct wcs_rules *rules;
+	struct wcs_state *st = NULL, *st2 = NULL;
+	const struct wcs_result *res;
+	static const uint32_t types[] = { WCS_STATE_SEC_ENGINE,
+		WCS_STATE_SEC_FANOUT, WCS_STATE_SEC_RECORDS };
+	static const char *const names[] = { "engine", "fanout", "records" };
+	const void *file, *body;
+	uint32_t version;
+	size_t len, i, n;
+
+	if ((rules = wcs_rules_new(ctx)) == NULL)
+		return;
+	if (wcs_rules_load_dir(rules, WCSCAN_RULES_SRC_DIR) != WCS_OK ||
+	    (eng = wcs_engine_new(ctx, &opts, rules)) == NULL)
+		goto out;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = WCS_EV_DNS;
+	ev.ts_us = 1494580000000000LL;
+	ev.input = 2;
+	ev.line = 7;
+	(void)wcs_addr_parse("10.0.0.5", 8, &ev.src);
+	ev.qname = "www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com";
+	ev.rcode = WCS_RCODE_NXDOMAIN;
+	(void)wcs_engine_feed(eng, &ev);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = WCS_EV_CONN;
+	ev.ts_us = 1494580001000000LL;
+	ev.input = 1;
+	ev.line = 3;
+	ev.event_id = 3;
+	ev.outbound = 1;
+	ev.host = "WS1.corp.example";
+	ev.dport = 445;
+	(void)wcs_addr_parse("10.0.0.5", 8, &ev.src);
+	(void)wcs_addr_parse("10.0.0.9", 8, &ev.dst);
+	(void)wcs_engine_feed(eng, &ev);
+	if ((w = wcs_state_writer_new(ctx)) == NULL ||
+	    wcs_engine_save_state(eng, w) != WCS_OK ||
+	    (file = wcs_state_writer_data(w, &len)) == NULL ||
+	    wcs_state_parse(ctx, "base.state", file, len, &st) != WCS_OK ||
+	    (w2 = wcs_state_writer_new(ctx)) == NULL)
+		goto out;
+	for (i = 0; i < WCS_NELEM(types); i++) {
+		if (wcs_state_section(st, types[i], &c, &version) != WCS_OK ||
+		    wcs_state_begin(w2, types[i], names[i], version) != WCS_OK)
+			goto out;
+		n = (size_t)(c.end - c.p);
+		if ((body = wcs_state_get_bytes(&c, n)) == NULL)
+			goto out;
+		wcs_state_put_bytes(w2, body, n);
+		if (wcs_state_end(w2) != WCS_OK)
+			goto out;
+	}
+	if (wcs_state_begin(w2, WCS_STATE_SEC_HOSTS, "hosts",
+		WCS_ENGINE_STATE_VERSION) != WCS_OK)
+		goto out;
+	wcs_state_put_bytes(w2, data, size);
+	if (wcs_state_end(w2) != WCS_OK ||
+	    (file = wcs_state_writer_data(w2, &len)) == NULL ||
+	    wcs_state_parse(ctx, "fuzz.state", file, len, &st2) != WCS_OK ||
+	    (into = wcs_engine_new(ctx, &opts, rules)) == NULL)
+		goto out;
+	if (wcs_engine_load_state(into, st2) == WCS_OK) {
+		engine_again(ctx, &opts, rules, into);
+		(void)wcs_engine_finish(into, &res);
+	}
+out:
+	wcs_engine_free(into);
+	wcs_engine_free(eng);
+	wcs_state_free(st2);
+	wcs_state_free(st);
+	wcs_state_writer_free(w2);
 	wcs_state_writer_free(w);
 	wcs_rules_free(rules);
 }
@@ -221,6 +352,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < (1u << 20)) {
 		load_fanout(&ctx, data, size);
 		load_engine(&ctx, data, size);
+		load_hosts(&ctx, data, size);
 		load_inputs(&ctx, data, size);
 	}
 	return (0);
