@@ -77,6 +77,11 @@ bool wcs_engine_input_offset(const struct wcs_engine *eng, size_t i,
  */
 uint64_t wcs_engine_input_duplicates(const struct wcs_engine *eng, size_t i);
 uint64_t wcs_engine_unchecked_records(const struct wcs_engine *eng);
+/*
+ * Records that two loaded states had both read (a log's copies read by two
+ * shards): each state counted what they said, so it counts twice.
+ */
+uint64_t wcs_engine_records_in_two_states(const struct wcs_engine *eng);
 /* Events about hosts not tracked because the host table was full. */
 uint64_t wcs_engine_untracked_hosts(const struct wcs_engine *eng);
 /* 445 attempts not tracked because a memory cap was reached. */

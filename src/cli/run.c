@@ -510,6 +510,13 @@ duplicate_notes(struct run *r)
 		    "Computer, Channel and EventRecordID): counted once",
 		    (unsigned long long)n, n == 1 ? "" : "s");
 	}
+	if (wcs_engine_records_in_two_states(r->eng) > 0)
+		wcs_warnx(&r->msg,
+		    "%llu event records were read by two of the states merged "
+		    "(copies of one log in two shards): what they say is "
+		    "counted twice; keep the copies of a log in one shard",
+		    (unsigned long long)wcs_engine_records_in_two_states(
+			r->eng));
 	if (wcs_engine_unchecked_records(r->eng) > 0)
 		wcs_warnx(&r->msg,
 		    "%llu event records not checked for copies: the table of "

@@ -593,6 +593,12 @@ wcs_engine_unchecked_records(const struct wcs_engine *eng)
 	return (eng->seen.unchecked);
 }
 
+uint64_t
+wcs_engine_records_in_two_states(const struct wcs_engine *eng)
+{
+	return (eng->seen.in_two_states);
+}
+
 /* Boyer-Moore majority vote over a host log's own addresses. */
 static void
 vote_owner(struct wcs_engine *eng, const struct wcs_event *ev)

@@ -32,6 +32,7 @@ struct seen_records {
 	uint64_t *slots; /* 0 = empty */
 	size_t cap, n;
 	uint64_t unchecked; /* past SEEN_RECORDS_MAX */
+	uint64_t in_two_states; /* loaded from a state, and read before */
 	uint64_t *dups; /* per input: copies dropped */
 	size_t ndups;
 };

@@ -353,6 +353,8 @@ load_records(struct wcs_engine *eng, struct wcs_state_cursor *c,
 			    eng->ctx, c, "bad record fingerprint"));
 		if ((rc = engine_seen_add(eng, k, &dup)) != WCS_OK)
 			return (rc);
+		if (dup)
+			eng->seen.in_two_states++;
 	}
 	n = wcs_state_get_count(c, ni, 8);
 	for (i = 0; i < n; i++) {
