@@ -220,8 +220,8 @@ load_hosts(struct wcs_ctx *ctx, const uint8_t *data, size_t size)
 
 	if ((rules = wcs_rules_new(ctx)) == NULL)
 		return;
-	if (wcs_rules_load_buffer(rules, "fuzz.rules", ks_rule,
-		sizeof(ks_rule) - 1) != WCS_OK ||
+	if (wcs_rules_load_buffer(
+		rules, "fuzz.rules", ks_rule, sizeof(ks_rule) - 1) != WCS_OK ||
 	    (eng = wcs_engine_new(ctx, &opts, rules)) == NULL)
 		goto out;
 	memset(&ev, 0, sizeof(ev));
