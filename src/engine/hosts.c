@@ -178,6 +178,15 @@ host_name_usable(const char *name)
 	return (n > 1 || (n == 1 && name[0] != '$'));
 }
 
+bool
+host_name_keys_to(const char *name, const char *key)
+{
+	char k[KEY_MAX];
+
+	name_key(name, k, sizeof(k));
+	return (strcmp(k, key) == 0);
+}
+
 struct host *
 host_by_name(struct host_table *t, const char *name)
 {

@@ -156,6 +156,8 @@ struct host *host_by_addr_web(struct host_table *t, const struct wcs_addr *a);
 /* A name with a first label to key on (not "", ".corp", "$"). */
 bool host_name_usable(const char *name);
 struct host *host_by_name(struct host_table *t, const char *name);
+/* Whether name's row has this key (a name row's names all key to it). */
+bool host_name_keys_to(const char *name, const char *key);
 /* Lookup only. */
 struct host *host_find_addr(struct host_table *t, const struct wcs_addr *a);
 /* The host h stands for after joins: the end of its alias chain. */

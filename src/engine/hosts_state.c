@@ -339,6 +339,10 @@ load_host(struct load *l)
 				return (rc);
 			if (h != NULL && !host_add_name(t, h, first_name))
 				return (WCS_FATAL);
+		} else if (strncmp(l->key, "n:", 2) == 0 &&
+			   !host_name_keys_to(l->buf, l->key)) {
+			/* A name row's names all key to it. */
+			return (bad(l, "a name of another host"));
 		} else if (h != NULL && !host_add_name(t, h, l->buf)) {
 			return (WCS_FATAL);
 		}
