@@ -142,8 +142,11 @@ wcs_sweep_news(struct wcs_ctx *ctx, struct wcs_sweep *sw,
 				continue;
 			key.label = (char *)wcs_host_label(
 			    &res->hosts[i], lb, sizeof(lb));
-			e = bsearch(&key, sw->prev, sw->nprev,
-			    sizeof(*sw->prev), entry_cmp);
+			/* (no earlier sweep: prev is NULL, bsearch's
+			 * argument must not be) */
+			e = sw->nprev == 0 ? NULL :
+					     bsearch(&key, sw->prev, sw->nprev,
+						 sizeof(*sw->prev), entry_cmp);
 			was = e != NULL ? e->verdict : WCS_VERDICT_CLEAN;
 			if (severity(was) >= s)
 				continue;

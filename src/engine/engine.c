@@ -19,7 +19,6 @@
 #include "engine_private.h"
 
 #define DETAIL_MAX 512
-#define CLAIM_TEXT_MAX 1024
 
 const char *
 wcs_verdict_name(enum wcs_verdict v)
@@ -174,8 +173,10 @@ usable_addr(const struct wcs_addr *a)
  */
 int
 engine_claim_note(struct wcs_engine *eng, struct host *nh, struct host *ah,
-    bool strong, const char *text, uint32_t count)
+    const struct engine_claim *cl)
 {
+	char abuf[WCS_ADDR_STRLEN];
+	bool strong = cl->strong;
 	struct host_claim *c;
 	size_t i;
 
@@ -214,14 +215,27 @@ engine_claim_note(struct wcs_engine *eng, struct host *nh, struct host *ah,
 		nh->claims[i] = (struct host_claim){ .addr = ah };
 	}
 	c = &nh->claims[i];
-	c->count += count;
+	c->count += cl->count;
 	if (c->why != NULL && c->strong && !strong)
 		return (WCS_OK);
-	/* The reason given is the least of the strongest kind seen. */
+	/* The reason given: of the strongest kind seen, the one read first
+	 * by (input, line), formatted only when it is the one kept. */
 	if (c->why == NULL || (strong && !c->strong) ||
-	    strcmp(text, c->why) < 0) {
-		if ((c->why = wcs_pool_strdup(eng->pool, text)) == NULL)
+	    cl->input < c->why_input ||
+	    (cl->input == c->why_input && cl->line < c->why_line)) {
+		c->why =
+		    cl->text != NULL ?
+			wcs_pool_strdup(eng->pool, cl->text) :
+			wcs_pool_printf(eng->pool, "%s (%s, %s:%llu)",
+			    wcs_addr_format(&ah->ip, abuf, sizeof(abuf)),
+			    cl->what,
+			    cl->input < eng->npaths ? eng->paths[cl->input] :
+						      "?",
+			    (unsigned long long)cl->line);
+		if (c->why == NULL)
 			return (WCS_FATAL);
+		c->why_input = cl->input;
+		c->why_line = cl->line;
 	}
 	c->strong = c->strong || strong;
 	return (WCS_OK);
@@ -231,7 +245,11 @@ static int
 claim(struct wcs_engine *eng, const char *name, const struct wcs_addr *a,
     bool strong, const char *why, const struct wcs_event *ev)
 {
-	char abuf[WCS_ADDR_STRLEN], text[CLAIM_TEXT_MAX];
+	struct engine_claim cl = { .strong = strong,
+		.what = why,
+		.input = ev->input,
+		.line = ev->line,
+		.count = 1 };
 	struct host *nh, *ah;
 
 	if (!usable_name(name) || !usable_addr(a))
@@ -239,12 +257,7 @@ claim(struct wcs_engine *eng, const char *name, const struct wcs_addr *a,
 	if ((nh = host_by_name(&eng->hosts, name)) == NULL ||
 	    (ah = host_by_addr(&eng->hosts, a)) == NULL)
 		return (eng->hosts.oom ? WCS_FATAL : WCS_OK);
-	/* Put together on the stack: kept only when it is the one said. */
-	(void)snprintf(text, sizeof(text), "%s (%s, %s:%llu)",
-	    wcs_addr_format(a, abuf, sizeof(abuf)), why,
-	    ev->input < eng->npaths ? eng->paths[ev->input] : "?",
-	    (unsigned long long)ev->line);
-	return (engine_claim_note(eng, nh, ah, strong, text, 1));
+	return (engine_claim_note(eng, nh, ah, &cl));
 }
 
 /* The host an event speaks about. */

@@ -90,12 +90,22 @@ int engine_seen_add(struct wcs_engine *eng, uint64_t k, bool *dup);
 int engine_seen_dups(struct wcs_engine *eng, size_t input, uint64_t n);
 
 /*
- * nh claims to be at ah (engine.c): strong when its own machine says so;
- * text says where, kept when it is the least of the strongest kind;
- * count claims at once.  WCS_OK or WCS_FATAL.
+ * A name claimed at an address (engine_claim_note): strong when the
+ * name's own machine says so; what says it, and where it was read; the
+ * words said (text), or NULL to make them from the rest; count claims at
+ * once.
  */
+struct engine_claim {
+	bool strong;
+	const char *what;
+	const char *text;
+	uint32_t input;
+	uint64_t line;
+	uint32_t count;
+};
+/* nh claims to be at ah (engine.c).  WCS_OK or WCS_FATAL. */
 int engine_claim_note(struct wcs_engine *eng, struct host *nh, struct host *ah,
-    bool strong, const char *text, uint32_t count);
+    const struct engine_claim *cl);
 /* A pooled copy of the first DETAIL_MAX bytes of detail, shared. */
 const char *engine_shared_detail(
     struct wcs_engine *eng, const char *detail, size_t len);

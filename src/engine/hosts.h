@@ -43,7 +43,12 @@
  */
 struct host_claim {
 	struct host *addr; /* the address's row */
-	const char *why; /* the first claim, in words, with its source */
+	/* The claim said, in words with its source: of the strongest kind
+	 * seen, the one read from the least (input, line), whatever the
+	 * order of reading. */
+	const char *why;
+	uint64_t why_line;
+	uint32_t why_input;
 	uint32_t count;
 	bool strong;
 };

@@ -17,7 +17,7 @@
  *	        str detail, u32 input, u32 clock
  *	u32 nlinks, each: u8 kind (1 a claim, 2 owner, 3 first claimant),
  *	    str name's key, str address's key; a claim adds u8 strong,
- *	    u32 count, str why
+ *	    u32 count, str why, u32 input and u64 line it was read at
  *	u32 n host logs' owners, each: u32 input, u8 family, 16 bytes,
  *	    u64 votes
  *
@@ -135,6 +135,8 @@ engine_save_hosts(const struct wcs_engine *eng, struct wcs_state_writer *w)
 			wcs_state_put_u8(w, c->strong ? 1 : 0);
 			wcs_state_put_u32(w, c->count);
 			wcs_state_put_str(w, c->why);
+			wcs_state_put_u32(w, c->why_input);
+			wcs_state_put_u64(w, c->why_line);
 		}
 		if (h->owner != NULL)
 			save_link(w, LINK_OWNER, h->owner, h);
@@ -406,8 +408,10 @@ static int
 load_link(struct load *l)
 {
 	struct wcs_state_cursor *c = l->c;
+	struct engine_claim cl;
 	struct host *nh, *ah;
-	uint32_t count;
+	uint32_t count, input;
+	uint64_t line;
 	uint8_t kind, strong;
 
 	kind = wcs_state_get_u8(c);
@@ -437,12 +441,21 @@ load_link(struct load *l)
 	}
 	strong = wcs_state_get_u8(c);
 	count = wcs_state_get_u32(c);
-	if (!get_str(c, l->buf, sizeof(l->buf)) || !wcs_state_cursor_ok(c) ||
-	    strong > 1 || count == 0)
+	if (!get_str(c, l->buf, sizeof(l->buf)))
+		return (bad(l, "bad claim"));
+	input = wcs_state_get_u32(c);
+	line = wcs_state_get_u64(c);
+	if (!wcs_state_cursor_ok(c) || strong > 1 || count == 0 ||
+	    input >= l->ni)
 		return (bad(l, "bad claim"));
 	if (nh == NULL || ah == NULL)
 		return (WCS_OK);
-	return (engine_claim_note(l->eng, nh, ah, strong != 0, l->buf, count));
+	cl = (struct engine_claim){ .strong = strong != 0,
+		.text = l->buf,
+		.input = l->imap[input],
+		.line = line,
+		.count = count };
+	return (engine_claim_note(l->eng, nh, ah, &cl));
 }
 
 static int
