@@ -13,8 +13,8 @@
 #    window and the compiled rules: about 5 MB measured.  A 100 MB line or
 #    a 1 GB gzip bomb read into memory would blow through it.
 #  - BIG_MB (512 MB) for 10 million forged source addresses: the engine
-#    caps its 445/tcp tables (fanout.c: 4 Mi addresses, 256 Ki sources,
-#    4 Mi pairs) and counts the rest as untracked: about 260 MB measured at
+#    caps its 445/tcp tables (fanout.c: 4 Mi addresses, 1 Mi sources,
+#    8 Mi pairs) and counts the rest as untracked: about 435 MB measured at
 #    10 million, flat once the caps are reached; without caps it grows with
 #    every address.
 # Under AddressSanitizer (shadow memory, quarantine, slower) the caps are
@@ -22,9 +22,9 @@
 #
 # HOSTILE_LIGHT=1 (scripts/memcheck: WCSCAN is a wrapper running wcscan
 # under valgrind, 20-50 times slower): the huge cases are scaled down but
-# still cross the same limits: 300,000 forged sources (over the 256 Ki
-# source cap), a 4 MiB line (over the 1 MiB --max-line), a 64 MiB gzip bomb
-# and 64 MiB of zeros.  Peak RSS is not checked (valgrind's own memory) and
+# still cross most limits: 300,000 forged sources (over the 256 Ki rows
+# for hosts seen only on the web, under the 1 Mi source cap), a 4 MiB line
+# (over the 1 MiB --max-line), a 64 MiB gzip bomb and 64 MiB of zeros.  Peak RSS is not checked (valgrind's own memory) and
 # the timeouts are 600 s (1200 s for the forged sources): they only catch a
 # hang.  Exit statuses, messages, counts and the reports are checked as
 # usual.
