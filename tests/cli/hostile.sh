@@ -24,9 +24,9 @@
 # under valgrind, 20-50 times slower): the huge cases are scaled down but
 # still cross most limits: 300,000 forged sources (over the 256 Ki rows
 # for hosts seen only on the web, under the 1 Mi source cap), a 4 MiB line
-# (over the 1 MiB --max-line), a 64 MiB gzip bomb and 64 MiB of zeros.  Peak RSS is not checked (valgrind's own memory) and
-# the timeouts are 600 s (1200 s for the forged sources): they only catch a
-# hang.  Exit statuses, messages, counts and the reports are checked as
+# (over the 1 MiB --max-line), a 64 MiB gzip bomb and 64 MiB of zeros.
+# Peak RSS is not checked (valgrind's own memory) and the timeouts are
+# 600 s (1200 s for the forged sources): they only catch a hang.  Exit statuses, messages, counts and the reports are checked as
 # usual.
 set -u
 wcscan=$(realpath "$1")
