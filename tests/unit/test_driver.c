@@ -23,8 +23,11 @@
 #include <cmocka.h>
 
 #include "wcscan/driver.h"
+#include "wcscan/engine.h"
 #include "wcscan/event.h"
 #include "wcscan/reader.h"
+#include "wcscan/report.h"
+#include "wcscan/rules.h"
 #include "wcscan/statefile.h"
 
 /* One event as the callback saw it. */
@@ -1162,6 +1165,146 @@ test_state_failing_allocations(void **state)
 	}
 }
 
+/*
+ * An outbreak's network logs (a gateway's 445/tcp sweeps, a DNS server's
+ * kill-switch lookups) in many pieces, beside a host's event record:
+ * read into an engine with one thread and with engines per worker
+ * merged at the end, one report, byte for byte.
+ */
+#define KS "iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com"
+
+static char *
+make_sweeps(size_t *len)
+{
+	size_t cap = 1u << 20, off = 0, src, dst, round;
+	char *buf = malloc(cap);
+
+	assert_non_null(buf);
+	for (round = 0; round < 6; round++)
+		for (src = 0; src < 8; src++)
+			for (dst = 1; dst < 60; dst++)
+				off += (size_t)snprintf(buf + off, cap - off,
+				    "May 12 15:%02zu:%02zu gw kernel: IN=eth0 "
+				    "OUT= SRC=10.0.1.%zu DST=10.0.1.%zu "
+				    "LEN=52 PROTO=TCP SPT=49152 DPT=445 SYN\n",
+				    round * 8 + src, dst % 60, 100 + src,
+				    (dst + src * 7) % 250 + 1);
+	assert_true(off < cap);
+	*len = off;
+	return (buf);
+}
+
+static char *
+make_lookups(size_t *len)
+{
+	size_t cap = 1u << 16, off = 0, src;
+	char *buf = malloc(cap);
+
+	assert_non_null(buf);
+	for (src = 0; src < 8; src++)
+		off += (size_t)snprintf(buf + off, cap - off,
+		    "12-May-2017 15:%02zu:00.000 client 10.0.1.%zu#5301 (" KS
+		    "): query: " KS " IN A + (10.0.0.1)\n",
+		    src * 8, 100 + src);
+	*len = off;
+	return (buf);
+}
+
+static const char startup_xml[] =
+    "<Event xmlns=\"http://schemas.microsoft.com/win/2004/08/events/"
+    "event\"><System><Provider Name=\"Service Control Manager\"/>"
+    "<EventID Qualifiers=\"16384\">7045</EventID><TimeCreated "
+    "SystemTime=\"2017-05-12T15:00:30.000000000Z\"/><Computer>WS023."
+    "corp.example</Computer></System><EventData><Data Name=\"ServiceName\">"
+    "Microsoft Security Center (2.0) Service</Data><Data Name=\"ImagePath\">"
+    "C:\\WINDOWS\\mssecsvc.exe -m security</Data></EventData></Event>\n";
+
+/* The JSON report of paths read with threads; *nev: events cb saw. */
+static char *
+report_of(const char *const *paths, size_t n, unsigned threads, size_t *nev)
+{
+	struct wcs_driver_opts o;
+	struct wcs_engine_opts eo;
+	const struct wcs_result *res;
+	struct wcs_report rep;
+	struct wcs_driver *drv;
+	struct wcs_engine *eng;
+	struct wcs_rules *rules;
+	struct wcs_ctx ctx;
+	struct seen s = { 0 };
+	char *json = NULL;
+	size_t i, jlen = 0;
+	FILE *fp;
+
+	wcs_ctx_init(&ctx, NULL);
+	s.ctx = &ctx;
+	assert_non_null(rules = wcs_rules_new(&ctx));
+	assert_int_equal(
+	    wcs_rules_load_dir(rules, WCSCAN_RULES_SRC_DIR), WCS_OK);
+	memset(&eo, 0, sizeof(eo));
+	assert_non_null(eng = wcs_engine_new(&ctx, &eo, rules));
+	opts_init(&o, threads, PIECE, &s);
+	assert_non_null(drv = wcs_driver_new(&ctx, &o));
+	for (i = 0; i < n; i++)
+		assert_int_equal(
+		    wcs_driver_add(drv, paths[i], WCS_KIND_ANY), WCS_OK);
+	assert_int_equal(wcs_driver_run(drv, eng, record, &s), WCS_OK);
+	assert_int_equal(s.errors, 0);
+	assert_int_equal(wcs_engine_finish(eng, &res), WCS_OK);
+	memset(&rep, 0, sizeof(rep));
+	rep.inputs = wcs_driver_stats(drv);
+	rep.ninputs = wcs_driver_count(drv);
+	rep.result = res;
+	assert_non_null(fp = open_memstream(&json, &jlen));
+	assert_int_equal(
+	    wcs_report_write(&ctx, fp, WCS_REPORT_JSON, &rep), WCS_OK);
+	assert_int_equal(fclose(fp), 0);
+	*nev = s.n;
+	seen_free(&s);
+	wcs_engine_free(eng);
+	wcs_driver_free(drv);
+	wcs_rules_free(rules);
+	return (json);
+}
+
+static void
+test_engines_per_worker(void **state)
+{
+	struct scratch sc = { 0 };
+	const char *paths[3];
+	char *buf, *one, *json;
+	size_t len, nev1, nev;
+	unsigned threads;
+
+	(void)state;
+	buf = make_sweeps(&len);
+	/* Pieces for more than one group, and so more than one merge
+	 * into each worker's engine. */
+	assert_true(len / PIECE > 2 * WCS_FEED_GROUP);
+	paths[0] = scratch_file(&sc, "gw.log", buf, len);
+	free(buf);
+	buf = make_lookups(&len);
+	paths[1] = scratch_file(&sc, "named.log", buf, len);
+	free(buf);
+	paths[2] = scratch_file(
+	    &sc, "system.xml", startup_xml, sizeof(startup_xml) - 1);
+
+	one = report_of(paths, 3, 1, &nev1);
+	/* What the engines were given shows in the report: sweepers found
+	 * infected by the network alone, and the event record's host. */
+	assert_non_null(strstr(one, "\"infected\""));
+	assert_non_null(strstr(one, "10.0.1.107"));
+	assert_non_null(strstr(one, "WS023"));
+	for (threads = 2; threads <= 3; threads++) {
+		json = report_of(paths, 3, threads, &nev);
+		assert_int_equal(nev, nev1);
+		assert_string_equal(json, one);
+		free(json);
+	}
+	free(one);
+	scratch_free(&sc);
+}
+
 int
 main(void)
 {
@@ -1178,6 +1321,7 @@ main(void)
 		cmocka_unit_test(test_states_merge_in_any_order),
 		cmocka_unit_test(test_hostile_state),
 		cmocka_unit_test(test_state_failing_allocations),
+		cmocka_unit_test(test_engines_per_worker),
 	};
 
 	return (cmocka_run_group_tests(t, NULL, NULL));
