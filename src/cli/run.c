@@ -579,6 +579,7 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts)
 	const struct wcs_result *res;
 	struct wcs_driver_sweep counts;
 	struct wcs_sweep_news news;
+	bool unchanged;
 	struct wcs_report rep;
 	struct run r;
 	int rc, status;
@@ -644,7 +645,14 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts)
 		r.error = true;
 	if (wcs_signals_caught() != 0)
 		goto out_interrupted;
-	if ((opts->save_state != NULL || opts->sweep_state != NULL) &&
+	/* A sweep that found nothing new leaves the state as it is: the
+	 * state it would write is the one it read. */
+	wcs_driver_sweep(r.drv, &counts);
+	unchanged = opts->sweep_state != NULL && r.sweep.had_state &&
+		    counts.appended == 0 && counts.replaced == 0 &&
+		    counts.rotated == 0 && counts.fresh == 0;
+	if ((opts->save_state != NULL ||
+		(opts->sweep_state != NULL && !unchanged)) &&
 	    (rc = save_state(&r)) != WCS_OK) {
 		if (rc == WCS_FATAL)
 			goto out_fatal;
@@ -652,19 +660,26 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts)
 		return (WCS_EXIT_ERROR);
 	}
 	if (opts->no_report) {
+		/* A sweep's state without its verdicts: the next sweep
+		 * calls every flagged host new. */
+		if (r.sweep_w != NULL && wcs_state_writer_save(r.sweep_w,
+					     opts->sweep_state) != WCS_OK) {
+			wcs_errx(&r.msg, "%s", wcs_error_string(ctx));
+			r.error = true;
+		}
 		status = r.error ? WCS_EXIT_ERROR : WCS_EXIT_CLEAN;
 		run_cleanup(&r);
 		return (status);
 	}
 	if (wcs_engine_finish(r.eng, &res) != WCS_OK)
 		goto out_fatal;
-	if (r.sweep_w != NULL) {
-		if ((rc = save_sweep(&r, res)) == WCS_FATAL ||
+	if (opts->sweep_state != NULL) {
+		rc = r.sweep_w != NULL ? save_sweep(&r, res) : WCS_OK;
+		if (rc == WCS_FATAL ||
 		    wcs_sweep_news(ctx, &r.sweep, res, &news) != WCS_OK)
 			goto out_fatal;
 		if (rc != WCS_OK)
 			r.error = true;
-		wcs_driver_sweep(r.drv, &counts);
 		news.unchanged = counts.unchanged;
 		news.appended = counts.appended;
 		news.appended_bytes = counts.appended_bytes;
@@ -699,7 +714,7 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts)
 	rep.ninputs = wcs_driver_count(r.drv);
 	rep.result = res;
 	rep.tz_name = opts->tz;
-	rep.news = r.sweep_w != NULL ? &news : NULL;
+	rep.news = opts->sweep_state != NULL ? &news : NULL;
 	rep.width = text_width(&r);
 	if (wcs_signals_caught() != 0)
 		goto out_interrupted;

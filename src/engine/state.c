@@ -369,6 +369,28 @@ load_records(struct wcs_engine *eng, struct wcs_state_cursor *c,
 	return (WCS_OK);
 }
 
+static bool
+identity(const uint32_t *map, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		if (map[i] != i)
+			return (false);
+	}
+	return (true);
+}
+
+static bool
+fanout_empty(const struct fanout *f)
+{
+	size_t npairs;
+
+	(void)fanout_pairs(f, &npairs);
+	return (
+	    fanout_naddrs(f) == 0 && fanout_nsources(f) == 0 && npairs == 0);
+}
+
 static int
 missing(struct wcs_engine *eng, const struct wcs_state *st, const char *sec)
 {
@@ -426,8 +448,20 @@ wcs_engine_load_state(struct wcs_engine *eng, const struct wcs_state *st)
 	if ((rc = fanout_load(eng->ctx, eng->opts.internal, eng->opts.ninternal,
 		 &fc, version, &f)) != WCS_OK)
 		goto out;
-	if ((rc = fanout_merge(eng->fanout, f, cmap, nc, imap, ni)) ==
-	    WCS_FAILED)
+	/*
+	 * The first state into an engine that has read nothing, numbered as
+	 * it: its fan-out is taken as it is, not merged entry by entry (a
+	 * nightly sweep's state is most of what it concludes on).
+	 */
+	if (fanout_empty(eng->fanout) && fanout_untracked(eng->fanout) == 0 &&
+	    identity(cmap, nc) && identity(imap, ni)) {
+		fanout_free(eng->fanout);
+		eng->fanout = f;
+		f = NULL;
+		fanout_set_clock_key(eng->fanout, clock_key, eng->clocks);
+		rc = WCS_OK;
+	} else if ((rc = fanout_merge(eng->fanout, f, cmap, nc, imap, ni)) ==
+		   WCS_FAILED)
 		wcs_set_error(eng->ctx, WCS_ECORRUPT, "%s: %s",
 		    wcs_state_name(st),
 		    "fan-out state names a clock or input "
