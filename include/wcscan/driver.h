@@ -18,24 +18,6 @@
  * The pieces and groups depend on the piece size and the inputs only, so
  * the report is byte for byte the same for any thread count.
  *
- * Every core.  With more than one thread and an engine, each reader
- * worker has an engine of its own (the engine's options, a clone of its
- * rules) that takes the events of the inputs it reads of formats whose
- * lines stand alone (WCS_READER_SPLITTABLE: firewall and DNS lines),
- * but a host's own log (WCS_READER_HOSTLOG: its owner is voted per
- * input), as they are parsed; the other inputs (event records, which are
- * de-duplicated by record id within one engine) go to the caller's
- * engine on the calling thread, as before.  Member k of a group goes to
- * worker k % min(threads, members): which engine reads what depends on
- * the inputs, the piece size and the thread count, never on timing.
- * A group with fewer than two such members spreads none.  When the
- * reading is over, each worker engine's state is merged into the
- * caller's engine (engine_state.h: exact, in any order, so the report is
- * one engine's), before wcs_driver_run returns; sooner, after the group
- * in which a worker's engine reached a memory cap (forged addresses),
- * and from then on nothing is spread: the caps bound one engine, not
- * one per worker.
- *
  * What the driver has to say (an input that cannot be read, a log that
  * says it lost events, the first rejects) goes to the say hook as it
  * happens, each message one line without the program's name; the same
@@ -133,9 +115,7 @@ int wcs_driver_add_mem(struct wcs_driver *drv, const char *name,
  * Read every input listed (once: a second call is refused with
  * WCS_FATAL, the inputs were read).  Each event goes to eng (when not
  * NULL), then to cb (when not NULL), on the calling thread and in the
- * order above; with more than one thread, the events of inputs spread
- * over the workers' engines go to cb only, and those engines are merged
- * into eng before this returns ("Every core" above).  eng learns the inputs' paths (wcs_engine_set_inputs:
+ * order above.  eng learns the inputs' paths (wcs_engine_set_inputs:
  * borrowed, so free eng before the driver) and which are hosts' own logs.
  * An input that cannot be read, or breaks off, is said and accounted in
  * its stats; the others are read.  Returns WCS_OK, or WCS_FATAL (out of
@@ -257,22 +237,5 @@ struct wcs_feed_input {
 int wcs_feed_group(struct wcs_ctx *ctx, struct wcs_feed_input *inputs, size_t n,
     unsigned threads, wcs_event_cb cb, void *arg,
     const struct wcs_driver_hooks *hooks);
-/*
- * The same, with a hook per input (own: n entries; a NULL cb, none):
- * every event of input k goes first to own[k].cb, on the thread that
- * reads input k, then to cb.  Input k of a group of n is read by worker
- * k % min(threads, n), each worker taking its inputs' batches strictly
- * in turn: the inputs of one worker may share what their hooks feed,
- * which then sees their events in an order that depends on the group
- * alone.  A hook's status other than WCS_OK ends the reading as cb's
- * would (the hook sets the reason in the input's ctx).
- */
-struct wcs_feed_own {
-	wcs_event_cb cb;
-	void *arg;
-};
-int wcs_feed_group_own(struct wcs_ctx *ctx, struct wcs_feed_input *inputs,
-    const struct wcs_feed_own *own, size_t n, unsigned threads, wcs_event_cb cb,
-    void *arg, const struct wcs_driver_hooks *hooks);
 
 #endif /* WCSCAN_DRIVER_H */

@@ -1,8 +1,8 @@
 /*
  * IOC rules (module engine; the only user of PCRE2).  The language is
  * documented in wcscan-rules(5).  A rule set is loaded once at start and
- * matched against every event.  Matching is not thread-safe: a thread
- * uses a rule set of its own, or a clone (wcs_rules_clone).
+ * matched against every event.  Not thread-safe: a thread uses a rule set
+ * of its own (or wcs_rules_clone, later).
  */
 #ifndef WCSCAN_RULES_H
 #define WCSCAN_RULES_H
@@ -34,18 +34,6 @@ struct wcs_rule_info {
 struct wcs_rules *wcs_rules_new(struct wcs_ctx *ctx);
 /* Accepts NULL. */
 void wcs_rules_free(struct wcs_rules *rules);
-/*
- * A rule set for another thread: it shares the rules, their texts and
- * their compiled patterns with rules (read only once loaded; PCRE2's
- * compiled code may be matched from several threads) and has its own
- * match data and buffers, so that each thread matches through its own
- * clone.  rules must outlive the clone and have no rules loaded while it
- * lives; rules loaded into a clone are refused (WCS_FAILED).  The clone's
- * wcs_rule_info pointers are the original's.  NULL (error in ctx) when
- * out of memory.
- */
-struct wcs_rules *wcs_rules_clone(
-    struct wcs_ctx *ctx, const struct wcs_rules *rules);
 
 /*
  * Add the rules in a buffer/file/directory (*.rules files, in name order).

@@ -76,7 +76,6 @@ wcs_driver_free(struct wcs_driver *drv)
 	if (drv == NULL)
 		return;
 	wcs_walk_free(drv->walk);
-	drv_spread_free(drv);
 	for (i = 0; i < drv->n; i++) {
 		wcs_free(drv->ctx, drv->stats[i].error);
 		wcs_free(drv->ctx, drv->paths[i]);
@@ -424,10 +423,7 @@ on_event(const struct wcs_event *ev, void *arg)
 	/* Read again whole: what a state read before is in the engine. */
 	if (ev->input < drv->n && ev->line <= drv->pend[ev->input].skip_lines)
 		return (WCS_OK);
-	/* A spread input's events are in its worker's engine already. */
-	if (drv->eng != NULL &&
-	    (ev->input >= drv->n || !drv->pend[ev->input].spread) &&
-	    (rc = wcs_engine_feed(drv->eng, ev)) != WCS_OK)
+	if (drv->eng != NULL && (rc = wcs_engine_feed(drv->eng, ev)) != WCS_OK)
 		goto stop;
 	if (drv->cb != NULL && (rc = drv->cb(ev, drv->cb_arg)) != WCS_OK)
 		goto stop;
@@ -548,7 +544,6 @@ open_one(struct wcs_driver *drv, size_t i, struct member *m,
 	}
 	if ((ops->flags & WCS_READER_HOSTLOG) != 0 && drv->eng != NULL)
 		wcs_engine_input_host_log(drv->eng, i);
-	drv->pend[i].spreadable = drv_spreads(drv, ops);
 	/* Going on from a saved offset: what was read is dropped. */
 	if (drv->pend[i].plan == PLAN_FROM) {
 		rc = wcs_input_skip(
@@ -589,7 +584,6 @@ read_group(struct wcs_driver *drv, struct member *mem,
     struct wcs_feed_input *fi, size_t n)
 {
 	const struct wcs_driver_hooks *h = &drv->o.hooks;
-	struct wcs_feed_own own[WCS_FEED_GROUP];
 	uint64_t size = 0;
 	size_t k;
 	int rc, status = WCS_OK;
@@ -599,12 +593,7 @@ read_group(struct wcs_driver *drv, struct member *mem,
 	if (h->group != NULL)
 		h->group(h->arg, drv->paths[mem[0].index], size,
 		    (unsigned)mem[0].index + 1, (unsigned)drv->n);
-	rc = drv_spread_group(drv, mem, fi, own, n);
-	if (rc == WCS_OK)
-		rc = wcs_feed_group_own(
-		    drv->ctx, fi, own, n, drv->threads, on_event, drv, h);
-	if (rc == WCS_OK)
-		rc = drv_spread_check(drv);
+	rc = wcs_feed_group(drv->ctx, fi, n, drv->threads, on_event, drv, h);
 	if (h->group_done != NULL)
 		h->group_done(h->arg);
 	for (k = 0; k < n; k++) {
@@ -751,7 +740,6 @@ add_from(struct wcs_driver *drv, struct group *g, size_t i)
 	run_opts(drv, i, &ro);
 	if ((p->from_ops->flags & WCS_READER_HOSTLOG) != 0 && drv->eng != NULL)
 		wcs_engine_input_host_log(drv->eng, i);
-	drv->pend[i].spreadable = drv_spreads(drv, p->from_ops);
 	if (p->from_end - p->from_start >= 2 * drv->piece_size) {
 		wcs_ctx_init(&ctx, drv->ctx->alloc);
 		rc = wcs_input_split_from(&ctx, drv->paths[i], p->from_start,
@@ -861,12 +849,7 @@ wcs_driver_run(
 	if (eng != NULL)
 		wcs_engine_set_inputs(
 		    eng, (const char *const *)drv->paths, drv->n);
-	drv->spreading = eng != NULL && drv->threads > 1;
 	rc = read_inputs(drv);
-	if (rc == WCS_OK)
-		rc = drv_spread_merge(drv);
-	drv_spread_free(drv);
-	drv->spreading = false;
 	drv->eng = NULL;
 	drv->cb = NULL;
 	drv->cb_arg = NULL;

@@ -64,19 +64,6 @@ struct pending {
 	uint64_t from_start, from_end;
 	uint64_t dec_head_hash; /* decoded first block, seen when opened */
 	uint32_t dec_head_len;
-	/* Of a format that may be spread over the workers' engines, and,
-	 * in the group being read, spread: its events go to the engine of
-	 * the worker that reads each of its members, not to the caller's
-	 * (spread.c). */
-	bool spreadable, spread;
-};
-
-/* A member's events on their way to its worker's engine (spread.c). */
-struct spread_to {
-	const struct wcs_driver *drv;
-	struct wcs_engine *eng;
-	struct wcs_ctx *eng_ctx; /* eng's: the reason it failed */
-	struct wcs_ctx *ctx; /* the member's: where the reason goes */
 };
 
 /*
@@ -90,14 +77,6 @@ struct member {
 	struct wcs_input_stats st; /* merged into the input's when done */
 	bool last; /* the input's last piece (or the whole input) */
 	bool piece; /* opened as a piece: offsets count raw bytes */
-	struct spread_to to; /* when its input is spread */
-};
-
-/* An engine of a reader worker's, and what it matches with. */
-struct worker_engine {
-	struct wcs_ctx ctx; /* its own: it is fed on the worker's thread */
-	struct wcs_rules *rules; /* a clone of the caller's engine's */
-	struct wcs_engine *eng;
 };
 
 struct wcs_driver {
@@ -124,10 +103,6 @@ struct wcs_driver {
 	wcs_event_cb cb;
 	void *cb_arg;
 	bool stopped; /* eng or cb returned other than WCS_OK */
-	/* Engines per reader worker (spread.c), made when first needed;
-	 * none with one thread or no engine. */
-	struct worker_engine weng[WCS_FEED_GROUP];
-	bool spreading;
 };
 
 /* A message through the say hook; an error sets drv->error. */
@@ -154,23 +129,6 @@ int drv_merge_saved(struct wcs_driver *drv, struct wcs_input_stats *to,
 /* The log note made from st's counts; said as warnings when drv. */
 void drv_log_note(
     struct wcs_driver *drv, const char *path, struct wcs_input_stats *st);
-
-/* Whether input i, read with ops, is spread over the workers' engines. */
-bool drv_spreads(
-    const struct wcs_driver *drv, const struct wcs_reader_ops *ops);
-/* The hooks own[0, n) that send the members mem[0, n) of a group about
- * to be read (fi[k] reading mem[k]) to their workers' engines, made as
- * needed.  WCS_OK or WCS_FATAL (ctx says). */
-int drv_spread_group(struct wcs_driver *drv, struct member *mem,
-    struct wcs_feed_input *fi, struct wcs_feed_own *own, size_t n);
-/* After a group: when a worker's engine reached a memory cap, merge
- * them all now and spread no more (the rest goes to the caller's
- * engine).  WCS_OK or WCS_FATAL. */
-int drv_spread_check(struct wcs_driver *drv);
-/* Merge the workers' engines into drv->eng.  WCS_OK or WCS_FATAL. */
-int drv_spread_merge(struct wcs_driver *drv);
-/* Free the workers' engines (merged or not). */
-void drv_spread_free(struct wcs_driver *drv);
 
 /* Decide what this run reads of each file named (incremental runs):
  * pend[].plan.  WCS_OK or WCS_FATAL. */

@@ -10,13 +10,6 @@
  * thread feeds the engine.  Either way the engine sees the same sequence
  * and the report is byte for byte the same.
  *
- * An input may also have a hook (wcs_feed_group_own: the driver's engines
- * per worker): its events go there on the worker's
- * thread as they are read, before the batch goes to cb.  Each worker
- * fills its inputs' batches strictly in turn, as cb takes them, so the
- * events it hands its own engine come in an order that depends on the
- * group alone.
- *
  * Each job has its own wcs_ctx (errors, memory) and is only ever run by
  * one worker, so readers need no locking.  Batches own copies of their
  * strings (wcs_event_batch) and go back to their worker once fed; at most
@@ -35,7 +28,6 @@
 
 struct slot {
 	struct wcs_feed_input *fi;
-	const struct wcs_feed_own *own; /* NULL: none */
 	struct wcs_event_batch *batch[WCS_FEED_DEPTH];
 	int batch_rc[WCS_FEED_DEPTH]; /* fill's status for that batch */
 	uint64_t batch_bytes[WCS_FEED_DEPTH]; /* input bytes read by then */
@@ -60,31 +52,13 @@ struct worker {
 	unsigned id;
 };
 
-/* Where a worker's events go: its own engine's hook, then the batch. */
-struct tee {
-	const struct wcs_feed_own *own;
-	struct wcs_event_batch *b;
-};
-
 static int
 batch_add(const struct wcs_event *ev, void *arg)
 {
-	struct tee *t = arg;
-	int rc;
-
-	if (t->own != NULL && (rc = t->own->cb(ev, t->own->arg)) != WCS_OK)
-		return (rc);
-	return (wcs_event_batch_add(t->b, ev) ? WCS_OK : WCS_FATAL);
+	return (wcs_event_batch_add(arg, ev) ? WCS_OK : WCS_FATAL);
 }
 
-/*
- * Under the lock: this worker's next input in turn (after *next) that is
- * not finished, when it has room; NULL to wait for room in it, with
- * *all_done when none is left.  Strictly in turn, not the first with
- * room: its engine's events then come in an order the group decides.
- * The consumer takes batches in the same turn, so the input waited on is
- * always freed.
- */
+/* Under the lock: the next of this worker's inputs with room, or NULL. */
 static struct slot *
 worker_pick(struct feed *f, unsigned id, size_t *next, bool *all_done)
 {
@@ -104,8 +78,6 @@ worker_pick(struct feed *f, unsigned id, size_t *next, bool *all_done)
 			*next = i + 1;
 			return (s);
 		}
-		*next = i;
-		return (NULL);
 	}
 	return (NULL);
 }
@@ -117,7 +89,6 @@ worker_main(void *arg)
 	struct feed *f = w->feed;
 	struct wcs_event_batch *b;
 	struct slot *s;
-	struct tee t;
 	size_t next = 0;
 	unsigned at;
 	bool all_done;
@@ -139,10 +110,8 @@ worker_main(void *arg)
 		(void)pthread_mutex_unlock(&f->lock);
 
 		wcs_event_batch_clear(b);
-		t.own = s->own;
-		t.b = b;
-		rc = wcs_read_job_fill(
-		    s->fi->job, batch_add, &t, WCS_FEED_BATCH);
+		rc =
+		    wcs_read_job_fill(s->fi->job, batch_add, b, WCS_FEED_BATCH);
 
 		(void)pthread_mutex_lock(&f->lock);
 		s->batch_rc[at] = rc;
@@ -248,47 +217,19 @@ join:
 	return (status);
 }
 
-/* On one thread: an input's own hook, then cb. */
-struct here {
-	const struct wcs_feed_own *own;
-	wcs_event_cb cb;
-	void *arg;
-};
-
-static int
-here_event(const struct wcs_event *ev, void *arg)
-{
-	const struct here *h = arg;
-	int rc;
-
-	if ((rc = h->own->cb(ev, h->own->arg)) != WCS_OK)
-		return (rc);
-	return (h->cb(ev, h->arg));
-}
-
 static int
 feed_here(struct feed *f, wcs_event_cb cb, void *arg,
     const struct wcs_driver_hooks *hooks)
 {
 	struct slot *s;
-	struct here h;
 	size_t k, left = f->n;
 	int rc;
 
-	h.cb = cb;
-	h.arg = arg;
 	for (k = 0; left > 0; k = (k + 1) % f->n) {
 		s = &f->slots[k];
 		if (s->exhausted)
 			continue;
-		if (s->own != NULL) {
-			h.own = s->own;
-			rc = wcs_read_job_fill(
-			    s->fi->job, here_event, &h, WCS_FEED_BATCH);
-		} else {
-			rc = wcs_read_job_fill(
-			    s->fi->job, cb, arg, WCS_FEED_BATCH);
-		}
+		rc = wcs_read_job_fill(s->fi->job, cb, arg, WCS_FEED_BATCH);
 		s->bytes = wcs_read_job_input(s->fi->job)->raw_bytes;
 		update_progress(f, hooks);
 		if (rc == WCS_FATAL) {
@@ -309,15 +250,6 @@ wcs_feed_group(struct wcs_ctx *ctx, struct wcs_feed_input *inputs, size_t n,
     unsigned threads, wcs_event_cb cb, void *arg,
     const struct wcs_driver_hooks *hooks)
 {
-	return (
-	    wcs_feed_group_own(ctx, inputs, NULL, n, threads, cb, arg, hooks));
-}
-
-int
-wcs_feed_group_own(struct wcs_ctx *ctx, struct wcs_feed_input *inputs,
-    const struct wcs_feed_own *own, size_t n, unsigned threads, wcs_event_cb cb,
-    void *arg, const struct wcs_driver_hooks *hooks)
-{
 	struct feed f;
 	size_t i, j;
 	int rc;
@@ -334,11 +266,8 @@ wcs_feed_group_own(struct wcs_ctx *ctx, struct wcs_feed_input *inputs,
 	if ((f.slots = wcs_calloc(ctx, n, sizeof(*f.slots))) == NULL)
 		return (WCS_FATAL);
 	f.n = n;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		f.slots[i].fi = &inputs[i];
-		if (own != NULL && own[i].cb != NULL)
-			f.slots[i].own = &own[i];
-	}
 	f.nworkers = threads < n ? threads : (unsigned)n;
 	if (threads <= 1) {
 		rc = feed_here(&f, cb, arg, hooks);

@@ -91,9 +91,6 @@ struct wcs_rules {
 	uint64_t match_errors; /* limits hit: counted, treated as no match */
 	char *nbuf; /* the fields of one event with their names resolved */
 	size_t nused, ncap;
-	/* A clone's: the rule set whose rules, texts and compiled patterns
-	 * it shares (never changed once loaded); NULL for an original. */
-	const struct wcs_rules *parent;
 };
 
 struct wcs_rules *
@@ -121,38 +118,6 @@ out_free:
 	return (NULL);
 }
 
-struct wcs_rules *
-wcs_rules_clone(struct wcs_ctx *ctx, const struct wcs_rules *rules)
-{
-	struct wcs_rules *c;
-
-	/* A clone of a clone shares the original's rules all the same. */
-	while (rules->parent != NULL)
-		rules = rules->parent;
-	if ((c = wcs_calloc(ctx, 1, sizeof(*c))) == NULL)
-		return (NULL);
-	c->ctx = ctx;
-	c->parent = rules;
-	c->pool = rules->pool;
-	c->rules = rules->rules;
-	c->n = rules->n;
-	c->cap = rules->cap;
-	c->by_kind = rules->by_kind;
-	memcpy(c->kind_off, rules->kind_off, sizeof(c->kind_off));
-	/* What matching writes is the clone's own: the match data and the
-	 * buffer of resolved names. */
-	c->md = pcre2_match_data_create(4, NULL);
-	c->mctx = pcre2_match_context_create(NULL);
-	if (c->md == NULL || c->mctx == NULL) {
-		wcs_set_error(ctx, ENOMEM, "out of memory");
-		wcs_rules_free(c);
-		return (NULL);
-	}
-	pcre2_set_match_limit(c->mctx, RULE_MATCH_LIMIT);
-	pcre2_set_depth_limit(c->mctx, RULE_DEPTH_LIMIT);
-	return (c);
-}
-
 static void
 rule_clear(struct rule *r)
 {
@@ -167,16 +132,14 @@ wcs_rules_free(struct wcs_rules *rules)
 
 	if (rules == NULL)
 		return;
+	for (i = 0; i < rules->n; i++)
+		rule_clear(&rules->rules[i]);
+	wcs_free(rules->ctx, rules->rules);
+	wcs_free(rules->ctx, rules->by_kind);
 	pcre2_match_data_free(rules->md);
 	pcre2_match_context_free(rules->mctx);
 	wcs_free(rules->ctx, rules->nbuf);
-	if (rules->parent == NULL) {
-		for (i = 0; i < rules->n; i++)
-			rule_clear(&rules->rules[i]);
-		wcs_free(rules->ctx, rules->rules);
-		wcs_free(rules->ctx, rules->by_kind);
-		wcs_pool_free(rules->pool);
-	}
+	wcs_pool_free(rules->pool);
 	wcs_free(rules->ctx, rules);
 }
 
@@ -704,12 +667,6 @@ wcs_rules_load_buffer(
 	const char *nl;
 	int rc = WCS_OK;
 
-	if (rules->parent != NULL) {
-		/* Loading would move the rules the original still uses. */
-		wcs_set_error(rules->ctx, EINVAL,
-		    "%s: rules cannot be added to a clone", name);
-		return (WCS_FAILED);
-	}
 	memset(&p, 0, sizeof(p));
 	p.rules = rules;
 	p.file = name;

@@ -169,10 +169,9 @@ else
 	not_ok "pieces lose or change events"
 fi
 
-# Every core: with -j above 1 the firewall and DNS lines go to an engine
-# per reader worker, merged at the end; the event records stay in one.
-# A generated outbreak of each collection family, read whole and in small
-# pieces: one report for every -j.
+# A generated outbreak of each collection family (firewall, DNS and event
+# logs as a responder gets them), read whole and in small pieces: one
+# report for every -j.
 for c in per-host central network-only; do
 	python3 "$src/testdata/gen/wcgen.py" --seed 15 --hosts 30 --collection $c \
 		--out "$tmp/ob-$c" >/dev/null 2>&1 || { not_ok "wcgen --collection $c"; continue; }

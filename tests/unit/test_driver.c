@@ -1168,8 +1168,8 @@ test_state_failing_allocations(void **state)
 /*
  * An outbreak's network logs (a gateway's 445/tcp sweeps, a DNS server's
  * kill-switch lookups) in many pieces, beside a host's event record:
- * read into an engine with one thread and with engines per worker
- * merged at the end, one report, byte for byte.
+ * read into an engine with one thread and with several, one report,
+ * byte for byte.
  */
 #define KS "iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com"
 
@@ -1268,7 +1268,7 @@ report_of(const char *const *paths, size_t n, unsigned threads, size_t *nev)
 }
 
 static void
-test_engines_per_worker(void **state)
+test_report_same_for_any_threads(void **state)
 {
 	struct scratch sc = { 0 };
 	const char *paths[3];
@@ -1278,8 +1278,7 @@ test_engines_per_worker(void **state)
 
 	(void)state;
 	buf = make_sweeps(&len);
-	/* Pieces for more than one group, and so more than one merge
-	 * into each worker's engine. */
+	/* Pieces for more than one group. */
 	assert_true(len / PIECE > 2 * WCS_FEED_GROUP);
 	paths[0] = scratch_file(&sc, "gw.log", buf, len);
 	free(buf);
@@ -1321,7 +1320,7 @@ main(void)
 		cmocka_unit_test(test_states_merge_in_any_order),
 		cmocka_unit_test(test_hostile_state),
 		cmocka_unit_test(test_state_failing_allocations),
-		cmocka_unit_test(test_engines_per_worker),
+		cmocka_unit_test(test_report_same_for_any_threads),
 	};
 
 	return (cmocka_run_group_tests(t, NULL, NULL));
