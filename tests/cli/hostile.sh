@@ -514,7 +514,9 @@ awk -v n="$FORGED" 'BEGIN { for (i = 0; i < n; i++) printf "May 12 15:03:01 gw k
 		"$wcscan" --fw - --year 2017 -f json -o forged.json 2>forged.err
 st=$?
 finish_run forged "$t0"
-expect forged 0 'attempts not tracked: memory caps reached' "$FORGED $FORGED 0 0" $BIG_MB
+# (the light run's 300,000 stay under the 1 Mi source cap: nothing said)
+if [ "$FORGED" -gt 1048576 ]; then re='attempts not tracked: memory caps reached'; else re=''; fi
+expect forged 0 "$re" "$FORGED $FORGED 0 0" $BIG_MB
 
 # The same number of forged sources making ordinary web requests, and as
 # many forged clients looking up the kill switch: the host table stops at
