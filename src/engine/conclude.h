@@ -67,20 +67,6 @@ struct conclude {
 	size_t subnet_slotcap; /* a power of two, or 0 */
 };
 
-static inline void
-note_min(int64_t *t, int64_t v)
-{
-	if (v != WCS_TIME_NONE && (*t == WCS_TIME_NONE || v < *t))
-		*t = v;
-}
-
-static inline void
-note_max(int64_t *t, int64_t v)
-{
-	if (v != WCS_TIME_NONE && (*t == WCS_TIME_NONE || v > *t))
-		*t = v;
-}
-
 static inline const char *
 fmt_time(char *buf, int64_t t)
 {

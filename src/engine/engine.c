@@ -284,15 +284,6 @@ subject_of(struct wcs_engine *eng, const struct wcs_event *ev)
 	return (NULL);
 }
 
-static void
-note_time(int64_t *first, int64_t t, bool earliest)
-{
-	if (t == WCS_TIME_NONE)
-		return;
-	if (*first == WCS_TIME_NONE || (earliest ? t < *first : t > *first))
-		*first = t;
-}
-
 static bool
 strong_class(enum wcs_ioc_class c)
 {
@@ -371,10 +362,10 @@ add_evidence(struct wcs_engine *eng, struct host *h,
 
 	h->evidence_total++;
 	h->classes |= 1u << rule->cls;
-	note_time(&h->first_evidence, ev->ts_us, true);
+	note_min(&h->first_evidence, ev->ts_us);
 	if (strong_class(rule->cls)) {
-		note_time(&h->first_strong, ev->ts_us, true);
-		note_time(&h->last_strong, ev->ts_us, false);
+		note_min(&h->first_strong, ev->ts_us);
+		note_max(&h->last_strong, ev->ts_us);
 		if ((unsigned)rule->severity > h->max_severity_strong)
 			h->max_severity_strong = (unsigned)rule->severity;
 	}
@@ -436,9 +427,9 @@ note_ks_response(struct wcs_engine *eng, const struct wcs_rule_info *rule,
 		k->first_answer = k->last_nx = WCS_TIME_NONE;
 	}
 	if (ev->rcode == WCS_RCODE_NOERROR)
-		note_time(&k->first_answer, ev->ts_us, true);
+		note_min(&k->first_answer, ev->ts_us);
 	else if (ev->rcode == WCS_RCODE_NXDOMAIN)
-		note_time(&k->last_nx, ev->ts_us, false);
+		note_max(&k->last_nx, ev->ts_us);
 }
 
 static int
@@ -460,17 +451,11 @@ rule_hit(const struct wcs_rule_info *rule, const struct wcs_event *ev,
 		return (WCS_OK);
 	}
 	if (rule->cls == WCS_CLASS_LOOKUP && ev->kind == WCS_EV_DNS) {
-		if (h->ks_rule == NULL ||
-		    (ev->ts_us != WCS_TIME_NONE &&
-			(h->ks_first == WCS_TIME_NONE ||
-			    ev->ts_us < h->ks_first)) ||
-		    (ev->ts_us == h->ks_first &&
-			strcmp(rule->id, h->ks_rule->id) < 0))
-			h->ks_rule = rule;
-		note_time(&h->ks_first, ev->ts_us, true);
+		host_note_lookup_rule(h, rule, ev->ts_us);
+		note_min(&h->ks_first, ev->ts_us);
 		if (ev->dns_dir == WCS_DNS_RESPONSE &&
 		    ev->rcode == WCS_RCODE_NOERROR)
-			note_time(&h->ks_answered, ev->ts_us, true);
+			note_min(&h->ks_answered, ev->ts_us);
 		if (ev->rcode == WCS_RCODE_NXDOMAIN)
 			h->ks_nxdomain = true;
 		if (!host_note_lookup(&eng->hosts, h, eng->clock, ev->ts_us))

@@ -9,6 +9,7 @@
 #include "wcscan/engine.h"
 #include "wcscan/pool.h"
 #include "wcscan/statefile.h"
+#include "wcscan/timeutil.h"
 #include "clocks.h"
 #include "fanout.h"
 #include "hosts.h"
@@ -69,6 +70,30 @@ struct wcs_engine {
 	size_t nowners;
 	bool finished;
 };
+
+/* The earliest and latest of two times, WCS_TIME_NONE being none. */
+static inline void
+note_min(int64_t *t, int64_t v)
+{
+	if (v != WCS_TIME_NONE && (*t == WCS_TIME_NONE || v < *t))
+		*t = v;
+}
+
+static inline void
+note_max(int64_t *t, int64_t v)
+{
+	if (v != WCS_TIME_NONE && (*t == WCS_TIME_NONE || v > *t))
+		*t = v;
+}
+
+/* A time read from a state file: none, or within what fanout.c bounds
+ * (differences of two cannot overflow). */
+static inline bool
+engine_time_ok(int64_t t)
+{
+	return (t == WCS_TIME_NONE ||
+		(t >= -((int64_t)1 << 61) && t <= ((int64_t)1 << 61)));
+}
 
 /* Whether a clock was put on the reference clock. */
 static inline bool

@@ -371,6 +371,18 @@ host_note_web_span(struct host_table *tab, struct host *h, int64_t a, int64_t b)
 	return (true);
 }
 
+void
+host_note_lookup_rule(
+    struct host *h, const struct wcs_rule_info *rule, int64_t t)
+{
+	if (rule != NULL &&
+	    (h->ks_rule == NULL ||
+		(t != WCS_TIME_NONE &&
+		    (h->ks_first == WCS_TIME_NONE || t < h->ks_first)) ||
+		(t == h->ks_first && strcmp(rule->id, h->ks_rule->id) < 0)))
+		h->ks_rule = rule;
+}
+
 bool
 host_note_lookup(
     struct host_table *tab, struct host *h, uint32_t clock, int64_t t)

@@ -169,6 +169,13 @@ struct host *host_find_addr(struct host_table *t, const struct wcs_addr *a);
 struct host *host_root(struct host *h);
 /* The host's label in reports: its address, else its first name. */
 const char *host_label(const struct host *h, char *buf, size_t len);
+/*
+ * A kill-switch lookup by rule at t (NULL: none): h keeps the rule of
+ * its first lookup, of two at once the lesser id, whatever the order of
+ * reading.  Called before h->ks_first takes t.
+ */
+void host_note_lookup_rule(
+    struct host *h, const struct wcs_rule_info *rule, int64_t t);
 /* Note the host's kill-switch lookup at t as clock stamped it. */
 bool host_note_lookup(
     struct host_table *tab, struct host *h, uint32_t clock, int64_t t);

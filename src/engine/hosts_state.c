@@ -186,27 +186,6 @@ get_addr(struct wcs_state_cursor *c, struct wcs_addr *a)
 	return (true);
 }
 
-static bool
-time_ok(int64_t t)
-{
-	return (t == WCS_TIME_NONE ||
-		(t >= -((int64_t)1 << 61) && t <= ((int64_t)1 << 61)));
-}
-
-static void
-note_min(int64_t *v, int64_t t)
-{
-	if (t != WCS_TIME_NONE && (*v == WCS_TIME_NONE || t < *v))
-		*v = t;
-}
-
-static void
-note_max(int64_t *v, int64_t t)
-{
-	if (t != WCS_TIME_NONE && (*v == WCS_TIME_NONE || t > *v))
-		*v = t;
-}
-
 static const struct wcs_rule_info *
 rule_by_id(const struct wcs_engine *eng, const char *id)
 {
@@ -282,8 +261,8 @@ load_evidence(struct load *l, struct host *h)
 		return (bad(l, "bad evidence text"));
 	input = wcs_state_get_u32(l->c);
 	clock = wcs_state_get_u32(l->c);
-	if (!wcs_state_cursor_ok(l->c) || !time_ok(x.ts_us) || input >= l->ni ||
-	    clock >= l->nc)
+	if (!wcs_state_cursor_ok(l->c) || !engine_time_ok(x.ts_us) ||
+	    input >= l->ni || clock >= l->nc)
 		return (bad(l, "bad evidence"));
 	if (h == NULL)
 		return (WCS_OK);
@@ -322,7 +301,7 @@ load_host(struct load *l)
 	total = wcs_state_get_u64(c);
 	for (i = 0; i < 5; i++) {
 		v[i] = wcs_state_get_i64(c);
-		if (!time_ok(v[i]))
+		if (!engine_time_ok(v[i]))
 			return (bad(l, "bad host time"));
 	}
 	if (!get_str(c, l->buf, sizeof(l->buf)))
@@ -364,15 +343,7 @@ load_host(struct load *l)
 		note_min(&h->first_evidence, v[0]);
 		note_min(&h->first_strong, v[1]);
 		note_max(&h->last_strong, v[2]);
-		/* The first lookup's rule as rule_hit picks it. */
-		if (ks_rule != NULL &&
-		    (h->ks_rule == NULL ||
-			(v[3] != WCS_TIME_NONE &&
-			    (h->ks_first == WCS_TIME_NONE ||
-				v[3] < h->ks_first)) ||
-			(v[3] == h->ks_first &&
-			    strcmp(ks_rule->id, h->ks_rule->id) < 0)))
-			h->ks_rule = ks_rule;
+		host_note_lookup_rule(h, ks_rule, v[3]);
 		note_min(&h->ks_first, v[3]);
 		note_min(&h->ks_answered, v[4]);
 	}
@@ -381,7 +352,7 @@ load_host(struct load *l)
 		a = wcs_state_get_i64(c);
 		b = wcs_state_get_i64(c);
 		if (!wcs_state_cursor_ok(c) || a == WCS_TIME_NONE || b < a ||
-		    !time_ok(a) || !time_ok(b))
+		    !engine_time_ok(a) || !engine_time_ok(b))
 			return (bad(l, "bad web interval"));
 		if (h != NULL && !host_note_web_span(t, h, a, b))
 			return (WCS_FATAL);
@@ -391,7 +362,7 @@ load_host(struct load *l)
 		clock = wcs_state_get_u32(c);
 		a = wcs_state_get_i64(c);
 		if (!wcs_state_cursor_ok(c) || clock >= l->nc ||
-		    a == WCS_TIME_NONE || !time_ok(a))
+		    a == WCS_TIME_NONE || !engine_time_ok(a))
 			return (bad(l, "bad lookup time"));
 		if (h != NULL && !host_note_lookup(t, h, l->cmap[clock], a))
 			return (WCS_FATAL);

@@ -49,15 +49,7 @@ engine_fold(struct wcs_engine *eng, struct host *from, struct host *to)
 		}
 		*e = from->evidence[i];
 	}
-	/* The first lookup's rule as rule_hit picks it. */
-	if (from->ks_rule != NULL &&
-	    (to->ks_rule == NULL ||
-		(from->ks_first != WCS_TIME_NONE &&
-		    (to->ks_first == WCS_TIME_NONE ||
-			from->ks_first < to->ks_first)) ||
-		(from->ks_first == to->ks_first &&
-		    strcmp(from->ks_rule->id, to->ks_rule->id) < 0)))
-		to->ks_rule = from->ks_rule;
+	host_note_lookup_rule(to, from->ks_rule, from->ks_first);
 	to->evidence_total += from->evidence_total;
 	to->classes |= from->classes;
 	note_min(&to->first_evidence, from->first_evidence);

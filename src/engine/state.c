@@ -257,14 +257,6 @@ map_clocks(struct wcs_engine *eng, struct wcs_state_cursor *c,
 	return (WCS_OK);
 }
 
-static bool
-time_or_none(int64_t t)
-{
-	/* As fanout.c bounds them: differences cannot overflow. */
-	return (t == WCS_TIME_NONE ||
-		(t >= -((int64_t)1 << 61) && t <= ((int64_t)1 << 61)));
-}
-
 /*
  * The counts and the kill switch's answers over time: sums, and the
  * earliest answer and latest NXDOMAIN per rule, found by its id among
@@ -290,7 +282,7 @@ load_counts(struct wcs_engine *eng, struct wcs_state_cursor *c)
 		answer = wcs_state_get_i64(c);
 		nx = wcs_state_get_i64(c);
 		if (id == NULL || !wcs_state_cursor_ok(c) ||
-		    !time_or_none(answer) || !time_or_none(nx))
+		    !engine_time_ok(answer) || !engine_time_ok(nx))
 			return (wcs_state_cursor_error(
 			    eng->ctx, c, "bad kill-switch timeline"));
 		for (i = 0; i < nrules; i++) {
@@ -316,13 +308,8 @@ load_counts(struct wcs_engine *eng, struct wcs_state_cursor *c)
 			k->rule = rule;
 			k->first_answer = k->last_nx = WCS_TIME_NONE;
 		}
-		if (answer != WCS_TIME_NONE &&
-		    (k->first_answer == WCS_TIME_NONE ||
-			answer < k->first_answer))
-			k->first_answer = answer;
-		if (nx != WCS_TIME_NONE &&
-		    (k->last_nx == WCS_TIME_NONE || nx > k->last_nx))
-			k->last_nx = nx;
+		note_min(&k->first_answer, answer);
+		note_max(&k->last_nx, nx);
 	}
 	if (!wcs_state_cursor_done(c))
 		return (wcs_state_cursor_error(
