@@ -216,6 +216,14 @@ struct wcs_driver_sweep {
 };
 void wcs_driver_sweep(
     const struct wcs_driver *drv, struct wcs_driver_sweep *out);
+/*
+ * Order the inputs and decide, against the states loaded, what each
+ * sweep reads (wcs_driver_sweep counts it), without reading: so that a
+ * caller can tell a sweep with nothing new before it loads the engine.
+ * wcs_driver_run does it when it was not done; no state is loaded after.
+ * WCS_OK, or WCS_FATAL (out of memory).
+ */
+int wcs_driver_plan(struct wcs_driver *drv);
 
 /*
  * The schedule below wcs_driver_run, for callers that make their own read

@@ -828,6 +828,17 @@ read_inputs(struct wcs_driver *drv)
 }
 
 int
+wcs_driver_plan(struct wcs_driver *drv)
+{
+	if (drv->planned)
+		return (WCS_OK);
+	if (drv_order(drv) != WCS_OK || drv_plan(drv) != WCS_OK)
+		return (WCS_FATAL);
+	drv->planned = true;
+	return (WCS_OK);
+}
+
+int
 wcs_driver_run(
     struct wcs_driver *drv, struct wcs_engine *eng, wcs_event_cb cb, void *arg)
 {
@@ -837,7 +848,7 @@ wcs_driver_run(
 		wcs_set_error(drv->ctx, EINVAL, "the inputs were read already");
 		return (WCS_FATAL);
 	}
-	if (drv_order(drv) != WCS_OK || drv_plan(drv) != WCS_OK)
+	if (wcs_driver_plan(drv) != WCS_OK)
 		return (WCS_FATAL);
 	drv->ran = true;
 	/* The walk's table of files listed is not needed to read them. */

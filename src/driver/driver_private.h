@@ -97,6 +97,7 @@ struct wcs_driver {
 	bool disordered; /* the list is not in its order (driver.h) */
 	struct wcs_driver_sweep sweep;
 	bool ran; /* wcs_driver_run was called */
+	bool planned; /* wcs_driver_plan was called */
 	bool error; /* something was said as an error */
 	/* While running: where events go. */
 	struct wcs_engine *eng;

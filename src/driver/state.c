@@ -365,7 +365,7 @@ wcs_driver_load_state(struct wcs_driver *drv, const struct wcs_state *st)
 	uint32_t version, n, i;
 	int rc;
 
-	if (drv->ran) {
+	if (drv->ran || drv->planned) {
 		wcs_set_error(drv->ctx, EINVAL,
 		    "%s: a state is loaded before the inputs are read",
 		    wcs_state_name(st));

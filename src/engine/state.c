@@ -35,6 +35,7 @@
 #define CLOCK_IS_INPUT 2
 #define NAME_MAX_LEN 4096
 #define INPUTS_MAX (1u << 24)
+#define HOST_LOG_BIT (1u << 31)
 
 static int
 save_records(const struct wcs_engine *eng, struct wcs_state_writer *w)
@@ -205,11 +206,26 @@ map_inputs(struct wcs_engine *eng, struct wcs_state_cursor *c, uint32_t **imap,
 			    (int)(len > 100 ? 100 : len), p);
 			return (wcs_state_cursor_error(eng->ctx, c, why));
 		}
-		(*imap)[i] = (uint32_t)j;
-		if (host_log)
-			wcs_engine_input_host_log(eng, j);
+		/* The top bit: a host's own log, marked once the clocks are
+		 * mapped (mark_host_logs), so that marking it, which makes
+		 * its clock, does not number the clocks otherwise than the
+		 * state does. */
+		(*imap)[i] = (uint32_t)j | (host_log ? HOST_LOG_BIT : 0);
 	}
 	return (WCS_OK);
+}
+
+static void
+mark_host_logs(struct wcs_engine *eng, uint32_t *imap, uint32_t ni)
+{
+	uint32_t i;
+
+	for (i = 0; i < ni; i++) {
+		if ((imap[i] & HOST_LOG_BIT) != 0) {
+			imap[i] &= ~HOST_LOG_BIT;
+			wcs_engine_input_host_log(eng, imap[i]);
+		}
+	}
 }
 
 /* Map the state's clocks to the engine's: by machine name, or input. */
@@ -245,7 +261,8 @@ map_clocks(struct wcs_engine *eng, struct wcs_state_cursor *c,
 			if (!wcs_state_cursor_ok(c) || input >= ni)
 				return (wcs_state_cursor_error(
 				    eng->ctx, c, "bad clock input"));
-			id = clock_of_input(eng->clocks, imap[input]);
+			id = clock_of_input(
+			    eng->clocks, imap[input] & ~HOST_LOG_BIT);
 		} else {
 			return (wcs_state_cursor_error(
 			    eng->ctx, c, "bad clock kind"));
@@ -422,6 +439,7 @@ wcs_engine_load_state(struct wcs_engine *eng, const struct wcs_state *st)
 	    (rc = map_inputs(eng, &c, &imap, &ni)) != WCS_OK ||
 	    (rc = map_clocks(eng, &c, imap, ni, &cmap, &nc)) != WCS_OK)
 		goto out;
+	mark_host_logs(eng, imap, ni);
 	if ((rc = load_counts(eng, &c)) != WCS_OK)
 		goto out;
 	(void)wcs_state_section(st, WCS_STATE_SEC_RECORDS, &rc_, &version);
