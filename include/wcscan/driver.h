@@ -9,8 +9,10 @@
  *  - the inputs are listed first (wcs_driver_add: a directory walked, one
  *    walk for all, so no file is listed twice), then read in list order;
  *  - a big plain file of a format whose lines stand alone is read as
- *    pieces of the piece size (WCS_READER_SPLITTABLE, wcs_input_split),
- *    each a member of its own, in file order; other inputs are one member;
+ *    pieces of the piece size (WCS_READER_SPLITTABLE; cut where
+ *    wcs_input_split would cut, the lines before each piece counted on the
+ *    workers as the group is read: wcs_feed_group), each a member of its
+ *    own, in file order; other inputs are one member;
  *  - members are read WCS_FEED_GROUP at a time (a group), round robin, one
  *    batch of WCS_FEED_BATCH events from each in turn (wcs_feed_group);
  *  - a member's accounting is merged into its input's when it is done,
@@ -33,6 +35,7 @@
 
 #include "wcscan/core.h"
 #include "wcscan/engine.h"
+#include "wcscan/input.h"
 #include "wcscan/reader.h"
 #include "wcscan/stats.h"
 #include "wcscan/timeutil.h"
@@ -234,6 +237,19 @@ int wcs_driver_plan(struct wcs_driver *drv);
  * input's final status lands in its rc (WCS_OK, WCS_FAILED with the
  * reason in its ctx, WCS_FATAL).  hooks (may be NULL) gets the bytes read.
  * Returns WCS_OK or WCS_FATAL (cb failed, out of memory).
+ *
+ * Pieces of one file whose line numbers are not known yet (nobody read
+ * the file through to count them): a piece with count set has the lines
+ * of piece (a byte range of the file piece_path, checked to be piece.dev
+ * and piece.ino) counted before it is read, by the worker that reads it,
+ * and says how many in lines (counted true); a chained input is the
+ * piece after the input before it in the group: its line numbers go on
+ * from that one's (line_base + lines), set in its input (in, through
+ * wcs_input_skip) before its first batch.  So line numbers come out as if
+ * the file were read whole, and the counting runs on the workers.  A
+ * chained input whose lines before cannot be known (a count failed) ends
+ * WCS_FAILED without being read; its ctx says why.  Zeroed fields:
+ * nothing counted or chained.
  */
 #define WCS_FEED_BATCH 1024
 #define WCS_FEED_GROUP 8
@@ -241,6 +257,14 @@ struct wcs_feed_input {
 	struct wcs_ctx *ctx; /* the job's own: errors and memory */
 	struct wcs_read_job *job;
 	int rc;
+	struct wcs_input *in; /* the job's input: needed when chained */
+	const char *piece_path; /* of a piece counted or chained */
+	struct wcs_input_piece piece;
+	bool count; /* count piece's lines */
+	bool chained; /* lines go on from the input before */
+	bool counted; /* out: lines holds piece's lines */
+	uint64_t line_base; /* lines before the job's first (out if chained) */
+	uint64_t lines; /* out: piece's lines */
 };
 int wcs_feed_group(struct wcs_ctx *ctx, struct wcs_feed_input *inputs, size_t n,
     unsigned threads, wcs_event_cb cb, void *arg,

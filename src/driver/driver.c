@@ -5,11 +5,13 @@
  * alone (wcscan/driver.h says how).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "wcscan/driver.h"
 #include "wcscan/engine.h"
@@ -616,17 +618,26 @@ struct group {
 	struct member mem[WCS_FEED_GROUP];
 	struct wcs_feed_input fi[WCS_FEED_GROUP];
 	size_t n;
+	/* The lines up to the end of the group's last member, when it was a
+	 * piece counted: where the file's next piece, in the next group,
+	 * starts counting. */
+	uint64_t carry;
+	bool carry_ok;
 };
 
 static int
 group_add(struct wcs_driver *drv, struct group *g)
 {
+	struct wcs_feed_input *last;
 	int rc;
 
 	g->fi[g->n].ctx = &g->mem[g->n].ctx;
 	if (++g->n < WCS_FEED_GROUP)
 		return (WCS_OK);
 	rc = read_group(drv, g->mem, g->fi, g->n);
+	last = &g->fi[g->n - 1];
+	g->carry = last->line_base + last->lines;
+	g->carry_ok = last->counted;
 	g->n = 0;
 	return (rc);
 }
@@ -643,19 +654,43 @@ worth_splitting(const struct wcs_driver *drv, size_t i,
 		strcmp(ii->path, "-") != 0);
 }
 
-/* The pieces pc[0, npc) of input i (pc freed), each a member. */
+/*
+ * The pieces pc[0, npc) of input i (pc freed), each a member.  Only the
+ * first piece's lines before it are known (cut_pieces): each piece but
+ * the last has its lines counted as the group is read (feed.c), and a
+ * piece whose piece before is in the same group goes on from it
+ * (chained); the first of a group from the group before's count.
+ */
 static int
 add_piece_members(struct wcs_driver *drv, struct group *g, size_t i,
     const struct wcs_reader_ops *ops, const struct wcs_run_opts *ro,
     struct wcs_input_piece *pc, size_t npc)
 {
+	struct wcs_feed_input *fi;
 	struct wcs_read_job *job;
 	struct member *m;
 	size_t k;
+	bool chained;
 	int rc;
 
 	for (k = 0; k < npc; k++) {
 		m = &g->mem[g->n];
+		fi = &g->fi[g->n];
+		chained = k > 0 && g->n > 0;
+		if (k > 0 && !chained) {
+			if (!g->carry_ok) {
+				/* Its piece before was not counted (said as
+				 * that group's error). */
+				wcs_set_error(drv->ctx, EIO,
+				    "%s: from byte %llu on not read: the "
+				    "lines before it could not be counted",
+				    drv->paths[i],
+				    (unsigned long long)pc[k].start);
+				wcs_free(drv->ctx, pc);
+				return (WCS_FAILED);
+			}
+			pc[k].lines_before = g->carry;
+		}
 		member_init(drv, m, i, k + 1 == npc);
 		m->piece = true;
 		rc = wcs_input_open_piece(
@@ -674,7 +709,13 @@ add_piece_members(struct wcs_driver *drv, struct group *g, size_t i,
 			wcs_free(drv->ctx, pc);
 			return (rc == WCS_FATAL ? WCS_FATAL : WCS_FAILED);
 		}
-		g->fi[g->n].job = job;
+		*fi = (struct wcs_feed_input){ .job = job,
+			.in = m->in,
+			.piece_path = drv->paths[i],
+			.piece = pc[k],
+			.count = k + 1 < npc,
+			.chained = chained,
+			.line_base = pc[k].lines_before };
 		if ((rc = group_add(drv, g)) != WCS_OK) {
 			wcs_free(drv->ctx, pc);
 			return (rc);
@@ -682,6 +723,94 @@ add_piece_members(struct wcs_driver *drv, struct group *g, size_t i,
 	}
 	wcs_free(drv->ctx, pc);
 	return (WCS_OK);
+}
+
+/*
+ * Cut file path from byte start (a line start, lines_before lines before
+ * it) into pieces: each ends after the first line end at least
+ * piece_size past its start, and the last at the end of the file (one
+ * piece for a file with no line end past the first cut), as
+ * wcs_input_split cuts.  Only a little is read at each cut: the lines
+ * before every piece but the first are counted on the reading's workers
+ * (feed.c), not here before them; they are 0 here.  *pieces is freed with
+ * wcs_free.  WCS_OK, WCS_FAILED (ctx says) or WCS_FATAL.
+ */
+static int
+cut_pieces(struct wcs_ctx *ctx, const char *path, uint64_t start,
+    uint64_t lines_before, uint64_t piece_size, struct wcs_input_piece **pieces,
+    size_t *npieces)
+{
+	struct wcs_input_piece *p, *np;
+	char buf[4096];
+	const char *q;
+	struct stat st;
+	uint64_t size, at, end;
+	size_t n = 1, cap = 16, k;
+	ssize_t got;
+	int fd, rc = WCS_FAILED;
+
+	*pieces = NULL;
+	*npieces = 0;
+	if ((p = wcs_reallocarray(ctx, NULL, cap, sizeof(*p))) == NULL)
+		return (WCS_FATAL);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		wcs_set_error(ctx, errno, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	size = (uint64_t)st.st_size;
+	p[0] = (struct wcs_input_piece){ .start = start,
+		.lines_before = lines_before };
+	for (;;) {
+		/* The first line end at or past the cut ends the piece. */
+		at = p[n - 1].start + piece_size - 1;
+		end = 0;
+		while (end == 0 && at < size) {
+			do {
+				got = pread(fd, buf, sizeof(buf), (off_t)at);
+			} while (got < 0 && errno == EINTR);
+			if (got < 0) {
+				wcs_set_error(ctx, errno, "%s: %s", path,
+				    strerror(errno));
+				goto out;
+			}
+			if (got == 0)
+				break;
+			if ((q = memchr(buf, '\n', (size_t)got)) != NULL)
+				end = at + (uint64_t)(q - buf) + 1;
+			at += (uint64_t)got;
+		}
+		/* No line end past the cut, or the file ends on it. */
+		if (end == 0 || end >= size)
+			break;
+		if (n == cap) {
+			cap *= 2;
+			if ((np = wcs_reallocarray(ctx, p, cap, sizeof(*np))) ==
+			    NULL) {
+				rc = WCS_FATAL;
+				goto out;
+			}
+			p = np;
+		}
+		p[n - 1].end = end;
+		p[n] = (struct wcs_input_piece){ .start = end };
+		n++;
+	}
+	p[n - 1].end = size > p[n - 1].start ? size : p[n - 1].start;
+	for (k = 0; k < n; k++) {
+		p[k].size = size;
+		p[k].dev = (uint64_t)st.st_dev;
+		p[k].ino = (uint64_t)st.st_ino;
+	}
+	*pieces = p;
+	*npieces = n;
+	p = NULL;
+	rc = WCS_OK;
+out:
+	if (fd >= 0)
+		(void)close(fd);
+	wcs_free(ctx, p);
+	return (rc);
 }
 
 /*
@@ -698,8 +827,8 @@ add_pieces(struct wcs_driver *drv, struct group *g, size_t i,
 	size_t npc;
 	int rc;
 
-	rc =
-	    wcs_input_split(&m->ctx, drv->paths[i], drv->piece_size, &pc, &npc);
+	rc = cut_pieces(
+	    &m->ctx, drv->paths[i], 0, 0, drv->piece_size, &pc, &npc);
 	if (rc == WCS_FATAL) {
 		/* Not in the group yet: the caller would not close it. */
 		wcs_set_error(
@@ -742,7 +871,7 @@ add_from(struct wcs_driver *drv, struct group *g, size_t i)
 		wcs_engine_input_host_log(drv->eng, i);
 	if (p->from_end - p->from_start >= 2 * drv->piece_size) {
 		wcs_ctx_init(&ctx, drv->ctx->alloc);
-		rc = wcs_input_split_from(&ctx, drv->paths[i], p->from_start,
+		rc = cut_pieces(&ctx, drv->paths[i], p->from_start,
 		    p->from.lines, drv->piece_size, &pc, &npc);
 		if (rc != WCS_OK) {
 			wcs_set_error(
@@ -783,11 +912,14 @@ read_inputs(struct wcs_driver *drv)
 	int rc = WCS_OK;
 
 	g.n = 0;
+	g.carry = 0;
+	g.carry_ok = false;
 	for (i = 0; i < drv->n && rc == WCS_OK; i++) {
 		/* Not named, only a state's: read already; or unchanged. */
 		if (drv->pend[i].failed || !drv->pend[i].listed ||
 		    drv->pend[i].plan == PLAN_SKIP)
 			continue;
+		memset(&g.fi[g.n], 0, sizeof(g.fi[g.n]));
 		if (drv->pend[i].plan == PLAN_FROM && drv->pend[i].from_plain) {
 			if ((rc = add_from(drv, &g, i)) == WCS_FAILED) {
 				drv_input_error(drv, &drv->stats[i],

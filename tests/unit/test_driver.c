@@ -315,6 +315,128 @@ test_pieces_give_the_whole(void **state)
 	scratch_free(&sc);
 }
 
+/*
+ * wcs_feed_group's own counting: a file cut in three pieces, the first
+ * counted, the second chained to it and counted, the third chained to
+ * the second.  Every event's line is the whole file's (BIND lines are
+ * one event or reject each, so line k is the k-th record); a piece
+ * chained to one whose count cannot be made (its path gone) is not read,
+ * and says why.
+ */
+static void
+feed_pieces(const char *path, const char *count_path, unsigned threads,
+    struct seen *s, int rc_want[3])
+{
+	const struct wcs_reader_ops *ops = wcs_reader_find("bind");
+	struct wcs_input_stats st[3];
+	struct wcs_feed_input fi[3];
+	struct wcs_input_piece pc[3];
+	struct wcs_ctx ctx, mctx[3];
+	struct wcs_run_opts ro;
+	struct stat sb;
+	uint64_t size, cut[4];
+	char *buf;
+	FILE *fp;
+	size_t k;
+
+	assert_non_null(ops);
+	assert_int_equal(stat(path, &sb), 0);
+	size = (uint64_t)sb.st_size;
+	assert_non_null(buf = malloc(size));
+	assert_non_null(fp = fopen(path, "rb"));
+	assert_int_equal(fread(buf, 1, size, fp), size);
+	(void)fclose(fp);
+	/* Cuts after the line ends nearest a third and two thirds. */
+	cut[0] = 0;
+	cut[3] = size;
+	for (k = 1; k < 3; k++) {
+		cut[k] = size * k / 3;
+		while (buf[cut[k] - 1] != '\n')
+			cut[k]++;
+	}
+	free(buf);
+	wcs_ctx_init(&ctx, NULL);
+	s->ctx = &ctx;
+	memset(&ro, 0, sizeof(ro));
+	ro.read.year = 2017;
+	ro.since = ro.until = WCS_TIME_NONE;
+	for (k = 0; k < 3; k++) {
+		pc[k] = (struct wcs_input_piece){ .start = cut[k],
+			.end = cut[k + 1],
+			.size = size,
+			.dev = (uint64_t)sb.st_dev,
+			.ino = (uint64_t)sb.st_ino };
+		wcs_ctx_init(&mctx[k], NULL);
+		memset(&st[k], 0, sizeof(st[k]));
+		memset(&fi[k], 0, sizeof(fi[k]));
+		fi[k].ctx = &mctx[k];
+		assert_int_equal(
+		    wcs_input_open_piece(&mctx[k], path, &pc[k], 0, &fi[k].in),
+		    WCS_OK);
+		assert_int_equal(wcs_read_job_new(&mctx[k], ops, fi[k].in, &ro,
+				     &st[k], &fi[k].job),
+		    WCS_OK);
+		fi[k].piece_path = count_path;
+		fi[k].piece = pc[k];
+		fi[k].count = k < 2;
+		fi[k].chained = k > 0;
+	}
+	assert_int_equal(
+	    wcs_feed_group(&ctx, fi, 3, threads, record, s, NULL), WCS_OK);
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(fi[k].rc, rc_want[k]);
+		if (fi[k].rc != WCS_OK)
+			(void)snprintf(s->last_error, sizeof(s->last_error),
+			    "%s", wcs_error_string(&mctx[k]));
+		wcs_read_job_free(fi[k].job);
+		wcs_input_close(fi[k].in);
+	}
+	s->ctx = NULL;
+}
+
+static void
+test_feed_counts_lines(void **state)
+{
+	struct seen whole = { 0 }, s = { 0 };
+	struct scratch sc = { 0 };
+	int ok[3] = { WCS_OK, WCS_OK, WCS_OK };
+	int gone[3] = { WCS_OK, WCS_FAILED, WCS_FAILED };
+	const char *path;
+	unsigned threads;
+	size_t len, i;
+	char *buf;
+
+	(void)state;
+	buf = make_log(900, &len);
+	path = scratch_file(&sc, "pieces.log", buf, len);
+	free(buf);
+	assert_int_equal(read_paths(&path, 1, 1, 0, &whole, NULL), WCS_OK);
+	assert_int_equal(whole.n, 900 - 900 / 7);
+	qsort(whole.ev, whole.n, sizeof(*whole.ev), ev_cmp);
+	for (threads = 1; threads <= 3; threads++) {
+		feed_pieces(path, path, threads, &s, ok);
+		assert_int_equal(s.n, whole.n);
+		qsort(s.ev, s.n, sizeof(*s.ev), ev_cmp);
+		for (i = 0; i < s.n; i++) {
+			assert_int_equal(s.ev[i].line, whole.ev[i].line);
+			assert_int_equal(s.ev[i].offset, whole.ev[i].offset);
+		}
+		seen_free(&s);
+		/* The first piece's count cannot be made: it is read, the
+		 * pieces after it are not. */
+		feed_pieces(path, "/nonexistent/pieces.log", threads, &s, gone);
+		assert_true(s.n > 0 && s.n < whole.n);
+		assert_non_null(strstr(s.last_error, "could not be counted"));
+		/* The first piece's events, as the whole file's first. */
+		qsort(s.ev, s.n, sizeof(*s.ev), ev_cmp);
+		for (i = 0; i < s.n; i++)
+			assert_int_equal(s.ev[i].line, whole.ev[i].line);
+		seen_free(&s);
+	}
+	seen_free(&whole);
+	scratch_free(&sc);
+}
+
 static void
 test_unreadable_input_is_accounted(void **state)
 {
@@ -1309,6 +1431,7 @@ main(void)
 {
 	const struct CMUnitTest t[] = {
 		cmocka_unit_test(test_pieces_give_the_whole),
+		cmocka_unit_test(test_feed_counts_lines),
 		cmocka_unit_test(test_unreadable_input_is_accounted),
 		cmocka_unit_test(test_stray_file),
 		cmocka_unit_test(test_reader_error_mid_group),
