@@ -44,6 +44,28 @@ struct wcs_sweep_news {
 	size_t nhosts;
 };
 
+/*
+ * The parts of a report that follow from the conclusion alone, not from
+ * how this run read its inputs (what a sweep found new, how each input
+ * was read this time): a sweep keeps them in its state, so that the next
+ * one, when no input has anything new, writes the same report again
+ * without loading the engine or concluding.  Text, CSV and JSON reports
+ * have them (wcs_report_keepable); part i is bytes [end[i - 1], end[i]).
+ */
+#define WCS_REPORT_PARTS_MAX 4
+struct wcs_report_kept {
+	const unsigned char *bytes; /* own's, or a loaded state's */
+	unsigned char *own; /* kept by this run */
+	size_t len, cap;
+	size_t end[WCS_REPORT_PARTS_MAX];
+	unsigned nparts;
+};
+bool wcs_report_keepable(enum wcs_report_format fmt);
+/* The parts a report of fmt has: what a loaded copy must hold. */
+unsigned wcs_report_parts(enum wcs_report_format fmt);
+/* Frees what k holds and empties it; accepts an empty one. */
+void wcs_report_kept_clear(struct wcs_ctx *ctx, struct wcs_report_kept *k);
+
 struct wcs_report {
 	const struct wcs_input_stats *inputs;
 	size_t ninputs;
@@ -51,6 +73,11 @@ struct wcs_report {
 	const char *tz_name; /* --tz, or NULL */
 	unsigned width; /* text: columns; 0 = WCS_TEXT_WIDTH_DEFAULT */
 	const struct wcs_sweep_news *news; /* NULL: not a sweep */
+	/* Not NULL: the conclusion's parts are also kept here, as written. */
+	struct wcs_report_kept *keep;
+	/* Not NULL: the conclusion's parts are written from here, and
+	 * result is not read (it may be NULL). */
+	const struct wcs_report_kept *reuse;
 };
 
 /* Returns WCS_OK, or WCS_FAILED when writing failed (errno in ctx). */

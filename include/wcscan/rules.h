@@ -47,6 +47,9 @@ int wcs_rules_load_file(struct wcs_rules *rules, const char *path);
 int wcs_rules_load_dir(struct wcs_rules *rules, const char *dir);
 
 size_t wcs_rules_count(const struct wcs_rules *rules);
+/* A hash of every rule file's name and text loaded, in load order: what
+ * tells a run that the rules changed since a state was saved. */
+uint64_t wcs_rules_digest(const struct wcs_rules *rules);
 const struct wcs_rule_info *wcs_rules_info(
     const struct wcs_rules *rules, size_t i);
 

@@ -20,13 +20,15 @@
  *		16 4  CRC-32 of its body
  *		20 12 name, printable ASCII, NUL-padded (for messages)
  *	then the bodies, one after the other in table order
- *	last 4	CRC-32 of every byte before it
+ *	last 4	CRC-32 of the header and the table
  *
  * The magic's 0x89 and CR LF SUB LF catch a file mangled as text (after
  * PNG's signature).  A reader checks the magic, then the version (so that
  * another version is refused by name, not as corrupt), then the length,
- * the whole-file checksum, the table (sections end to end, filling the
- * file exactly) and each section's checksum before anyone reads a body.
+ * the checksum of the header and table, the table (sections end to end,
+ * filling the file exactly) and each section's checksum before anyone
+ * reads a body.  The bodies' own checksums let a reader check the
+ * sections it reads and no other (wcs_state_load_some).
  * Inside a body every length and count is checked against the bytes left
  * (wcs_state_get_count): a hostile state file is hostile input.
  */
@@ -39,7 +41,7 @@
 
 #include "wcscan/core.h"
 
-#define WCS_STATE_FORMAT_VERSION 1u
+#define WCS_STATE_FORMAT_VERSION 2u
 #define WCS_STATE_SECTIONS_MAX 64u
 #define WCS_STATE_NAME_MAX 12u
 /* A state is bounded by hosts and pairs; this bounds what load reads. */
@@ -52,6 +54,7 @@ enum wcs_state_section {
 	WCS_STATE_SEC_INPUTS = 4, /* inputs' accounting (driver/state.c) */
 	WCS_STATE_SEC_HOSTS = 5, /* hosts (engine/hosts_state.c) */
 	WCS_STATE_SEC_SWEEP = 6, /* the last sweep's verdicts (cli/sweep.c) */
+	WCS_STATE_SEC_REPORT = 7, /* the last sweep's report (cli/kept.c) */
 	WCS_STATE_SEC_TEST = 0x7fff0000 /* unit tests and fuzzing only */
 };
 
@@ -114,6 +117,13 @@ int wcs_state_parse(struct wcs_ctx *ctx, const char *name, const void *buf,
 /* Read and check the file at path (at most WCS_STATE_FILE_MAX bytes). */
 int wcs_state_load(
     struct wcs_ctx *ctx, const char *path, struct wcs_state **out);
+/*
+ * The same, reading only the sections of the types given (with the
+ * header, the table and the trailer): the others are as if absent.  For
+ * a look at a state's small sections without reading its large ones.
+ */
+int wcs_state_load_some(struct wcs_ctx *ctx, const char *path,
+    const uint32_t *types, size_t ntypes, struct wcs_state **out);
 /* Accepts NULL. */
 void wcs_state_free(struct wcs_state *st);
 const char *wcs_state_name(const struct wcs_state *st);

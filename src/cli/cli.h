@@ -139,4 +139,39 @@ int wcs_sweep_news(struct wcs_ctx *ctx, struct wcs_sweep *sw,
     const struct wcs_result *res, struct wcs_sweep_news *news);
 void wcs_sweep_free(struct wcs_ctx *ctx, struct wcs_sweep *sw);
 
+/*
+ * The report a sweep wrote, kept with its state (kept.c, section
+ * "report"): when the next sweep finds nothing new in any input and asks
+ * for the same report, it writes it from here, without loading the
+ * engine or concluding.  What besides the state the report depends on
+ * is in key (the version, the format, the options and the rules: see
+ * wcs_kept_key); what the conclusion said outside the report's parts
+ * (the notes per input, the warnings, whether anything was found) is
+ * kept beside them.
+ */
+#define WCS_KEPT_KEY_MAX 512
+struct wcs_kept_input {
+	char *path, *clock_note, *dup_note; /* notes: NULL when none */
+};
+struct wcs_kept {
+	bool loaded;
+	char key[WCS_KEPT_KEY_MAX];
+	bool found;
+	/* The warnings: records read by two states merged, records not
+	 * checked for copies, 445/tcp attempts and hosts not tracked. */
+	uint64_t in_two_states, unchecked, untracked, untracked_hosts;
+	struct wcs_kept_input *inputs;
+	size_t ninputs;
+	struct wcs_report_kept parts;
+};
+void wcs_kept_key(const struct wcs_opts *o, unsigned width, uint64_t rules,
+    char *buf, size_t len);
+int wcs_kept_save(struct wcs_state_writer *w, const struct wcs_kept *k);
+/* WCS_OK (k->loaded says whether the state had one), WCS_FAILED (said in
+ * ctx: a corrupt section), WCS_FATAL.  The report's bytes are the
+ * state's: keep st while k is used. */
+int wcs_kept_load(
+    struct wcs_ctx *ctx, const struct wcs_state *st, struct wcs_kept *k);
+void wcs_kept_free(struct wcs_ctx *ctx, struct wcs_kept *k);
+
 #endif /* WCSCAN_CLI_H */

@@ -42,6 +42,11 @@ struct run {
 	/* --state: the last sweep's verdicts, and the state saved next. */
 	struct wcs_sweep sweep;
 	struct wcs_state_writer *sweep_w;
+	/* --state: the last sweep's report, written again when nothing is
+	 * new (reuse); the one this sweep writes, kept with its state. */
+	struct wcs_kept kept, keep;
+	struct wcs_state *kept_st; /* the state kept's bytes are in */
+	bool reuse;
 	bool error; /* exit 2 */
 };
 
@@ -182,6 +187,53 @@ group_done_hook(void *arg)
  * The driver, and every input named listed in it (a directory walked):
  * reading starts once every input is known.
  */
+static unsigned text_width(struct run *r);
+static bool found_something(const struct wcs_result *res);
+
+/*
+ * Whether this run keeps its report with the sweep's state, and may write
+ * the last one's again: a sweep's report in a format with parts that
+ * follow from the conclusion alone (wcs_report_keepable), and no other
+ * output that needs the conclusion.
+ */
+static bool
+keepable(const struct run *r)
+{
+	const struct wcs_opts *o = r->opts;
+
+	return (o->sweep_state != NULL && o->nstates == 0 && !o->no_report &&
+		o->save_state == NULL && o->graph == NULL &&
+		o->timeline == NULL && o->dump_events == NULL &&
+		wcs_report_keepable(o->format));
+}
+
+/*
+ * Whether the last sweep's report is this one's: asked for the same way
+ * (the key), over the same inputs in the same order, none with anything
+ * new to read.
+ */
+static bool
+can_reuse(struct run *r)
+{
+	struct wcs_driver_sweep counts;
+	char key[WCS_KEPT_KEY_MAX];
+	size_t i;
+
+	wcs_kept_key(r->opts, text_width(r), wcs_rules_digest(r->rules), key,
+	    sizeof(key));
+	if (strcmp(key, r->kept.key) != 0 ||
+	    r->kept.ninputs != wcs_driver_count(r->drv))
+		return (false);
+	for (i = 0; i < r->kept.ninputs; i++) {
+		if (strcmp(r->kept.inputs[i].path,
+			wcs_driver_path(r->drv, i)) != 0)
+			return (false);
+	}
+	wcs_driver_sweep(r->drv, &counts);
+	return (counts.appended == 0 && counts.replaced == 0 &&
+		counts.rotated == 0 && counts.fresh == 0);
+}
+
 /*
  * The states named (--load-state, merge's operands): their inputs join
  * the driver's list, then the engine takes what they hold.  WCS_OK,
@@ -191,6 +243,8 @@ group_done_hook(void *arg)
 static int
 load_states(struct run *r)
 {
+	static const uint32_t small[] = { WCS_STATE_SEC_INPUTS,
+		WCS_STATE_SEC_SWEEP, WCS_STATE_SEC_REPORT };
 	const struct wcs_opts *o = r->opts;
 	struct wcs_state **st;
 	const char *path;
@@ -208,10 +262,31 @@ load_states(struct run *r)
 		return (WCS_FATAL);
 	for (i = 0; i < nst && rc == WCS_OK; i++) {
 		path = i < o->nstates ? o->states[i] : o->sweep_state;
-		if ((rc = wcs_state_load(r->ctx, path, &st[i])) == WCS_OK)
+		/* The small sections first: when nothing is new, the
+		 * engine's are not needed (can_reuse). */
+		rc = keepable(r) ? wcs_state_load_some(r->ctx, path, small,
+				       WCS_NELEM(small), &st[i]) :
+				   wcs_state_load(r->ctx, path, &st[i]);
+		if (rc == WCS_OK)
 			rc = wcs_driver_load_state(r->drv, st[i]);
 		if (rc == WCS_OK && i == o->nstates)
 			rc = wcs_sweep_load(r->ctx, st[i], &r->sweep);
+		if (rc == WCS_OK && i == o->nstates && keepable(r))
+			rc = wcs_kept_load(r->ctx, st[i], &r->kept);
+	}
+	if (rc == WCS_OK && r->kept.loaded &&
+	    (rc = wcs_driver_plan(r->drv)) == WCS_OK)
+		r->reuse = can_reuse(r);
+	if (rc == WCS_OK && r->reuse) {
+		r->kept_st = st[0];
+		st[0] = NULL;
+	}
+	/* Concluding after all: the whole state, for the engine. */
+	if (rc == WCS_OK && keepable(r) && !r->reuse) {
+		wcs_kept_free(r->ctx, &r->kept); /* its bytes are st[0]'s */
+		wcs_state_free(st[0]);
+		st[0] = NULL;
+		rc = wcs_state_load(r->ctx, o->sweep_state, &st[0]);
 	}
 	if (rc == WCS_OK) {
 		n = wcs_driver_count(r->drv);
@@ -223,7 +298,9 @@ load_states(struct run *r)
 		if (rc == WCS_OK)
 			wcs_engine_set_inputs(r->eng, r->paths, n);
 	}
-	for (i = 0; i < nst && rc == WCS_OK; i++)
+	/* Nothing new, the same report asked for: the engine is not
+	 * needed. */
+	for (i = 0; i < nst && rc == WCS_OK && !r->reuse; i++)
 		rc = wcs_engine_load_state(r->eng, st[i]);
 	for (i = 0; i < nst; i++)
 		wcs_state_free(st[i]);
@@ -259,13 +336,18 @@ save_state(struct run *r)
 	return (rc);
 }
 
-/* --state: the sweep's verdicts join its state, written atomically. */
+/*
+ * --state: the sweep's verdicts, and its report when it was written and
+ * kept, join its state, written atomically.
+ */
 static int
-save_sweep(struct run *r, const struct wcs_result *res)
+save_sweep(struct run *r, const struct wcs_result *res, bool with_report)
 {
 	int rc;
 
-	if ((rc = wcs_sweep_save(r->sweep_w, res)) == WCS_OK)
+	if ((rc = wcs_sweep_save(r->sweep_w, res)) == WCS_OK && with_report)
+		rc = wcs_kept_save(r->sweep_w, &r->keep);
+	if (rc == WCS_OK)
 		rc = wcs_state_writer_save(r->sweep_w, r->opts->sweep_state);
 	if (rc == WCS_FAILED)
 		wcs_errx(&r->msg, "%s", wcs_error_string(r->ctx));
@@ -381,9 +463,12 @@ drop_output(struct run *r, struct wcs_output **op, const char *what, int err)
 	*op = NULL;
 }
 
-static void
+/* True when the report reached its file. */
+static bool
 write_report(struct run *r, const struct wcs_report *rep)
 {
+	bool had_error = r->error;
+
 	if (wcs_report_write(r->ctx, wcs_output_stream(r->report_out),
 		r->opts->format, rep) != WCS_OK) {
 		wcs_errx(&r->msg, "%s: %s", wcs_output_path(r->report_out),
@@ -391,9 +476,11 @@ write_report(struct run *r, const struct wcs_report *rep)
 		r->error = true;
 		wcs_output_free(r->report_out);
 		r->report_out = NULL;
-		return;
+		return (false);
 	}
 	commit_output(r, &r->report_out);
+	/* commit_output says a failed rename, and marks the error. */
+	return (r->error == had_error);
 }
 
 static void
@@ -510,19 +597,114 @@ duplicate_notes(struct run *r)
 		    "Computer, Channel and EventRecordID): counted once",
 		    (unsigned long long)n, n == 1 ? "" : "s");
 	}
-	if (wcs_engine_records_in_two_states(r->eng) > 0)
+	return (WCS_OK);
+}
+
+/* What the conclusion warns of: from the engine, or a kept report. */
+static void
+conclusion_warnings(struct run *r, const struct wcs_kept *k)
+{
+	if (k->in_two_states > 0)
 		wcs_warnx(&r->msg,
 		    "%llu event records were read by two of the states merged "
 		    "(copies of one log in two shards): what they say is "
 		    "counted twice; keep the copies of a log in one shard",
-		    (unsigned long long)wcs_engine_records_in_two_states(
-			r->eng));
-	if (wcs_engine_unchecked_records(r->eng) > 0)
+		    (unsigned long long)k->in_two_states);
+	if (k->unchecked > 0)
 		wcs_warnx(&r->msg,
 		    "%llu event records not checked for copies: the table of "
 		    "records read is full",
-		    (unsigned long long)wcs_engine_unchecked_records(r->eng));
+		    (unsigned long long)k->unchecked);
+	if (k->untracked > 0)
+		wcs_warnx(&r->msg,
+		    "%llu 445/tcp attempts not tracked: memory caps reached "
+		    "(forged addresses?)",
+		    (unsigned long long)k->untracked);
+	if (k->untracked_hosts > 0)
+		wcs_warnx(&r->msg,
+		    "%llu events about hosts not tracked: the host table is "
+		    "full (%u hosts, %u of them seen only on the web; forged "
+		    "addresses?)",
+		    (unsigned long long)k->untracked_hosts,
+		    WCS_ENGINE_HOSTS_MAX, WCS_ENGINE_WEB_ONLY_MAX);
+}
+
+/*
+ * What the conclusion said besides the report (notes, warnings, whether
+ * anything was found), for the report this sweep keeps with its state.
+ * The paths and notes are the driver's stats', borrowed.
+ */
+static int
+keep_conclusion(struct run *r, const struct wcs_result *res)
+{
+	struct wcs_input_stats *st = wcs_driver_stats(r->drv);
+	struct wcs_kept *k = &r->keep;
+	size_t i, n = wcs_driver_count(r->drv);
+
+	wcs_kept_key(r->opts, text_width(r), wcs_rules_digest(r->rules), k->key,
+	    sizeof(k->key));
+	k->found = found_something(res);
+	k->in_two_states = wcs_engine_records_in_two_states(r->eng);
+	k->unchecked = wcs_engine_unchecked_records(r->eng);
+	k->untracked = wcs_engine_untracked(r->eng);
+	k->untracked_hosts = wcs_engine_untracked_hosts(r->eng);
+	if ((k->inputs = wcs_calloc(r->ctx, n + 1, sizeof(*k->inputs))) == NULL)
+		return (WCS_FATAL);
+	for (i = 0; i < n; i++) {
+		k->inputs[i].path = (char *)wcs_driver_path(r->drv, i);
+		k->inputs[i].clock_note = st[i].clock_note;
+		k->inputs[i].dup_note = st[i].dup_note;
+	}
+	k->ninputs = n;
 	return (WCS_OK);
+}
+
+/*
+ * A sweep that found nothing new, asked for the report the last one
+ * wrote: that report again, with this sweep's news and inputs.  Returns
+ * the exit status.
+ */
+static int
+write_reused(struct run *r, const struct wcs_driver_sweep *counts)
+{
+	struct wcs_input_stats *st = wcs_driver_stats(r->drv);
+	const struct wcs_kept *k = &r->kept;
+	struct wcs_sweep_news news;
+	struct wcs_report rep;
+	size_t i;
+
+	for (i = 0; i < k->ninputs; i++) {
+		if ((k->inputs[i].clock_note != NULL &&
+			(st[i].clock_note = wcs_strdup(
+			     r->ctx, k->inputs[i].clock_note)) == NULL) ||
+		    (k->inputs[i].dup_note != NULL &&
+			(st[i].dup_note = wcs_strdup(
+			     r->ctx, k->inputs[i].dup_note)) == NULL)) {
+			wcs_errx(&r->msg, "out of memory");
+			return (WCS_EXIT_ERROR);
+		}
+	}
+	conclusion_warnings(r, k);
+	/* The verdicts are the last sweep's: no host is flagged anew. */
+	memset(&news, 0, sizeof(news));
+	news.first = !r->sweep.had_state;
+	news.unchanged = counts->unchanged;
+	memset(&rep, 0, sizeof(rep));
+	rep.inputs = st;
+	rep.ninputs = wcs_driver_count(r->drv);
+	rep.tz_name = r->opts->tz;
+	rep.news = &news;
+	rep.width = text_width(r);
+	rep.reuse = &k->parts;
+	if (wcs_signals_caught() != 0) {
+		wcs_errx(&r->msg, "interrupted by %s; no report written",
+		    strsignal(wcs_signals_caught()));
+		return (WCS_EXIT_ERROR);
+	}
+	(void)write_report(r, &rep);
+	return (r->error			      ? WCS_EXIT_ERROR :
+		k->found && !r->opts->found_exit_zero ? WCS_EXIT_FOUND :
+							WCS_EXIT_CLEAN);
 }
 
 static bool
@@ -568,6 +750,11 @@ run_cleanup(struct run *r)
 	wcs_free(r->ctx, r->paths);
 	wcs_state_writer_free(r->sweep_w);
 	wcs_sweep_free(r->ctx, &r->sweep);
+	wcs_kept_free(r->ctx, &r->kept);
+	wcs_state_free(r->kept_st);
+	/* The paths and notes are borrowed (keep_conclusion). */
+	wcs_free(r->ctx, r->keep.inputs);
+	wcs_report_kept_clear(r->ctx, &r->keep.parts);
 	wcs_rules_free(r->rules);
 	wcs_tz_free(r->tz);
 }
@@ -579,7 +766,7 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts)
 	const struct wcs_result *res;
 	struct wcs_driver_sweep counts;
 	struct wcs_sweep_news news;
-	bool unchanged;
+	bool unchanged, written;
 	struct wcs_report rep;
 	struct run r;
 	int rc, status;
@@ -659,6 +846,17 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts)
 		run_cleanup(&r);
 		return (WCS_EXIT_ERROR);
 	}
+	if (r.reuse) {
+		/* Planned so: nothing was read. */
+		if (!unchanged) {
+			wcs_set_error(ctx, EINVAL,
+			    "a sweep planned to read nothing read something");
+			goto out_fatal;
+		}
+		status = write_reused(&r, &counts);
+		run_cleanup(&r);
+		return (status);
+	}
 	if (opts->no_report) {
 		/* A sweep's state without its verdicts: the next sweep
 		 * calls every flagged host new. */
@@ -674,12 +872,8 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts)
 	if (wcs_engine_finish(r.eng, &res) != WCS_OK)
 		goto out_fatal;
 	if (opts->sweep_state != NULL) {
-		rc = r.sweep_w != NULL ? save_sweep(&r, res) : WCS_OK;
-		if (rc == WCS_FATAL ||
-		    wcs_sweep_news(ctx, &r.sweep, res, &news) != WCS_OK)
+		if (wcs_sweep_news(ctx, &r.sweep, res, &news) != WCS_OK)
 			goto out_fatal;
-		if (rc != WCS_OK)
-			r.error = true;
 		news.unchanged = counts.unchanged;
 		news.appended = counts.appended;
 		news.appended_bytes = counts.appended_bytes;
@@ -687,20 +881,10 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts)
 		news.rotated = counts.rotated;
 		news.fresh = counts.fresh;
 	}
-	if (clock_notes(&r) != WCS_OK || duplicate_notes(&r) != WCS_OK)
+	if (clock_notes(&r) != WCS_OK || duplicate_notes(&r) != WCS_OK ||
+	    keep_conclusion(&r, res) != WCS_OK)
 		goto out_fatal;
-	if (wcs_engine_untracked(r.eng) > 0)
-		wcs_warnx(&r.msg,
-		    "%llu 445/tcp attempts not tracked: memory caps reached "
-		    "(forged addresses?)",
-		    (unsigned long long)wcs_engine_untracked(r.eng));
-	if (wcs_engine_untracked_hosts(r.eng) > 0)
-		wcs_warnx(&r.msg,
-		    "%llu events about hosts not tracked: the host table is "
-		    "full (%u hosts, %u of them seen only on the web; forged "
-		    "addresses?)",
-		    (unsigned long long)wcs_engine_untracked_hosts(r.eng),
-		    WCS_ENGINE_HOSTS_MAX, WCS_ENGINE_WEB_ONLY_MAX);
+	conclusion_warnings(&r, &r.keep);
 	if (wcs_signals_caught() != 0)
 		goto out_interrupted;
 	if (r.graph_out != NULL)
@@ -718,7 +902,16 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts)
 	rep.width = text_width(&r);
 	if (wcs_signals_caught() != 0)
 		goto out_interrupted;
-	write_report(&r, &rep);
+	/* Kept with the state, for a next sweep that finds nothing new. */
+	if (r.sweep_w != NULL && keepable(&r))
+		rep.keep = &r.keep.parts;
+	written = write_report(&r, &rep);
+	if (r.sweep_w != NULL &&
+	    (rc = save_sweep(&r, res, written && rep.keep != NULL)) != WCS_OK) {
+		if (rc == WCS_FATAL)
+			goto out_fatal;
+		r.error = true;
+	}
 	status = r.error ? WCS_EXIT_ERROR :
 		 found_something(res) && !opts->found_exit_zero ?
 			   WCS_EXIT_FOUND :

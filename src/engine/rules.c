@@ -89,6 +89,7 @@ struct wcs_rules {
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
 	uint64_t match_errors; /* limits hit: counted, treated as no match */
+	uint64_t digest; /* of every rule text loaded, in order */
 	char *nbuf; /* the fields of one event with their names resolved */
 	size_t nused, ncap;
 };
@@ -691,10 +692,21 @@ wcs_rules_load_buffer(
 		rc = finish_rule(&p);
 	if (rc == WCS_OK)
 		rc = commit_rules(&p);
+	if (rc == WCS_OK)
+		rules->digest =
+		    wcs_mix64(
+			rules->digest ^ wcs_fnv1a(name, strlen(name), false)) ^
+		    wcs_fnv1a(buf, len, false);
 	for (i = 0; i < p.npending; i++)
 		rule_clear(&p.pending[i]);
 	wcs_free(rules->ctx, p.pending);
 	return (rc);
+}
+
+uint64_t
+wcs_rules_digest(const struct wcs_rules *rules)
+{
+	return (rules->digest);
 }
 
 int

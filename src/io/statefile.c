@@ -32,6 +32,7 @@ struct section {
 	uint32_t type, version, crc;
 	uint64_t off, len; /* in the bodies buffer, or in the file */
 	char name[WCS_STATE_NAME_MAX + 1];
+	bool absent; /* not read (wcs_state_load_some) */
 };
 
 struct buf {
@@ -290,7 +291,8 @@ wcs_state_writer_data(struct wcs_state_writer *w, size_t *len)
 	if (w->body.len > 0)
 		memcpy(p, w->body.p, w->body.len);
 	p += w->body.len;
-	le32(p, wcs_crc32(0, w->out.p, total - TRAILER_SIZE));
+	/* The header and the table; each body has its own. */
+	le32(p, wcs_crc32(0, w->out.p, total - w->body.len - TRAILER_SIZE));
 	w->out.len = total;
 	*len = total;
 	return (w->out.p);
@@ -327,9 +329,13 @@ corrupt(struct wcs_ctx *ctx, const char *name, const char *why)
 	return (WCS_FAILED);
 }
 
-/* Check the header and the table; the sections' offsets are set. */
+/*
+ * Check the header, the table and the trailer (their checksum); the
+ * sections' offsets are set.  The header and the table must be in
+ * st->data, the trailer at its end; the bodies need not be yet.
+ */
 static int
-check(struct wcs_state *st)
+check_table(struct wcs_state *st)
 {
 	const unsigned char *p = st->data;
 	size_t len = st->len, plen, pos;
@@ -360,16 +366,19 @@ check(struct wcs_state *st)
 		    (unsigned long long)flen);
 		return (corrupt(st->ctx, st->name, why));
 	}
-	if (wcs_crc32(0, p, len - TRAILER_SIZE) != rd32(p + len - TRAILER_SIZE))
-		return (corrupt(st->ctx, st->name,
-		    "state file checksum mismatch (corrupt)"));
-	/* Even with a good checksum, the header is checked field by field. */
 	st->nsec = rd32(p + 12);
 	plen = p[24];
 	if (st->nsec > WCS_STATE_SECTIONS_MAX || plen > PRODUCER_MAX ||
-	    p[25] != 0 || !printable((const char *)p + HEADER_FIXED, plen) ||
 	    (uint64_t)HEADER_FIXED + plen + (uint64_t)st->nsec * ENTRY_SIZE >
 		len - TRAILER_SIZE)
+		return (corrupt(st->ctx, st->name, "bad state file header"));
+	if (wcs_crc32(
+		0, p, HEADER_FIXED + plen + (size_t)st->nsec * ENTRY_SIZE) !=
+	    rd32(p + len - TRAILER_SIZE))
+		return (corrupt(st->ctx, st->name,
+		    "state file checksum mismatch (corrupt)"));
+	/* Even with a good checksum, the header is checked field by field. */
+	if (p[25] != 0 || !printable((const char *)p + HEADER_FIXED, plen))
 		return (corrupt(st->ctx, st->name, "bad state file header"));
 	memcpy(st->producer, p + HEADER_FIXED, plen);
 	st->producer[plen] = '\0';
@@ -411,17 +420,41 @@ check(struct wcs_state *st)
 		s->off = pos;
 		pos += (size_t)s->len;
 		left -= s->len;
-		if (wcs_crc32(0, p + s->off, (size_t)s->len) != s->crc) {
-			(void)snprintf(why, sizeof(why),
-			    "state section %s: checksum mismatch (corrupt)",
-			    s->name);
-			return (corrupt(st->ctx, st->name, why));
-		}
 	}
 	if (left != 0)
 		return (corrupt(
 		    st->ctx, st->name, "bytes after the last state section"));
 	return (WCS_OK);
+}
+
+/* Each body read against its checksum. */
+static int
+check_bodies(struct wcs_state *st)
+{
+	struct section *s;
+	char why[160];
+	uint32_t i;
+
+	for (i = 0; i < st->nsec; i++) {
+		s = &st->sec[i];
+		if (s->absent ||
+		    wcs_crc32(0, st->data + s->off, (size_t)s->len) == s->crc)
+			continue;
+		(void)snprintf(why, sizeof(why),
+		    "state section %s: checksum mismatch (corrupt)", s->name);
+		return (corrupt(st->ctx, st->name, why));
+	}
+	return (WCS_OK);
+}
+
+static int
+check(struct wcs_state *st)
+{
+	int rc;
+
+	if ((rc = check_table(st)) != WCS_OK)
+		return (rc);
+	return (check_bodies(st));
 }
 
 static int
@@ -535,6 +568,111 @@ out_close:
 	return (rc);
 }
 
+/* n bytes at off, all of them; false with the reason in ctx. */
+static bool
+pread_all(struct wcs_state *st, int fd, void *buf, size_t n, uint64_t off)
+{
+	unsigned char *p = buf;
+	ssize_t got;
+
+	while (n > 0) {
+		got = pread(fd, p, n, (off_t)off);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			wcs_set_error(st->ctx, errno, "%s: %s", st->name,
+			    strerror(errno));
+			return (false);
+		}
+		if (got == 0) {
+			(void)corrupt(st->ctx, st->name,
+			    "truncated state file (shorter than it was)");
+			return (false);
+		}
+		p += got;
+		n -= (size_t)got;
+		off += (uint64_t)got;
+	}
+	return (true);
+}
+
+int
+wcs_state_load_some(struct wcs_ctx *ctx, const char *path,
+    const uint32_t *types, size_t ntypes, struct wcs_state **out)
+{
+	struct wcs_state *st;
+	struct stat sb;
+	size_t head, i, k;
+	int fd, rc, err;
+
+	*out = NULL;
+	if ((rc = state_new(ctx, path, &st)) != WCS_OK)
+		return (rc);
+	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)) <
+	    0) {
+		err = errno;
+		wcs_set_error(ctx, err, "%s: %s", path, strerror(err));
+		wcs_state_free(st);
+		return (WCS_FAILED);
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		wcs_set_error(ctx, EINVAL, "%s: not a regular file", path);
+		rc = WCS_FAILED;
+		goto out;
+	}
+	if ((uint64_t)sb.st_size > WCS_STATE_FILE_MAX) {
+		rc = corrupt(ctx, path, "state file too large");
+		goto out;
+	}
+	/*
+	 * As large as the file, but only the header, the table, the
+	 * trailer and the bodies asked for are read: the pages of the
+	 * others are never touched.
+	 */
+	st->len = (size_t)sb.st_size;
+	if ((st->data = wcs_malloc(ctx, st->len == 0 ? 1 : st->len)) == NULL) {
+		rc = WCS_FATAL;
+		goto out;
+	}
+	head = st->len < HEADER_FIXED + 255 +
+			     (size_t)WCS_STATE_SECTIONS_MAX * ENTRY_SIZE ?
+		   st->len :
+		   HEADER_FIXED + 255 +
+		       (size_t)WCS_STATE_SECTIONS_MAX * ENTRY_SIZE;
+	if (!pread_all(st, fd, st->data, head, 0)) {
+		rc = WCS_FAILED;
+		goto out;
+	}
+	if (st->len >= TRAILER_SIZE &&
+	    !pread_all(st, fd, st->data + st->len - TRAILER_SIZE, TRAILER_SIZE,
+		st->len - TRAILER_SIZE)) {
+		rc = WCS_FAILED;
+		goto out;
+	}
+	if ((rc = check_table(st)) != WCS_OK)
+		goto out;
+	for (i = 0; i < st->nsec; i++) {
+		for (k = 0; k < ntypes && types[k] != st->sec[i].type; k++)
+			;
+		st->sec[i].absent = k == ntypes;
+		if (!st->sec[i].absent && st->sec[i].len > 0 &&
+		    !pread_all(st, fd, st->data + st->sec[i].off,
+			(size_t)st->sec[i].len, st->sec[i].off)) {
+			rc = WCS_FAILED;
+			goto out;
+		}
+	}
+	rc = check_bodies(st);
+out:
+	(void)close(fd);
+	if (rc != WCS_OK) {
+		wcs_state_free(st);
+		return (rc);
+	}
+	*out = st;
+	return (WCS_OK);
+}
+
 void
 wcs_state_free(struct wcs_state *st)
 {
@@ -564,7 +702,7 @@ wcs_state_section(const struct wcs_state *st, uint32_t type,
 	uint32_t i;
 
 	for (i = 0; i < st->nsec; i++) {
-		if (st->sec[i].type != type)
+		if (st->sec[i].type != type || st->sec[i].absent)
 			continue;
 		cur->base = cur->p = st->data + st->sec[i].off;
 		cur->end = cur->p + st->sec[i].len;

@@ -156,9 +156,9 @@ write_host(FILE *out, struct sbuf *b, const struct wcs_host *h)
 	fputs("\r\n", out);
 }
 
-int
-wcs_report_csv_write(
-    struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep)
+/* The whole CSV report follows from the conclusion: part 0. */
+static int
+csv_conclusion(struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep)
 {
 	const struct wcs_result *res = rep->result;
 	struct sbuf b;
@@ -180,4 +180,11 @@ wcs_report_csv_write(
 	}
 	wcs_free(ctx, b.s);
 	return (rc);
+}
+
+int
+wcs_report_csv_write(
+    struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep)
+{
+	return (wcs_report_part(ctx, out, rep, 0, csv_conclusion));
 }

@@ -365,27 +365,17 @@ write_news(struct level *top, const struct wcs_sweep_news *n)
 	close_level(&o, '}');
 }
 
-int
-wcs_report_json_write(
-    struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep)
+/* Everything the conclusion says: part 0 (wcs_report_part). */
+static int
+json_conclusion(struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep)
 {
 	const struct wcs_result *res = rep->result;
-	struct level top, a;
+	/* The report's object, "wcscan" written before. */
+	struct level top = { .out = out, .depth = 1, .first = false };
+	struct level a;
 	size_t i;
 
 	(void)ctx;
-	open_level(&top, out, 1, '{');
-	key_str(&top, "wcscan", WCSCAN_VERSION);
-
-	if (rep->news != NULL)
-		write_news(&top, rep->news);
-
-	key(&top, "inputs");
-	open_level(&a, out, 2, '[');
-	for (i = 0; i < rep->ninputs; i++)
-		write_input(&a, &rep->inputs[i]);
-	close_level(&a, ']');
-
 	key(&top, "hosts");
 	open_level(&a, out, 2, '[');
 	for (i = 0; res != NULL && i < res->nhosts; i++)
@@ -414,4 +404,25 @@ wcs_report_json_write(
 	close_level(&top, '}');
 	putc('\n', out);
 	return (WCS_OK);
+}
+
+int
+wcs_report_json_write(
+    struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep)
+{
+	struct level top, a;
+	size_t i;
+
+	open_level(&top, out, 1, '{');
+	key_str(&top, "wcscan", WCSCAN_VERSION);
+
+	if (rep->news != NULL)
+		write_news(&top, rep->news);
+
+	key(&top, "inputs");
+	open_level(&a, out, 2, '[');
+	for (i = 0; i < rep->ninputs; i++)
+		write_input(&a, &rep->inputs[i]);
+	close_level(&a, ']');
+	return (wcs_report_part(ctx, out, rep, 0, json_conclusion));
 }

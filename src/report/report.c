@@ -6,11 +6,114 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "wcscan/report.h"
 #include "report_private.h"
+
+bool
+wcs_report_keepable(enum wcs_report_format fmt)
+{
+	return (wcs_report_parts(fmt) > 0);
+}
+
+/* As many as each writer below passes to wcs_report_part. */
+unsigned
+wcs_report_parts(enum wcs_report_format fmt)
+{
+	switch (fmt) {
+	case WCS_REPORT_TEXT:
+		return (2);
+	case WCS_REPORT_CSV:
+	case WCS_REPORT_JSON:
+		return (1);
+	default:
+		/* HTML: the inputs' table sits inside the summary. */
+		return (0);
+	}
+}
+
+void
+wcs_report_kept_clear(struct wcs_ctx *ctx, struct wcs_report_kept *k)
+{
+	wcs_free(ctx, k->own);
+	memset(k, 0, sizeof(*k));
+}
+
+static int
+keep_bytes(struct wcs_ctx *ctx, struct wcs_report_kept *k,
+    const unsigned char *p, size_t n)
+{
+	unsigned char *nb;
+	size_t ncap;
+
+	if (n > k->cap - k->len) {
+		ncap = k->cap == 0 ? 4096 : k->cap;
+		while (ncap - k->len < n) {
+			if (ncap > SIZE_MAX / 2)
+				return (WCS_FATAL);
+			ncap *= 2;
+		}
+		if ((nb = wcs_reallocarray(ctx, k->own, ncap, 1)) == NULL)
+			return (WCS_FATAL);
+		k->bytes = k->own = nb;
+		k->cap = ncap;
+	}
+	memcpy(k->own + k->len, p, n);
+	k->len += n;
+	return (WCS_OK);
+}
+
+int
+wcs_report_part(struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep,
+    unsigned i, wcs_report_part_fn fn)
+{
+	const struct wcs_report_kept *r = rep->reuse;
+	struct wcs_report_kept *k = rep->keep;
+	char *buf = NULL;
+	size_t from, size = 0;
+	FILE *m;
+	int rc;
+
+	if (r != NULL) {
+		if (i >= r->nparts) {
+			wcs_set_error(ctx, WCS_ECORRUPT,
+			    "the report kept has no part %u", i);
+			return (WCS_FAILED);
+		}
+		from = i == 0 ? 0 : r->end[i - 1];
+		(void)fwrite(r->bytes + from, 1, r->end[i] - from, out);
+		return (WCS_OK);
+	}
+	if (k == NULL)
+		return (fn(ctx, out, rep));
+	if (k->nparts != i || i >= WCS_REPORT_PARTS_MAX) {
+		wcs_set_error(
+		    ctx, EINVAL, "report part %u kept out of order", i);
+		return (WCS_FATAL);
+	}
+	/* Written aside first, to be kept as well as written. */
+	if ((m = open_memstream(&buf, &size)) == NULL) {
+		wcs_set_error(ctx, ENOMEM, "report: %s", strerror(errno));
+		return (WCS_FATAL);
+	}
+	rc = fn(ctx, m, rep);
+	if (fclose(m) != 0 && rc == WCS_OK) {
+		wcs_set_error(ctx, ENOMEM, "report: %s", strerror(errno));
+		rc = WCS_FATAL;
+	}
+	if (rc == WCS_OK)
+		rc = keep_bytes(ctx, k, (const unsigned char *)buf, size);
+	if (rc == WCS_OK) {
+		k->end[k->nparts++] = k->len;
+		(void)fwrite(buf, 1, size, out);
+	}
+	free(buf); /* open_memstream's, from malloc */
+	return (rc);
+}
 
 int
 wcs_report_write(struct wcs_ctx *ctx, FILE *out, enum wcs_report_format fmt,

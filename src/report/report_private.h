@@ -31,6 +31,17 @@ int wcs_report_html_write(
     struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep);
 
 /*
+ * Write a part of the report that follows from the conclusion alone
+ * (see struct wcs_report_kept), the i-th of its format: by fn, or from
+ * rep->reuse; kept in rep->keep as written.  WCS_OK, what fn returned,
+ * WCS_FAILED (a kept copy without that part), WCS_FATAL (ENOMEM).
+ */
+typedef int (*wcs_report_part_fn)(
+    struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep);
+int wcs_report_part(struct wcs_ctx *ctx, FILE *out,
+    const struct wcs_report *rep, unsigned i, wcs_report_part_fn fn);
+
+/*
  * The HTML report's drawings (svg.c), inline <svg> elements: the
  * infection graph, one row per infected or neutralized host (per /24 past
  * WCS_SVG_HOSTS_MAX hosts), and the outbreak curve.  WCS_OK or WCS_FATAL

@@ -452,9 +452,8 @@ input(FILE *out, const struct wcs_input_stats *in)
 static void
 summary(FILE *out, const struct wcs_report *rep)
 {
-	const struct wcs_result *res = rep->result;
 	uint64_t records = 0, rejected = 0;
-	size_t i, failed = 0, count[WCS_VERDICT_INFECTED + 1];
+	size_t i, failed = 0;
 
 	for (i = 0; i < rep->ninputs; i++) {
 		records += rep->inputs[i].records;
@@ -472,9 +471,19 @@ summary(FILE *out, const struct wcs_report *rep)
 		wcs_text_safe(out, rep->tz_name, 0);
 		fputs(".\n", out);
 	}
+}
+
+/* How many hosts of each verdict: part 0 (wcs_report_part). */
+static int
+flagged(struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep)
+{
+	const struct wcs_result *res = rep->result;
+	size_t i, count[WCS_VERDICT_INFECTED + 1];
+
+	(void)ctx;
 	if (res == NULL || res->nhosts == 0) {
 		fputs("\nNo WannaCry activity found.\n", out);
-		return;
+		return (WCS_OK);
 	}
 	memset(count, 0, sizeof(count));
 	for (i = 0; i < res->nhosts; i++) {
@@ -489,6 +498,7 @@ summary(FILE *out, const struct wcs_report *rep)
 	    count[WCS_VERDICT_SUSPICIOUS], count[WCS_VERDICT_SCANNER],
 	    count[WCS_VERDICT_SCANNER] == 1 ? "" : "s",
 	    count[WCS_VERDICT_EXPOSED]);
+	return (WCS_OK);
 }
 
 /*
@@ -568,19 +578,15 @@ sweep_news(FILE *out, const struct wcs_sweep_news *n)
 	}
 }
 
-int
-wcs_report_text_write(
-    struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep)
+/* The hosts, their evidence and the graph: part 1 (wcs_report_part). */
+static int
+conclusion(struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep)
 {
 	const struct wcs_result *res = rep->result;
 	struct layout L;
-	size_t i;
 
 	(void)ctx;
 	layout_fit(&L, rep);
-	summary(out, rep);
-	if (rep->news != NULL)
-		sweep_news(out, rep->news);
 	if (res != NULL && res->nhosts > 0) {
 		candidates(out, &L, res);
 		others(out, &L, res);
@@ -589,6 +595,23 @@ wcs_report_text_write(
 	}
 	if (res != NULL)
 		fanout_top(out, res);
+	return (WCS_OK);
+}
+
+int
+wcs_report_text_write(
+    struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep)
+{
+	size_t i;
+	int rc;
+
+	summary(out, rep);
+	if ((rc = wcs_report_part(ctx, out, rep, 0, flagged)) != WCS_OK)
+		return (rc);
+	if (rep->news != NULL)
+		sweep_news(out, rep->news);
+	if ((rc = wcs_report_part(ctx, out, rep, 1, conclusion)) != WCS_OK)
+		return (rc);
 	heading(out, "Inputs");
 	if (rep->ninputs == 0)
 		fputs("  none\n", out);

@@ -8,7 +8,11 @@
 #     same;
 #  3. the firewall log rotated (renamed, gzipped) and a new one begun: the
 #     rotated file is not read again, the records counted once;
-#  4. a sweep killed while reading leaves the state as it was.
+#  4. a sweep killed while reading leaves the state as it was;
+#  5. a sweep with nothing new writes the report kept with the state,
+#     byte for byte the one concluding again gives, without reading the
+#     engine's sections; asked otherwise, or with more to read, it
+#     concludes.
 #
 # usage: sweep.sh WCSCAN SRCDIR
 set -uo pipefail
@@ -126,6 +130,84 @@ else
 fi
 [ "$(ls -A "$work" | grep -c '^\.state\.')" -eq 0 ] ||
 	fail "a temporary state file was left: $(ls -A "$work")"
+
+# 5. A sweep that finds nothing new writes the report the last one kept
+# with its state, without loading the engine: byte for byte the report
+# concluding again gives.  A line is appended, then for each format F:
+# state a is swept in F (it keeps F's report) and again (reuses it);
+# state b is swept in another format (keeps that one) and then in F (must
+# conclude).  Both second sweeps found nothing new: they must be equal.
+# Then a's engine sections are made corrupt: a sweep that reuses the
+# report does not notice; one asked otherwise, or with a line more to
+# read, must conclude, and so refuses the state.
+flip_fanout() {
+	python3 - "$1" <<'EOF'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+nsec = struct.unpack_from("<I", b, 12)[0]
+pos = 26 + b[24] + 32 * nsec
+for i in range(nsec):
+    t, _, ln = struct.unpack_from("<IIQ", b, 26 + b[24] + 32 * i)
+    if t == 1 and ln > 0:
+        b[pos + ln // 2] ^= 0x40
+        break
+    pos += ln
+else:
+    sys.exit("no fan-out section")
+open(sys.argv[1], "wb").write(b)
+EOF
+}
+dnslog=$(cd "$work/share" && find dns -type f | head -1)
+tail -n 1 "$work/whole/$dnslog" >>"$work/share/$dnslog"
+export COLUMNS=132
+sw=("$wcscan" -q --year "${year:-2017}")
+for F in json text csv; do
+	G=json
+	[ "$F" = json ] && G=csv
+	cp "$work/state" "$work/st.a"
+	cp "$work/state" "$work/st.b"
+	(cd "$work/share" &&
+		{ "${sw[@]}" -f "$F" --state ../st.a -o ../a1 fw dns
+		"${sw[@]}" -f "$F" --state ../st.a -o ../a2 fw dns
+		"${sw[@]}" -f "$G" --state ../st.b -o ../b1 fw dns
+		"${sw[@]}" -f "$F" --state ../st.b -o ../b2 fw dns; })
+	if [ -s "$work/a2" ] && cmp -s "$work/a2" "$work/b2"; then
+		echo "ok   $F: the kept report written again is the one concluded"
+	else
+		fail "$F: the kept report differs from the one concluded:"
+		diff "$work/a2" "$work/b2" | head -10
+	fi
+	[ "$F" = csv ] || ! cmp -s "$work/a1" "$work/a2" ||
+		fail "$F: the sweep with nothing new says what the one before did"
+	flip_fanout "$work/st.a" || fail "no fan-out section in the state"
+	(cd "$work/share" && "${sw[@]}" -f "$F" --state ../st.a -o ../a3 \
+		fw dns 2>../a3.err)
+	rc=$?
+	if [ "$rc" -le 1 ] && cmp -s "$work/a2" "$work/a3"; then
+		echo "ok   $F: nothing new: the engine's sections are not read"
+	else
+		fail "$F: a sweep with nothing new read the engine's sections" \
+			"(exit $rc): $(cat "$work/a3.err")"
+	fi
+	cp "$work/st.a" "$work/st.c"
+	(cd "$work/share" && "${sw[@]}" -f "$F" --fanout-threshold 7 \
+		--state ../st.c -o ../c1 fw dns 2>../c1.err)
+	rc=$?
+	if [ "$rc" -eq 2 ] && grep -q "checksum mismatch" "$work/c1.err"; then
+		echo "ok   $F: asked otherwise, the sweep concludes again"
+	else
+		fail "$F: other options reused the report (exit $rc)"
+	fi
+done
+tail -n 1 "$work/whole/$dnslog" >>"$work/share/$dnslog"
+(cd "$work/share" && "${sw[@]}" -f csv --state ../st.a -o ../d1 fw dns \
+	2>../d1.err)
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "checksum mismatch" "$work/d1.err"; then
+	echo "ok   a line more to read: the sweep concludes again"
+else
+	fail "a sweep with a line to read reused the report (exit $rc)"
+fi
 
 echo "sweep: $fails failed"
 [ "$fails" -eq 0 ]

@@ -16,10 +16,12 @@
  * loaded again and concluded; and as an inputs section
  * loaded into an input driver with an input of the same name as a state
  * one, whose accounting, if loaded, is saved and must load again (what
- * the driver accepts it writes back readable).  Replayed under ctest over
+ * the driver accepts it writes back readable); and as the report a sweep
+ * kept (load_report).  Replayed under ctest over
  * tests/fuzz/corpus/statefile/.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +29,7 @@
 #include "wcscan/engine_state.h"
 #include "wcscan/rules.h"
 #include "wcscan/statefile.h"
+#include "cli/cli.h"
 #include "engine/fanout.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -348,6 +351,85 @@ out:
 	wcs_state_writer_free(w);
 }
 
+/* A state of one section, type, holding data; NULL when refused. */
+static struct wcs_state *
+wrap(struct wcs_ctx *ctx, uint32_t type, const char *name, const uint8_t *data,
+    size_t size)
+{
+	struct wcs_state_writer *w;
+	struct wcs_state *st = NULL;
+	const void *file;
+	size_t len;
+
+	if ((w = wcs_state_writer_new(ctx)) == NULL)
+		return (NULL);
+	if (wcs_state_begin(w, type, name, 1) == WCS_OK) {
+		wcs_state_put_bytes(w, data, size);
+		if (wcs_state_end(w) == WCS_OK &&
+		    (file = wcs_state_writer_data(w, &len)) != NULL)
+			(void)wcs_state_parse(
+			    ctx, "fuzz.state", file, len, &st);
+	}
+	wcs_state_writer_free(w);
+	return (st);
+}
+
+/*
+ * As the report a sweep kept (cli/kept.c): loaded, written again in each
+ * format that keeps one, saved and loaded again (what it accepts it must
+ * write back readable, and the same).
+ */
+static void
+load_report(struct wcs_ctx *ctx, const uint8_t *data, size_t size)
+{
+	enum wcs_report_format fmt;
+	struct wcs_state_writer *w = NULL;
+	struct wcs_state *st, *st2 = NULL;
+	struct wcs_kept k, k2;
+	struct wcs_report rep;
+	const void *file;
+	size_t len, olen;
+	char *obuf;
+	FILE *out;
+
+	if ((st = wrap(ctx, WCS_STATE_SEC_REPORT, "report", data, size)) ==
+	    NULL)
+		return;
+	if (wcs_kept_load(ctx, st, &k) != WCS_OK || !k.loaded) {
+		wcs_state_free(st);
+		return;
+	}
+	memset(&rep, 0, sizeof(rep));
+	rep.reuse = &k.parts;
+	for (fmt = WCS_REPORT_TEXT; fmt <= WCS_REPORT_HTML; fmt++) {
+		obuf = NULL;
+		if (!wcs_report_keepable(fmt) ||
+		    (out = open_memstream(&obuf, &olen)) == NULL)
+			continue;
+		if (wcs_report_write(ctx, out, fmt, &rep) == WCS_OK &&
+		    k.parts.nparts < wcs_report_parts(fmt))
+			abort(); /* a part written that was not kept */
+		(void)fclose(out);
+		free(obuf);
+	}
+	if ((w = wcs_state_writer_new(ctx)) != NULL &&
+	    wcs_kept_save(w, &k) == WCS_OK &&
+	    (file = wcs_state_writer_data(w, &len)) != NULL &&
+	    wcs_state_parse(ctx, "again.state", file, len, &st2) == WCS_OK) {
+		if (wcs_kept_load(ctx, st2, &k2) != WCS_OK || !k2.loaded ||
+		    k2.parts.len != k.parts.len || k2.ninputs != k.ninputs ||
+		    strcmp(k2.key, k.key) != 0 ||
+		    (k.parts.len > 0 && memcmp(k2.parts.bytes, k.parts.bytes,
+					    k.parts.len) != 0))
+			abort(); /* kept what it cannot read back */
+		wcs_kept_free(ctx, &k2);
+	}
+	wcs_state_writer_free(w);
+	wcs_state_free(st2);
+	wcs_kept_free(ctx, &k);
+	wcs_state_free(st);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -366,6 +448,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		load_engine(&ctx, data, size);
 		load_hosts(&ctx, data, size);
 		load_inputs(&ctx, data, size);
+		load_report(&ctx, data, size);
 	}
 	return (0);
 }

@@ -648,6 +648,80 @@ test_report_no_hosts(void **state)
 	free(got);
 }
 
+/*
+ * A sweep keeps the parts that follow from the conclusion: written again
+ * from the kept copy, without the result, with another sweep's news and
+ * another note on an input, the report is the one the result would give.
+ */
+static void
+test_report_kept_parts(void **state)
+{
+	struct wcs_sweep_news news, later;
+	struct wcs_report_kept kept;
+	struct fixture f;
+	struct wcs_ctx ctx;
+	enum wcs_report_format fmt;
+	size_t l1, l2, l3, l4;
+	char *a, *b, *c, *d;
+	FILE *out;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	memset(&news, 0, sizeof(news));
+	news.appended = 2;
+	news.appended_bytes = 4096;
+	later = news;
+	later.appended = later.appended_bytes = 0;
+	later.unchanged = 3;
+	for (fmt = WCS_REPORT_TEXT; fmt <= WCS_REPORT_HTML; fmt++) {
+		if (!wcs_report_keepable(fmt)) {
+			assert_int_equal(fmt, WCS_REPORT_HTML);
+			continue;
+		}
+		fixture_init(&f);
+		f.rep.news = &news;
+		memset(&kept, 0, sizeof(kept));
+		a = render(&f.rep, fmt, &l1);
+		f.rep.keep = &kept;
+		b = render(&f.rep, fmt, &l2);
+		/* Keeping changes nothing written. */
+		assert_int_equal(l1, l2);
+		assert_memory_equal(a, b, l1);
+		assert_int_equal(kept.nparts, wcs_report_parts(fmt));
+		assert_int_equal(kept.end[kept.nparts - 1], kept.len);
+		assert_true(kept.len > 0 && kept.len <= l1);
+
+		/* The next sweep: other news, an input read otherwise. */
+		f.rep.keep = NULL;
+		f.rep.news = &later;
+		f.inputs[0].records = 5;
+		c = render(&f.rep, fmt, &l3);
+		f.rep.reuse = &kept;
+		f.rep.result = NULL;
+		d = render(&f.rep, fmt, &l4);
+		assert_int_equal(l3, l4);
+		assert_memory_equal(c, d, l3);
+		/* CSV says nothing of inputs nor news. */
+		if (fmt != WCS_REPORT_CSV)
+			assert_true(l1 != l3 || memcmp(a, c, l1) != 0);
+
+		/* A kept copy short of a part is refused, not half written. */
+		kept.nparts--;
+		out = tmpfile();
+		assert_non_null(out);
+		assert_int_equal(
+		    wcs_report_write(&ctx, out, fmt, &f.rep), WCS_FAILED);
+		assert_non_null(strstr(wcs_error_string(&ctx), "no part"));
+		(void)fclose(out);
+		wcs_report_kept_clear(&ctx, &kept);
+		assert_null(kept.bytes);
+		free(a);
+		free(b);
+		free(c);
+		free(d);
+	}
+}
+
 /* A stream that fails: WCS_FAILED and errno in the context. */
 static void
 test_report_write_error(void **state)
@@ -1143,6 +1217,7 @@ main(void)
 		cmocka_unit_test(test_report_timeline),
 		cmocka_unit_test(test_report_deterministic),
 		cmocka_unit_test(test_report_no_hosts),
+		cmocka_unit_test(test_report_kept_parts),
 		cmocka_unit_test(test_report_write_error),
 		cmocka_unit_test(test_report_csv_enomem),
 		cmocka_unit_test(test_escape_json),

@@ -141,6 +141,88 @@ test_save_and_load(void **state)
 	assert_int_equal(rmdir(dir), 0); /* no temporary file left */
 }
 
+/*
+ * Only the sections asked for are read: the others are absent, and a
+ * byte flipped in one of them goes unnoticed, while one flipped in a
+ * section read, in the table, or a file cut short, is refused.
+ */
+static void
+test_load_some(void **state)
+{
+	static const uint32_t other[] = { SEC_OTHER };
+	char dir[] = "/tmp/wcscan-state-XXXXXX", path[64];
+	struct wcs_state_writer *w;
+	struct wcs_state_cursor c;
+	struct wcs_state *st;
+	struct wcs_ctx ctx;
+	const unsigned char *data;
+	unsigned char *copy;
+	size_t len, plen, body;
+	uint32_t v;
+	FILE *fp;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	assert_non_null(mkdtemp(dir));
+	(void)snprintf(path, sizeof(path), "%s/some.state", dir);
+	w = sample(&ctx);
+	assert_non_null(data = wcs_state_writer_data(w, &len));
+	assert_non_null(copy = malloc(len));
+	plen = data[24];
+	body = 26 + plen + 2 * 32; /* the test section's body, first */
+
+	memcpy(copy, data, len);
+	copy[body + 3] ^= 1;
+	assert_non_null(fp = fopen(path, "wb"));
+	assert_int_equal(fwrite(copy, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(
+	    wcs_state_load_some(&ctx, path, other, 1, &st), WCS_OK);
+	assert_int_equal(
+	    wcs_state_section(st, WCS_STATE_SEC_TEST, &c, &v), WCS_EOF);
+	assert_int_equal(wcs_state_section(st, SEC_OTHER, &c, &v), WCS_OK);
+	assert_true(wcs_state_cursor_done(&c));
+	wcs_state_free(st);
+	/* Asked for, the flipped section is refused; so is the whole. */
+	assert_int_equal(wcs_state_load_some(&ctx, path,
+			     (const uint32_t[]){ WCS_STATE_SEC_TEST }, 1, &st),
+	    WCS_FAILED);
+	assert_non_null(strstr(wcs_error_string(&ctx), "checksum mismatch"));
+	assert_int_equal(wcs_state_load(&ctx, path, &st), WCS_FAILED);
+
+	/* A byte of the table: refused, whatever is asked for. */
+	memcpy(copy, data, len);
+	copy[26 + plen + 8] ^= 1;
+	assert_non_null(fp = fopen(path, "wb"));
+	assert_int_equal(fwrite(copy, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(
+	    wcs_state_load_some(&ctx, path, other, 1, &st), WCS_FAILED);
+	assert_non_null(strstr(wcs_error_string(&ctx), path));
+
+	/* Cut short by one byte. */
+	assert_non_null(fp = fopen(path, "wb"));
+	assert_int_equal(fwrite(data, 1, len - 1, fp), len - 1);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(
+	    wcs_state_load_some(&ctx, path, other, 1, &st), WCS_FAILED);
+
+	/* Whole and good: what was asked for reads as written. */
+	assert_non_null(fp = fopen(path, "wb"));
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(
+	    wcs_state_load_some(&ctx, path,
+		(const uint32_t[]){ WCS_STATE_SEC_TEST, SEC_OTHER }, 2, &st),
+	    WCS_OK);
+	assert_true(check_sample(st));
+	wcs_state_free(st);
+	free(copy);
+	wcs_state_writer_free(w);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 /* Every prefix of a good file is refused, naming the file. */
 static void
 test_truncated_at_every_byte(void **state)
@@ -409,6 +491,7 @@ main(void)
 		cmocka_unit_test(test_save_and_load),
 		cmocka_unit_test(test_truncated_at_every_byte),
 		cmocka_unit_test(test_flipped_byte),
+		cmocka_unit_test(test_load_some),
 		cmocka_unit_test(test_other_version),
 		cmocka_unit_test(test_huge_counts),
 		cmocka_unit_test(test_writer_misuse),
