@@ -90,6 +90,8 @@ read_all(unsigned threads, struct seen *s, struct wcs_input_stats *st, int want)
 	size_t i, len;
 
 	wcs_ctx_init(&main_ctx, NULL);
+	/* Fields left zero: no piece counted or chained. */
+	memset(fi, 0, sizeof(fi));
 	memset(&ro, 0, sizeof(ro));
 	ro.read.year = 2017;
 	ro.since = ro.until = WCS_TIME_NONE;
