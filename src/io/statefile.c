@@ -252,27 +252,31 @@ wcs_state_end(struct wcs_state_writer *w)
 	return (WCS_OK);
 }
 
-const void *
-wcs_state_writer_data(struct wcs_state_writer *w, size_t *len)
+/*
+ * Lay out the header and the table in w->out, and the trailer in
+ * trailer; false (said in ctx) when a section is open or out of memory.
+ * The file is w->out, the bodies, then the trailer.
+ */
+static bool
+lay_out(struct wcs_state_writer *w, unsigned char trailer[TRAILER_SIZE])
 {
 	static const char producer[] = "wcscan " WCSCAN_VERSION;
-	size_t plen = sizeof(producer) - 1, total;
+	size_t plen = sizeof(producer) - 1, head, total;
 	unsigned char *p;
 	uint32_t i;
 
-	*len = 0;
 	if (w->open || w->oom) {
 		wcs_set_error(w->ctx, w->oom ? ENOMEM : EINVAL, "state: %s",
 		    w->oom ? strerror(ENOMEM) : "a section is open");
-		return (NULL);
+		return (false);
 	}
-	total = HEADER_FIXED + plen + (size_t)w->nsec * ENTRY_SIZE +
-		w->body.len + TRAILER_SIZE;
+	head = HEADER_FIXED + plen + (size_t)w->nsec * ENTRY_SIZE;
+	total = head + w->body.len + TRAILER_SIZE;
 	w->out.len = 0;
-	if (!buf_reserve(w->ctx, &w->out, total))
-		return (NULL);
+	if (!buf_reserve(w->ctx, &w->out, head))
+		return (false);
 	p = w->out.p;
-	memset(p, 0, total - w->body.len);
+	memset(p, 0, head);
 	memcpy(p, magic, sizeof(magic));
 	le32(p + 8, WCS_STATE_FORMAT_VERSION);
 	le32(p + 12, w->nsec);
@@ -288,30 +292,51 @@ wcs_state_writer_data(struct wcs_state_writer *w, size_t *len)
 		le32(p + 16, w->sec[i].crc);
 		memcpy(p + 20, w->sec[i].name, strlen(w->sec[i].name));
 	}
-	if (w->body.len > 0)
-		memcpy(p, w->body.p, w->body.len);
-	p += w->body.len;
 	/* The header and the table; each body has its own. */
-	le32(p, wcs_crc32(0, w->out.p, total - w->body.len - TRAILER_SIZE));
-	w->out.len = total;
-	*len = total;
+	le32(trailer, wcs_crc32(0, w->out.p, head));
+	w->out.len = head;
+	return (true);
+}
+
+const void *
+wcs_state_writer_data(struct wcs_state_writer *w, size_t *len)
+{
+	unsigned char trailer[TRAILER_SIZE];
+	size_t head;
+
+	*len = 0;
+	if (!lay_out(w, trailer))
+		return (NULL);
+	head = w->out.len;
+	if (!buf_reserve(w->ctx, &w->out, w->body.len + TRAILER_SIZE))
+		return (NULL);
+	if (w->body.len > 0)
+		memcpy(w->out.p + head, w->body.p, w->body.len);
+	memcpy(w->out.p + head + w->body.len, trailer, TRAILER_SIZE);
+	w->out.len = *len = head + w->body.len + TRAILER_SIZE;
 	return (w->out.p);
 }
 
 int
 wcs_state_writer_save(struct wcs_state_writer *w, const char *path)
 {
+	unsigned char trailer[TRAILER_SIZE];
 	struct wcs_output *o;
-	const void *data;
-	size_t len;
+	FILE *fp;
 	int rc;
 
-	if ((data = wcs_state_writer_data(w, &len)) == NULL)
+	/* Written in three pieces: the bodies are not copied again. */
+	if (!lay_out(w, trailer))
 		return (w->oom || w->ctx->errnum == ENOMEM ? WCS_FATAL :
 							     WCS_FAILED);
 	if ((rc = wcs_output_new(w->ctx, path, &o)) != WCS_OK)
 		return (rc);
-	if (fwrite(data, 1, len, wcs_output_stream(o)) != len) {
+	fp = wcs_output_stream(o);
+	errno = 0;
+	if (fwrite(w->out.p, 1, w->out.len, fp) != w->out.len ||
+	    (w->body.len > 0 &&
+		fwrite(w->body.p, 1, w->body.len, fp) != w->body.len) ||
+	    fwrite(trailer, 1, TRAILER_SIZE, fp) != TRAILER_SIZE) {
 		wcs_set_error(w->ctx, errno != 0 ? errno : EIO, "%s: %s", path,
 		    strerror(errno != 0 ? errno : EIO));
 		wcs_output_free(o);
@@ -534,9 +559,15 @@ wcs_state_load(struct wcs_ctx *ctx, const char *path, struct wcs_state **out)
 		rc = WCS_FAILED;
 		goto out_close;
 	}
-	/* The size fstat gives is a hint; the reads decide. */
+	/* The size fstat gives is a hint (one read when it is right); the
+	 * reads decide. */
+	if ((uint64_t)sb.st_size < WCS_STATE_FILE_MAX &&
+	    !buf_reserve(ctx, &b, (size_t)sb.st_size + 1)) {
+		rc = WCS_FATAL;
+		goto out_close;
+	}
 	for (;;) {
-		if (!buf_reserve(ctx, &b, 65536)) {
+		if (!buf_reserve(ctx, &b, b.cap > b.len ? 1 : 65536)) {
 			rc = WCS_FATAL;
 			goto out_close;
 		}
