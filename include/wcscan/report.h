@@ -63,6 +63,13 @@ struct wcs_report_kept {
 bool wcs_report_keepable(enum wcs_report_format fmt);
 /* The parts a report of fmt has: what a loaded copy must hold. */
 unsigned wcs_report_parts(enum wcs_report_format fmt);
+/*
+ * Whether a kept copy read from a state can be written as a report of
+ * fmt: its parts those of fmt, its bytes ones fmt's writer writes (a
+ * state file is input like any other; the report may go to a terminal).
+ */
+bool wcs_report_kept_plausible(
+    enum wcs_report_format fmt, const struct wcs_report_kept *k);
 /* Frees what k holds and empties it; accepts an empty one. */
 void wcs_report_kept_clear(struct wcs_ctx *ctx, struct wcs_report_kept *k);
 

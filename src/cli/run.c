@@ -230,8 +230,17 @@ can_reuse(struct run *r)
 			return (false);
 	}
 	wcs_driver_sweep(r->drv, &counts);
-	return (counts.appended == 0 && counts.replaced == 0 &&
-		counts.rotated == 0 && counts.fresh == 0);
+	if (counts.appended != 0 || counts.replaced != 0 ||
+	    counts.rotated != 0 || counts.fresh != 0)
+		return (false);
+	if (!wcs_report_kept_plausible(r->opts->format, &r->kept.parts)) {
+		wcs_warnx(&r->msg,
+		    "%s: the report kept is not one this format writes: "
+		    "concluding again",
+		    r->opts->sweep_state);
+		return (false);
+	}
+	return (true);
 }
 
 /*

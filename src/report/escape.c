@@ -61,6 +61,28 @@ text_unsafe(uint32_t cp)
 		(cp >= 0x2066 && cp <= 0x2069));
 }
 
+bool
+wcs_report_bytes_safe(
+    enum wcs_report_format fmt, const unsigned char *p, size_t len)
+{
+	size_t i, n;
+	uint32_t cp;
+
+	for (i = 0; i < len; i += n) {
+		n = 1;
+		if (p[i] >= 0x20 && p[i] < 0x7f)
+			continue;
+		if (p[i] == '\n' ||
+		    (fmt == WCS_REPORT_CSV && (p[i] == '\r' || p[i] == '\t')))
+			continue;
+		if ((n = wcs_utf8_next(p + i, len - i, &cp)) == 0)
+			return (false);
+		if (cp < 0x20 || (fmt == WCS_REPORT_TEXT && text_unsafe(cp)))
+			return (false);
+	}
+	return (true);
+}
+
 void
 wcs_json_string(FILE *out, const char *str)
 {

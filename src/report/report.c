@@ -36,6 +36,22 @@ wcs_report_parts(enum wcs_report_format fmt)
 	}
 }
 
+bool
+wcs_report_kept_plausible(
+    enum wcs_report_format fmt, const struct wcs_report_kept *k)
+{
+	unsigned i;
+
+	if (k->nparts != wcs_report_parts(fmt) || k->nparts == 0 ||
+	    k->end[k->nparts - 1] != k->len)
+		return (false);
+	for (i = 1; i < k->nparts; i++) {
+		if (k->end[i] < k->end[i - 1])
+			return (false);
+	}
+	return (wcs_report_bytes_safe(fmt, k->bytes, k->len));
+}
+
 void
 wcs_report_kept_clear(struct wcs_ctx *ctx, struct wcs_report_kept *k)
 {

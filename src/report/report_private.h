@@ -13,6 +13,14 @@
 /* Decode one strict UTF-8 sequence; 0 when s does not start with one. */
 size_t wcs_utf8_next(const unsigned char *s, size_t len, uint32_t *cp);
 
+/*
+ * Whether bytes are ones the writer of fmt could have written: strict
+ * UTF-8, no control character but newline (and CR and tab in CSV), and
+ * in text nothing a terminal must not be sent (wcs_text_safe's rule).
+ */
+bool wcs_report_bytes_safe(
+    enum wcs_report_format fmt, const unsigned char *p, size_t len);
+
 /* The columns wcs_text_safe(out, s, max_cols) takes, for padding. */
 size_t wcs_text_width(const char *s, size_t max_cols);
 

@@ -12,7 +12,9 @@
 #  5. a sweep with nothing new writes the report kept with the state,
 #     byte for byte the one concluding again gives, without reading the
 #     engine's sections; asked otherwise, or with more to read, it
-#     concludes.
+#     concludes;
+#  6. a kept report its format's writer could not have written is not
+#     written: the sweep concludes again.
 #
 # usage: sweep.sh WCSCAN SRCDIR
 set -uo pipefail
@@ -207,6 +209,45 @@ if [ "$rc" -eq 2 ] && grep -q "checksum mismatch" "$work/d1.err"; then
 	echo "ok   a line more to read: the sweep concludes again"
 else
 	fail "a sweep with a line to read reused the report (exit $rc)"
+fi
+
+# 6. A state is input like any other: a kept report whose bytes its
+# format's writer could not have written (an escape sequence, checksums
+# made good again) is not written; the sweep concludes again.
+tamper_report() {
+	python3 - "$1" <<'EOF'
+import struct, sys, zlib
+b = bytearray(open(sys.argv[1], "rb").read())
+nsec = struct.unpack_from("<I", b, 12)[0]
+head = 26 + b[24] + 32 * nsec
+pos = head
+for i in range(nsec):
+    e = 26 + b[24] + 32 * i
+    t, _, ln = struct.unpack_from("<IIQ", b, e)
+    if t == 7:
+        end = pos + ln
+        at = b.rindex(b"\n", pos, end - 2)
+        b[at + 1:at + 4] = b"\x1b[2"
+        struct.pack_into("<I", b, e + 16, zlib.crc32(bytes(b[pos:end])))
+        struct.pack_into("<I", b, len(b) - 4, zlib.crc32(bytes(b[:head])))
+        break
+    pos += ln
+else:
+    sys.exit("no report section")
+open(sys.argv[1], "wb").write(b)
+EOF
+}
+cp "$work/state" "$work/st.e"
+(cd "$work/share" && "${sw[@]}" -f text --state ../st.e -o ../e1 fw dns
+	"${sw[@]}" -f text --state ../st.e -o ../e2 fw dns)
+tamper_report "$work/st.e" || fail "no report section in the state"
+(cd "$work/share" && "$wcscan" --year "${year:-2017}" -f text \
+	--state ../st.e -o ../e3 fw dns 2>../e3.err)
+if cmp -s "$work/e2" "$work/e3" && ! grep -q $'\x1b' "$work/e3" &&
+	grep -q "report kept is not one" "$work/e3.err"; then
+	echo "ok   a kept report its writer could not write: concluded again"
+else
+	fail "a tampered kept report was written: $(cat "$work/e3.err")"
 fi
 
 echo "sweep: $fails failed"

@@ -406,6 +406,7 @@ load_report(struct wcs_ctx *ctx, const uint8_t *data, size_t size)
 		if (!wcs_report_keepable(fmt) ||
 		    (out = open_memstream(&obuf, &olen)) == NULL)
 			continue;
+		(void)wcs_report_kept_plausible(fmt, &k.parts);
 		if (wcs_report_write(ctx, out, fmt, &rep) == WCS_OK &&
 		    k.parts.nparts < wcs_report_parts(fmt))
 			abort(); /* a part written that was not kept */

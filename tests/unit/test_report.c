@@ -663,6 +663,7 @@ test_report_kept_parts(void **state)
 	enum wcs_report_format fmt;
 	size_t l1, l2, l3, l4;
 	char *a, *b, *c, *d;
+	unsigned char was;
 	FILE *out;
 
 	(void)state;
@@ -689,6 +690,19 @@ test_report_kept_parts(void **state)
 		assert_memory_equal(a, b, l1);
 		assert_int_equal(kept.nparts, wcs_report_parts(fmt));
 		assert_int_equal(kept.end[kept.nparts - 1], kept.len);
+		/* What a state holds is checked before it is written: the
+		 * format's parts, and bytes its writer could write. */
+		assert_true(wcs_report_kept_plausible(fmt, &kept));
+		assert_false(wcs_report_kept_plausible(
+		    fmt == WCS_REPORT_TEXT ? WCS_REPORT_JSON : WCS_REPORT_TEXT,
+		    &kept));
+		was = kept.own[kept.len / 2];
+		kept.own[kept.len / 2] = 0x1b; /* ESC */
+		assert_false(wcs_report_kept_plausible(fmt, &kept));
+		kept.own[kept.len / 2] = 0xff; /* no UTF-8 */
+		assert_false(wcs_report_kept_plausible(fmt, &kept));
+		kept.own[kept.len / 2] = was;
+		assert_true(wcs_report_kept_plausible(fmt, &kept));
 		assert_true(kept.len > 0 && kept.len <= l1);
 
 		/* The next sweep: other news, an input read otherwise. */
