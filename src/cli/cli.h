@@ -135,6 +135,8 @@ struct wcs_sweep {
 int wcs_sweep_load(
     struct wcs_ctx *ctx, const struct wcs_state *st, struct wcs_sweep *sw);
 int wcs_sweep_save(struct wcs_state_writer *w, const struct wcs_result *res);
+/* The verdicts loaded, saved again (a sweep that concluded nothing). */
+int wcs_sweep_save_prev(struct wcs_state_writer *w, const struct wcs_sweep *sw);
 int wcs_sweep_news(struct wcs_ctx *ctx, struct wcs_sweep *sw,
     const struct wcs_result *res, struct wcs_sweep_news *news);
 void wcs_sweep_free(struct wcs_ctx *ctx, struct wcs_sweep *sw);

@@ -867,10 +867,13 @@ wcs_run(struct wcs_ctx *ctx, const struct wcs_opts *opts)
 		return (status);
 	}
 	if (opts->no_report) {
-		/* A sweep's state without its verdicts: the next sweep
-		 * calls every flagged host new. */
-		if (r.sweep_w != NULL && wcs_state_writer_save(r.sweep_w,
-					     opts->sweep_state) != WCS_OK) {
+		/* Nothing concluded: the verdicts the next sweep compares
+		 * with stay the last report's. */
+		if (r.sweep_w != NULL &&
+		    ((r.sweep.had_state &&
+			 wcs_sweep_save_prev(r.sweep_w, &r.sweep) != WCS_OK) ||
+			wcs_state_writer_save(r.sweep_w, opts->sweep_state) !=
+			    WCS_OK)) {
 			wcs_errx(&r.msg, "%s", wcs_error_string(ctx));
 			r.error = true;
 		}

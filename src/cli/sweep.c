@@ -49,6 +49,23 @@ wcs_sweep_save(struct wcs_state_writer *w, const struct wcs_result *res)
 	return (wcs_state_end(w));
 }
 
+int
+wcs_sweep_save_prev(struct wcs_state_writer *w, const struct wcs_sweep *sw)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = wcs_state_begin(
+		 w, WCS_STATE_SEC_SWEEP, "sweep", SWEEP_VERSION)) != WCS_OK)
+		return (rc);
+	wcs_state_put_u32(w, (uint32_t)sw->nprev);
+	for (i = 0; i < sw->nprev; i++) {
+		wcs_state_put_str(w, sw->prev[i].label);
+		wcs_state_put_u8(w, (uint8_t)sw->prev[i].verdict);
+	}
+	return (wcs_state_end(w));
+}
+
 void
 wcs_sweep_free(struct wcs_ctx *ctx, struct wcs_sweep *sw)
 {

@@ -14,7 +14,9 @@
 #     engine's sections; asked otherwise, or with more to read, it
 #     concludes;
 #  6. a kept report its format's writer could not have written is not
-#     written: the sweep concludes again.
+#     written: the sweep concludes again;
+#  7. after a sweep with --no-report, the next compares its verdicts
+#     with the last report's.
 #
 # usage: sweep.sh WCSCAN SRCDIR
 set -uo pipefail
@@ -248,6 +250,23 @@ if cmp -s "$work/e2" "$work/e3" && ! grep -q $'\x1b' "$work/e3" &&
 	echo "ok   a kept report its writer could not write: concluded again"
 else
 	fail "a tampered kept report was written: $(cat "$work/e3.err")"
+fi
+
+# 7. A sweep with --no-report concludes nothing: the verdicts the next
+# sweep compares with stay the last report's, so that one flags no host
+# anew when nothing but an empty line was read since.
+cp "$work/state" "$work/st.g"
+echo >>"$work/share/$dnslog"
+(cd "$work/share" && "${sw[@]}" --no-report --state ../st.g fw dns &&
+	"${sw[@]}" -f json --state ../st.g -o ../g2.json fw dns)
+if python3 - "$work/g2.json" <<'EOF'; then
+import json, sys
+n = json.load(open(sys.argv[1]))["since_last_sweep"]
+assert not n["first_sweep"] and n["hosts"] == [], n
+EOF
+	echo "ok   after a sweep with --no-report, no host flagged anew"
+else
+	fail "after --no-report, the next sweep calls hosts new"
 fi
 
 echo "sweep: $fails failed"
