@@ -535,6 +535,37 @@ wcs_state_parse(struct wcs_ctx *ctx, const char *name, const void *buf,
 	return (finish_load(st, out));
 }
 
+/*
+ * A state named path, and the regular file at path open in *fd: WCS_OK,
+ * or WCS_FAILED (said) with nothing left open, or WCS_FATAL.
+ */
+static int
+open_state(struct wcs_ctx *ctx, const char *path, struct wcs_state **st,
+    int *fd, struct stat *sb)
+{
+	int rc, err;
+
+	if ((rc = state_new(ctx, path, st)) != WCS_OK)
+		return (rc);
+	if ((*fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)) <
+	    0) {
+		err = errno;
+		wcs_set_error(ctx, err, "%s: %s", path, strerror(err));
+		wcs_state_free(*st);
+		*st = NULL;
+		return (WCS_FAILED);
+	}
+	/* A device or a socket is not read (it may never end). */
+	if (fstat(*fd, sb) != 0 || !S_ISREG(sb->st_mode)) {
+		wcs_set_error(ctx, EINVAL, "%s: not a regular file", path);
+		(void)close(*fd);
+		wcs_state_free(*st);
+		*st = NULL;
+		return (WCS_FAILED);
+	}
+	return (WCS_OK);
+}
+
 int
 wcs_state_load(struct wcs_ctx *ctx, const char *path, struct wcs_state **out)
 {
@@ -544,21 +575,8 @@ wcs_state_load(struct wcs_ctx *ctx, const char *path, struct wcs_state **out)
 	ssize_t n;
 	int fd, rc, err;
 
-	if ((rc = state_new(ctx, path, &st)) != WCS_OK)
+	if ((rc = open_state(ctx, path, &st, &fd, &sb)) != WCS_OK)
 		return (rc);
-	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)) <
-	    0) {
-		err = errno;
-		wcs_set_error(ctx, err, "%s: %s", path, strerror(err));
-		wcs_state_free(st);
-		return (WCS_FAILED);
-	}
-	/* A device or a socket is not read (it may never end). */
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		wcs_set_error(ctx, EINVAL, "%s: not a regular file", path);
-		rc = WCS_FAILED;
-		goto out_close;
-	}
 	/* The size fstat gives is a hint (one read when it is right); the
 	 * reads decide. */
 	if ((uint64_t)sb.st_size < WCS_STATE_FILE_MAX &&
@@ -634,23 +652,11 @@ wcs_state_load_some(struct wcs_ctx *ctx, const char *path,
 	struct wcs_state *st;
 	struct stat sb;
 	size_t head, i, k;
-	int fd, rc, err;
+	int fd, rc;
 
 	*out = NULL;
-	if ((rc = state_new(ctx, path, &st)) != WCS_OK)
+	if ((rc = open_state(ctx, path, &st, &fd, &sb)) != WCS_OK)
 		return (rc);
-	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)) <
-	    0) {
-		err = errno;
-		wcs_set_error(ctx, err, "%s: %s", path, strerror(err));
-		wcs_state_free(st);
-		return (WCS_FAILED);
-	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		wcs_set_error(ctx, EINVAL, "%s: not a regular file", path);
-		rc = WCS_FAILED;
-		goto out;
-	}
 	if ((uint64_t)sb.st_size > WCS_STATE_FILE_MAX) {
 		rc = corrupt(ctx, path, "state file too large");
 		goto out;
