@@ -762,7 +762,11 @@ cut_pieces(struct wcs_ctx *ctx, const char *path, uint64_t start,
 	p[0] = (struct wcs_input_piece){ .start = start,
 		.lines_before = lines_before };
 	for (;;) {
-		/* The first line end at or past the cut ends the piece. */
+		/* The first line end at or past the cut ends the piece;
+		 * none past the end of the file (nor past 2^64). */
+		if (piece_size == 0 || p[n - 1].start >= size ||
+		    piece_size - 1 >= size - p[n - 1].start)
+			break;
 		at = p[n - 1].start + piece_size - 1;
 		end = 0;
 		while (end == 0 && at < size) {

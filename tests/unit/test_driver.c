@@ -316,6 +316,65 @@ test_pieces_give_the_whole(void **state)
 }
 
 /*
+ * Where pieces are cut: after a line end at least a piece past the
+ * piece's start, so a line longer than a piece stays whole, a file
+ * ending on a cut has no empty last piece, and a last line without its
+ * line end is read.  Every -j reads what the whole file gives, lines,
+ * offsets and rejects alike; a piece size of one byte cuts after every
+ * line.
+ */
+static void
+test_cuts_at_line_ends(void **state)
+{
+	struct wcs_input_stats whole_st, st;
+	struct seen whole = { 0 }, s = { 0 };
+	struct scratch sc = { 0 };
+	const uint64_t sizes[] = { 1, 700, PIECE };
+	const char *path;
+	unsigned threads;
+	size_t len, i, k, at;
+	char *buf, *big;
+
+	(void)state;
+	buf = make_log(200, &len);
+	/* A garbage line longer than three pieces, then the rest with its
+	 * last line end dropped. */
+	assert_non_null(big = malloc(len + 3 * PIECE + 2));
+	at = len / 2;
+	while (buf[at - 1] != '\n')
+		at++;
+	memcpy(big, buf, at);
+	memset(big + at, 'x', 3 * PIECE);
+	big[at + 3 * PIECE] = '\n';
+	memcpy(big + at + 3 * PIECE + 1, buf + at, len - at - 1);
+	path = scratch_file(&sc, "cuts.log", big, len + 3 * PIECE);
+	free(big);
+	free(buf);
+	assert_int_equal(read_paths(&path, 1, 1, 0, &whole, &whole_st), WCS_OK);
+	assert_int_equal(whole_st.records, 201);
+	qsort(whole.ev, whole.n, sizeof(*whole.ev), ev_cmp);
+	for (k = 0; k < WCS_NELEM(sizes); k++) {
+		for (threads = 1; threads <= 3; threads++) {
+			assert_int_equal(
+			    read_paths(&path, 1, threads, sizes[k], &s, &st),
+			    WCS_OK);
+			assert_same_stats(&st, &whole_st);
+			assert_int_equal(s.n, whole.n);
+			qsort(s.ev, s.n, sizeof(*s.ev), ev_cmp);
+			for (i = 0; i < s.n; i++) {
+				assert_int_equal(
+				    s.ev[i].line, whole.ev[i].line);
+				assert_int_equal(
+				    s.ev[i].offset, whole.ev[i].offset);
+			}
+			seen_free(&s);
+		}
+	}
+	seen_free(&whole);
+	scratch_free(&sc);
+}
+
+/*
  * wcs_feed_group's own counting: a file cut in three pieces, the first
  * counted, the second chained to it and counted, the third chained to
  * the second.  Every event's line is the whole file's (BIND lines are
@@ -1432,6 +1491,7 @@ main(void)
 	const struct CMUnitTest t[] = {
 		cmocka_unit_test(test_pieces_give_the_whole),
 		cmocka_unit_test(test_feed_counts_lines),
+		cmocka_unit_test(test_cuts_at_line_ends),
 		cmocka_unit_test(test_unreadable_input_is_accounted),
 		cmocka_unit_test(test_stray_file),
 		cmocka_unit_test(test_reader_error_mid_group),
