@@ -171,6 +171,44 @@ usable_addr(const struct wcs_addr *a)
  * resolved when reading is done (identity.c): a name's own machine
  * outranks what a remote party says of it, whatever the file order.
  */
+/*
+ * "ADDR (WHAT, PATH:LINE)" in the pool: a claim's reason, made for every
+ * new (name, address) pair, so without printf (a log of SMB sessions
+ * makes one nearly every line).
+ */
+static char *
+claim_why(struct wcs_pool *pool, const char *addr, const char *what,
+    const char *path, uint64_t line)
+{
+	char digits[20], *s, *p;
+	size_t la = strlen(addr), lw = strlen(what), lp = strlen(path), nd = 0;
+
+	do {
+		digits[nd++] = (char)('0' + line % 10);
+		line /= 10;
+	} while (line != 0);
+	/* " (" ", " ":" ")" and the NUL */
+	if ((s = wcs_pool_alloc(pool, la + lw + lp + nd + 7)) == NULL)
+		return (NULL);
+	p = s;
+	memcpy(p, addr, la);
+	p += la;
+	memcpy(p, " (", 2);
+	p += 2;
+	memcpy(p, what, lw);
+	p += lw;
+	memcpy(p, ", ", 2);
+	p += 2;
+	memcpy(p, path, lp);
+	p += lp;
+	*p++ = ':';
+	while (nd > 0)
+		*p++ = digits[--nd];
+	*p++ = ')';
+	*p = '\0';
+	return (s);
+}
+
 int
 engine_claim_note(struct wcs_engine *eng, struct host *nh, struct host *ah,
     const struct engine_claim *cl)
@@ -226,12 +264,12 @@ engine_claim_note(struct wcs_engine *eng, struct host *nh, struct host *ah,
 		c->why =
 		    cl->text != NULL ?
 			wcs_pool_strdup(eng->pool, cl->text) :
-			wcs_pool_printf(eng->pool, "%s (%s, %s:%llu)",
+			claim_why(eng->pool,
 			    wcs_addr_format(&ah->ip, abuf, sizeof(abuf)),
 			    cl->what,
 			    cl->input < eng->npaths ? eng->paths[cl->input] :
 						      "?",
-			    (unsigned long long)cl->line);
+			    cl->line);
 		if (c->why == NULL)
 			return (WCS_FATAL);
 		c->why_input = cl->input;
