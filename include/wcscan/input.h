@@ -215,4 +215,10 @@ int wcs_walk(struct wcs_ctx *ctx, const char *path, wcs_walk_cb cb,
  */
 uint32_t wcs_crc32(uint32_t crc, const void *p, size_t len);
 
+/*
+ * n bytes of fd at off, all of them (pread, again after a signal): true,
+ * or false with errno set (0: the file ends before).
+ */
+bool wcs_read_at(int fd, uint64_t off, void *buf, size_t n);
+
 #endif /* WCSCAN_INPUT_H */

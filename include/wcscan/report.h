@@ -56,7 +56,7 @@ struct wcs_sweep_news {
 struct wcs_report_kept {
 	const unsigned char *bytes; /* own's, or a loaded state's */
 	unsigned char *own; /* kept by this run */
-	size_t len, cap;
+	size_t len;
 	size_t end[WCS_REPORT_PARTS_MAX];
 	unsigned nparts;
 };

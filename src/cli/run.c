@@ -183,10 +183,6 @@ group_done_hook(void *arg)
 	wcs_progress_done(r->progress);
 }
 
-/*
- * The driver, and every input named listed in it (a directory walked):
- * reading starts once every input is known.
- */
 static unsigned text_width(struct run *r);
 static bool found_something(const struct wcs_result *res);
 
@@ -363,6 +359,10 @@ save_sweep(struct run *r, const struct wcs_result *res, bool with_report)
 	return (rc);
 }
 
+/*
+ * The driver, and every input named listed in it (a directory walked):
+ * reading starts once every input is known.
+ */
 static int
 list_inputs(struct run *r)
 {

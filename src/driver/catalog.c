@@ -52,33 +52,13 @@ min_u64(uint64_t a, uint64_t b)
 	return (a < b ? a : b);
 }
 
-/* n bytes at off, all of them, or false. */
-static bool
-read_at(int fd, uint64_t off, void *buf, size_t n)
-{
-	unsigned char *p = buf;
-	ssize_t r;
-
-	while (n > 0) {
-		do {
-			r = pread(fd, p, n, (off_t)off);
-		} while (r < 0 && errno == EINTR);
-		if (r <= 0)
-			return (false);
-		p += r;
-		n -= (size_t)r;
-		off += (uint64_t)r;
-	}
-	return (true);
-}
-
 /* The hash of the n bytes that end at end, or false. */
 static bool
 hash_before(int fd, uint64_t end, size_t n, uint64_t *h)
 {
 	unsigned char buf[BLOCK];
 
-	if (n > end || n > sizeof(buf) || !read_at(fd, end - n, buf, n))
+	if (n > end || n > sizeof(buf) || !wcs_read_at(fd, end - n, buf, n))
 		return (false);
 	*h = hash(buf, n);
 	return (true);
@@ -109,7 +89,7 @@ file_look(
 	f->ino = (uint64_t)st.st_ino;
 	f->size = (uint64_t)st.st_size;
 	n = (size_t)min_u64(f->size, sizeof(f->head));
-	if (!read_at(fd, 0, f->head, n))
+	if (!wcs_read_at(fd, 0, f->head, n))
 		goto fail;
 	f->head_n = n;
 	f->gzip = n >= 2 && f->head[0] == 0x1f && f->head[1] == 0x8b;

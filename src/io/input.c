@@ -21,6 +21,28 @@
 #include "wcscan/input.h"
 #include "io_private.h"
 
+bool
+wcs_read_at(int fd, uint64_t off, void *buf, size_t n)
+{
+	unsigned char *p = buf;
+	ssize_t got;
+
+	while (n > 0) {
+		do {
+			got = pread(fd, p, n, (off_t)off);
+		} while (got < 0 && errno == EINTR);
+		if (got <= 0) {
+			if (got == 0)
+				errno = 0;
+			return (false);
+		}
+		p += got;
+		n -= (size_t)got;
+		off += (uint64_t)got;
+	}
+	return (true);
+}
+
 #define RAW_SIZE (256 * 1024)
 #define READ_CHUNK (256 * 1024)
 #define U16_SIZE (64 * 1024)

@@ -621,28 +621,15 @@ out_close:
 static bool
 pread_all(struct wcs_state *st, int fd, void *buf, size_t n, uint64_t off)
 {
-	unsigned char *p = buf;
-	ssize_t got;
-
-	while (n > 0) {
-		got = pread(fd, p, n, (off_t)off);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			wcs_set_error(st->ctx, errno, "%s: %s", st->name,
-			    strerror(errno));
-			return (false);
-		}
-		if (got == 0) {
-			(void)corrupt(st->ctx, st->name,
-			    "truncated state file (shorter than it was)");
-			return (false);
-		}
-		p += got;
-		n -= (size_t)got;
-		off += (uint64_t)got;
-	}
-	return (true);
+	if (wcs_read_at(fd, off, buf, n))
+		return (true);
+	if (errno != 0)
+		wcs_set_error(
+		    st->ctx, errno, "%s: %s", st->name, strerror(errno));
+	else
+		(void)corrupt(st->ctx, st->name,
+		    "truncated state file (shorter than it was)");
+	return (false);
 }
 
 int
@@ -671,11 +658,10 @@ wcs_state_load_some(struct wcs_ctx *ctx, const char *path,
 		rc = WCS_FATAL;
 		goto out;
 	}
-	head = st->len < HEADER_FIXED + 255 +
-			     (size_t)WCS_STATE_SECTIONS_MAX * ENTRY_SIZE ?
-		   st->len :
-		   HEADER_FIXED + 255 +
-		       (size_t)WCS_STATE_SECTIONS_MAX * ENTRY_SIZE;
+	/* The longest header and table there can be, or the file. */
+	head = HEADER_FIXED + 255 + (size_t)WCS_STATE_SECTIONS_MAX * ENTRY_SIZE;
+	if (head > st->len)
+		head = st->len;
 	if (!pread_all(st, fd, st->data, head, 0)) {
 		rc = WCS_FAILED;
 		goto out;

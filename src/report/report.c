@@ -64,20 +64,13 @@ keep_bytes(struct wcs_ctx *ctx, struct wcs_report_kept *k,
     const unsigned char *p, size_t n)
 {
 	unsigned char *nb;
-	size_t ncap;
 
-	if (n > k->cap - k->len) {
-		ncap = k->cap == 0 ? 4096 : k->cap;
-		while (ncap - k->len < n) {
-			if (ncap > SIZE_MAX / 2)
-				return (WCS_FATAL);
-			ncap *= 2;
-		}
-		if ((nb = wcs_reallocarray(ctx, k->own, ncap, 1)) == NULL)
-			return (WCS_FATAL);
-		k->bytes = k->own = nb;
-		k->cap = ncap;
-	}
+	/* A report has at most WCS_REPORT_PARTS_MAX parts: each is
+	 * appended at its size. */
+	if (n > SIZE_MAX - k->len ||
+	    (nb = wcs_reallocarray(ctx, k->own, k->len + n, 1)) == NULL)
+		return (WCS_FATAL);
+	k->bytes = k->own = nb;
 	memcpy(k->own + k->len, p, n);
 	k->len += n;
 	return (WCS_OK);

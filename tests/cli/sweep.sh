@@ -144,21 +144,35 @@ fi
 # Then a's engine sections are made corrupt: a sweep that reuses the
 # report does not notice; one asked otherwise, or with a line more to
 # read, must conclude, and so refuses the state.
-flip_fanout() {
-	python3 - "$1" <<'EOF'
-import struct, sys
-b = bytearray(open(sys.argv[1], "rb").read())
+
+# edit_section FILE TYPE HOW: change a state file's section of TYPE (1
+# fan-out, 7 report): "flip" a byte in its middle, its checksum left
+# wrong; "escape": an escape sequence at the start of its last line, the
+# section's and the header's checksums made good again.
+edit_section() {
+	python3 - "$@" <<'EOF'
+import struct, sys, zlib
+path, want, how = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+b = bytearray(open(path, "rb").read())
 nsec = struct.unpack_from("<I", b, 12)[0]
-pos = 26 + b[24] + 32 * nsec
+head = 26 + b[24] + 32 * nsec
+pos = head
 for i in range(nsec):
-    t, _, ln = struct.unpack_from("<IIQ", b, 26 + b[24] + 32 * i)
-    if t == 1 and ln > 0:
-        b[pos + ln // 2] ^= 0x40
+    e = 26 + b[24] + 32 * i
+    t, _, ln = struct.unpack_from("<IIQ", b, e)
+    if t == want and ln > 0:
         break
     pos += ln
 else:
-    sys.exit("no fan-out section")
-open(sys.argv[1], "wb").write(b)
+    sys.exit("no section of type %d" % want)
+if how == "flip":
+    b[pos + ln // 2] ^= 0x40
+else:
+    at = b.rindex(b"\n", pos, pos + ln - 2)
+    b[at + 1:at + 4] = b"\x1b[2"
+    struct.pack_into("<I", b, e + 16, zlib.crc32(bytes(b[pos:pos + ln])))
+    struct.pack_into("<I", b, len(b) - 4, zlib.crc32(bytes(b[:head])))
+open(path, "wb").write(b)
 EOF
 }
 dnslog=$(cd "$work/share" && find dns -type f | head -1)
@@ -183,7 +197,7 @@ for F in json text csv; do
 	fi
 	[ "$F" = csv ] || ! cmp -s "$work/a1" "$work/a2" ||
 		fail "$F: the sweep with nothing new says what the one before did"
-	flip_fanout "$work/st.a" || fail "no fan-out section in the state"
+	edit_section "$work/st.a" 1 flip || fail "no fan-out section"
 	(cd "$work/share" && "${sw[@]}" -f "$F" --state ../st.a -o ../a3 \
 		fw dns 2>../a3.err)
 	rc=$?
@@ -216,33 +230,10 @@ fi
 # 6. A state is input like any other: a kept report whose bytes its
 # format's writer could not have written (an escape sequence, checksums
 # made good again) is not written; the sweep concludes again.
-tamper_report() {
-	python3 - "$1" <<'EOF'
-import struct, sys, zlib
-b = bytearray(open(sys.argv[1], "rb").read())
-nsec = struct.unpack_from("<I", b, 12)[0]
-head = 26 + b[24] + 32 * nsec
-pos = head
-for i in range(nsec):
-    e = 26 + b[24] + 32 * i
-    t, _, ln = struct.unpack_from("<IIQ", b, e)
-    if t == 7:
-        end = pos + ln
-        at = b.rindex(b"\n", pos, end - 2)
-        b[at + 1:at + 4] = b"\x1b[2"
-        struct.pack_into("<I", b, e + 16, zlib.crc32(bytes(b[pos:end])))
-        struct.pack_into("<I", b, len(b) - 4, zlib.crc32(bytes(b[:head])))
-        break
-    pos += ln
-else:
-    sys.exit("no report section")
-open(sys.argv[1], "wb").write(b)
-EOF
-}
 cp "$work/state" "$work/st.e"
 (cd "$work/share" && "${sw[@]}" -f text --state ../st.e -o ../e1 fw dns
 	"${sw[@]}" -f text --state ../st.e -o ../e2 fw dns)
-tamper_report "$work/st.e" || fail "no report section in the state"
+edit_section "$work/st.e" 7 escape || fail "no report section"
 (cd "$work/share" && "$wcscan" --year "${year:-2017}" -f text \
 	--state ../st.e -o ../e3 fw dns 2>../e3.err)
 if cmp -s "$work/e2" "$work/e3" && ! grep -q $'\x1b' "$work/e3" &&
