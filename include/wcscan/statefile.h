@@ -28,7 +28,9 @@
  * the checksum of the header and table, the table (sections end to end,
  * filling the file exactly) and each section's checksum before anyone
  * reads a body.  The bodies' own checksums let a reader check the
- * sections it reads and no other (wcs_state_load_some).
+ * sections it reads and no other (wcs_state_load_some, then
+ * wcs_state_read_more or wcs_state_read_others once the caller knows
+ * which others it needs).
  * Inside a body every length and count is checked against the bytes left
  * (wcs_state_get_count): a hostile state file is hostile input.
  */
@@ -44,6 +46,8 @@
 #define WCS_STATE_FORMAT_VERSION 2u
 #define WCS_STATE_SECTIONS_MAX 64u
 #define WCS_STATE_NAME_MAX 12u
+/* References a writer holds (wcs_state_put_ref); past them, copies. */
+#define WCS_STATE_REFS_MAX 8u
 /* A state is bounded by hosts and pairs; this bounds what load reads. */
 #define WCS_STATE_FILE_MAX ((uint64_t)2 << 30)
 
@@ -77,6 +81,13 @@ struct wcs_state_writer *wcs_state_writer_new(struct wcs_ctx *ctx);
 /* Accepts NULL. */
 void wcs_state_writer_free(struct wcs_state_writer *w);
 /*
+ * Room for n bytes of bodies, taken at once: a caller that knows about
+ * how large the state will be (the last one's size) spares the buffer
+ * its growth, each step a copy of all before.  A hint: nothing fails
+ * here (the puts find out).
+ */
+void wcs_state_writer_reserve(struct wcs_state_writer *w, size_t n);
+/*
  * Start a section; the puts that follow are its body until
  * wcs_state_end.  WCS_OK, or WCS_FAILED (a section is open, the type is
  * already written, too many sections, a bad name), WCS_FATAL (ENOMEM).
@@ -89,6 +100,13 @@ void wcs_state_put_u32(struct wcs_state_writer *w, uint32_t v);
 void wcs_state_put_u64(struct wcs_state_writer *w, uint64_t v);
 void wcs_state_put_i64(struct wcs_state_writer *w, int64_t v);
 void wcs_state_put_bytes(struct wcs_state_writer *w, const void *p, size_t n);
+/*
+ * n bytes at p, by reference: written from p when the file is laid out
+ * or saved, not copied into the writer (a kept report of megabytes).  p
+ * must stay valid and unchanged until the writer is freed.  Past
+ * WCS_STATE_REFS_MAX references, or outside a section, they are copied.
+ */
+void wcs_state_put_ref(struct wcs_state_writer *w, const void *p, size_t n);
 /* A length (u32) and the bytes of s; NULL is written as length 0. */
 void wcs_state_put_str(struct wcs_state_writer *w, const char *s);
 /* Close the section.  WCS_OK, WCS_FAILED (none open) or WCS_FATAL. */
@@ -121,9 +139,27 @@ int wcs_state_load(
  * The same, reading only the sections of the types given (with the
  * header, the table and the trailer): the others are as if absent.  For
  * a look at a state's small sections without reading its large ones.
+ * The file stays open until every section is read or the state freed.
  */
 int wcs_state_load_some(struct wcs_ctx *ctx, const char *path,
     const uint32_t *types, size_t ntypes, struct wcs_state **out);
+/*
+ * Read sections that wcs_state_load_some left out, from the file it
+ * opened (whose header and table were checked, not the path again):
+ * those of the types given (read_more), or all but those (read_others),
+ * each checked against its own checksum; a section already read is not
+ * read again.  WCS_OK; WCS_FAILED (said: the file and the section) with
+ * the sections that failed left absent; WCS_FATAL.
+ */
+int wcs_state_read_more(
+    struct wcs_state *st, const uint32_t *types, size_t ntypes);
+int wcs_state_read_others(
+    struct wcs_state *st, const uint32_t *skip, size_t nskip);
+/* The file's length in bytes. */
+size_t wcs_state_size(const struct wcs_state *st);
+/* The length of the body of type's section as the table says, read or
+ * not; 0 when the file has none. */
+uint64_t wcs_state_section_size(const struct wcs_state *st, uint32_t type);
 /* Accepts NULL. */
 void wcs_state_free(struct wcs_state *st);
 const char *wcs_state_name(const struct wcs_state *st);

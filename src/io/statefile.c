@@ -3,9 +3,12 @@
  *
  * The writer holds the bodies in one buffer and the table beside it, and
  * lays the file out when asked for it: a state is bounded by hosts and
- * pairs, which the engine holds in memory already.  The reader takes the
- * whole file into memory, bounded by WCS_STATE_FILE_MAX however large the
- * file claims or turns out to be, and checks everything the table says
+ * pairs, which the engine holds in memory already.  Bytes the caller
+ * keeps anyway (a kept report) may be given by reference instead: they
+ * are written from where they are, between the buffer's bytes before and
+ * after them.  The reader takes the whole file into memory, bounded by
+ * WCS_STATE_FILE_MAX however large the file claims or turns out to be,
+ * or only the sections asked for, and checks everything the table says
  * before a section's loader sees a byte of it.
  */
 #include <sys/stat.h>
@@ -31,6 +34,10 @@ static const unsigned char magic[8] = { 0x89, 'W', 'C', 'S', '\r', '\n', 0x1a,
 struct section {
 	uint32_t type, version, crc;
 	uint64_t off, len; /* in the bodies buffer, or in the file */
+	/* Writer: the bytes in the buffer (len less its references'), and
+	 * its references, ref[ref0] on. */
+	size_t blen;
+	uint32_t ref0, nref;
 	char name[WCS_STATE_NAME_MAX + 1];
 	bool absent; /* not read (wcs_state_load_some) */
 };
@@ -40,11 +47,27 @@ struct buf {
 	size_t len, cap;
 };
 
+/* Bytes given by reference, written where the buffer was at. */
+struct ref {
+	const unsigned char *p;
+	size_t n, at;
+};
+
+/* A run of bytes of the bodies as they are laid out. */
+struct piece {
+	const unsigned char *p;
+	size_t n;
+};
+#define PIECES_MAX (2 * WCS_STATE_REFS_MAX + 1)
+
 struct wcs_state_writer {
 	struct wcs_ctx *ctx;
 	struct buf body, out;
 	struct section sec[WCS_STATE_SECTIONS_MAX];
 	uint32_t nsec;
+	struct ref ref[WCS_STATE_REFS_MAX];
+	uint32_t nref;
+	size_t reflen; /* the references' bytes */
 	bool open; /* sec[nsec] is being written */
 	bool oom;
 };
@@ -54,6 +77,7 @@ struct wcs_state {
 	char *name;
 	unsigned char *data;
 	size_t len;
+	int fd; /* wcs_state_load_some's, while a section is absent */
 	char producer[PRODUCER_MAX + 1];
 	struct section sec[WCS_STATE_SECTIONS_MAX];
 	uint32_t nsec;
@@ -108,6 +132,21 @@ buf_reserve(struct wcs_ctx *ctx, struct buf *b, size_t n)
 	return (true);
 }
 
+/* Capacity ncap at least, at once (a hint's). */
+static bool
+buf_grow_to(struct wcs_ctx *ctx, struct buf *b, size_t ncap)
+{
+	unsigned char *np;
+
+	if (ncap <= b->cap)
+		return (true);
+	if ((np = wcs_reallocarray(ctx, b->p, ncap, 1)) == NULL)
+		return (false);
+	b->p = np;
+	b->cap = ncap;
+	return (true);
+}
+
 static bool
 printable(const char *s, size_t n)
 {
@@ -141,6 +180,38 @@ wcs_state_writer_free(struct wcs_state_writer *w)
 	wcs_free(w->ctx, w);
 }
 
+void
+wcs_state_writer_reserve(struct wcs_state_writer *w, size_t n)
+{
+	/* Past SIZE_MAX / 2 no buffer grows (buf_reserve): not a hint. */
+	if (!w->oom && n <= SIZE_MAX / 2 - w->body.len)
+		(void)buf_grow_to(w->ctx, &w->body, w->body.len + n);
+}
+
+/*
+ * The bodies' bytes from buffer offset from to to, with the references
+ * ref[r0] to ref[r0 + nr - 1] in their places: at most PIECES_MAX
+ * pieces in pc, none empty; returns how many.
+ */
+static size_t
+pieces(const struct wcs_state_writer *w, size_t from, size_t to, uint32_t r0,
+    uint32_t nr, struct piece pc[PIECES_MAX])
+{
+	size_t k = 0, at = from;
+	uint32_t i;
+
+	for (i = r0; i < r0 + nr; i++) {
+		if (w->ref[i].at > at)
+			pc[k++] = (struct piece){ .p = w->body.p + at,
+				.n = w->ref[i].at - at };
+		at = w->ref[i].at;
+		pc[k++] = (struct piece){ .p = w->ref[i].p, .n = w->ref[i].n };
+	}
+	if (to > at)
+		pc[k++] = (struct piece){ .p = w->body.p + at, .n = to - at };
+	return (k);
+}
+
 int
 wcs_state_begin(struct wcs_state_writer *w, uint32_t type, const char *name,
     uint32_t version)
@@ -168,6 +239,7 @@ wcs_state_begin(struct wcs_state_writer *w, uint32_t type, const char *name,
 	s->type = type;
 	s->version = version;
 	s->off = w->body.len;
+	s->ref0 = w->nref;
 	memcpy(s->name, name, n);
 	w->open = true;
 	return (WCS_OK);
@@ -184,6 +256,30 @@ wcs_state_put_bytes(struct wcs_state_writer *w, const void *p, size_t n)
 	}
 	memcpy(w->body.p + w->body.len, p, n);
 	w->body.len += n;
+}
+
+void
+wcs_state_put_ref(struct wcs_state_writer *w, const void *p, size_t n)
+{
+	struct ref *r;
+
+	if (w->oom || n == 0)
+		return;
+	if (!w->open || w->nref == WCS_STATE_REFS_MAX) {
+		wcs_state_put_bytes(w, p, n);
+		return;
+	}
+	/* The file's length must still be a size_t (lay_out). */
+	if (n > SIZE_MAX / 2 - w->body.len - w->reflen) {
+		w->oom = true;
+		return;
+	}
+	r = &w->ref[w->nref++];
+	r->p = p;
+	r->n = n;
+	r->at = w->body.len;
+	w->reflen += n;
+	w->sec[w->nsec].nref++;
 }
 
 void
@@ -233,6 +329,9 @@ int
 wcs_state_end(struct wcs_state_writer *w)
 {
 	struct section *s = &w->sec[w->nsec];
+	struct piece pc[PIECES_MAX];
+	size_t k, n;
+	uint32_t i;
 
 	if (!w->open) {
 		wcs_set_error(w->ctx, EINVAL, "no state section is open");
@@ -243,10 +342,15 @@ wcs_state_end(struct wcs_state_writer *w)
 		    strerror(ENOMEM));
 		return (WCS_FATAL);
 	}
-	s->len = w->body.len - s->off;
-	/* An empty first section has no buffer to point into. */
-	s->crc = s->len == 0 ? wcs_crc32(0, NULL, 0) :
-			       wcs_crc32(0, w->body.p + s->off, (size_t)s->len);
+	s->blen = w->body.len - s->off;
+	s->len = s->blen;
+	/* An empty section is no piece: no buffer to point into. */
+	s->crc = wcs_crc32(0, NULL, 0);
+	n = pieces(w, (size_t)s->off, w->body.len, s->ref0, s->nref, pc);
+	for (k = 0; k < n; k++)
+		s->crc = wcs_crc32(s->crc, pc[k].p, pc[k].n);
+	for (i = s->ref0; i < s->ref0 + s->nref; i++)
+		s->len += w->ref[i].n;
 	w->open = false;
 	w->nsec++;
 	return (WCS_OK);
@@ -271,7 +375,7 @@ lay_out(struct wcs_state_writer *w, unsigned char trailer[TRAILER_SIZE])
 		return (false);
 	}
 	head = HEADER_FIXED + plen + (size_t)w->nsec * ENTRY_SIZE;
-	total = head + w->body.len + TRAILER_SIZE;
+	total = head + w->body.len + w->reflen + TRAILER_SIZE;
 	w->out.len = 0;
 	if (!buf_reserve(w->ctx, &w->out, head))
 		return (false);
@@ -302,18 +406,23 @@ const void *
 wcs_state_writer_data(struct wcs_state_writer *w, size_t *len)
 {
 	unsigned char trailer[TRAILER_SIZE];
-	size_t head;
+	struct piece pc[PIECES_MAX];
+	size_t at, k, n;
 
 	*len = 0;
 	if (!lay_out(w, trailer))
 		return (NULL);
-	head = w->out.len;
-	if (!buf_reserve(w->ctx, &w->out, w->body.len + TRAILER_SIZE))
+	if (!buf_reserve(
+		w->ctx, &w->out, w->body.len + w->reflen + TRAILER_SIZE))
 		return (NULL);
-	if (w->body.len > 0)
-		memcpy(w->out.p + head, w->body.p, w->body.len);
-	memcpy(w->out.p + head + w->body.len, trailer, TRAILER_SIZE);
-	w->out.len = *len = head + w->body.len + TRAILER_SIZE;
+	at = w->out.len;
+	n = pieces(w, 0, w->body.len, 0, w->nref, pc);
+	for (k = 0; k < n; k++) {
+		memcpy(w->out.p + at, pc[k].p, pc[k].n);
+		at += pc[k].n;
+	}
+	memcpy(w->out.p + at, trailer, TRAILER_SIZE);
+	w->out.len = *len = at + TRAILER_SIZE;
 	return (w->out.p);
 }
 
@@ -321,11 +430,14 @@ int
 wcs_state_writer_save(struct wcs_state_writer *w, const char *path)
 {
 	unsigned char trailer[TRAILER_SIZE];
+	struct piece pc[PIECES_MAX];
 	struct wcs_output *o;
+	size_t k, n;
 	FILE *fp;
+	bool ok;
 	int rc;
 
-	/* Written in three pieces: the bodies are not copied again. */
+	/* Written piece by piece: the bodies are not copied again. */
 	if (!lay_out(w, trailer))
 		return (w->oom || w->ctx->errnum == ENOMEM ? WCS_FATAL :
 							     WCS_FAILED);
@@ -333,10 +445,11 @@ wcs_state_writer_save(struct wcs_state_writer *w, const char *path)
 		return (rc);
 	fp = wcs_output_stream(o);
 	errno = 0;
-	if (fwrite(w->out.p, 1, w->out.len, fp) != w->out.len ||
-	    (w->body.len > 0 &&
-		fwrite(w->body.p, 1, w->body.len, fp) != w->body.len) ||
-	    fwrite(trailer, 1, TRAILER_SIZE, fp) != TRAILER_SIZE) {
+	n = pieces(w, 0, w->body.len, 0, w->nref, pc);
+	ok = fwrite(w->out.p, 1, w->out.len, fp) == w->out.len;
+	for (k = 0; ok && k < n; k++)
+		ok = fwrite(pc[k].p, 1, pc[k].n, fp) == pc[k].n;
+	if (!ok || fwrite(trailer, 1, TRAILER_SIZE, fp) != TRAILER_SIZE) {
 		wcs_set_error(w->ctx, errno != 0 ? errno : EIO, "%s: %s", path,
 		    strerror(errno != 0 ? errno : EIO));
 		wcs_output_free(o);
@@ -491,6 +604,7 @@ state_new(struct wcs_ctx *ctx, const char *name, struct wcs_state **out)
 	if ((st = wcs_calloc(ctx, 1, sizeof(*st))) == NULL)
 		return (WCS_FATAL);
 	st->ctx = ctx;
+	st->fd = -1;
 	if ((st->name = wcs_strdup(ctx, name)) == NULL) {
 		wcs_free(ctx, st);
 		return (WCS_FATAL);
@@ -632,18 +746,66 @@ pread_all(struct wcs_state *st, int fd, void *buf, size_t n, uint64_t off)
 	return (false);
 }
 
+/*
+ * Read and check the absent sections whose types are among types (or,
+ * unless listed, not among them) from st->fd; the file is closed once
+ * none is absent.  A section that fails stays absent.
+ */
+static int
+read_sections(
+    struct wcs_state *st, const uint32_t *types, size_t ntypes, bool listed)
+{
+	struct section *s;
+	char why[160];
+	bool left = false;
+	size_t k;
+	uint32_t i;
+
+	for (i = 0; i < st->nsec; i++) {
+		s = &st->sec[i];
+		if (!s->absent)
+			continue;
+		for (k = 0; k < ntypes && types[k] != s->type; k++)
+			;
+		if ((k < ntypes) != listed) {
+			left = true;
+			continue;
+		}
+		if (st->fd < 0) /* cannot be: absent only while open */
+			return (
+			    corrupt(st->ctx, st->name, "state file closed"));
+		if (s->len > 0 && !pread_all(st, st->fd, st->data + s->off,
+				      (size_t)s->len, s->off))
+			return (WCS_FAILED);
+		if (wcs_crc32(0, st->data + s->off, (size_t)s->len) != s->crc) {
+			(void)snprintf(why, sizeof(why),
+			    "state section %s: checksum mismatch (corrupt)",
+			    s->name);
+			return (corrupt(st->ctx, st->name, why));
+		}
+		s->absent = false;
+	}
+	if (!left && st->fd >= 0) {
+		(void)close(st->fd);
+		st->fd = -1;
+	}
+	return (WCS_OK);
+}
+
 int
 wcs_state_load_some(struct wcs_ctx *ctx, const char *path,
     const uint32_t *types, size_t ntypes, struct wcs_state **out)
 {
 	struct wcs_state *st;
 	struct stat sb;
-	size_t head, i, k;
+	size_t head;
+	uint32_t i;
 	int fd, rc;
 
 	*out = NULL;
 	if ((rc = open_state(ctx, path, &st, &fd, &sb)) != WCS_OK)
 		return (rc);
+	st->fd = fd; /* closed with st, or once every section is read */
 	if ((uint64_t)sb.st_size > WCS_STATE_FILE_MAX) {
 		rc = corrupt(ctx, path, "state file too large");
 		goto out;
@@ -651,7 +813,7 @@ wcs_state_load_some(struct wcs_ctx *ctx, const char *path,
 	/*
 	 * As large as the file, but only the header, the table, the
 	 * trailer and the bodies asked for are read: the pages of the
-	 * others are never touched.
+	 * others are never touched, unless read later (read_sections).
 	 */
 	st->len = (size_t)sb.st_size;
 	if ((st->data = wcs_malloc(ctx, st->len == 0 ? 1 : st->len)) == NULL) {
@@ -662,32 +824,22 @@ wcs_state_load_some(struct wcs_ctx *ctx, const char *path,
 	head = HEADER_FIXED + 255 + (size_t)WCS_STATE_SECTIONS_MAX * ENTRY_SIZE;
 	if (head > st->len)
 		head = st->len;
-	if (!pread_all(st, fd, st->data, head, 0)) {
+	if (!pread_all(st, st->fd, st->data, head, 0)) {
 		rc = WCS_FAILED;
 		goto out;
 	}
 	if (st->len >= TRAILER_SIZE &&
-	    !pread_all(st, fd, st->data + st->len - TRAILER_SIZE, TRAILER_SIZE,
-		st->len - TRAILER_SIZE)) {
+	    !pread_all(st, st->fd, st->data + st->len - TRAILER_SIZE,
+		TRAILER_SIZE, st->len - TRAILER_SIZE)) {
 		rc = WCS_FAILED;
 		goto out;
 	}
 	if ((rc = check_table(st)) != WCS_OK)
 		goto out;
-	for (i = 0; i < st->nsec; i++) {
-		for (k = 0; k < ntypes && types[k] != st->sec[i].type; k++)
-			;
-		st->sec[i].absent = k == ntypes;
-		if (!st->sec[i].absent && st->sec[i].len > 0 &&
-		    !pread_all(st, fd, st->data + st->sec[i].off,
-			(size_t)st->sec[i].len, st->sec[i].off)) {
-			rc = WCS_FAILED;
-			goto out;
-		}
-	}
-	rc = check_bodies(st);
+	for (i = 0; i < st->nsec; i++)
+		st->sec[i].absent = true;
+	rc = read_sections(st, types, ntypes, true);
 out:
-	(void)close(fd);
 	if (rc != WCS_OK) {
 		wcs_state_free(st);
 		return (rc);
@@ -696,11 +848,43 @@ out:
 	return (WCS_OK);
 }
 
+int
+wcs_state_read_more(struct wcs_state *st, const uint32_t *types, size_t ntypes)
+{
+	return (read_sections(st, types, ntypes, true));
+}
+
+int
+wcs_state_read_others(struct wcs_state *st, const uint32_t *skip, size_t nskip)
+{
+	return (read_sections(st, skip, nskip, false));
+}
+
+size_t
+wcs_state_size(const struct wcs_state *st)
+{
+	return (st->len);
+}
+
+uint64_t
+wcs_state_section_size(const struct wcs_state *st, uint32_t type)
+{
+	uint32_t i;
+
+	for (i = 0; i < st->nsec; i++) {
+		if (st->sec[i].type == type)
+			return (st->sec[i].len);
+	}
+	return (0);
+}
+
 void
 wcs_state_free(struct wcs_state *st)
 {
 	if (st == NULL)
 		return;
+	if (st->fd >= 0)
+		(void)close(st->fd);
 	wcs_free(st->ctx, st->data);
 	wcs_free(st->ctx, st->name);
 	wcs_free(st->ctx, st);

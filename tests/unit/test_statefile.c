@@ -223,6 +223,161 @@ test_load_some(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/*
+ * Bytes given by reference make the file the same bytes given by copy
+ * would: among copied bytes, two in a row, in two sections, past
+ * WCS_STATE_REFS_MAX (copied then), with room reserved ahead or not;
+ * written to a path, the same again.
+ */
+static void
+test_refs(void **state)
+{
+	char dir[] = "/tmp/wcscan-state-XXXXXX", path[64];
+	struct wcs_state_writer *w[2];
+	unsigned char blob[3000], *got;
+	const unsigned char *data[2];
+	struct wcs_state *st;
+	struct wcs_ctx ctx;
+	size_t len[2], i, k;
+	FILE *fp;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	for (i = 0; i < sizeof(blob); i++)
+		blob[i] = (unsigned char)(i * 7 + 1);
+	for (k = 0; k < 2; k++) {
+		assert_non_null(w[k] = wcs_state_writer_new(&ctx));
+		if (k == 1)
+			wcs_state_writer_reserve(w[k], 100000);
+		assert_int_equal(
+		    wcs_state_begin(w[k], WCS_STATE_SEC_TEST, "test", 1),
+		    WCS_OK);
+		wcs_state_put_u32(w[k], 42);
+		(k == 0 ? wcs_state_put_bytes : wcs_state_put_ref)(
+		    w[k], blob, 1000);
+		(k == 0 ? wcs_state_put_bytes : wcs_state_put_ref)(
+		    w[k], blob + 1000, 10);
+		wcs_state_put_str(w[k], "between");
+		assert_int_equal(wcs_state_end(w[k]), WCS_OK);
+		assert_int_equal(
+		    wcs_state_begin(w[k], SEC_OTHER, "other", 2), WCS_OK);
+		(k == 0 ? wcs_state_put_bytes : wcs_state_put_ref)(
+		    w[k], blob + 5, 2);
+		for (i = 0; i < WCS_STATE_REFS_MAX + 3; i++) {
+			(k == 0 ? wcs_state_put_bytes : wcs_state_put_ref)(
+			    w[k], blob + 100 * i, 100);
+			wcs_state_put_u8(w[k], (uint8_t)i);
+		}
+		assert_int_equal(wcs_state_end(w[k]), WCS_OK);
+		assert_non_null(data[k] = wcs_state_writer_data(w[k], &len[k]));
+	}
+	assert_int_equal(len[0], len[1]);
+	assert_memory_equal(data[0], data[1], len[0]);
+	assert_int_equal(
+	    wcs_state_parse(&ctx, "ref.state", data[1], len[1], &st), WCS_OK);
+	wcs_state_free(st);
+
+	assert_non_null(mkdtemp(dir));
+	(void)snprintf(path, sizeof(path), "%s/ref.state", dir);
+	assert_int_equal(wcs_state_writer_save(w[1], path), WCS_OK);
+	assert_non_null(got = malloc(len[0] + 1));
+	assert_non_null(fp = fopen(path, "rb"));
+	assert_int_equal(fread(got, 1, len[0] + 1, fp), len[0]);
+	assert_int_equal(fclose(fp), 0);
+	assert_memory_equal(got, data[0], len[0]);
+	free(got);
+	wcs_state_writer_free(w[0]);
+	wcs_state_writer_free(w[1]);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/*
+ * Sections left out by wcs_state_load_some are read later from the file
+ * it opened, not from the path again (a state renamed over it since is
+ * not read), each against its checksum: a corrupt one is refused when
+ * read, and only then; the sizes are the table's, read or not.
+ */
+static void
+test_read_later(void **state)
+{
+	static const uint32_t test[] = { WCS_STATE_SEC_TEST };
+	static const uint32_t other[] = { SEC_OTHER };
+	char dir[] = "/tmp/wcscan-state-XXXXXX", path[64], path2[64];
+	struct wcs_state_writer *w;
+	struct wcs_state_cursor c;
+	struct wcs_state *st;
+	struct wcs_ctx ctx;
+	const unsigned char *data;
+	unsigned char *copy;
+	size_t len, plen, body;
+	uint32_t v;
+	FILE *fp;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	assert_non_null(mkdtemp(dir));
+	(void)snprintf(path, sizeof(path), "%s/later.state", dir);
+	(void)snprintf(path2, sizeof(path2), "%s/flipped.state", dir);
+	w = sample(&ctx);
+	assert_non_null(data = wcs_state_writer_data(w, &len));
+	assert_non_null(copy = malloc(len));
+	memcpy(copy, data, len);
+	plen = data[24];
+	body = 26 + plen + 2 * 32; /* the test section's body, first */
+	copy[body + 3] ^= 1;
+	assert_non_null(fp = fopen(path2, "wb"));
+	assert_int_equal(fwrite(copy, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+	assert_non_null(fp = fopen(path, "wb"));
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+
+	/* Good, then replaced by the flipped one: the good one is read. */
+	assert_int_equal(
+	    wcs_state_load_some(&ctx, path, other, 1, &st), WCS_OK);
+	assert_int_equal(wcs_state_size(st), len);
+	assert_true(wcs_state_section_size(st, WCS_STATE_SEC_TEST) > 400);
+	assert_int_equal(wcs_state_section_size(st, SEC_OTHER), 0);
+	assert_int_equal(wcs_state_section_size(st, 12345), 0);
+	assert_int_equal(
+	    wcs_state_section(st, WCS_STATE_SEC_TEST, &c, &v), WCS_EOF);
+	assert_int_equal(rename(path2, path), 0);
+	assert_int_equal(wcs_state_read_others(st, test, 1), WCS_OK);
+	assert_int_equal(
+	    wcs_state_section(st, WCS_STATE_SEC_TEST, &c, &v), WCS_EOF);
+	assert_int_equal(wcs_state_read_more(st, test, 1), WCS_OK);
+	assert_true(check_sample(st));
+	/* Read already: nothing more to do. */
+	assert_int_equal(wcs_state_read_others(st, NULL, 0), WCS_OK);
+	assert_true(check_sample(st));
+	wcs_state_free(st);
+
+	/* The flipped one, now at path: good until its test section is
+	 * read, whichever way it is asked for. */
+	assert_int_equal(
+	    wcs_state_load_some(&ctx, path, other, 1, &st), WCS_OK);
+	assert_int_equal(wcs_state_read_others(st, test, 1), WCS_OK);
+	assert_int_equal(wcs_state_read_others(st, other, 1), WCS_FAILED);
+	assert_non_null(strstr(wcs_error_string(&ctx), "checksum mismatch"));
+	assert_non_null(strstr(wcs_error_string(&ctx), path));
+	assert_int_equal(
+	    wcs_state_section(st, WCS_STATE_SEC_TEST, &c, &v), WCS_EOF);
+	assert_int_equal(wcs_state_read_more(st, test, 1), WCS_FAILED);
+	wcs_state_free(st);
+
+	/* A whole load has nothing left to read. */
+	assert_int_equal(
+	    wcs_state_parse(&ctx, "mem.state", data, len, &st), WCS_OK);
+	assert_int_equal(wcs_state_read_more(st, test, 1), WCS_OK);
+	assert_true(check_sample(st));
+	wcs_state_free(st);
+	free(copy);
+	wcs_state_writer_free(w);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 /* Every prefix of a good file is refused, naming the file. */
 static void
 test_truncated_at_every_byte(void **state)
@@ -474,6 +629,7 @@ test_failing_allocations(void **state)
 		rc = wcs_state_begin(w, WCS_STATE_SEC_TEST, "t", 1);
 		assert_int_equal(rc, WCS_OK);
 		wcs_state_put_str(w, "x");
+		wcs_state_put_ref(w, "by reference", 12);
 		rc = wcs_state_end(w);
 		data = rc == WCS_OK ? wcs_state_writer_data(w, &len) : NULL;
 		wcs_state_writer_free(w);
@@ -492,6 +648,8 @@ main(void)
 		cmocka_unit_test(test_truncated_at_every_byte),
 		cmocka_unit_test(test_flipped_byte),
 		cmocka_unit_test(test_load_some),
+		cmocka_unit_test(test_refs),
+		cmocka_unit_test(test_read_later),
 		cmocka_unit_test(test_other_version),
 		cmocka_unit_test(test_huge_counts),
 		cmocka_unit_test(test_writer_misuse),
