@@ -56,7 +56,10 @@ struct wcs_sweep_news {
 struct wcs_report_kept {
 	const unsigned char *bytes; /* own's, or a loaded state's */
 	unsigned char *own; /* kept by this run */
-	size_t len;
+	size_t len, cap; /* cap: own's size */
+	/* How long it will likely be (the last sweep's): own is taken
+	 * that large at once, not grown by copies.  0: unknown. */
+	size_t hint;
 	size_t end[WCS_REPORT_PARTS_MAX];
 	unsigned nparts;
 };

@@ -54,6 +54,7 @@ put_note(struct wcs_state_writer *w, const char *note)
 		wcs_state_put_str(w, note);
 }
 
+/* The report's bytes go by reference: k must outlive w's saving. */
 int
 wcs_kept_save(struct wcs_state_writer *w, const struct wcs_kept *k)
 {
@@ -79,7 +80,8 @@ wcs_kept_save(struct wcs_state_writer *w, const struct wcs_kept *k)
 	for (i = 0; i < k->parts.nparts; i++)
 		wcs_state_put_u64(w, k->parts.end[i]);
 	wcs_state_put_u64(w, k->parts.len);
-	wcs_state_put_bytes(w, k->parts.bytes, k->parts.len);
+	/* Megabytes, which k keeps until the state is saved: not copied. */
+	wcs_state_put_ref(w, k->parts.bytes, k->parts.len);
 	return (wcs_state_end(w));
 }
 

@@ -46,6 +46,9 @@ struct run {
 	 * new (reuse); the one this sweep writes, kept with its state. */
 	struct wcs_kept kept, keep;
 	struct wcs_state *kept_st; /* the state kept's bytes are in */
+	/* --state: the last state's size less its report's, a hint for
+	 * the writer of the next (save_state). */
+	size_t state_hint;
 	bool reuse;
 	bool error; /* exit 2 */
 };
@@ -203,6 +206,17 @@ keepable(const struct run *r)
 		wcs_report_keepable(o->format));
 }
 
+/* Whether the sweep planned finds nothing new in any input. */
+static bool
+nothing_new(const struct run *r)
+{
+	struct wcs_driver_sweep counts;
+
+	wcs_driver_sweep(r->drv, &counts);
+	return (counts.appended == 0 && counts.replaced == 0 &&
+		counts.rotated == 0 && counts.fresh == 0);
+}
+
 /*
  * Whether the last sweep's report is this one's: asked for the same way
  * (the key), over the same inputs in the same order, none with anything
@@ -211,7 +225,6 @@ keepable(const struct run *r)
 static bool
 can_reuse(struct run *r)
 {
-	struct wcs_driver_sweep counts;
 	char key[WCS_KEPT_KEY_MAX];
 	size_t i;
 
@@ -225,9 +238,7 @@ can_reuse(struct run *r)
 			wcs_driver_path(r->drv, i)) != 0)
 			return (false);
 	}
-	wcs_driver_sweep(r->drv, &counts);
-	if (counts.appended != 0 || counts.replaced != 0 ||
-	    counts.rotated != 0 || counts.fresh != 0)
+	if (!nothing_new(r))
 		return (false);
 	if (!wcs_report_kept_plausible(r->opts->format, &r->kept.parts)) {
 		wcs_warnx(&r->msg,
@@ -240,16 +251,41 @@ can_reuse(struct run *r)
 }
 
 /*
+ * Size what this sweep writes as the last one wrote it: its state
+ * (without the report, which the writer takes by reference) and its
+ * report, with room to grow, so that neither buffer is copied as it
+ * grows.
+ */
+static void
+sweep_hints(struct run *r, const struct wcs_state *st)
+{
+	uint64_t rep = wcs_state_section_size(st, WCS_STATE_SEC_REPORT);
+	size_t n = wcs_state_size(st);
+
+	/* Bounded by WCS_STATE_FILE_MAX: no overflow. */
+	n = rep < n ? n - (size_t)rep : 0;
+	r->state_hint = n + n / 8;
+	if (keepable(r))
+		r->keep.parts.hint = (size_t)(rep + rep / 8);
+}
+
+/*
  * The states named (--load-state, merge's operands): their inputs join
  * the driver's list, then the engine takes what they hold.  WCS_OK,
  * WCS_FAILED (said: a state that cannot be read, or that another run's
  * options made) or WCS_FATAL.
+ *
+ * Each file is read in steps, its sections only once and when needed:
+ * first the driver's and the sweep's, to plan; then, when nothing is
+ * new, the last sweep's report (can_reuse), or else, to conclude, all
+ * but that report.
  */
 static int
 load_states(struct run *r)
 {
 	static const uint32_t small[] = { WCS_STATE_SEC_INPUTS,
-		WCS_STATE_SEC_SWEEP, WCS_STATE_SEC_REPORT };
+		WCS_STATE_SEC_SWEEP };
+	static const uint32_t report[] = { WCS_STATE_SEC_REPORT };
 	const struct wcs_opts *o = r->opts;
 	struct wcs_state **st;
 	const char *path;
@@ -267,31 +303,33 @@ load_states(struct run *r)
 		return (WCS_FATAL);
 	for (i = 0; i < nst && rc == WCS_OK; i++) {
 		path = i < o->nstates ? o->states[i] : o->sweep_state;
-		/* The small sections first: when nothing is new, the
-		 * engine's are not needed (can_reuse). */
-		rc = keepable(r) ? wcs_state_load_some(r->ctx, path, small,
-				       WCS_NELEM(small), &st[i]) :
-				   wcs_state_load(r->ctx, path, &st[i]);
+		rc = wcs_state_load_some(
+		    r->ctx, path, small, WCS_NELEM(small), &st[i]);
 		if (rc == WCS_OK)
 			rc = wcs_driver_load_state(r->drv, st[i]);
-		if (rc == WCS_OK && i == o->nstates)
+		if (rc == WCS_OK && i == o->nstates) {
 			rc = wcs_sweep_load(r->ctx, st[i], &r->sweep);
-		if (rc == WCS_OK && i == o->nstates && keepable(r))
-			rc = wcs_kept_load(r->ctx, st[i], &r->kept);
+			sweep_hints(r, st[i]);
+		}
 	}
-	if (rc == WCS_OK && r->kept.loaded &&
-	    (rc = wcs_driver_plan(r->drv)) == WCS_OK)
+	/* keepable: the sweep's state is the only one, st[0]. */
+	if (rc == WCS_OK && keepable(r) &&
+	    (rc = wcs_driver_plan(r->drv)) == WCS_OK && nothing_new(r) &&
+	    (rc = wcs_state_read_more(st[0], report, WCS_NELEM(report))) ==
+		WCS_OK &&
+	    (rc = wcs_kept_load(r->ctx, st[0], &r->kept)) == WCS_OK &&
+	    r->kept.loaded)
 		r->reuse = can_reuse(r);
 	if (rc == WCS_OK && r->reuse) {
 		r->kept_st = st[0];
 		st[0] = NULL;
 	}
-	/* Concluding after all: the whole state, for the engine. */
-	if (rc == WCS_OK && keepable(r) && !r->reuse) {
+	/* Concluding after all: the engine's sections, not the report. */
+	if (rc == WCS_OK && !r->reuse) {
 		wcs_kept_free(r->ctx, &r->kept); /* its bytes are st[0]'s */
-		wcs_state_free(st[0]);
-		st[0] = NULL;
-		rc = wcs_state_load(r->ctx, o->sweep_state, &st[0]);
+		for (i = 0; i < nst && rc == WCS_OK; i++)
+			rc = wcs_state_read_others(
+			    st[i], report, WCS_NELEM(report));
 	}
 	if (rc == WCS_OK) {
 		n = wcs_driver_count(r->drv);
@@ -328,6 +366,7 @@ save_state(struct run *r)
 
 	if ((w = wcs_state_writer_new(r->ctx)) == NULL)
 		return (WCS_FATAL);
+	wcs_state_writer_reserve(w, r->state_hint);
 	if ((rc = wcs_engine_save_state(r->eng, w)) == WCS_OK &&
 	    (rc = wcs_driver_save_state(r->drv, w)) == WCS_OK &&
 	    r->opts->sweep_state == NULL)

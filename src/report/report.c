@@ -3,6 +3,10 @@
  * for and then checks that every byte reached the stream, plus the little
  * formatting every writer must do the same way.
  */
+/* fopencookie (wcs_report_part): glibc and musl declare it here. */
+#define _GNU_SOURCE
+#include <sys/types.h>
+
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -59,31 +63,67 @@ wcs_report_kept_clear(struct wcs_ctx *ctx, struct wcs_report_kept *k)
 	memset(k, 0, sizeof(*k));
 }
 
+/*
+ * Append n bytes to k's own copy, which is taken at its hint's size
+ * first and doubled when short: a sweep's report of megabytes is laid
+ * down once, not copied at every growth.
+ */
 static int
 keep_bytes(struct wcs_ctx *ctx, struct wcs_report_kept *k,
     const unsigned char *p, size_t n)
 {
 	unsigned char *nb;
+	size_t ncap;
 
-	/* A report has at most WCS_REPORT_PARTS_MAX parts: each is
-	 * appended at its size. */
-	if (n > SIZE_MAX - k->len ||
-	    (nb = wcs_reallocarray(ctx, k->own, k->len + n, 1)) == NULL)
+	if (n > SIZE_MAX / 2 - k->len)
 		return (WCS_FATAL);
-	k->bytes = k->own = nb;
+	if (k->cap - k->len < n) {
+		ncap = k->cap > 0 ? k->cap : k->hint > 0 ? k->hint : 65536;
+		while (ncap - k->len < n)
+			ncap *= 2;
+		if ((nb = wcs_reallocarray(ctx, k->own, ncap, 1)) == NULL)
+			return (WCS_FATAL);
+		k->bytes = k->own = nb;
+		k->cap = ncap;
+	}
 	memcpy(k->own + k->len, p, n);
 	k->len += n;
 	return (WCS_OK);
+}
+
+/* Where a kept part's stream puts what the writer writes. */
+struct keep_sink {
+	struct wcs_ctx *ctx;
+	struct wcs_report_kept *k;
+	bool oom;
+};
+
+/*
+ * Appends to the kept copy.  Never says it failed: C libraries and
+ * their manuals disagree on how a cookie's write says so (0, or -1), so
+ * an ENOMEM is kept in the sink, the bytes after it dropped, and looked
+ * at once the stream is closed.
+ */
+static ssize_t
+keep_write(void *cookie, const char *p, size_t n)
+{
+	struct keep_sink *ks = cookie;
+
+	if (!ks->oom &&
+	    keep_bytes(ks->ctx, ks->k, (const unsigned char *)p, n) != WCS_OK)
+		ks->oom = true;
+	return ((ssize_t)n);
 }
 
 int
 wcs_report_part(struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep,
     unsigned i, wcs_report_part_fn fn)
 {
+	static const cookie_io_functions_t keep_io = { .write = keep_write };
 	const struct wcs_report_kept *r = rep->reuse;
 	struct wcs_report_kept *k = rep->keep;
-	char *buf = NULL;
-	size_t from, size = 0;
+	struct keep_sink ks;
+	size_t from;
 	FILE *m;
 	int rc;
 
@@ -104,24 +144,31 @@ wcs_report_part(struct wcs_ctx *ctx, FILE *out, const struct wcs_report *rep,
 		    ctx, EINVAL, "report part %u kept out of order", i);
 		return (WCS_FATAL);
 	}
-	/* Written aside first, to be kept as well as written. */
-	if ((m = open_memstream(&buf, &size)) == NULL) {
+	/*
+	 * Written into the kept copy first, then from there to out.
+	 * fopencookie, not open_memstream: a memstream grows a buffer of
+	 * its own, copying it at each growth, which was then copied again
+	 * into the kept one; this stream's bytes land in k once.
+	 */
+	ks = (struct keep_sink){ .ctx = ctx, .k = k, .oom = false };
+	from = k->len;
+	if ((m = fopencookie(&ks, "w", keep_io)) == NULL) {
 		wcs_set_error(ctx, ENOMEM, "report: %s", strerror(errno));
 		return (WCS_FATAL);
 	}
 	rc = fn(ctx, m, rep);
-	if (fclose(m) != 0 && rc == WCS_OK) {
-		wcs_set_error(ctx, ENOMEM, "report: %s", strerror(errno));
+	if ((fclose(m) != 0 || ks.oom) && rc == WCS_OK) {
+		wcs_set_error(ctx, ENOMEM, "report: %s", strerror(ENOMEM));
 		rc = WCS_FATAL;
 	}
-	if (rc == WCS_OK)
-		rc = keep_bytes(ctx, k, (const unsigned char *)buf, size);
-	if (rc == WCS_OK) {
-		k->end[k->nparts++] = k->len;
-		(void)fwrite(buf, 1, size, out);
+	if (rc != WCS_OK) {
+		k->len = from; /* the part's bytes, not kept */
+		return (rc);
 	}
-	free(buf); /* open_memstream's, from malloc */
-	return (rc);
+	k->end[k->nparts++] = k->len;
+	if (k->len > from)
+		(void)fwrite(k->own + from, 1, k->len - from, out);
+	return (WCS_OK);
 }
 
 int

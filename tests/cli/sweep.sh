@@ -16,7 +16,10 @@
 #  6. a kept report its format's writer could not have written is not
 #     written: the sweep concludes again;
 #  7. after a sweep with --no-report, the next compares its verdicts
-#     with the last report's.
+#     with the last report's;
+#  8. a sweep with something new concludes without reading the report
+#     kept (made corrupt, it goes unnoticed), and the state it saves
+#     keeps the new report for the next sweep with nothing new.
 #
 # usage: sweep.sh WCSCAN SRCDIR
 set -uo pipefail
@@ -258,6 +261,35 @@ EOF
 	echo "ok   after a sweep with --no-report, no host flagged anew"
 else
 	fail "after --no-report, the next sweep calls hosts new"
+fi
+
+# 8. Something new: the report kept is not read (its section made
+# corrupt, the sweep concludes all the same, as from a good copy of the
+# state); the state saved keeps the new report, which the next sweep,
+# with nothing new, writes again without reading the engine's sections.
+cp "$work/state" "$work/st.h"
+(cd "$work/share" && "${sw[@]}" -f json --state ../st.h -o ../h0 fw dns)
+tail -n 1 "$work/whole/$dnslog" >>"$work/share/$dnslog"
+cp "$work/st.h" "$work/st.i"
+edit_section "$work/st.h" 7 flip || fail "no report section"
+(cd "$work/share" && "${sw[@]}" -f json --state ../st.h -o ../h1 fw dns \
+	2>../h1.err)
+rc=$?
+(cd "$work/share" && "${sw[@]}" -f json --state ../st.i -o ../i1 fw dns)
+if [ "$rc" -le 1 ] && [ -s "$work/h1" ] && cmp -s "$work/h1" "$work/i1"; then
+	echo "ok   something new: concluded without reading the report kept"
+else
+	fail "a sweep with something new read the report kept (exit $rc):" \
+		"$(cat "$work/h1.err")"
+fi
+edit_section "$work/st.h" 1 flip || fail "no fan-out section"
+(cd "$work/share" && "${sw[@]}" -f json --state ../st.h -o ../h2 fw dns \
+	2>../h2.err)
+rc=$?
+if [ "$rc" -le 1 ] && [ "$(strip "$work/h1")" = "$(strip "$work/h2")" ]; then
+	echo "ok   the state saved keeps the report concluded"
+else
+	fail "the report concluded was not kept (exit $rc): $(cat "$work/h2.err")"
 fi
 
 echo "sweep: $fails failed"

@@ -814,6 +814,104 @@ test_report_csv_enomem(void **state)
 	free(buf);
 }
 
+/* Allocations that fail once *ud of them have been made. */
+static void *
+left_malloc(size_t len, void *ud)
+{
+	long *left = ud;
+
+	return ((*left)-- > 0 ? malloc(len) : NULL);
+}
+
+static void *
+left_realloc(void *p, size_t len, void *ud)
+{
+	long *left = ud;
+
+	return ((*left)-- > 0 ? realloc(p, len) : NULL);
+}
+
+/*
+ * The kept copy is laid down once at its hint's size when the hint is
+ * enough, grown when it is not, and holds the same bytes either way;
+ * with each allocation failing in turn, the report fails with ENOMEM and
+ * the part is not kept, or succeeds and the copy is whole.
+ */
+static void
+test_report_kept_hint(void **state)
+{
+	long left;
+	struct wcs_alloc failing = { left_malloc, left_realloc, plain_free,
+		&left };
+	struct wcs_ctx plain;
+	struct wcs_report_kept base, kept;
+	struct fixture f;
+	struct wcs_ctx ctx;
+	enum wcs_report_format fmt;
+	size_t hints[5], i, len;
+	char *buf;
+	FILE *out;
+	long n;
+	int rc;
+
+	(void)state;
+	wcs_ctx_init(&plain, NULL);
+	for (fmt = WCS_REPORT_TEXT; fmt <= WCS_REPORT_JSON; fmt++) {
+		fixture_init(&f);
+		memset(&base, 0, sizeof(base));
+		f.rep.keep = &base;
+		free(render(&f.rep, fmt, &len));
+		assert_true(base.len > 0);
+		hints[0] = 1;
+		hints[1] = base.len / 3;
+		hints[2] = base.len;
+		hints[3] = base.len * 4;
+		hints[4] = 0;
+		for (i = 0; i < 5; i++) {
+			memset(&kept, 0, sizeof(kept));
+			kept.hint = hints[i];
+			f.rep.keep = &kept;
+			free(render(&f.rep, fmt, &len));
+			assert_int_equal(kept.len, base.len);
+			assert_memory_equal(kept.bytes, base.bytes, base.len);
+			assert_memory_equal(
+			    kept.end, base.end, sizeof(base.end));
+			if (hints[i] >= base.len)
+				assert_int_equal(kept.cap, hints[i]);
+			else
+				assert_true(kept.cap >= base.len);
+			wcs_report_kept_clear(&plain, &kept);
+		}
+		for (n = 0;; n++) {
+			left = n;
+			wcs_ctx_init(&ctx, &failing);
+			memset(&kept, 0, sizeof(kept));
+			kept.hint = 64; /* grown, one allocation at a time */
+			f.rep.keep = &kept;
+			buf = NULL;
+			assert_non_null(out = open_memstream(&buf, &len));
+			rc = wcs_report_write(&ctx, out, fmt, &f.rep);
+			(void)fclose(out);
+			free(buf);
+			if (rc == WCS_OK) {
+				assert_int_equal(kept.len, base.len);
+				assert_memory_equal(
+				    kept.bytes, base.bytes, base.len);
+				wcs_report_kept_clear(&ctx, &kept);
+				break;
+			}
+			assert_int_equal(rc, WCS_FATAL);
+			assert_int_equal(ctx.errnum, ENOMEM);
+			assert_true(kept.nparts < base.nparts);
+			assert_int_equal(kept.len,
+			    kept.nparts == 0 ? 0 : kept.end[kept.nparts - 1]);
+			wcs_report_kept_clear(&ctx, &kept);
+			assert_true(n < 1000);
+		}
+		wcs_report_kept_clear(&plain, &base);
+	}
+}
+
 static char *
 escape_one(void (*fn)(FILE *, const char *), const char *s, size_t *len)
 {
@@ -1232,6 +1330,7 @@ main(void)
 		cmocka_unit_test(test_report_deterministic),
 		cmocka_unit_test(test_report_no_hosts),
 		cmocka_unit_test(test_report_kept_parts),
+		cmocka_unit_test(test_report_kept_hint),
 		cmocka_unit_test(test_report_write_error),
 		cmocka_unit_test(test_report_csv_enomem),
 		cmocka_unit_test(test_escape_json),
