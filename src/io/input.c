@@ -179,31 +179,28 @@ raw_check_size(struct wcs_input *in)
 }
 
 /*
- * Fill the raw buffer; returns bytes now available, or -1 with the errno
- * in raw_errnum.  Touches no ctx: it may run on the inflating thread.
+ * Read the next raw bytes, at most want, into dst: the file's or the
+ * memory's, whatever the raw buffer holds aside.  Returns the bytes read,
+ * 0 at the end, or -1 with the errno in raw_errnum.  Touches no ctx: it
+ * may run on the inflating thread.
  */
 static ssize_t
-raw_fill(struct wcs_input *in)
+raw_get(struct wcs_input *in, unsigned char *dst, size_t want)
 {
 	ssize_t n;
 
-	if (in->raw_pos < in->raw_len)
-		return ((ssize_t)(in->raw_len - in->raw_pos));
-	in->raw_pos = in->raw_len = 0;
 	if (in->raw_eof)
 		return (0);
+	if (in->range_left < want)
+		want = (size_t)in->range_left;
 	if (in->mem != NULL) {
 		n = (ssize_t)(in->mem_len - in->raw_read);
-		if (n > RAW_SIZE)
-			n = RAW_SIZE;
-		memcpy(in->raw, in->mem + in->raw_read, (size_t)n);
+		if ((size_t)n > want)
+			n = (ssize_t)want;
+		memcpy(dst, in->mem + in->raw_read, (size_t)n);
 	} else {
-		size_t want = RAW_SIZE;
-
-		if (in->range_left < want)
-			want = (size_t)in->range_left;
 		do {
-			n = want == 0 ? 0 : read(in->fd, in->raw, want);
+			n = want == 0 ? 0 : read(in->fd, dst, want);
 		} while (n < 0 && errno == EINTR);
 		if (n < 0) {
 			in->raw_errnum = errno;
@@ -215,10 +212,23 @@ raw_fill(struct wcs_input *in)
 		if (in->regular)
 			raw_check_size(in);
 	}
-	in->raw_len = (size_t)n;
 	in->raw_read += (uint64_t)n;
 	if (in->range_left != UINT64_MAX)
 		in->range_left -= (uint64_t)n;
+	return (n);
+}
+
+/* Fill the raw buffer; returns bytes now available, or as raw_get. */
+static ssize_t
+raw_fill(struct wcs_input *in)
+{
+	ssize_t n;
+
+	if (in->raw_pos < in->raw_len)
+		return ((ssize_t)(in->raw_len - in->raw_pos));
+	in->raw_pos = in->raw_len = 0;
+	if ((n = raw_get(in, in->raw, RAW_SIZE)) > 0)
+		in->raw_len = (size_t)n;
 	return (n);
 }
 
@@ -455,6 +465,18 @@ src_read(struct wcs_input *in, unsigned char *dst, size_t n)
 		return ((ssize_t)got);
 	}
 	if (!in->gz) {
+		/* A plain file's bytes go straight where they are wanted
+		 * once the raw buffer (the sniffed head) is used up: not
+		 * copied once more. */
+		if (in->raw_pos == in->raw_len && n >= RAW_SIZE / 2) {
+			avail = raw_get(in, dst, n < RAW_SIZE ? n : RAW_SIZE);
+			raw_seen(in, in->raw_read, in->raw_eof);
+			if (avail < 0)
+				return (input_fail(in, in->raw_errnum,
+					    strerror(in->raw_errnum)),
+				    -1);
+			return (avail);
+		}
 		avail = raw_fill(in);
 		raw_seen(in, in->raw_read, in->raw_eof);
 		if (avail < 0)
@@ -1032,8 +1054,13 @@ buf_read_more(struct wcs_input *in)
 
 	if (in->eof || in->failed)
 		return (false);
+	/* Back to the buffer's start as soon as what is left is little to
+	 * move: lines are then read from the same few hundred KiB, which
+	 * stay in the cache, rather than from the whole buffer in turn. */
 	if (in->start > 0 &&
-	    (in->cap - in->end < READ_CHUNK / 2 || in->start == in->end)) {
+	    (in->cap - in->end < READ_CHUNK / 2 || in->start == in->end ||
+		(in->start >= READ_CHUNK &&
+		    in->end - in->start <= READ_CHUNK / 16))) {
 		behind_keep(in, in->buf, in->start);
 		memmove(in->buf, in->buf + in->start, in->end - in->start);
 		in->end -= in->start;
