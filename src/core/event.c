@@ -56,8 +56,10 @@ wcs_event_batch_new(struct wcs_ctx *ctx, size_t cap)
 		return (NULL);
 	b->ctx = ctx;
 	b->cap = cap != 0 ? cap : 1;
+	/* Not zeroed: an event is written whole before it is read. */
 	if ((b->strings = wcs_pool_new(ctx, 0)) == NULL ||
-	    (b->ev = wcs_calloc(ctx, b->cap, sizeof(*b->ev))) == NULL) {
+	    (b->ev = wcs_reallocarray(ctx, NULL, b->cap, sizeof(*b->ev))) ==
+		NULL) {
 		wcs_event_batch_free(b);
 		return (NULL);
 	}

@@ -34,7 +34,7 @@
 #include "wcscan/event.h"
 #include "wcscan/reader.h"
 
-#define WCS_FEED_DEPTH 3
+#define WCS_FEED_DEPTH 4
 /* Bytes counted per pread: below glibc's mmap threshold, so the buffer is
  * heap memory used again, not pages mapped (and faulted in) per piece. */
 #define COUNT_CHUNK (64 * 1024)
@@ -279,13 +279,26 @@ worker_main(void *arg)
 		b = s->batch[at];
 		(void)pthread_mutex_unlock(&f->lock);
 
-		wcs_event_batch_clear(b);
-		rc = s->begun ? WCS_OK : slot_begin(s);
+		/* Made here, on the worker, when first needed: not all at
+		 * once by the thread that feeds the engine. */
+		if (b == NULL) {
+			b = wcs_event_batch_new(s->fi->ctx, WCS_FEED_BATCH);
+			if (b == NULL)
+				wcs_set_error(
+				    s->fi->ctx, ENOMEM, "out of memory");
+		}
+		if (b == NULL) {
+			rc = WCS_FATAL;
+		} else {
+			wcs_event_batch_clear(b);
+			rc = s->begun ? WCS_OK : slot_begin(s);
+		}
 		if (rc == WCS_OK)
 			rc = wcs_read_job_fill(
 			    s->fi->job, batch_add, b, WCS_FEED_BATCH);
 
 		(void)pthread_mutex_lock(&f->lock);
+		s->batch[at] = b;
 		s->batch_rc[at] = rc;
 		s->batch_bytes[at] = wcs_read_job_input(s->fi->job)->raw_bytes;
 		s->nfull++;
@@ -360,7 +373,9 @@ feed_threaded(struct wcs_ctx *ctx, struct feed *f, wcs_event_cb cb, void *arg,
 		s->bytes = s->batch_bytes[s->head];
 		(void)pthread_mutex_unlock(&f->lock);
 
-		for (e = 0; e < wcs_event_batch_count(b) && status == WCS_OK;
+		/* (No batch: the worker could not make one; rc says so.) */
+		for (e = 0; b != NULL && e < wcs_event_batch_count(b) &&
+			    status == WCS_OK;
 		     e++)
 			status = cb(wcs_event_batch_get(b, e), arg);
 		update_progress(f, hooks);
@@ -460,28 +475,14 @@ wcs_feed_group(struct wcs_ctx *ctx, struct wcs_feed_input *inputs, size_t n,
 		wcs_free(ctx, f.slots);
 		return (rc);
 	}
-	rc = WCS_OK;
-	for (i = 0; i < n && rc == WCS_OK; i++) {
-		for (j = 0; j < WCS_FEED_DEPTH; j++) {
-			/* The worker's ctx: only the worker adds to it. */
-			f.slots[i].batch[j] =
-			    wcs_event_batch_new(inputs[i].ctx, WCS_FEED_BATCH);
-			if (f.slots[i].batch[j] == NULL) {
-				wcs_set_error(ctx, ENOMEM, "out of memory");
-				rc = WCS_FATAL;
-				break;
-			}
-		}
-	}
-	if (rc == WCS_OK) {
-		(void)pthread_mutex_init(&f.lock, NULL);
-		(void)pthread_cond_init(&f.filled, NULL);
-		(void)pthread_cond_init(&f.freed, NULL);
-		rc = feed_threaded(ctx, &f, cb, arg, hooks);
-		(void)pthread_cond_destroy(&f.freed);
-		(void)pthread_cond_destroy(&f.filled);
-		(void)pthread_mutex_destroy(&f.lock);
-	}
+	(void)pthread_mutex_init(&f.lock, NULL);
+	(void)pthread_cond_init(&f.filled, NULL);
+	(void)pthread_cond_init(&f.freed, NULL);
+	rc = feed_threaded(ctx, &f, cb, arg, hooks);
+	(void)pthread_cond_destroy(&f.freed);
+	(void)pthread_cond_destroy(&f.filled);
+	(void)pthread_mutex_destroy(&f.lock);
+	/* The workers made the batches they used; the rest are NULL. */
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < WCS_FEED_DEPTH; j++)
 			wcs_event_batch_free(f.slots[i].batch[j]);
