@@ -60,6 +60,7 @@ describe(struct conclude *c, struct host *h, struct wcs_host *out)
 	if (h->nevidence > 1)
 		qsort(h->evidence, h->nevidence, sizeof(h->evidence[0]),
 		    evidence_cmp);
+	h->greatest = 0;
 	out->evidence = h->evidence;
 	out->nevidence = h->nevidence;
 	out->evidence_total = h->evidence_total;

@@ -345,14 +345,18 @@ evidence_after(const struct wcs_evidence *x, const struct wcs_evidence *y)
 static struct wcs_evidence *
 greatest_evidence(struct host *h)
 {
-	struct wcs_evidence *e = &h->evidence[0], *x;
+	struct wcs_evidence *e, *x;
 	size_t i;
 
+	if (h->greatest != 0)
+		return (&h->evidence[h->greatest - 1]);
+	e = &h->evidence[0];
 	for (i = 1; i < h->nevidence; i++) {
 		x = &h->evidence[i];
 		if (evidence_after(x, e))
 			e = x;
 	}
+	h->greatest = (uint8_t)(e - h->evidence + 1);
 	return (e);
 }
 
@@ -381,13 +385,18 @@ engine_evidence_slot(
 {
 	struct wcs_evidence *e;
 
+	/* The caller writes the slot returned. */
 	if (h->nevidence < HOST_EVIDENCE_MAX) {
 		if (!host_evidence_room(&eng->hosts, h))
 			return (NULL);
+		h->greatest = 0;
 		return (&h->evidence[h->nevidence++]);
 	}
 	e = greatest_evidence(h);
-	return (evidence_after(e, x) ? e : NULL);
+	if (!evidence_after(e, x))
+		return (NULL);
+	h->greatest = 0;
+	return (e);
 }
 
 static int
@@ -431,6 +440,7 @@ add_evidence(struct wcs_engine *eng, struct host *h,
 			return (WCS_FATAL);
 		e = &h->evidence[h->nevidence++];
 	}
+	h->greatest = 0;
 	dlen = strlen(detail);
 	e->rule = rule->id;
 	e->ts_us = ev->ts_us;

@@ -98,6 +98,10 @@ struct host {
 	unsigned max_severity_strong;
 	uint8_t nmore_ips, nnames, njoins, nclaims;
 	uint8_t nevidence, evidence_cap, nweb, nks_seen;
+	/* Index + 1 of the greatest evidence kept (greatest_evidence), 0
+	 * when not known: set to 0 whenever an item is written or moved.
+	 * A full host sees most new items only to drop them. */
+	uint8_t greatest;
 	bool ks_nxdomain;
 	bool ks_presumed; /* answered judged from when the name resolved */
 	bool smb1;
