@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "wcscan/report.h"
+#include "wcscan/statefile.h"
 #include "report_private.h"
 
 bool
@@ -85,6 +86,8 @@ keep_bytes(struct wcs_ctx *ctx, struct wcs_report_kept *k,
 			return (WCS_FATAL);
 		k->bytes = k->own = nb;
 		k->cap = ncap;
+		/* Bytes for the state file too. */
+		wcs_state_huge_pages(nb, ncap);
 	}
 	memcpy(k->own + k->len, p, n);
 	k->len += n;
