@@ -36,11 +36,15 @@ wcs_kept_key(const struct wcs_opts *o, unsigned width, uint64_t rules,
 		    o->internal[i].prefix;
 	}
 	/* Whatever the conclusion or the report's bytes follow from besides
-	 * the state: a sweep asking otherwise concludes again. */
+	 * the state: a sweep asking otherwise concludes again.  Only text
+	 * has a width: a CSV or JSON sweep run at a terminal then from cron
+	 * (COLUMNS set, then not) writes the same bytes. */
 	(void)snprintf(buf, len,
 	    "wcscan %s; format %d; width %u; tz %s; threshold %llu; window "
 	    "%lld; internal %zu %016llx; rules %016llx",
-	    WCSCAN_VERSION, (int)o->format, width, o->tz != NULL ? o->tz : "-",
+	    WCSCAN_VERSION, (int)o->format,
+	    o->format == WCS_REPORT_TEXT ? width : 0,
+	    o->tz != NULL ? o->tz : "-",
 	    (unsigned long long)o->fanout_threshold,
 	    (long long)o->fanout_window_us, o->ninternal,
 	    (unsigned long long)internal, (unsigned long long)rules);

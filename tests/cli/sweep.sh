@@ -19,7 +19,9 @@
 #     with the last report's;
 #  8. a sweep with something new concludes without reading the report
 #     kept (made corrupt, it goes unnoticed), and the state it saves
-#     keeps the new report for the next sweep with nothing new.
+#     keeps the new report for the next sweep with nothing new;
+#  9. the terminal's width is no part of a CSV or JSON report: a sweep
+#     with nothing new at another width writes the one kept.
 #
 # usage: sweep.sh WCSCAN SRCDIR
 set -uo pipefail
@@ -291,6 +293,34 @@ if [ "$rc" -le 1 ] && [ "$(strip "$work/h1")" = "$(strip "$work/h2")" ]; then
 else
 	fail "the report concluded was not kept (exit $rc): $(cat "$work/h2.err")"
 fi
+
+# 9. Another width (COLUMNS), nothing new: a CSV or JSON report kept is
+# written again (the engine's sections made corrupt go unnoticed); a text
+# report is concluded again for the new width.  The sweep before it reads
+# a line, so that it saves its state with its report.
+for F in csv json text; do
+	cp "$work/st.i" "$work/st.w"
+	tail -n 1 "$work/whole/$dnslog" >>"$work/share/$dnslog"
+	(cd "$work/share" && COLUMNS=80 "${sw[@]}" -f "$F" --state ../st.w \
+		-o ../w1 fw dns)
+	edit_section "$work/st.w" 1 flip || fail "no fan-out section"
+	(cd "$work/share" && COLUMNS=132 "${sw[@]}" -f "$F" --state ../st.w \
+		-o ../w2 fw dns 2>../w2.err)
+	rc=$?
+	if [ "$F" = text ]; then
+		if [ "$rc" -eq 2 ] && grep -q "checksum mismatch" "$work/w2.err"
+		then
+			echo "ok   text at another width: concluded again"
+		else
+			fail "text at another width reused the report (exit $rc)"
+		fi
+	elif [ "$rc" -le 1 ] && [ -s "$work/w2" ]; then
+		echo "ok   $F at another width: the report kept written again"
+	else
+		fail "$F at another width concluded again (exit $rc):" \
+			"$(cat "$work/w2.err")"
+	fi
+done
 
 echo "sweep: $fails failed"
 [ "$fails" -eq 0 ]
