@@ -180,8 +180,10 @@ int wcs_state_load_some(struct wcs_ctx *ctx, const char *path,
  * opened (whose header and table were checked, not the path again):
  * those of the types given (read_more), or all but those (read_others),
  * each checked against its own checksum; a section already read is not
- * read again.  WCS_OK; WCS_FAILED (said: the file and the section) with
- * the sections that failed left absent; WCS_FATAL.
+ * read again.  read_others closes the file: what it skipped stays
+ * absent, and a read_more after it of a section still absent fails.
+ * WCS_OK; WCS_FAILED (said: the file and the section) with the sections
+ * that failed left absent; WCS_FATAL.
  */
 int wcs_state_read_more(
     struct wcs_state *st, const uint32_t *types, size_t ntypes);

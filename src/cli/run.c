@@ -310,6 +310,11 @@ load_states(struct run *r)
 		if (rc == WCS_OK && i == o->nstates) {
 			rc = wcs_sweep_load(r->ctx, st[i], &r->sweep);
 			sweep_hints(r, st[i]);
+		} else if (rc == WCS_OK) {
+			/* Merged, not planned: read now, so that one file
+			 * is open at a time however many are named. */
+			rc = wcs_state_read_others(
+			    st[i], report, WCS_NELEM(report));
 		}
 	}
 	/* keepable: the sweep's state is the only one, st[0]. */
@@ -325,11 +330,10 @@ load_states(struct run *r)
 		st[0] = NULL;
 	}
 	/* Concluding after all: the engine's sections, not the report. */
-	if (rc == WCS_OK && !r->reuse) {
+	if (rc == WCS_OK && !r->reuse && nst > o->nstates) {
 		wcs_kept_free(r->ctx, &r->kept); /* its bytes are st[0]'s */
-		for (i = 0; i < nst && rc == WCS_OK; i++)
-			rc = wcs_state_read_others(
-			    st[i], report, WCS_NELEM(report));
+		rc = wcs_state_read_others(
+		    st[o->nstates], report, WCS_NELEM(report));
 	}
 	if (rc == WCS_OK) {
 		n = wcs_driver_count(r->drv);

@@ -773,9 +773,10 @@ read_sections(
 			left = true;
 			continue;
 		}
-		if (st->fd < 0) /* cannot be: absent only while open */
-			return (
-			    corrupt(st->ctx, st->name, "state file closed"));
+		/* Skipped by wcs_state_read_others, which closed it. */
+		if (st->fd < 0)
+			return (corrupt(st->ctx, st->name,
+			    "state section read after the rest"));
 		if (s->len > 0 && !pread_all(st, st->fd, st->data + s->off,
 				      (size_t)s->len, s->off))
 			return (WCS_FAILED);
@@ -860,7 +861,16 @@ wcs_state_read_more(struct wcs_state *st, const uint32_t *types, size_t ntypes)
 int
 wcs_state_read_others(struct wcs_state *st, const uint32_t *skip, size_t nskip)
 {
-	return (read_sections(st, skip, nskip, false));
+	int rc;
+
+	/* The rest: the file is not needed after, whatever was skipped (a
+	 * merge loads many states, one open at a time). */
+	if ((rc = read_sections(st, skip, nskip, false)) == WCS_OK &&
+	    st->fd >= 0) {
+		(void)close(st->fd);
+		st->fd = -1;
+	}
+	return (rc);
 }
 
 size_t

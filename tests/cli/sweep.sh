@@ -21,7 +21,9 @@
 #     kept (made corrupt, it goes unnoticed), and the state it saves
 #     keeps the new report for the next sweep with nothing new;
 #  9. the terminal's width is no part of a CSV or JSON report: a sweep
-#     with nothing new at another width writes the one kept.
+#     with nothing new at another width writes the one kept;
+# 10. a sweep's state is read in steps, but states merged are read one
+#     after the other: more of them than files may be open is no error.
 #
 # usage: sweep.sh WCSCAN SRCDIR
 set -uo pipefail
@@ -321,6 +323,16 @@ for F in csv json text; do
 			"$(cat "$work/w2.err")"
 	fi
 done
+
+# 10. 40 states merged with at most 24 files open.
+mkdir -p "$work/many"
+for i in $(seq 1 40); do cp "$work/st.i" "$work/many/$i.state"; done
+if (ulimit -n 24 && "$wcscan" merge -q -f json -o "$work/m.json" \
+	"$work"/many/*.state 2>"$work/m.err"; [ $? -le 1 ]); then
+	echo "ok   40 states merged, one open at a time"
+else
+	fail "40 states merged with 24 files open: $(cat "$work/m.err")"
+fi
 
 echo "sweep: $fails failed"
 [ "$fails" -eq 0 ]

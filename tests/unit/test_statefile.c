@@ -343,7 +343,7 @@ test_read_later(void **state)
 	assert_int_equal(
 	    wcs_state_section(st, WCS_STATE_SEC_TEST, &c, &v), WCS_EOF);
 	assert_int_equal(rename(path2, path), 0);
-	assert_int_equal(wcs_state_read_others(st, test, 1), WCS_OK);
+	assert_int_equal(wcs_state_read_more(st, other, 1), WCS_OK);
 	assert_int_equal(
 	    wcs_state_section(st, WCS_STATE_SEC_TEST, &c, &v), WCS_EOF);
 	assert_int_equal(wcs_state_read_more(st, test, 1), WCS_OK);
@@ -357,13 +357,21 @@ test_read_later(void **state)
 	 * read, whichever way it is asked for. */
 	assert_int_equal(
 	    wcs_state_load_some(&ctx, path, other, 1, &st), WCS_OK);
-	assert_int_equal(wcs_state_read_others(st, test, 1), WCS_OK);
-	assert_int_equal(wcs_state_read_others(st, other, 1), WCS_FAILED);
+	assert_int_equal(wcs_state_read_more(st, other, 1), WCS_OK);
+	assert_int_equal(wcs_state_read_more(st, test, 1), WCS_FAILED);
 	assert_non_null(strstr(wcs_error_string(&ctx), "checksum mismatch"));
 	assert_non_null(strstr(wcs_error_string(&ctx), path));
 	assert_int_equal(
 	    wcs_state_section(st, WCS_STATE_SEC_TEST, &c, &v), WCS_EOF);
+	assert_int_equal(wcs_state_read_others(st, other, 1), WCS_FAILED);
+	wcs_state_free(st);
+	/* The rest but the test section: the file is closed after, and
+	 * that section is not read later. */
+	assert_int_equal(wcs_state_load_some(&ctx, path, NULL, 0, &st), WCS_OK);
+	assert_int_equal(wcs_state_read_others(st, test, 1), WCS_OK);
+	assert_int_equal(wcs_state_section(st, SEC_OTHER, &c, &v), WCS_OK);
 	assert_int_equal(wcs_state_read_more(st, test, 1), WCS_FAILED);
+	assert_non_null(strstr(wcs_error_string(&ctx), "after the rest"));
 	wcs_state_free(st);
 
 	/* A whole load has nothing left to read. */
