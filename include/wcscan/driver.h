@@ -196,7 +196,10 @@ int wcs_driver_load_state(struct wcs_driver *drv, const struct wcs_state *st);
  *    alike): read from the saved offset, line numbers going on from the
  *    saved count, its accounting added to the saved (a plain file seeks,
  *    and a big new part is read in pieces; gzip and UTF-16 are decoded
- *    and dropped up to the offset);
+ *    and dropped up to the offset), when its lines stand alone or (a
+ *    plain file) its reader takes back what it learnt before (WCS_READER_
+ *    RESUMABLE: the bytes resume_save gave are kept with the file); else
+ *    read again whole, the records of the lines read before dropped;
  *  - rotated (its first block is a saved file's, not claimed by that
  *    file's own path, and the block at that file's offset is alike: a
  *    file renamed, even gzipped since, as the decoded stream is compared):

@@ -54,6 +54,10 @@ enum wcs_input_kind {
 /* A host's own log (Windows Firewall): its clock is that host's, not a
  * server's kept on time. */
 #define WCS_READER_HOSTLOG 0x8
+/* Lines that do not stand alone, but the reader can go on from a line
+ * boundary given what it learnt from the lines before (resume_save). */
+#define WCS_READER_RESUMABLE 0x10
+#define WCS_READER_RESUME_MAX 64
 
 struct wcs_read_opts {
 	const struct wcs_tz *tz; /* for WCS_READER_LOCALTIME; NULL = UTC */
@@ -72,6 +76,19 @@ struct wcs_reader_ops {
 	int (*next)(struct wcs_ctx *ctx, void *state, struct wcs_event *ev);
 	/* Accepts a NULL state. */
 	void (*close)(void *state);
+	/*
+	 * WCS_READER_RESUMABLE: resume_save writes, after the reader's last
+	 * record, what it learnt that the lines after would need (at most
+	 * cap, WCS_READER_RESUME_MAX, bytes) and returns the length: 0 when
+	 * it cannot go on from there (read the file again whole next
+	 * time).  resume_load gives that back to a reader opened on the
+	 * rest of the file, before its first record: WCS_OK, or WCS_FAILED
+	 * for bytes resume_save does not write (ctx says).
+	 */
+	size_t (*resume_save)(
+	    const void *state, unsigned char *buf, size_t cap);
+	int (*resume_load)(struct wcs_ctx *ctx, void *state,
+	    const unsigned char *buf, size_t len);
 };
 
 /* The readers, cheapest bidders first. */
@@ -129,5 +146,10 @@ int wcs_read_job_fill(
 const struct wcs_input_info *wcs_read_job_input(const struct wcs_read_job *job);
 /* Closes the reader, not the input.  Accepts NULL. */
 void wcs_read_job_free(struct wcs_read_job *job);
+/* Its reader's resume_save, resume_load (0, WCS_FAILED: it has none). */
+size_t wcs_read_job_resume_save(
+    const struct wcs_read_job *job, unsigned char *buf, size_t cap);
+int wcs_read_job_resume_load(
+    struct wcs_read_job *job, const unsigned char *buf, size_t len);
 
 #endif /* WCSCAN_READER_H */

@@ -175,8 +175,12 @@ plan_from(struct wcs_driver *drv, size_t i, const struct file_now *f,
 	const struct wcs_reader_ops *ops;
 
 	if (drv->stats[owner].format == NULL ||
-	    (ops = wcs_reader_find(drv->stats[owner].format)) == NULL ||
-	    (ops->flags & WCS_READER_SPLITTABLE) == 0)
+	    (ops = wcs_reader_find(drv->stats[owner].format)) == NULL)
+		return (false);
+	/* Lines that stand alone, or a reader told what it had learnt. */
+	if ((ops->flags & WCS_READER_SPLITTABLE) == 0 &&
+	    ((ops->flags & WCS_READER_RESUMABLE) == 0 || c->resume_len == 0 ||
+		!is_plain(f)))
 		return (false);
 	p->plan = PLAN_FROM;
 	p->from = *c;
@@ -455,6 +459,10 @@ drv_cat_record(struct wcs_driver *drv, const struct member *m)
 		    wcs_input_behind(m->in, buf, c.at_len) != c.at_len)
 			goto out;
 		c.at_hash = hash(buf, c.at_len);
+	}
+	if (m->resume_len > 0 && m->resume_len <= sizeof(c.resume)) {
+		memcpy(c.resume, m->resume, m->resume_len);
+		c.resume_len = (uint32_t)m->resume_len;
 	}
 	c.raw_head = hash(f.head, (size_t)min_u64(c.size, BLOCK));
 	if (!hash_before(

@@ -443,6 +443,7 @@ member_init(struct wcs_driver *drv, struct member *m, size_t i, bool last)
 	m->in = NULL;
 	m->last = last;
 	m->piece = false;
+	m->resume_len = 0;
 	memset(&m->st, 0, sizeof(m->st));
 	m->st.first = m->st.last = WCS_TIME_NONE;
 	wcs_ctx_init(&m->ctx, drv->ctx->alloc);
@@ -599,6 +600,11 @@ read_group(struct wcs_driver *drv, struct member *mem,
 	if (h->group_done != NULL)
 		h->group_done(h->arg);
 	for (k = 0; k < n; k++) {
+		mem[k].resume_len =
+		    mem[k].last && fi[k].job != NULL ?
+			wcs_read_job_resume_save(
+			    fi[k].job, mem[k].resume, sizeof(mem[k].resume)) :
+			0;
 		wcs_read_job_free(fi[k].job);
 		/* When eng or cb stopped the reading, the reason is theirs,
 		 * in ctx already, not the job's. */
@@ -664,7 +670,7 @@ worth_splitting(const struct wcs_driver *drv, size_t i,
 static int
 add_piece_members(struct wcs_driver *drv, struct group *g, size_t i,
     const struct wcs_reader_ops *ops, const struct wcs_run_opts *ro,
-    struct wcs_input_piece *pc, size_t npc)
+    struct wcs_input_piece *pc, size_t npc, const struct cat_file *resume)
 {
 	struct wcs_feed_input *fi;
 	struct wcs_read_job *job;
@@ -699,6 +705,12 @@ add_piece_members(struct wcs_driver *drv, struct group *g, size_t i,
 			wcs_input_hold_partial(m->in, drv->o.incremental);
 			rc = wcs_read_job_new(
 			    &m->ctx, ops, m->in, ro, &m->st, &job);
+			/* Read on from a sweep's offset: what the reader
+			 * had learnt before it. */
+			if (rc == WCS_OK && resume != NULL &&
+			    (rc = wcs_read_job_resume_load(job, resume->resume,
+				 resume->resume_len)) != WCS_OK)
+				wcs_read_job_free(job);
 			if (rc != WCS_OK)
 				wcs_input_close(m->in);
 		}
@@ -852,7 +864,7 @@ add_pieces(struct wcs_driver *drv, struct group *g, size_t i,
 	}
 	wcs_read_job_free(g->fi[g->n].job);
 	wcs_input_close(m->in);
-	return (add_piece_members(drv, g, i, ops, ro, pc, npc));
+	return (add_piece_members(drv, g, i, ops, ro, pc, npc, NULL));
 }
 
 /*
@@ -873,7 +885,9 @@ add_from(struct wcs_driver *drv, struct group *g, size_t i)
 	run_opts(drv, i, &ro);
 	if ((p->from_ops->flags & WCS_READER_HOSTLOG) != 0 && drv->eng != NULL)
 		wcs_engine_input_host_log(drv->eng, i);
-	if (p->from_end - p->from_start >= 2 * drv->piece_size) {
+	/* Lines that do not stand alone are read on by one reader. */
+	if ((p->from_ops->flags & WCS_READER_SPLITTABLE) != 0 &&
+	    p->from_end - p->from_start >= 2 * drv->piece_size) {
 		wcs_ctx_init(&ctx, drv->ctx->alloc);
 		rc = cut_pieces(&ctx, drv->paths[i], p->from_start,
 		    p->from.lines, drv->piece_size, &pc, &npc);
@@ -899,7 +913,9 @@ add_from(struct wcs_driver *drv, struct group *g, size_t i)
 			.dev = p->dev,
 			.ino = p->ino };
 	}
-	return (add_piece_members(drv, g, i, p->from_ops, &ro, pc, npc));
+	return (add_piece_members(drv, g, i, p->from_ops, &ro, pc, npc,
+	    (p->from_ops->flags & WCS_READER_SPLITTABLE) == 0 ? &p->from :
+								NULL));
 }
 
 /*

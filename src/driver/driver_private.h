@@ -12,6 +12,7 @@
 
 #include "wcscan/driver.h"
 #include "wcscan/input.h"
+#include "wcscan/reader.h"
 
 /*
  * A file as it was read (what recognises it on a later run: wcscan/
@@ -29,6 +30,10 @@ struct cat_file {
 	uint64_t head_hash; /* decoded [0, head_len) */
 	uint64_t at_hash; /* decoded [offset - at_len, offset) */
 	uint64_t raw_head, raw_end; /* the file's first and last blocks */
+	/* What its reader needs to read on from offset (WCS_READER_
+	 * RESUMABLE, resume_save); resume_len 0: nothing. */
+	uint32_t resume_len;
+	unsigned char resume[WCS_READER_RESUME_MAX];
 };
 
 /* What this run does with a file (catalog.c). */
@@ -77,6 +82,9 @@ struct member {
 	struct wcs_input_stats st; /* merged into the input's when done */
 	bool last; /* the input's last piece (or the whole input) */
 	bool piece; /* opened as a piece: offsets count raw bytes */
+	/* The last member's reader's resume_save, once read. */
+	size_t resume_len;
+	unsigned char resume[WCS_READER_RESUME_MAX];
 };
 
 struct wcs_driver {

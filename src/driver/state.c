@@ -56,10 +56,17 @@ path_cmp(const void *a, const void *b)
 	return (strcmp((*x)->path, (*y)->path));
 }
 
+/* A file's flag: none, one, one with what its reader resumes with. */
+#define CAT_NONE 0
+#define CAT_FILE 1
+#define CAT_FILE_RESUME 2
+
 static void
 put_cat(struct wcs_state_writer *w, const struct cat_file *c)
 {
-	wcs_state_put_u8(w, c->valid ? 1 : 0);
+	wcs_state_put_u8(w, !c->valid	       ? CAT_NONE :
+			    c->resume_len == 0 ? CAT_FILE :
+						 CAT_FILE_RESUME);
 	if (!c->valid)
 		return;
 	wcs_state_put_u8(w, (c->gzip ? F_GZIP : 0) | (c->utf16 ? F_UTF16 : 0));
@@ -75,6 +82,10 @@ put_cat(struct wcs_state_writer *w, const struct cat_file *c)
 	wcs_state_put_u64(w, c->at_hash);
 	wcs_state_put_u64(w, c->raw_head);
 	wcs_state_put_u64(w, c->raw_end);
+	if (c->resume_len > 0) {
+		wcs_state_put_u32(w, c->resume_len);
+		wcs_state_put_bytes(w, c->resume, c->resume_len);
+	}
 }
 
 static void
@@ -183,10 +194,13 @@ get_cat(struct wcs_state_cursor *c, struct cat_file *cat)
 {
 	uint8_t f;
 
+	const void *rb;
+	uint8_t kind;
+
 	memset(cat, 0, sizeof(*cat));
-	if ((f = wcs_state_get_u8(c)) == 0)
+	if ((kind = wcs_state_get_u8(c)) == CAT_NONE)
 		return (NULL);
-	if (f != 1)
+	if (kind != CAT_FILE && kind != CAT_FILE_RESUME)
 		return ("bad file flag");
 	f = wcs_state_get_u8(c);
 	cat->valid = true;
@@ -204,6 +218,15 @@ get_cat(struct wcs_state_cursor *c, struct cat_file *cat)
 	cat->at_hash = wcs_state_get_u64(c);
 	cat->raw_head = wcs_state_get_u64(c);
 	cat->raw_end = wcs_state_get_u64(c);
+	if (kind == CAT_FILE_RESUME) {
+		cat->resume_len = wcs_state_get_u32(c);
+		if (cat->resume_len == 0 ||
+		    cat->resume_len > sizeof(cat->resume))
+			return ("bad resume length");
+		if ((rb = wcs_state_get_bytes(c, cat->resume_len)) == NULL)
+			return ("cut short");
+		memcpy(cat->resume, rb, cat->resume_len);
+	}
 	if (!wcs_state_cursor_ok(c))
 		return ("cut short");
 	if ((f & ~(F_GZIP | F_UTF16)) != 0)

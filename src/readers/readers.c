@@ -2,6 +2,7 @@
  * The reader list, bidding, and the driver that runs a reader over an
  * input and keeps the accounting (records = events + ignored + rejected).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -252,6 +253,28 @@ wcs_read_job_free(struct wcs_read_job *job)
 		return;
 	job->ops->close(job->state);
 	wcs_free(job->ctx, job);
+}
+
+size_t
+wcs_read_job_resume_save(
+    const struct wcs_read_job *job, unsigned char *buf, size_t cap)
+{
+	if (job->ops->resume_save == NULL || job->state == NULL)
+		return (0);
+	return (job->ops->resume_save(job->state, buf, cap));
+}
+
+int
+wcs_read_job_resume_load(
+    struct wcs_read_job *job, const unsigned char *buf, size_t len)
+{
+	if (job->ops->resume_load == NULL) {
+		wcs_set_error(job->ctx, EINVAL,
+		    "%s: a %s log cannot be read on from the middle",
+		    wcs_input_info(job->in)->path, job->ops->name);
+		return (WCS_FAILED);
+	}
+	return (job->ops->resume_load(job->ctx, job->state, buf, len));
 }
 
 int

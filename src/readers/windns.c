@@ -526,13 +526,56 @@ dns_open(struct wcs_ctx *ctx, struct wcs_input *in,
 	return (wcs_line_open(&dns_format, ctx, in, opts, state));
 }
 
+/*
+ * Going on from the middle of the file (an appended log, a sweep): a
+ * packet's line starts its record, and the preamble is only at the top,
+ * so the date order proved before is all the lines after need.  One
+ * byte, "windns" and a version before it so that another reader's bytes
+ * are never taken for it.
+ */
+#define DNS_RESUME_TAG "windns1"
+
+static size_t
+dns_resume_save(const void *state, unsigned char *buf, size_t cap)
+{
+	const struct dns_state *st = state;
+	size_t n = sizeof(DNS_RESUME_TAG) - 1;
+
+	if (cap < n + 1)
+		return (0);
+	memcpy(buf, DNS_RESUME_TAG, n);
+	buf[n] = (unsigned char)st->order;
+	return (n + 1);
+}
+
+static int
+dns_resume_load(
+    struct wcs_ctx *ctx, void *state, const unsigned char *buf, size_t len)
+{
+	struct dns_state *st = state;
+	size_t n = sizeof(DNS_RESUME_TAG) - 1;
+
+	if (len != n + 1 || memcmp(buf, DNS_RESUME_TAG, n) != 0 ||
+	    buf[n] > ORDER_DMY) {
+		wcs_set_error(ctx, WCS_ECORRUPT,
+		    "%s: what the last sweep kept to read on with is not a "
+		    "Windows DNS log's",
+		    wcs_input_info(st->lr.in)->path);
+		return (WCS_FAILED);
+	}
+	st->order = (enum dns_order)buf[n];
+	return (WCS_OK);
+}
+
 const struct wcs_reader_ops wcs_reader_windns = {
 	.name = "windns",
 	.description = "Windows DNS Server debug log (dns.log)",
 	.kind = WCS_KIND_DNS,
-	.flags = WCS_READER_LOCALTIME,
+	.flags = WCS_READER_LOCALTIME | WCS_READER_RESUMABLE,
 	.bid = dns_bid,
 	.open = dns_open,
 	.next = wcs_line_next,
 	.close = wcs_line_close,
+	.resume_save = dns_resume_save,
+	.resume_load = dns_resume_load,
 };

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Sweeps (--state) over logs whose lines do not stand alone but whose
+# reader goes on from the saved offset with what it learnt before
+# (WCS_READER_RESUMABLE), rather than reading the file again whole.
+# A Windows DNS debug log: the first sweep reads lines whose first number
+# (13) proves the day comes first; the lines appended ("5/6/2017 ... PM")
+# are read day first too (5 June), where a reader starting at them would
+# read them month first (AM/PM).  The sweep says it read from the saved
+# offset, counts each record once, and its report is that of one run over
+# the whole log.
+# (What a reader is told is checked by its unit test: test_windns.c.)
+#
+# usage: resume.sh WCSCAN
+set -uo pipefail
+wcscan=$1
+work=$(mktemp -d "${TMPDIR:-/tmp}/wcscan-resume.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+fails=0
+
+fail() {
+	echo "FAIL $*"
+	fails=$((fails + 1))
+}
+
+# The JSON report without what is new since the last sweep, nor the
+# inputs' notes on how each was read this time.
+strip() {
+	python3 - "$1" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r.pop("since_last_sweep", None)
+for i in r["inputs"]:
+    i.pop("notes", None)
+print(json.dumps(r, indent=1, sort_keys=True))
+EOF
+}
+
+# pkt DATE SECOND ADDRESS-BYTE: one query packet line.
+pkt() {
+	printf '%s 1:00:0%d PM 0E3C PACKET  000000D3D5A3E1D0 UDP Rcv 10.1.1.%d    ae52   Q [0001   D   NOERROR] A      (3)www(7)example(3)com(0)\n' \
+		"$1" "$2" "$3"
+}
+
+# 1. Read on with the date order.
+mkdir -p "$work/share"
+{
+	printf 'DNS Server log file creation at 13/05/2017 12:59:00 PM\n\n'
+	for i in 1 2 3; do pkt 13/05/2017 "$i" "$i"; done
+} >"$work/share/dns.log"
+(cd "$work/share" && "$wcscan" -q -f json --state ../st -o ../a.json dns.log)
+cp "$work/st" "$work/st.0"
+size0=$(stat -c %s "$work/share/dns.log")
+for i in 4 5 6; do pkt 5/6/2017 "$i" "$i"; done >>"$work/share/dns.log"
+(cd "$work/share" && "$wcscan" -q -f json --state ../st -o ../b.json dns.log)
+(cd "$work/share" && "$wcscan" -q -f json -o ../one.json dns.log)
+if python3 - "$work/b.json" "$size0" <<'EOF'; then
+import json, sys
+i = json.load(open(sys.argv[1]))["inputs"][0]
+assert i["records"] == 8 and i["events"] == 6, i  # 2 preamble lines
+assert i["last"] == "2017-06-05T13:00:06Z", i
+assert "appended since the last sweep: read from byte %s" % sys.argv[2] \
+    in i["notes"], i
+EOF
+	echo "ok   a Windows DNS log appended: read on with its date order"
+else
+	fail "a Windows DNS log appended was not read on with its date order"
+fi
+if [ "$(strip "$work/one.json")" = "$(strip "$work/b.json")" ]; then
+	echo "ok   a Windows DNS log appended: the report of one run"
+else
+	fail "a Windows DNS log appended: the sweep differs from one run"
+	diff <(strip "$work/one.json") <(strip "$work/b.json") | head -10
+fi
+
+echo "resume: $fails failed"
+[ "$fails" -eq 0 ]
