@@ -308,13 +308,67 @@ pfw_open(struct wcs_ctx *ctx, struct wcs_input *in,
 	return (wcs_line_open(&pfw_format, ctx, in, opts, state));
 }
 
+/*
+ * Going on from the middle of the file (an appended log, a sweep): the
+ * columns the last #Fields line named are all the lines after need.  A
+ * tag with a version, then one byte per column index (0xff: none).
+ */
+#define PFW_RESUME_TAG "pfirewall1"
+#define PFW_RESUME_LEN (sizeof(PFW_RESUME_TAG) - 1 + COL_PID + 1)
+_Static_assert(PFW_RESUME_LEN <= WCS_READER_RESUME_MAX, "resume bytes");
+
+static size_t
+pfw_resume_save(const void *state, unsigned char *buf, size_t cap)
+{
+	const struct pfw_state *st = state;
+	size_t n = sizeof(PFW_RESUME_TAG) - 1, k;
+
+	if (cap < PFW_RESUME_LEN)
+		return (0);
+	memcpy(buf, PFW_RESUME_TAG, n);
+	for (k = 0; k <= COL_PID; k++)
+		buf[n + k] = st->idx[k] < 0 ? 0xff : (unsigned char)st->idx[k];
+	return (PFW_RESUME_LEN);
+}
+
+static int
+pfw_resume_load(
+    struct wcs_ctx *ctx, void *state, const unsigned char *buf, size_t len)
+{
+	struct pfw_state *st = state;
+	size_t n = sizeof(PFW_RESUME_TAG) - 1, k;
+	int idx[COL_PID + 1];
+
+	if (len != PFW_RESUME_LEN || memcmp(buf, PFW_RESUME_TAG, n) != 0)
+		goto bad;
+	for (k = 0; k <= COL_PID; k++) {
+		idx[k] = buf[n + k] == 0xff ? -1 : buf[n + k];
+		/* A column within those the header named; their count
+		 * itself at most PFW_MAXCOLS. */
+		if (k == COL_NONE ? idx[k] < 0 || idx[k] > PFW_MAXCOLS :
+				    idx[k] >= idx[COL_NONE])
+			goto bad;
+	}
+	memcpy(st->idx, idx, sizeof(st->idx));
+	return (WCS_OK);
+bad:
+	wcs_set_error(ctx, WCS_ECORRUPT,
+	    "%s: what the last sweep kept to read on with is not a "
+	    "Windows Firewall log's",
+	    wcs_input_info(st->lr.in)->path);
+	return (WCS_FAILED);
+}
+
 const struct wcs_reader_ops wcs_reader_pfirewall = {
 	.name = "pfirewall",
 	.description = "Windows Firewall log (pfirewall.log)",
 	.kind = WCS_KIND_FIREWALL,
-	.flags = WCS_READER_LOCALTIME | WCS_READER_HOSTLOG,
+	.flags =
+	    WCS_READER_LOCALTIME | WCS_READER_HOSTLOG | WCS_READER_RESUMABLE,
 	.bid = pfw_bid,
 	.open = pfw_open,
 	.next = wcs_line_next,
 	.close = wcs_line_close,
+	.resume_save = pfw_resume_save,
+	.resume_load = pfw_resume_load,
 };

@@ -2,12 +2,13 @@
 # Sweeps (--state) over logs whose lines do not stand alone but whose
 # reader goes on from the saved offset with what it learnt before
 # (WCS_READER_RESUMABLE), rather than reading the file again whole.
-# A Windows DNS debug log: the first sweep reads lines whose first number
+# 1. A Windows DNS debug log: the first sweep reads lines whose first number
 # (13) proves the day comes first; the lines appended ("5/6/2017 ... PM")
 # are read day first too (5 June), where a reader starting at them would
 # read them month first (AM/PM).  The sweep says it read from the saved
 # offset, counts each record once, and its report is that of one run over
 # the whole log.
+# 2. A Windows Firewall log: its last #Fields line's columns, likewise.
 # (What a reader is told is checked by its unit test: test_windns.c.)
 #
 # usage: resume.sh WCSCAN
@@ -70,6 +71,45 @@ if [ "$(strip "$work/one.json")" = "$(strip "$work/b.json")" ]; then
 else
 	fail "a Windows DNS log appended: the sweep differs from one run"
 	diff <(strip "$work/one.json") <(strip "$work/b.json") | head -10
+fi
+
+# 2. A Windows Firewall log whose #Fields line orders the columns its own
+# way: the lines appended are read with those columns (alone, they have
+# too few fields for the 1.5 order and would be rejected).
+mkdir -p "$work/pf"
+pfl() {
+	printf '2017-05-12 10:00:%02d DROP TCP 10.0.0.9 10.0.0.%d 445 %d RECEIVE\n' \
+		"$1" "$1" $((49152 + $1))
+}
+{
+	printf '#Version: 1.5\n#Software: Microsoft Windows Firewall\n'
+	printf '#Time Format: Local\n'
+	printf '#Fields: date time action protocol dst-ip src-ip dst-port src-port path\n'
+	for i in 1 2 3; do pfl "$i"; done
+} >"$work/pf/pfirewall.log"
+(cd "$work/pf" && "$wcscan" -q -f json --state ../pf.st -o ../pa.json \
+	pfirewall.log)
+size0=$(stat -c %s "$work/pf/pfirewall.log")
+for i in 4 5 6; do pfl "$i"; done >>"$work/pf/pfirewall.log"
+(cd "$work/pf" && "$wcscan" -q -f json --state ../pf.st -o ../pb.json \
+	pfirewall.log)
+(cd "$work/pf" && "$wcscan" -q -f json -o ../pone.json pfirewall.log)
+if python3 - "$work/pb.json" "$size0" <<'EOF'; then
+import json, sys
+i = json.load(open(sys.argv[1]))["inputs"][0]
+assert i["events"] == 6 and i["rejected"] == 0, i
+assert "appended since the last sweep: read from byte %s" % sys.argv[2] \
+    in i["notes"], i
+EOF
+	echo "ok   a Windows Firewall log appended: read on with its columns"
+else
+	fail "a Windows Firewall log appended was not read on with its columns"
+fi
+if [ "$(strip "$work/pone.json")" = "$(strip "$work/pb.json")" ]; then
+	echo "ok   a Windows Firewall log appended: the report of one run"
+else
+	fail "a Windows Firewall log appended: the sweep differs from one run"
+	diff <(strip "$work/pone.json") <(strip "$work/pb.json") | head -10
 fi
 
 echo "resume: $fails failed"

@@ -70,6 +70,56 @@ lt_render(const char *reader, const char *text,
 	return (buf);
 }
 
+/*
+ * Read text with reader as a job, first told rb (rlen bytes: its
+ * resume_load) when rlen > 0.  Returns the events as NDJSON (malloc'd) and
+ * the job's resume_save in out (*outlen bytes, WCS_READER_RESUME_MAX at
+ * most); or, when resume_load refused rb (*load_rc), NULL, having checked
+ * that the reason names the input.
+ */
+LT_UNUSED static char *
+lt_resume_read(const char *reader, const char *text, const unsigned char *rb,
+    size_t rlen, unsigned char *out, size_t *outlen, int *load_rc)
+{
+	const struct wcs_reader_ops *ops = wcs_reader_find(reader);
+	struct wcs_input_stats st;
+	struct wcs_run_opts opts;
+	struct wcs_read_job *job;
+	struct wcs_input *in;
+	struct wcs_ctx ctx;
+	struct lt_sink sink;
+	char *buf = NULL;
+	size_t len = 0;
+
+	assert_non_null(ops);
+	assert_true((ops->flags & WCS_READER_RESUMABLE) != 0);
+	wcs_ctx_init(&ctx, NULL);
+	memset(&st, 0, sizeof(st));
+	st.first = st.last = WCS_TIME_NONE;
+	memset(&opts, 0, sizeof(opts));
+	opts.since = opts.until = WCS_TIME_NONE;
+	assert_int_equal(
+	    wcs_input_open_mem(&ctx, "mem", text, strlen(text), 0, &in),
+	    WCS_OK);
+	assert_int_equal(
+	    wcs_read_job_new(&ctx, ops, in, &opts, &st, &job), WCS_OK);
+	*load_rc = rlen > 0 ? wcs_read_job_resume_load(job, rb, rlen) : WCS_OK;
+	if (*load_rc == WCS_OK) {
+		sink.out = open_memstream(&buf, &len);
+		assert_non_null(sink.out);
+		assert_int_equal(
+		    wcs_read_job_fill(job, lt_event, &sink, 1000), WCS_EOF);
+		(void)fclose(sink.out);
+		*outlen =
+		    wcs_read_job_resume_save(job, out, WCS_READER_RESUME_MAX);
+	} else {
+		assert_non_null(strstr(wcs_error_string(&ctx), "mem:"));
+	}
+	wcs_read_job_free(job);
+	wcs_input_close(in);
+	return (buf);
+}
+
 /* Assert that text yields exactly one event whose JSON contains want. */
 LT_UNUSED static void
 lt_expect_one(const char *reader, const char *text,

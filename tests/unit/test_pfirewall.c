@@ -26,6 +26,54 @@ test_pfirewall_golden(void **state)
 	golden_check_dir("pfirewall", "pfirewall");
 }
 
+/*
+ * Read on from the middle: the columns of a #Fields line read before (the
+ * addresses and ports swapped, as a newer Windows or a tool may order
+ * them) are those of the lines after.
+ */
+static void
+test_pfirewall_resume(void **state)
+{
+	const char *head = "#Version: 1.5\n#Fields: date time action "
+			   "protocol dst-ip src-ip dst-port src-port path\n"
+			   "2017-05-12 10:00:01 DROP TCP 10.0.0.9 10.0.0.5 "
+			   "445 49152 RECEIVE\n";
+	const char *tail = "2017-05-12 10:00:02 DROP TCP 10.0.0.8 10.0.0.6 "
+			   "445 49153 RECEIVE\n";
+	unsigned char saved[WCS_READER_RESUME_MAX],
+	    again[WCS_READER_RESUME_MAX];
+	unsigned char bad[WCS_READER_RESUME_MAX];
+	size_t n = 0, m = 0;
+	char *got;
+	int rc;
+
+	(void)state;
+	got = lt_resume_read("pfirewall", head, NULL, 0, saved, &n, &rc);
+	assert_non_null(strstr(got, "\"src_ip\":\"10.0.0.5\""));
+	free(got);
+	assert_true(n > 0);
+	got = lt_resume_read("pfirewall", tail, saved, n, again, &m, &rc);
+	assert_int_equal(rc, WCS_OK);
+	assert_non_null(strstr(got, "\"src_ip\":\"10.0.0.6\""));
+	assert_non_null(strstr(got, "\"dest_port\":445"));
+	free(got);
+	assert_int_equal(m, n);
+	assert_memory_equal(again, saved, n);
+	/* Alone, the lines are read in the 1.5 order: too few fields. */
+	got = lt_resume_read("pfirewall", tail, NULL, 0, again, &m, &rc);
+	assert_null(strstr(got, "\"src_ip\""));
+	free(got);
+	/* A column past those named, another reader's tag: refused. */
+	memcpy(bad, saved, n);
+	bad[n - 1] = 40;
+	assert_null(lt_resume_read("pfirewall", tail, bad, n, again, &m, &rc));
+	assert_int_equal(rc, WCS_FAILED);
+	memcpy(bad, saved, n);
+	bad[0] = 'w';
+	assert_null(lt_resume_read("pfirewall", tail, bad, n, again, &m, &rc));
+	assert_int_equal(rc, WCS_FAILED);
+}
+
 static void
 test_pfirewall_tz_offset(void **state)
 {
@@ -183,6 +231,7 @@ main(void)
 		cmocka_unit_test(test_pfirewall_rejects),
 		cmocka_unit_test(test_pfirewall_events_lost),
 		cmocka_unit_test(test_pfirewall_bid),
+		cmocka_unit_test(test_pfirewall_resume),
 		cmocka_unit_test(test_pfirewall_real_sample),
 	};
 
