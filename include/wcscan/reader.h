@@ -57,7 +57,7 @@ enum wcs_input_kind {
 /* Lines that do not stand alone, but the reader can go on from a line
  * boundary given what it learnt from the lines before (resume_save). */
 #define WCS_READER_RESUMABLE 0x10
-#define WCS_READER_RESUME_MAX 64
+#define WCS_READER_RESUME_MAX 128
 
 struct wcs_read_opts {
 	const struct wcs_tz *tz; /* for WCS_READER_LOCALTIME; NULL = UTC */

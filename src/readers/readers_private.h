@@ -418,6 +418,17 @@ struct wcs_zeek {
 	char path[32]; /* "#path", or a JSON row's "_path" */
 };
 
+/*
+ * What a Zeek reader needs to read on from the middle of a file (its
+ * resume_save, resume_load): the separators, unset and empty markers,
+ * path and columns the header set, after tag (the reader's name and a
+ * version).  save returns the length (0 when cap is too small); load
+ * false for bytes save did not write for this reader.
+ */
+size_t wcs_zeek_resume_save(
+    const struct wcs_zeek *z, const char *tag, unsigned char *buf, size_t cap);
+bool wcs_zeek_resume_load(
+    struct wcs_zeek *z, const char *tag, const unsigned char *buf, size_t len);
 /* defaults: the log's usual #fields line, for files cut without one. */
 void wcs_zeek_init(struct wcs_zeek *z, const char *const *want, size_t nwant,
     const char *defaults);

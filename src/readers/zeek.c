@@ -212,6 +212,83 @@ wcs_zeek_bid_line(const struct wcs_zeek *z, const char *path, bool ours,
 	    (rc == WCS_OK ? 8 * 24 : 0));
 }
 
+/* A string of at most size - 1 bytes and its NUL. */
+static size_t
+resume_put_str(unsigned char *buf, size_t at, const char *v)
+{
+	size_t n = strlen(v) + 1;
+
+	memcpy(buf + at, v, n);
+	return (at + n);
+}
+
+static bool
+resume_get_str(
+    const unsigned char *buf, size_t len, size_t *at, char *v, size_t size)
+{
+	const unsigned char *nul;
+	size_t n;
+
+	if (*at >= len || (nul = memchr(buf + *at, '\0', len - *at)) == NULL ||
+	    (n = (size_t)(nul - (buf + *at))) >= size)
+		return (false);
+	memcpy(v, buf + *at, n + 1);
+	*at += n + 1;
+	return (true);
+}
+
+size_t
+wcs_zeek_resume_save(
+    const struct wcs_zeek *z, const char *tag, unsigned char *buf, size_t cap)
+{
+	size_t at = strlen(tag), j;
+
+	if (cap < at + 5 + z->nwant + sizeof(z->unset) + sizeof(z->empty) +
+		      sizeof(z->path))
+		return (0);
+	memcpy(buf, tag, at);
+	buf[at++] = (unsigned char)z->sep;
+	buf[at++] = (unsigned char)z->set_sep;
+	buf[at++] = z->have_fields ? 1 : 0;
+	buf[at++] = (unsigned char)z->ncols;
+	buf[at++] = (unsigned char)z->nwant;
+	for (j = 0; j < z->nwant; j++)
+		buf[at++] = z->col[j] < 0 ? 0xff : (unsigned char)z->col[j];
+	at = resume_put_str(buf, at, z->unset);
+	at = resume_put_str(buf, at, z->empty);
+	return (resume_put_str(buf, at, z->path));
+}
+
+bool
+wcs_zeek_resume_load(
+    struct wcs_zeek *z, const char *tag, const unsigned char *buf, size_t len)
+{
+	struct wcs_zeek y = *z;
+	size_t at = strlen(tag), j;
+
+	if (len < at + 5 || memcmp(buf, tag, at) != 0)
+		return (false);
+	y.sep = (char)buf[at++];
+	y.set_sep = (char)buf[at++];
+	y.have_fields = buf[at++] != 0;
+	y.ncols = buf[at++];
+	if (y.sep == '\0' || y.set_sep == '\0' || y.ncols == 0 ||
+	    y.ncols > WCS_ZEEK_MAXCOLS || buf[at++] != z->nwant ||
+	    len - at < z->nwant)
+		return (false);
+	for (j = 0; j < z->nwant; j++, at++) {
+		y.col[j] = buf[at] == 0xff ? -1 : buf[at];
+		if (y.col[j] >= (int)y.ncols)
+			return (false);
+	}
+	if (!resume_get_str(buf, len, &at, y.unset, sizeof(y.unset)) ||
+	    !resume_get_str(buf, len, &at, y.empty, sizeof(y.empty)) ||
+	    !resume_get_str(buf, len, &at, y.path, sizeof(y.path)) || at != len)
+		return (false);
+	*z = y;
+	return (true);
+}
+
 int
 wcs_zeek_proto(struct wcs_span sp)
 {

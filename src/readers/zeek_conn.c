@@ -146,13 +146,38 @@ zc_open(struct wcs_ctx *ctx, struct wcs_input *in,
 	return (wcs_line_open(&zc_format, ctx, in, opts, state));
 }
 
+/* Going on from the middle of the file: what its header set. */
+static size_t
+zc_resume_save(const void *state, unsigned char *buf, size_t cap)
+{
+	return (wcs_zeek_resume_save(
+	    &((const struct zc_state *)state)->z, "zeek-conn1", buf, cap));
+}
+
+static int
+zc_resume_load(
+    struct wcs_ctx *ctx, void *state, const unsigned char *buf, size_t len)
+{
+	struct zc_state *st = state;
+
+	if (wcs_zeek_resume_load(&st->z, "zeek-conn1", buf, len))
+		return (WCS_OK);
+	wcs_set_error(ctx, WCS_ECORRUPT,
+	    "%s: what the last sweep kept to read on with is not a "
+	    "Zeek log's",
+	    wcs_input_info(st->lr.in)->path);
+	return (WCS_FAILED);
+}
+
 const struct wcs_reader_ops wcs_reader_zeek_conn = {
 	.name = "zeek-conn",
 	.description = "Zeek conn.log (TSV or JSON)",
 	.kind = WCS_KIND_FIREWALL,
-	.flags = 0,
+	.flags = WCS_READER_RESUMABLE,
 	.bid = zc_bid,
 	.open = zc_open,
 	.next = wcs_line_next,
 	.close = wcs_line_close,
+	.resume_save = zc_resume_save,
+	.resume_load = zc_resume_load,
 };

@@ -213,13 +213,38 @@ zd_open(struct wcs_ctx *ctx, struct wcs_input *in,
 	return (wcs_line_open(&zd_format, ctx, in, opts, state));
 }
 
+/* Going on from the middle of the file: what its header set. */
+static size_t
+zd_resume_save(const void *state, unsigned char *buf, size_t cap)
+{
+	return (wcs_zeek_resume_save(
+	    &((const struct zd_state *)state)->z, "zeek-dns1", buf, cap));
+}
+
+static int
+zd_resume_load(
+    struct wcs_ctx *ctx, void *state, const unsigned char *buf, size_t len)
+{
+	struct zd_state *st = state;
+
+	if (wcs_zeek_resume_load(&st->z, "zeek-dns1", buf, len))
+		return (WCS_OK);
+	wcs_set_error(ctx, WCS_ECORRUPT,
+	    "%s: what the last sweep kept to read on with is not a "
+	    "Zeek log's",
+	    wcs_input_info(st->lr.in)->path);
+	return (WCS_FAILED);
+}
+
 const struct wcs_reader_ops wcs_reader_zeek_dns = {
 	.name = "zeek-dns",
 	.description = "Zeek dns.log (TSV or JSON)",
 	.kind = WCS_KIND_DNS,
-	.flags = 0,
+	.flags = WCS_READER_RESUMABLE,
 	.bid = zd_bid,
 	.open = zd_open,
 	.next = wcs_line_next,
 	.close = wcs_line_close,
+	.resume_save = zd_resume_save,
+	.resume_load = zd_resume_load,
 };

@@ -24,6 +24,54 @@ test_zeek_conn_golden(void **state)
 	golden_check_dir("zeek-conn", "zeek_conn");
 }
 
+/*
+ * Read on from the middle: the header's separator (a comma), unset marker
+ * and column order are those of the rows after; alone, those rows have
+ * another shape than the usual order and are rejected.  Another reader's
+ * bytes, or columns past those named, are refused.
+ */
+static void
+test_zeek_conn_resume(void **state)
+{
+	const char *head = "#separator ,\n#unset_field,N/A\n#path,conn\n"
+			   "#fields,id.resp_p,id.resp_h,ts,id.orig_h,proto\n"
+			   "445,10.0.0.5,1494601381.5,10.0.0.23,tcp\n";
+	const char *tail = "445,10.0.0.6,1494601382.5,10.0.0.24,N/A\n";
+	unsigned char saved[WCS_READER_RESUME_MAX],
+	    again[WCS_READER_RESUME_MAX];
+	unsigned char bad[WCS_READER_RESUME_MAX];
+	size_t n = 0, m = 0;
+	char *got;
+	int rc;
+
+	(void)state;
+	got = lt_resume_read("zeek-conn", head, NULL, 0, saved, &n, &rc);
+	assert_non_null(strstr(got, "\"dest_ip\":\"10.0.0.5\""));
+	free(got);
+	assert_true(n > 0);
+	got = lt_resume_read("zeek-conn", tail, saved, n, again, &m, &rc);
+	assert_int_equal(rc, WCS_OK);
+	assert_non_null(strstr(got, "\"src_ip\":\"10.0.0.24\""));
+	assert_non_null(strstr(got, "\"dest_ip\":\"10.0.0.6\""));
+	assert_null(strstr(got, "\"proto\""));
+	free(got);
+	assert_int_equal(m, n);
+	assert_memory_equal(again, saved, n);
+	got = lt_resume_read("zeek-conn", tail, NULL, 0, again, &m, &rc);
+	assert_null(strstr(got, "\"src_ip\""));
+	free(got);
+	/* zeek-dns's bytes are not zeek-conn's. */
+	assert_null(lt_resume_read("zeek-dns", tail, saved, n, again, &m, &rc));
+	assert_int_equal(rc, WCS_FAILED);
+	memcpy(bad, saved, n);
+	bad[strlen("zeek-conn1") + 5] = 60; /* a column past the 5 named */
+	assert_null(lt_resume_read("zeek-conn", tail, bad, n, again, &m, &rc));
+	assert_int_equal(rc, WCS_FAILED);
+	assert_null(
+	    lt_resume_read("zeek-conn", tail, saved, n - 1, again, &m, &rc));
+	assert_int_equal(rc, WCS_FAILED);
+}
+
 static void
 test_zeek_conn_rows(void **state)
 {
@@ -116,6 +164,7 @@ main(void)
 		cmocka_unit_test(test_zeek_conn_unknown_transport),
 		cmocka_unit_test(test_zeek_conn_rejects),
 		cmocka_unit_test(test_zeek_conn_bid),
+		cmocka_unit_test(test_zeek_conn_resume),
 	};
 
 	return (cmocka_run_group_tests(t, NULL, NULL));
