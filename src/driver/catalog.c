@@ -179,8 +179,7 @@ plan_from(struct wcs_driver *drv, size_t i, const struct file_now *f,
 		return (false);
 	/* Lines that stand alone, or a reader told what it had learnt. */
 	if ((ops->flags & WCS_READER_SPLITTABLE) == 0 &&
-	    ((ops->flags & WCS_READER_RESUMABLE) == 0 || c->resume_len == 0 ||
-		!is_plain(f)))
+	    ((ops->flags & WCS_READER_RESUMABLE) == 0 || c->resume_len == 0))
 		return (false);
 	p->plan = PLAN_FROM;
 	p->from = *c;
@@ -349,6 +348,13 @@ plan_rotated(struct wcs_driver *drv, size_t i, bool *claimed)
 			return (true);
 		}
 		if (!plan_from(drv, i, &f, c, best)) {
+			/* Its reader cannot start in the middle: read again
+			 * whole, the records of the lines read before (the
+			 * engine has them) dropped, and the accounting of
+			 * those lines, kept under the path it was read as,
+			 * made again here, so that nothing counts twice. */
+			p->skip_lines = c->lines;
+			drv_stats_forget(drv, best);
 			note(drv, i, "rotated from %s, read again whole",
 			    drv->paths[best]);
 			return (true);

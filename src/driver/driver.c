@@ -571,6 +571,17 @@ open_one(struct wcs_driver *drv, size_t i, struct member *m,
 		drv_input_error(drv, st, why, true);
 		goto skip;
 	}
+	/* A reader going on from the offset: what it had learnt (plain
+	 * files are read on in add_from). */
+	if (drv->pend[i].plan == PLAN_FROM &&
+	    (ops->flags & WCS_READER_SPLITTABLE) == 0 &&
+	    wcs_read_job_resume_load(*job, drv->pend[i].from.resume,
+		drv->pend[i].from.resume_len) != WCS_OK) {
+		drv_input_error(drv, st, wcs_error_string(&m->ctx), true);
+		wcs_read_job_free(*job);
+		*job = NULL;
+		goto skip;
+	}
 	return (WCS_OK);
 fatal:
 	wcs_set_error(drv->ctx, m->ctx.errnum, "%s", wcs_error_string(&m->ctx));

@@ -9,6 +9,10 @@
 # offset, counts each record once, and its report is that of one run over
 # the whole log.
 # 2. A Windows Firewall log: its last #Fields line's columns, likewise.
+# 3. The Windows DNS log rotated and gzipped: read on from its decoded
+#    offset with the date order, counted once.
+# 4. A dnsmasq log (its reader cannot go on from the middle) rotated and
+#    gzipped: read again whole, but counted once.
 # (What a reader is told is checked by its unit test: test_windns.c.)
 #
 # usage: resume.sh WCSCAN
@@ -51,6 +55,7 @@ mkdir -p "$work/share"
 (cd "$work/share" && "$wcscan" -q -f json --state ../st -o ../a.json dns.log)
 cp "$work/st" "$work/st.0"
 size0=$(stat -c %s "$work/share/dns.log")
+size_dns=$size0
 for i in 4 5 6; do pkt 5/6/2017 "$i" "$i"; done >>"$work/share/dns.log"
 (cd "$work/share" && "$wcscan" -q -f json --state ../st -o ../b.json dns.log)
 (cd "$work/share" && "$wcscan" -q -f json -o ../one.json dns.log)
@@ -110,6 +115,74 @@ if [ "$(strip "$work/pone.json")" = "$(strip "$work/pb.json")" ]; then
 else
 	fail "a Windows Firewall log appended: the sweep differs from one run"
 	diff <(strip "$work/pone.json") <(strip "$work/pb.json") | head -10
+fi
+
+# 3. The Windows DNS log of step 1 (before its append) rotated: lines
+# appended, renamed and gzipped, a new log begun.  The rotated file is read
+# on from the saved (decoded) offset with the date order, the new one whole;
+# every record is counted once.
+mkdir -p "$work/rot"
+cp "$work/share/dns.log" "$work/rot/full.log"
+head -c "$size_dns" "$work/share/dns.log" >"$work/rot/dns.log"
+(cd "$work/rot" && "$wcscan" -q -f json --state ../rot.st -o ../ra.json \
+	dns.log)
+cp "$work/rot/full.log" "$work/rot/dns.log"
+mv "$work/rot/dns.log" "$work/rot/dns.log.1" && gzip "$work/rot/dns.log.1"
+{
+	printf 'DNS Server log file creation at 14/06/2017 12:59:00 PM\n\n'
+	for i in 7 8; do pkt 14/06/2017 "$i" "$i"; done
+} >"$work/rot/dns.log"
+rm "$work/rot/full.log"
+(cd "$work/rot" && "$wcscan" -q -f json --state ../rot.st -o ../rb.json \
+	dns.log.1.gz dns.log)
+if python3 - "$work/rb.json" "$size_dns" <<'EOF'; then
+import json, sys
+r = json.load(open(sys.argv[1]))
+gz, new = r["inputs"]
+assert gz["path"] == "dns.log.1.gz" and gz["events"] == 3, gz
+assert gz["last"] == "2017-06-05T13:00:06Z", gz
+assert "rotated from dns.log: read from byte %s" % sys.argv[2] \
+    in gz["notes"], gz
+assert new["events"] == 3 + 2, new  # the saved 3, the new log's 2
+assert r["since_last_sweep"]["files_rotated"] == 1, r["since_last_sweep"]
+EOF
+	echo "ok   a Windows DNS log rotated and gzipped: read on, counted once"
+else
+	fail "a Windows DNS log rotated and gzipped was not read on once"
+fi
+
+# 4. A log whose reader cannot go on from the middle (dnsmasq), rotated
+# after lines were appended: read again whole, the lines read before
+# neither fed nor counted again (the old path's accounting made again
+# under the new one): records and evidence as one run over the file.
+mkdir -p "$work/dm" "$work/dm1"
+dml() {
+	printf 'May 12 15:03:%02d dnsmasq[900]: %d 10.2.0.%d/53001 query[A] www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com from 10.2.0.%d\n' \
+		"$1" "$1" "$1" "$1"
+}
+for i in 1 2 3; do dml "$i"; done >"$work/dm/dns.log"
+(cd "$work/dm" && "$wcscan" -q --year 2017 -f json --state ../dm.st \
+	-o ../da.json dns.log)
+for i in 4 5; do dml "$i"; done >>"$work/dm/dns.log"
+cp "$work/dm/dns.log" "$work/dm1/dns.log.1"
+mv "$work/dm/dns.log" "$work/dm/dns.log.1" && gzip "$work/dm/dns.log.1"
+: >"$work/dm/dns.log"
+(cd "$work/dm" && "$wcscan" -q --year 2017 -f json --state ../dm.st \
+	-o ../db.json dns.log.1.gz dns.log 2>/dev/null)
+(cd "$work/dm1" && "$wcscan" -q --year 2017 -f json -o ../done.json \
+	dns.log.1)
+if python3 - "$work/db.json" "$work/done.json" <<'EOF'; then
+import json, sys
+r, one = (json.load(open(a)) for a in sys.argv[1:3])
+assert "rotated from dns.log, read again whole" in r["inputs"][0]["notes"]
+assert sum(i["records"] for i in r["inputs"]) == 5, r["inputs"]
+assert sum(i["events"] for i in r["inputs"]) == 5, r["inputs"]
+ev = lambda x: sorted((h["ip"], h["evidence_total"]) for h in x["hosts"])
+assert ev(r) == ev(one), (ev(r), ev(one))
+EOF
+	echo "ok   a dnsmasq log rotated and gzipped: read again whole, counted once"
+else
+	fail "a dnsmasq log rotated and gzipped: counted twice"
 fi
 
 echo "resume: $fails failed"
