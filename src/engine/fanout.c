@@ -1476,6 +1476,56 @@ load_sources(struct fanout *f, struct wcs_state_cursor *c, const char **why)
 	return (wcs_state_cursor_ok(c) ? WCS_OK : WCS_FAILED);
 }
 
+/*
+ * Room ahead for n pairs: a state's pairs are many (a sweep loads them
+ * all), and tables doubled as they come are rehashed at every step.
+ */
+static bool
+reserve_pairs(struct fanout *f, uint32_t n)
+{
+	struct fo_pair *np;
+
+	if (n > f->paircap) {
+		if ((np = wcs_reallocarray(f->ctx, f->pairs, n, sizeof(*np))) ==
+		    NULL)
+			return (false);
+		f->pairs = np;
+		f->paircap = n;
+	}
+	while (((uint64_t)n + 1) * 2 > f->pair_slotcap) {
+		if (!grow_slots(f->ctx, &f->pair_slots, &f->pair_slotcap,
+			f->npairs, pair_key_at, f))
+			return (false);
+	}
+	return (true);
+}
+
+/* The same for n addresses. */
+static bool
+reserve_addrs(struct fanout *f, uint32_t n)
+{
+	struct wcs_addr *na;
+	uint32_t *nsrc;
+
+	if (n > f->addrcap) {
+		if ((na = wcs_reallocarray(f->ctx, f->addrs, n, sizeof(*na))) ==
+		    NULL)
+			return (false);
+		f->addrs = na;
+		if ((nsrc = wcs_reallocarray(
+			 f->ctx, f->src_of, n, sizeof(*nsrc))) == NULL)
+			return (false);
+		f->src_of = nsrc;
+		f->addrcap = n;
+	}
+	while (((uint64_t)n + 1) * 2 > f->addr_slotcap) {
+		if (!grow_slots(f->ctx, &f->addr_slots, &f->addr_slotcap,
+			f->naddrs, addr_key_at, f))
+			return (false);
+	}
+	return (true);
+}
+
 static int
 load_pairs(struct fanout *f, struct wcs_state_cursor *c, const char **why)
 {
@@ -1487,6 +1537,8 @@ load_pairs(struct fanout *f, struct wcs_state_cursor *c, const char **why)
 	bool oom = false;
 
 	n = wcs_state_get_count(c, MAX_PAIRS, PAIR_REC_MIN);
+	if (!reserve_pairs(f, n))
+		return (WCS_FATAL);
 	for (i = 0; i < n; i++) {
 		a = wcs_state_get_u32(c);
 		b = wcs_state_get_u32(c);
@@ -1585,6 +1637,10 @@ fanout_load(struct wcs_ctx *ctx, const struct wcs_cidr *internal,
 		return (load_fail(f, c, msg));
 	}
 	n = wcs_state_get_count(c, MAX_ADDRS, ADDR_REC);
+	if (!reserve_addrs(f, n)) {
+		fanout_free(f);
+		return (WCS_FATAL);
+	}
 	for (i = 0; i < n; i++) {
 		memset(&a, 0, sizeof(a));
 		a.family = wcs_state_get_u8(c);
