@@ -82,13 +82,12 @@ struct wcs_reader_ops {
 	 * cap, WCS_READER_RESUME_MAX, bytes) and returns the length: 0 when
 	 * it cannot go on from there (read the file again whole next
 	 * time).  resume_load gives that back to a reader opened on the
-	 * rest of the file, before its first record: WCS_OK, or WCS_FAILED
-	 * for bytes resume_save does not write (ctx says).
+	 * rest of the file, before its first record: false for bytes its
+	 * resume_save does not write.
 	 */
 	size_t (*resume_save)(
 	    const void *state, unsigned char *buf, size_t cap);
-	int (*resume_load)(struct wcs_ctx *ctx, void *state,
-	    const unsigned char *buf, size_t len);
+	bool (*resume_load)(void *state, const unsigned char *buf, size_t len);
 };
 
 /* The readers, cheapest bidders first. */
@@ -146,7 +145,8 @@ int wcs_read_job_fill(
 const struct wcs_input_info *wcs_read_job_input(const struct wcs_read_job *job);
 /* Closes the reader, not the input.  Accepts NULL. */
 void wcs_read_job_free(struct wcs_read_job *job);
-/* Its reader's resume_save, resume_load (0, WCS_FAILED: it has none). */
+/* Its reader's resume_save (0: it has none) and resume_load: WCS_OK, or
+ * WCS_FAILED (ctx says: bytes it did not write, or it has none). */
 size_t wcs_read_job_resume_save(
     const struct wcs_read_job *job, unsigned char *buf, size_t cap);
 int wcs_read_job_resume_load(

@@ -331,32 +331,25 @@ pfw_resume_save(const void *state, unsigned char *buf, size_t cap)
 	return (PFW_RESUME_LEN);
 }
 
-static int
-pfw_resume_load(
-    struct wcs_ctx *ctx, void *state, const unsigned char *buf, size_t len)
+static bool
+pfw_resume_load(void *state, const unsigned char *buf, size_t len)
 {
 	struct pfw_state *st = state;
 	size_t n = sizeof(PFW_RESUME_TAG) - 1, k;
 	int idx[COL_PID + 1];
 
 	if (len != PFW_RESUME_LEN || memcmp(buf, PFW_RESUME_TAG, n) != 0)
-		goto bad;
+		return (false);
 	for (k = 0; k <= COL_PID; k++) {
 		idx[k] = buf[n + k] == 0xff ? -1 : buf[n + k];
 		/* A column within those the header named; their count
 		 * itself at most PFW_MAXCOLS. */
 		if (k == COL_NONE ? idx[k] < 0 || idx[k] > PFW_MAXCOLS :
 				    idx[k] >= idx[COL_NONE])
-			goto bad;
+			return (false);
 	}
 	memcpy(st->idx, idx, sizeof(st->idx));
-	return (WCS_OK);
-bad:
-	wcs_set_error(ctx, WCS_ECORRUPT,
-	    "%s: what the last sweep kept to read on with is not a "
-	    "Windows Firewall log's",
-	    wcs_input_info(st->lr.in)->path);
-	return (WCS_FAILED);
+	return (true);
 }
 
 const struct wcs_reader_ops wcs_reader_pfirewall = {

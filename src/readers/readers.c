@@ -274,7 +274,14 @@ wcs_read_job_resume_load(
 		    wcs_input_info(job->in)->path, job->ops->name);
 		return (WCS_FAILED);
 	}
-	return (job->ops->resume_load(job->ctx, job->state, buf, len));
+	if (!job->ops->resume_load(job->state, buf, len)) {
+		wcs_set_error(job->ctx, WCS_ECORRUPT,
+		    "%s: what the last sweep kept to read on with is not a "
+		    "%s log's",
+		    wcs_input_info(job->in)->path, job->ops->name);
+		return (WCS_FAILED);
+	}
+	return (WCS_OK);
 }
 
 int

@@ -548,23 +548,17 @@ dns_resume_save(const void *state, unsigned char *buf, size_t cap)
 	return (n + 1);
 }
 
-static int
-dns_resume_load(
-    struct wcs_ctx *ctx, void *state, const unsigned char *buf, size_t len)
+static bool
+dns_resume_load(void *state, const unsigned char *buf, size_t len)
 {
 	struct dns_state *st = state;
 	size_t n = sizeof(DNS_RESUME_TAG) - 1;
 
 	if (len != n + 1 || memcmp(buf, DNS_RESUME_TAG, n) != 0 ||
-	    buf[n] > ORDER_DMY) {
-		wcs_set_error(ctx, WCS_ECORRUPT,
-		    "%s: what the last sweep kept to read on with is not a "
-		    "Windows DNS log's",
-		    wcs_input_info(st->lr.in)->path);
-		return (WCS_FAILED);
-	}
+	    buf[n] > ORDER_DMY)
+		return (false);
 	st->order = (enum dns_order)buf[n];
-	return (WCS_OK);
+	return (true);
 }
 
 const struct wcs_reader_ops wcs_reader_windns = {

@@ -154,19 +154,11 @@ zc_resume_save(const void *state, unsigned char *buf, size_t cap)
 	    &((const struct zc_state *)state)->z, "zeek-conn1", buf, cap));
 }
 
-static int
-zc_resume_load(
-    struct wcs_ctx *ctx, void *state, const unsigned char *buf, size_t len)
+static bool
+zc_resume_load(void *state, const unsigned char *buf, size_t len)
 {
-	struct zc_state *st = state;
-
-	if (wcs_zeek_resume_load(&st->z, "zeek-conn1", buf, len))
-		return (WCS_OK);
-	wcs_set_error(ctx, WCS_ECORRUPT,
-	    "%s: what the last sweep kept to read on with is not a "
-	    "Zeek log's",
-	    wcs_input_info(st->lr.in)->path);
-	return (WCS_FAILED);
+	return (wcs_zeek_resume_load(
+	    &((struct zc_state *)state)->z, "zeek-conn1", buf, len));
 }
 
 const struct wcs_reader_ops wcs_reader_zeek_conn = {

@@ -221,19 +221,11 @@ zd_resume_save(const void *state, unsigned char *buf, size_t cap)
 	    &((const struct zd_state *)state)->z, "zeek-dns1", buf, cap));
 }
 
-static int
-zd_resume_load(
-    struct wcs_ctx *ctx, void *state, const unsigned char *buf, size_t len)
+static bool
+zd_resume_load(void *state, const unsigned char *buf, size_t len)
 {
-	struct zd_state *st = state;
-
-	if (wcs_zeek_resume_load(&st->z, "zeek-dns1", buf, len))
-		return (WCS_OK);
-	wcs_set_error(ctx, WCS_ECORRUPT,
-	    "%s: what the last sweep kept to read on with is not a "
-	    "Zeek log's",
-	    wcs_input_info(st->lr.in)->path);
-	return (WCS_FAILED);
+	return (wcs_zeek_resume_load(
+	    &((struct zd_state *)state)->z, "zeek-dns1", buf, len));
 }
 
 const struct wcs_reader_ops wcs_reader_zeek_dns = {

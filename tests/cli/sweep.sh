@@ -23,7 +23,17 @@
 #  9. the terminal's width is no part of a CSV or JSON report: a sweep
 #     with nothing new at another width writes the one kept;
 # 10. a sweep's state is read in steps, but states merged are read one
-#     after the other: more of them than files may be open is no error.
+#     after the other: more of them than files may be open is no error;
+# 11. a Windows DNS debug log appended is read on from the saved offset,
+#     its reader told the date order the lines before proved (13/05 first:
+#     5/6/2017 PM is 5 June, where a reader starting there would read 6
+#     May): records counted once, the report one run's;
+# 12. a Windows Firewall log likewise, with its #Fields line's columns;
+# 13. the Windows DNS log rotated and gzipped: read on from its decoded
+#     offset with the date order, counted once;
+# 14. a dnsmasq log (its reader cannot go on from the middle) rotated and
+#     gzipped: read again whole, the lines read before neither fed nor
+#     counted again.
 #
 # usage: sweep.sh WCSCAN SRCDIR
 set -uo pipefail
@@ -332,6 +342,156 @@ if (ulimit -n 24 && "$wcscan" merge -q -f json -o "$work/m.json" \
 	echo "ok   40 states merged, one open at a time"
 else
 	fail "40 states merged with 24 files open: $(cat "$work/m.err")"
+fi
+
+# 11-14. Logs whose lines do not stand alone but whose reader goes on
+# from the saved offset told what it learnt before (WCS_READER_RESUMABLE),
+# rather than reading the file again whole.
+rs=$work/rs
+mkdir -p "$rs"
+# pkt DATE SECOND ADDRESS-BYTE: one query packet line.
+pkt() {
+	printf '%s 1:00:0%d PM 0E3C PACKET  000000D3D5A3E1D0 UDP Rcv 10.1.1.%d    ae52   Q [0001   D   NOERROR] A      (3)www(7)example(3)com(0)\n' \
+		"$1" "$2" "$3"
+}
+
+# 11. A Windows DNS debug log read on with the date order.
+mkdir -p "$rs/share"
+{
+	printf 'DNS Server log file creation at 13/05/2017 12:59:00 PM\n\n'
+	for i in 1 2 3; do pkt 13/05/2017 "$i" "$i"; done
+} >"$rs/share/dns.log"
+(cd "$rs/share" && "$wcscan" -q -f json --state ../st -o ../a.json dns.log)
+cp "$rs/st" "$rs/st.0"
+size0=$(stat -c %s "$rs/share/dns.log")
+size_dns=$size0
+for i in 4 5 6; do pkt 5/6/2017 "$i" "$i"; done >>"$rs/share/dns.log"
+(cd "$rs/share" && "$wcscan" -q -f json --state ../st -o ../b.json dns.log)
+(cd "$rs/share" && "$wcscan" -q -f json -o ../one.json dns.log)
+if python3 - "$rs/b.json" "$size0" <<'EOF'; then
+import json, sys
+i = json.load(open(sys.argv[1]))["inputs"][0]
+assert i["records"] == 8 and i["events"] == 6, i  # 2 preamble lines
+assert i["last"] == "2017-06-05T13:00:06Z", i
+assert "appended since the last sweep: read from byte %s" % sys.argv[2] \
+    in i["notes"], i
+EOF
+	echo "ok   a Windows DNS log appended: read on with its date order"
+else
+	fail "a Windows DNS log appended was not read on with its date order"
+fi
+if [ "$(strip "$rs/one.json")" = "$(strip "$rs/b.json")" ]; then
+	echo "ok   a Windows DNS log appended: the report of one run"
+else
+	fail "a Windows DNS log appended: the sweep differs from one run"
+	diff <(strip "$rs/one.json") <(strip "$rs/b.json") | head -10
+fi
+
+# 12. A Windows Firewall log whose #Fields line orders the columns its own
+# way: the lines appended are read with those columns (alone, they have
+# too few fields for the 1.5 order and would be rejected).
+mkdir -p "$rs/pf"
+pfl() {
+	printf '2017-05-12 10:00:%02d DROP TCP 10.0.0.9 10.0.0.%d 445 %d RECEIVE\n' \
+		"$1" "$1" $((49152 + $1))
+}
+{
+	printf '#Version: 1.5\n#Software: Microsoft Windows Firewall\n'
+	printf '#Time Format: Local\n'
+	printf '#Fields: date time action protocol dst-ip src-ip dst-port src-port path\n'
+	for i in 1 2 3; do pfl "$i"; done
+} >"$rs/pf/pfirewall.log"
+(cd "$rs/pf" && "$wcscan" -q -f json --state ../pf.st -o ../pa.json \
+	pfirewall.log)
+size0=$(stat -c %s "$rs/pf/pfirewall.log")
+for i in 4 5 6; do pfl "$i"; done >>"$rs/pf/pfirewall.log"
+(cd "$rs/pf" && "$wcscan" -q -f json --state ../pf.st -o ../pb.json \
+	pfirewall.log)
+(cd "$rs/pf" && "$wcscan" -q -f json -o ../pone.json pfirewall.log)
+if python3 - "$rs/pb.json" "$size0" <<'EOF'; then
+import json, sys
+i = json.load(open(sys.argv[1]))["inputs"][0]
+assert i["events"] == 6 and i["rejected"] == 0, i
+assert "appended since the last sweep: read from byte %s" % sys.argv[2] \
+    in i["notes"], i
+EOF
+	echo "ok   a Windows Firewall log appended: read on with its columns"
+else
+	fail "a Windows Firewall log appended was not read on with its columns"
+fi
+if [ "$(strip "$rs/pone.json")" = "$(strip "$rs/pb.json")" ]; then
+	echo "ok   a Windows Firewall log appended: the report of one run"
+else
+	fail "a Windows Firewall log appended: the sweep differs from one run"
+	diff <(strip "$rs/pone.json") <(strip "$rs/pb.json") | head -10
+fi
+
+# 13. The Windows DNS log of step 11 (before its append) rotated: lines
+# appended, renamed and gzipped, a new log begun.  The rotated file is read
+# on from the saved (decoded) offset with the date order, the new one whole;
+# every record is counted once.
+mkdir -p "$rs/rot"
+cp "$rs/share/dns.log" "$rs/rot/full.log"
+head -c "$size_dns" "$rs/share/dns.log" >"$rs/rot/dns.log"
+(cd "$rs/rot" && "$wcscan" -q -f json --state ../rot.st -o ../ra.json \
+	dns.log)
+cp "$rs/rot/full.log" "$rs/rot/dns.log"
+mv "$rs/rot/dns.log" "$rs/rot/dns.log.1" && gzip "$rs/rot/dns.log.1"
+{
+	printf 'DNS Server log file creation at 14/06/2017 12:59:00 PM\n\n'
+	for i in 7 8; do pkt 14/06/2017 "$i" "$i"; done
+} >"$rs/rot/dns.log"
+rm "$rs/rot/full.log"
+(cd "$rs/rot" && "$wcscan" -q -f json --state ../rot.st -o ../rb.json \
+	dns.log.1.gz dns.log)
+if python3 - "$rs/rb.json" "$size_dns" <<'EOF'; then
+import json, sys
+r = json.load(open(sys.argv[1]))
+gz, new = r["inputs"]
+assert gz["path"] == "dns.log.1.gz" and gz["events"] == 3, gz
+assert gz["last"] == "2017-06-05T13:00:06Z", gz
+assert "rotated from dns.log: read from byte %s" % sys.argv[2] \
+    in gz["notes"], gz
+assert new["events"] == 3 + 2, new  # the saved 3, the new log's 2
+assert r["since_last_sweep"]["files_rotated"] == 1, r["since_last_sweep"]
+EOF
+	echo "ok   a Windows DNS log rotated and gzipped: read on, counted once"
+else
+	fail "a Windows DNS log rotated and gzipped was not read on once"
+fi
+
+# 14. A log whose reader cannot go on from the middle (dnsmasq), rotated
+# after lines were appended: read again whole, the lines read before
+# neither fed nor counted again (the old path's accounting made again
+# under the new one): records and evidence as one run over the file.
+mkdir -p "$rs/dm" "$rs/dm1"
+dml() {
+	printf 'May 12 15:03:%02d dnsmasq[900]: %d 10.2.0.%d/53001 query[A] www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com from 10.2.0.%d\n' \
+		"$1" "$1" "$1" "$1"
+}
+for i in 1 2 3; do dml "$i"; done >"$rs/dm/dns.log"
+(cd "$rs/dm" && "$wcscan" -q --year 2017 -f json --state ../dm.st \
+	-o ../da.json dns.log)
+for i in 4 5; do dml "$i"; done >>"$rs/dm/dns.log"
+cp "$rs/dm/dns.log" "$rs/dm1/dns.log.1"
+mv "$rs/dm/dns.log" "$rs/dm/dns.log.1" && gzip "$rs/dm/dns.log.1"
+: >"$rs/dm/dns.log"
+(cd "$rs/dm" && "$wcscan" -q --year 2017 -f json --state ../dm.st \
+	-o ../db.json dns.log.1.gz dns.log 2>/dev/null)
+(cd "$rs/dm1" && "$wcscan" -q --year 2017 -f json -o ../done.json \
+	dns.log.1)
+if python3 - "$rs/db.json" "$rs/done.json" <<'EOF'; then
+import json, sys
+r, one = (json.load(open(a)) for a in sys.argv[1:3])
+assert "rotated from dns.log, read again whole" in r["inputs"][0]["notes"]
+assert sum(i["records"] for i in r["inputs"]) == 5, r["inputs"]
+assert sum(i["events"] for i in r["inputs"]) == 5, r["inputs"]
+ev = lambda x: sorted((h["ip"], h["evidence_total"]) for h in x["hosts"])
+assert ev(r) == ev(one), (ev(r), ev(one))
+EOF
+	echo "ok   a dnsmasq log rotated and gzipped: read again whole, counted once"
+else
+	fail "a dnsmasq log rotated and gzipped: counted twice"
 fi
 
 echo "sweep: $fails failed"

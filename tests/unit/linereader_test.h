@@ -34,6 +34,31 @@ lt_event(const struct wcs_event *ev, void *arg)
 }
 
 /*
+ * What reading text with reader takes: its ops (returned), a context, no
+ * accounting yet, run options with ropts (may be NULL) and no time
+ * window, and the text as an input named "mem".
+ */
+LT_UNUSED static const struct wcs_reader_ops *
+lt_open(const char *reader, const char *text, const struct wcs_read_opts *ropts,
+    struct wcs_ctx *ctx, struct wcs_input_stats *st, struct wcs_run_opts *opts,
+    struct wcs_input **in)
+{
+	const struct wcs_reader_ops *ops = wcs_reader_find(reader);
+
+	assert_non_null(ops);
+	wcs_ctx_init(ctx, NULL);
+	memset(st, 0, sizeof(*st));
+	st->first = st->last = WCS_TIME_NONE;
+	memset(opts, 0, sizeof(*opts));
+	if (ropts != NULL)
+		opts->read = *ropts;
+	opts->since = opts->until = WCS_TIME_NONE;
+	assert_int_equal(
+	    wcs_input_open_mem(ctx, "mem", text, strlen(text), 0, in), WCS_OK);
+	return (ops);
+}
+
+/*
  * Run reader over text; return the events as NDJSON (malloc'd) and the
  * accounting in *st.
  */
@@ -41,7 +66,7 @@ LT_UNUSED static char *
 lt_render(const char *reader, const char *text,
     const struct wcs_read_opts *ropts, struct wcs_input_stats *st)
 {
-	const struct wcs_reader_ops *ops = wcs_reader_find(reader);
+	const struct wcs_reader_ops *ops;
 	struct wcs_run_opts opts;
 	struct wcs_input *in;
 	struct wcs_ctx ctx;
@@ -49,17 +74,7 @@ lt_render(const char *reader, const char *text,
 	char *buf = NULL;
 	size_t len = 0;
 
-	assert_non_null(ops);
-	wcs_ctx_init(&ctx, NULL);
-	memset(st, 0, sizeof(*st));
-	st->first = st->last = WCS_TIME_NONE;
-	memset(&opts, 0, sizeof(opts));
-	if (ropts != NULL)
-		opts.read = *ropts;
-	opts.since = opts.until = WCS_TIME_NONE;
-	assert_int_equal(
-	    wcs_input_open_mem(&ctx, "mem", text, strlen(text), 0, &in),
-	    WCS_OK);
+	ops = lt_open(reader, text, ropts, &ctx, st, &opts, &in);
 	sink.out = open_memstream(&buf, &len);
 	assert_non_null(sink.out);
 	assert_int_equal(
@@ -81,7 +96,7 @@ LT_UNUSED static char *
 lt_resume_read(const char *reader, const char *text, const unsigned char *rb,
     size_t rlen, unsigned char *out, size_t *outlen, int *load_rc)
 {
-	const struct wcs_reader_ops *ops = wcs_reader_find(reader);
+	const struct wcs_reader_ops *ops;
 	struct wcs_input_stats st;
 	struct wcs_run_opts opts;
 	struct wcs_read_job *job;
@@ -91,16 +106,8 @@ lt_resume_read(const char *reader, const char *text, const unsigned char *rb,
 	char *buf = NULL;
 	size_t len = 0;
 
-	assert_non_null(ops);
+	ops = lt_open(reader, text, NULL, &ctx, &st, &opts, &in);
 	assert_true((ops->flags & WCS_READER_RESUMABLE) != 0);
-	wcs_ctx_init(&ctx, NULL);
-	memset(&st, 0, sizeof(st));
-	st.first = st.last = WCS_TIME_NONE;
-	memset(&opts, 0, sizeof(opts));
-	opts.since = opts.until = WCS_TIME_NONE;
-	assert_int_equal(
-	    wcs_input_open_mem(&ctx, "mem", text, strlen(text), 0, &in),
-	    WCS_OK);
 	assert_int_equal(
 	    wcs_read_job_new(&ctx, ops, in, &opts, &st, &job), WCS_OK);
 	*load_rc = rlen > 0 ? wcs_read_job_resume_load(job, rb, rlen) : WCS_OK;
@@ -118,6 +125,48 @@ lt_resume_read(const char *reader, const char *text, const unsigned char *rb,
 	wcs_read_job_free(job);
 	wcs_input_close(in);
 	return (buf);
+}
+
+/*
+ * The round trip a sweep makes with a reader that goes on from the middle
+ * of a file: head read, its resume_save kept in saved (*n bytes); tail
+ * read told them yields want, and saves the same bytes again; tail read
+ * alone does not yield want.  Returns the events of tail read on
+ * (malloc'd), for more checks.
+ */
+LT_UNUSED static char *
+lt_resume_round_trip(const char *reader, const char *head, const char *tail,
+    const char *want, unsigned char *saved, size_t *n)
+{
+	unsigned char again[WCS_READER_RESUME_MAX];
+	size_t m = 0;
+	char *got, *alone;
+	int rc;
+
+	free(lt_resume_read(reader, head, NULL, 0, saved, n, &rc));
+	assert_true(*n > 0);
+	got = lt_resume_read(reader, tail, saved, *n, again, &m, &rc);
+	assert_int_equal(rc, WCS_OK);
+	assert_non_null(strstr(got, want));
+	assert_int_equal(m, *n);
+	assert_memory_equal(again, saved, *n);
+	alone = lt_resume_read(reader, tail, NULL, 0, again, &m, &rc);
+	assert_null(strstr(alone, want));
+	free(alone);
+	return (got);
+}
+
+/* Resume bytes the reader does not write for itself: refused. */
+LT_UNUSED static void
+lt_resume_refused(
+    const char *reader, const char *tail, const unsigned char *bytes, size_t n)
+{
+	unsigned char out[WCS_READER_RESUME_MAX];
+	size_t m = 0;
+	int rc;
+
+	assert_null(lt_resume_read(reader, tail, bytes, n, out, &m, &rc));
+	assert_int_equal(rc, WCS_FAILED);
 }
 
 /* Assert that text yields exactly one event whose JSON contains want. */
