@@ -1,6 +1,6 @@
 /*
  * The inputs' accounting in state files (wcscan/driver.h says what is
- * kept and how states merge).  The section "inputs", version 1, all
+ * kept and how states merge).  The section "inputs", version 2, all
  * integers little-endian, strings a u32 length and their bytes:
  *
  *	u32 n inputs, in byte order of path, each:
@@ -14,13 +14,17 @@
  *	    error (""); file note ("")
  *	    u32 WCS_IGN__COUNT, then u64 ignored records by cause
  *	    u64 lost, repaired, repaired records; u32 log state bits
- *	    u8 1 when a file's identity follows (else 0):
+ *	    u8 1 when a file's identity follows, 2 when it does with what
+ *	    its reader resumes with (else 0):
  *	        u8 flags: 1 gzip, 2 UTF-16
  *	        u64 dev, ino, size read up to, decoded offset, lines,
  *	            raw offset
  *	        u32 head length, u64 head hash, u32 length of the block at
  *	            the offset, u64 its hash, u64 raw first and last blocks'
  *	            hashes
+ *	        (2 only) u32 length (1 to WCS_READER_RESUME_MAX), bytes
+ *
+ * Version 1 (no resume bytes, file flag 1 only) is read too.
  *
  * The log note is not kept: it is made again from the counts.  The clock
  * and copy notes are the engine's conclusions, not accounting.
@@ -36,7 +40,7 @@
 #include "wcscan/timeutil.h"
 #include "driver_private.h"
 
-#define INPUTS_VERSION 1u
+#define INPUTS_VERSION 2u
 #define INPUTS_MAX (1u << 24)
 #define PATH_LEN_MAX 4096u
 #define ERROR_LEN_MAX 4096u
@@ -190,7 +194,7 @@ get_str(struct wcs_ctx *ctx, struct wcs_state_cursor *c, uint32_t max,
 }
 
 static const char *
-get_cat(struct wcs_state_cursor *c, struct cat_file *cat)
+get_cat(struct wcs_state_cursor *c, uint32_t version, struct cat_file *cat)
 {
 	uint8_t f;
 
@@ -200,7 +204,7 @@ get_cat(struct wcs_state_cursor *c, struct cat_file *cat)
 	memset(cat, 0, sizeof(*cat));
 	if ((kind = wcs_state_get_u8(c)) == CAT_NONE)
 		return (NULL);
-	if (kind != CAT_FILE && kind != CAT_FILE_RESUME)
+	if (kind != CAT_FILE && (kind != CAT_FILE_RESUME || version < 2))
 		return ("bad file flag");
 	f = wcs_state_get_u8(c);
 	cat->valid = true;
@@ -242,7 +246,8 @@ get_cat(struct wcs_state_cursor *c, struct cat_file *cat)
 
 /* One input; NULL, or why it is malformed ("" for ENOMEM). */
 static const char *
-get_input(struct wcs_ctx *ctx, struct wcs_state_cursor *c, struct loaded *l)
+get_input(struct wcs_ctx *ctx, struct wcs_state_cursor *c, uint32_t version,
+    struct loaded *l)
 {
 	struct wcs_input_stats *st = &l->st;
 	const struct wcs_reader_ops *ops;
@@ -322,7 +327,7 @@ get_input(struct wcs_ctx *ctx, struct wcs_state_cursor *c, struct loaded *l)
 	if ((st->first == WCS_TIME_NONE) != (st->last == WCS_TIME_NONE) ||
 	    st->first > st->last)
 		return ("first event after the last");
-	return (get_cat(c, &l->cat));
+	return (get_cat(c, version, &l->cat));
 }
 
 static void
@@ -396,7 +401,7 @@ wcs_driver_load_state(struct wcs_driver *drv, const struct wcs_state *st)
 	}
 	if (wcs_state_section(st, WCS_STATE_SEC_INPUTS, &c, &version) != WCS_OK)
 		return (WCS_OK);
-	if (version != INPUTS_VERSION)
+	if (version != INPUTS_VERSION && version != 1)
 		return (wcs_state_cursor_error(
 		    drv->ctx, &c, "another version of the inputs section"));
 	n = wcs_state_get_count(&c, INPUTS_MAX, INPUT_MIN_SIZE);
@@ -406,7 +411,7 @@ wcs_driver_load_state(struct wcs_driver *drv, const struct wcs_state *st)
 	if ((v = wcs_calloc(drv->ctx, (size_t)n + 1, sizeof(*v))) == NULL)
 		return (WCS_FATAL);
 	for (i = 0; i < n && why == NULL; i++)
-		why = get_input(drv->ctx, &c, &v[i]);
+		why = get_input(drv->ctx, &c, version, &v[i]);
 	if (why != NULL && why[0] == '\0') {
 		rc = WCS_FATAL;
 		goto out;

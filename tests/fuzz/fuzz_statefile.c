@@ -331,7 +331,7 @@ load_inputs(struct wcs_ctx *ctx, const uint8_t *data, size_t size)
 
 	if ((w = wcs_state_writer_new(ctx)) == NULL)
 		return;
-	if (wcs_state_begin(w, WCS_STATE_SEC_INPUTS, "inputs", 1) != WCS_OK)
+	if (wcs_state_begin(w, WCS_STATE_SEC_INPUTS, "inputs", 2) != WCS_OK)
 		goto out;
 	wcs_state_put_bytes(w, data, size);
 	if (wcs_state_end(w) != WCS_OK ||
