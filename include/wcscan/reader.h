@@ -110,6 +110,11 @@ struct wcs_run_opts {
 	struct wcs_read_opts read;
 	int64_t since, until; /* WCS_TIME_NONE = open-ended */
 	uint32_t input_index; /* copied to ev->input */
+	/* Going on from the middle of a file: what the reader's
+	 * resume_save gave there (resume_len 0: reading from the start, or
+	 * lines that stand alone).  Given to resume_load as it opens. */
+	const unsigned char *resume;
+	size_t resume_len;
 };
 
 /*
@@ -129,7 +134,8 @@ int wcs_reader_run(struct wcs_ctx *ctx, const struct wcs_reader_ops *ops,
  * and the accounting in st; it uses ctx for errors and memory and nothing
  * else, so jobs with their own ctx can run on different threads.
  *
- * wcs_read_job_new: WCS_OK (*job set), or what ops->open returned.
+ * wcs_read_job_new: WCS_OK (*job set), what ops->open returned, or
+ * WCS_FAILED (ctx says) when the reader does not take opts->resume.
  * wcs_read_job_fill: hands up to max_events events to cb and returns
  * WCS_OK when more may follow, WCS_EOF when the input is finished, or
  * WCS_FAILED / WCS_FATAL / the callback's status.  After anything but
@@ -145,11 +151,8 @@ int wcs_read_job_fill(
 const struct wcs_input_info *wcs_read_job_input(const struct wcs_read_job *job);
 /* Closes the reader, not the input.  Accepts NULL. */
 void wcs_read_job_free(struct wcs_read_job *job);
-/* Its reader's resume_save (0: it has none) and resume_load: WCS_OK, or
- * WCS_FAILED (ctx says: bytes it did not write, or it has none). */
+/* Its reader's resume_save (0: it has none). */
 size_t wcs_read_job_resume_save(
     const struct wcs_read_job *job, unsigned char *buf, size_t cap);
-int wcs_read_job_resume_load(
-    struct wcs_read_job *job, const unsigned char *buf, size_t len);
 
 #endif /* WCSCAN_READER_H */

@@ -183,6 +183,9 @@ plan_from(struct wcs_driver *drv, size_t i, const struct file_now *f,
 		return (false);
 	p->plan = PLAN_FROM;
 	p->from = *c;
+	/* Bytes kept for a reader that takes none are no reader's. */
+	if ((ops->flags & WCS_READER_RESUMABLE) == 0)
+		p->from.resume_len = 0;
 	p->from_ops = ops;
 	p->from_plain = is_plain(f);
 	p->from_start = c->offset + (p->from_plain ? f->bom : 0);

@@ -473,6 +473,11 @@ run_opts(const struct wcs_driver *drv, size_t i, struct wcs_run_opts *ro)
 	ro->since = drv->o.since;
 	ro->until = drv->o.until;
 	ro->input_index = (uint32_t)i;
+	/* Read on from a sweep's offset: what the reader had learnt. */
+	if (drv->pend[i].plan == PLAN_FROM) {
+		ro->resume = drv->pend[i].from.resume;
+		ro->resume_len = drv->pend[i].from.resume_len;
+	}
 }
 
 /*
@@ -569,17 +574,6 @@ open_one(struct wcs_driver *drv, size_t i, struct member *m,
 		(void)snprintf(why, sizeof(why), "%s (after 0 records)",
 		    wcs_error_string(&m->ctx));
 		drv_input_error(drv, st, why, true);
-		goto skip;
-	}
-	/* A reader going on from the offset: what it had learnt (plain
-	 * files are read on in add_from). */
-	if (drv->pend[i].plan == PLAN_FROM &&
-	    (ops->flags & WCS_READER_SPLITTABLE) == 0 &&
-	    wcs_read_job_resume_load(*job, drv->pend[i].from.resume,
-		drv->pend[i].from.resume_len) != WCS_OK) {
-		drv_input_error(drv, st, wcs_error_string(&m->ctx), true);
-		wcs_read_job_free(*job);
-		*job = NULL;
 		goto skip;
 	}
 	return (WCS_OK);
@@ -681,7 +675,7 @@ worth_splitting(const struct wcs_driver *drv, size_t i,
 static int
 add_piece_members(struct wcs_driver *drv, struct group *g, size_t i,
     const struct wcs_reader_ops *ops, const struct wcs_run_opts *ro,
-    struct wcs_input_piece *pc, size_t npc, const struct cat_file *resume)
+    struct wcs_input_piece *pc, size_t npc)
 {
 	struct wcs_feed_input *fi;
 	struct wcs_read_job *job;
@@ -716,12 +710,6 @@ add_piece_members(struct wcs_driver *drv, struct group *g, size_t i,
 			wcs_input_hold_partial(m->in, drv->o.incremental);
 			rc = wcs_read_job_new(
 			    &m->ctx, ops, m->in, ro, &m->st, &job);
-			/* Read on from a sweep's offset: what the reader
-			 * had learnt before it. */
-			if (rc == WCS_OK && resume != NULL &&
-			    (rc = wcs_read_job_resume_load(job, resume->resume,
-				 resume->resume_len)) != WCS_OK)
-				wcs_read_job_free(job);
 			if (rc != WCS_OK)
 				wcs_input_close(m->in);
 		}
@@ -875,7 +863,7 @@ add_pieces(struct wcs_driver *drv, struct group *g, size_t i,
 	}
 	wcs_read_job_free(g->fi[g->n].job);
 	wcs_input_close(m->in);
-	return (add_piece_members(drv, g, i, ops, ro, pc, npc, NULL));
+	return (add_piece_members(drv, g, i, ops, ro, pc, npc));
 }
 
 /*
@@ -924,9 +912,7 @@ add_from(struct wcs_driver *drv, struct group *g, size_t i)
 			.dev = p->dev,
 			.ino = p->ino };
 	}
-	return (add_piece_members(drv, g, i, p->from_ops, &ro, pc, npc,
-	    (p->from_ops->flags & WCS_READER_SPLITTABLE) == 0 ? &p->from :
-								NULL));
+	return (add_piece_members(drv, g, i, p->from_ops, &ro, pc, npc));
 }
 
 /*

@@ -468,23 +468,17 @@ src_read(struct wcs_input *in, unsigned char *dst, size_t n)
 		/* A plain file's bytes go straight where they are wanted
 		 * once the raw buffer (the sniffed head) is used up: not
 		 * copied once more. */
-		if (in->raw_pos == in->raw_len && n >= RAW_SIZE / 2) {
-			avail = raw_get(in, dst, n < RAW_SIZE ? n : RAW_SIZE);
-			raw_seen(in, in->raw_read, in->raw_eof);
-			if (avail < 0)
-				return (input_fail(in, in->raw_errnum,
-					    strerror(in->raw_errnum)),
-				    -1);
-			return (avail);
-		}
-		avail = raw_fill(in);
+		bool direct = in->raw_pos == in->raw_len && n >= RAW_SIZE / 2;
+
+		avail = direct ? raw_get(in, dst, n < RAW_SIZE ? n : RAW_SIZE) :
+				 raw_fill(in);
 		raw_seen(in, in->raw_read, in->raw_eof);
 		if (avail < 0)
 			return (input_fail(in, in->raw_errnum,
 				    strerror(in->raw_errnum)),
 			    -1);
-		if (avail == 0)
-			return (0);
+		if (direct || avail == 0)
+			return (avail);
 		got = (size_t)avail < n ? (size_t)avail : n;
 		memcpy(dst, in->raw + in->raw_pos, got);
 		in->raw_pos += got;

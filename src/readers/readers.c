@@ -127,6 +127,26 @@ job_final_stats(struct wcs_read_job *job)
 	job->st->utf16 = wcs_input_info(job->in)->utf16;
 }
 
+/* Give the reader opts->resume: WCS_OK or WCS_FAILED (ctx says). */
+static int
+resume_load(struct wcs_read_job *job, const unsigned char *buf, size_t len)
+{
+	if (job->ops->resume_load == NULL) {
+		wcs_set_error(job->ctx, EINVAL,
+		    "%s: a %s log cannot be read on from the middle",
+		    wcs_input_info(job->in)->path, job->ops->name);
+		return (WCS_FAILED);
+	}
+	if (!job->ops->resume_load(job->state, buf, len)) {
+		wcs_set_error(job->ctx, WCS_ECORRUPT,
+		    "%s: what the last sweep kept to read on with is not a "
+		    "%s log's",
+		    wcs_input_info(job->in)->path, job->ops->name);
+		return (WCS_FAILED);
+	}
+	return (WCS_OK);
+}
+
 int
 wcs_read_job_new(struct wcs_ctx *ctx, const struct wcs_reader_ops *ops,
     struct wcs_input *in, const struct wcs_run_opts *opts,
@@ -150,6 +170,11 @@ wcs_read_job_new(struct wcs_ctx *ctx, const struct wcs_reader_ops *ops,
 	if ((rc = ops->open(ctx, in, &opts->read, &job->state)) != WCS_OK) {
 		job_final_stats(job);
 		wcs_free(ctx, job);
+		return (rc);
+	}
+	if (opts->resume_len > 0 &&
+	    (rc = resume_load(job, opts->resume, opts->resume_len)) != WCS_OK) {
+		wcs_read_job_free(job);
 		return (rc);
 	}
 	*jobp = job;
@@ -262,26 +287,6 @@ wcs_read_job_resume_save(
 	if (job->ops->resume_save == NULL || job->state == NULL)
 		return (0);
 	return (job->ops->resume_save(job->state, buf, cap));
-}
-
-int
-wcs_read_job_resume_load(
-    struct wcs_read_job *job, const unsigned char *buf, size_t len)
-{
-	if (job->ops->resume_load == NULL) {
-		wcs_set_error(job->ctx, EINVAL,
-		    "%s: a %s log cannot be read on from the middle",
-		    wcs_input_info(job->in)->path, job->ops->name);
-		return (WCS_FAILED);
-	}
-	if (!job->ops->resume_load(job->state, buf, len)) {
-		wcs_set_error(job->ctx, WCS_ECORRUPT,
-		    "%s: what the last sweep kept to read on with is not a "
-		    "%s log's",
-		    wcs_input_info(job->in)->path, job->ops->name);
-		return (WCS_FAILED);
-	}
-	return (WCS_OK);
 }
 
 int

@@ -86,8 +86,8 @@ lt_render(const char *reader, const char *text,
 }
 
 /*
- * Read text with reader as a job, first told rb (rlen bytes: its
- * resume_load) when rlen > 0.  Returns the events as NDJSON (malloc'd) and
+ * Read text with reader as a job, told rb (rlen bytes, for its
+ * resume_load) as it opens when rlen > 0.  Returns the events as NDJSON (malloc'd) and
  * the job's resume_save in out (*outlen bytes, WCS_READER_RESUME_MAX at
  * most); or, when resume_load refused rb (*load_rc), NULL, having checked
  * that the reason names the input.
@@ -108,9 +108,9 @@ lt_resume_read(const char *reader, const char *text, const unsigned char *rb,
 
 	ops = lt_open(reader, text, NULL, &ctx, &st, &opts, &in);
 	assert_true((ops->flags & WCS_READER_RESUMABLE) != 0);
-	assert_int_equal(
-	    wcs_read_job_new(&ctx, ops, in, &opts, &st, &job), WCS_OK);
-	*load_rc = rlen > 0 ? wcs_read_job_resume_load(job, rb, rlen) : WCS_OK;
+	opts.resume = rb;
+	opts.resume_len = rlen;
+	*load_rc = wcs_read_job_new(&ctx, ops, in, &opts, &st, &job);
 	if (*load_rc == WCS_OK) {
 		sink.out = open_memstream(&buf, &len);
 		assert_non_null(sink.out);
@@ -119,10 +119,10 @@ lt_resume_read(const char *reader, const char *text, const unsigned char *rb,
 		(void)fclose(sink.out);
 		*outlen =
 		    wcs_read_job_resume_save(job, out, WCS_READER_RESUME_MAX);
+		wcs_read_job_free(job);
 	} else {
 		assert_non_null(strstr(wcs_error_string(&ctx), "mem:"));
 	}
-	wcs_read_job_free(job);
 	wcs_input_close(in);
 	return (buf);
 }
