@@ -37,8 +37,6 @@
 #ifndef WCSCAN_STATEFILE_H
 #define WCSCAN_STATEFILE_H
 
-#include <sys/mman.h>
-
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,36 +64,6 @@ enum wcs_state_section {
 
 struct wcs_state_writer;
 struct wcs_state;
-
-/*
- * Ask for huge pages behind a buffer of megabytes that holds a state
- * file's bytes, read or to be written (the kept report among them), before
- * it is first touched: each fresh 4 KiB page costs a fault otherwise, and
- * a sweep touches tens of megabytes once (Linux's transparent huge pages,
- * in the "madvise" mode Debian sets, only back ranges asked for).  Only
- * the 2 MiB-aligned middle is marked, so that nothing else shares the
- * advice.  A hint: where it fails or is not known, nothing changes.
- */
-#define WCS_STATE_HUGE_PAGE ((uintptr_t)2 << 20)
-#ifdef MADV_HUGEPAGE
-static inline void
-wcs_state_huge_pages(void *p, size_t n)
-{
-	uintptr_t a = ((uintptr_t)p + WCS_STATE_HUGE_PAGE - 1) &
-		      ~(WCS_STATE_HUGE_PAGE - 1);
-	uintptr_t e = ((uintptr_t)p + n) & ~(WCS_STATE_HUGE_PAGE - 1);
-
-	if (e > a)
-		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
-}
-#else
-static inline void
-wcs_state_huge_pages(void *p, size_t n)
-{
-	(void)p;
-	(void)n;
-}
-#endif
 
 /*
  * A bounded reader of one section's body.  Every get after a failure

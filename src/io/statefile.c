@@ -129,7 +129,6 @@ buf_reserve(struct wcs_ctx *ctx, struct buf *b, size_t n)
 		return (false);
 	b->p = np;
 	b->cap = ncap;
-	wcs_state_huge_pages(np, ncap);
 	return (true);
 }
 
@@ -145,7 +144,6 @@ buf_grow_to(struct wcs_ctx *ctx, struct buf *b, size_t ncap)
 		return (false);
 	b->p = np;
 	b->cap = ncap;
-	wcs_state_huge_pages(np, ncap);
 	return (true);
 }
 
@@ -823,7 +821,6 @@ wcs_state_load_some(struct wcs_ctx *ctx, const char *path,
 		rc = WCS_FATAL;
 		goto out;
 	}
-	wcs_state_huge_pages(st->data, st->len);
 	/* The longest header and table there can be, or the file. */
 	head = HEADER_FIXED + 255 + (size_t)WCS_STATE_SECTIONS_MAX * ENTRY_SIZE;
 	if (head > st->len)

@@ -87,8 +87,6 @@ keep_bytes(struct wcs_ctx *ctx, struct wcs_report_kept *k,
 			return (WCS_FATAL);
 		k->bytes = k->own = nb;
 		k->cap = ncap;
-		/* Bytes for the state file too. */
-		wcs_state_huge_pages(nb, ncap);
 	}
 	memcpy(k->own + k->len, p, n);
 	k->len += n;
