@@ -48,9 +48,38 @@ nf_key(const char *p, const char *te, const char *key, struct wcs_span *v)
 }
 
 /*
+ * The first space in [p, end), or end.  A LOG payload is some twenty
+ * short tokens: a library call per token cost more than the search, so
+ * eight bytes are looked at a time where the machine is known to be
+ * little-endian (the lowest byte flagged is exactly the first space;
+ * flags above it may be false, and are not looked at).
+ */
+static inline const char *
+nf_space(const char *p, const char *end)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t w, t;
+
+	for (; end - p >= 8; p += 8) {
+		memcpy(&w, p, 8);
+		w ^= 0x2020202020202020ULL;
+		t = (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
+		if (t != 0)
+			return (p + (__builtin_ctzll(t) >> 3));
+	}
+#endif
+	while (p < end && *p != ' ')
+		p++;
+	return (p);
+}
+
+/*
  * Find the key=value fields of a LOG payload.  Only the first occurrence
  * of a key counts: ICMP errors quote the offending packet after it in
- * brackets, with SRC= and DST= of their own.
+ * brackets, with SRC= and DST= of their own.  So the search stops once
+ * every field is found (the kernel writes DPT= before WINDOW=, RES= and
+ * the flags, which are not read).
  */
 static void
 nf_fields(const char *s, size_t len, struct nf_kv *kv)
@@ -65,45 +94,57 @@ nf_fields(const char *s, size_t len, struct nf_kv *kv)
 			te = p + 1;
 			continue;
 		}
-		if ((te = memchr(p, ' ', (size_t)(end - p))) == NULL)
-			te = end;
-		/* After the packet's own fields, "[" starts a quoted one. */
-		if (*p == '[' && (kv->has_in || kv->has_out))
+		te = nf_space(p, end);
+		switch (*p) {
+		case '[':
+			/* After the packet's own fields, a quoted one. */
+			if (kv->has_in || kv->has_out)
+				return;
 			break;
-		if (nf_key(p, te, "IN=", &v)) {
-			if (!kv->has_in) {
+		case 'I':
+			if (!kv->has_in && nf_key(p, te, "IN=", &v)) {
 				kv->has_in = true;
 				kv->in = v;
 				/* The prefix is everything before the first IN=. */
 				kv->prefix.len = (size_t)(p - s);
 			}
-		} else if (nf_key(p, te, "OUT=", &v)) {
-			if (!kv->has_out) {
+			break;
+		case 'O':
+			if (!kv->has_out && nf_key(p, te, "OUT=", &v)) {
 				kv->has_out = true;
 				kv->out = v;
 				if (!kv->has_in)
 					kv->prefix.len = (size_t)(p - s);
 			}
-		} else if (nf_key(p, te, "SRC=", &v)) {
-			if (!kv->has_src) {
+			break;
+		case 'S':
+			if (!kv->has_src && nf_key(p, te, "SRC=", &v)) {
 				kv->has_src = true;
 				kv->src = v;
+			} else if (kv->spt.len == 0 &&
+				   nf_key(p, te, "SPT=", &v)) {
+				kv->spt = v;
 			}
-		} else if (nf_key(p, te, "DST=", &v)) {
-			if (!kv->has_dst) {
+			break;
+		case 'D':
+			if (!kv->has_dst && nf_key(p, te, "DST=", &v)) {
 				kv->has_dst = true;
 				kv->dst = v;
-			}
-		} else if (nf_key(p, te, "PROTO=", &v)) {
-			if (kv->proto.len == 0)
-				kv->proto = v;
-		} else if (nf_key(p, te, "SPT=", &v)) {
-			if (kv->spt.len == 0)
-				kv->spt = v;
-		} else if (nf_key(p, te, "DPT=", &v)) {
-			if (kv->dpt.len == 0)
+			} else if (kv->dpt.len == 0 &&
+				   nf_key(p, te, "DPT=", &v)) {
 				kv->dpt = v;
+			}
+			break;
+		case 'P':
+			if (kv->proto.len == 0 && nf_key(p, te, "PROTO=", &v))
+				kv->proto = v;
+			break;
+		default:
+			continue;
 		}
+		if (kv->has_in && kv->has_out && kv->has_src && kv->has_dst &&
+		    kv->proto.len > 0 && kv->spt.len > 0 && kv->dpt.len > 0)
+			return;
 	}
 }
 
