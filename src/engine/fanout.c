@@ -43,6 +43,9 @@
 #define HLL_P 12
 #define HLL_M (1u << HLL_P)
 #define NONE UINT32_MAX
+#define SLOT_EMPTY UINT64_MAX
+/* Slots ahead that a pass over many keys asks the cache for. */
+#define SLOT_AHEAD 8
 
 struct pub_entry {
 	uint64_t key; /* 0 = empty */
@@ -117,7 +120,10 @@ struct fanout {
 	/* pairs */
 	struct fo_pair *pairs;
 	uint32_t npairs, paircap;
-	uint32_t *pair_slots;
+	/* Open addressing: a pair's index in the low half, the high half of
+	 * its key above it (most probes are settled without reading the
+	 * pair), or SLOT_EMPTY. */
+	uint64_t *pair_slots;
 	uint32_t pair_slotcap;
 	uint64_t untracked;
 	/* results */
@@ -252,6 +258,90 @@ static uint64_t
 pair_key_at(const struct fanout *f, uint32_t i)
 {
 	return (pair_key(f->pairs[i].src, f->pairs[i].dst));
+}
+
+static uint64_t
+pair_slot(uint64_t key, uint32_t i)
+{
+	return ((key & ~(uint64_t)UINT32_MAX) | i);
+}
+
+static void
+prefetch_slot(
+    const struct fanout *f, uint64_t *slots, uint32_t mask, uint32_t i)
+{
+#if defined(__GNUC__)
+	if (i < f->npairs)
+		__builtin_prefetch(&slots[pair_key_at(f, i) & mask], 1);
+#else
+	(void)f;
+	(void)slots;
+	(void)mask;
+	(void)i;
+#endif
+}
+
+/*
+ * Slot the pairs [from, npairs) into slots of cap (a power of two).  With
+ * dup, a pair equal to one slotted before it is not slotted: its index is
+ * *dup and false is returned.  The slots of pairs a few ahead are asked
+ * for as each is slotted (a state's pairs are hundreds of thousands, each
+ * slot a cache miss otherwise).
+ */
+static bool
+slot_pairs(const struct fanout *f, uint64_t *slots, uint32_t cap, uint32_t from,
+    uint32_t *dup)
+{
+	const struct fo_pair *p, *q;
+	uint32_t mask = cap - 1, i, j;
+	uint64_t k, e;
+
+	for (i = from; i < from + SLOT_AHEAD; i++)
+		prefetch_slot(f, slots, mask, i);
+	for (i = from; i < f->npairs; i++) {
+		prefetch_slot(f, slots, mask, i + SLOT_AHEAD);
+		p = &f->pairs[i];
+		k = pair_key(p->src, p->dst);
+		for (j = (uint32_t)k & mask; (e = slots[j]) != SLOT_EMPTY;
+		     j = (j + 1) & mask) {
+			if (dup == NULL || (e >> 32) != (k >> 32))
+				continue;
+			q = &f->pairs[(uint32_t)e];
+			if (q->src == p->src && q->dst == p->dst) {
+				*dup = i;
+				return (false);
+			}
+		}
+		slots[j] = pair_slot(k, i);
+	}
+	return (true);
+}
+
+/* The pair slots made again, cap of them (a power of two). */
+static bool
+reslot_pairs(struct fanout *f, uint32_t cap)
+{
+	uint64_t *ns;
+
+	if ((ns = wcs_reallocarray(f->ctx, NULL, cap, sizeof(*ns))) == NULL)
+		return (false);
+	memset(ns, 0xff, (size_t)cap * sizeof(*ns));
+	(void)slot_pairs(f, ns, cap, 0, NULL);
+	wcs_free(f->ctx, f->pair_slots);
+	f->pair_slots = ns;
+	f->pair_slotcap = cap;
+	return (true);
+}
+
+/* Room in the pair slots for n pairs, at most half full. */
+static bool
+grow_pair_slots(struct fanout *f, uint32_t n)
+{
+	uint32_t ncap = f->pair_slotcap == 0 ? 1024 : f->pair_slotcap;
+
+	while (((uint64_t)n + 1) * 2 > ncap)
+		ncap *= 2;
+	return (ncap == f->pair_slotcap || reslot_pairs(f, ncap));
 }
 
 /* Intern an address; NONE when the cap is reached or out of memory. */
@@ -627,18 +717,32 @@ add_episode(struct fanout *f, struct fo_pair *p, int64_t t)
 	return (WCS_OK);
 }
 
+/* The pair after the last, made empty (room for it is the caller's). */
+static struct fo_pair *
+new_pair(struct fanout *f, uint32_t src, uint32_t dst)
+{
+	struct fo_pair *np = &f->pairs[f->npairs];
+
+	memset(np, 0, sizeof(*np));
+	np->src = src;
+	np->dst = dst;
+	np->first = np->last = WCS_TIME_NONE;
+	return (np);
+}
+
 static struct fo_pair *
 pair_for(struct fanout *f, uint32_t src, uint32_t dst, bool *oom)
 {
-	uint64_t k = pair_key(src, dst);
+	uint64_t k = pair_key(src, dst), e;
 	struct fo_pair *np;
 	uint32_t j;
 
 	if (f->pair_slotcap != 0) {
 		j = (uint32_t)k & (f->pair_slotcap - 1);
-		while (f->pair_slots[j] != NONE) {
-			np = &f->pairs[f->pair_slots[j]];
-			if (np->src == src && np->dst == dst)
+		while ((e = f->pair_slots[j]) != SLOT_EMPTY) {
+			np = &f->pairs[(uint32_t)e];
+			if ((e >> 32) == (k >> 32) && np->src == src &&
+			    np->dst == dst)
 				return (np);
 			j = (j + 1) & (f->pair_slotcap - 1);
 		}
@@ -657,20 +761,15 @@ pair_for(struct fanout *f, uint32_t src, uint32_t dst, bool *oom)
 		f->pairs = np;
 	}
 	if ((f->npairs + 1) * 2 > f->pair_slotcap &&
-	    !grow_slots(f->ctx, &f->pair_slots, &f->pair_slotcap, f->npairs,
-		pair_key_at, f)) {
+	    !grow_pair_slots(f, f->npairs + 1)) {
 		*oom = true;
 		return (NULL);
 	}
-	np = &f->pairs[f->npairs];
-	memset(np, 0, sizeof(*np));
-	np->src = src;
-	np->dst = dst;
-	np->first = np->last = WCS_TIME_NONE;
+	np = new_pair(f, src, dst);
 	j = (uint32_t)k & (f->pair_slotcap - 1);
-	while (f->pair_slots[j] != NONE)
+	while (f->pair_slots[j] != SLOT_EMPTY)
 		j = (j + 1) & (f->pair_slotcap - 1);
-	f->pair_slots[j] = f->npairs++;
+	f->pair_slots[j] = pair_slot(k, f->npairs++);
 	return (np);
 }
 
@@ -1492,12 +1591,7 @@ reserve_pairs(struct fanout *f, uint32_t n)
 		f->pairs = np;
 		f->paircap = n;
 	}
-	while (((uint64_t)n + 1) * 2 > f->pair_slotcap) {
-		if (!grow_slots(f->ctx, &f->pair_slots, &f->pair_slotcap,
-			f->npairs, pair_key_at, f))
-			return (false);
-	}
-	return (true);
+	return (grow_pair_slots(f, n));
 }
 
 /* The same for n addresses. */
@@ -1532,13 +1626,17 @@ load_pairs(struct fanout *f, struct wcs_state_cursor *c, const char **why)
 	struct fo_episode ep[FO_EPISODES_MAX];
 	struct fo_sighting *sg;
 	struct fo_pair *p;
-	uint32_t n, i, j, k, a, b, had;
+	uint32_t n, i, j, k, a, b, from = f->npairs, dup;
 	uint8_t nseen, nep;
-	bool oom = false;
 
 	n = wcs_state_get_count(c, MAX_PAIRS, PAIR_REC_MIN);
-	if (!reserve_pairs(f, n))
+	if (n > MAX_PAIRS - from) {
+		*why = "too many pairs";
+		return (WCS_FAILED);
+	}
+	if (!reserve_pairs(f, from + n))
 		return (WCS_FATAL);
+	/* Read in a row, then slotted in one pass (slot_pairs). */
 	for (i = 0; i < n; i++) {
 		a = wcs_state_get_u32(c);
 		b = wcs_state_get_u32(c);
@@ -1547,13 +1645,10 @@ load_pairs(struct fanout *f, struct wcs_state_cursor *c, const char **why)
 			*why = "bad pair";
 			return (WCS_FAILED);
 		}
-		had = f->npairs;
-		if ((p = pair_for(f, a, b, &oom)) == NULL)
-			return (oom ? WCS_FATAL : WCS_FAILED);
-		if (f->npairs == had) {
-			*why = "a pair twice";
-			return (WCS_FAILED);
-		}
+		/* Counted at once: freed with the rest if what follows is
+		 * bad. */
+		p = new_pair(f, a, b);
+		f->npairs++;
 		p->denied = wcs_state_get_u8(c);
 		p->first = wcs_state_get_i64(c);
 		p->last = wcs_state_get_i64(c);
@@ -1610,7 +1705,13 @@ load_pairs(struct fanout *f, struct wcs_state_cursor *c, const char **why)
 		if (set_episodes(f, p, ep, nep) != WCS_OK)
 			return (WCS_FATAL);
 	}
-	return (wcs_state_cursor_ok(c) ? WCS_OK : WCS_FAILED);
+	if (!wcs_state_cursor_ok(c))
+		return (WCS_FAILED);
+	if (!slot_pairs(f, f->pair_slots, f->pair_slotcap, from, &dup)) {
+		*why = "a pair twice";
+		return (WCS_FAILED);
+	}
+	return (WCS_OK);
 }
 
 int
@@ -1988,13 +2089,20 @@ addr_lo(const struct wcs_addr *a)
 	return (v << 8 | a->bytes[15]);
 }
 
-/* The order keys of n elements, sorted; NULL when out of memory. */
+/*
+ * The order keys of n elements, sorted; NULL when out of memory.  *moved:
+ * whether any element is out of place.  A state is saved in this order
+ * (wcs_engine_save_state), so a sweep's elements are mostly a sorted run
+ * followed by what it read since: only those are sorted, then merged in.
+ */
 static struct canon_key *
-canon_sorted(struct fanout *f, const struct fanout *ro, uint32_t n, int what)
+canon_sorted(struct fanout *f, const struct fanout *ro, uint32_t n, int what,
+    bool *moved)
 {
-	struct canon_key *k;
-	uint32_t i;
+	struct canon_key *k, *m;
+	uint32_t i, run, a, b;
 
+	*moved = false;
 	if ((k = wcs_reallocarray(f->ctx, NULL, n + 1, sizeof(*k))) == NULL)
 		return (NULL);
 	for (i = 0; i < n; i++) {
@@ -2010,8 +2118,27 @@ canon_sorted(struct fanout *f, const struct fanout *ro, uint32_t n, int what)
 		}
 		k[i].idx = i;
 	}
-	qsort(k, n, sizeof(*k), canon_key_cmp);
-	return (k);
+	for (run = n > 0 ? 1 : 0;
+	     run < n && canon_key_cmp(&k[run - 1], &k[run]) < 0; run++)
+		;
+	if (run == n)
+		return (k);
+	*moved = true;
+	qsort(k + run, n - run, sizeof(*k), canon_key_cmp);
+	if (run == 0 || canon_key_cmp(&k[run - 1], &k[run]) < 0)
+		return (k);
+	if ((m = wcs_reallocarray(f->ctx, NULL, n + 1, sizeof(*m))) == NULL) {
+		wcs_free(f->ctx, k);
+		return (NULL);
+	}
+	for (i = 0, a = 0, b = run; i < n; i++) {
+		if (b == n || (a < run && canon_key_cmp(&k[a], &k[b]) < 0))
+			m[i] = k[a++];
+		else
+			m[i] = k[b++];
+	}
+	wcs_free(f->ctx, k);
+	return (m);
 }
 
 int
@@ -2019,6 +2146,7 @@ fanout_canonical(struct fanout *f)
 {
 	struct canon_key *k = NULL;
 	uint32_t *to = NULL, *newaddr = NULL, i, n;
+	bool addrs_moved, srcs_moved, pairs_moved;
 
 	if (f->finished)
 		return (WCS_OK);
@@ -2030,49 +2158,59 @@ fanout_canonical(struct fanout *f)
 		 f->ctx, NULL, f->naddrs + 1, sizeof(*newaddr))) == NULL)
 		goto oom;
 	/* Addresses in byte order. */
-	if ((k = canon_sorted(f, f, f->naddrs, 0)) == NULL)
+	if ((k = canon_sorted(f, f, f->naddrs, 0, &addrs_moved)) == NULL)
 		goto oom;
-	for (i = 0; i < f->naddrs; i++)
-		newaddr[k[i].idx] = i;
-	wcs_free(f->ctx, k);
-	for (i = 0; i < f->naddrs; i++)
-		to[i] = newaddr[i];
-	PERMUTE(f->addrs, to, f->naddrs);
-	for (i = 0; i < f->nsrcs; i++)
-		f->srcs[i].addr = newaddr[f->srcs[i].addr];
-	for (i = 0; i < f->npairs; i++) {
-		f->pairs[i].src = newaddr[f->pairs[i].src];
-		f->pairs[i].dst = newaddr[f->pairs[i].dst];
+	if (addrs_moved) {
+		for (i = 0; i < f->naddrs; i++)
+			newaddr[k[i].idx] = i;
+		for (i = 0; i < f->naddrs; i++)
+			to[i] = newaddr[i];
+		PERMUTE(f->addrs, to, f->naddrs);
+		for (i = 0; i < f->nsrcs; i++)
+			f->srcs[i].addr = newaddr[f->srcs[i].addr];
+		for (i = 0; i < f->npairs; i++) {
+			f->pairs[i].src = newaddr[f->pairs[i].src];
+			f->pairs[i].dst = newaddr[f->pairs[i].dst];
+		}
 	}
+	wcs_free(f->ctx, k);
 	/* Sources in their addresses' order. */
-	if ((k = canon_sorted(f, f, f->nsrcs, 1)) == NULL)
+	if ((k = canon_sorted(f, f, f->nsrcs, 1, &srcs_moved)) == NULL)
 		goto oom;
-	for (i = 0; i < f->nsrcs; i++)
-		to[k[i].idx] = i;
+	if (srcs_moved) {
+		for (i = 0; i < f->nsrcs; i++)
+			to[k[i].idx] = i;
+		PERMUTE(f->srcs, to, f->nsrcs);
+	}
 	wcs_free(f->ctx, k);
-	PERMUTE(f->srcs, to, f->nsrcs);
-	for (i = 0; i < f->naddrs; i++)
-		f->src_of[i] = NONE;
-	for (i = 0; i < f->nsrcs; i++)
-		f->src_of[f->srcs[i].addr] = i;
+	if (addrs_moved || srcs_moved) {
+		for (i = 0; i < f->naddrs; i++)
+			f->src_of[i] = NONE;
+		for (i = 0; i < f->nsrcs; i++)
+			f->src_of[f->srcs[i].addr] = i;
+	}
 	/* Pairs by source, then destination. */
-	if ((k = canon_sorted(f, f, f->npairs, 2)) == NULL)
+	if ((k = canon_sorted(f, f, f->npairs, 2, &pairs_moved)) == NULL)
 		goto oom;
-	for (i = 0; i < f->npairs; i++)
-		to[k[i].idx] = i;
+	if (pairs_moved) {
+		for (i = 0; i < f->npairs; i++)
+			to[k[i].idx] = i;
+		PERMUTE(f->pairs, to, f->npairs);
+	}
 	wcs_free(f->ctx, k);
-	PERMUTE(f->pairs, to, f->npairs);
 	wcs_free(f->ctx, to);
 	wcs_free(f->ctx, newaddr);
-	/* The slots again, at their sizes. */
-	f->addr_slotcap /= 2;
-	f->pair_slotcap /= 2;
-	if ((f->addr_slotcap != 0 &&
-		!grow_slots(f->ctx, &f->addr_slots, &f->addr_slotcap, f->naddrs,
-		    addr_key_at, f)) ||
-	    (f->pair_slotcap != 0 &&
-		!grow_slots(f->ctx, &f->pair_slots, &f->pair_slotcap, f->npairs,
-		    pair_key_at, f))) {
+	/* The slots again, at their sizes, for what moved. */
+	if (addrs_moved && f->addr_slotcap != 0) {
+		f->addr_slotcap /= 2;
+		if (!grow_slots(f->ctx, &f->addr_slots, &f->addr_slotcap,
+			f->naddrs, addr_key_at, f)) {
+			wcs_set_error(f->ctx, ENOMEM, "out of memory");
+			return (WCS_FATAL);
+		}
+	}
+	if ((addrs_moved || pairs_moved) && f->pair_slotcap != 0 &&
+	    !reslot_pairs(f, f->pair_slotcap)) {
 		wcs_set_error(f->ctx, ENOMEM, "out of memory");
 		return (WCS_FATAL);
 	}
