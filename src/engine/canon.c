@@ -48,6 +48,8 @@ renumber_hosts(struct host_table *t, const uint32_t *map, size_t n)
 				h->ks_seen[k].clock = map[h->ks_seen[k].clock];
 		}
 		sort_ks_seen(h->ks_seen, h->nks_seen);
+		/* Its order may break ties by clock: found again. */
+		h->greatest = 0;
 	}
 }
 

@@ -61,7 +61,7 @@ save_records(const struct wcs_engine *eng, struct wcs_state_writer *w)
 }
 
 int
-wcs_engine_save_state(const struct wcs_engine *eng, struct wcs_state_writer *w)
+wcs_engine_save_state(struct wcs_engine *eng, struct wcs_state_writer *w)
 {
 	const char *m;
 	uint32_t input;
@@ -73,6 +73,8 @@ wcs_engine_save_state(const struct wcs_engine *eng, struct wcs_state_writer *w)
 		    "the engine's state is saved before it concludes");
 		return (WCS_FAILED);
 	}
+	if ((rc = engine_canonical(eng)) != WCS_OK)
+		return (rc);
 	if (eng->npaths > INPUTS_MAX) {
 		wcs_set_error(eng->ctx, E2BIG, "too many inputs to save");
 		return (WCS_FAILED);

@@ -160,7 +160,7 @@ out:
  * accepted it must write back readable. */
 static void
 engine_again(struct wcs_ctx *ctx, const struct wcs_engine_opts *opts,
-    struct wcs_rules *rules, const struct wcs_engine *eng)
+    struct wcs_rules *rules, struct wcs_engine *eng)
 {
 	struct wcs_state_writer *w;
 	struct wcs_engine *again = NULL;
