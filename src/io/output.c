@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -233,6 +234,9 @@ wcs_output_new(struct wcs_ctx *ctx, const char *path, struct wcs_output **out)
 		wcs_output_free(o);
 		return (rc);
 	}
+	/* Written by one thread in many small writes (a report's tokens):
+	 * no lock taken at each (glibc and musl have __fsetlocking). */
+	(void)__fsetlocking(o->fp, FSETLOCKING_BYCALLER);
 	*out = o;
 	return (WCS_OK);
 }
