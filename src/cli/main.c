@@ -2,6 +2,9 @@
  * wcscan: find WannaCry in the logs collected after an outbreak.
  */
 #include <stdio.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "wcscan/core.h"
 #include "cli.h"
@@ -13,6 +16,17 @@ main(int argc, char **argv)
 	struct wcs_ctx ctx;
 	int rc;
 
+#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
+	/*
+	 * Blocks up to 32 MiB come from the heap, not each from a mapping of
+	 * its own: the engine's tables and the sort keys of its canonical
+	 * order are made and freed again in a sweep, and a fresh mapping
+	 * faults in (and the kernel zeroes) every page each time.  glibc
+	 * would raise its threshold so itself, but only after the first
+	 * free, one block at a time.
+	 */
+	(void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#endif
 	wcs_ctx_init(&ctx, NULL);
 	if ((rc = wcs_opts_parse(&ctx, argc, argv, &opts)) != WCS_OK) {
 		wcs_opts_free(&ctx, &opts);
