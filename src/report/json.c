@@ -4,7 +4,7 @@
  * logs give the same bytes and diff(1) shows only what changed.  The
  * layout is the one Python's json.dumps(indent=2) gives.
  */
-#include <inttypes.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -19,13 +19,19 @@ struct level {
 	bool first;
 };
 
+/*
+ * A report of a large share is megabytes of these few pieces: they are
+ * written with fwrite and putc, not formatted with fprintf.
+ */
 static void
 indent(FILE *out, int depth)
 {
-	int i;
+	static const char spaces[] = "                                ";
+	size_t n = depth > 0 ? (size_t)depth * 2 : 0;
 
-	for (i = 0; i < depth; i++)
-		fputs("  ", out);
+	for (; n > sizeof(spaces) - 1; n -= sizeof(spaces) - 1)
+		(void)fwrite(spaces, 1, sizeof(spaces) - 1, out);
+	(void)fwrite(spaces, 1, n, out);
 }
 
 /* Open an object or array whose members sit at the given depth. */
@@ -64,7 +70,21 @@ static void
 key(struct level *l, const char *name)
 {
 	member(l);
-	fprintf(l->out, "\"%s\": ", name);
+	putc('"', l->out);
+	fputs(name, l->out);
+	(void)fwrite("\": ", 1, 3, l->out);
+}
+
+static void
+put_uint(FILE *out, uint64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	(void)fwrite(p, 1, (size_t)(buf + sizeof(buf) - p), out);
 }
 
 static void
@@ -81,10 +101,13 @@ put_time(FILE *out, int64_t t)
 {
 	char buf[WCS_TIME_STRLEN];
 
-	if (t == WCS_TIME_NONE)
+	if (t == WCS_TIME_NONE) {
 		fputs("null", out);
-	else
-		fprintf(out, "\"%s\"", wcs_time_format(t, buf, sizeof(buf)));
+		return;
+	}
+	putc('"', out);
+	fputs(wcs_time_format(t, buf, sizeof(buf)), out);
+	putc('"', out);
 }
 
 static void
@@ -105,7 +128,7 @@ static void
 key_uint(struct level *l, const char *name, uint64_t v)
 {
 	key(l, name);
-	fprintf(l->out, "%" PRIu64, v);
+	put_uint(l->out, v);
 }
 
 static void
@@ -224,7 +247,7 @@ write_host(struct level *l, const struct wcs_host *h)
 	if (h->rank == 0)
 		fputs("null", o.out);
 	else
-		fprintf(o.out, "%u", h->rank);
+		put_uint(o.out, h->rank);
 	key(&o, "ip");
 	if (wcs_addr_present(&h->ip))
 		fprintf(o.out, "\"%s\"",
