@@ -116,6 +116,14 @@ void wcs_event_batch_free(struct wcs_event_batch *b);
 void wcs_event_batch_clear(struct wcs_event_batch *b);
 /* Copy ev in; false when full or out of memory (then the ctx says). */
 bool wcs_event_batch_add(struct wcs_event_batch *b, const struct wcs_event *ev);
+/*
+ * Or fill it in place: _next is the event after the last (NULL when the
+ * batch is full), to be written whole; _keep adds it, its strings copied
+ * into the batch (false when out of memory).  A reader on another thread
+ * writes its events where the engine will read them, not twice.
+ */
+struct wcs_event *wcs_event_batch_next(struct wcs_event_batch *b);
+bool wcs_event_batch_keep(struct wcs_event_batch *b);
 bool wcs_event_batch_full(const struct wcs_event_batch *b);
 size_t wcs_event_batch_count(const struct wcs_event_batch *b);
 const struct wcs_event *wcs_event_batch_get(

@@ -147,6 +147,10 @@ int wcs_read_job_new(struct wcs_ctx *ctx, const struct wcs_reader_ops *ops,
     struct wcs_input_stats *st, struct wcs_read_job **job);
 int wcs_read_job_fill(
     struct wcs_read_job *job, wcs_event_cb cb, void *arg, uint64_t max_events);
+/* The same into b until it is full, each event written in place
+ * (wcs_event_batch_next); WCS_FATAL when b's strings find no memory. */
+int wcs_read_job_fill_batch(
+    struct wcs_read_job *job, struct wcs_event_batch *b);
 /* The input being read (bytes so far, for progress). */
 const struct wcs_input_info *wcs_read_job_input(const struct wcs_read_job *job);
 /* Closes the reader, not the input.  Accepts NULL. */

@@ -91,15 +91,20 @@ batch_copy(struct wcs_event_batch *b, const char **s)
 	return ((*s = wcs_pool_strdup(b->strings, *s)) != NULL);
 }
 
+struct wcs_event *
+wcs_event_batch_next(struct wcs_event_batch *b)
+{
+	return (b->n < b->cap ? &b->ev[b->n] : NULL);
+}
+
 bool
-wcs_event_batch_add(struct wcs_event_batch *b, const struct wcs_event *ev)
+wcs_event_batch_keep(struct wcs_event_batch *b)
 {
 	struct wcs_event *e;
 
 	if (b->n == b->cap)
 		return (false);
 	e = &b->ev[b->n];
-	*e = *ev;
 	if (!batch_copy(b, &e->host) || !batch_copy(b, &e->user) ||
 	    !batch_copy(b, &e->image) || !batch_copy(b, &e->cmdline) ||
 	    !batch_copy(b, &e->parent) || !batch_copy(b, &e->name) ||
@@ -108,6 +113,17 @@ wcs_event_batch_add(struct wcs_event_batch *b, const struct wcs_event *ev)
 		return (false);
 	b->n++;
 	return (true);
+}
+
+bool
+wcs_event_batch_add(struct wcs_event_batch *b, const struct wcs_event *ev)
+{
+	struct wcs_event *e;
+
+	if ((e = wcs_event_batch_next(b)) == NULL)
+		return (false);
+	*e = *ev;
+	return (wcs_event_batch_keep(b));
 }
 
 bool

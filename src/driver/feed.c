@@ -71,12 +71,6 @@ struct worker {
 	unsigned id;
 };
 
-static int
-batch_add(const struct wcs_event *ev, void *arg)
-{
-	return (wcs_event_batch_add(arg, ev) ? WCS_OK : WCS_FATAL);
-}
-
 /*
  * The lines of the byte range fi->piece of fi->piece_path: its line ends,
  * since a piece ends after one.  Opened again by path (the job's input
@@ -294,8 +288,7 @@ worker_main(void *arg)
 			rc = s->begun ? WCS_OK : slot_begin(s);
 		}
 		if (rc == WCS_OK)
-			rc = wcs_read_job_fill(
-			    s->fi->job, batch_add, b, WCS_FEED_BATCH);
+			rc = wcs_read_job_fill_batch(s->fi->job, b);
 
 		(void)pthread_mutex_lock(&f->lock);
 		s->batch[at] = b;

@@ -181,76 +181,88 @@ wcs_read_job_new(struct wcs_ctx *ctx, const struct wcs_reader_ops *ops,
 	return (WCS_OK);
 }
 
-int
-wcs_read_job_fill(
-    struct wcs_read_job *job, wcs_event_cb cb, void *arg, uint64_t max_events)
+/*
+ * Up to max_events events, each handed to cb or, with batch, written in
+ * place in it (a full batch ends the slice).
+ */
+static int
+job_fill(struct wcs_read_job *job, wcs_event_cb cb, void *arg,
+    struct wcs_event_batch *batch, uint64_t max_events)
 {
 	const struct wcs_run_opts *opts = &job->opts;
 	struct wcs_input_stats *st = job->st;
 	struct wcs_ctx *ctx = job->ctx;
-	struct wcs_event ev;
+	struct wcs_event here, *ev = &here;
 	uint64_t given = 0;
 	int rc, cbrc;
 
 	if (job->done)
 		return (WCS_EOF);
 	while (given < max_events) {
-		wcs_event_clear(&ev);
+		if (batch != NULL && (ev = wcs_event_batch_next(batch)) == NULL)
+			break;
+		wcs_event_clear(ev);
 		wcs_clear_error(ctx);
-		rc = job->ops->next(ctx, job->state, &ev);
+		rc = job->ops->next(ctx, job->state, ev);
 		if (rc == WCS_EOF)
 			goto finished;
 		if (rc == WCS_FAILED || rc == WCS_FATAL)
 			goto stop;
 		st->records++;
-		if (ev.repaired > 0) {
-			st->repaired += ev.repaired;
+		if (ev->repaired > 0) {
+			st->repaired += ev->repaired;
 			st->repaired_records++;
 		}
-		st->log_state |= ev.log_state;
+		st->log_state |= ev->log_state;
 		if (rc == WCS_SKIP) {
 			st->ignored++;
-			st->ignored_by[ev.ignore < WCS_IGN__COUNT ?
-					   ev.ignore :
+			st->ignored_by[ev->ignore < WCS_IGN__COUNT ?
+					   ev->ignore :
 					   WCS_IGN_OTHER]++;
-			st->lost += ev.lost;
+			st->lost += ev->lost;
 			continue;
 		}
 		if (rc == WCS_WARN) {
-			stats_reject(st, ev.line, wcs_error_string(ctx));
+			stats_reject(st, ev->line, wcs_error_string(ctx));
 			continue;
 		}
 		/* A stamp in range can leave it once its zone or --tz is
 		 * applied; the report could not write it as RFC 3339. */
-		if (ev.ts_us != WCS_TIME_NONE &&
-		    (ev.ts_us < job->lo || ev.ts_us > job->hi)) {
-			stats_reject(st, ev.line,
+		if (ev->ts_us != WCS_TIME_NONE &&
+		    (ev->ts_us < job->lo || ev->ts_us > job->hi)) {
+			stats_reject(st, ev->line,
 			    "time out of range (years 1601 to 9999 UTC)");
 			continue;
 		}
-		if (ev.ts_us != WCS_TIME_NONE &&
-		    ((opts->since != WCS_TIME_NONE && ev.ts_us < opts->since) ||
+		if (ev->ts_us != WCS_TIME_NONE &&
+		    ((opts->since != WCS_TIME_NONE &&
+			 ev->ts_us < opts->since) ||
 			(opts->until != WCS_TIME_NONE &&
-			    ev.ts_us > opts->until))) {
+			    ev->ts_us > opts->until))) {
 			st->ignored++;
 			st->ignored_by[WCS_IGN_TIME]++;
 			continue;
 		}
 		st->events++;
 		/* What the report should say about how times were read. */
-		if (ev.local_time && opts->read.tz == NULL)
+		if (ev->local_time && opts->read.tz == NULL)
 			st->tz_assumed = true;
-		if (ev.year_inferred && opts->read.year == 0)
+		if (ev->year_inferred && opts->read.year == 0)
 			st->year_guessed = true;
-		if (ev.ts_us != WCS_TIME_NONE) {
-			if (st->first == WCS_TIME_NONE || ev.ts_us < st->first)
-				st->first = ev.ts_us;
-			if (st->last == WCS_TIME_NONE || ev.ts_us > st->last)
-				st->last = ev.ts_us;
+		if (ev->ts_us != WCS_TIME_NONE) {
+			if (st->first == WCS_TIME_NONE || ev->ts_us < st->first)
+				st->first = ev->ts_us;
+			if (st->last == WCS_TIME_NONE || ev->ts_us > st->last)
+				st->last = ev->ts_us;
 		}
-		ev.input = opts->input_index;
+		ev->input = opts->input_index;
 		given++;
-		if ((cbrc = cb(&ev, arg)) != WCS_OK) {
+		if (batch != NULL) {
+			if (!wcs_event_batch_keep(batch)) {
+				rc = WCS_FATAL;
+				goto stop;
+			}
+		} else if ((cbrc = cb(ev, arg)) != WCS_OK) {
 			rc = cbrc;
 			goto stop;
 		}
@@ -263,6 +275,19 @@ stop:
 	job->done = true;
 	job_final_stats(job);
 	return (rc);
+}
+
+int
+wcs_read_job_fill(
+    struct wcs_read_job *job, wcs_event_cb cb, void *arg, uint64_t max_events)
+{
+	return (job_fill(job, cb, arg, NULL, max_events));
+}
+
+int
+wcs_read_job_fill_batch(struct wcs_read_job *job, struct wcs_event_batch *b)
+{
+	return (job_fill(job, NULL, NULL, b, UINT64_MAX));
 }
 
 const struct wcs_input_info *
