@@ -246,6 +246,42 @@ test_event_batch_copies(void **state)
 	wcs_event_batch_free(b);
 }
 
+/* Filled in place: an event given by _next counts once kept, with its
+ * strings copied then; one not kept is written over by the next. */
+static void
+test_event_batch_in_place(void **state)
+{
+	struct wcs_ctx ctx;
+	struct wcs_event_batch *b;
+	struct wcs_event *e;
+	char host[16] = "ws-02";
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	assert_non_null(b = wcs_event_batch_new(&ctx, 2));
+	assert_non_null(e = wcs_event_batch_next(b));
+	wcs_event_clear(e);
+	e->line = 3; /* skipped: not kept */
+	assert_ptr_equal(wcs_event_batch_next(b), e);
+	wcs_event_clear(e);
+	e->host = host;
+	e->line = 4;
+	assert_true(wcs_event_batch_keep(b));
+	assert_int_equal(wcs_event_batch_count(b), 1);
+	assert_non_null(e = wcs_event_batch_next(b));
+	wcs_event_clear(e);
+	e->line = 5;
+	assert_true(wcs_event_batch_keep(b));
+	assert_null(wcs_event_batch_next(b));
+	assert_false(wcs_event_batch_keep(b));
+	strcpy(host, "changed");
+	assert_string_equal(wcs_event_batch_get(b, 0)->host, "ws-02");
+	assert_int_equal(wcs_event_batch_get(b, 0)->line, 4);
+	assert_int_equal(wcs_event_batch_get(b, 1)->line, 5);
+	assert_int_equal(wcs_event_batch_count(b), 2);
+	wcs_event_batch_free(b);
+}
+
 int
 main(void)
 {
@@ -254,6 +290,7 @@ main(void)
 		cmocka_unit_test(test_feed_threads_same_sequence),
 		cmocka_unit_test(test_feed_callback_failure_stops),
 		cmocka_unit_test(test_event_batch_copies),
+		cmocka_unit_test(test_event_batch_in_place),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
