@@ -146,6 +146,21 @@ addr_key(const struct wcs_addr *a)
 	return (h | 1); /* never 0, the empty marker */
 }
 
+/* Whether a and b are the same address: all 16 bytes, as addr_key hashes
+ * them (the bytes past an IPv4 address are zero), compared inline (the
+ * table is probed for both ends of every contact). */
+static inline bool
+addr_same(const struct wcs_addr *a, const struct wcs_addr *b)
+{
+	uint64_t a0, a1, b0, b1;
+
+	memcpy(&a0, a->bytes, 8);
+	memcpy(&a1, a->bytes + 8, 8);
+	memcpy(&b0, b->bytes, 8);
+	memcpy(&b1, b->bytes + 8, 8);
+	return (a->family == b->family && a0 == b0 && a1 == b1);
+}
+
 bool
 wcs_addr_internal(
     const struct wcs_cidr *internal, size_t n, const struct wcs_addr *a)
@@ -355,7 +370,7 @@ addr_index(struct fanout *f, const struct wcs_addr *a, bool *oom)
 	if (f->addr_slotcap != 0) {
 		j = (uint32_t)k & (f->addr_slotcap - 1);
 		while (f->addr_slots[j] != NONE) {
-			if (wcs_addr_equal(&f->addrs[f->addr_slots[j]], a))
+			if (addr_same(&f->addrs[f->addr_slots[j]], a))
 				return (f->addr_slots[j]);
 			j = (j + 1) & (f->addr_slotcap - 1);
 		}
@@ -1252,7 +1267,7 @@ addr_lookup(const struct fanout *f, const struct wcs_addr *a)
 		return (NONE);
 	j = (uint32_t)addr_key(a) & (f->addr_slotcap - 1);
 	while (f->addr_slots[j] != NONE) {
-		if (wcs_addr_equal(&f->addrs[f->addr_slots[j]], a))
+		if (addr_same(&f->addrs[f->addr_slots[j]], a))
 			return (f->addr_slots[j]);
 		j = (j + 1) & (f->addr_slotcap - 1);
 	}
