@@ -573,6 +573,83 @@ test_load_hostile(void **state)
 }
 
 /*
+ * A state that names one pair twice (a second record whose ends are the
+ * first's) is refused, the file and byte named: its contacts would be
+ * counted twice.  The pairs come last in the section, each of these two
+ * 79 bytes (one machine's sighting, one episode).
+ */
+#define PAIR_REC (4 + 4 + 1 + 8 + 8 + 8 + 4 + 4 + 1 + 20 + 1 + 16)
+
+static void
+test_load_pair_twice(void **state)
+{
+	struct wcs_state_writer *w;
+	struct wcs_state_cursor cur, cut;
+	struct wcs_state *st;
+	struct wcs_event ev;
+	struct wcs_ctx ctx;
+	struct fanout *f;
+	const void *data;
+	unsigned char *body, *p0, *p1;
+	uint32_t version;
+	size_t len, n;
+
+	(void)state;
+	wcs_ctx_init(&ctx, NULL);
+	f = new_fanout(&ctx);
+	wcs_event_clear(&ev);
+	ev.kind = WCS_EV_CONN;
+	ev.dport = 445;
+	ev.proto = 6;
+	ev.src = v4(10, 0, 0, 10);
+	ev.dst = v4(10, 0, 0, 20);
+	ev.ts_us = T0;
+	ev.line = 1;
+	assert_int_equal(fanout_add(f, &ev, 0), WCS_OK);
+	ev.dst = v4(10, 0, 0, 30);
+	ev.ts_us = T0 + 1000000;
+	ev.line = 2;
+	assert_int_equal(fanout_add(f, &ev, 0), WCS_OK);
+	assert_non_null(w = wcs_state_writer_new(&ctx));
+	assert_int_equal(fanout_save(f, w), WCS_OK);
+	fanout_free(f);
+	assert_non_null(data = wcs_state_writer_data(w, &len));
+	assert_int_equal(
+	    wcs_state_parse(&ctx, "twice.state", data, len, &st), WCS_OK);
+	assert_int_equal(
+	    wcs_state_section(st, WCS_STATE_SEC_FANOUT, &cur, &version),
+	    WCS_OK);
+	n = (size_t)(cur.end - cur.p);
+	assert_true(n > 2 * PAIR_REC);
+	assert_non_null(body = malloc(n));
+	memcpy(body, cur.p, n);
+	/* The two records where they are looked for: source 0 (interned
+	 * first), destinations 1 and 2, each seen once. */
+	p0 = body + n - 2 * PAIR_REC;
+	p1 = body + n - PAIR_REC;
+	assert_int_equal(p0[0] | p0[4] << 8, 0 | 1 << 8);
+	assert_int_equal(p1[0] | p1[4] << 8, 0 | 2 << 8);
+	cut = cur;
+	cut.base = cut.p = body;
+	cut.end = body + n;
+	assert_int_equal(
+	    fanout_load(&ctx, internal, 1, &cut, version, &f), WCS_OK);
+	fanout_free(f);
+	memcpy(p1, p0, 8);
+	cut = cur;
+	cut.base = cut.p = body;
+	cut.end = body + n;
+	assert_int_equal(
+	    fanout_load(&ctx, internal, 1, &cut, version, &f), WCS_FAILED);
+	assert_null(f);
+	assert_non_null(strstr(wcs_error_string(&ctx), "twice.state"));
+	assert_non_null(strstr(wcs_error_string(&ctx), "a pair twice"));
+	free(body);
+	wcs_state_free(st);
+	wcs_state_writer_free(w);
+}
+
+/*
  * Each allocation in turn fails while a state is loaded, merged into a
  * fanout that holds contacts of its own, and summarised: WCS_FATAL (or
  * done), never a crash or a leak (the ASan build checks).
@@ -1137,6 +1214,7 @@ main(void)
 		cmocka_unit_test(test_arrival_order),
 		cmocka_unit_test(test_merge_needs_every_number),
 		cmocka_unit_test(test_load_hostile),
+		cmocka_unit_test(test_load_pair_twice),
 		cmocka_unit_test(test_failing_allocations),
 		cmocka_unit_test(test_engines_merge),
 		cmocka_unit_test(test_engine_arrival_order),
