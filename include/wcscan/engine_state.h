@@ -28,10 +28,9 @@
  * Write eng's state, before wcs_engine_finish, as the writer's "engine"
  * and "fanout" sections.  It is first put in the canonical order
  * wcs_engine_finish puts it in (clocks by name, addresses, sources and
- * pairs by address), which changes nothing it concludes: so the state's
- * bytes depend on what was read, not on its order, and the next sweep
- * that loads it sorts only what it reads since.  WCS_OK, WCS_FAILED
- * (concluded already; the reason in ctx) or WCS_FATAL.
+ * pairs by address), which changes nothing it concludes, so that the
+ * next sweep that loads it sorts only what it reads since.  WCS_OK,
+ * WCS_FAILED (concluded already; the reason in ctx) or WCS_FATAL.
  */
 int wcs_engine_save_state(struct wcs_engine *eng, struct wcs_state_writer *w);
 
