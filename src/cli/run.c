@@ -50,6 +50,7 @@ struct run {
 	 * the writer of the next (save_state). */
 	size_t state_hint;
 	bool reuse;
+	bool idle; /* a --no-report sweep with nothing new: no engine */
 	bool error; /* exit 2 */
 };
 
@@ -206,6 +207,20 @@ keepable(const struct run *r)
 		wcs_report_keepable(o->format));
 }
 
+/*
+ * Whether this run is a sweep that neither reports nor saves a state of
+ * its own, so that when nothing is new it writes nothing at all (the
+ * state stays the last sweep's) and needs no engine.
+ */
+static bool
+idle_if_unchanged(const struct run *r)
+{
+	const struct wcs_opts *o = r->opts;
+
+	return (o->sweep_state != NULL && o->nstates == 0 && o->no_report &&
+		o->save_state == NULL);
+}
+
 /* Whether the sweep planned finds nothing new in any input. */
 static bool
 nothing_new(const struct run *r)
@@ -329,8 +344,13 @@ load_states(struct run *r)
 		r->kept_st = st[0];
 		st[0] = NULL;
 	}
+	/* Nothing new and nothing to write: the engine's sections, most of
+	 * the state, are not read. */
+	if (rc == WCS_OK && nst > o->nstates && idle_if_unchanged(r) &&
+	    (rc = wcs_driver_plan(r->drv)) == WCS_OK && nothing_new(r))
+		r->idle = true;
 	/* Concluding after all: the engine's sections, not the report. */
-	if (rc == WCS_OK && !r->reuse && nst > o->nstates) {
+	if (rc == WCS_OK && !r->reuse && !r->idle && nst > o->nstates) {
 		wcs_kept_free(r->ctx, &r->kept); /* its bytes are st[0]'s */
 		rc = wcs_state_read_others(
 		    st[o->nstates], report, WCS_NELEM(report));
@@ -347,7 +367,7 @@ load_states(struct run *r)
 	}
 	/* Nothing new, the same report asked for: the engine is not
 	 * needed. */
-	for (i = 0; i < nst && rc == WCS_OK && !r->reuse; i++)
+	for (i = 0; i < nst && rc == WCS_OK && !r->reuse && !r->idle; i++)
 		rc = wcs_engine_load_state(r->eng, st[i]);
 	for (i = 0; i < nst; i++)
 		wcs_state_free(st[i]);

@@ -33,7 +33,10 @@
 #     offset with the date order, counted once;
 # 14. a dnsmasq log (its reader cannot go on from the middle) rotated and
 #     gzipped: read again whole, the lines read before neither fed nor
-#     counted again.
+#     counted again;
+# 15. a sweep with --no-report that finds nothing new reads none of the
+#     engine's sections and leaves the state as it was; with something
+#     new it loads them (and so refuses them made corrupt).
 #
 # usage: sweep.sh WCSCAN SRCDIR
 set -uo pipefail
@@ -492,6 +495,27 @@ EOF
 	echo "ok   a dnsmasq log rotated and gzipped: read again whole, counted once"
 else
 	fail "a dnsmasq log rotated and gzipped: counted twice"
+fi
+
+# 15. --no-report, nothing new: the state is not touched and its engine
+# sections are not read (the fan-out's made corrupt goes unnoticed); a
+# line appended, the sweep must load them, and refuses the state.
+cp "$work/state" "$work/st.p"
+(cd "$work/share" && "${sw[@]}" --no-report --state ../st.p fw dns)
+edit_section "$work/st.p" 1 flip
+cp "$work/st.p" "$work/st.p0"
+if (cd "$work/share" && "${sw[@]}" --no-report --state ../st.p fw dns) &&
+	cmp -s "$work/st.p" "$work/st.p0"; then
+	echo "ok   --no-report with nothing new: engine sections not read, state untouched"
+else
+	fail "--no-report with nothing new read the engine or changed the state"
+fi
+tail -n 1 "$work/whole/$dnslog" >>"$work/share/$dnslog"
+if ! (cd "$work/share" && "${sw[@]}" --no-report --state ../st.p fw dns \
+	2>"$work/p.err") && grep -q "checksum" "$work/p.err"; then
+	echo "ok   --no-report with a line new: engine sections read (corrupt: refused)"
+else
+	fail "--no-report with a line new did not read the engine: $(cat "$work/p.err")"
 fi
 
 echo "sweep: $fails failed"
