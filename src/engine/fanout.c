@@ -298,14 +298,14 @@ prefetch_slot(
 
 /*
  * Slot the pairs [from, npairs) into slots of cap (a power of two).  With
- * dup, a pair equal to one slotted before it is not slotted: its index is
- * *dup and false is returned.  The slots of pairs a few ahead are asked
+ * check, a pair equal to one slotted before it stops the slotting: false
+ * is returned.  The slots of pairs a few ahead are asked
  * for as each is slotted (a state's pairs are hundreds of thousands, each
  * slot a cache miss otherwise).
  */
 static bool
 slot_pairs(const struct fanout *f, uint64_t *slots, uint32_t cap, uint32_t from,
-    uint32_t *dup)
+    bool check)
 {
 	const struct fo_pair *p, *q;
 	uint32_t mask = cap - 1, i, j;
@@ -319,13 +319,11 @@ slot_pairs(const struct fanout *f, uint64_t *slots, uint32_t cap, uint32_t from,
 		k = pair_key(p->src, p->dst);
 		for (j = (uint32_t)k & mask; (e = slots[j]) != SLOT_EMPTY;
 		     j = (j + 1) & mask) {
-			if (dup == NULL || (e >> 32) != (k >> 32))
+			if (!check || (e >> 32) != (k >> 32))
 				continue;
 			q = &f->pairs[(uint32_t)e];
-			if (q->src == p->src && q->dst == p->dst) {
-				*dup = i;
+			if (q->src == p->src && q->dst == p->dst)
 				return (false);
-			}
 		}
 		slots[j] = pair_slot(k, i);
 	}
@@ -341,7 +339,7 @@ reslot_pairs(struct fanout *f, uint32_t cap)
 	if ((ns = wcs_reallocarray(f->ctx, NULL, cap, sizeof(*ns))) == NULL)
 		return (false);
 	memset(ns, 0xff, (size_t)cap * sizeof(*ns));
-	(void)slot_pairs(f, ns, cap, 0, NULL);
+	(void)slot_pairs(f, ns, cap, 0, false);
 	wcs_free(f->ctx, f->pair_slots);
 	f->pair_slots = ns;
 	f->pair_slotcap = cap;
@@ -1641,7 +1639,7 @@ load_pairs(struct fanout *f, struct wcs_state_cursor *c, const char **why)
 	struct fo_episode ep[FO_EPISODES_MAX];
 	struct fo_sighting *sg;
 	struct fo_pair *p;
-	uint32_t n, i, j, k, a, b, from = f->npairs, dup;
+	uint32_t n, i, j, k, a, b, from = f->npairs;
 	uint8_t nseen, nep;
 
 	n = wcs_state_get_count(c, MAX_PAIRS, PAIR_REC_MIN);
@@ -1722,7 +1720,7 @@ load_pairs(struct fanout *f, struct wcs_state_cursor *c, const char **why)
 	}
 	if (!wcs_state_cursor_ok(c))
 		return (WCS_FAILED);
-	if (!slot_pairs(f, f->pair_slots, f->pair_slotcap, from, &dup)) {
+	if (!slot_pairs(f, f->pair_slots, f->pair_slotcap, from, true)) {
 		*why = "a pair twice";
 		return (WCS_FAILED);
 	}

@@ -87,10 +87,10 @@ lt_render(const char *reader, const char *text,
 
 /*
  * Read text with reader as a job, told rb (rlen bytes, for its
- * resume_load) as it opens when rlen > 0.  Returns the events as NDJSON (malloc'd) and
- * the job's resume_save in out (*outlen bytes, WCS_READER_RESUME_MAX at
- * most); or, when resume_load refused rb (*load_rc), NULL, having checked
- * that the reason names the input.
+ * resume_load) as it opens when rlen > 0.  Returns the events as NDJSON
+ * (malloc'd) and the job's resume_save in out (*outlen bytes,
+ * WCS_READER_RESUME_MAX at most); or, when resume_load refused rb
+ * (*load_rc), NULL, having checked that the reason names the input.
  */
 LT_UNUSED static char *
 lt_resume_read(const char *reader, const char *text, const unsigned char *rb,
