@@ -1058,6 +1058,7 @@ buf_read_more(struct wcs_input *in)
 		behind_keep(in, in->buf, in->start);
 		memmove(in->buf, in->buf + in->start, in->end - in->start);
 		in->end -= in->start;
+		/* (wcs_input_consume keeps scan at or past start.) */
 		in->scan -= in->start;
 		in->start = 0;
 	}
@@ -1218,6 +1219,10 @@ wcs_input_consume(struct wcs_input *in, size_t n)
 		n = in->end - in->start;
 	in->start += n;
 	in->consumed += n;
+	/* Where the next line end is looked for: never before the start,
+	 * or moving the buffer's bytes down would take it below 0. */
+	if (in->scan < in->start)
+		in->scan = in->start;
 }
 
 uint64_t

@@ -37,6 +37,11 @@
 # 15. a sweep with --no-report that finds nothing new reads none of the
 #     engine's sections and leaves the state as it was; with something
 #     new it loads them (and so refuses them made corrupt).
+# 16. a firewall log copied and truncated (logrotate's copytruncate)
+#     after lines were appended, the copy gzipped: the copy is read on
+#     from the saved offset in its inflated stream, far past the first
+#     buffers, at -j 1 and -j 2 (inflated on a thread of its own); every
+#     line counted once, none rejected.
 #
 # usage: sweep.sh WCSCAN SRCDIR
 set -uo pipefail
@@ -517,6 +522,40 @@ if ! (cd "$work/share" && "${sw[@]}" --no-report --state ../st.p fw dns \
 else
 	fail "--no-report with a line new did not read the engine: $(cat "$work/p.err")"
 fi
+
+# 16. copytruncate, the copy gzipped, at -j 1 and -j 2.
+ct=$work/ct
+fwsrc=$work/whole/$fwlog
+nall=$(wc -l <"$fwsrc")
+na=$(head -c 700000 "$fwsrc" | wc -l)
+nb=$(head -c 1300000 "$fwsrc" | wc -l)
+[ "$nb" -lt "$nall" ] || fail "copytruncate: the firewall log is too short"
+for j in 1 2; do
+	rm -rf "$ct" && mkdir -p "$ct/share"
+	head -n "$na" "$fwsrc" >"$ct/share/fw.log"
+	(cd "$ct/share" && "$wcscan" "${args[@]}" -j "$j" --state ../st \
+		-o ../a.json fw.log)
+	sed -n "$((na + 1)),${nb}p" "$fwsrc" >>"$ct/share/fw.log"
+	cp "$ct/share/fw.log" "$ct/share/fw.log.1"
+	: >"$ct/share/fw.log"
+	gzip "$ct/share/fw.log.1"
+	tail -n +$((nb + 1)) "$fwsrc" >>"$ct/share/fw.log"
+	(cd "$ct/share" && "$wcscan" "${args[@]}" -j "$j" --state ../st \
+		-o ../b.json fw.log.1.gz fw.log)
+	if python3 - "$ct/b.json" "$nall" "$((nb - na))" <<'EOF'; then
+import json, sys
+r = json.load(open(sys.argv[1]))
+gz, log = r["inputs"]
+assert "rotated from fw.log: read from byte" in " ".join(gz["notes"]), gz
+assert gz["records"] == int(sys.argv[3]), gz
+assert sum(i["records"] for i in r["inputs"]) == int(sys.argv[2]), r["inputs"]
+assert sum(i["rejected"] for i in r["inputs"]) == 0, r["inputs"]
+EOF
+		echo "ok   copytruncate, the copy gzipped (-j $j): read on, counted once"
+	else
+		fail "copytruncate, the copy gzipped (-j $j): lines lost or read twice"
+	fi
+done
 
 echo "sweep: $fails failed"
 [ "$fails" -eq 0 ]

@@ -1,8 +1,8 @@
 /*
- * io: plain, gzip (also concatenated and broken), BOMs and UTF-16, line
- * caps, windows, directory walks; file types, files replaced after
- * listing, symbolic links out of a walk, files reached twice, files that
- * shrink while read.  Inputs are written to a temporary directory by each
+ * io: plain, gzip (also concatenated and broken), read on from an offset,
+ * BOMs and UTF-16, line caps, windows, directory walks; file types, files
+ * replaced after listing, symbolic links out of a walk, files reached
+ * twice, files that shrink while read.  Inputs are written to a temporary directory by each
  * test.  Tests that could block (FIFOs) run under alarm(2): a hang is a
  * failure, not a stuck test run.
  */
@@ -260,6 +260,79 @@ test_gzip_threaded_same(void **state)
 	assert_int_equal(wcs_input_getline(in, &line, &len), WCS_OK);
 	assert_memory_equal(line, "May 12", 6);
 	wcs_input_close(in);
+}
+
+/* File name read from line `from` on (offs[from]), every line checked. */
+static void
+skip_and_read(const char *name, bool threaded, const char *data,
+    const uint64_t *offs, size_t from, size_t nlines)
+{
+	struct wcs_ctx ctx;
+	struct wcs_input *in;
+	const unsigned char *peek;
+	const char *line;
+	size_t at, len, plen;
+	int rc;
+
+	wcs_ctx_init(&ctx, NULL);
+	assert_int_equal(wcs_input_open(&ctx, tpath(name), 0, &in), WCS_OK);
+	wcs_input_set_threaded(in, threaded);
+	assert_int_equal(wcs_input_peek(in, &peek, &plen), WCS_OK);
+	assert_int_equal(wcs_input_skip(in, offs[from], from), WCS_OK);
+	for (at = from; (rc = wcs_input_getline(in, &line, &len)) == WCS_OK;
+	     at++) {
+		assert_true(at < nlines);
+		assert_int_equal(len, offs[at + 1] - offs[at] - 1);
+		assert_memory_equal(line, data + offs[at], len);
+		assert_int_equal(wcs_input_lineno(in), at + 1);
+	}
+	assert_int_equal(rc, WCS_EOF);
+	assert_int_equal(at, nlines);
+	wcs_input_close(in);
+}
+
+/*
+ * A file read on from a saved offset (wcs_input_skip, as a sweep does):
+ * the lines from there, numbered on, plain or inflated, on this thread or
+ * inflated ahead on another, for offsets within and past the first
+ * buffers.  Skipping consumes bytes without reading lines: the next line
+ * end must still be looked for from the new start.
+ */
+static void
+test_skip_then_lines(void **state)
+{
+	static const char *const names[] = { "skip.log", "skip.gz" };
+	static const size_t from[] = { 0, 1, 4000, 6000, 30000, 59999 };
+	const size_t nlines = 60000;
+	uint64_t *offs;
+	char *data;
+	size_t i, k, o = 0;
+
+	(void)state;
+	data = malloc(nlines * 64);
+	offs = malloc((nlines + 1) * sizeof(*offs));
+	assert_non_null(data);
+	assert_non_null(offs);
+	for (i = 0; i < nlines; i++) {
+		offs[i] = o;
+		o += (size_t)snprintf(data + o, nlines * 64 - o,
+		    "May 12 10:%02zu:00 gw kernel: SRC=10.0.%zu.%zu n=%zu\n",
+		    i % 60, i % 200, i % 250, i);
+	}
+	offs[nlines] = o;
+	write_file("skip.log", data, o);
+	(void)unlink(tpath("skip.gz"));
+	append_gzip("skip.gz", data);
+	for (k = 0; k < WCS_NELEM(names); k++) {
+		for (i = 0; i < WCS_NELEM(from); i++) {
+			skip_and_read(
+			    names[k], false, data, offs, from[i], nlines);
+			skip_and_read(
+			    names[k], true, data, offs, from[i], nlines);
+		}
+	}
+	free(offs);
+	free(data);
 }
 
 /* Lines of a file read in pieces: the same lines, numbers and offsets. */
@@ -857,6 +930,7 @@ main(void)
 		cmocka_unit_test(test_plain_crlf_and_last_line),
 		cmocka_unit_test(test_gzip_members_and_errors),
 		cmocka_unit_test(test_gzip_threaded_same),
+		cmocka_unit_test(test_skip_then_lines),
 		cmocka_unit_test(test_pieces),
 		cmocka_unit_test(test_boms_and_utf16),
 		cmocka_unit_test(test_overlong_line_skipped),
