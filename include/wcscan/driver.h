@@ -163,7 +163,11 @@ bool wcs_driver_failed(const struct wcs_driver *drv);
  * log note is made again from the merged counts.  So merging is
  * commutative and associative: states loaded in any order give the same
  * accounting.  A state without the section is WCS_OK (nothing to add).
- * WCS_OK; WCS_FAILED (a malformed section, an unknown format name, or
+ * A file that a state loaded before read too (the same path, the same
+ * first WCS_DRIVER_HASH_BLOCK bytes) would count twice: the state is
+ * refused.  Not a sweep, a file named that a state loaded read is not
+ * read again by wcs_driver_run (said as its error).  WCS_OK; WCS_FAILED
+ * (a malformed section, an unknown format name, a file read twice, or
  * after wcs_driver_run: ctx names the state file, nothing was added);
  * WCS_FATAL (ENOMEM).
  *

@@ -277,6 +277,41 @@ plan_own(struct wcs_driver *drv, size_t i, bool *claimed)
 }
 
 /*
+ * The first block of the decoded stream of path's file f, in *head (f's
+ * own bytes, or dec's for a gzip or UTF-16 file): its length.
+ */
+static size_t
+decoded_head(struct wcs_driver *drv, const char *path, const struct file_now *f,
+    unsigned char dec[BLOCK], const unsigned char **head)
+{
+	const struct wcs_input_ref ref = {
+		.path = path, .dev = f->dev, .ino = f->ino
+	};
+	const unsigned char *pk;
+	struct wcs_input *in;
+	struct wcs_ctx ctx;
+	size_t n = 0;
+
+	if (is_plain(f)) {
+		*head = f->head + f->bom;
+		return (f->head_n - f->bom);
+	}
+	*head = dec;
+	wcs_ctx_init(&ctx, drv->ctx->alloc);
+	if (wcs_input_open_ref(&ctx, &ref, drv->o.max_line, &in) == WCS_OK) {
+		if (wcs_input_peek(in, &pk, &n) == WCS_OK) {
+			if (n > BLOCK)
+				n = BLOCK;
+			memcpy(dec, pk, n);
+		} else {
+			n = 0;
+		}
+		wcs_input_close(in);
+	}
+	return (n);
+}
+
+/*
  * Input i, not its path's file of last time: the saved file, not
  * claimed by its own path, whose first block it begins with and that it
  * continues; of several, the one read furthest.  True when found.
@@ -295,29 +330,7 @@ plan_rotated(struct wcs_driver *drv, size_t i, bool *claimed)
 
 	if (!file_look(drv->paths[i], p->dev, p->ino, &f, &fd))
 		return (false);
-	head = f.head + f.bom;
-	head_n = f.head_n - f.bom;
-	if (!is_plain(&f)) {
-		/* The decoded head: the stream's first block. */
-		const struct wcs_input_ref ref = {
-			.path = drv->paths[i], .dev = f.dev, .ino = f.ino
-		};
-		const unsigned char *pk;
-		struct wcs_input *in;
-		struct wcs_ctx ctx;
-
-		wcs_ctx_init(&ctx, drv->ctx->alloc);
-		head_n = 0;
-		if (wcs_input_open_ref(&ctx, &ref, drv->o.max_line, &in) ==
-		    WCS_OK) {
-			if (wcs_input_peek(in, &pk, &head_n) == WCS_OK)
-				memcpy(dec, pk, head_n);
-			else
-				head_n = 0;
-			wcs_input_close(in);
-		}
-		head = dec;
-	}
+	head_n = decoded_head(drv, drv->paths[i], &f, dec, &head);
 	/* The candidates by first block, read furthest first. */
 	for (j = 0, nc = 0; j < drv->n; j++) {
 		c = &drv->pend[j].cat;
@@ -370,6 +383,44 @@ plan_rotated(struct wcs_driver *drv, size_t i, bool *claimed)
 	return (false);
 }
 
+/*
+ * Not a sweep: a file named that a state loaded read already (the same
+ * first bytes under its path) is not read again, which would count its
+ * records twice; said as the input's error.
+ */
+static void
+plan_loaded(struct wcs_driver *drv)
+{
+	unsigned char dec[BLOCK];
+	const unsigned char *head;
+	const struct cat_file *c;
+	struct pending *p;
+	struct file_now f;
+	char why[WCS_ERRBUF_SIZE];
+	size_t i, head_n;
+
+	for (i = 0; i < drv->n; i++) {
+		p = &drv->pend[i];
+		c = &p->cat;
+		if (!p->listed || p->failed || p->mem != NULL || !p->saved ||
+		    !c->valid || c->head_len == 0 ||
+		    strcmp(drv->paths[i], "-") == 0 ||
+		    !file_look(drv->paths[i], p->dev, p->ino, &f, NULL))
+			continue;
+		head_n = decoded_head(drv, drv->paths[i], &f, dec, &head);
+		if (head_n < c->head_len ||
+		    hash(head, c->head_len) != c->head_hash)
+			continue;
+		p->plan = PLAN_SKIP;
+		(void)snprintf(why, sizeof(why),
+		    "%s: read already by a state loaded (its first %u bytes "
+		    "alike): not read again, which would count its records "
+		    "twice (--state reads only what is new in a file)",
+		    drv->paths[i], (unsigned)c->head_len);
+		drv_input_error(drv, &drv->stats[i], why, true);
+	}
+}
+
 int
 drv_plan(struct wcs_driver *drv)
 {
@@ -377,8 +428,10 @@ drv_plan(struct wcs_driver *drv)
 	bool *claimed, any = false;
 	size_t i;
 
-	if (!drv->o.incremental)
+	if (!drv->o.incremental) {
+		plan_loaded(drv);
 		return (WCS_OK);
+	}
 	for (i = 0; i < drv->n; i++) {
 		p = &drv->pend[i];
 		any |= p->cat.valid;

@@ -360,14 +360,46 @@ cat_cmp(const struct cat_file *a, const struct cat_file *b)
 	return (0);
 }
 
-/* Merge the loaded inputs in: nothing can fail but memory. */
+/*
+ * Whether a state loaded before read the file that v read under the same
+ * path: the same first bytes.  Merged, its records would count twice,
+ * and no run over the inputs reads a file twice.  Files under one path
+ * with other first bytes (each machine's own /var/log/syslog, shards of a
+ * log split by time) are other files.
+ */
+static bool
+read_before(const struct wcs_driver *drv, const struct loaded *v, size_t k)
+{
+	const struct pending *p = &drv->pend[k];
+
+	return (p->saved && p->cat.valid && v->cat.valid &&
+		v->cat.head_len > 0 && p->cat.head_len == v->cat.head_len &&
+		p->cat.head_hash == v->cat.head_hash);
+}
+
+/* Merge the loaded inputs in: nothing can fail but memory, once no file
+ * is found read twice (then nothing is merged: WCS_FAILED). */
 static int
-merge_loaded(struct wcs_driver *drv, const struct loaded *v, size_t n)
+merge_loaded(struct wcs_driver *drv, const struct wcs_state *state,
+    const struct loaded *v, size_t n)
 {
 	struct wcs_input_stats *st;
 	struct pending *p;
 	size_t i, k;
 
+	for (i = 0; i < n; i++) {
+		if ((k = drv_find(drv, v[i].path)) != SIZE_MAX &&
+		    read_before(drv, &v[i], k)) {
+			wcs_set_error(drv->ctx, EEXIST,
+			    "%s: %s was read by a state loaded before it too "
+			    "(the same file: its first %u bytes alike); merged, "
+			    "its records would count twice: load each file's "
+			    "state once",
+			    wcs_state_name(state), v[i].path,
+			    (unsigned)v[i].cat.head_len);
+			return (WCS_FAILED);
+		}
+	}
 	for (i = 0; i < n; i++) {
 		if ((k = drv_find(drv, v[i].path)) == SIZE_MAX) {
 			if ((st = drv_new_saved(drv, v[i].path)) == NULL)
@@ -424,7 +456,7 @@ wcs_driver_load_state(struct wcs_driver *drv, const struct wcs_state *st)
 		rc = wcs_state_cursor_error(drv->ctx, &c, why);
 		goto out;
 	}
-	rc = merge_loaded(drv, v, n);
+	rc = merge_loaded(drv, st, v, n);
 out:
 	loaded_free(drv->ctx, v, n);
 	return (rc);

@@ -4,8 +4,10 @@
 # --save-state and the states merged in a random order give the report of
 # one run over every input, byte for byte (JSON and text).  Families:
 # per-host, central and network-only collections, and a firewall log
-# split by time into pieces.  The last case runs the shards with GNU
-# parallel, as README's recipe does (SKIP of that case, said, without it).
+# split by time into pieces.  A file read by two states is refused, and
+# not read again when named beside a state that read it.  The last case
+# runs the shards with GNU parallel, as README's recipe does (SKIP of that
+# case, said, without it).
 #
 # usage: state_merge.sh WCSCAN SRCDIR
 set -uo pipefail
@@ -98,6 +100,38 @@ trial per-host 501 "2 3 5" --collection per-host --hosts 40
 trial central 502 "2 4" --collection central --hosts 40
 trial network-only 503 "2 3 5" --collection network-only --hosts 40
 SPLIT=1 trial split-by-time 504 "2 3" --collection network-only --hosts 40
+
+# A file read twice: the same state merged twice is refused, naming the
+# state and the file; a file named beside a state that read it is not
+# read again (said, exit 2), its records counted once.
+cases=$((cases + 1))
+d=$work/network-only.503
+f=$(head -n 1 "$d/files")
+mapfile -t args < <(report_args "$d")
+(cd "$d/logs" && "$wcscan" -q --no-report "${args[@]}" \
+	--save-state ../twice.state "$f")
+(cd "$d/logs" && "$wcscan" -q --no-report "${args[@]}" \
+	--save-state ../other.state $(sed -n '2,$p' ../files))
+(cd "$d/logs" && "$wcscan" merge -q "${args[@]}" -f json -o ../t1.json \
+	../twice.state ../other.state ../twice.state 2>../t1.err)
+rc1=$?
+(cd "$d/logs" && "$wcscan" -q "${args[@]}" -f json -o ../t2.json \
+	--load-state ../twice.state "$f" 2>../t2.err)
+rc2=$?
+if [ "$rc1" -eq 2 ] && grep -q "twice.state: .*${f#./} was read by a state loaded before it too" "$d/t1.err" &&
+	[ "$rc2" -eq 2 ] && grep -q "read already by a state loaded" "$d/t2.err" &&
+	python3 - "$d/t2.json" "$d/one.json" "${f#./}" <<'EOF'; then
+import json, sys
+two, one = (json.load(open(a)) for a in sys.argv[1:3])
+rec = lambda r: [i["records"] for i in r["inputs"] if i["path"].endswith(sys.argv[3])]
+assert rec(two) == rec(one) and rec(one), (rec(two), rec(one))
+EOF
+	echo "ok   a file read twice: the state merged twice refused, the file named again not read"
+else
+	echo "FAIL a file read twice: merge exit $rc1, named again exit $rc2:"
+	cat "$d/t1.err" "$d/t2.err" | head -5
+	fails=$((fails + 1))
+fi
 
 # The recipe with GNU parallel: one shard per directory of the share.
 if command -v parallel >/dev/null 2>&1; then
